@@ -1,0 +1,46 @@
+package api
+
+// Catalog is the municipality's list of services, served at GET /v1/catalog
+// with a strong ETag so that an unchanged catalog costs one 304.
+type Catalog struct {
+	Municipality Municipality `json:"municipality"`
+	Categories   []Category   `json:"categories"`
+	Services     []Service    `json:"services"`
+}
+
+// Municipality names the town the catalog belongs to.
+type Municipality struct {
+	// AGS is the Amtlicher Gemeindeschlüssel, the official 8-digit key.
+	AGS     string `json:"ags"`
+	Name    string `json:"name"`
+	Website string `json:"website,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// Category groups services on the home screen.
+type Category struct {
+	ID    string `json:"id"`
+	Title Text   `json:"title"`
+}
+
+// Service is one thing the town hall does for citizens, with the form (id
+// and version) that requests it.
+type Service struct {
+	ID       string  `json:"id"`
+	Category string  `json:"category"`
+	Title    Text    `json:"title"`
+	Summary  Text    `json:"summary"`
+	Keywords Text    `json:"keywords,omitempty"` // extra search terms, space separated
+	Fee      Text    `json:"fee,omitempty"`
+	Duration Text    `json:"duration,omitempty"`
+	Office   string  `json:"office,omitempty"`
+	Form     FormRef `json:"form"`
+}
+
+// FormRef points at one immutable version of a form.
+type FormRef struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+}

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SubmissionRequest is the body of POST /v1/submissions. The request carries
+// an Idempotency-Key header; the server keeps the key with the result, so a
+// repeat returns the first case, never a second one.
+type SubmissionRequest struct {
+	Service string          `json:"service"`
+	Form    FormRef         `json:"form"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// Case statuses, in workflow order.
+const (
+	StatusReceived   = "received"
+	StatusInReview   = "in_review"
+	StatusInspection = "inspection"
+	StatusDecided    = "decided"
+)
+
+// Case is what the backend made of a submission (201 Created, or the stored
+// result repeated for a known idempotency key).
+type Case struct {
+	ID      string    `json:"id"`
+	Number  string    `json:"number"` // human-facing case number, e.g. "2026-000042"
+	Service string    `json:"service"`
+	Form    FormRef   `json:"form"`
+	Status  string    `json:"status"`
+	Created time.Time `json:"created"`
+}
+
+// Health is the body of GET /healthz.
+type Health struct {
+	Status string `json:"status"`
+}

@@ -1,0 +1,114 @@
+// Package assets embeds what the app and the reference backend ship with:
+// the demo municipality (catalog, forms, example data), the app's
+// translations and its icon.
+//
+// The demo municipality is the fictional "Musterstadt"; the app uses it when
+// no backend was ever reached, and the reference backend serves it.
+package assets
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+)
+
+//go:embed demo
+var demo embed.FS
+
+// Translations holds the app's UI strings, one file per language
+// (translations/de.json, translations/en.json), in go-i18n's JSON format as
+// fyne's lang package reads them.
+//
+//go:embed translations
+var Translations embed.FS
+
+//go:embed icon.png
+var Icon []byte
+
+// DemoCatalog returns the demo municipality's catalog.
+func DemoCatalog() (api.Catalog, error) {
+	var c api.Catalog
+	b, err := demo.ReadFile("demo/catalog.json")
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("demo catalog: %w", err)
+	}
+	return c, nil
+}
+
+// DemoFormFiles returns the raw JSON of every demo form definition, by file
+// name. Raw bytes, so that callers can hand them on unchanged and compile
+// them with formschema.Parse.
+func DemoFormFiles() (map[string][]byte, error) {
+	return readDir("demo/forms")
+}
+
+// DemoForms parses and compiles every demo form. A malformed definition is
+// reported in the error while the rest still load.
+func DemoForms() ([]*formschema.Form, error) {
+	files, err := DemoFormFiles()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var forms []*formschema.Form
+	var bad []string
+	for _, n := range names {
+		f, err := formschema.Parse(files[n])
+		if err != nil {
+			bad = append(bad, n+": "+err.Error())
+			continue
+		}
+		forms = append(forms, f)
+	}
+	if len(bad) > 0 {
+		return forms, fmt.Errorf("demo forms: %s", strings.Join(bad, "; "))
+	}
+	return forms, nil
+}
+
+// DemoExample returns example data for a form id, valid against the form's
+// newest demo version; tests use it to fill forms.
+func DemoExample(formID string) (map[string]any, error) {
+	b, err := demo.ReadFile("demo/examples/" + formID + ".json")
+	if err != nil {
+		return nil, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("example %s: %w", formID, err)
+	}
+	return v, nil
+}
+
+func readDir(dir string) (map[string][]byte, error) {
+	entries, err := fs.ReadDir(demo, dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		b, err := demo.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+}
