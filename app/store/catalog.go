@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// Catalog sources.
+const (
+	SourceDemo    = "demo"
+	SourceBackend = "backend"
+)
+
+// Catalog returns the cached catalog, its ETag and where it came from;
+// ENOTFOUND when none was ever stored.
+func (s *Store) Catalog(ctx context.Context) (api.Catalog, string, string, error) {
+	var c api.Catalog
+	var body, etag, source string
+	err := s.db.QueryRowContext(ctx, `SELECT body, etag, source FROM catalog WHERE id = 1`).Scan(&body, &etag, &source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, "", "", citizen.Errorf(citizen.ENOTFOUND, "No catalog is stored yet.")
+	}
+	if err != nil {
+		return c, "", "", storageError("reading the catalog", err)
+	}
+	if err := json.Unmarshal([]byte(body), &c); err != nil {
+		return c, "", "", &citizen.Error{Code: citizen.EINTERNAL, Message: "The stored catalog is damaged.", Err: err}
+	}
+	return c, etag, source, nil
+}
+
+// SaveCatalog replaces the cached catalog.
+func (s *Store) SaveCatalog(ctx context.Context, c api.Catalog, etag, source string) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO catalog (id, body, etag, source, updated) VALUES (1, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET body = excluded.body, etag = excluded.etag, source = excluded.source, updated = excluded.updated`,
+		string(body), etag, source, ms(s.now()))
+	return storageError("saving the catalog", err)
+}
+
+// Form returns the raw definition of a form version; ENOTFOUND if it is not
+// cached.
+func (s *Store) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
+	var body string
+	err := s.db.QueryRowContext(ctx, `SELECT body FROM forms WHERE id = ? AND version = ?`, ref.ID, ref.Version).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, citizen.Errorf(citizen.ENOTFOUND, "The form %s version %d is not on this device yet.", ref.ID, ref.Version)
+	}
+	return []byte(body), storageError("reading a form", err)
+}
+
+// HasForm reports whether a form version is cached.
+func (s *Store) HasForm(ctx context.Context, ref api.FormRef) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM forms WHERE id = ? AND version = ?`, ref.ID, ref.Version).Scan(&n)
+	return n > 0, storageError("looking up a form", err)
+}
+
+// SaveForm caches a form version. Versions are immutable, so a version
+// already stored is kept as it is.
+func (s *Store) SaveForm(ctx context.Context, ref api.FormRef, body []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO forms (id, version, body, fetched) VALUES (?, ?, ?, ?)`,
+		ref.ID, ref.Version, string(body), ms(s.now()))
+	return storageError("saving a form", err)
+}
+
+// Seed stores the embedded demo catalog and its forms when no catalog was
+// ever stored, so that the app works on first start without a backend. It
+// reports whether it seeded.
+func (s *Store) Seed(ctx context.Context, c api.Catalog, forms []api.FormRef, bodies [][]byte) (bool, error) {
+	if _, _, _, err := s.Catalog(ctx); err == nil {
+		return false, nil
+	} else if citizen.ErrorCode(err) != citizen.ENOTFOUND {
+		return false, err
+	}
+	for i, ref := range forms {
+		if err := s.SaveForm(ctx, ref, bodies[i]); err != nil {
+			return false, err
+		}
+	}
+	return true, s.SaveCatalog(ctx, c, "", SourceDemo)
+}
+
+// SyncValue returns a value of the sync engine's state ("" if unset).
+func (s *Store) SyncValue(ctx context.Context, key string) (string, error) {
+	return s.keyValue(ctx, "sync_state", key)
+}
+
+// SetSyncValue stores a value of the sync engine's state.
+func (s *Store) SetSyncValue(ctx context.Context, key, value string) error {
+	return s.setKeyValue(ctx, "sync_state", key, value)
+}
+
+// Setting returns a setting ("" if unset).
+func (s *Store) Setting(ctx context.Context, key string) (string, error) {
+	return s.keyValue(ctx, "settings", key)
+}
+
+// SetSetting stores a setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	return s.setKeyValue(ctx, "settings", key, value)
+}
+
+// table is one of two constants above, never input.
+func (s *Store) keyValue(ctx context.Context, table, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM `+table+` WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, storageError("reading "+table, err)
+}
+
+func (s *Store) setKeyValue(ctx context.Context, table, key, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO `+table+` (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return storageError("writing "+table, err)
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// CreateDraft stores a new draft.
+func (s *Store) CreateDraft(ctx context.Context, d *citizen.Draft) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	sealed, err := s.sealValues(d.ID, d.Values)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO drafts (id, service, form_id, form_version, values_sealed, step, state, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Service, d.Form.ID, d.Form.Version, sealed, d.Step, d.State.String(), ms(d.Created), ms(d.Updated))
+	return storageError("creating a draft", err)
+}
+
+// SaveDraft stores a draft's values and current step. It returns only after
+// the commit is durable. A draft on its way to the backend cannot change.
+func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
+	sealed, err := s.sealValues(id, values)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE drafts SET values_sealed = ?, step = ?, updated = ?
+		WHERE id = ? AND state IN ('editing', 'rejected')`, sealed, step, ms(s.now()), id)
+	if err != nil {
+		return storageError("saving a draft", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		d, err := s.Draft(ctx, id)
+		if err != nil {
+			return err
+		}
+		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent (%s) and cannot be changed.", d.State)
+	}
+	return nil
+}
+
+const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated`
+
+// Draft returns one draft; ENOTFOUND if there is none with that id. A draft
+// whose values cannot be unsealed comes back Locked, without values.
+func (s *Store) Draft(ctx context.Context, id string) (*citizen.Draft, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id)
+	d, err := s.scanDraft(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
+	}
+	return d, err
+}
+
+// Drafts returns every draft, the most recently changed first.
+func (s *Store) Drafts(ctx context.Context) ([]*citizen.Draft, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts ORDER BY updated DESC, id`)
+	if err != nil {
+		return nil, storageError("listing drafts", err)
+	}
+	defer rows.Close()
+	var out []*citizen.Draft
+	for rows.Next() {
+		d, err := s.scanDraft(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, storageError("listing drafts", rows.Err())
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
+	var d citizen.Draft
+	var sealed []byte
+	var state string
+	var problem sql.NullString
+	var created, updated int64
+	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, storageError("reading a draft", err)
+	}
+	d.State, _ = citizen.ParseDraftState(state)
+	d.Created, d.Updated = fromMS(created), fromMS(updated)
+	if problem.Valid {
+		d.Problem = &api.Problem{}
+		if json.Unmarshal([]byte(problem.String), d.Problem) != nil {
+			d.Problem = &api.Problem{Title: problem.String}
+		}
+	}
+	plain, err := s.sealer.Open(sealed, []byte("draft:"+d.ID))
+	if err != nil {
+		d.Locked = true
+		return &d, nil
+	}
+	if err := json.Unmarshal(plain, &d.Values); err != nil {
+		d.Locked = true
+		return &d, nil
+	}
+	if d.Values == nil {
+		d.Values = map[string]any{}
+	}
+	return &d, nil
+}
+
+// DeleteDraft throws a draft away, with the history of its outbox items. A
+// draft on its way cannot be deleted: the backend may already have a case.
+func (s *Store) DeleteDraft(ctx context.Context, id string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("deleting a draft", err)
+	}
+	defer tx.Rollback()
+	var state string
+	err = tx.QueryRowContext(ctx, `SELECT state FROM drafts WHERE id = ?`, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
+	}
+	if err != nil {
+		return storageError("deleting a draft", err)
+	}
+	if st, _ := citizen.ParseDraftState(state); !st.Deletable() {
+		return citizen.Errorf(citizen.ECONFLICT, "This draft is being sent and cannot be deleted now.")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE draft_id = ? AND state IN ('done', 'failed')`, id); err != nil {
+		return storageError("deleting a draft", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
+		return storageError("deleting a draft", err)
+	}
+	return storageError("deleting a draft", tx.Commit())
+}
+
+func (s *Store) sealValues(id string, values map[string]any) ([]byte, error) {
+	if values == nil {
+		values = map[string]any{}
+	}
+	plain, err := json.Marshal(values)
+	if err != nil {
+		return nil, citizen.Errorf(citizen.EINVALID, "The draft's values cannot be stored: %v", err)
+	}
+	return s.sealer.Seal(plain, []byte("draft:"+id))
+}

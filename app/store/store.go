@@ -1,0 +1,193 @@
+// Package store is the app's local SQLite database (github.com/mattn/go-sqlite3):
+// the catalog and forms cached from the backend, drafts, the outbox and the
+// mirror of cases. It runs in WAL mode with foreign keys on and
+// synchronous=FULL, so that a commit that reports "saved" survives a crash
+// and a power loss. Personal data is sealed with the device's data key.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"rathaus/app/citizen"
+	"rathaus/app/secrets"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// KeySource hands out the data key of a database, identified by its install
+// id; a secrets.Keychain is one.
+type KeySource interface {
+	DataKey(id string) ([]byte, error)
+}
+
+var _ KeySource = (*secrets.Keychain)(nil)
+
+// Store is the local database. It is safe for concurrent use.
+type Store struct {
+	db        *sql.DB
+	path      string
+	installID string
+	sealer    *secrets.Sealer
+	now       func() time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open opens (creating if need be) the database at path, applies pending
+// migrations in order, and fetches the data key from keys.
+func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*Store, error) {
+	s := &Store{path: path, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_synchronous", "FULL")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, storageError("opening the database", err)
+	}
+	s.db = db
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if s.installID, err = s.ensureInstallID(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := keys.DataKey(s.installID)
+	if err != nil {
+		db.Close()
+		return nil, &citizen.Error{Code: citizen.ELOCKED, Message: "The data key could not be read from the keyring.", Err: err}
+	}
+	if s.sealer, err = secrets.NewSealer(key); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// InstallID identifies this database; its data key is kept under it.
+func (s *Store) InstallID() string { return s.installID }
+
+// DB exposes the database for tests and diagnostics (integrity checks).
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied INTEGER NOT NULL) STRICT`); err != nil {
+		return storageError("preparing migrations", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	type mig struct {
+		version int
+		name    string
+	}
+	var ms []mig
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		ms = append(ms, mig{v, n})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for _, m := range ms {
+		if err := s.apply(ctx, m.version, m.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, version int, name string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("starting a migration", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return storageError("reading migrations", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return storageError("migration "+name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied) VALUES (?, ?)`, version, s.now().UnixMilli()); err != nil {
+		return storageError("recording a migration", err)
+	}
+	return storageError("committing a migration", tx.Commit())
+}
+
+func (s *Store) ensureInstallID(ctx context.Context) (string, error) {
+	id := citizen.NewID()
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`, id); err != nil {
+		return "", storageError("writing the install id", err)
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'install_id'`).Scan(&id)
+	return id, storageError("reading the install id", err)
+}
+
+// storageError turns a database failure into a domain error; a full or
+// read-only disk gets a message the citizen can act on.
+func storageError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *citizen.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrFull:
+			return &citizen.Error{Code: citizen.ESTORAGE, Message: "The device's storage is full. Free some space; nothing was saved.", Err: fmt.Errorf("%s: %w", op, err)}
+		case sqlite3.ErrReadonly, sqlite3.ErrIoErr, sqlite3.ErrCantOpen, sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+			return &citizen.Error{Code: citizen.ESTORAGE, Message: "The app's data cannot be written.", Err: fmt.Errorf("%s: %w", op, err)}
+		}
+	}
+	return &citizen.Error{Code: citizen.EINTERNAL, Message: "The app's database failed.", Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+func ms(t time.Time) int64 { return t.UTC().UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

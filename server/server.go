@@ -1,0 +1,211 @@
+// Package server is the reference municipal backend: an http.Handler that
+// serves the portal API described in api/openapi.yaml. Storage sits behind
+// the Store interface; package server/sqlite implements it.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+)
+
+// Store keeps cases and the idempotency keys that created them.
+type Store interface {
+	// CreateCase stores a new case under the idempotency key, or returns the
+	// case stored earlier under that key (replayed=true) when the request
+	// hash matches; ErrKeyReused when it does not. The store assigns the
+	// case number inside the same transaction.
+	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
+	// CountCases returns how many cases exist.
+	CountCases(ctx context.Context) (int, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+}
+
+// ErrKeyReused is returned by Store.CreateCase when the idempotency key is
+// known but was stored with a different request.
+var ErrKeyReused = errors.New("idempotency key was used before with a different request")
+
+// NewCase is a validated submission, ready to be stored as a case.
+type NewCase struct {
+	ID      string
+	Service string
+	Form    api.FormRef
+	// Data is the form data as canonical JSON (keys sorted, no spaces).
+	Data    json.RawMessage
+	Status  string
+	Created time.Time
+}
+
+// Config is what New needs.
+type Config struct {
+	Store   Store
+	Catalog api.Catalog
+	// Forms holds raw form definitions by file name (as from
+	// assets.DemoFormFiles). They are served byte for byte.
+	Forms  map[string][]byte
+	Logger *slog.Logger // slog.Default() when nil
+	Now    func() time.Time
+}
+
+// Server serves the portal API. It is safe for concurrent use.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	catalog resource
+	forms   map[string]*form // by "id/version"
+	// services maps a service id to the id of the form it uses.
+	services map[string]string
+	mux      *http.ServeMux
+	routes   []string
+	handler  http.Handler
+}
+
+// form is one loaded form version: its bytes as given, for serving, and its
+// compiled schema, for validating submissions.
+type form struct {
+	resource
+	compiled *formschema.Form
+}
+
+// New checks the catalog and the forms and builds the server. A form that
+// does not compile, or a service whose form is missing, is an error: the
+// server must not start with a broken form.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	s := &Server{
+		store:    cfg.Store,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		forms:    map[string]*form{},
+		services: map[string]string{},
+		mux:      http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.loadForms(cfg.Forms); err != nil {
+		return nil, err
+	}
+	if err := s.loadCatalog(cfg.Catalog); err != nil {
+		return nil, err
+	}
+	s.routeAll()
+	s.handler = s.logRequests(s.recoverPanics(http.HandlerFunc(s.serveMux)))
+	return s, nil
+}
+
+func (s *Server) loadForms(files map[string][]byte) error {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names) // so that the error for a duplicate is stable
+	for _, name := range names {
+		raw := files[name]
+		f, err := formschema.Parse(raw)
+		if err != nil {
+			return fmt.Errorf("server: form file %s: %w", name, err)
+		}
+		k := formKey(f.Def.ID, f.Def.Version)
+		if _, dup := s.forms[k]; dup {
+			return fmt.Errorf("server: form file %s: form %s version %d is defined twice", name, f.Def.ID, f.Def.Version)
+		}
+		s.forms[k] = &form{resource: newResource(raw), compiled: f}
+	}
+	return nil
+}
+
+func (s *Server) loadCatalog(c api.Catalog) error {
+	for _, svc := range c.Services {
+		if _, dup := s.services[svc.ID]; dup {
+			return fmt.Errorf("server: catalog: service %s is listed twice", svc.ID)
+		}
+		if s.forms[formKey(svc.Form.ID, svc.Form.Version)] == nil {
+			return fmt.Errorf("server: catalog: service %s uses form %s version %d, which is not loaded",
+				svc.ID, svc.Form.ID, svc.Form.Version)
+		}
+		s.services[svc.ID] = svc.Form.ID
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("server: catalog: %w", err)
+	}
+	s.catalog = newResource(b)
+	return nil
+}
+
+func formKey(id string, version int) string { return id + "/" + strconv.Itoa(version) }
+
+// routeAll registers every endpoint. Each one must be listed under paths:
+// in api/openapi.yaml; a test holds the two together.
+func (s *Server) routeAll() {
+	s.route("GET", api.PathHealth, s.handleHealth)
+	s.route("GET", api.PathOpenAPI, s.handleOpenAPI)
+	s.route("GET", api.PathCatalog, s.handleCatalog)
+	s.route("GET", api.PathForms+"{id}/{version}", s.handleForm)
+	s.route("POST", api.PathSubmissions, s.handleSubmit)
+}
+
+func (s *Server) route(method, path string, h http.HandlerFunc) {
+	s.mux.HandleFunc(method+" "+path, h)
+	s.routes = append(s.routes, method+" "+path)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+// serveMux dispatches to the routes. Requests that match none get the mux's
+// 404 or 405, rewritten as problem details so that clients parse one kind of
+// error body.
+func (s *Server) serveMux(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		w = &fallbackWriter{ResponseWriter: w}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health: store does not answer", "err", err)
+		writeProblem(w, &api.Problem{Type: "about:blank", Title: "Service Unavailable",
+			Status: http.StatusServiceUnavailable, Detail: "The store does not answer."})
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Health{Status: "ok"})
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(api.OpenAPI)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own types get here; they always marshal.
+		panic(fmt.Sprintf("server: marshal %T: %v", v, err))
+	}
+	w.Header().Set("Content-Type", api.ContentTypeJSON)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"rathaus/api"
+)
+
+// maxSubmissionBytes bounds a submission body; attachments travel separately
+// (tus), so form data is small.
+const maxSubmissionBytes = 1 << 20
+
+func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
+	key, p := idempotencyKey(r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	req, data, p := readSubmission(w, r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	f, p := s.formFor(req)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	// This server is the trust boundary: the app's validation is a
+	// convenience only.
+	errs, err := f.compiled.ValidateJSON(req.Data)
+	if err != nil {
+		writeProblem(w, badRequest("data: "+err.Error()))
+		return
+	}
+	if len(errs) > 0 {
+		vp := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed",
+			fmt.Sprintf("%d field(s) failed the form's rules.", len(errs)))
+		vp.Errors = errs
+		writeProblem(w, vp)
+		return
+	}
+
+	canonical, err := json.Marshal(data) // sorts keys: same data, same bytes
+	if err != nil {
+		s.log.Error("submit: canonical data", "err", err)
+		writeProblem(w, internalError())
+		return
+	}
+	nc := NewCase{
+		ID:      newCaseID(),
+		Service: req.Service,
+		Form:    req.Form,
+		Data:    canonical,
+		Status:  api.StatusReceived,
+		Created: s.now().UTC().Truncate(time.Second),
+	}
+	c, replayed, err := s.store.CreateCase(r.Context(), key, requestHash(nc), nc)
+	switch {
+	case errors.Is(err, ErrKeyReused):
+		writeProblem(w, problem(http.StatusUnprocessableEntity, api.ProblemIdempotencyReuse,
+			"Idempotency Key Reused", "This Idempotency-Key was used before with a different request; make a new key for a new submission."))
+		return
+	case err != nil:
+		s.log.Error("submit: store case", "err", err)
+		writeProblem(w, internalError())
+		return
+	}
+	if replayed {
+		w.Header().Set(api.HeaderReplayed, "true")
+	}
+	writeJSON(w, http.StatusCreated, c)
+}
+
+// idempotencyKey returns the request's key: exactly one header of 1 to 255
+// printable ASCII characters.
+func idempotencyKey(r *http.Request) (string, *api.Problem) {
+	bad := func(detail string) *api.Problem {
+		return problem(http.StatusBadRequest, api.ProblemMissingKey, "Idempotency Key Missing or Malformed", detail)
+	}
+	vals := r.Header.Values(api.HeaderIdempotencyKey)
+	switch {
+	case len(vals) == 0 || vals[0] == "":
+		return "", bad("Send an Idempotency-Key header, made once per submission and repeated on every retry.")
+	case len(vals) > 1:
+		return "", bad("Send exactly one Idempotency-Key header.")
+	case len(vals[0]) > 255:
+		return "", bad("The Idempotency-Key must be at most 255 characters long.")
+	}
+	for i := 0; i < len(vals[0]); i++ {
+		if c := vals[0][i]; c < 0x20 || c > 0x7e {
+			return "", bad("The Idempotency-Key must be printable ASCII.")
+		}
+	}
+	return vals[0], nil
+}
+
+// readSubmission reads and decodes the body. It returns the request and its
+// data decoded to plain Go values (numbers kept as json.Number, so that
+// re-encoding loses no digits).
+func readSubmission(w http.ResponseWriter, r *http.Request) (*api.SubmissionRequest, map[string]any, *api.Problem) {
+	tooLarge := problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
+		fmt.Sprintf("A submission may be at most %d bytes; send attachments as uploads.", maxSubmissionBytes))
+	if r.ContentLength > maxSubmissionBytes {
+		return nil, nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubmissionBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, nil, tooLarge
+		}
+		return nil, nil, badRequest("The body could not be read.")
+	}
+	if !utf8.Valid(body) {
+		return nil, nil, badRequest("The body is not valid UTF-8.")
+	}
+	var req api.SubmissionRequest
+	if err := decodeOne(body, &req); err != nil {
+		return nil, nil, badRequest("The body is not a submission: " + err.Error())
+	}
+	if req.Service == "" {
+		return nil, nil, badRequest(`"service" is missing.`)
+	}
+	var data map[string]any
+	if len(req.Data) == 0 || bytes.Equal(req.Data, []byte("null")) || decodeOne(req.Data, &data) != nil {
+		return nil, nil, badRequest(`"data" must be a JSON object.`)
+	}
+	return &req, data, nil
+}
+
+// decodeOne decodes exactly one JSON value and nothing after it.
+func decodeOne(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
+// formFor finds the form a submission names. It must be the service's form;
+// an older loaded version of it is accepted, for drafts begun before an
+// update.
+func (s *Server) formFor(req *api.SubmissionRequest) (*form, *api.Problem) {
+	unknown := func(detail string) *api.Problem {
+		return problem(http.StatusNotFound, api.ProblemUnknownForm, "Unknown Form", detail)
+	}
+	formID, ok := s.services[req.Service]
+	if !ok {
+		return nil, unknown(fmt.Sprintf("There is no service %q.", req.Service))
+	}
+	f := s.forms[formKey(req.Form.ID, req.Form.Version)]
+	if f == nil || req.Form.ID != formID {
+		return nil, unknown(fmt.Sprintf("Service %q has no form %q version %d.", req.Service, req.Form.ID, req.Form.Version))
+	}
+	return f, nil
+}
+
+// requestHash identifies what was asked, so that a retry can be told from a
+// different request under the same key. The fields go into a JSON array:
+// unambiguous, and Data is already canonical.
+func requestHash(c NewCase) []byte {
+	b, err := json.Marshal([]any{c.Service, c.Form.ID, c.Form.Version, c.Data})
+	if err != nil {
+		panic(err) // strings, an int and valid JSON always marshal
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+func newCaseID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return "c_" + hex.EncodeToString(b[:])
+}
