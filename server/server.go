@@ -25,6 +25,10 @@ type Store interface {
 	// hash matches; ErrKeyReused when it does not. The store assigns the
 	// case number inside the same transaction.
 	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
+	// ReplayCase returns the case stored under the key (found=true) when
+	// the request hash matches, ErrKeyReused when it does not, and
+	// found=false for a new key.
+	ReplayCase(ctx context.Context, key string, requestHash []byte) (cs api.Case, found bool, err error)
 	// CountCases returns how many cases exist.
 	CountCases(ctx context.Context) (int, error)
 	// Ping reports whether the store answers.
@@ -53,8 +57,8 @@ type Config struct {
 	// Forms holds raw form definitions by file name (as from
 	// assets.DemoFormFiles). They are served byte for byte.
 	Forms  map[string][]byte
-	Logger *slog.Logger // slog.Default() when nil
-	Now    func() time.Time
+	Logger *slog.Logger     // slog.Default() when nil
+	Now    func() time.Time // time.Now when nil; tests fix the clock
 }
 
 // Server serves the portal API. It is safe for concurrent use.
@@ -64,8 +68,8 @@ type Server struct {
 	now     func() time.Time
 	catalog resource
 	forms   map[string]*form // by "id/version"
-	// services maps a service id to the id of the form it uses.
-	services map[string]string
+	// services maps a service id to the form version it uses now.
+	services map[string]api.FormRef
 	mux      *http.ServeMux
 	routes   []string
 	handler  http.Handler
@@ -90,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		forms:    map[string]*form{},
-		services: map[string]string{},
+		services: map[string]api.FormRef{},
 		mux:      http.NewServeMux(),
 	}
 	if s.log == nil {
@@ -140,7 +144,7 @@ func (s *Server) loadCatalog(c api.Catalog) error {
 			return fmt.Errorf("server: catalog: service %s uses form %s version %d, which is not loaded",
 				svc.ID, svc.Form.ID, svc.Form.Version)
 		}
-		s.services[svc.ID] = svc.Form.ID
+		s.services[svc.ID] = svc.Form
 	}
 	b, err := json.Marshal(c)
 	if err != nil {

@@ -31,26 +31,6 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	f, p := s.formFor(req)
-	if p != nil {
-		writeProblem(w, p)
-		return
-	}
-	// This server is the trust boundary: the app's validation is a
-	// convenience only.
-	errs, err := f.compiled.ValidateJSON(req.Data)
-	if err != nil {
-		writeProblem(w, badRequest("data: "+err.Error()))
-		return
-	}
-	if len(errs) > 0 {
-		vp := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed",
-			fmt.Sprintf("%d field(s) failed the form's rules.", len(errs)))
-		vp.Errors = errs
-		writeProblem(w, vp)
-		return
-	}
-
 	canonical, err := json.Marshal(data) // sorts keys: same data, same bytes
 	if err != nil {
 		s.log.Error("submit: canonical data", "err", err)
@@ -65,7 +45,18 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		Status:  api.StatusReceived,
 		Created: s.now().UTC().Truncate(time.Second),
 	}
-	c, replayed, err := s.store.CreateCase(r.Context(), key, requestHash(nc), nc)
+	hash := requestHash(nc)
+	// A known key is answered before anything else: a retry whose first
+	// attempt made a case gets that case, even if the form was withdrawn
+	// since or its rules changed.
+	c, found, err := s.store.ReplayCase(r.Context(), key, hash)
+	if err == nil && !found {
+		if p := s.check(req); p != nil {
+			writeProblem(w, p)
+			return
+		}
+		c, found, err = s.store.CreateCase(r.Context(), key, hash, nc)
+	}
 	switch {
 	case errors.Is(err, ErrKeyReused):
 		writeProblem(w, problem(http.StatusUnprocessableEntity, api.ProblemIdempotencyReuse,
@@ -76,10 +67,30 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, internalError())
 		return
 	}
-	if replayed {
+	if found {
 		w.Header().Set(api.HeaderReplayed, "true")
 	}
 	writeJSON(w, http.StatusCreated, c)
+}
+
+// check finds the submission's form and validates the data against it. This
+// server is the trust boundary: the app's validation is a convenience only.
+func (s *Server) check(req *api.SubmissionRequest) *api.Problem {
+	f, p := s.formFor(req)
+	if p != nil {
+		return p
+	}
+	errs, err := f.compiled.ValidateJSON(req.Data)
+	if err != nil {
+		return badRequest("data: " + err.Error())
+	}
+	if len(errs) > 0 {
+		vp := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed",
+			fmt.Sprintf("%d field(s) failed the form's rules.", len(errs)))
+		vp.Errors = errs
+		return vp
+	}
+	return nil
 }
 
 // idempotencyKey returns the request's key: exactly one header of 1 to 255
@@ -151,19 +162,19 @@ func decodeOne(b []byte, v any) error {
 	return nil
 }
 
-// formFor finds the form a submission names. It must be the service's form;
-// an older loaded version of it is accepted, for drafts begun before an
-// update.
+// formFor finds the form a submission names. It must be the service's form
+// in its current version or, for drafts begun before an update, an older one
+// that is still loaded.
 func (s *Server) formFor(req *api.SubmissionRequest) (*form, *api.Problem) {
 	unknown := func(detail string) *api.Problem {
 		return problem(http.StatusNotFound, api.ProblemUnknownForm, "Unknown Form", detail)
 	}
-	formID, ok := s.services[req.Service]
+	current, ok := s.services[req.Service]
 	if !ok {
 		return nil, unknown(fmt.Sprintf("There is no service %q.", req.Service))
 	}
 	f := s.forms[formKey(req.Form.ID, req.Form.Version)]
-	if f == nil || req.Form.ID != formID {
+	if f == nil || req.Form.ID != current.ID || req.Form.Version > current.Version {
 		return nil, unknown(fmt.Sprintf("Service %q has no form %q version %d.", req.Service, req.Form.ID, req.Form.Version))
 	}
 	return f, nil

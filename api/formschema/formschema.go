@@ -40,10 +40,11 @@ func (e *DefinitionError) Error() string {
 
 // Form is a compiled form definition, safe for concurrent use.
 type Form struct {
-	Def    *api.Form
-	schema *jsonschema.Schema
-	fields map[string]*api.Field // by JSON Pointer
-	order  map[string]int        // pointer -> position in the form
+	Def      *api.Form
+	schema   *jsonschema.Schema
+	fields   map[string]*api.Field // by JSON Pointer
+	order    map[string]int        // pointer -> position in the form
+	required map[string]bool       // top-level keys the schema requires
 }
 
 // Parse decodes and compiles a form definition from JSON.
@@ -77,14 +78,15 @@ func Compile(def *api.Form) (*Form, error) {
 
 	var props map[string]json.RawMessage
 	var enums map[string][]any
+	var required map[string]bool
 	schema, err := compileSchema(def.Schema)
 	if err != nil {
 		add("schema: %v", err)
 	} else {
-		props, enums = topLevelProperties(def.Schema)
+		props, enums, required = topLevelProperties(def.Schema)
 	}
 
-	f := &Form{Def: def, schema: schema, fields: map[string]*api.Field{}, order: map[string]int{}}
+	f := &Form{Def: def, schema: schema, fields: map[string]*api.Field{}, order: map[string]int{}, required: required}
 	if len(def.Steps) == 0 {
 		add("no steps")
 	}
@@ -181,14 +183,19 @@ func (refuseLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("external reference %s is not allowed", url)
 }
 
-// topLevelProperties returns the schema's properties and their enums, for
-// checking the layout against it.
-func topLevelProperties(raw json.RawMessage) (map[string]json.RawMessage, map[string][]any) {
+// topLevelProperties returns the schema's properties, their enums and the
+// required keys, for checking the layout against it.
+func topLevelProperties(raw json.RawMessage) (map[string]json.RawMessage, map[string][]any, map[string]bool) {
 	var s struct {
 		Properties map[string]json.RawMessage `json:"properties"`
+		Required   []string                   `json:"required"`
 	}
 	if json.Unmarshal(raw, &s) != nil {
-		return nil, nil
+		return nil, nil, nil
+	}
+	required := map[string]bool{}
+	for _, k := range s.Required {
+		required[k] = true
 	}
 	enums := map[string][]any{}
 	for k, v := range s.Properties {
@@ -202,7 +209,7 @@ func topLevelProperties(raw json.RawMessage) (map[string]json.RawMessage, map[st
 	if s.Properties == nil {
 		s.Properties = map[string]json.RawMessage{}
 	}
-	return s.Properties, enums
+	return s.Properties, enums, required
 }
 
 func containsValue(vals []any, v string) bool {
@@ -213,6 +220,9 @@ func containsValue(vals []any, v string) bool {
 	}
 	return false
 }
+
+// Required reports whether the schema always requires the field's value.
+func (f *Form) Required(fd *api.Field) bool { return f.required[fd.Key] }
 
 // Field returns the field at a JSON Pointer, or nil.
 func (f *Form) Field(pointer string) *api.Field { return f.fields[pointer] }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -52,7 +53,7 @@ func (s *Store) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
 	var body string
 	err := s.db.QueryRowContext(ctx, `SELECT body FROM forms WHERE id = ? AND version = ?`, ref.ID, ref.Version).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, citizen.Errorf(citizen.ENOTFOUND, "The form %s version %d is not on this device yet.", ref.ID, ref.Version)
+		return nil, &citizen.Error{Code: citizen.ENOTFOUND, Message: "This form is not on this device yet.", Err: fmt.Errorf("form %s version %d", ref.ID, ref.Version)}
 	}
 	return []byte(body), storageError("reading a form", err)
 }
@@ -72,17 +73,21 @@ func (s *Store) SaveForm(ctx context.Context, ref api.FormRef, body []byte) erro
 	return storageError("saving a form", err)
 }
 
-// Seed stores the embedded demo catalog and its forms when no catalog was
-// ever stored, so that the app works on first start without a backend. It
-// reports whether it seeded.
-func (s *Store) Seed(ctx context.Context, c api.Catalog, forms []api.FormRef, bodies [][]byte) (bool, error) {
+// Seed stores the embedded demo catalog and its form definitions when no
+// catalog was ever stored, so that the app works on first start without a
+// backend. It reports whether it seeded.
+func (s *Store) Seed(ctx context.Context, c api.Catalog, forms [][]byte) (bool, error) {
 	if _, _, _, err := s.Catalog(ctx); err == nil {
 		return false, nil
 	} else if citizen.ErrorCode(err) != citizen.ENOTFOUND {
 		return false, err
 	}
-	for i, ref := range forms {
-		if err := s.SaveForm(ctx, ref, bodies[i]); err != nil {
+	for _, body := range forms {
+		var ref api.FormRef
+		if err := json.Unmarshal(body, &ref); err != nil || ref.ID == "" {
+			return false, &citizen.Error{Code: citizen.EINVALID, Message: "A built-in form is damaged.", Err: err}
+		}
+		if err := s.SaveForm(ctx, ref, body); err != nil {
 			return false, err
 		}
 	}

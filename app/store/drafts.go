@@ -38,11 +38,10 @@ func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any,
 		return storageError("saving a draft", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		d, err := s.Draft(ctx, id)
-		if err != nil {
-			return err
+		if _, err := s.Draft(ctx, id); err != nil {
+			return err // not found
 		}
-		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent (%s) and cannot be changed.", d.State)
+		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
 	}
 	return nil
 }
@@ -150,7 +149,7 @@ func (s *Store) sealValues(id string, values map[string]any) ([]byte, error) {
 	}
 	plain, err := json.Marshal(values)
 	if err != nil {
-		return nil, citizen.Errorf(citizen.EINVALID, "The draft's values cannot be stored: %v", err)
+		return nil, &citizen.Error{Code: citizen.EINVALID, Message: "The draft cannot be stored.", Err: err}
 	}
 	return s.sealer.Seal(plain, []byte("draft:"+id))
 }

@@ -19,7 +19,7 @@ import (
 // clock is a settable time source.
 type clock struct{ t time.Time }
 
-func (c *clock) Now() time.Time           { return c.t }
+func (c *clock) Now() time.Time          { return c.t }
 func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // fixture is an open store on a real temp file, with the key source and
@@ -337,11 +337,11 @@ func TestCatalogAndForms(t *testing.T) {
 	wantCode(t, err, citizen.ENOTFOUND)
 
 	cat := api.Catalog{Municipality: api.Municipality{Name: "Musterstadt"}, Services: []api.Service{dogTax}}
-	seeded, err := f.Seed(ctx, cat, []api.FormRef{dogTax.Form}, [][]byte{[]byte(`{"v":1}`)})
+	seeded, err := f.Seed(ctx, cat, [][]byte{[]byte(`{"id":"hundesteuer","version":1,"v":1}`)})
 	if err != nil || !seeded {
 		t.Fatalf("seed = %v, %v; want seeded", seeded, err)
 	}
-	if seeded, _ := f.Seed(ctx, api.Catalog{}, nil, nil); seeded {
+	if seeded, _ := f.Seed(ctx, api.Catalog{}, nil); seeded {
 		t.Error("a second seed replaced the catalog")
 	}
 	got, etag, source, err := f.Catalog(ctx)
@@ -360,7 +360,7 @@ func TestCatalogAndForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, err := f.Form(ctx, dogTax.Form)
-	if err != nil || string(body) != `{"v":1}` {
+	if err != nil || string(body) != `{"id":"hundesteuer","version":1,"v":1}` {
 		t.Errorf("form = %s, %v; want the first body", body, err)
 	}
 	has, _ := f.HasForm(ctx, api.FormRef{ID: "hundesteuer", Version: 2})
@@ -391,4 +391,3 @@ func TestSaveDraft_DiskFullKeepsLastSave(t *testing.T) {
 		t.Errorf("draft after the failed save = %v, %v; want the last saved value", got.Values, err)
 	}
 }
-

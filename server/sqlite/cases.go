@@ -12,6 +12,38 @@ import (
 	"rathaus/server"
 )
 
+// ReplayCase implements server.Store.
+func (db *DB) ReplayCase(ctx context.Context, key string, requestHash []byte) (api.Case, bool, error) {
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return api.Case{}, false, fmt.Errorf("sqlite: replay case: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return replay(ctx, tx, key, requestHash)
+}
+
+// replay looks the key up: the stored case when the hash matches,
+// ErrKeyReused when it does not, found=false when the key is new.
+func replay(ctx context.Context, tx *sql.Tx, key string, requestHash []byte) (api.Case, bool, error) {
+	var storedHash []byte
+	var caseID string
+	err := tx.QueryRowContext(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE key = ?", key).
+		Scan(&storedHash, &caseID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return api.Case{}, false, nil
+	case err != nil:
+		return api.Case{}, false, fmt.Errorf("sqlite: look up idempotency key: %w", err)
+	case !bytes.Equal(storedHash, requestHash):
+		return api.Case{}, false, server.ErrKeyReused
+	}
+	stored, err := caseByID(ctx, tx, caseID)
+	if err != nil {
+		return api.Case{}, false, fmt.Errorf("sqlite: replay case %s: %w", caseID, err)
+	}
+	return stored, true, nil
+}
+
 // CreateCase implements server.Store. The lookup of the key, the case number
 // and both inserts share one immediate transaction, so concurrent requests
 // with one key queue up and all but the first find the stored case.
@@ -22,22 +54,8 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	var storedHash []byte
-	var caseID string
-	err = tx.QueryRowContext(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE key = ?", key).
-		Scan(&storedHash, &caseID)
-	switch {
-	case err == nil:
-		if !bytes.Equal(storedHash, requestHash) {
-			return api.Case{}, false, server.ErrKeyReused
-		}
-		stored, err := caseByID(ctx, tx, caseID)
-		if err != nil {
-			return api.Case{}, false, fmt.Errorf("sqlite: replay case %s: %w", caseID, err)
-		}
-		return stored, true, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return api.Case{}, false, fmt.Errorf("sqlite: look up idempotency key: %w", err)
+	if stored, found, err := replay(ctx, tx, key, requestHash); found || err != nil {
+		return stored, found, err
 	}
 
 	created := c.Created.UTC()

@@ -282,3 +282,22 @@ func TestOpenBadPath(t *testing.T) {
 		})
 	}
 }
+
+func TestReplayCase(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	if _, found, err := db.ReplayCase(ctx, "k1", hash("a")); found || err != nil {
+		t.Fatalf("ReplayCase of a new key = found %v, err %v; want not found", found, err)
+	}
+	made, _, err := db.CreateCase(ctx, "k1", hash("a"), newCase("c_0000000000000001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, found, err := db.ReplayCase(ctx, "k1", hash("a"))
+	if err != nil || !found || got.Number != made.Number {
+		t.Errorf("ReplayCase = %+v, %v, %v; want the stored case %s", got, found, err, made.Number)
+	}
+	if _, _, err := db.ReplayCase(ctx, "k1", hash("b")); !errors.Is(err, server.ErrKeyReused) {
+		t.Errorf("ReplayCase with another hash: err = %v, want ErrKeyReused", err)
+	}
+}

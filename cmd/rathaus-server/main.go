@@ -1,0 +1,226 @@
+// Command rathaus-server runs the reference municipal backend with the demo
+// municipality "Musterstadt".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"rathaus/assets"
+	"rathaus/server"
+	"rathaus/server/sqlite"
+)
+
+const (
+	defaultAddr = "127.0.0.1:8080"
+	defaultData = "./data"
+	envAddr     = "RATHAUS_ADDR"
+	envData     = "RATHAUS_DATA"
+	dbFile      = "rathaus.db"
+	// shutdownTimeout bounds how long running requests may finish after
+	// SIGINT or SIGTERM.
+	shutdownTimeout = 10 * time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	m := NewMain(stderr)
+	if err := m.ParseFlags(args, getenv, stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "rathaus-server: %v\nRun rathaus-server -h for help.\n", err)
+		return 1
+	}
+	if err := m.Open(); err != nil {
+		fmt.Fprintf(stderr, "rathaus-server: %v\n", err)
+		return 1
+	}
+	<-ctx.Done()
+	m.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := m.Close(sctx); err != nil {
+		fmt.Fprintf(stderr, "rathaus-server: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Main is the program: its configuration and what it opened.
+type Main struct {
+	Addr    string // where to listen, host:port
+	DataDir string // folder for the database
+	Logger  *slog.Logger
+
+	db  *sqlite.DB
+	ln  net.Listener
+	srv *http.Server
+}
+
+// NewMain returns a Main with the defaults, logging to w.
+func NewMain(w io.Writer) *Main {
+	return &Main{Addr: defaultAddr, DataDir: defaultData, Logger: slog.New(slog.NewTextHandler(w, nil))}
+}
+
+// ParseFlags reads the command line over the environment over the defaults.
+// For -h it prints the usage to stdout and returns flag.ErrHelp.
+func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.Writer) error {
+	if v := getenv(envAddr); v != "" {
+		m.Addr = v
+	}
+	if v := getenv(envData); v != "" {
+		m.DataDir = v
+	}
+	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by run
+	fs.StringVar(&m.Addr, "addr", m.Addr, "")
+	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+const usage = `rathaus-server runs the Rathaus reference municipal backend: the portal API
+(catalog, forms, submissions) for the demo municipality Musterstadt.
+
+Usage:
+  rathaus-server [--addr HOST:PORT] [--data FOLDER]
+
+Flags (a flag beats its environment variable, which beats the default):
+  --addr HOST:PORT  address to listen on; port 0 picks a free port.
+                    Environment: RATHAUS_ADDR. Default: ` + defaultAddr + `
+  --data FOLDER     folder for the database (` + dbFile + `); created if missing.
+                    Environment: RATHAUS_DATA. Default: ` + defaultData + `
+  -h, --help        print this help and exit.
+
+It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
+`
+
+// Open creates the data folder, opens the database, builds the server and
+// starts listening. It returns once requests are being served.
+func (m *Main) Open() error {
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("cannot create data folder %s: %w", m.DataDir, unwrapPath(err))
+	}
+	// Probe first: SQLite's own message for this is "unable to open database file".
+	probe, err := os.CreateTemp(m.DataDir, ".write-probe-*")
+	if err != nil {
+		return fmt.Errorf("data folder %s is not writable: %w", m.DataDir, unwrapPath(err))
+	}
+	_ = probe.Close()
+	_ = os.Remove(probe.Name())
+
+	cat, err := assets.DemoCatalog()
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	forms, err := assets.DemoFormFiles()
+	if err != nil {
+		return fmt.Errorf("load forms: %w", err)
+	}
+	m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile))
+	if err != nil {
+		return err
+	}
+	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger})
+	if err != nil {
+		_ = m.db.Close()
+		return err
+	}
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		_ = m.db.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
+	}
+	m.srv = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Bodies are at most 1 MiB, but citizens may be on a slow link.
+		ReadTimeout:    2 * time.Minute,
+		WriteTimeout:   2 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serve", "err", err)
+		}
+	}()
+	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir)
+	return nil
+}
+
+// URL is the base URL the server listens on, once Open succeeded.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Close stops accepting requests, lets running ones finish until ctx ends,
+// then closes the database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	if m.srv != nil {
+		if err := m.srv.Shutdown(ctx); err != nil {
+			// Time is up: cut the requests that are still running.
+			_ = m.srv.Close()
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	if m.db != nil {
+		if err := m.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// unwrapPath drops the operation and path from an *fs.PathError, which the
+// message names already.
+func unwrapPath(err error) error {
+	if pe, ok := errors.AsType[*os.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// unwrapNet drops "listen tcp ADDR:" from a *net.OpError.
+func unwrapNet(err error) error {
+	if oe, ok := errors.AsType[*net.OpError](err); ok {
+		return oe.Err
+	}
+	return err
+}

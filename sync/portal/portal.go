@@ -1,0 +1,237 @@
+// Package portal is the app's client of the municipal portal API
+// (api/openapi.yaml), on github.com/go-resty/resty/v2. It turns every answer
+// into either a result or a classified error: transient (network, timeouts,
+// 408, 425, 429, 5xx, a garbled answer) for the sync engine to retry, or
+// permanent (other 4xx) for the citizen to act on.
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-resty/resty/v2"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// maxBody bounds what the client reads of any answer: the catalog and the
+// largest form are far below it, and a misbehaving server cannot exhaust
+// the phone's memory.
+const maxBody = 8 << 20
+
+// Client talks to one backend. It is safe for concurrent use.
+type Client struct {
+	rc *resty.Client
+}
+
+// Option configures a Client.
+type Option func(*resty.Client)
+
+// WithTimeout bounds each request (default 30 s).
+func WithTimeout(d time.Duration) Option { return func(c *resty.Client) { c.SetTimeout(d) } }
+
+// WithTransport replaces the HTTP transport (tests, fault injection).
+func WithTransport(t http.RoundTripper) Option { return func(c *resty.Client) { c.SetTransport(t) } }
+
+// New returns a client of the backend at baseURL ("http://127.0.0.1:8080").
+func New(baseURL string, opts ...Option) *Client {
+	rc := resty.New().
+		SetBaseURL(strings.TrimRight(baseURL, "/")).
+		SetTimeout(30*time.Second).
+		SetResponseBodyLimit(maxBody).
+		SetHeader("User-Agent", "Rathaus-App/1").
+		SetHeader("Accept", api.ContentTypeJSON+", "+api.ContentTypeProblem).
+		SetDisableWarn(true)
+	for _, o := range opts {
+		o(rc)
+	}
+	return &Client{rc: rc}
+}
+
+// BaseURL returns the backend's address.
+func (c *Client) BaseURL() string { return c.rc.BaseURL }
+
+// ResponseError is a failed exchange with the backend: its status (0 when
+// no answer came), the problem details if the server sent some, and how long
+// it asked us to wait. It unwraps to the *citizen.Error that classifies it.
+type ResponseError struct {
+	Status     int
+	Problem    *api.Problem
+	RetryAfter time.Duration
+	Err        *citizen.Error
+}
+
+func (e *ResponseError) Error() string {
+	if e.Status == 0 {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, e.Err.Error())
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// Health asks the backend's cheap health probe.
+func (c *Client) Health(ctx context.Context) error {
+	resp, err := c.rc.R().SetContext(ctx).Get(api.PathHealth)
+	if err != nil {
+		return networkError(ctx, err)
+	}
+	if resp.StatusCode() != http.StatusOK {
+		return statusError(resp)
+	}
+	return nil
+}
+
+// Catalog fetches the catalog unless it is unchanged since etag. It returns
+// the new catalog and ETag, or changed=false on 304.
+func (c *Client) Catalog(ctx context.Context, etag string) (cat api.Catalog, newETag string, changed bool, err error) {
+	req := c.rc.R().SetContext(ctx)
+	if etag != "" {
+		req.SetHeader("If-None-Match", etag)
+	}
+	resp, err := req.Get(api.PathCatalog)
+	if err != nil {
+		return cat, "", false, networkError(ctx, err)
+	}
+	switch resp.StatusCode() {
+	case http.StatusNotModified:
+		return cat, etag, false, nil
+	case http.StatusOK:
+	default:
+		return cat, "", false, statusError(resp)
+	}
+	if err := decode(resp, &cat); err != nil {
+		return cat, "", false, err
+	}
+	if cat.Municipality.Name == "" || len(cat.Services) == 0 {
+		return cat, "", false, garbled(resp.StatusCode(), errors.New("catalog without municipality or services"))
+	}
+	return cat, resp.Header().Get("ETag"), true, nil
+}
+
+// Form fetches one immutable form version and returns its raw definition;
+// the caller compiles it (and refuses it if it is malformed).
+func (c *Client) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
+	resp, err := c.rc.R().SetContext(ctx).
+		SetPathParams(map[string]string{"id": ref.ID, "version": strconv.Itoa(ref.Version)}).
+		Get(api.PathForms + "{id}/{version}")
+	if err != nil {
+		return nil, networkError(ctx, err)
+	}
+	if resp.StatusCode() != http.StatusOK {
+		return nil, statusError(resp)
+	}
+	body := resp.Body()
+	if !utf8.Valid(body) || !json.Valid(body) {
+		return nil, garbled(resp.StatusCode(), errors.New("form definition is not JSON"))
+	}
+	return body, nil
+}
+
+// Submit sends a submission under its idempotency key and returns the case
+// the backend made of it (now, or on an earlier attempt with the same key).
+func (c *Client) Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error) {
+	var cs api.Case
+	resp, err := c.rc.R().SetContext(ctx).
+		SetHeader(api.HeaderIdempotencyKey, key).
+		SetHeader("Content-Type", api.ContentTypeJSON).
+		SetBody(req).
+		Post(api.PathSubmissions)
+	if err != nil {
+		return cs, networkError(ctx, err)
+	}
+	if resp.StatusCode() != http.StatusCreated && resp.StatusCode() != http.StatusOK {
+		return cs, statusError(resp)
+	}
+	if err := decode(resp, &cs); err != nil {
+		return cs, err
+	}
+	if cs.Number == "" || cs.ID == "" {
+		return cs, garbled(resp.StatusCode(), errors.New("case without id or number"))
+	}
+	return cs, nil
+}
+
+func decode(resp *resty.Response, v any) error {
+	body := resp.Body()
+	if !utf8.Valid(body) {
+		return garbled(resp.StatusCode(), errors.New("answer is not valid UTF-8"))
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return garbled(resp.StatusCode(), err)
+	}
+	return nil
+}
+
+// garbled is a 2xx answer the app cannot read: a captive portal's login
+// page, a proxy's error page, a cut body. Worth retrying: the next answer
+// may be the real one.
+func garbled(status int, err error) error {
+	return &ResponseError{Status: status, Err: citizen.Transient(citizen.EUNAVAILABLE,
+		"The server's answer could not be read.", err)}
+}
+
+func networkError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return &ResponseError{Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
+}
+
+// statusError classifies an unexpected status.
+func statusError(resp *resty.Response) error {
+	st := resp.StatusCode()
+	e := &ResponseError{Status: st}
+	ct := resp.Header().Get("Content-Type")
+	if strings.HasPrefix(ct, api.ContentTypeProblem) || strings.HasPrefix(ct, api.ContentTypeJSON) {
+		var p api.Problem
+		if json.Unmarshal(resp.Body(), &p) == nil && p.Status != 0 {
+			e.Problem = &p
+		}
+	}
+	cause := fmt.Errorf("%s", resp.Status())
+	if e.Problem != nil {
+		cause = e.Problem
+	}
+	switch {
+	case st == http.StatusRequestTimeout || st == http.StatusTooEarly || st == http.StatusTooManyRequests || st >= 500:
+		e.RetryAfter = retryAfter(resp.Header().Get("Retry-After"), time.Now())
+		msg := "The town hall's server is busy; the app tries again by itself."
+		e.Err = citizen.Transient(citizen.EUNAVAILABLE, msg, cause)
+	case st == http.StatusUnprocessableEntity && e.Problem != nil && len(e.Problem.Errors) > 0:
+		e.Err = &citizen.Error{Code: citizen.EINVALID, Message: "The town hall found errors in the form. Please correct the marked fields.", Err: cause}
+	case st == http.StatusNotFound:
+		e.Err = &citizen.Error{Code: citizen.EREJECTED, Message: "The town hall no longer offers this form.", Err: cause}
+	default:
+		e.Err = &citizen.Error{Code: citizen.EREJECTED, Message: "The town hall did not accept this.", Err: cause}
+	}
+	return e
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// navigator is a stack of screens with a back button and a title. Unlike
+// fyne's container.Navigation it has no "forward": a screen left behind (a
+// form already submitted) can never come back stale.
+type navigator struct {
+	back   *widget.Button
+	title  *widget.Label
+	stack  *fyne.Container
+	titles []string
+	root   fyne.CanvasObject
+}
+
+func newNavigator(root fyne.CanvasObject, title string) *navigator {
+	n := &navigator{stack: container.NewStack(root), titles: []string{title}}
+	n.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { n.pop() })
+	n.title = widget.NewLabel(title)
+	n.title.TextStyle = fyne.TextStyle{Bold: true}
+	n.title.Truncation = fyne.TextTruncateEllipsis
+	n.root = container.NewBorder(container.NewBorder(nil, nil, n.back, nil, n.title), nil, nil, nil, n.stack)
+	n.refresh()
+	return n
+}
+
+func (n *navigator) content() fyne.CanvasObject { return n.root }
+
+// push shows obj on top.
+func (n *navigator) push(obj fyne.CanvasObject, title string) {
+	if len(n.stack.Objects) > 0 {
+		n.stack.Objects[len(n.stack.Objects)-1].Hide()
+	}
+	obj.Show()
+	n.stack.Objects = append(n.stack.Objects, obj)
+	n.titles = append(n.titles, title)
+	n.refresh()
+}
+
+// pop removes the top screen, never the root; it reports whether it did.
+func (n *navigator) pop() bool {
+	if len(n.stack.Objects) <= 1 {
+		return false
+	}
+	n.stack.Objects = n.stack.Objects[:len(n.stack.Objects)-1]
+	n.titles = n.titles[:len(n.titles)-1]
+	n.stack.Objects[len(n.stack.Objects)-1].Show()
+	n.refresh()
+	return true
+}
+
+// popToRoot goes back to the first screen.
+func (n *navigator) popToRoot() {
+	for n.pop() {
+	}
+}
+
+// top returns the screen on top.
+func (n *navigator) top() fyne.CanvasObject { return n.stack.Objects[len(n.stack.Objects)-1] }
+
+func (n *navigator) refresh() {
+	if len(n.stack.Objects) > 1 {
+		n.back.Show()
+	} else {
+		n.back.Hide()
+	}
+	n.title.SetText(n.titles[len(n.titles)-1])
+	n.stack.Refresh()
+}
