@@ -116,23 +116,23 @@ func draftStatus(d *citizen.Draft, it *citizen.OutboxItem, st engine.State) stri
 	case d.State == citizen.DraftSent:
 		return lang.L("Sent – case number {{.Number}}", map[string]any{"Number": d.CaseNumber})
 	case d.State == citizen.DraftRejected:
-		msg := ""
-		if it != nil && it.LastError != "" {
-			msg = lang.L(it.LastError)
-		}
-		return lang.L("Not accepted – please correct and send again. {{.Reason}}", map[string]any{"Reason": msg})
+		return lang.L("Not accepted – please correct and send again. {{.Reason}}", map[string]any{"Reason": lastError(it)})
 	case d.State == citizen.DraftQueued && st == engine.Syncing:
 		return lang.L("Sending…")
 	case d.State == citizen.DraftQueued && (st == engine.Offline || it == nil || it.LastCode == citizen.EUNAVAILABLE && it.Attempts == 0):
 		return lang.L("Waiting for connection")
 	case d.State == citizen.DraftQueued:
-		reason := ""
-		if it != nil {
-			reason = lang.L(it.LastError)
-		}
-		return lang.L("Waiting to be sent again. {{.Reason}}", map[string]any{"Reason": reason})
+		return lang.L("Waiting to be sent again. {{.Reason}}", map[string]any{"Reason": lastError(it)})
 	}
 	return lang.L("Draft, last changed {{.Time}}", map[string]any{"Time": updated})
+}
+
+// lastError is an outbox item's last failure, translated.
+func lastError(it *citizen.OutboxItem) string {
+	if it == nil || it.LastError == "" {
+		return ""
+	}
+	return lang.L(it.LastError)
 }
 
 func (ds *draftsScreen) onResume(d *citizen.Draft) {

@@ -99,11 +99,21 @@ func (fs *formScreen) showStep() {
 			fs.body.Add(wrapped(intro))
 		}
 	}
+	defaulted := false
 	for i := range st.Fields {
 		fd := &st.Fields[i]
+		if _, set := fs.draft.Values[fd.Key]; fd.Widget == api.WidgetBoolean && !set {
+			// An unticked box says "no": store it, so that it is never
+			// reported as missing.
+			fs.draft.Values[fd.Key] = false
+			defaulted = true
+		}
 		fi := newFieldInput(fd, fs.form.Required(fd), fs.draft.Values[fd.Key], fs.lang, func(v any) { fs.onFieldChanged(fd, v) })
 		fs.inputs = append(fs.inputs, fi)
 		fs.body.Add(fi.box)
+	}
+	if defaulted {
+		fs.save()
 	}
 	last := fs.step == len(fs.form.Def.Steps)-1
 	if fs.step == 0 {

@@ -69,6 +69,7 @@ type UI struct {
 	home      *homeScreen
 	drafts    *draftsScreen
 	indicator *syncIndicator
+	current   *formScreen // the form on screen, if any
 
 	mu    sync.Mutex
 	forms map[api.FormRef]*formschema.Form
@@ -168,7 +169,8 @@ func (u *UI) openDraft(d *citizen.Draft) {
 		title = f.Def.Title.In(currentLang())
 	}
 	u.tabs.SelectIndex(0)
-	u.nav.push(newFormScreen(u, f, d).content(), title)
+	u.current = newFormScreen(u, f, d)
+	u.nav.push(u.current.content(), title)
 }
 
 // showError tells the citizen what went wrong, in their language.

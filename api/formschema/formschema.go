@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strings"
@@ -57,6 +58,9 @@ func Parse(data []byte) (*Form, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&def); err != nil {
 		return nil, &DefinitionError{Problems: []string{"not a form definition: " + err.Error()}}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &DefinitionError{Form: def.ID, Problems: []string{"data after the definition"}}
 	}
 	return Compile(&def)
 }
@@ -132,7 +136,7 @@ func Compile(def *api.Form) (*Form, error) {
 			if fd.Label.In("de") == "" {
 				add("%s: label is missing", where)
 			}
-			if fd.Widget == api.WidgetChoice {
+			if fd.Widget == api.WidgetChoice && props != nil {
 				if len(enums[fd.Key]) == 0 {
 					add("%s: choice %q needs an enum in the schema", where, fd.Key)
 				}

@@ -59,9 +59,9 @@ func describe(k jsonschema.ErrorKind) (string, map[string]any) {
 	case *kind.Maximum:
 		return "maximum", map[string]any{"n": ratString(k.Want)}
 	case *kind.ExclusiveMinimum:
-		return "minimum", map[string]any{"n": ratString(k.Want)}
+		return "exclusiveMinimum", map[string]any{"n": ratString(k.Want)}
 	case *kind.ExclusiveMaximum:
-		return "maximum", map[string]any{"n": ratString(k.Want)}
+		return "exclusiveMaximum", map[string]any{"n": ratString(k.Want)}
 	case *kind.Type:
 		return "type", map[string]any{"want": strings.Join(k.Want, "/")}
 	case *kind.Format:
@@ -101,6 +101,8 @@ var builtin = map[string]api.Text{
 	"maxLength":            {"de": "Bitte geben Sie höchstens {n} Zeichen ein.", "en": "Please enter at most {n} characters."},
 	"minimum":              {"de": "Der Wert muss mindestens {n} sein.", "en": "The value must be at least {n}."},
 	"maximum":              {"de": "Der Wert darf höchstens {n} sein.", "en": "The value must be at most {n}."},
+	"exclusiveMinimum":     {"de": "Der Wert muss größer als {n} sein.", "en": "The value must be greater than {n}."},
+	"exclusiveMaximum":     {"de": "Der Wert muss kleiner als {n} sein.", "en": "The value must be less than {n}."},
 	"type":                 {"de": "Dieser Wert hat nicht die erwartete Art.", "en": "This value is not of the expected kind."},
 	"format":               {"de": "Dieser Wert hat nicht das erwartete Format.", "en": "This value does not have the expected format."},
 	"pattern":              {"de": "Dieser Wert hat nicht das erwartete Format.", "en": "This value does not have the expected format."},

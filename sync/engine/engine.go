@@ -213,7 +213,7 @@ func (e *Engine) pass(ctx context.Context, force bool) error {
 // isNetwork reports whether err means the backend was not reached at all.
 func isNetwork(err error) bool {
 	var re *portal.ResponseError
-	return errors.As(err, &re) && re.Status == 0
+	return errors.As(err, &re) && re.Network
 }
 
 // pull refreshes the catalog (one 304 when unchanged) and fetches the forms

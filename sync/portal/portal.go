@@ -60,10 +60,12 @@ func New(baseURL string, opts ...Option) *Client {
 // BaseURL returns the backend's address.
 func (c *Client) BaseURL() string { return c.rc.BaseURL }
 
-// ResponseError is a failed exchange with the backend: its status (0 when
-// no answer came), the problem details if the server sent some, and how long
-// it asked us to wait. It unwraps to the *citizen.Error that classifies it.
+// ResponseError is a failed exchange with the backend: whether no answer
+// came at all (Network), its status, the problem details if the server sent
+// some, and how long it asked us to wait. It unwraps to the *citizen.Error
+// that classifies it.
 type ResponseError struct {
+	Network    bool
 	Status     int
 	Problem    *api.Problem
 	RetryAfter time.Duration
@@ -185,7 +187,12 @@ func networkError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return &ResponseError{Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
+	if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		// An answer came, just far too big: a misbehaving server, not a
+		// lost connection.
+		return &ResponseError{Err: citizen.Transient(citizen.EUNAVAILABLE, "The server's answer could not be read.", err)}
+	}
+	return &ResponseError{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
 }
 
 // statusError classifies an unexpected status.
@@ -195,7 +202,12 @@ func statusError(resp *resty.Response) error {
 	ct := resp.Header().Get("Content-Type")
 	if strings.HasPrefix(ct, api.ContentTypeProblem) || strings.HasPrefix(ct, api.ContentTypeJSON) {
 		var p api.Problem
-		if json.Unmarshal(resp.Body(), &p) == nil && p.Status != 0 {
+		// RFC 9457 makes every member optional; a title or field errors
+		// are enough to call it a problem.
+		if json.Unmarshal(resp.Body(), &p) == nil && (p.Status != 0 || p.Title != "" || len(p.Errors) > 0) {
+			if p.Status == 0 {
+				p.Status = st
+			}
 			e.Problem = &p
 		}
 	}
