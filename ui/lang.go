@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -13,12 +14,36 @@ import (
 var Languages = []string{"de", "en"}
 
 // LoadTranslations registers the app's translations with fyne's lang
-// package. code, when not empty, picks the language instead of the system's.
+// package. code, when not empty, picks the language instead of the system's;
+// a system language the app does not speak gives German, the town hall's.
 func LoadTranslations(code string) error {
+	if code == "" && !systemSpeaksSupported() {
+		code = Languages[0]
+	}
 	if code != "" {
 		setLanguageEnv(code)
 	}
 	return lang.AddTranslationsFS(assets.Translations, "translations")
+}
+
+// systemSpeaksSupported reports whether the locale environment names a
+// language the app has. Where the environment says nothing (mobile), fyne
+// asks the platform instead.
+func systemSpeaksSupported() bool {
+	vals := []string{os.Getenv("LANGUAGE"), os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")}
+	if strings.Join(vals, "") == "" {
+		return true
+	}
+	for _, v := range vals {
+		for _, l := range strings.Split(v, ":") {
+			for _, code := range Languages {
+				if l == code || strings.HasPrefix(l, code+"_") || strings.HasPrefix(l, code+"-") || strings.HasPrefix(l, code+".") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // SetLanguage switches the UI language at run time; screens built afterwards

@@ -11,6 +11,7 @@ import (
 // fyne's container.Navigation it has no "forward": a screen left behind (a
 // form already submitted) can never come back stale.
 type navigator struct {
+	bar    *fyne.Container // back button and title, hidden on the root screen
 	back   *widget.Button
 	title  *widget.Label
 	stack  *fyne.Container
@@ -24,7 +25,8 @@ func newNavigator(root fyne.CanvasObject, title string) *navigator {
 	n.title = widget.NewLabel(title)
 	n.title.TextStyle = fyne.TextStyle{Bold: true}
 	n.title.Truncation = fyne.TextTruncateEllipsis
-	n.root = container.NewBorder(container.NewBorder(nil, nil, n.back, nil, n.title), nil, nil, nil, n.stack)
+	n.bar = container.NewBorder(nil, nil, n.back, nil, n.title)
+	n.root = container.NewBorder(n.bar, nil, nil, nil, n.stack)
 	n.refresh()
 	return n
 }
@@ -60,14 +62,11 @@ func (n *navigator) popToRoot() {
 	}
 }
 
-// top returns the screen on top.
-func (n *navigator) top() fyne.CanvasObject { return n.stack.Objects[len(n.stack.Objects)-1] }
-
 func (n *navigator) refresh() {
 	if len(n.stack.Objects) > 1 {
-		n.back.Show()
+		n.bar.Show()
 	} else {
-		n.back.Hide()
+		n.bar.Hide()
 	}
 	n.title.SetText(n.titles[len(n.titles)-1])
 	n.stack.Refresh()

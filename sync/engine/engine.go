@@ -163,7 +163,7 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-timer.C:
 			if e.Status().State == Offline {
 				if err := e.portal.Health(ctx); err != nil {
-					timer.Reset(e.backoff.Delay(failures))
+					timer.Reset(e.probeDelay(failures))
 					failures++
 					continue
 				}
@@ -175,14 +175,29 @@ func (e *Engine) Run(ctx context.Context) {
 			return
 		}
 		next := e.interval
-		if err != nil {
+		switch {
+		case err != nil && isNetwork(err):
+			next = e.probeDelay(failures)
+			failures++
+		case err != nil:
 			next = e.backoff.Delay(failures)
 			failures++
-		} else {
+		default:
 			failures = 0
 		}
 		timer.Reset(next)
 	}
+}
+
+// maxProbeWait caps the wait between health probes while offline: a probe
+// costs one tiny request, and the citizen waits for the outbox to go once
+// the connection is back.
+const maxProbeWait = 30 * time.Second
+
+func (e *Engine) probeDelay(failures int) time.Duration {
+	b := e.backoff
+	b.Cap = min(b.Cap, maxProbeWait)
+	return b.Delay(failures)
 }
 
 // Sync runs one pass now, retrying every pending item whatever its backoff,

@@ -1,0 +1,43 @@
+# Rathaus: the two commands a newcomer needs are `make run` and `make test`.
+# Every target installs what it is missing first (scripts/deps.sh).
+
+# One build tag for every build and test, so that they share one build cache
+# (FTS5 in go-sqlite3).
+export GOFLAGS := -tags=sqlite_fts5
+
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: run test build deps lint screenshot clean
+
+## run: build, start the reference backend and the app against it
+run:
+	@scripts/check-display.sh
+	@$(MAKE) --no-print-directory build
+	@scripts/run.sh
+
+## test: install what is missing, lint, run every test with a real keyring
+test: lint
+	LANG=en_US.UTF-8 RATHAUS_REQUIRE_KEYRING=1 scripts/with-keyring.sh go test -count=1 ./...
+
+## build: the app (bin/rathaus) and the backend (bin/rathaus-server)
+build: deps
+	go build -o bin/rathaus .
+	go build -o bin/rathaus-server ./cmd/rathaus-server
+
+## deps: Debian packages for Fyne's cgo build, Xvfb, keyring; Go modules
+deps:
+	@scripts/deps.sh
+
+## lint: go vet, gofmt, staticcheck
+lint: deps
+	go vet ./...
+	@unformatted=$$(gofmt -l .); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	go run $(STATICCHECK) ./...
+
+## screenshot: run the real app under Xvfb, write docs/screenshot.png
+screenshot: build
+	scripts/screenshot.sh docs/screenshot.png
+
+clean:
+	rm -rf bin .run

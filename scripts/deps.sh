@@ -1,0 +1,37 @@
+#!/bin/sh
+# Installs what building, running and testing Rathaus need on Debian: the C
+# headers of Fyne's desktop driver, Xvfb and ImageMagick for screenshots, a
+# Secret Service (gnome-keyring) for the keyring, then the Go modules.
+# Idempotent: it installs only what is missing, with sudo only when not root.
+set -eu
+
+PACKAGES="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool gnome-keyring dbus curl"
+
+if ! command -v go >/dev/null 2>&1; then
+	echo "deps: Go is not installed (or not on PATH). Install Go 1.26 from https://go.dev/dl/ first." >&2
+	exit 1
+fi
+if ! go version | grep -Eq 'go1\.(2[6-9]|[3-9][0-9])'; then
+	echo "deps: Rathaus needs Go 1.26 or newer; found: $(go version)" >&2
+	exit 1
+fi
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -n "$missing" ]; then
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "deps: missing packages:$missing; this script installs them on Debian or Ubuntu only." >&2
+		exit 1
+	fi
+	SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO=sudo
+	echo "deps: installing$missing"
+	$SUDO apt-get update -qq
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+go mod download
