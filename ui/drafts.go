@@ -117,12 +117,12 @@ func draftStatus(d *citizen.Draft, it *citizen.OutboxItem, st engine.State) stri
 		return lang.L("Sent – case number {{.Number}}", map[string]any{"Number": d.CaseNumber})
 	case d.State == citizen.DraftRejected:
 		return lang.L("Not accepted – please correct and send again. {{.Reason}}", map[string]any{"Reason": lastError(it)})
-	case d.State == citizen.DraftQueued && st == engine.Syncing:
-		return lang.L("Sending…")
-	case d.State == citizen.DraftQueued && (st == engine.Offline || it == nil || it.LastCode == citizen.EUNAVAILABLE && it.Attempts == 0):
+	case d.State == citizen.DraftQueued && st == engine.Offline:
 		return lang.L("Waiting for connection")
-	case d.State == citizen.DraftQueued:
+	case d.State == citizen.DraftQueued && it != nil && it.Attempts > 0:
 		return lang.L("Waiting to be sent again. {{.Reason}}", map[string]any{"Reason": lastError(it)})
+	case d.State == citizen.DraftQueued:
+		return lang.L("Sending…")
 	}
 	return lang.L("Draft, last changed {{.Time}}", map[string]any{"Time": updated})
 }

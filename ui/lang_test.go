@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
+	"rathaus/app/citizen"
 	"rathaus/assets"
+	"rathaus/sync/engine"
 )
 
 // translations reads one language file.
@@ -85,5 +88,30 @@ func TestEveryStringIsTranslated(t *testing.T) {
 		if _, ok := de[k]; !ok {
 			t.Errorf("%q is in en.json but not in de.json", k)
 		}
+	}
+}
+
+func TestDraftStatus(t *testing.T) {
+	retried := &citizen.OutboxItem{Attempts: 2, LastError: "The town hall's server is busy; the app tries again by itself."}
+	for _, tc := range []struct {
+		name  string
+		draft citizen.Draft
+		item  *citizen.OutboxItem
+		state engine.State
+		want  string
+	}{
+		{"editing", citizen.Draft{State: citizen.DraftEditing}, nil, engine.Idle, "Draft, last changed"},
+		{"queued offline", citizen.Draft{State: citizen.DraftQueued}, &citizen.OutboxItem{}, engine.Offline, "Waiting for connection"},
+		{"queued, fresh", citizen.Draft{State: citizen.DraftQueued}, &citizen.OutboxItem{}, engine.Idle, "Sending…"},
+		{"queued, retried", citizen.Draft{State: citizen.DraftQueued}, retried, engine.Error, "Waiting to be sent again. The town hall's server is busy"},
+		{"sent", citizen.Draft{State: citizen.DraftSent, CaseNumber: "2026-000007"}, nil, engine.Idle, "Sent – case number 2026-000007"},
+		{"rejected", citizen.Draft{State: citizen.DraftRejected}, &citizen.OutboxItem{LastError: "The town hall did not accept this."}, engine.Idle, "Not accepted – please correct and send again. The town hall did not accept this."},
+		{"locked", citizen.Draft{State: citizen.DraftEditing, Locked: true}, nil, engine.Idle, "Cannot be opened"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := draftStatus(&tc.draft, tc.item, tc.state); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("draftStatus = %q, want it to start with %q", got, tc.want)
+			}
+		})
 	}
 }
