@@ -28,6 +28,9 @@ type Step struct {
 	ID     string  `json:"id"`
 	Title  Text    `json:"title"`
 	Fields []Field `json:"fields"`
+	// ShowWhen, if set, shows the step only when the condition holds;
+	// the values of a hidden step are not sent.
+	ShowWhen *Condition `json:"showWhen,omitempty"`
 }
 
 // Field places one property of the schema on a step.
@@ -44,6 +47,36 @@ type Field struct {
 	Options []Option `json:"options,omitempty"`
 	// Errors override validation messages for this field per rule code.
 	Errors map[string]Text `json:"errors,omitempty"`
+	// Fields are the children of a group, repeat or address field; their
+	// keys are relative to the group's object (for a repeat: to each item).
+	Fields []Field `json:"fields,omitempty"`
+	// ShowWhen, if set, shows the field only when the condition holds;
+	// the value of a hidden field is kept in the draft but not sent.
+	ShowWhen *Condition `json:"showWhen,omitempty"`
+	// AddLabel names the button that adds an item to a repeat
+	// ("Add a household member").
+	AddLabel Text `json:"addLabel,omitempty"`
+	// Accept lists the media types a file field takes ("application/pdf",
+	// "image/*"); empty means any.
+	Accept []string `json:"accept,omitempty"`
+	// MaxSize bounds a file or photo in bytes (0: the backend's limit).
+	MaxSize int64 `json:"maxSize,omitempty"`
+}
+
+// Condition decides whether a step or field is shown, from another field's
+// value. Field is a JSON Pointer into the form data ("/moved_from_abroad");
+// without a leading "/" it is relative to the object that holds the
+// condition's field (a group's object, a repeat's item). Exactly one test is
+// given: Equals (the value equals), In (the value is one of), NotEmpty (a
+// value is present and is not "", false, [] or {}). All and Any combine
+// conditions instead of testing a field.
+type Condition struct {
+	Field    string       `json:"field,omitempty"`
+	Equals   any          `json:"equals,omitempty"`
+	In       []any        `json:"in,omitempty"`
+	NotEmpty bool         `json:"notEmpty,omitempty"`
+	All      []*Condition `json:"all,omitempty"`
+	Any      []*Condition `json:"any,omitempty"`
 }
 
 // Pointer is the field's RFC 6901 JSON Pointer into the form data.
@@ -80,24 +113,42 @@ type Widget string
 
 // The widgets a form may use. Each implies the JSON type of its value.
 const (
-	WidgetText     Widget = "text"     // string, one line
-	WidgetTextarea Widget = "textarea" // string, several lines
-	WidgetInteger  Widget = "integer"  // integer
-	WidgetDecimal  Widget = "decimal"  // number
-	WidgetBoolean  Widget = "boolean"  // boolean, a check box
-	WidgetDate     Widget = "date"     // string, format "date" (YYYY-MM-DD)
-	WidgetChoice   Widget = "choice"   // string from the schema's enum
-	WidgetEmail    Widget = "email"    // string, format "email"
-	WidgetPhone    Widget = "phone"    // string, a phone number
-	WidgetPostcode Widget = "postcode" // string, five digits
-	WidgetInfo     Widget = "info"     // no value: a read-only text (Label)
+	WidgetText      Widget = "text"      // string, one line
+	WidgetTextarea  Widget = "textarea"  // string, several lines
+	WidgetInteger   Widget = "integer"   // integer
+	WidgetDecimal   Widget = "decimal"   // number
+	WidgetMoney     Widget = "money"     // number of euros, at most two decimals (multipleOf 0.01)
+	WidgetBoolean   Widget = "boolean"   // boolean, a check box ("yes/no")
+	WidgetDate      Widget = "date"      // string, format "date" (YYYY-MM-DD), picked from a calendar
+	WidgetChoice    Widget = "choice"    // string from the schema's enum: radio buttons up to 4 options, else a drop-down
+	WidgetMulti     Widget = "multi"     // array of strings from the items' enum, check boxes
+	WidgetEmail     Widget = "email"     // string, format "email"
+	WidgetPhone     Widget = "phone"     // string, a phone number
+	WidgetPostcode  Widget = "postcode"  // string, a German postcode (five digits)
+	WidgetIBAN      Widget = "iban"      // string, format "iban" (checked with its mod-97 checksum)
+	WidgetAddress   Widget = "address"   // object: street, house number, postcode, city (Fields may refine)
+	WidgetFile      Widget = "file"      // object, format "attachment": a file the citizen picks
+	WidgetPhoto     Widget = "photo"     // object, format "attachment": a photo, downscaled on the device
+	WidgetSignature Widget = "signature" // object, format "signature": strokes drawn on the screen
+	WidgetInfo      Widget = "info"      // no value: a read-only text (Label)
+	WidgetGroup     Widget = "group"     // object: its Fields, shown together under a heading
+	WidgetRepeat    Widget = "repeat"    // array of objects: its Fields once per item, with add and remove
 )
 
 // Widgets lists every known widget.
 var Widgets = []Widget{
-	WidgetText, WidgetTextarea, WidgetInteger, WidgetDecimal, WidgetBoolean, WidgetDate,
-	WidgetChoice, WidgetEmail, WidgetPhone, WidgetPostcode, WidgetInfo,
+	WidgetText, WidgetTextarea, WidgetInteger, WidgetDecimal, WidgetMoney, WidgetBoolean,
+	WidgetDate, WidgetChoice, WidgetMulti, WidgetEmail, WidgetPhone, WidgetPostcode, WidgetIBAN,
+	WidgetAddress, WidgetFile, WidgetPhoto, WidgetSignature, WidgetInfo, WidgetGroup, WidgetRepeat,
 }
 
 // HasValue reports whether the widget produces a value in the data.
 func (w Widget) HasValue() bool { return w != WidgetInfo }
+
+// HasChildren reports whether the widget holds child fields.
+func (w Widget) HasChildren() bool {
+	return w == WidgetGroup || w == WidgetRepeat || w == WidgetAddress
+}
+
+// IsAttachment reports whether the widget's value is an Attachment.
+func (w Widget) IsAttachment() bool { return w == WidgetFile || w == WidgetPhoto }

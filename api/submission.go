@@ -31,6 +31,9 @@ type Case struct {
 	Form    FormRef   `json:"form"`
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
+	// History is the case's timeline, oldest first (in the changes feed
+	// and the staff API's answers).
+	History []CaseEvent `json:"history,omitempty"`
 }
 
 // Health is the body of GET /healthz.

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"sync"
@@ -113,7 +114,7 @@ func TestSubmitIdempotency(t *testing.T) {
 		mustMarshal(t, data), svc.Form.Version, svc.Form.ID, svc.ID)
 	for _, b := range [][]byte{body(t, svc.ID, svc.Form, data), reordered.Bytes()} {
 		again := e.submit(t, "same-key", b)
-		if got := caseOf(t, again); got != c {
+		if got := caseOf(t, again); !reflect.DeepEqual(got, c) {
 			t.Errorf("replay = %+v, want the first case %+v", got, c)
 		}
 		if !bytes.Equal(again.body, first.body) {

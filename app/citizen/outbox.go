@@ -64,3 +64,13 @@ type Case struct {
 	Status    string
 	Submitted time.Time
 }
+
+// Attachment is a file or photo of a draft on the device, with where its
+// upload to the backend stands.
+type Attachment struct {
+	api.Attachment
+	DraftID      string
+	UploadURL    string // the tus upload's URL, once created
+	UploadOffset int64  // bytes the backend confirmed
+	Uploaded     bool   // the backend has all of it
+}

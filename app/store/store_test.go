@@ -78,7 +78,7 @@ func wantCode(t *testing.T, err error, code string) {
 func TestOpen_MigratesFromEmptyOnce(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
-	for _, table := range []string{"meta", "catalog", "forms", "drafts", "outbox", "cases", "sync_state", "settings"} {
+	for _, table := range []string{"meta", "catalog", "forms", "drafts", "outbox", "cases", "sync_state", "settings", "attachments"} {
 		var n int
 		if err := f.DB().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
 			t.Errorf("table %s: count %d, err %v; want 1", table, n, err)
@@ -90,8 +90,9 @@ func TestOpen_MigratesFromEmptyOnce(t *testing.T) {
 	if err := f.DB().QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
 		t.Fatal(err)
 	}
-	if applied != 1 {
-		t.Errorf("schema_migrations rows after reopen = %d, want 1", applied)
+	files, _ := filepath.Glob("migrations/*.sql")
+	if applied != len(files) || applied < 2 {
+		t.Errorf("schema_migrations rows after reopen = %d, want one per migration file (%d)", applied, len(files))
 	}
 	if got := f.InstallID(); got != id {
 		t.Errorf("install id after reopen = %q, want %q", got, id)
@@ -390,4 +391,62 @@ func TestSaveDraft_DiskFullKeepsLastSave(t *testing.T) {
 	if err != nil || got.Values["note"] != "first" {
 		t.Errorf("draft after the failed save = %v, %v; want the last saved value", got.Values, err)
 	}
+}
+
+func TestAttachments(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	d := mustDraft(t, f, map[string]any{})
+	photo := bytes.Repeat([]byte("JPEG-Zaunkoenig-"), 1000)
+	a, err := f.AddAttachment(ctx, d.ID, "Ausweis_Mustermann.jpg", "image/jpeg", photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Size != int64(len(photo)) || len(a.SHA256) != 64 || a.ID == "" {
+		t.Errorf("attachment = %+v, want size %d and a sha256", a, len(photo))
+	}
+	got, err := f.AttachmentData(ctx, a.ID)
+	if err != nil || !bytes.Equal(got, photo) {
+		t.Fatalf("AttachmentData = %d bytes, %v; want the photo", len(got), err)
+	}
+	desc, err := f.Attachment(ctx, a.ID)
+	if err != nil || desc.Name != "Ausweis_Mustermann.jpg" || desc.Type != "image/jpeg" || desc.DraftID != d.ID || desc.Uploaded {
+		t.Errorf("Attachment = %+v, %v", desc, err)
+	}
+	// Neither the bytes nor the name are on disk in plain text.
+	f.DB().Exec(`PRAGMA wal_checkpoint(FULL)`)
+	for _, suffix := range []string{"", "-wal"} {
+		b, _ := os.ReadFile(f.path + suffix)
+		if bytes.Contains(b, []byte("Zaunkoenig")) || bytes.Contains(b, []byte("Mustermann")) {
+			t.Errorf("%s holds the file or its name in plain text", filepath.Base(f.path+suffix))
+		}
+	}
+
+	_, err = f.AddAttachment(ctx, d.ID, "big.pdf", "application/pdf", make([]byte, api.MaxUploadSize+1))
+	wantCode(t, err, citizen.EINVALID)
+	_, err = f.AddAttachment(ctx, d.ID, "empty.pdf", "application/pdf", nil)
+	wantCode(t, err, citizen.EINVALID)
+
+	if _, err := f.Submit(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.AddAttachment(ctx, d.ID, "late.pdf", "application/pdf", []byte("x"))
+	wantCode(t, err, citizen.ECONFLICT)
+	wantCode(t, f.DeleteAttachment(ctx, a.ID), citizen.ECONFLICT)
+	wantCode(t, f.DeleteAttachment(ctx, "nope"), citizen.ENOTFOUND)
+
+	d2 := mustDraft(t, f, map[string]any{})
+	b, _ := f.AddAttachment(ctx, d2.ID, "a.pdf", "application/pdf", []byte("%PDF"))
+	if err := f.DeleteAttachment(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := f.Attachments(ctx, d2.ID); len(list) != 0 {
+		t.Errorf("attachments after delete = %d, want 0", len(list))
+	}
+	c, _ := f.AddAttachment(ctx, d2.ID, "c.pdf", "application/pdf", []byte("%PDF"))
+	if err := f.DeleteDraft(ctx, d2.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Attachment(ctx, c.ID)
+	wantCode(t, err, citizen.ENOTFOUND)
 }

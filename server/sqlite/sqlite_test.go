@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sync"
 	"testing"
@@ -127,7 +128,7 @@ func TestCreateCase(t *testing.T) {
 	}
 	want := api.Case{ID: "c_0000000000000001", Number: "2026-000001", Service: "hundesteuer",
 		Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created}
-	if first != want {
+	if !reflect.DeepEqual(first, want) {
 		t.Errorf("new: got %+v, want %+v", first, want)
 	}
 
@@ -160,7 +161,7 @@ func TestCreateCase(t *testing.T) {
 				t.Errorf("created = %v, want %v", got.Created, tt.wantCase.Created)
 			}
 			got.Created, tt.wantCase.Created = time.Time{}, time.Time{}
-			if got != tt.wantCase {
+			if !reflect.DeepEqual(got, tt.wantCase) {
 				t.Errorf("case = %+v, want %+v", got, tt.wantCase)
 			}
 			if n, err := db.CountCases(ctx); err != nil || n != tt.wantCount {
@@ -220,7 +221,7 @@ func TestCreateCaseConcurrentSameKey(t *testing.T) {
 		if !replays[i] {
 			fresh++
 		}
-		if cases[i] != cases[0] {
+		if !reflect.DeepEqual(cases[i], cases[0]) {
 			t.Errorf("goroutine %d got case %+v, goroutine 0 got %+v", i, cases[i], cases[0])
 		}
 	}

@@ -424,7 +424,7 @@ func TestSubmitStatusClassification(t *testing.T) {
 			problem := `{"type": "` + api.ProblemBadRequest + `", "title": "Some title", "status": ` + itoa(tt.status) + `}`
 			srv := serve(t, respond(tt.status, api.ContentTypeProblem, problem))
 			cs, err := portal.New(srv.URL).Submit(context.Background(), "k", sampleSubmission())
-			if cs != (api.Case{}) {
+			if !reflect.DeepEqual(cs, api.Case{}) {
 				t.Errorf("Submit() = %+v, want the zero case", cs)
 			}
 			re := responseError(t, err, tt.status, tt.transient, tt.code)
