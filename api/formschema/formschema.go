@@ -1,6 +1,12 @@
 // Package formschema loads form definitions and validates form data against
 // them. The app (offline, as the citizen types) and the backend (the trust
 // boundary) both use it, so a rule and its message are the same on both sides.
+//
+// Pointers come in two kinds. An instance pointer is an RFC 6901 JSON
+// Pointer into the form data, with array indices: "/members/2/name", as
+// validation errors name the failing value. A layout pointer joins the keys
+// of a field and of the groups and repeats around it, without indices:
+// "/members/name" is the name field of every item of the repeat "members".
 package formschema
 
 import (
@@ -10,7 +16,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -41,11 +47,26 @@ func (e *DefinitionError) Error() string {
 
 // Form is a compiled form definition, safe for concurrent use.
 type Form struct {
-	Def      *api.Form
-	schema   *jsonschema.Schema
-	fields   map[string]*api.Field // by JSON Pointer
-	order    map[string]int        // pointer -> position in the form
-	required map[string]bool       // top-level keys the schema requires
+	Def    *api.Form
+	schema *jsonschema.Schema
+	// root stands for the data object: its children are the top-level
+	// fields.
+	root    *node
+	byPtr   map[string]*node // by layout pointer
+	byField map[*api.Field]*node
+}
+
+// node is one field with a value, placed in the layout.
+type node struct {
+	field    *api.Field
+	pointer  string // layout pointer
+	parent   *node  // the group, address or repeat around it; the root at the top
+	step     int    // index of the step it is on
+	pos      int    // position in form order (depth first)
+	required bool   // the schema object holding it always requires it
+	kids     []api.Field
+	children []*node
+	byKey    map[string]*node
 }
 
 // Parse decodes and compiles a form definition from JSON.
@@ -65,120 +86,97 @@ func Parse(data []byte) (*Form, error) {
 	return Compile(&def)
 }
 
-// Compile checks a decoded definition and compiles its schema.
+// Compile checks a decoded definition and compiles its schema. It checks
+// every field, recursively, against the schema property it fills (see
+// docs/forms.md for what each widget needs), and every condition against
+// the layout, and reports all problems in one *DefinitionError.
 func Compile(def *api.Form) (*Form, error) {
-	var problems []string
-	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-
+	c := &compiler{def: def}
 	if !idPattern.MatchString(def.ID) {
-		add("id %q must be lower-case letters, digits and dashes", def.ID)
+		c.add("id %q must be lower-case letters, digits and dashes", def.ID)
 	}
 	if def.Version < 1 {
-		add("version must be 1 or more, is %d", def.Version)
+		c.add("version must be 1 or more, is %d", def.Version)
 	}
 	if def.Title.In("de") == "" {
-		add("title is missing")
+		c.add("title is missing")
 	}
 
-	var props map[string]json.RawMessage
-	var enums map[string][]any
-	var required map[string]bool
-	schema, err := compileSchema(def.Schema)
+	schema, doc, err := compileSchema(def.Schema)
 	if err != nil {
-		add("schema: %v", err)
-	} else {
-		props, enums, required = topLevelProperties(def.Schema)
+		c.add("schema: %v", err)
 	}
-
-	f := &Form{Def: def, schema: schema, fields: map[string]*api.Field{}, order: map[string]int{}, required: required}
+	f := &Form{
+		Def:     def,
+		schema:  schema,
+		root:    &node{byKey: map[string]*node{}},
+		byPtr:   map[string]*node{},
+		byField: map[*api.Field]*node{},
+	}
+	c.f = f
 	if len(def.Steps) == 0 {
-		add("no steps")
+		c.add("no steps")
 	}
 	stepIDs := map[string]bool{}
-	known := map[api.Widget]bool{}
-	for _, w := range api.Widgets {
-		known[w] = true
-	}
-	pos := 0
 	for si := range def.Steps {
 		st := &def.Steps[si]
 		if st.ID == "" || stepIDs[st.ID] {
-			add("step %d: id %q is empty or used twice", si+1, st.ID)
+			c.add("step %d: id %q is empty or used twice", si+1, st.ID)
 		}
 		stepIDs[st.ID] = true
-		for fi := range st.Fields {
-			fd := &st.Fields[fi]
-			where := fmt.Sprintf("step %q field %d", st.ID, fi+1)
-			if !known[fd.Widget] {
-				add("%s: unknown widget %q", where, fd.Widget)
-				continue
-			}
-			if !fd.Widget.HasValue() {
-				if fd.Label.In("de") == "" {
-					add("%s: info text is empty", where)
-				}
-				continue
-			}
-			if fd.Key == "" {
-				add("%s: key is missing", where)
-				continue
-			}
-			p := fd.Pointer()
-			if _, dup := f.fields[p]; dup {
-				add("%s: key %q is placed twice", where, fd.Key)
-				continue
-			}
-			if props != nil {
-				if _, ok := props[fd.Key]; !ok {
-					add("%s: key %q is not a property of the schema", where, fd.Key)
+		if st.Title.In("de") == "" {
+			c.add("step %q: title is missing", st.ID)
+		}
+		first := len(f.root.children)
+		c.addFields(f.root, doc, st.Fields, si, fmt.Sprintf("step %q field ", st.ID), "")
+		if st.ShowWhen != nil {
+			c.conds = append(c.conds, condSite{c: st.ShowWhen, scope: f.root, step: si, where: fmt.Sprintf("step %q: showWhen", st.ID)})
+			for _, n := range f.root.children[first:] {
+				if n.required {
+					c.add("step %q: field %q is on a step shown only under a condition, but the schema always requires it (require it with if/then or dependentRequired)", st.ID, n.field.Key)
 				}
 			}
-			if fd.Label.In("de") == "" {
-				add("%s: label is missing", where)
-			}
-			if fd.Widget == api.WidgetChoice && props != nil {
-				if len(enums[fd.Key]) == 0 {
-					add("%s: choice %q needs an enum in the schema", where, fd.Key)
-				}
-				for _, o := range fd.Options {
-					if !containsValue(enums[fd.Key], o.Value) {
-						add("%s: option %q is not in the schema's enum", where, o.Value)
-					}
-				}
-			}
-			f.fields[p] = fd
-			f.order[p] = pos
-			pos++
 		}
 	}
-	if len(problems) > 0 {
-		return nil, &DefinitionError{Form: def.ID, Problems: problems}
+	for _, s := range c.conds {
+		c.checkCondition(s.c, s, s.where)
+	}
+	c.checkCycles()
+	if len(c.problems) > 0 {
+		return nil, &DefinitionError{Form: def.ID, Problems: c.problems}
 	}
 	return f, nil
 }
 
-func compileSchema(raw json.RawMessage) (*jsonschema.Schema, error) {
+func compileSchema(raw json.RawMessage) (*jsonschema.Schema, map[string]any, error) {
 	if len(raw) == 0 {
-		return nil, errors.New("missing")
+		return nil, nil, errors.New("missing")
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok || obj["type"] != "object" {
-		return nil, errors.New(`the top level must be {"type": "object", ...}`)
+		return nil, nil, errors.New(`the top level must be {"type": "object", ...}`)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
+	for _, f := range customFormats {
+		c.RegisterFormat(f)
+	}
 	// A definition comes over the network: it may not make the validator
 	// read files or fetch URLs. Only the built-in meta-schemas resolve.
 	c.UseLoader(refuseLoader{})
 	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c.Compile(schemaURL)
+	s, err := c.Compile(schemaURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, obj, nil
 }
 
 type refuseLoader struct{}
@@ -187,49 +185,135 @@ func (refuseLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("external reference %s is not allowed", url)
 }
 
-// topLevelProperties returns the schema's properties, their enums and the
-// required keys, for checking the layout against it.
-func topLevelProperties(raw json.RawMessage) (map[string]json.RawMessage, map[string][]any, map[string]bool) {
-	var s struct {
-		Properties map[string]json.RawMessage `json:"properties"`
-		Required   []string                   `json:"required"`
-	}
-	if json.Unmarshal(raw, &s) != nil {
-		return nil, nil, nil
-	}
-	required := map[string]bool{}
-	for _, k := range s.Required {
-		required[k] = true
-	}
-	enums := map[string][]any{}
-	for k, v := range s.Properties {
-		var p struct {
-			Enum []any `json:"enum"`
-		}
-		if json.Unmarshal(v, &p) == nil {
-			enums[k] = p.Enum
-		}
-	}
-	if s.Properties == nil {
-		s.Properties = map[string]json.RawMessage{}
-	}
-	return s.Properties, enums, required
-}
-
-func containsValue(vals []any, v string) bool {
-	for _, x := range vals {
-		if fmt.Sprint(x) == v {
-			return true
-		}
+// Required reports whether the schema always requires the field's value:
+// the object holding it (the data, a group's object, a repeat's item)
+// lists it in "required".
+func (f *Form) Required(fd *api.Field) bool {
+	if n := f.byField[fd]; n != nil {
+		return n.required
 	}
 	return false
 }
 
-// Required reports whether the schema always requires the field's value.
-func (f *Form) Required(fd *api.Field) bool { return f.required[fd.Key] }
+// Field returns the field at a layout pointer ("/name", "/members/name"),
+// or nil.
+func (f *Form) Field(pointer string) *api.Field {
+	if n := f.byPtr[pointer]; n != nil {
+		return n.field
+	}
+	return nil
+}
 
-// Field returns the field at a JSON Pointer, or nil.
-func (f *Form) Field(pointer string) *api.Field { return f.fields[pointer] }
+// FieldAt returns the field an instance pointer concerns: the field whose
+// value it names ("/members/2/name"), the field whose value holds it (an
+// item of a multi field "/activities/1", a part of an attachment
+// "/photo/size"), or the repeat for one of its items ("/members/2"). It
+// returns nil for the root and for keys that are no field of the form.
+func (f *Form) FieldAt(pointer string) *api.Field {
+	w := f.walk(pointer)
+	if w.unknown || len(w.hops) == 0 {
+		return nil
+	}
+	return w.hops[len(w.hops)-1].n.field
+}
+
+// Pointer returns the layout pointer of a field of this form ("" for info
+// texts and fields of other forms).
+func (f *Form) Pointer(fd *api.Field) string {
+	if n := f.byField[fd]; n != nil {
+		return n.pointer
+	}
+	return ""
+}
+
+// Children returns the fields inside a group, repeat or address field: its
+// Fields or, for an address without Fields, the default street, postcode
+// and city. The slice belongs to the form: do not modify it.
+func (f *Form) Children(fd *api.Field) []api.Field {
+	if n := f.byField[fd]; n != nil {
+		return n.kids
+	}
+	return fd.Fields
+}
+
+// StepOf returns the index of the step that holds the field an instance
+// pointer concerns, or -1.
+func (f *Form) StepOf(pointer string) int {
+	w := f.walk(pointer)
+	if w.unknown || len(w.hops) == 0 {
+		return -1
+	}
+	return w.hops[0].n.step
+}
+
+// hop is one field on the way along an instance pointer, with the
+// instance pointer of its value and of the object that holds it.
+type hop struct {
+	n    *node
+	at   string // instance pointer of the field's value
+	base string // instance pointer of the object holding the field
+}
+
+// walked is an instance pointer resolved against the layout.
+type walked struct {
+	hops []hop
+	// key orders the pointer in form order: positions of fields, indices
+	// of items; tail tokens inside a value follow.
+	key []int
+	// unknown: the pointer names a key that is no field.
+	unknown bool
+}
+
+const unknownKey = int(^uint(0) >> 1)
+
+// walk resolves an instance pointer through the layout.
+func (f *Form) walk(pointer string) walked {
+	var w walked
+	tokens, ok := splitPointer(pointer)
+	if !ok {
+		w.unknown = true
+		return w
+	}
+	cur, at := f.root, ""
+	for i := 0; i < len(tokens); i++ {
+		n := cur.byKey[tokens[i]]
+		if n == nil {
+			w.unknown = true
+			w.key = append(w.key, unknownKey)
+			return w
+		}
+		base := at
+		at = join(at, tokens[i])
+		w.hops = append(w.hops, hop{n: n, at: at, base: base})
+		w.key = append(w.key, n.pos)
+		switch n.field.Widget {
+		case api.WidgetGroup, api.WidgetAddress:
+			cur = n
+			continue
+		case api.WidgetRepeat:
+			if i+1 < len(tokens) {
+				if idx, ok := arrayIndex(tokens[i+1]); ok {
+					i++
+					at = join(at, tokens[i])
+					w.key = append(w.key, idx)
+					cur = n
+					continue
+				}
+			}
+		}
+		// Inside a value: an item of a multi field, a part of an
+		// attachment. Order by index where there is one.
+		for _, t := range tokens[i+1:] {
+			if idx, ok := arrayIndex(t); ok {
+				w.key = append(w.key, idx)
+			} else {
+				w.key = append(w.key, unknownKey)
+			}
+		}
+		return w
+	}
+	return w
+}
 
 // ValidateJSON validates form data given as JSON. Data that is not JSON, or
 // not valid UTF-8, is an error of its own rather than a field error.
@@ -244,7 +328,9 @@ func (f *Form) ValidateJSON(data []byte) ([]api.FieldError, error) {
 	return f.validate(v), nil
 }
 
-// Validate validates decoded form data (as from encoding/json).
+// Validate validates decoded form data (as from encoding/json) as given:
+// the values of hidden fields count. The app sends Prune(values), so it
+// validates that.
 func (f *Form) Validate(data map[string]any) []api.FieldError {
 	// Round-trip through JSON so that numbers are json.Number, as the
 	// validator expects, whatever the caller decoded them as.
@@ -279,16 +365,24 @@ func (f *Form) validate(v any) []api.FieldError {
 		out = append(out, api.FieldError{Pointer: pointer, Code: code, Detail: msg.In("en"), Message: msg})
 	}
 	collect(ve, emit)
-	sort.SliceStable(out, func(i, j int) bool {
-		oi, iok := f.order[out[i].Pointer]
-		oj, jok := f.order[out[j].Pointer]
-		if iok != jok {
-			return iok
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return out[i].Pointer < out[j].Pointer
-	})
+	f.sortErrors(out)
 	return out
+}
+
+// sortErrors puts errors in form order: by step and field, items of a
+// repeat by index; keys that are no field come after the fields of their
+// object, by pointer.
+func (f *Form) sortErrors(errs []api.FieldError) {
+	keys := make(map[string][]int, len(errs))
+	for _, e := range errs {
+		if _, ok := keys[e.Pointer]; !ok {
+			keys[e.Pointer] = f.walk(e.Pointer).key
+		}
+	}
+	slices.SortStableFunc(errs, func(a, b api.FieldError) int {
+		if c := slices.Compare(keys[a.Pointer], keys[b.Pointer]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Pointer, b.Pointer)
+	})
 }

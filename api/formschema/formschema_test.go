@@ -378,7 +378,7 @@ func TestParseDefinitionErrors(t *testing.T) {
 			data: mod(func(d map[string]any) {
 				field(d, 1)["options"] = append(field(d, 1)["options"].([]any), map[string]any{"value": "c", "label": map[string]any{"de": "C"}})
 			}),
-			want: []string{`step "one" field 2: option "c" is not in the schema's enum`},
+			want: []string{`step "one" field 2 (/kind): option "c" is not in the schema's enum`},
 		},
 		{
 			name: "info without label",

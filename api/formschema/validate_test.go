@@ -197,7 +197,7 @@ func TestValidateWidgets(t *testing.T) {
 		{"optional key missing", "notes", deleteKey{}, nil},
 		{"required text missing", "name", deleteKey{}, &fieldErr{"/name", "required", reqDE, reqEN}},
 		{"required integer missing", "count", deleteKey{}, &fieldErr{"/count", "required", reqDE, reqEN}},
-		{"required choice missing", "kind", deleteKey{}, &fieldErr{"/kind", "required", reqDE, reqEN}},
+		{"required choice missing", "kind", deleteKey{}, &fieldErr{"/kind", "required", "Bitte wählen Sie eine Möglichkeit.", "Please choose an option."}},
 		{"key not in the form", "colour", "red", &fieldErr{"/colour", "additionalProperties", extraDE, extraEN}},
 	}
 	for _, tt := range tests {
