@@ -119,7 +119,9 @@ func (f *Form) summarize(out []SummaryEntry, n *node, obj map[string]any, base s
 }
 
 // formatAddress writes an address on one line: "Lindenallee 42, 51147
-// Musterstadt" (a postcode is followed by the next part with a space).
+// Musterstadt" (a postcode, by widget or by the key postcode or
+// postal_code, is followed by the next part with a space, and so is a
+// street by the key house_number).
 func formatAddress(n *node, m map[string]any, lang string) string {
 	var b strings.Builder
 	sep := ""
@@ -128,10 +130,13 @@ func formatAddress(n *node, m map[string]any, lang string) string {
 		if !ok || empty(v) {
 			continue
 		}
+		if c.field.Key == "house_number" {
+			sep = " "
+		}
 		b.WriteString(sep)
 		b.WriteString(FormatValue(c.field, v, lang))
 		sep = ", "
-		if c.field.Widget == api.WidgetPostcode {
+		if c.field.Widget == api.WidgetPostcode || c.field.Key == "postcode" || c.field.Key == "postal_code" {
 			sep = " "
 		}
 	}
@@ -183,11 +188,16 @@ func FormatValue(fd *api.Field, v any, lang string) string {
 		}
 	case api.WidgetInteger, api.WidgetDecimal:
 		if x, ok := toFloat(v); ok {
-			return formatNumber(strconv.FormatFloat(x, 'f', -1, 64), en)
+			s := strconv.FormatFloat(x, 'f', -1, 64)
+			if whole, _, _ := strings.Cut(strings.TrimPrefix(s, "-"), "."); len(whole) < 5 {
+				// 1980 kg, a year: group from five digits on only.
+				return formatNumber(s, en)
+			}
+			return groupNumber(s, en)
 		}
 	case api.WidgetMoney:
 		if x, ok := toFloat(v); ok {
-			s := formatNumber(strconv.FormatFloat(x, 'f', 2, 64), en)
+			s := groupNumber(strconv.FormatFloat(x, 'f', 2, 64), en)
 			if en {
 				if strings.HasPrefix(s, "-") {
 					return "-€" + s[1:]
@@ -246,9 +256,18 @@ func rawText(v any) string {
 	return string(b)
 }
 
-// formatNumber groups the digits of a plain decimal number ("-1234.5") in
-// thousands, in English (1,234.5) or German (1.234,5) notation.
+// formatNumber writes a plain decimal number ("-1234.5") in English
+// (-1234.5) or German (-1234,5) notation, without grouping.
 func formatNumber(s string, en bool) string {
+	if en {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// groupNumber groups the digits of a plain decimal number ("-1234.5") in
+// thousands, in English (1,234.5) or German (1.234,5) notation.
+func groupNumber(s string, en bool) string {
 	sign := ""
 	if strings.HasPrefix(s, "-") {
 		sign, s = "-", s[1:]
@@ -281,8 +300,8 @@ func formatSize(n float64, lang string) string {
 	case n < 1000:
 		return strings.ReplaceAll(word("bytes", lang), "{n}", strconv.FormatFloat(n, 'f', 0, 64))
 	case n < 1000*1000:
-		return formatNumber(strconv.FormatFloat(float64(int64(n+500)/1000), 'f', 0, 64), en) + " KB"
+		return groupNumber(strconv.FormatFloat(float64(int64(n+500)/1000), 'f', 0, 64), en) + " KB"
 	default:
-		return formatNumber(strconv.FormatFloat(float64(int64(n/1000/100+0.5))/10, 'f', 1, 64), en) + " MB"
+		return groupNumber(strconv.FormatFloat(float64(int64(n/1000/100+0.5))/10, 'f', 1, 64), en) + " MB"
 	}
 }
