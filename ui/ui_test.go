@@ -265,7 +265,7 @@ func TestFillSubmitAndSync(t *testing.T) {
 	if fs.step != 1 {
 		t.Fatalf("step after next = %d, want 1", fs.step)
 	}
-	r.fill(t, values)
+	r.fillAll(t, values) // the rest of the steps
 	test.Tap(r.button(t, "Submit"))
 
 	d := r.storedDraft(t)
@@ -310,9 +310,11 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	r.backend.Stop()
-	r.openService(t, "bulky")
+	// A form of foundation widgets only: sperrmuell now has a repeatable
+	// item list, which this UI does not render yet (issue #3).
+	r.openService(t, "proof of address")
 	test.Tap(r.button(t, "Fill in the form"))
-	r.fillAll(t, example(t, "sperrmuell"))
+	r.fillAll(t, example(t, "meldebescheinigung"))
 	test.Tap(r.button(t, "Submit"))
 	_ = r.engine.Sync(ctx)
 
