@@ -139,14 +139,15 @@ func (c *compiler) checkCycles() {
 			byStep[d.step] = append(byStep[d.step], d.to)
 		}
 	}
-	// depends lists what a field's visibility depends on: its own
-	// conditions, those of the fields around it and of its step.
+	// depends lists what a field's visibility depends on directly: the
+	// fields its condition tests, the group or repeat around it, or (at
+	// the top) the fields its step's condition tests.
 	depends := func(n *node) []*node {
-		var out []*node
-		for m := n; m != nil && m.field != nil; m = m.parent {
-			out = append(out, own[m]...)
+		out := own[n]
+		if n.parent.field != nil {
+			return append(out[:len(out):len(out)], n.parent)
 		}
-		return append(out, byStep[n.step]...)
+		return append(out[:len(out):len(out)], byStep[n.step]...)
 	}
 	const (
 		white = iota

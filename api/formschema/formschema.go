@@ -15,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -291,15 +293,20 @@ func (f *Form) walk(pointer string) walked {
 			cur = n
 			continue
 		case api.WidgetRepeat:
-			if i+1 < len(tokens) {
-				if idx, ok := arrayIndex(tokens[i+1]); ok {
-					i++
-					at = join(at, tokens[i])
-					w.key = append(w.key, idx)
-					cur = n
-					continue
-				}
+			if i+1 == len(tokens) {
+				return w
 			}
+			idx, ok := arrayIndex(tokens[i+1])
+			if !ok {
+				w.unknown = true
+				w.key = append(w.key, unknownKey)
+				return w
+			}
+			i++
+			at = join(at, tokens[i])
+			w.key = append(w.key, idx)
+			cur = n
+			continue
 		}
 		// Inside a value: an item of a multi field, a part of an
 		// attachment. Order by index where there is one.
@@ -332,8 +339,12 @@ func (f *Form) ValidateJSON(data []byte) ([]api.FieldError, error) {
 // the values of hidden fields count. The app sends Prune(values), so it
 // validates that.
 func (f *Form) Validate(data map[string]any) []api.FieldError {
-	// Round-trip through JSON so that numbers are json.Number, as the
-	// validator expects, whatever the caller decoded them as.
+	// The validator expects what it decodes from JSON text: numbers as
+	// json.Number. Convert the common types directly; anything else takes
+	// the way through JSON, with the same result.
+	if v, ok := jsonValue(data); ok {
+		return f.validate(v)
+	}
 	b, err := json.Marshal(data)
 	if err != nil {
 		return []api.FieldError{{Pointer: "", Code: "type", Detail: err.Error()}}
@@ -385,4 +396,72 @@ func (f *Form) sortErrors(errs []api.FieldError) {
 		}
 		return strings.Compare(a.Pointer, b.Pointer)
 	})
+}
+
+// jsonValue converts decoded data to the values the validator gets from
+// the same data as JSON text (numbers as json.Number, written as
+// encoding/json writes them). It returns false for what it does not
+// handle: other types, invalid UTF-8, NaN and infinities.
+func jsonValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil, bool:
+		return x, true
+	case string:
+		return x, utf8.ValidString(x)
+	case json.Number:
+		return nil, false // encoding/json checks its syntax
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
+		return json.Number(formatFloat(x)), true
+	case int:
+		return json.Number(strconv.Itoa(x)), true
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10)), true
+	case map[string]any:
+		if x == nil {
+			return nil, true
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, ok := jsonValue(e)
+			if !ok || !utf8.ValidString(k) {
+				return nil, false
+			}
+			out[k] = c
+		}
+		return out, true
+	case []any:
+		if x == nil {
+			return nil, true
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, ok := jsonValue(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// formatFloat writes a float64 as encoding/json does.
+func formatFloat(f float64) string {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b := strconv.AppendFloat(nil, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 to e-9, as encoding/json does
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return string(b)
 }

@@ -45,8 +45,9 @@ var words = map[string]api.Text{
 
 func word(key, lang string) string { return words[key].In(lang) }
 
-// Summary lists the shown fields that have a value, in form order, with
-// the values formatted for people in lang. It judges conditions as Prune
+// Summary lists the shown fields that have a value (not "", [] or {}; a
+// repeat without items is listed as such), in form order, with the values
+// formatted for people in lang. It judges conditions as Prune
 // does, so it shows exactly what is sent.
 func (f *Form) Summary(data map[string]any, lang string) []SummaryEntry {
 	pruned := f.Prune(data)
@@ -113,6 +114,9 @@ func (f *Form) summarize(out []SummaryEntry, n *node, obj map[string]any, base s
 			e.Text = formatAddress(n, m, lang)
 			return append(out, e)
 		}
+	}
+	if _, ok := v.(bool); !ok && empty(v) {
+		return out // "", [], {} or null: nothing to show
 	}
 	e.Text = FormatValue(n.field, v, lang)
 	return append(out, e)
