@@ -3,6 +3,7 @@ package formschema_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"reflect"
@@ -665,5 +666,40 @@ func TestValidateConcurrent(t *testing.T) {
 	close(errc)
 	for err := range errc {
 		t.Error(err)
+	}
+}
+
+// TestValidateConvertsLikeJSON: Validate converts decoded values itself;
+// numbers of every size and Go type, odd strings and nil values must come
+// out as they would through JSON text.
+func TestValidateConvertsLikeJSON(t *testing.T) {
+	f := widgetForm(t)
+	values := []any{
+		0.0, math.Copysign(0, -1), 1.0, 1.5, 20.0, 21.0, 1e-7, 1.5e-7, 1e20, 1e21, 1.2345678901234567e19, -3e-10,
+		math.MaxFloat64, math.SmallestNonzeroFloat64, 7, int64(-8), int32(3), uint8(4), float32(0.1),
+		json.Number("2"), json.Number("2.50"), "Erika", "Er\xffka", "<b>&", "", nil, true,
+		[]any{1.0, "x", nil}, []any(nil), map[string]any(nil), map[string]any{"a\xff": 1.0}, []string{"a"},
+	}
+	for _, key := range layoutOrder {
+		for _, v := range values {
+			t.Run(fmt.Sprintf("%s=%#v", key, v), func(t *testing.T) {
+				data := validWidgetData()
+				data[key] = v
+				b, err := json.Marshal(data)
+				if err != nil {
+					t.Skipf("not JSON: %v", err)
+				}
+				want, err := f.ValidateJSON(b)
+				if err != nil {
+					t.Fatalf("ValidateJSON() error = %v, want nil", err)
+				}
+				if got := f.Validate(data); !reflect.DeepEqual(got, want) {
+					t.Errorf("Validate() = %+v, want ValidateJSON's %+v", got, want)
+				}
+			})
+		}
+	}
+	if got := f.Validate(nil); len(got) != 1 || got[0].Pointer != "" || got[0].Code != "type" {
+		t.Errorf("Validate(nil) = %+v, want one type error at the root", got)
 	}
 }
