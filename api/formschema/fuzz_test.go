@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"testing"
+	"unicode/utf8"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -147,7 +148,8 @@ func FuzzValidate(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m map[string]any
-		decodable := json.Unmarshal(data, &m) == nil && m != nil
+		// ValidateJSON refuses invalid UTF-8, which json.Unmarshal mends.
+		decodable := utf8.Valid(data) && json.Unmarshal(data, &m) == nil && m != nil
 		for _, form := range forms {
 			errs, err := form.ValidateJSON(data)
 			if err != nil {
