@@ -1,0 +1,154 @@
+package assets_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+	"rathaus/assets"
+	"rathaus/server"
+	"rathaus/server/sqlite"
+)
+
+// backend runs the reference backend with the demo municipality on a
+// fresh SQLite file.
+func backend(t *testing.T) *httptest.Server {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "server.db"))
+	if err != nil {
+		t.Fatalf("sqlite.Open() error = %v, want nil", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	files, err := assets.DemoFormFiles()
+	if err != nil {
+		t.Fatalf("DemoFormFiles() error = %v, want nil", err)
+	}
+	s, err := server.New(server.Config{
+		Store: db, Catalog: loadCatalog(t), Forms: files,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("server.New() error = %v, want nil (the server must start with the demo forms)", err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// submit posts form data as a submission and returns the status and body.
+func submit(t *testing.T, srv *httptest.Server, key, service string, form api.FormRef, data map[string]any) (int, []byte) {
+	t.Helper()
+	d, err := json.Marshal(data)
+	if err != nil {
+		t.Fatalf("json.Marshal(data) error = %v, want nil", err)
+	}
+	body, err := json.Marshal(api.SubmissionRequest{Service: service, Form: form, Data: d})
+	if err != nil {
+		t.Fatalf("json.Marshal(request) error = %v, want nil", err)
+	}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+api.PathSubmissions, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", api.ContentTypeJSON)
+	req.Header.Set(api.HeaderIdempotencyKey, key)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("POST %s error = %v, want nil", api.PathSubmissions, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	return res.StatusCode, b
+}
+
+// TestRoundTrip: every service's example is valid in the app (as the app
+// sends it: pruned) and the backend makes a case of it; a broken draft
+// gets the same errors, with the same pointers and messages, on both sides.
+func TestRoundTrip(t *testing.T) {
+	srv := backend(t)
+	forms := loadForms(t)
+	for _, svc := range loadCatalog(t).Services {
+		t.Run(svc.ID, func(t *testing.T) {
+			f := forms[svc.Form]
+			ex := example(t, svc.Form.ID)
+			sent := f.Prune(ex)
+			if errs := f.Validate(sent); len(errs) != 0 {
+				t.Fatalf("client: Validate(Prune(example)) = %+v, want no errors", errs)
+			}
+			status, body := submit(t, srv, "rt-"+svc.ID, svc.ID, svc.Form, sent)
+			if status != http.StatusCreated {
+				t.Fatalf("server: status = %d (%s), want 201", status, body)
+			}
+			var c api.Case
+			if err := json.Unmarshal(body, &c); err != nil || c.Form != svc.Form || c.Service != svc.ID {
+				t.Errorf("server: case = %+v (%v), want a case of %s with form %v", c, err, svc.ID, svc.Form)
+			}
+
+			broken := breakExample(f, ex)
+			want := f.Validate(broken)
+			if len(want) == 0 {
+				t.Fatalf("client: Validate(broken example) = no errors, want some")
+			}
+			status, body = submit(t, srv, "rt-broken-"+svc.ID, svc.ID, svc.Form, broken)
+			if status != http.StatusUnprocessableEntity {
+				t.Fatalf("server: broken example status = %d (%s), want 422", status, body)
+			}
+			var p api.Problem
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatalf("server: problem %s: %v", body, err)
+			}
+			if !reflect.DeepEqual(p.Errors, want) {
+				t.Errorf("server errors =\n%+v\nwant the client's\n%+v", p.Errors, want)
+			}
+			for _, e := range p.Errors {
+				if f.FieldAt(e.Pointer) == nil && e.Code != "additionalProperties" {
+					t.Errorf("server error at %s names no field of the form", e.Pointer)
+				}
+			}
+		})
+	}
+}
+
+// breakExample removes every required value of the example's first step
+// (at every depth) and adds a key no form knows.
+func breakExample(f *formschema.Form, ex map[string]any) map[string]any {
+	data := deepCopy(ex)
+	for _, pl := range allFields(f) {
+		if pl.step != 0 || !pl.fd.Widget.HasValue() || !f.Required(pl.fd) {
+			continue
+		}
+		for _, p := range instances(data, pl.pointer) {
+			deleteAt(data, p)
+		}
+	}
+	data["zz_unknown"] = true
+	return data
+}
+
+// TestRoundTripOldVersion: a draft begun on hundesteuer version 1 can
+// still be sent as version 1.
+func TestRoundTripOldVersion(t *testing.T) {
+	srv := backend(t)
+	draft := map[string]any{
+		"given_name": "Erika", "family_name": "Mustermann", "street": "Heidestraße 17", "postcode": "51147",
+		"city": "Musterstadt", "dog_name": "Bello", "kept_since": "2026-10-01", "dog_count": 1, "listed_breed": "unsure",
+	}
+	ref := api.FormRef{ID: "hundesteuer", Version: 1}
+	if errs := loadForms(t)[ref].Validate(draft); len(errs) != 0 {
+		t.Fatalf("client: Validate(version 1 draft) = %+v, want no errors", errs)
+	}
+	if status, body := submit(t, srv, "v1", "hundesteuer", ref, draft); status != http.StatusCreated {
+		t.Errorf("server: status = %d (%s), want 201", status, body)
+	}
+}
