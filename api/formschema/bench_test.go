@@ -1,6 +1,7 @@
 package formschema_test
 
 import (
+	"encoding/json"
 	"sort"
 	"testing"
 
@@ -89,6 +90,26 @@ func BenchmarkPruneSummary(b *testing.B) {
 		pruned := f.Prune(data)
 		if len(f.Summary(pruned, "de")) == 0 {
 			b.Fatal("empty summary")
+		}
+	}
+}
+
+// BenchmarkValidateJSON measures the backend's way: validating the
+// submitted bytes of the same example.
+func BenchmarkValidateJSON(b *testing.B) {
+	f := largestDemoForm(b)
+	data, err := assets.DemoExample(f.Def.ID)
+	if err != nil {
+		b.Fatalf("DemoExample(%s) error = %v, want nil", f.Def.ID, err)
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if errs, err := f.ValidateJSON(raw); err != nil || len(errs) != 0 {
+			b.Fatalf("ValidateJSON() = %v, %v, want no errors", errs, err)
 		}
 	}
 }
