@@ -17,6 +17,12 @@ import (
 	"rathaus/assets"
 )
 
+// withoutUploads lists the forms whose examples other tests (the sync
+// engine's, the backend's for its first service) submit as they are,
+// without uploading files: their attachments are optional, and their
+// examples carry none.
+var withoutUploads = map[string]bool{"anmeldung-wohnung": true, "hundesteuer": true, "sperrmuell": true, "meldebescheinigung": true}
+
 // dogTaxV1SHA256 pins hundesteuer version 1: drafts begun on it must keep
 // working, so its file never changes.
 const dogTaxV1SHA256 = "2ba7b3216dd3e3367f2bfb3c866168597ba006635eb2bd9b5adf0c753e13033e"
@@ -159,14 +165,14 @@ func TestExamplesValidate(t *testing.T) {
 			if pruned := f.Prune(ex); !reflect.DeepEqual(pruned, ex) {
 				t.Errorf("Prune(example) = %v, want the example itself (no values of hidden fields)", pruned)
 			}
-			checkComplete(t, f, ex)
+			checkComplete(t, f, ex, withoutUploads[id])
 		})
 	}
 }
 
 // checkComplete fails for every field shown for the data that has no
-// value in it.
-func checkComplete(t *testing.T, f *formschema.Form, data map[string]any) {
+// value in it (attachments excepted if noFiles).
+func checkComplete(t *testing.T, f *formschema.Form, data map[string]any, noFiles bool) {
 	t.Helper()
 	var walk func(fields []api.Field, obj map[string]any, base string, step int)
 	walk = func(fields []api.Field, obj map[string]any, base string, step int) {
@@ -176,7 +182,7 @@ func checkComplete(t *testing.T, f *formschema.Form, data map[string]any) {
 				continue
 			}
 			p := base + "/" + fd.Key
-			if !f.StepShown(step, data) || !f.FieldShown(p, data) {
+			if !f.StepShown(step, data) || !f.FieldShown(p, data) || (noFiles && fd.Widget.IsAttachment()) {
 				continue
 			}
 			v, ok := obj[fd.Key]
@@ -466,32 +472,72 @@ func propertyAt(schema map[string]any, layout string) map[string]any {
 	return cur
 }
 
-// TestOptionalAttachments: other tests submit the examples of these forms
-// without uploading their files, so no attachment of theirs may be
-// required, not even under a condition.
+// TestOptionalAttachments: other tests submit the examples of some forms
+// without uploading files, so their attachments are optional, not even
+// required under a condition, and their examples name no file. The other
+// examples name files and photos, for the tests that upload them.
 func TestOptionalAttachments(t *testing.T) {
 	forms := newest(loadForms(t))
-	for _, id := range []string{"hundesteuer", "sperrmuell", "meldebescheinigung"} {
-		t.Run(id, func(t *testing.T) {
-			f := forms[id]
-			if f == nil {
-				t.Fatalf("no form %s", id)
+	named := map[api.Widget]int{}
+	for _, id := range slices.Sorted(maps.Keys(forms)) {
+		f := forms[id]
+		ex := example(t, id)
+		for _, pl := range allFields(f) {
+			if !pl.fd.Widget.IsAttachment() {
+				continue
 			}
-			ex := example(t, id)
-			for _, pl := range allFields(f) {
-				if !pl.fd.Widget.IsAttachment() {
-					continue
+			present := instances(ex, pl.pointer)
+			named[pl.fd.Widget] += len(present)
+			if !withoutUploads[id] {
+				continue
+			}
+			if len(present) > 0 {
+				t.Errorf("%s: the example names a file at %v, want none (it is submitted without uploads)", id, present)
+			}
+			// Not required, not even under a condition: no "required"
+			// list of the schema (if/then, dependentRequired included)
+			// names it.
+			if lists := requiredLists(schemaDoc(t, f)); slices.ContainsFunc(lists, func(l []any) bool { return slices.Contains(l, any(pl.fd.Key)) }) {
+				t.Errorf("%s: %s is required by the schema, want it optional", id, pl.pointer)
+			}
+		}
+	}
+	for _, w := range []api.Widget{api.WidgetFile, api.WidgetPhoto} {
+		if named[w] == 0 {
+			t.Errorf("the examples name no %s value, want some for the tests that upload them", w)
+		}
+	}
+}
+
+// requiredLists returns every "required" list of a schema, and the lists
+// of "dependentRequired", at any depth.
+func requiredLists(v any) [][]any {
+	var out [][]any
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			switch l := c.(type) {
+			case []any:
+				if k == "required" {
+					out = append(out, l)
 				}
-				for _, p := range instances(ex, pl.pointer) {
-					data := deepCopy(ex)
-					deleteAt(data, p)
-					if errs := f.Validate(data); len(errs) != 0 {
-						t.Errorf("without %s: Validate = %+v, want no errors (attachments stay optional)", p, errs)
+			case map[string]any:
+				if k == "dependentRequired" {
+					for _, d := range l {
+						if dl, ok := d.([]any); ok {
+							out = append(out, dl)
+						}
 					}
 				}
 			}
-		})
+			out = append(out, requiredLists(c)...)
+		}
+	case []any:
+		for _, c := range x {
+			out = append(out, requiredLists(c)...)
+		}
 	}
+	return out
 }
 
 // TestSchemaShape checks what the compiler leaves to the author: every
