@@ -18,38 +18,6 @@ import (
 	"rathaus/api/formschema"
 )
 
-// Store keeps cases and the idempotency keys that created them.
-type Store interface {
-	// CreateCase stores a new case under the idempotency key, or returns the
-	// case stored earlier under that key (replayed=true) when the request
-	// hash matches; ErrKeyReused when it does not. The store assigns the
-	// case number inside the same transaction.
-	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
-	// ReplayCase returns the case stored under the key (found=true) when
-	// the request hash matches, ErrKeyReused when it does not, and
-	// found=false for a new key.
-	ReplayCase(ctx context.Context, key string, requestHash []byte) (cs api.Case, found bool, err error)
-	// CountCases returns how many cases exist.
-	CountCases(ctx context.Context) (int, error)
-	// Ping reports whether the store answers.
-	Ping(ctx context.Context) error
-}
-
-// ErrKeyReused is returned by Store.CreateCase when the idempotency key is
-// known but was stored with a different request.
-var ErrKeyReused = errors.New("idempotency key was used before with a different request")
-
-// NewCase is a validated submission, ready to be stored as a case.
-type NewCase struct {
-	ID      string
-	Service string
-	Form    api.FormRef
-	// Data is the form data as canonical JSON (keys sorted, no spaces).
-	Data    json.RawMessage
-	Status  string
-	Created time.Time
-}
-
 // Config is what New needs.
 type Config struct {
 	Store   Store
@@ -59,7 +27,16 @@ type Config struct {
 	Forms  map[string][]byte
 	Logger *slog.Logger     // slog.Default() when nil
 	Now    func() time.Time // time.Now when nil; tests fix the clock
+
+	// DeviceRegistrationsPerHour bounds POST /v1/devices per client
+	// address (a token bucket: that many at once, refilled over an hour).
+	// 0 means DefaultDeviceRegistrationsPerHour, negative means no limit.
+	DeviceRegistrationsPerHour int
 }
+
+// DefaultDeviceRegistrationsPerHour is the registration limit per client
+// address when Config leaves it 0.
+const DefaultDeviceRegistrationsPerHour = 30
 
 // Server serves the portal API. It is safe for concurrent use.
 type Server struct {
@@ -73,6 +50,8 @@ type Server struct {
 	mux      *http.ServeMux
 	routes   []string
 	handler  http.Handler
+
+	registrations *limiter
 }
 
 // form is one loaded form version: its bytes as given, for serving, and its
@@ -103,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.registrations = newLimiter(orDefault(cfg.DeviceRegistrationsPerHour, DefaultDeviceRegistrationsPerHour), s.now)
 	if err := s.loadForms(cfg.Forms); err != nil {
 		return nil, err
 	}
@@ -154,6 +134,15 @@ func (s *Server) loadCatalog(c api.Catalog) error {
 	return nil
 }
 
+// orDefault is v, or def when v is 0.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
 func formKey(id string, version int) string { return id + "/" + strconv.Itoa(version) }
 
 // routeAll registers every endpoint. Each one must be listed under paths:
@@ -163,7 +152,8 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathOpenAPI, s.handleOpenAPI)
 	s.route("GET", api.PathCatalog, s.handleCatalog)
 	s.route("GET", api.PathForms+"{id}/{version}", s.handleForm)
-	s.route("POST", api.PathSubmissions, s.handleSubmit)
+	s.route("POST", api.PathSubmissions, s.withDevice(false, s.handleSubmit))
+	s.route("POST", api.PathDevices, s.handleRegisterDevice)
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

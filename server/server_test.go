@@ -27,33 +27,44 @@ var testNow = time.Date(2026, 11, 28, 10, 15, 30, 123456789, time.UTC)
 // demo municipality.
 type env struct {
 	srv     *httptest.Server
+	server  *server.Server
 	db      *sqlite.DB
+	dbPath  string
 	catalog api.Catalog
 	forms   map[string][]byte
 	logs    *syncBuffer
 }
 
-func newEnv(t *testing.T) *env {
+// option changes the Config a test server starts with.
+type option func(*server.Config)
+
+func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
 	cat, forms := demoAssets(t)
-	return newEnvWith(t, cat, forms)
+	return newEnvWith(t, cat, forms, opts...)
 }
 
-func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte) *env {
+func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte, opts ...option) *env {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "rathaus.db"))
+	path := filepath.Join(t.TempDir(), "rathaus.db")
+	db, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	e := &env{db: db, catalog: cat, forms: forms, logs: &syncBuffer{}}
-	e.srv = httptest.NewServer(mustNew(t, server.Config{
+	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &syncBuffer{}}
+	cfg := server.Config{
 		Store:   db,
 		Catalog: cat,
 		Forms:   forms,
 		Logger:  slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Now:     func() time.Time { return testNow },
-	}))
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.server = mustNew(t, cfg)
+	e.srv = httptest.NewServer(e.server)
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -207,13 +218,14 @@ func TestRequestLog(t *testing.T) {
 	}
 }
 
-// panicStore fails every call in the worst way.
-type panicStore struct{}
+// panicStore fails every call in the worst way: the methods below panic
+// with "boom", the others on the nil Store inside.
+type panicStore struct{ server.Store }
 
 func (panicStore) CreateCase(context.Context, string, []byte, server.NewCase) (api.Case, bool, error) {
 	panic("boom")
 }
-func (panicStore) ReplayCase(context.Context, string, []byte) (api.Case, bool, error) {
+func (panicStore) ReplayCase(context.Context, string, string, []byte) (api.Case, bool, error) {
 	panic("boom")
 }
 func (panicStore) CountCases(context.Context) (int, error) { panic("boom") }

@@ -2,9 +2,7 @@ package server
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,19 +35,22 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, internalError())
 		return
 	}
+	dev, _ := deviceFrom(r.Context())
 	nc := NewCase{
-		ID:      newCaseID(),
+		ID:      newID("c_"),
 		Service: req.Service,
 		Form:    req.Form,
 		Data:    canonical,
 		Status:  api.StatusReceived,
 		Created: s.now().UTC().Truncate(time.Second),
+		Device:  dev.ID,
 	}
 	hash := requestHash(nc)
 	// A known key is answered before anything else: a retry whose first
 	// attempt made a case gets that case, even if the form was withdrawn
-	// since or its rules changed.
-	c, found, err := s.store.ReplayCase(r.Context(), key, hash)
+	// since or its rules changed. Keys are scoped per device (anonymous
+	// clients share one scope), so a key never finds another device's case.
+	c, found, err := s.store.ReplayCase(r.Context(), nc.Device, key, hash)
 	if err == nil && !found {
 		if p := s.check(req); p != nil {
 			writeProblem(w, p)
@@ -190,10 +191,4 @@ func requestHash(c NewCase) []byte {
 	}
 	sum := sha256.Sum256(b)
 	return sum[:]
-}
-
-func newCaseID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return "c_" + hex.EncodeToString(b[:])
 }

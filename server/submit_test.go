@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -39,7 +40,16 @@ func body(t *testing.T, service string, form api.FormRef, data any) []byte {
 
 func (e *env) submit(t *testing.T, key string, b []byte) response {
 	t.Helper()
+	return e.submitAs(t, nil, key, b)
+}
+
+// submitAs submits with extra headers (a device's credential).
+func (e *env) submitAs(t *testing.T, header http.Header, key string, b []byte) response {
+	t.Helper()
 	h := http.Header{"Content-Type": {api.ContentTypeJSON}}
+	for k, v := range header {
+		h[k] = v
+	}
 	if key != "" {
 		h.Set(api.HeaderIdempotencyKey, key)
 	}
@@ -93,6 +103,10 @@ func TestSubmitEveryDemoService(t *testing.T) {
 			}
 			if want := fmt.Sprintf("2026-%06d", i+1); c.Number != want {
 				t.Errorf("number = %s, want %s", c.Number, want)
+			}
+			want := []api.CaseEvent{{Status: api.StatusReceived, At: testNow.Truncate(time.Second)}}
+			if !reflect.DeepEqual(c.History, want) {
+				t.Errorf("history = %+v, want %+v", c.History, want)
 			}
 		})
 	}

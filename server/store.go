@@ -1,0 +1,81 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"rathaus/api"
+)
+
+// Store keeps what the backend knows: cases with their idempotency keys and
+// timelines, devices and accounts. Package server/sqlite implements it.
+// Every method that changes more than one row does so in one transaction.
+type Store interface {
+	// CreateCase stores a new case, with its first timeline event, under
+	// the idempotency key in the scope c.Device ("" for anonymous clients),
+	// or returns the case stored earlier under that scope and key
+	// (replayed=true) when the request hash matches; ErrKeyReused when it
+	// does not. The store assigns the case number inside the same
+	// transaction.
+	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
+	// ReplayCase returns the case stored under the scope and key
+	// (found=true) when the request hash matches, ErrKeyReused when it does
+	// not, and found=false for a new key.
+	ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (cs api.Case, found bool, err error)
+	// CountCases returns how many cases exist.
+	CountCases(ctx context.Context) (int, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+
+	// CreateDevice registers a device.
+	CreateDevice(ctx context.Context, d NewDevice) error
+	// DeviceByToken finds the device whose token has this SHA-256;
+	// ErrNotFound when there is none.
+	DeviceByToken(ctx context.Context, tokenHash []byte) (Device, error)
+	// LinkDevices puts the devices into the account, creating it if needed
+	// (an account groups the devices of one citizen). ErrNotFound when a
+	// device does not exist; then no device is linked.
+	LinkDevices(ctx context.Context, account string, devices ...string) error
+}
+
+// Errors a Store returns.
+var (
+	// ErrKeyReused: the idempotency key is known but was stored with a
+	// different request.
+	ErrKeyReused = errors.New("idempotency key was used before with a different request")
+	// ErrNotFound: no such case, device or upload.
+	ErrNotFound = errors.New("not found")
+)
+
+// NewCase is a validated submission, ready to be stored as a case.
+type NewCase struct {
+	ID      string
+	Service string
+	Form    api.FormRef
+	// Data is the form data as canonical JSON (keys sorted, no spaces).
+	Data    json.RawMessage
+	Status  string
+	Created time.Time
+	// Device is the submitting device's id, "" for an anonymous
+	// submission; it is also the scope of the idempotency key.
+	Device string
+}
+
+// NewDevice is a device to register. TokenHash is the SHA-256 of its
+// token; the token itself is never stored.
+type NewDevice struct {
+	ID         string
+	TokenHash  []byte
+	Platform   string
+	AppVersion string
+	Created    time.Time
+}
+
+// Device is a registered device as requests see it: its id and the
+// account it belongs to ("" while it belongs to none).
+type Device struct {
+	ID      string
+	Account string
+}
