@@ -32,6 +32,11 @@ type Config struct {
 	// address (a token bucket: that many at once, refilled over an hour).
 	// 0 means DefaultDeviceRegistrationsPerHour, negative means no limit.
 	DeviceRegistrationsPerHour int
+
+	// StaffToken authorises the staff API (POST /v1/staff/cases/{id}/status)
+	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
+	// 404.
+	StaffToken string
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -52,6 +57,7 @@ type Server struct {
 	handler  http.Handler
 
 	registrations *limiter
+	staffToken    string
 }
 
 // form is one loaded form version: its bytes as given, for serving, and its
@@ -75,6 +81,8 @@ func New(cfg Config) (*Server, error) {
 		forms:    map[string]*form{},
 		services: map[string]api.FormRef{},
 		mux:      http.NewServeMux(),
+
+		staffToken: cfg.StaffToken,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -87,6 +95,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := s.loadCatalog(cfg.Catalog); err != nil {
+		return nil, err
+	}
+	if err := s.announceCatalog(); err != nil {
 		return nil, err
 	}
 	s.routeAll()
@@ -143,6 +154,21 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
+// announceCatalog records the catalog's ETag in the store, which tells
+// every device through the changes feed when it differs from the last one.
+func (s *Server) announceCatalog() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	changed, err := s.store.RecordCatalog(ctx, s.catalog.etag)
+	if err != nil {
+		return fmt.Errorf("server: record the catalog version: %w", err)
+	}
+	if changed {
+		s.log.Info("catalog changed; announced in the changes feed", "etag", s.catalog.etag)
+	}
+	return nil
+}
+
 func formKey(id string, version int) string { return id + "/" + strconv.Itoa(version) }
 
 // routeAll registers every endpoint. Each one must be listed under paths:
@@ -154,6 +180,8 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathForms+"{id}/{version}", s.handleForm)
 	s.route("POST", api.PathSubmissions, s.withDevice(false, s.handleSubmit))
 	s.route("POST", api.PathDevices, s.handleRegisterDevice)
+	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
+	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

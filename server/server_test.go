@@ -119,6 +119,16 @@ func (e *env) do(t *testing.T, method, path string, header http.Header, body io.
 	return response{status: res.StatusCode, header: res.Header, body: b}
 }
 
+// jsonBody encodes v as a request body.
+func jsonBody(t *testing.T, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
+}
+
 func (e *env) get(t *testing.T, path string, header http.Header) response {
 	t.Helper()
 	return e.do(t, http.MethodGet, path, header, nil)
@@ -229,7 +239,10 @@ func (panicStore) ReplayCase(context.Context, string, string, []byte) (api.Case,
 	panic("boom")
 }
 func (panicStore) CountCases(context.Context) (int, error) { panic("boom") }
-func (panicStore) Ping(context.Context) error              { panic("boom") }
+
+// RecordCatalog lets New finish, so that requests can reach the panics.
+func (panicStore) RecordCatalog(context.Context, string) (bool, error) { return false, nil }
+func (panicStore) Ping(context.Context) error                          { panic("boom") }
 
 func TestPanicBecomesProblem(t *testing.T) {
 	cat, forms := demoAssets(t)

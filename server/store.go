@@ -24,6 +24,12 @@ type Store interface {
 	// (found=true) when the request hash matches, ErrKeyReused when it does
 	// not, and found=false for a new key.
 	ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (cs api.Case, found bool, err error)
+	// SetCaseStatus calls allow with the case's current status and, if it
+	// returns nil, appends ev to the timeline, sets the case's status to
+	// ev.Status and adds a change for the case's device (or its account),
+	// all in one transaction. ErrNotFound for an unknown case; allow's
+	// error as it is.
+	SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error)
 	// CountCases returns how many cases exist.
 	CountCases(ctx context.Context) (int, error)
 	// Ping reports whether the store answers.
@@ -38,6 +44,17 @@ type Store interface {
 	// (an account groups the devices of one citizen). ErrNotFound when a
 	// device does not exist; then no device is linked.
 	LinkDevices(ctx context.Context, account string, devices ...string) error
+
+	// Changes returns up to limit changes after the cursor since that the
+	// device may see, in order: its own, its account's (except draft
+	// changes it made itself) and everyone's; more says that further ones
+	// wait. Creating a case of a device, and every status change of it,
+	// adds a change for the device, or its account when it has one.
+	Changes(ctx context.Context, d Device, since int64, limit int) (changes []api.Change, more bool, err error)
+	// RecordCatalog records the catalog's ETag. When it differs from the
+	// one recorded before, it adds one change for everyone with the new
+	// ETag and reports changed.
+	RecordCatalog(ctx context.Context, etag string) (changed bool, err error)
 }
 
 // Errors a Store returns.

@@ -61,6 +61,11 @@ func caseOf(t *testing.T, r response) api.Case {
 	if r.status != http.StatusCreated {
 		t.Fatalf("status = %d, want 201; body %s", r.status, r.body)
 	}
+	return decodeCase(t, r)
+}
+
+func decodeCase(t *testing.T, r response) api.Case {
+	t.Helper()
 	var c api.Case
 	if err := json.Unmarshal(r.body, &c); err != nil {
 		t.Fatalf("case body %s: %v", r.body, err)

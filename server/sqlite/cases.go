@@ -88,10 +88,55 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		c.Device, key, requestHash, out.ID, stamp); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert idempotency key: %w", err)
 	}
+	if err := addCaseChange(ctx, tx, c.Device, out); err != nil {
+		return api.Case{}, false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: create case: commit: %w", err)
 	}
 	return out, false, nil
+}
+
+// SetCaseStatus implements server.Store: within one transaction it reads
+// the case's status, asks allow, appends the event to the timeline, sets the
+// status and tells the case's device or account.
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var current string
+	var device sql.NullString
+	var events int
+	err = tx.QueryRowContext(ctx, `SELECT status, device, (SELECT count(*) FROM case_events WHERE case_id = cases.id)
+		FROM cases WHERE id = ?`, id).Scan(&current, &device, &events)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return api.Case{}, server.ErrNotFound
+	case err != nil:
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	if err := allow(current); err != nil {
+		return api.Case{}, err
+	}
+	if err := addEvent(ctx, tx, id, events+1, ev); err != nil {
+		return api.Case{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE cases SET status = ? WHERE id = ?", ev.Status, id); err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	c, err := caseByID(ctx, tx, id)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	if err := addCaseChange(ctx, tx, device.String, c); err != nil {
+		return api.Case{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: commit: %w", err)
+	}
+	return c, nil
 }
 
 // caseByID reads a case with its timeline.
