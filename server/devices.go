@@ -23,8 +23,10 @@ const maxDeviceRequestBytes = 4 << 10
 const maxDeviceLabel = 64
 
 func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.registrations.allow(clientOf(r)); !ok {
-		writeProblem(w, rateLimited(w.Header(), wait, "device registrations"))
+	if ok, wait := s.registrations.allow(clientAddr(r.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "device registrations")
+		w.Header().Set("Retry-After", secs)
+		writeProblem(w, p)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeviceRequestBytes))
@@ -63,10 +65,13 @@ func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // newID returns prefix + 16 random hex digits.
-func newID(prefix string) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return prefix + hex.EncodeToString(b[:])
+func newID(prefix string) string { return prefix + randomHex(8) }
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
 }
 
 type deviceKey struct{}

@@ -79,14 +79,14 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
-// clientOf names the client a request comes from, for rate limits: its IP
-// address, an IPv6 address by its /64 (one household or phone). The backend
-// is meant to be reached directly; behind a reverse proxy every client would
-// share the proxy's address.
-func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientAddr names the client a request comes from (from its RemoteAddr),
+// for rate limits: its IP address, an IPv6 address by its /64 (one
+// household or phone). The backend is meant to be reached directly; behind
+// a reverse proxy every client would share the proxy's address.
+func clientAddr(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
@@ -100,11 +100,10 @@ func clientOf(r *http.Request) string {
 	return addr.String()
 }
 
-// rateLimited is the 429 problem, with Retry-After in whole seconds
-// (at least 1) set on h.
-func rateLimited(h http.Header, retryAfter time.Duration, what string) *api.Problem {
-	secs := max(1, int64(math.Ceil(retryAfter.Seconds())))
-	h.Set("Retry-After", strconv.FormatInt(secs, 10))
+// rateLimited is the 429 problem and the value of its Retry-After header:
+// whole seconds, at least 1.
+func rateLimited(retryAfter time.Duration, what string) (*api.Problem, string) {
+	secs := strconv.FormatInt(max(1, int64(math.Ceil(retryAfter.Seconds()))), 10)
 	return problem(http.StatusTooManyRequests, api.ProblemRateLimited, "Too Many Requests",
-		"Too many "+what+" from this address; try again in "+strconv.FormatInt(secs, 10)+" seconds.")
+		"Too many "+what+" from this address; try again in "+secs+" seconds."), secs
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"rathaus/api"
@@ -32,6 +33,21 @@ type Config struct {
 	// address (a token bucket: that many at once, refilled over an hour).
 	// 0 means DefaultDeviceRegistrationsPerHour, negative means no limit.
 	DeviceRegistrationsPerHour int
+
+	// UploadDir is the folder of the tus file store (created if missing).
+	// Required.
+	UploadDir string
+	// UploadsPerHour bounds new uploads per client address, like
+	// DeviceRegistrationsPerHour (0: DefaultUploadsPerHour, negative: no
+	// limit).
+	UploadsPerHour int
+	// UploadTTL is how long an unfinished upload, or a finished one that no
+	// case uses, is kept (0: DefaultUploadTTL).
+	UploadTTL time.Duration
+	// JanitorInterval is how often expired uploads are swept (0:
+	// DefaultJanitorInterval; negative: never, for tests that call
+	// Server.SweepUploads themselves).
+	JanitorInterval time.Duration
 
 	// StaffToken authorises the staff API (POST /v1/staff/cases/{id}/status)
 	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
@@ -58,6 +74,11 @@ type Server struct {
 
 	registrations *limiter
 	staffToken    string
+	uploads       uploads
+
+	stop        chan struct{} // closed by Close
+	janitorDone chan struct{} // closed when the janitor returned
+	closeOnce   sync.Once
 }
 
 // form is one loaded form version: its bytes as given, for serving, and its
@@ -97,12 +118,29 @@ func New(cfg Config) (*Server, error) {
 	if err := s.loadCatalog(cfg.Catalog); err != nil {
 		return nil, err
 	}
+	s.routeAll()
+	if err := s.initUploads(cfg); err != nil {
+		return nil, err
+	}
 	if err := s.announceCatalog(); err != nil {
 		return nil, err
 	}
-	s.routeAll()
 	s.handler = s.logRequests(s.recoverPanics(http.HandlerFunc(s.serveMux)))
+	s.stop, s.janitorDone = make(chan struct{}), make(chan struct{})
+	if interval := orDefault(cfg.JanitorInterval, DefaultJanitorInterval); interval > 0 {
+		go s.runJanitor(interval)
+	} else {
+		close(s.janitorDone)
+	}
 	return s, nil
+}
+
+// Close stops the server's background work (the upload janitor) and waits
+// for it. It does not close the store. Requests may still be served.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.janitorDone
+	return nil
 }
 
 func (s *Server) loadForms(files map[string][]byte) error {

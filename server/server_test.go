@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,13 +27,15 @@ var testNow = time.Date(2026, 11, 28, 10, 15, 30, 123456789, time.UTC)
 // env is a running server on loopback with a real SQLite store and the
 // demo municipality.
 type env struct {
-	srv     *httptest.Server
-	server  *server.Server
-	db      *sqlite.DB
-	dbPath  string
-	catalog api.Catalog
-	forms   map[string][]byte
-	logs    *syncBuffer
+	srv    *httptest.Server
+	server *server.Server
+	db     *sqlite.DB
+	dbPath string
+	// uploadDir is the tus file store's folder.
+	uploadDir string
+	catalog   api.Catalog
+	forms     map[string][]byte
+	logs      *syncBuffer
 }
 
 // option changes the Config a test server starts with.
@@ -54,15 +57,17 @@ func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte, opts ...
 	t.Cleanup(func() { _ = db.Close() })
 	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &syncBuffer{}}
 	cfg := server.Config{
-		Store:   db,
-		Catalog: cat,
-		Forms:   forms,
-		Logger:  slog.New(slog.NewJSONHandler(e.logs, nil)),
-		Now:     func() time.Time { return testNow },
+		Store:     db,
+		Catalog:   cat,
+		Forms:     forms,
+		Logger:    slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Now:       func() time.Time { return testNow },
+		UploadDir: filepath.Join(t.TempDir(), "uploads"),
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	e.uploadDir = cfg.UploadDir
 	e.server = mustNew(t, cfg)
 	e.srv = httptest.NewServer(e.server)
 	t.Cleanup(e.srv.Close)
@@ -84,10 +89,14 @@ func demoAssets(t *testing.T) (api.Catalog, map[string][]byte) {
 
 func mustNew(t *testing.T, cfg server.Config) *server.Server {
 	t.Helper()
+	if cfg.UploadDir == "" {
+		cfg.UploadDir = t.TempDir()
+	}
 	s, err := server.New(cfg)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -285,6 +294,8 @@ func TestNewRefusesBrokenConfig(t *testing.T) {
 			Forms: withForm("zz-bad.json", []byte(`{"id":"bad","version":1,"title":{"de":"x"},"schema":{"type":"string"},"steps":[]}`))}, "zz-bad.json"},
 		{"same form twice", server.Config{Store: db, Catalog: cat, Forms: withForm("zz-copy.json", forms[anyForm])}, "defined twice"},
 		{"service without form", server.Config{Store: db, Catalog: cat, Forms: map[string][]byte{}}, "not loaded"},
+		{"no upload folder", server.Config{Store: db, Catalog: cat, Forms: forms}, "upload folder"},
+		{"upload folder is a file", server.Config{Store: db, Catalog: cat, Forms: forms, UploadDir: aFile(t)}, "upload folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,6 +305,16 @@ func TestNewRefusesBrokenConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// aFile returns the path of a new empty file.
+func aFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // syncBuffer lets the server's goroutines log while the test reads.

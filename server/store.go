@@ -55,6 +55,21 @@ type Store interface {
 	// one recorded before, it adds one change for everyone with the new
 	// ETag and reports changed.
 	RecordCatalog(ctx context.Context, etag string) (changed bool, err error)
+
+	// CreateUpload records a new resumable upload.
+	CreateUpload(ctx context.Context, u Upload) error
+	// FinishUpload marks the upload complete and checked, at the time
+	// given (the first time only). ErrNotFound when it does not exist.
+	FinishUpload(ctx context.Context, id string, at time.Time) error
+	// Upload returns the upload; ErrNotFound when it does not exist.
+	Upload(ctx context.Context, id string) (Upload, error)
+	// DeleteUpload forgets the upload unless a case uses it
+	// (ErrUploadInUse); ErrNotFound when it does not exist.
+	DeleteUpload(ctx context.Context, id string) error
+	// ExpiredUploads lists the uploads that are unfinished and were
+	// created before the time given, and those that no case uses and were
+	// finished before it.
+	ExpiredUploads(ctx context.Context, before time.Time) ([]string, error)
 }
 
 // Errors a Store returns.
@@ -64,6 +79,8 @@ var (
 	ErrKeyReused = errors.New("idempotency key was used before with a different request")
 	// ErrNotFound: no such case, device or upload.
 	ErrNotFound = errors.New("not found")
+	// ErrUploadInUse: a case uses the upload, so it stays.
+	ErrUploadInUse = errors.New("a case uses the upload")
 )
 
 // NewCase is a validated submission, ready to be stored as a case.
@@ -95,4 +112,16 @@ type NewDevice struct {
 type Device struct {
 	ID      string
 	Account string
+}
+
+// Upload is a resumable upload as the backend records it beside the bytes
+// in the tus file store.
+type Upload struct {
+	ID       string
+	Size     int64  // the declared length
+	SHA256   string // from Upload-Metadata
+	Filename string
+	Filetype string
+	Created  time.Time
+	Finished time.Time // zero until the upload is complete and its SHA-256 checked
 }

@@ -28,6 +28,7 @@ const (
 	envAddr     = "RATHAUS_ADDR"
 	envData     = "RATHAUS_DATA"
 	dbFile      = "rathaus.db"
+	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 10 * time.Second
@@ -70,9 +71,10 @@ type Main struct {
 	DataDir string // folder for the database
 	Logger  *slog.Logger
 
-	db  *sqlite.DB
-	ln  net.Listener
-	srv *http.Server
+	db      *sqlite.DB
+	backend *server.Server
+	ln      net.Listener
+	srv     *http.Server
 }
 
 // NewMain returns a Main with the defaults, logging to w.
@@ -149,13 +151,16 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger})
+	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
+		UploadDir: filepath.Join(m.DataDir, uploadDir)})
 	if err != nil {
 		_ = m.db.Close()
 		return err
 	}
+	m.backend = h
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
+		_ = h.Close()
 		_ = m.db.Close()
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
@@ -199,6 +204,9 @@ func (m *Main) Close(ctx context.Context) error {
 			_ = m.srv.Close()
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if m.backend != nil {
+		_ = m.backend.Close()
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {

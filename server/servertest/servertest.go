@@ -52,7 +52,8 @@ func New(tb testing.TB) *Backend {
 	}
 	h, err := server.New(server.Config{
 		Store: db, Catalog: cat, Forms: forms,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		UploadDir: filepath.Join(tb.TempDir(), "uploads"),
 	})
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
@@ -67,6 +68,7 @@ func New(tb testing.TB) *Backend {
 	b.serve(ln)
 	tb.Cleanup(func() {
 		b.Stop()
+		_ = h.Close()
 		db.Close()
 	})
 	return b
