@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"rathaus/api"
@@ -18,7 +19,9 @@ type Store interface {
 	// or returns the case stored earlier under that scope and key
 	// (replayed=true) when the request hash matches; ErrKeyReused when it
 	// does not. The store assigns the case number inside the same
-	// transaction.
+	// transaction, and in it links the case's attachments to their
+	// uploads, each of which must exist, be finished and match the size and
+	// SHA-256 given (else an *AttachmentError, and no case).
 	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
 	// ReplayCase returns the case stored under the scope and key
 	// (found=true) when the request hash matches, ErrKeyReused when it does
@@ -95,7 +98,43 @@ type NewCase struct {
 	// Device is the submitting device's id, "" for an anonymous
 	// submission; it is also the scope of the idempotency key.
 	Device string
+	// Attachments are the uploads the data names, by the JSON Pointer of
+	// their value.
+	Attachments []CaseAttachment
 }
+
+// CaseAttachment is one attachment value of a case's data and the upload
+// it names.
+type CaseAttachment struct {
+	Pointer string
+	Upload  string
+	Size    int64
+	SHA256  string
+}
+
+// AttachmentError says why an attachment cannot go into a case.
+type AttachmentError struct {
+	Pointer string
+	Upload  string
+	Reason  AttachmentReason
+}
+
+func (e *AttachmentError) Error() string {
+	return fmt.Sprintf("attachment %s (upload %q): %s", e.Pointer, e.Upload, e.Reason)
+}
+
+// AttachmentReason is what is wrong with an attachment value.
+type AttachmentReason string
+
+// Reasons for an AttachmentError.
+const (
+	AttachmentMissing    AttachmentReason = "no such upload"
+	AttachmentUnfinished AttachmentReason = "the upload is not finished"
+	AttachmentMismatch   AttachmentReason = "size or SHA-256 differ from the upload"
+	AttachmentInvalid    AttachmentReason = "not an attachment value"
+	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
+	AttachmentType       AttachmentReason = "a media type the field does not accept"
+)
 
 // NewDevice is a device to register. TokenHash is the SHA-256 of its
 // token; the token itself is never stored.

@@ -127,3 +127,8 @@ func (e *env) upload(t *testing.T, f file, chunkSize int) string {
 	}
 	return uploadURL.FindStringSubmatch(path)[1]
 }
+
+// attachment is the value of a file field for an upload of f.
+func attachment(id string, f file) api.Attachment {
+	return api.Attachment{ID: "local-" + f.name, Upload: id, Name: f.name, Type: f.typ, Size: int64(len(f.data)), SHA256: f.sha}
+}

@@ -88,6 +88,9 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		c.Device, key, requestHash, out.ID, stamp); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert idempotency key: %w", err)
 	}
+	if err := linkAttachments(ctx, tx, out.ID, c.Attachments); err != nil {
+		return api.Case{}, false, err
+	}
 	if err := addCaseChange(ctx, tx, c.Device, out); err != nil {
 		return api.Case{}, false, err
 	}
@@ -95,6 +98,32 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		return api.Case{}, false, fmt.Errorf("sqlite: create case: commit: %w", err)
 	}
 	return out, false, nil
+}
+
+// linkAttachments checks each attachment's upload and links it to the
+// case, so that the janitor keeps it.
+func linkAttachments(ctx context.Context, tx *sql.Tx, caseID string, atts []server.CaseAttachment) error {
+	for _, a := range atts {
+		fail := func(r server.AttachmentReason) error {
+			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
+		}
+		u, err := uploadByID(ctx, tx, a.Upload)
+		switch {
+		case errors.Is(err, server.ErrNotFound):
+			return fail(server.AttachmentMissing)
+		case err != nil:
+			return err
+		case u.Finished.IsZero():
+			return fail(server.AttachmentUnfinished)
+		case u.Size != a.Size || u.SHA256 != a.SHA256:
+			return fail(server.AttachmentMismatch)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES (?, ?, ?)",
+			caseID, a.Pointer, a.Upload); err != nil {
+			return fmt.Errorf("sqlite: link attachment %s: %w", a.Pointer, err)
+		}
+	}
+	return nil
 }
 
 // SetCaseStatus implements server.Store: within one transaction it reads
