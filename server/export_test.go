@@ -15,3 +15,6 @@ func (s *Server) Match(method, path string) string {
 	_, pattern := s.mux.Handler(httptest.NewRequest(method, path, nil))
 	return pattern
 }
+
+// MergeDraft is mergeDraft, for table tests of the merge rules.
+var MergeDraft = mergeDraft

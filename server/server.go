@@ -220,6 +220,7 @@ func (s *Server) routeAll() {
 	s.route("POST", api.PathDevices, s.handleRegisterDevice)
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
+	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

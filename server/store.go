@@ -73,6 +73,14 @@ type Store interface {
 	// created before the time given, and those that no case uses and were
 	// finished before it.
 	ExpiredUploads(ctx context.Context, before time.Time) ([]string, error)
+
+	// PutDraft merges a draft copy from device d in one transaction: it
+	// reads the stored copy of the draft (nil if none) of d's account, or
+	// of d itself while it has no account, calls merge with it, keeps the
+	// conflicts merge reports (each once) and, when merge says changed,
+	// stores the merged copy and adds a draft change for the account's
+	// devices (not for d itself). It returns the merged copy.
+	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
 }
 
 // Errors a Store returns.
@@ -163,4 +171,18 @@ type Upload struct {
 	Filetype string
 	Created  time.Time
 	Finished time.Time // zero until the upload is complete and its SHA-256 checked
+}
+
+// DraftMerge merges a draft copy into the stored one (nil when there is
+// none yet): the merged copy, the values that lost, and whether the stored
+// copy changed.
+type DraftMerge func(stored *api.DraftCopy) (merged api.DraftCopy, lost []DraftConflict, changed bool)
+
+// DraftConflict is a field value that lost a merge to a later clock.
+type DraftConflict struct {
+	Field  string
+	Value  json.RawMessage // nil: the losing change cleared the field
+	Clock  string          // the losing value's clock
+	Device string          // the device that made the losing value
+	Winner string          // the clock that won
 }
