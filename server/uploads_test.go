@@ -359,3 +359,23 @@ func TestSweepUploads(t *testing.T) {
 		t.Errorf("%d upload records left, want 0", n)
 	}
 }
+
+// panicOnUpload is the real store, except that recording an upload panics.
+type panicOnUpload struct{ server.Store }
+
+func (panicOnUpload) CreateUpload(context.Context, server.Upload) error { panic("upload boom") }
+
+// TestUploadPanicRecovered: a panic inside tusd's handling (here in the
+// pre-create hook) reaches the server's recovery like any other handler's.
+func TestUploadPanicRecovered(t *testing.T) {
+	e := newEnv(t, func(c *server.Config) { c.Store = panicOnUpload{c.Store} })
+	f := newFile(10, 11)
+	problemOf(t, e.tusCreate(t, len(f.data), f.meta(), nil), http.StatusInternalServerError, api.ProblemInternal)
+	e.waitForLog(t, `"status":500`)
+	if !strings.Contains(e.logs.String(), "upload boom") {
+		t.Errorf("the log does not show the panic:\n%s", e.logs.String())
+	}
+	if r := e.get(t, api.PathHealth, nil); r.status != http.StatusOK {
+		t.Errorf("after the panic healthz = %d, want 200", r.status)
+	}
+}
