@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -37,9 +38,13 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDraftBytes))
-	if err != nil {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		writeProblem(w, problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
 			"A draft copy may be at most 1 MiB; attachments travel as uploads."))
+		return
+	}
+	if err != nil {
+		writeProblem(w, badRequest("The body could not be read."))
 		return
 	}
 	var in api.DraftCopy
