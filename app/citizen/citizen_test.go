@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"rathaus/app/citizen"
 )
@@ -66,4 +67,35 @@ func TestNewID(t *testing.T) {
 		}
 		seen[id] = true
 	}
+}
+
+func TestHLC(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	a := citizen.NewHLC("dev-a", func() time.Time { return now })
+	t1 := a.Now()
+	t2 := a.Now() // same millisecond: the counter orders them
+	if !(t1 < t2) {
+		t.Errorf("clocks %q then %q are not increasing", t1, t2)
+	}
+	// Device b's wall clock is behind; after seeing a's timestamp its next
+	// one still sorts after it.
+	b := citizen.NewHLC("dev-b", func() time.Time { return now.Add(-time.Minute) })
+	b.Observe(t2)
+	if t3 := b.Now(); !(t3 > t2) {
+		t.Errorf("b after observing %q made %q, want a later timestamp", t2, t3)
+	}
+	now = now.Add(time.Second)
+	if t4 := a.Now(); !(t4 > t2) || t4[:13] != fmt.Sprintf("%013d", now.UnixMilli()) {
+		t.Errorf("a after a second = %q", t4)
+	}
+	w, c, d, ok := citizen.ParseClock(citizen.FormatClock(1764234000000, 7, "d_x-y"))
+	if !ok || w != 1764234000000 || c != 7 || d != "d_x-y" {
+		t.Errorf("ParseClock round trip = %d %d %q %v", w, c, d, ok)
+	}
+	for _, bad := range []string{"", "12-1-a", "abcdefghijklm-00001-a", "1764234000000-0001-a"} {
+		if _, _, _, ok := citizen.ParseClock(bad); ok {
+			t.Errorf("ParseClock(%q) accepted", bad)
+		}
+	}
+	a.Observe("garbage") // ignored, no panic
 }

@@ -21,6 +21,7 @@ import (
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
+	"rathaus/sync/upload"
 )
 
 // clock is a settable time source shared by the store and the engine.
@@ -57,7 +58,7 @@ func newRig(t *testing.T, opts ...engine.Option) *rig {
 	r.wire = &wireCounter{next: http.DefaultTransport}
 	p := portal.New(r.backend.URL, portal.WithTransport(r.wire), portal.WithTimeout(5*time.Second))
 	opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
-	r.engine = engine.New(st, p, opts...)
+	r.engine = engine.New(st, p, upload.New(r.backend.URL), secrets.OpenMemory("rathaus-test-device"), opts...)
 	return r
 }
 
@@ -404,7 +405,12 @@ func TestSync_TransientServerErrorBacksOff(t *testing.T) {
 func TestSync_ParkedAfterMaxAttempts(t *testing.T) {
 	r := newRig(t, engine.WithMaxAttempts(3))
 	ctx := context.Background()
+	real := r.backend.Handler()
 	r.backend.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != api.PathSubmissions {
+			real.ServeHTTP(w, req)
+			return
+		}
 		http.Error(w, "boom", http.StatusInternalServerError)
 	}))
 	d := r.submitExample(t, "hundesteuer", nil)
