@@ -88,14 +88,8 @@ func TestHLC(t *testing.T) {
 	if t4 := a.Now(); !(t4 > t2) || t4[:13] != fmt.Sprintf("%013d", now.UnixMilli()) {
 		t.Errorf("a after a second = %q", t4)
 	}
-	w, c, d, ok := citizen.ParseClock(citizen.FormatClock(1764234000000, 7, "d_x-y"))
-	if !ok || w != 1764234000000 || c != 7 || d != "d_x-y" {
-		t.Errorf("ParseClock round trip = %d %d %q %v", w, c, d, ok)
-	}
-	for _, bad := range []string{"", "12-1-a", "abcdefghijklm-00001-a", "1764234000000-0001-a"} {
-		if _, _, _, ok := citizen.ParseClock(bad); ok {
-			t.Errorf("ParseClock(%q) accepted", bad)
-		}
-	}
 	a.Observe("garbage") // ignored, no panic
+	if t5 := a.Now(); !(t5 > t1) {
+		t.Errorf("clock went backwards after a garbage observation: %q", t5)
+	}
 }

@@ -107,8 +107,8 @@ func TestApplyChanges_LaterClockWinsAndLoserIsKept(t *testing.T) {
 	f.SaveDraft(ctx, d.ID, map[string]any{"dog_name": "Bello", "city": "Musterstadt"}, 0)
 	local, _ := f.Draft(ctx, d.ID)
 
-	later := citizen.FormatClock(f.clock.Now().Add(time.Minute).UnixMilli(), 0, "other-device")
-	earlier := citizen.FormatClock(f.clock.Now().Add(-time.Hour).UnixMilli(), 0, "other-device")
+	later := api.HLC{Wall: f.clock.Now().Add(time.Minute).UnixMilli(), Device: "other-device"}.String()
+	earlier := api.HLC{Wall: f.clock.Now().Add(-time.Hour).UnixMilli(), Device: "other-device"}.String()
 	remote := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Fields: map[string]api.DraftField{
 		"dog_name": {Value: raw(t, "Rex"), Clock: later},      // wins
 		"city":     {Value: raw(t, "Bonn"), Clock: earlier},   // loses against the local value
@@ -151,7 +151,7 @@ func TestApplyChanges_LaterClockWinsAndLoserIsKept(t *testing.T) {
 func TestApplyChanges_NewDraftAndTombstones(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
-	clock := citizen.FormatClock(f.clock.Now().UnixMilli(), 0, "other")
+	clock := api.HLC{Wall: f.clock.Now().UnixMilli(), Device: "other"}.String()
 	remote := api.DraftCopy{ID: "0123456789abcdef0123456789abcdef", Service: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1},
 		Fields: map[string]api.DraftField{"dog_name": {Value: raw(t, "Bello"), Clock: clock}}}
 	if _, err := f.ApplyChanges(ctx, []api.Change{{Seq: 5, Kind: api.ChangeDraft, Draft: &remote}}, "5"); err != nil {
@@ -165,12 +165,12 @@ func TestApplyChanges_NewDraftAndTombstones(t *testing.T) {
 		t.Error("a draft that came from the backend is sent back")
 	}
 
-	older := api.DraftCopy{ID: remote.ID, Deleted: &api.DraftField{Clock: citizen.FormatClock(f.clock.Now().Add(-time.Hour).UnixMilli(), 0, "other")}}
+	older := api.DraftCopy{ID: remote.ID, Deleted: &api.DraftField{Clock: api.HLC{Wall: f.clock.Now().Add(-time.Hour).UnixMilli(), Device: "other"}.String()}}
 	f.ApplyChanges(ctx, []api.Change{{Seq: 6, Kind: api.ChangeDraft, Draft: &older}}, "6")
 	if _, err := f.Draft(ctx, remote.ID); err != nil {
 		t.Errorf("an older deletion removed the draft: %v", err)
 	}
-	newer := api.DraftCopy{ID: remote.ID, Deleted: &api.DraftField{Clock: citizen.FormatClock(f.clock.Now().Add(time.Hour).UnixMilli(), 0, "other")}}
+	newer := api.DraftCopy{ID: remote.ID, Deleted: &api.DraftField{Clock: api.HLC{Wall: f.clock.Now().Add(time.Hour).UnixMilli(), Device: "other"}.String()}}
 	f.ApplyChanges(ctx, []api.Change{{Seq: 7, Kind: api.ChangeDraft, Draft: &newer}}, "7")
 	_, err = f.Draft(ctx, remote.ID)
 	wantCode(t, err, citizen.ENOTFOUND)
