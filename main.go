@@ -20,6 +20,7 @@ import (
 	"rathaus/assets"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
+	"rathaus/sync/upload"
 	"rathaus/ui"
 )
 
@@ -76,7 +77,7 @@ func run() error {
 	if backend == "" {
 		backend = defaultBackend
 	}
-	eng := engine.New(st, portal.New(backend))
+	eng := engine.New(st, portal.New(backend), upload.New(backend), keys)
 	go eng.Run(ctx)
 
 	u := ui.New(a, ui.Deps{Store: st, Sync: eng, Notice: notice})

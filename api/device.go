@@ -46,6 +46,13 @@ type Change struct {
 	Draft   *DraftCopy `json:"draft,omitempty"`
 }
 
+// Page sizes of GET /v1/changes: limit defaults to ChangesLimitDefault and
+// is capped at ChangesLimitMax.
+const (
+	ChangesLimitDefault = 100
+	ChangesLimitMax     = 1000
+)
+
 // Changes is a page of GET /v1/changes?since=CURSOR&limit=N. The app applies
 // the changes and stores Cursor in the same transaction; More says another
 // page waits.

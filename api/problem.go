@@ -36,7 +36,27 @@ const (
 	ProblemNotFound         = "https://rathaus.example/problems/not-found"
 	ProblemTooLarge         = "https://rathaus.example/problems/too-large"
 	ProblemInternal         = "https://rathaus.example/problems/internal"
+
+	// ProblemUnauthorized: the Authorization header is missing where it is
+	// required, or names no known device (or not the staff token).
+	ProblemUnauthorized = "https://rathaus.example/problems/unauthorized"
+	// ProblemRateLimited (429) comes with Retry-After in seconds.
+	ProblemRateLimited = "https://rathaus.example/problems/rate-limited"
+	// ProblemWorkflow (409): a case status may only move forward along
+	// Statuses.
+	ProblemWorkflow = "https://rathaus.example/problems/workflow"
+	// ProblemChecksum (460, as in tus's checksum extension): the finished
+	// upload's SHA-256 differs from its Upload-Metadata; the upload is gone
+	// and must start over.
+	ProblemChecksum = "https://rathaus.example/problems/checksum-mismatch"
+	// ProblemConflict (409): the request conflicts with the resource's
+	// state, for example terminating an upload that a case uses.
+	ProblemConflict = "https://rathaus.example/problems/conflict"
 )
+
+// CodeAttachment is the FieldError code of an attachment value that names
+// no finished upload, or one whose size or SHA-256 differs.
+const CodeAttachment = "attachment"
 
 func (p *Problem) Error() string {
 	if p.Detail != "" {

@@ -2,13 +2,19 @@ package assets_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"rathaus/api"
@@ -33,6 +39,7 @@ func backend(t *testing.T) *httptest.Server {
 	}
 	s, err := server.New(server.Config{
 		Store: db, Catalog: loadCatalog(t), Forms: files,
+		UploadDir: filepath.Join(t.TempDir(), "uploads"), UploadsPerHour: -1,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -86,6 +93,12 @@ func TestRoundTrip(t *testing.T) {
 			if errs := f.Validate(sent); len(errs) != 0 {
 				t.Fatalf("client: Validate(Prune(example)) = %+v, want no errors", errs)
 			}
+			// The backend takes only files it has received: upload the
+			// files the example names, as the app does before sending.
+			sent = uploadFiles(t, srv, f, sent)
+			if errs := f.Validate(sent); len(errs) != 0 {
+				t.Fatalf("client: Validate(example with uploads) = %+v, want no errors", errs)
+			}
 			status, body := submit(t, srv, "rt-"+svc.ID, svc.ID, svc.Form, sent)
 			if status != http.StatusCreated {
 				t.Fatalf("server: status = %d (%s), want 201", status, body)
@@ -121,11 +134,11 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // breakExample removes every required value of the example's first step
-// (at every depth) and adds a key no form knows.
+// (at every depth) and every file, and adds a key no form knows.
 func breakExample(f *formschema.Form, ex map[string]any) map[string]any {
 	data := deepCopy(ex)
 	for _, pl := range allFields(f) {
-		if pl.step != 0 || !pl.fd.Widget.HasValue() || !f.Required(pl.fd) {
+		if !pl.fd.Widget.IsAttachment() && (pl.step != 0 || !pl.fd.Widget.HasValue() || !f.Required(pl.fd)) {
 			continue
 		}
 		for _, p := range instances(data, pl.pointer) {
@@ -150,5 +163,101 @@ func TestRoundTripOldVersion(t *testing.T) {
 	}
 	if status, body := submit(t, srv, "v1", "hundesteuer", ref, draft); status != http.StatusCreated {
 		t.Errorf("server: status = %d (%s), want 201", status, body)
+	}
+}
+
+// uploadFiles uploads, over tus, bytes for every file the data names (of
+// the named size and type) and returns the data naming the uploads.
+func uploadFiles(t *testing.T, srv *httptest.Server, f *formschema.Form, data map[string]any) map[string]any {
+	t.Helper()
+	data = deepCopy(data)
+	for i, pl := range allFields(f) {
+		if !pl.fd.Widget.IsAttachment() {
+			continue
+		}
+		for j, p := range instances(data, pl.pointer) {
+			old := valueOf(data, p).(map[string]any)
+			size := int(old["size"].(float64))
+			b := make([]byte, size)
+			rnd := rand.New(rand.NewPCG(uint64(i), uint64(j)))
+			for k := range b {
+				b[k] = byte(rnd.Uint32())
+			}
+			sum := sha256.Sum256(b)
+			a := api.Attachment{Name: old["name"].(string), Type: old["type"].(string), Size: int64(size), SHA256: hex.EncodeToString(sum[:])}
+			a.Upload = tusUpload(t, srv, a, b)
+			var v map[string]any
+			if err := json.Unmarshal(mustJSON(t, a), &v); err != nil {
+				t.Fatal(err)
+			}
+			setAt(data, p, v)
+		}
+	}
+	return data
+}
+
+// tusUpload sends a file in one tus creation-with-upload request and
+// returns the upload's id.
+func tusUpload(t *testing.T, srv *httptest.Server, a api.Attachment, b []byte) string {
+	t.Helper()
+	meta := func(k, v string) string { return k + " " + base64.StdEncoding.EncodeToString([]byte(v)) }
+	req, err := http.NewRequest(http.MethodPost, srv.URL+api.PathUploads, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set("Upload-Length", strconv.Itoa(len(b)))
+	req.Header.Set("Upload-Metadata", strings.Join([]string{meta(api.MetaFilename, a.Name), meta(api.MetaFiletype, a.Type), meta(api.MetaSHA256, a.SHA256)}, ","))
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("tus POST: %v", err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated || res.Header.Get("Upload-Offset") != strconv.Itoa(len(b)) {
+		t.Fatalf("tus POST = %d, offset %q (%s), want 201 and the whole file", res.StatusCode, res.Header.Get("Upload-Offset"), body)
+	}
+	loc := res.Header.Get("Location")
+	return loc[strings.LastIndexByte(loc, '/')+1:]
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// valueOf and setAt read and write the value at an instance pointer
+// without escapes.
+func valueOf(data map[string]any, p string) any {
+	var v any = data
+	for _, tok := range strings.Split(p[1:], "/") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[tok]
+		case []any:
+			i, _ := strconv.Atoi(tok)
+			v = x[i]
+		}
+	}
+	return v
+}
+
+func setAt(data map[string]any, p string, val any) {
+	i := strings.LastIndexByte(p, '/')
+	var parent any = data
+	if i > 0 {
+		parent = valueOf(data, p[:i])
+	}
+	switch x := parent.(type) {
+	case map[string]any:
+		x[p[i+1:]] = val
+	case []any:
+		n, _ := strconv.Atoi(p[i+1:])
+		x[n] = val
 	}
 }

@@ -12,43 +12,12 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 )
-
-// Store keeps cases and the idempotency keys that created them.
-type Store interface {
-	// CreateCase stores a new case under the idempotency key, or returns the
-	// case stored earlier under that key (replayed=true) when the request
-	// hash matches; ErrKeyReused when it does not. The store assigns the
-	// case number inside the same transaction.
-	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
-	// ReplayCase returns the case stored under the key (found=true) when
-	// the request hash matches, ErrKeyReused when it does not, and
-	// found=false for a new key.
-	ReplayCase(ctx context.Context, key string, requestHash []byte) (cs api.Case, found bool, err error)
-	// CountCases returns how many cases exist.
-	CountCases(ctx context.Context) (int, error)
-	// Ping reports whether the store answers.
-	Ping(ctx context.Context) error
-}
-
-// ErrKeyReused is returned by Store.CreateCase when the idempotency key is
-// known but was stored with a different request.
-var ErrKeyReused = errors.New("idempotency key was used before with a different request")
-
-// NewCase is a validated submission, ready to be stored as a case.
-type NewCase struct {
-	ID      string
-	Service string
-	Form    api.FormRef
-	// Data is the form data as canonical JSON (keys sorted, no spaces).
-	Data    json.RawMessage
-	Status  string
-	Created time.Time
-}
 
 // Config is what New needs.
 type Config struct {
@@ -59,7 +28,36 @@ type Config struct {
 	Forms  map[string][]byte
 	Logger *slog.Logger     // slog.Default() when nil
 	Now    func() time.Time // time.Now when nil; tests fix the clock
+
+	// DeviceRegistrationsPerHour bounds POST /v1/devices per client
+	// address (a token bucket: that many at once, refilled over an hour).
+	// 0 means DefaultDeviceRegistrationsPerHour, negative means no limit.
+	DeviceRegistrationsPerHour int
+
+	// UploadDir is the folder of the tus file store (created if missing).
+	// Required.
+	UploadDir string
+	// UploadsPerHour bounds new uploads per client address, like
+	// DeviceRegistrationsPerHour (0: DefaultUploadsPerHour, negative: no
+	// limit).
+	UploadsPerHour int
+	// UploadTTL is how long an unfinished upload, or a finished one that no
+	// case uses, is kept (0: DefaultUploadTTL).
+	UploadTTL time.Duration
+	// JanitorInterval is how often expired uploads are swept (0:
+	// DefaultJanitorInterval; negative: never, for tests that call
+	// Server.SweepUploads themselves).
+	JanitorInterval time.Duration
+
+	// StaffToken authorises the staff API (POST /v1/staff/cases/{id}/status)
+	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
+	// 404.
+	StaffToken string
 }
+
+// DefaultDeviceRegistrationsPerHour is the registration limit per client
+// address when Config leaves it 0.
+const DefaultDeviceRegistrationsPerHour = 30
 
 // Server serves the portal API. It is safe for concurrent use.
 type Server struct {
@@ -73,6 +71,14 @@ type Server struct {
 	mux      *http.ServeMux
 	routes   []string
 	handler  http.Handler
+
+	registrations *limiter
+	staffToken    string
+	uploads       uploads
+
+	stop        chan struct{} // closed by Close
+	janitorDone chan struct{} // closed when the janitor returned
+	closeOnce   sync.Once
 }
 
 // form is one loaded form version: its bytes as given, for serving, and its
@@ -96,6 +102,8 @@ func New(cfg Config) (*Server, error) {
 		forms:    map[string]*form{},
 		services: map[string]api.FormRef{},
 		mux:      http.NewServeMux(),
+
+		staffToken: cfg.StaffToken,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -103,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.registrations = newLimiter(orDefault(cfg.DeviceRegistrationsPerHour, DefaultDeviceRegistrationsPerHour), s.now)
 	if err := s.loadForms(cfg.Forms); err != nil {
 		return nil, err
 	}
@@ -110,8 +119,28 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routeAll()
+	if err := s.initUploads(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.announceCatalog(); err != nil {
+		return nil, err
+	}
 	s.handler = s.logRequests(s.recoverPanics(http.HandlerFunc(s.serveMux)))
+	s.stop, s.janitorDone = make(chan struct{}), make(chan struct{})
+	if interval := orDefault(cfg.JanitorInterval, DefaultJanitorInterval); interval > 0 {
+		go s.runJanitor(interval)
+	} else {
+		close(s.janitorDone)
+	}
 	return s, nil
+}
+
+// Close stops the server's background work (the upload janitor) and waits
+// for it. It does not close the store. Requests may still be served.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.stop) })
+	<-s.janitorDone
+	return nil
 }
 
 func (s *Server) loadForms(files map[string][]byte) error {
@@ -154,6 +183,30 @@ func (s *Server) loadCatalog(c api.Catalog) error {
 	return nil
 }
 
+// orDefault is v, or def when v is 0.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// announceCatalog records the catalog's ETag in the store, which tells
+// every device through the changes feed when it differs from the last one.
+func (s *Server) announceCatalog() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	changed, err := s.store.RecordCatalog(ctx, s.catalog.etag)
+	if err != nil {
+		return fmt.Errorf("server: record the catalog version: %w", err)
+	}
+	if changed {
+		s.log.Info("catalog changed; announced in the changes feed", "etag", s.catalog.etag)
+	}
+	return nil
+}
+
 func formKey(id string, version int) string { return id + "/" + strconv.Itoa(version) }
 
 // routeAll registers every endpoint. Each one must be listed under paths:
@@ -163,7 +216,11 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathOpenAPI, s.handleOpenAPI)
 	s.route("GET", api.PathCatalog, s.handleCatalog)
 	s.route("GET", api.PathForms+"{id}/{version}", s.handleForm)
-	s.route("POST", api.PathSubmissions, s.handleSubmit)
+	s.route("POST", api.PathSubmissions, s.withDevice(false, s.handleSubmit))
+	s.route("POST", api.PathDevices, s.handleRegisterDevice)
+	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
+	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
+	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

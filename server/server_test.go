@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,34 +27,49 @@ var testNow = time.Date(2026, 11, 28, 10, 15, 30, 123456789, time.UTC)
 // env is a running server on loopback with a real SQLite store and the
 // demo municipality.
 type env struct {
-	srv     *httptest.Server
-	db      *sqlite.DB
-	catalog api.Catalog
-	forms   map[string][]byte
-	logs    *syncBuffer
+	srv    *httptest.Server
+	server *server.Server
+	db     *sqlite.DB
+	dbPath string
+	// uploadDir is the tus file store's folder.
+	uploadDir string
+	catalog   api.Catalog
+	forms     map[string][]byte
+	logs      *syncBuffer
 }
 
-func newEnv(t *testing.T) *env {
+// option changes the Config a test server starts with.
+type option func(*server.Config)
+
+func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
 	cat, forms := demoAssets(t)
-	return newEnvWith(t, cat, forms)
+	return newEnvWith(t, cat, forms, opts...)
 }
 
-func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte) *env {
+func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte, opts ...option) *env {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "rathaus.db"))
+	path := filepath.Join(t.TempDir(), "rathaus.db")
+	db, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	e := &env{db: db, catalog: cat, forms: forms, logs: &syncBuffer{}}
-	e.srv = httptest.NewServer(mustNew(t, server.Config{
-		Store:   db,
-		Catalog: cat,
-		Forms:   forms,
-		Logger:  slog.New(slog.NewJSONHandler(e.logs, nil)),
-		Now:     func() time.Time { return testNow },
-	}))
+	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &syncBuffer{}}
+	cfg := server.Config{
+		Store:     db,
+		Catalog:   cat,
+		Forms:     forms,
+		Logger:    slog.New(slog.NewJSONHandler(e.logs, nil)),
+		Now:       func() time.Time { return testNow },
+		UploadDir: filepath.Join(t.TempDir(), "uploads"),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.uploadDir = cfg.UploadDir
+	e.server = mustNew(t, cfg)
+	e.srv = httptest.NewServer(e.server)
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -73,10 +89,14 @@ func demoAssets(t *testing.T) (api.Catalog, map[string][]byte) {
 
 func mustNew(t *testing.T, cfg server.Config) *server.Server {
 	t.Helper()
+	if cfg.UploadDir == "" {
+		cfg.UploadDir = t.TempDir()
+	}
 	s, err := server.New(cfg)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -106,6 +126,16 @@ func (e *env) do(t *testing.T, method, path string, header http.Header, body io.
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// jsonBody encodes v as a request body.
+func jsonBody(t *testing.T, v any) io.Reader {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(b)
 }
 
 func (e *env) get(t *testing.T, path string, header http.Header) response {
@@ -207,17 +237,21 @@ func TestRequestLog(t *testing.T) {
 	}
 }
 
-// panicStore fails every call in the worst way.
-type panicStore struct{}
+// panicStore fails every call in the worst way: the methods below panic
+// with "boom", the others on the nil Store inside.
+type panicStore struct{ server.Store }
 
 func (panicStore) CreateCase(context.Context, string, []byte, server.NewCase) (api.Case, bool, error) {
 	panic("boom")
 }
-func (panicStore) ReplayCase(context.Context, string, []byte) (api.Case, bool, error) {
+func (panicStore) ReplayCase(context.Context, string, string, []byte) (api.Case, bool, error) {
 	panic("boom")
 }
 func (panicStore) CountCases(context.Context) (int, error) { panic("boom") }
-func (panicStore) Ping(context.Context) error              { panic("boom") }
+
+// RecordCatalog lets New finish, so that requests can reach the panics.
+func (panicStore) RecordCatalog(context.Context, string) (bool, error) { return false, nil }
+func (panicStore) Ping(context.Context) error                          { panic("boom") }
 
 func TestPanicBecomesProblem(t *testing.T) {
 	cat, forms := demoAssets(t)
@@ -260,6 +294,8 @@ func TestNewRefusesBrokenConfig(t *testing.T) {
 			Forms: withForm("zz-bad.json", []byte(`{"id":"bad","version":1,"title":{"de":"x"},"schema":{"type":"string"},"steps":[]}`))}, "zz-bad.json"},
 		{"same form twice", server.Config{Store: db, Catalog: cat, Forms: withForm("zz-copy.json", forms[anyForm])}, "defined twice"},
 		{"service without form", server.Config{Store: db, Catalog: cat, Forms: map[string][]byte{}}, "not loaded"},
+		{"no upload folder", server.Config{Store: db, Catalog: cat, Forms: forms}, "upload folder"},
+		{"upload folder is a file", server.Config{Store: db, Catalog: cat, Forms: forms, UploadDir: aFile(t)}, "upload folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,6 +305,16 @@ func TestNewRefusesBrokenConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// aFile returns the path of a new empty file.
+func aFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // syncBuffer lets the server's goroutines log while the test reads.

@@ -2,9 +2,8 @@ package server
 
 import (
 	"bytes"
-	"crypto/rand"
+	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,25 +36,36 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, internalError())
 		return
 	}
+	dev, _ := deviceFrom(r.Context())
 	nc := NewCase{
-		ID:      newCaseID(),
+		ID:      newID("c_"),
 		Service: req.Service,
 		Form:    req.Form,
 		Data:    canonical,
 		Status:  api.StatusReceived,
 		Created: s.now().UTC().Truncate(time.Second),
+		Device:  dev.ID,
 	}
 	hash := requestHash(nc)
 	// A known key is answered before anything else: a retry whose first
 	// attempt made a case gets that case, even if the form was withdrawn
-	// since or its rules changed.
-	c, found, err := s.store.ReplayCase(r.Context(), key, hash)
+	// since or its rules changed. Keys are scoped per device (anonymous
+	// clients share one scope), so a key never finds another device's case.
+	c, found, err := s.store.ReplayCase(r.Context(), nc.Device, key, hash)
 	if err == nil && !found {
-		if p := s.check(req); p != nil {
+		atts, p := s.check(r.Context(), req, data)
+		if p != nil {
 			writeProblem(w, p)
 			return
 		}
+		nc.Attachments = atts
 		c, found, err = s.store.CreateCase(r.Context(), key, hash, nc)
+	}
+	if ae, ok := errors.AsType[*AttachmentError](err); ok {
+		// An upload went away between the check and the case (the
+		// janitor): the case was not made.
+		writeProblem(w, validationProblem([]api.FieldError{attachmentFieldError(ae.Pointer, ae.Reason, nil)}))
+		return
 	}
 	switch {
 	case errors.Is(err, ErrKeyReused):
@@ -73,24 +83,44 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, c)
 }
 
-// check finds the submission's form and validates the data against it. This
-// server is the trust boundary: the app's validation is a convenience only.
-func (s *Server) check(req *api.SubmissionRequest) *api.Problem {
+// check finds the submission's form and validates the data against it,
+// then its attachments against their uploads; it returns the attachments
+// for the case. This server is the trust boundary: the app's validation is
+// a convenience only.
+func (s *Server) check(ctx context.Context, req *api.SubmissionRequest, data map[string]any) ([]CaseAttachment, *api.Problem) {
 	f, p := s.formFor(req)
 	if p != nil {
-		return p
+		return nil, p
 	}
 	errs, err := f.compiled.ValidateJSON(req.Data)
 	if err != nil {
-		return badRequest("data: " + err.Error())
+		return nil, badRequest("data: " + err.Error())
+	}
+	atts, attErrs, p := s.checkAttachments(ctx, f.compiled.Def, data)
+	if p != nil {
+		return nil, p
+	}
+	// A value the schema refused already has its message.
+	refused := map[string]bool{}
+	for _, e := range errs {
+		refused[e.Pointer] = true
+	}
+	for _, e := range attErrs {
+		if !refused[e.Pointer] {
+			errs = append(errs, e)
+		}
 	}
 	if len(errs) > 0 {
-		vp := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed",
-			fmt.Sprintf("%d field(s) failed the form's rules.", len(errs)))
-		vp.Errors = errs
-		return vp
+		return nil, validationProblem(errs)
 	}
-	return nil
+	return atts, nil
+}
+
+func validationProblem(errs []api.FieldError) *api.Problem {
+	vp := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed",
+		fmt.Sprintf("%d field(s) failed the form's rules.", len(errs)))
+	vp.Errors = errs
+	return vp
 }
 
 // idempotencyKey returns the request's key: exactly one header of 1 to 255
@@ -190,10 +220,4 @@ func requestHash(c NewCase) []byte {
 	}
 	sum := sha256.Sum256(b)
 	return sum[:]
-}
-
-func newCaseID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return "c_" + hex.EncodeToString(b[:])
 }

@@ -20,6 +20,7 @@ import (
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
+	"rathaus/sync/upload"
 )
 
 func TestMain(m *testing.M) {
@@ -67,7 +68,7 @@ func (r *rig) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.store = st
-	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)))
+	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), r.keys)
 	r.ui = New(a, Deps{Store: st, Sync: r.engine})
 	r.win = r.ui.Window()
 	r.win.Resize(fyne.NewSize(480, 900))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"rathaus/app/citizen"
 )
@@ -65,5 +66,30 @@ func TestNewID(t *testing.T) {
 			t.Fatalf("NewID = %q (seen before: %v)", id, seen[id])
 		}
 		seen[id] = true
+	}
+}
+
+func TestHLC(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	a := citizen.NewHLC("dev-a", func() time.Time { return now })
+	t1 := a.Now()
+	t2 := a.Now() // same millisecond: the counter orders them
+	if !(t1 < t2) {
+		t.Errorf("clocks %q then %q are not increasing", t1, t2)
+	}
+	// Device b's wall clock is behind; after seeing a's timestamp its next
+	// one still sorts after it.
+	b := citizen.NewHLC("dev-b", func() time.Time { return now.Add(-time.Minute) })
+	b.Observe(t2)
+	if t3 := b.Now(); !(t3 > t2) {
+		t.Errorf("b after observing %q made %q, want a later timestamp", t2, t3)
+	}
+	now = now.Add(time.Second)
+	if t4 := a.Now(); !(t4 > t2) || t4[:13] != fmt.Sprintf("%013d", now.UnixMilli()) {
+		t.Errorf("a after a second = %q", t4)
+	}
+	a.Observe("garbage") // ignored, no panic
+	if t5 := a.Now(); !(t5 > t1) {
+		t.Errorf("clock went backwards after a garbage observation: %q", t5)
 	}
 }

@@ -68,6 +68,13 @@ type Draft struct {
 	// Locked is set when the draft's values were sealed with a key this
 	// device no longer has (a run without a keyring).
 	Locked bool
+
+	// Clocks holds the hybrid logical clock of each top-level field's last
+	// change; Synced, per field, the clock the backend is known to have. A
+	// field whose clocks differ still has to go to the account's other
+	// devices.
+	Clocks map[string]string
+	Synced map[string]string
 }
 
 // Validate checks what every stored draft must have.

@@ -38,14 +38,27 @@ func ParseOutboxState(s string) (OutboxState, bool) {
 	return 0, false
 }
 
-// OutboxItem is one submission on its way to the backend. Its idempotency
-// key is made before the first attempt and never changes, so that however
-// often it is sent, the backend makes one case of it.
+// Outbox item kinds.
+const (
+	// OutboxSubmission sends a submission (and first its attachments).
+	OutboxSubmission = "submission"
+	// OutboxDraft sends a draft's changed fields to the account's other
+	// devices, or its deletion.
+	OutboxDraft = "draft"
+)
+
+// OutboxItem is one thing on its way to the backend. A submission's
+// idempotency key is made before the first attempt and never changes, so
+// that however often it is sent, the backend makes one case of it.
 type OutboxItem struct {
 	ID             int64
+	Kind           string
 	DraftID        string
 	IdempotencyKey string
-	Request        api.SubmissionRequest
+	Request        api.SubmissionRequest // a submission's
+	Tombstone      *api.DraftCopy        // a draft deletion's (nil for a copy of changes)
+	Progress       int64                 // bytes of attachments sent so far
+	Total          int64                 // bytes of attachments in all
 	State          OutboxState
 	Attempts       int
 	NextAttempt    time.Time
@@ -63,6 +76,19 @@ type Case struct {
 	Form      api.FormRef
 	Status    string
 	Submitted time.Time
+	History   []api.CaseEvent
+}
+
+// Conflict is a draft field's value that lost against a later change on
+// another device of the account: kept for the citizen to look at.
+type Conflict struct {
+	ID      int64
+	DraftID string
+	Field   string
+	Value   any
+	Clock   string // the losing value's clock
+	Created time.Time
+	Seen    bool
 }
 
 // Attachment is a file or photo of a draft on the device, with where its

@@ -130,3 +130,14 @@ func (s *Store) DeleteAttachment(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// SetAttachmentUpload records where a file's upload stands: its URL, the
+// bytes the backend confirmed, and whether it has all of them.
+func (s *Store) SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error {
+	d := 0
+	if done {
+		d = 1
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE attachments SET upload_url = ?, upload_offset = ?, uploaded = ? WHERE id = ?`, url, offset, d, id)
+	return storageError("recording an upload", err)
+}

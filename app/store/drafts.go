@@ -19,34 +19,92 @@ func (s *Store) CreateDraft(ctx context.Context, d *citizen.Draft) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO drafts (id, service, form_id, form_version, values_sealed, step, state, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.Service, d.Form.ID, d.Form.Version, sealed, d.Step, d.State.String(), ms(d.Created), ms(d.Updated))
+	clocks := map[string]string{}
+	for k := range d.Values {
+		clocks[k] = s.clock.Now()
+	}
+	cj, _ := json.Marshal(clocks)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO drafts (id, service, form_id, form_version, values_sealed, step, state, created, updated, clocks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Service, d.Form.ID, d.Form.Version, sealed, d.Step, d.State.String(), ms(d.Created), ms(d.Updated), string(cj))
 	return storageError("creating a draft", err)
 }
 
 // SaveDraft stores a draft's values and current step. It returns only after
 // the commit is durable. A draft on its way to the backend cannot change.
+// Every top-level field that changed gets a new clock, and a copy of the
+// changes is queued for the account's other devices.
 func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("saving a draft", err)
+	}
+	defer tx.Rollback()
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
+	}
+	if err != nil {
+		return err
+	}
+	if !d.State.Editable() {
+		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
+	}
+	changed := false
+	if !d.Locked {
+		changed = s.stamp(d, values)
+	}
+	if err := s.writeDraft(ctx, tx, d.ID, values, step, d.Clocks); err != nil {
+		return err
+	}
+	if changed {
+		if err := s.queueCopy(ctx, tx, d.ID); err != nil {
+			return err
+		}
+	}
+	return storageError("saving a draft", tx.Commit())
+}
+
+// stamp gives every top-level field whose value differs from the draft's a
+// new clock, and reports whether any did.
+func (s *Store) stamp(d *citizen.Draft, values map[string]any) bool {
+	changed := false
+	for k, v := range values {
+		if old, ok := d.Values[k]; !ok || !sameJSON(old, v) {
+			d.Clocks[k] = s.clock.Now()
+			changed = true
+		}
+	}
+	for k := range d.Values {
+		if _, ok := values[k]; !ok {
+			d.Clocks[k] = s.clock.Now() // cleared
+			changed = true
+		}
+	}
+	return changed
+}
+
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+func (s *Store) writeDraft(ctx context.Context, tx *sql.Tx, id string, values map[string]any, step int, clocks map[string]string) error {
 	sealed, err := s.sealValues(id, values)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE drafts SET values_sealed = ?, step = ?, updated = ?
-		WHERE id = ? AND state IN ('editing', 'rejected')`, sealed, step, ms(s.now()), id)
+	cj, err := json.Marshal(clocks)
 	if err != nil {
-		return storageError("saving a draft", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.Draft(ctx, id); err != nil {
-			return err // not found
-		}
-		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
-	}
-	return nil
+	_, err = tx.ExecContext(ctx, `UPDATE drafts SET values_sealed = ?, step = ?, clocks = ?, updated = ? WHERE id = ?`,
+		sealed, step, string(cj), ms(s.now()), id)
+	return storageError("saving a draft", err)
 }
 
-const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated`
+const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated, clocks, synced`
 
 // Draft returns one draft; ENOTFOUND if there is none with that id. A draft
 // whose values cannot be unsealed comes back Locked, without values.
@@ -85,7 +143,8 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 	var state string
 	var problem sql.NullString
 	var created, updated int64
-	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated)
+	var clocks, synced string
+	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated, &clocks, &synced)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
@@ -94,6 +153,12 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 	}
 	d.State, _ = citizen.ParseDraftState(state)
 	d.Created, d.Updated = fromMS(created), fromMS(updated)
+	if json.Unmarshal([]byte(clocks), &d.Clocks) != nil || d.Clocks == nil {
+		d.Clocks = map[string]string{}
+	}
+	if json.Unmarshal([]byte(synced), &d.Synced) != nil || d.Synced == nil {
+		d.Synced = map[string]string{}
+	}
 	if problem.Valid {
 		d.Problem = &api.Problem{}
 		if json.Unmarshal([]byte(problem.String), d.Problem) != nil {
@@ -134,8 +199,11 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	if st, _ := citizen.ParseDraftState(state); !st.Deletable() {
 		return citizen.Errorf(citizen.ECONFLICT, "This draft is being sent and cannot be deleted now.")
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE draft_id = ? AND state IN ('done', 'failed')`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE draft_id = ? AND (state IN ('done', 'failed') OR kind = 'draft')`, id); err != nil {
 		return storageError("deleting a draft", err)
+	}
+	if err := s.queueTombstone(ctx, tx, id); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
 		return storageError("deleting a draft", err)

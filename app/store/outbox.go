@@ -40,6 +40,7 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 	}
 	now := s.now()
 	it := &citizen.OutboxItem{
+		Kind:           citizen.OutboxSubmission,
 		DraftID:        d.ID,
 		IdempotencyKey: citizen.NewID(),
 		Request:        api.SubmissionRequest{Service: d.Service, Form: d.Form, Data: data},
@@ -54,8 +55,13 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = 'queued', problem = NULL, updated = ? WHERE id = ?`, ms(now), d.ID); err != nil {
 		return nil, storageError("submitting", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
-		VALUES (?, 'submission', ?, ?, 'pending', ?, ?)`, d.ID, it.IdempotencyKey, payload, ms(now), ms(now))
+	var total int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0) FROM attachments WHERE draft_id = ?`, d.ID).Scan(&total); err != nil {
+		return nil, storageError("submitting", err)
+	}
+	it.Total = total
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created, total)
+		VALUES (?, 'submission', ?, ?, 'pending', ?, ?, ?)`, d.ID, it.IdempotencyKey, payload, ms(now), ms(now), total)
 	if err != nil {
 		return nil, storageError("submitting", err)
 	}
@@ -65,7 +71,7 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 	return it, storageError("submitting", tx.Commit())
 }
 
-const outboxColumns = `id, draft_id, idempotency_key, payload_sealed, state, attempts, next_attempt, last_error, last_code, created`
+const outboxColumns = `id, kind, draft_id, idempotency_key, payload_sealed, state, attempts, next_attempt, last_error, last_code, created, progress, total`
 
 // DueOutbox returns the pending items whose next attempt is due at now, in
 // the order they were queued; with all set, every pending item (used when
@@ -78,9 +84,10 @@ func (s *Store) DueOutbox(ctx context.Context, now time.Time, all bool) ([]*citi
 	return s.queryOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state = 'pending' AND next_attempt <= ? ORDER BY id`, due)
 }
 
-// Outbox returns the items not yet done (pending and failed), oldest first.
+// Outbox returns the submissions not yet done (pending and failed), oldest
+// first: what the citizen sees as on its way.
 func (s *Store) Outbox(ctx context.Context) ([]*citizen.OutboxItem, error) {
-	return s.queryOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state != 'done' ORDER BY id`)
+	return s.queryOutbox(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE state != 'done' AND kind = 'submission' ORDER BY id`)
 }
 
 // OutboxItem returns one item.
@@ -107,14 +114,26 @@ func (s *Store) queryOutbox(ctx context.Context, query string, args ...any) ([]*
 		var payload []byte
 		var state string
 		var next, created int64
-		if err := rows.Scan(&it.ID, &it.DraftID, &it.IdempotencyKey, &payload, &state, &it.Attempts, &next, &it.LastError, &it.LastCode, &created); err != nil {
+		if err := rows.Scan(&it.ID, &it.Kind, &it.DraftID, &it.IdempotencyKey, &payload, &state, &it.Attempts, &next, &it.LastError, &it.LastCode, &created, &it.Progress, &it.Total); err != nil {
 			return nil, storageError("reading the outbox", err)
 		}
 		it.State, _ = citizen.ParseOutboxState(state)
 		it.NextAttempt, it.Created = fromMS(next), fromMS(created)
-		plain, err := s.sealer.Open(payload, []byte("outbox:"+it.IdempotencyKey))
-		if err == nil {
-			err = json.Unmarshal(plain, &it.Request)
+		var err error
+		switch it.Kind {
+		case citizen.OutboxSubmission:
+			var plain []byte
+			if plain, err = s.sealer.Open(payload, []byte("outbox:"+it.IdempotencyKey)); err == nil {
+				err = json.Unmarshal(plain, &it.Request)
+			}
+		case citizen.OutboxDraft:
+			if plain, oerr := s.sealer.Open(payload, []byte("outbox:"+it.IdempotencyKey)); oerr == nil {
+				// A tombstone; a copy of changes has no payload of its own.
+				var t api.DraftCopy
+				if json.Unmarshal(plain, &t) == nil && t.Deleted != nil {
+					it.Tombstone = &t
+				}
+			}
 		}
 		if err != nil {
 			// Keep the item visible; the engine fails it as locked.
@@ -148,20 +167,21 @@ func (s *Store) Acknowledge(ctx context.Context, itemID int64, c api.Case) error
 	}{
 		{`UPDATE outbox SET state = 'done', last_error = '', last_code = '' WHERE id = ?`, []any{itemID}},
 		{`UPDATE drafts SET state = 'sent', case_number = ?, problem = NULL, updated = ? WHERE id = ?`, []any{c.Number, now, draftID}},
-		{`INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET status = excluded.status`,
-			[]any{c.ID, c.Number, draftID, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created)}},
 	}
 	for _, st := range stmts {
 		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
 			return storageError("recording a case", err)
 		}
 	}
+	if err := s.upsertCase(ctx, tx, draftID, c); err != nil {
+		return err
+	}
 	return storageError("recording a case", tx.Commit())
 }
 
 // Reject records that the backend refused an item for good: the item fails
-// and its draft becomes editable again with the backend's problem attached.
+// and, for a submission, its draft becomes editable again with the
+// backend's problem attached. A refused draft copy leaves the draft alone.
 func (s *Store) Reject(ctx context.Context, itemID int64, p *api.Problem, code, message string) error {
 	var problem any
 	if p != nil {
@@ -176,8 +196,8 @@ func (s *Store) Reject(ctx context.Context, itemID int64, p *api.Problem, code, 
 		return storageError("recording a rejection", err)
 	}
 	defer tx.Rollback()
-	var draftID string
-	if err := tx.QueryRowContext(ctx, `SELECT draft_id FROM outbox WHERE id = ?`, itemID).Scan(&draftID); err != nil {
+	var draftID, kind string
+	if err := tx.QueryRowContext(ctx, `SELECT draft_id, kind FROM outbox WHERE id = ?`, itemID).Scan(&draftID, &kind); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return citizen.Errorf(citizen.ENOTFOUND, "No such outbox item.")
 		}
@@ -187,9 +207,11 @@ func (s *Store) Reject(ctx context.Context, itemID int64, p *api.Problem, code, 
 		message, code, itemID); err != nil {
 		return storageError("recording a rejection", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = 'rejected', problem = ?, updated = ? WHERE id = ?`,
-		problem, ms(s.now()), draftID); err != nil {
-		return storageError("recording a rejection", err)
+	if kind == citizen.OutboxSubmission {
+		if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = 'rejected', problem = ?, updated = ? WHERE id = ?`,
+			problem, ms(s.now()), draftID); err != nil {
+			return storageError("recording a rejection", err)
+		}
 	}
 	return storageError("recording a rejection", tx.Commit())
 }
@@ -203,7 +225,7 @@ func (s *Store) Retry(ctx context.Context, itemID int64, next time.Time, code, m
 
 // Cases returns the mirrored cases, newest first.
 func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted
+	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history
 		FROM cases ORDER BY submitted DESC, number DESC`)
 	if err != nil {
 		return nil, storageError("reading cases", err)
@@ -213,10 +235,12 @@ func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 	for rows.Next() {
 		var c citizen.Case
 		var submitted int64
-		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted); err != nil {
+		var hist string
+		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist); err != nil {
 			return nil, storageError("reading cases", err)
 		}
 		c.Submitted = fromMS(submitted)
+		_ = json.Unmarshal([]byte(hist), &c.History)
 		out = append(out, c)
 	}
 	return out, storageError("reading cases", rows.Err())

@@ -42,6 +42,7 @@ type Store struct {
 	installID string
 	sealer    *secrets.Sealer
 	now       func() time.Time
+	clock     *citizen.HLC // stamps draft fields for sync between devices
 }
 
 // Option configures a Store.
@@ -85,6 +86,7 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 		db.Close()
 		return nil, err
 	}
+	s.clock = citizen.NewHLC(s.installID, s.now)
 	return s, nil
 }
 
@@ -191,3 +193,5 @@ func storageError(op string, err error) error {
 func ms(t time.Time) int64 { return t.UTC().UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

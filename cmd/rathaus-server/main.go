@@ -27,7 +27,9 @@ const (
 	defaultData = "./data"
 	envAddr     = "RATHAUS_ADDR"
 	envData     = "RATHAUS_DATA"
+	envStaff    = "RATHAUS_STAFF_TOKEN"
 	dbFile      = "rathaus.db"
+	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 10 * time.Second
@@ -67,12 +69,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // Main is the program: its configuration and what it opened.
 type Main struct {
 	Addr    string // where to listen, host:port
-	DataDir string // folder for the database
-	Logger  *slog.Logger
+	DataDir string // folder for the database and the uploads
+	// StaffToken authorises the staff API; empty switches it off.
+	StaffToken string
+	Logger     *slog.Logger
 
-	db  *sqlite.DB
-	ln  net.Listener
-	srv *http.Server
+	db      *sqlite.DB
+	backend *server.Server
+	ln      net.Listener
+	srv     *http.Server
 }
 
 // NewMain returns a Main with the defaults, logging to w.
@@ -89,10 +94,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envData); v != "" {
 		m.DataDir = v
 	}
+	if v := getenv(envStaff); v != "" {
+		m.StaffToken = v
+	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
+	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -104,22 +113,39 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
+		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
+	}
 	return nil
 }
 
-const usage = `rathaus-server runs the Rathaus reference municipal backend: the portal API
-(catalog, forms, submissions) for the demo municipality Musterstadt.
+// minStaffToken is the shortest staff token accepted: it guards the
+// workflow of every case.
+const minStaffToken = 16
+
+const usage = `rathaus-server runs the Rathaus reference municipal backend for the demo
+municipality Musterstadt: the portal API (catalog, forms, submissions,
+devices, changes feed, draft copies), resumable uploads (tus 1.0) and the
+staff API.
 
 Usage:
-  rathaus-server [--addr HOST:PORT] [--data FOLDER]
+  rathaus-server [--addr HOST:PORT] [--data FOLDER] [--staff-token TOKEN]
 
 Flags (a flag beats its environment variable, which beats the default):
-  --addr HOST:PORT  address to listen on; port 0 picks a free port.
-                    Environment: RATHAUS_ADDR. Default: ` + defaultAddr + `
-  --data FOLDER     folder for the database (` + dbFile + `); created if missing.
-                    Environment: RATHAUS_DATA. Default: ` + defaultData + `
-  -h, --help        print this help and exit.
+  --addr HOST:PORT     address to listen on; port 0 picks a free port.
+                       Environment: RATHAUS_ADDR. Default: ` + defaultAddr + `
+  --data FOLDER        folder for the database (` + dbFile + `) and the uploaded
+                       files (` + uploadDir + `/); created if missing.
+                       Environment: RATHAUS_DATA. Default: ` + defaultData + `
+  --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
+                       which takes "Authorization: Bearer TOKEN"; at least 16
+                       characters. Without it the staff API answers 404.
+                       Prefer the environment: a flag is visible to other users
+                       of the machine. Environment: RATHAUS_STAFF_TOKEN.
+                       Default: none.
+  -h, --help           print this help and exit.
 
+Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 `
 
@@ -149,13 +175,16 @@ func (m *Main) Open() error {
 	if err != nil {
 		return err
 	}
-	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger})
+	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
+		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken})
 	if err != nil {
 		_ = m.db.Close()
 		return err
 	}
+	m.backend = h
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
+		_ = h.Close()
 		_ = m.db.Close()
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
@@ -166,6 +195,8 @@ func (m *Main) Open() error {
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Bodies are at most 1 MiB, but citizens may be on a slow link.
+		// Upload PATCHes may take longer: tusd moves their deadlines on
+		// while bytes arrive.
 		ReadTimeout:    2 * time.Minute,
 		WriteTimeout:   2 * time.Minute,
 		IdleTimeout:    2 * time.Minute,
@@ -177,7 +208,7 @@ func (m *Main) Open() error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
-	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir)
+	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "staff_api", m.StaffToken != "")
 	return nil
 }
 
@@ -199,6 +230,9 @@ func (m *Main) Close(ctx context.Context) error {
 			_ = m.srv.Close()
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if m.backend != nil {
+		_ = m.backend.Close()
 	}
 	if m.db != nil {
 		if err := m.db.Close(); err != nil {

@@ -4,6 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -44,7 +48,7 @@ func TestMainOpenServeClose(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "new", "data")
 	var logs bytes.Buffer
 	m := NewMain(&logs)
-	m.Addr, m.DataDir = "127.0.0.1:0", data
+	m.Addr, m.DataDir, m.StaffToken = "127.0.0.1:0", data, "a-staff-token-for-tests"
 	if err := m.Open(); err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -52,15 +56,21 @@ func TestMainOpenServeClose(t *testing.T) {
 	if got := getHealth(t, base); got != http.StatusOK {
 		t.Errorf("healthz = %d, want 200", got)
 	}
+	checkUploadsAndStaff(t, base, m.StaffToken)
 	if err := m.Close(context.Background()); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 
-	if !strings.Contains(logs.String(), "url="+base) {
-		t.Errorf("log %q does not name the URL %s", logs.String(), base)
+	if !strings.Contains(logs.String(), "url="+base) || !strings.Contains(logs.String(), "staff_api=true") {
+		t.Errorf("log %q does not name the URL %s and the staff API", logs.String(), base)
 	}
-	if fi, err := os.Stat(data); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("data folder: %v, %v; want mode 0700", fi.Mode().Perm(), err)
+	if strings.Contains(logs.String(), m.StaffToken) {
+		t.Error("the log shows the staff token")
+	}
+	for _, dir := range []string{data, filepath.Join(data, "uploads")} {
+		if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: %v, %v; want a folder with mode 0700", dir, fi.Mode().Perm(), err)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(data, "rathaus.db")); err != nil {
 		t.Errorf("database file: %v", err)
@@ -70,18 +80,59 @@ func TestMainOpenServeClose(t *testing.T) {
 	}
 }
 
+// checkUploadsAndStaff uploads a small file in one creation-with-upload
+// request and checks that the staff API takes the token and only it.
+func checkUploadsAndStaff(t *testing.T, base, staff string) {
+	t.Helper()
+	data := []byte("a small file")
+	sum := sha256.Sum256(data)
+	meta := "filename " + b64("x.txt") + ",filetype " + b64("text/plain") + ",sha256 " + b64(hex.EncodeToString(sum[:]))
+	req, _ := http.NewRequest(http.MethodPost, base+api.PathUploads, bytes.NewReader(data))
+	req.Header = http.Header{"Tus-Resumable": {"1.0.0"}, "Upload-Length": {fmt.Sprint(len(data))},
+		"Upload-Metadata": {meta}, "Content-Type": {"application/offset+octet-stream"}}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated || res.Header.Get("Upload-Offset") != fmt.Sprint(len(data)) {
+		t.Errorf("upload = %d with offset %q, want 201 and %d", res.StatusCode, res.Header.Get("Upload-Offset"), len(data))
+	}
+	for _, tt := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {staff, http.StatusNotFound}} { // 404: no such case, but authorised
+		req, _ := http.NewRequest(http.MethodPost, base+api.PathStaffCases+"c_0000000000000000/status",
+			strings.NewReader(`{"status":"in_review"}`))
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want {
+			t.Errorf("staff API with token %q = %d, want %d", tt.token, res.StatusCode, tt.want)
+		}
+	}
+}
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
 func TestParseFlags(t *testing.T) {
+	const tok = "0123456789abcdef-staff"
 	tests := []struct {
-		name               string
-		args               []string
-		env                map[string]string
-		wantAddr, wantData string
+		name                          string
+		args                          []string
+		env                           map[string]string
+		wantAddr, wantData, wantStaff string
 	}{
-		{"defaults", nil, nil, "127.0.0.1:8080", "./data"},
-		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r"}, ":9000", "/srv/r"},
-		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x"},
-			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r"}, "127.0.0.1:1", "/x"},
-		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d"},
+		{"defaults", nil, nil, "127.0.0.1:8080", "./data", ""},
+		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, ":9000", "/srv/r", tok},
+		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x", "--staff-token", tok + "2"},
+			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, "127.0.0.1:1", "/x", tok + "2"},
+		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +141,8 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseFlags: %v", err)
 			}
-			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData {
-				t.Errorf("addr, data = %q, %q; want %q, %q", m.Addr, m.DataDir, tt.wantAddr, tt.wantData)
+			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData || m.StaffToken != tt.wantStaff {
+				t.Errorf("addr, data, staff = %q, %q, %q; want %q, %q, %q", m.Addr, m.DataDir, m.StaffToken, tt.wantAddr, tt.wantData, tt.wantStaff)
 			}
 		})
 	}
@@ -105,7 +156,8 @@ func TestHelp(t *testing.T) {
 			if code != 0 {
 				t.Errorf("exit code = %d, want 0; stderr %q", code, stderr.String())
 			}
-			for _, want := range []string{"--addr", "--data", "RATHAUS_ADDR", "RATHAUS_DATA", "127.0.0.1:8080", "./data", "--help"} {
+			for _, want := range []string{"--addr", "--data", "RATHAUS_ADDR", "RATHAUS_DATA", "127.0.0.1:8080", "./data", "--help",
+				"--staff-token", "RATHAUS_STAFF_TOKEN", "uploads/", "404", "after a day"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("usage does not mention %s:\n%s", want, stdout.String())
 				}
@@ -135,6 +187,7 @@ func TestRunFailsInOneLine(t *testing.T) {
 		{"data is a file", []string{"--addr", "127.0.0.1:0", "--data", notDir}, "data folder"},
 		{"unknown flag", []string{"--port", "1"}, "flag provided but not defined"},
 		{"extra argument", []string{"serve"}, `unexpected argument "serve"`},
+		{"short staff token", []string{"--staff-token", "secret"}, "at least 16 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,17 +5,23 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"rathaus/api"
 	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/sqlite"
@@ -23,8 +29,14 @@ import (
 
 // Backend is a running (or stopped) reference backend.
 type Backend struct {
-	URL  string
-	DB   *sqlite.DB
+	URL string
+	DB  *sqlite.DB
+	// Server is the backend itself, for what tests do beside HTTP (for
+	// example Server.SweepUploads).
+	Server *server.Server
+	// StaffToken authorises the staff API (random per backend).
+	StaffToken string
+
 	addr string
 	h    http.Handler
 	tb   testing.TB
@@ -34,9 +46,18 @@ type Backend struct {
 	wrap http.Handler
 }
 
-// New starts a backend with the demo municipality on a fresh SQLite file;
-// it is stopped when the test ends.
-func New(tb testing.TB) *Backend {
+// Option changes the configuration a backend starts with.
+type Option func(*server.Config)
+
+// WithConfig lets a test set anything in the backend's configuration, for
+// example the rate limits (UploadsPerHour) or the upload TTL.
+func WithConfig(f func(*server.Config)) Option { return Option(f) }
+
+// New starts a backend with the demo municipality on a fresh SQLite file
+// and upload folder; it is stopped when the test ends. Unlike a real
+// deployment it has no rate limits (tests send from one address, many
+// times), and its staff API is on, with StaffToken.
+func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
 	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "server.db"))
 	if err != nil {
@@ -50,14 +71,24 @@ func New(tb testing.TB) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := server.New(server.Config{
+	token := make([]byte, 16)
+	_, _ = rand.Read(token)
+	cfg := server.Config{
 		Store: db, Catalog: cat, Forms: forms,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
+		DeviceRegistrationsPerHour: -1,
+		UploadsPerHour:             -1,
+		StaffToken:                 "staff-" + hex.EncodeToString(token),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := server.New(cfg)
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
-	b := &Backend{DB: db, h: h, tb: tb}
+	b := &Backend{DB: db, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -67,6 +98,7 @@ func New(tb testing.TB) *Backend {
 	b.serve(ln)
 	tb.Cleanup(func() {
 		b.Stop()
+		_ = h.Close()
 		db.Close()
 	})
 	return b
@@ -140,4 +172,37 @@ func (b *Backend) Cases() int {
 		b.tb.Fatal(err)
 	}
 	return n
+}
+
+// LinkDevices puts registered devices into one account (created if
+// needed), as login will one day: their cases and draft copies are then
+// shared through the changes feed.
+func (b *Backend) LinkDevices(account string, devices ...string) {
+	b.tb.Helper()
+	if err := b.DB.LinkDevices(context.Background(), account, devices...); err != nil {
+		b.tb.Fatalf("servertest: link devices: %v", err)
+	}
+}
+
+// SetCaseStatus moves a case on through the real staff API, as staff
+// would, also while the backend is stopped (the request does not go over
+// the network). It returns the case with its timeline.
+func (b *Backend) SetCaseStatus(caseID, status string, note api.Text) api.Case {
+	b.tb.Helper()
+	body, err := json.Marshal(api.StatusRequest{Status: status, Note: note})
+	if err != nil {
+		b.tb.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, api.PathStaffCases+caseID+"/status", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+b.StaffToken)
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.tb.Fatalf("servertest: set case %s to %s: %d %s", caseID, status, rec.Code, rec.Body)
+	}
+	var c api.Case
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil {
+		b.tb.Fatal(err)
+	}
+	return c
 }

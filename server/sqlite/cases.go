@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,21 +14,21 @@ import (
 )
 
 // ReplayCase implements server.Store.
-func (db *DB) ReplayCase(ctx context.Context, key string, requestHash []byte) (api.Case, bool, error) {
+func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (api.Case, bool, error) {
 	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: replay case: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	return replay(ctx, tx, key, requestHash)
+	return replay(ctx, tx, scope, key, requestHash)
 }
 
-// replay looks the key up: the stored case when the hash matches,
-// ErrKeyReused when it does not, found=false when the key is new.
-func replay(ctx context.Context, tx *sql.Tx, key string, requestHash []byte) (api.Case, bool, error) {
+// replay looks the scope and key up: the stored case when the hash
+// matches, ErrKeyReused when it does not, found=false when the key is new.
+func replay(ctx context.Context, tx *sql.Tx, scope, key string, requestHash []byte) (api.Case, bool, error) {
 	var storedHash []byte
 	var caseID string
-	err := tx.QueryRowContext(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE key = ?", key).
+	err := tx.QueryRowContext(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key).
 		Scan(&storedHash, &caseID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -54,7 +55,7 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	if stored, found, err := replay(ctx, tx, key, requestHash); found || err != nil {
+	if stored, found, err := replay(ctx, tx, c.Device, key, requestHash); found || err != nil {
 		return stored, found, err
 	}
 
@@ -72,16 +73,26 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		Form:    c.Form,
 		Status:  c.Status,
 		Created: created,
+		History: []api.CaseEvent{{Status: c.Status, At: created}},
 	}
 	stamp := created.Format(time.RFC3339Nano)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, stamp); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, stamp, nullable(c.Device)); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert case: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, request_hash, case_id, created) VALUES (?, ?, ?, ?)",
-		key, requestHash, out.ID, stamp); err != nil {
+	if err := addEvent(ctx, tx, out.ID, 1, out.History[0]); err != nil {
+		return api.Case{}, false, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES (?, ?, ?, ?, ?)",
+		c.Device, key, requestHash, out.ID, stamp); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert idempotency key: %w", err)
+	}
+	if err := linkAttachments(ctx, tx, out.ID, c.Attachments); err != nil {
+		return api.Case{}, false, err
+	}
+	if err := addCaseChange(ctx, tx, c.Device, out); err != nil {
+		return api.Case{}, false, err
 	}
 	if err := tx.Commit(); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: create case: commit: %w", err)
@@ -89,6 +100,75 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 	return out, false, nil
 }
 
+// linkAttachments checks each attachment's upload and links it to the
+// case, so that the janitor keeps it.
+func linkAttachments(ctx context.Context, tx *sql.Tx, caseID string, atts []server.CaseAttachment) error {
+	for _, a := range atts {
+		fail := func(r server.AttachmentReason) error {
+			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
+		}
+		u, err := uploadByID(ctx, tx, a.Upload)
+		switch {
+		case errors.Is(err, server.ErrNotFound):
+			return fail(server.AttachmentMissing)
+		case err != nil:
+			return err
+		case u.Finished.IsZero():
+			return fail(server.AttachmentUnfinished)
+		case u.Size != a.Size || u.SHA256 != a.SHA256:
+			return fail(server.AttachmentMismatch)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES (?, ?, ?)",
+			caseID, a.Pointer, a.Upload); err != nil {
+			return fmt.Errorf("sqlite: link attachment %s: %w", a.Pointer, err)
+		}
+	}
+	return nil
+}
+
+// SetCaseStatus implements server.Store: within one transaction it reads
+// the case's status, asks allow, appends the event to the timeline, sets the
+// status and tells the case's device or account.
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var current string
+	var device sql.NullString
+	var events int
+	err = tx.QueryRowContext(ctx, `SELECT status, device, (SELECT count(*) FROM case_events WHERE case_id = cases.id)
+		FROM cases WHERE id = ?`, id).Scan(&current, &device, &events)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return api.Case{}, server.ErrNotFound
+	case err != nil:
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	if err := allow(current); err != nil {
+		return api.Case{}, err
+	}
+	if err := addEvent(ctx, tx, id, events+1, ev); err != nil {
+		return api.Case{}, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE cases SET status = ? WHERE id = ?", ev.Status, id); err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	c, err := caseByID(ctx, tx, id)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+	}
+	if err := addCaseChange(ctx, tx, device.String, c); err != nil {
+		return api.Case{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return api.Case{}, fmt.Errorf("sqlite: set case status: commit: %w", err)
+	}
+	return c, nil
+}
+
+// caseByID reads a case with its timeline.
 func caseByID(ctx context.Context, tx *sql.Tx, id string) (api.Case, error) {
 	var c api.Case
 	var created string
@@ -100,5 +180,52 @@ func caseByID(ctx context.Context, tx *sql.Tx, id string) (api.Case, error) {
 	if c.Created, err = time.Parse(time.RFC3339Nano, created); err != nil {
 		return api.Case{}, fmt.Errorf("created %q: %w", created, err)
 	}
-	return c, nil
+	rows, err := tx.QueryContext(ctx, "SELECT status, at, note FROM case_events WHERE case_id = ? ORDER BY seq", id)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("case events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ev api.CaseEvent
+		var at string
+		var note sql.NullString
+		if err := rows.Scan(&ev.Status, &at, &note); err != nil {
+			return api.Case{}, fmt.Errorf("case events: %w", err)
+		}
+		if ev.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return api.Case{}, fmt.Errorf("case event at %q: %w", at, err)
+		}
+		if note.Valid {
+			if err := json.Unmarshal([]byte(note.String), &ev.Note); err != nil {
+				return api.Case{}, fmt.Errorf("case event note: %w", err)
+			}
+		}
+		c.History = append(c.History, ev)
+	}
+	return c, rows.Err()
+}
+
+// addEvent appends event number seq to a case's timeline.
+func addEvent(ctx context.Context, tx *sql.Tx, caseID string, seq int, ev api.CaseEvent) error {
+	var note any
+	if len(ev.Note) > 0 {
+		b, err := json.Marshal(ev.Note)
+		if err != nil {
+			return fmt.Errorf("sqlite: case event note: %w", err)
+		}
+		note = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (case_id, seq, status, at, note) VALUES (?, ?, ?, ?, ?)",
+		caseID, seq, ev.Status, ev.At.UTC().Format(time.RFC3339Nano), note); err != nil {
+		return fmt.Errorf("sqlite: insert case event: %w", err)
+	}
+	return nil
+}
+
+// nullable maps "" to SQL NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -1,4 +1,5 @@
-// Package sqlite stores the reference backend's cases in one SQLite file
+// Package sqlite stores the reference backend's cases, devices, changes feed,
+// upload records and draft copies in one SQLite file
 // (github.com/mattn/go-sqlite3). It implements server.Store.
 package sqlite
 

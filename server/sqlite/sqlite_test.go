@@ -126,8 +126,9 @@ func TestCreateCase(t *testing.T) {
 	if err != nil || replayed {
 		t.Fatalf("new: CreateCase = replayed %v, err %v; want false, nil", replayed, err)
 	}
+	received := []api.CaseEvent{{Status: api.StatusReceived, At: created}}
 	want := api.Case{ID: "c_0000000000000001", Number: "2026-000001", Service: "hundesteuer",
-		Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created}
+		Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created, History: received}
 	if !reflect.DeepEqual(first, want) {
 		t.Errorf("new: got %+v, want %+v", first, want)
 	}
@@ -146,7 +147,7 @@ func TestCreateCase(t *testing.T) {
 		{name: "reuse", key: "key-1", hash: hash("b"), id: "c_other2", wantErr: server.ErrKeyReused, wantCount: 1},
 		{name: "second key", key: "key-2", hash: hash("a"), id: "c_0000000000000002", wantCount: 2,
 			wantCase: api.Case{ID: "c_0000000000000002", Number: "2026-000002", Service: "hundesteuer",
-				Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created}},
+				Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created, History: received}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,18 +288,18 @@ func TestOpenBadPath(t *testing.T) {
 func TestReplayCase(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
-	if _, found, err := db.ReplayCase(ctx, "k1", hash("a")); found || err != nil {
+	if _, found, err := db.ReplayCase(ctx, "", "k1", hash("a")); found || err != nil {
 		t.Fatalf("ReplayCase of a new key = found %v, err %v; want not found", found, err)
 	}
 	made, _, err := db.CreateCase(ctx, "k1", hash("a"), newCase("c_0000000000000001"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, found, err := db.ReplayCase(ctx, "k1", hash("a"))
+	got, found, err := db.ReplayCase(ctx, "", "k1", hash("a"))
 	if err != nil || !found || got.Number != made.Number {
 		t.Errorf("ReplayCase = %+v, %v, %v; want the stored case %s", got, found, err, made.Number)
 	}
-	if _, _, err := db.ReplayCase(ctx, "k1", hash("b")); !errors.Is(err, server.ErrKeyReused) {
+	if _, _, err := db.ReplayCase(ctx, "", "k1", hash("b")); !errors.Is(err, server.ErrKeyReused) {
 		t.Errorf("ReplayCase with another hash: err = %v, want ErrKeyReused", err)
 	}
 }

@@ -1,54 +1,91 @@
-// Package engine is the app's sync engine: it pushes the outbox to the
-// backend exactly once per submission and pulls the catalog and forms. One
-// goroutine (Run) owns the schedule; Sync runs one pass synchronously for
-// tests and for "sync now".
+// Package engine is the app's sync engine: it registers the device, pushes
+// the outbox to the backend (attachments by resumable upload, then the
+// submission, exactly once; draft copies for the account's other devices)
+// and pulls the catalog, forms and the changes feed. One goroutine (Run)
+// owns the schedule; Sync runs one pass synchronously for tests and for
+// "sync now".
 package engine
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
 	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/portal"
+	"rathaus/sync/upload"
 )
 
 // Store is what the engine needs of the local database.
 type Store interface {
+	InstallID() string
 	Catalog(ctx context.Context) (api.Catalog, string, string, error)
 	SaveCatalog(ctx context.Context, c api.Catalog, etag, source string) error
 	HasForm(ctx context.Context, ref api.FormRef) (bool, error)
 	SaveForm(ctx context.Context, ref api.FormRef, body []byte) error
+	SyncValue(ctx context.Context, key string) (string, error)
+	SetSyncValue(ctx context.Context, key, value string) error
+	ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (bool, error)
+
 	DueOutbox(ctx context.Context, now time.Time, all bool) ([]*citizen.OutboxItem, error)
 	Acknowledge(ctx context.Context, itemID int64, c api.Case) error
 	Reject(ctx context.Context, itemID int64, p *api.Problem, code, message string) error
 	Retry(ctx context.Context, itemID int64, next time.Time, code, message string) error
+	SetProgress(ctx context.Context, itemID, progress, total int64) error
+
+	Attachments(ctx context.Context, draftID string) ([]*citizen.Attachment, error)
+	AttachmentData(ctx context.Context, id string) ([]byte, error)
+	SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error
+
+	DraftCopy(ctx context.Context, draftID string) (api.DraftCopy, bool, error)
+	AckDraftCopy(ctx context.Context, itemID int64, sent, merged api.DraftCopy) error
 }
 
-// Portal is what the engine needs of the backend.
+// Portal is what the engine needs of the backend's portal API.
 type Portal interface {
 	Health(ctx context.Context) error
 	Catalog(ctx context.Context, etag string) (api.Catalog, string, bool, error)
 	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
 	Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error)
+	RegisterDevice(ctx context.Context, req api.DeviceRequest) (api.Device, error)
+	SetToken(token string)
+	Changes(ctx context.Context, cursor string, limit int) (api.Changes, error)
+	PutDraft(ctx context.Context, d api.DraftCopy) (api.DraftCopy, error)
+}
+
+// Uploader sends attachments by the tus protocol.
+type Uploader interface {
+	Upload(ctx context.Context, f upload.File, save func(upload.Progress) error) (string, error)
+}
+
+// Secrets keeps the device credential (the OS keyring).
+type Secrets interface {
+	Get(name string) (string, error)
+	Set(name, value string) error
 }
 
 var (
-	_ Store  = (*store.Store)(nil)
-	_ Portal = (*portal.Client)(nil)
+	_ Store    = (*store.Store)(nil)
+	_ Portal   = (*portal.Client)(nil)
+	_ Uploader = (*upload.Client)(nil)
+	_ Secrets  = (*secrets.Keychain)(nil)
 )
 
 // Engine syncs one store with one backend.
 type Engine struct {
-	store  Store
-	portal Portal
-	log    *slog.Logger
-	now    func() time.Time
+	store    Store
+	portal   Portal
+	uploads  Uploader
+	secrets  Secrets
+	platform string // sent at device registration
+	log      *slog.Logger
+	now      func() time.Time
 
 	interval    time.Duration // between passes when all is well
 	backoff     Backoff       // between passes, and per item, after failures
@@ -82,11 +119,19 @@ func WithMaxAttempts(n int) Option { return func(e *Engine) { e.maxAttempts = n 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
-// New returns an engine; call Run to start its schedule.
-func New(st Store, p Portal, opts ...Option) *Engine {
+// WithPlatform names the platform at device registration (default: GOOS).
+func WithPlatform(p string) Option { return func(e *Engine) { e.platform = p } }
+
+// New returns an engine syncing st with the backend behind p (portal API)
+// and u (uploads), keeping the device credential in sec; call Run to start
+// its schedule.
+func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 	e := &Engine{
 		store:       st,
 		portal:      p,
+		uploads:     u,
+		secrets:     sec,
+		platform:    runtime.GOOS,
 		log:         slog.Default(),
 		now:         time.Now,
 		interval:    2 * time.Minute,
@@ -208,11 +253,14 @@ func (e *Engine) pass(ctx context.Context, force bool) error {
 	e.passMu.Lock()
 	defer e.passMu.Unlock()
 	e.setStatus(Syncing, nil)
-	err := e.pull(ctx)
-	if err == nil || !isNetwork(err) {
-		// The catalog failing on the server's side must not hold back
-		// the citizen's submissions.
-		err = errors.Join(err, e.push(ctx, force))
+	err := e.ensureDevice(ctx)
+	if err == nil {
+		err = e.pull(ctx)
+		if err == nil || !isNetwork(err) {
+			// The catalog failing on the server's side must not hold
+			// back the citizen's submissions.
+			err = errors.Join(err, e.push(ctx, force))
+		}
 	}
 	switch {
 	case err == nil:
@@ -228,126 +276,32 @@ func (e *Engine) pass(ctx context.Context, force bool) error {
 // isNetwork reports whether err means the backend was not reached at all.
 func isNetwork(err error) bool {
 	var re *portal.ResponseError
-	return errors.As(err, &re) && re.Network
+	var ue *upload.Error
+	return errors.As(err, &re) && re.Network || errors.As(err, &ue) && ue.Network
 }
 
-// pull refreshes the catalog (one 304 when unchanged) and fetches the forms
-// it names that are not on the device yet; form versions never change, so a
-// cached one is never fetched again. A form that failed to arrive is tried
-// again on the next pass, even when the catalog is unchanged.
-func (e *Engine) pull(ctx context.Context) error {
-	cat, etag, source, err := e.store.Catalog(ctx)
-	if err != nil && citizen.ErrorCode(err) != citizen.ENOTFOUND {
-		return err
-	}
-	if source != store.SourceBackend {
-		etag = "" // the demo catalog is no version of this backend's
-	}
-	fresh, newETag, changed, err := e.portal.Catalog(ctx, etag)
-	if err != nil {
-		return err
-	}
-	if changed {
-		cat = fresh
-	}
-	var errs []error
-	for _, s := range cat.Services {
-		if err := e.fetchForm(ctx, s.Form); err != nil {
-			if isNetwork(err) {
-				return err
-			}
-			errs = append(errs, err)
-		}
-	}
-	if changed {
-		if err := e.store.SaveCatalog(ctx, cat, newETag, store.SourceBackend); err != nil {
-			return err
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (e *Engine) fetchForm(ctx context.Context, ref api.FormRef) error {
-	has, err := e.store.HasForm(ctx, ref)
-	if err != nil || has {
-		return err
-	}
-	body, err := e.portal.Form(ctx, ref)
-	if err != nil {
-		return err
-	}
-	if _, err := formschema.Parse(body); err != nil {
-		// A malformed form is refused; the rest of the catalog still works.
-		e.log.Warn("refusing a malformed form", "form", ref.ID, "version", ref.Version, "err", err)
-		return err
-	}
-	return e.store.SaveForm(ctx, ref, body)
-}
-
-// push sends the due outbox items in order. A permanent refusal stops only
-// its own item; a network failure stops the pass, since the rest would fail
-// the same way.
-func (e *Engine) push(ctx context.Context, force bool) error {
-	items, err := e.store.DueOutbox(ctx, e.now(), force)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, it := range items {
-		if it.LastCode == citizen.ELOCKED {
-			msg := "This submission was saved with a key this device no longer has; please fill in the form again."
-			if err := e.store.Reject(ctx, it.ID, nil, citizen.ELOCKED, msg); err != nil {
-				return err
-			}
-			continue
-		}
-		cs, err := e.portal.Submit(ctx, it.IdempotencyKey, it.Request)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err == nil {
-			if err := e.store.Acknowledge(ctx, it.ID, cs); err != nil {
-				return err
-			}
-			continue
-		}
-		if isNetwork(err) {
-			// Not the item's fault: no attempt is counted, and it goes
-			// out as soon as the backend is back.
-			return err
-		}
-		if citizen.IsTransient(err) {
-			// A refusal is the item's own business (the citizen sees it
-			// on the item); only a failing backend makes the pass fail.
-			errs = append(errs, err)
-		}
-		if err := e.fail(ctx, it, err); err != nil {
-			return err
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// fail records a failed attempt: retried later if transient, parked after
-// too many, rejected at once if permanent.
-func (e *Engine) fail(ctx context.Context, it *citizen.OutboxItem, err error) error {
-	code, msg := citizen.ErrorCode(err), citizen.ErrorMessage(err)
+// isStatus reports whether err is the backend answering with status.
+func isStatus(err error, status int) bool {
 	var re *portal.ResponseError
-	errors.As(err, &re)
-	if !citizen.IsTransient(err) {
-		var p *api.Problem
-		if re != nil {
-			p = re.Problem
-		}
-		return e.store.Reject(ctx, it.ID, p, code, msg)
+	return errors.As(err, &re) && re.Status == status
+}
+
+func responseError(err error) *portal.ResponseError {
+	var re *portal.ResponseError
+	if errors.As(err, &re) {
+		return re
 	}
-	if it.Attempts+1 >= e.maxAttempts {
-		return e.store.Reject(ctx, it.ID, nil, code,
-			"The town hall's server kept failing; the app stopped trying. Please send it again later.")
+	return nil
+}
+
+// retryAfterOf is the wait the backend asked for, from either client.
+func retryAfterOf(err error) time.Duration {
+	if re := responseError(err); re != nil {
+		return re.RetryAfter
 	}
-	wait := e.backoff.Delay(it.Attempts)
-	if re != nil && re.RetryAfter > wait {
-		wait = re.RetryAfter
+	var ue *upload.Error
+	if errors.As(err, &ue) {
+		return ue.RetryAfter
 	}
-	return e.store.Retry(ctx, it.ID, e.now().Add(wait), code, msg)
+	return 0
 }

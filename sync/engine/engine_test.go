@@ -21,6 +21,7 @@ import (
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
+	"rathaus/sync/upload"
 )
 
 // clock is a settable time source shared by the store and the engine.
@@ -43,12 +44,30 @@ type rig struct {
 	engine  *engine.Engine
 	clock   *clock
 	wire    *wireCounter
+	keys    *secrets.Keychain
+	path    string
+	opts    []engine.Option
 }
 
 func newRig(t *testing.T, opts ...engine.Option) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t), clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), secrets.OpenMemory("rathaus-test"), store.WithClock(r.clock.Now))
+	return newRigOn(t, servertest.New(t), opts...)
+}
+
+// newRigOn makes another device of the same backend.
+func newRigOn(t *testing.T, backend *servertest.Backend, opts ...engine.Option) *rig {
+	t.Helper()
+	r := &rig{backend: backend, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
+		keys: secrets.OpenMemory("rathaus-test"), path: filepath.Join(t.TempDir(), "app.db")}
+	r.opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
+	r.open(t)
+	return r
+}
+
+// open opens the device's store and engine, as at an app start.
+func (r *rig) open(t *testing.T) {
+	t.Helper()
+	st, err := store.Open(context.Background(), r.path, r.keys, store.WithClock(r.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +75,8 @@ func newRig(t *testing.T, opts ...engine.Option) *rig {
 	r.store = st
 	r.wire = &wireCounter{next: http.DefaultTransport}
 	p := portal.New(r.backend.URL, portal.WithTransport(r.wire), portal.WithTimeout(5*time.Second))
-	opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
-	r.engine = engine.New(st, p, opts...)
-	return r
+	u := upload.New(r.backend.URL, upload.WithHTTPClient(&http.Client{Transport: r.wire, Timeout: 30 * time.Second}))
+	r.engine = engine.New(st, p, u, r.keys, r.opts...)
 }
 
 // submitExample queues the demo example of a form as a submission.
@@ -404,7 +422,12 @@ func TestSync_TransientServerErrorBacksOff(t *testing.T) {
 func TestSync_ParkedAfterMaxAttempts(t *testing.T) {
 	r := newRig(t, engine.WithMaxAttempts(3))
 	ctx := context.Background()
+	real := r.backend.Handler()
 	r.backend.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != api.PathSubmissions {
+			real.ServeHTTP(w, req)
+			return
+		}
 		http.Error(w, "boom", http.StatusInternalServerError)
 	}))
 	d := r.submitExample(t, "hundesteuer", nil)

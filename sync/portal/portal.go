@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +32,9 @@ const maxBody = 8 << 20
 // Client talks to one backend. It is safe for concurrent use.
 type Client struct {
 	rc *resty.Client
+
+	mu    sync.Mutex
+	token string // the device credential, sent as a bearer token
 }
 
 // Option configures a Client.
@@ -60,6 +64,29 @@ func New(baseURL string, opts ...Option) *Client {
 // BaseURL returns the backend's address.
 func (c *Client) BaseURL() string { return c.rc.BaseURL }
 
+// SetToken makes every later request carry the device's credential.
+func (c *Client) SetToken(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token = token
+}
+
+// Token returns the device credential in use ("" for none).
+func (c *Client) Token() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+// r starts a request with the context and the device credential.
+func (c *Client) r(ctx context.Context) *resty.Request {
+	req := c.rc.R().SetContext(ctx)
+	if t := c.Token(); t != "" {
+		req.SetAuthToken(t)
+	}
+	return req
+}
+
 // ResponseError is a failed exchange with the backend: whether no answer
 // came at all (Network), its status, the problem details if the server sent
 // some, and how long it asked us to wait. It unwraps to the *citizen.Error
@@ -83,7 +110,7 @@ func (e *ResponseError) Unwrap() error { return e.Err }
 
 // Health asks the backend's cheap health probe.
 func (c *Client) Health(ctx context.Context) error {
-	resp, err := c.rc.R().SetContext(ctx).Get(api.PathHealth)
+	resp, err := c.r(ctx).Get(api.PathHealth)
 	if err != nil {
 		return networkError(ctx, err)
 	}
@@ -96,7 +123,7 @@ func (c *Client) Health(ctx context.Context) error {
 // Catalog fetches the catalog unless it is unchanged since etag. It returns
 // the new catalog and ETag, or changed=false on 304.
 func (c *Client) Catalog(ctx context.Context, etag string) (cat api.Catalog, newETag string, changed bool, err error) {
-	req := c.rc.R().SetContext(ctx)
+	req := c.r(ctx)
 	if etag != "" {
 		req.SetHeader("If-None-Match", etag)
 	}
@@ -123,7 +150,7 @@ func (c *Client) Catalog(ctx context.Context, etag string) (cat api.Catalog, new
 // Form fetches one immutable form version and returns its raw definition;
 // the caller compiles it (and refuses it if it is malformed).
 func (c *Client) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
-	resp, err := c.rc.R().SetContext(ctx).
+	resp, err := c.r(ctx).
 		SetPathParams(map[string]string{"id": ref.ID, "version": strconv.Itoa(ref.Version)}).
 		Get(api.PathForms + "{id}/{version}")
 	if err != nil {
@@ -143,7 +170,7 @@ func (c *Client) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
 // the backend made of it (now, or on an earlier attempt with the same key).
 func (c *Client) Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error) {
 	var cs api.Case
-	resp, err := c.rc.R().SetContext(ctx).
+	resp, err := c.r(ctx).
 		SetHeader(api.HeaderIdempotencyKey, key).
 		SetHeader("Content-Type", api.ContentTypeJSON).
 		SetBody(req).

@@ -1,0 +1,357 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sort"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// Drafts travel between the devices of an account field by field: every
+// top-level field carries the hybrid logical clock of its last change, the
+// later clock wins, and a local value that loses is kept as a conflict.
+
+// queueCopy makes sure one pending draft copy waits in the outbox; later
+// edits ride on it, since the copy is built when it is sent.
+func (s *Store) queueCopy(ctx context.Context, tx *sql.Tx, draftID string) error {
+	empty, err := s.sealer.Seal([]byte("{}"), nil)
+	if err != nil {
+		return err
+	}
+	now := ms(s.now())
+	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
+		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, draftID, citizen.NewID(), empty, now, now)
+	return storageError("queueing a draft copy", err)
+}
+
+// queueTombstone queues the news of a draft's deletion, if the backend ever
+// had the draft.
+func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error {
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
+	if err != nil {
+		return storageError("deleting a draft", err)
+	}
+	if len(d.Synced) == 0 {
+		return nil
+	}
+	key := citizen.NewID()
+	copy := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
+	plain, err := json.Marshal(copy)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.sealer.Seal(plain, []byte("outbox:"+key))
+	if err != nil {
+		return err
+	}
+	now := ms(s.now())
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
+		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, id, key, sealed, now, now)
+	return storageError("deleting a draft", err)
+}
+
+// DraftCopy returns the fields of a draft the backend does not have yet;
+// ok is false when there is nothing to send.
+func (s *Store) DraftCopy(ctx context.Context, draftID string) (copy api.DraftCopy, ok bool, err error) {
+	d, err := s.Draft(ctx, draftID)
+	if err != nil || d.Locked {
+		return copy, false, err
+	}
+	copy = api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Fields: map[string]api.DraftField{}}
+	for k, clock := range d.Clocks {
+		if d.Synced[k] == clock {
+			continue
+		}
+		f := api.DraftField{Clock: clock}
+		if v, present := d.Values[k]; present {
+			if f.Value, err = json.Marshal(v); err != nil {
+				return copy, false, err
+			}
+		}
+		copy.Fields[k] = f
+	}
+	return copy, len(copy.Fields) > 0, nil
+}
+
+// AckDraftCopy records the backend's answer to a draft copy: the fields
+// sent are known to it, its merged copy is applied, and the outbox item is
+// done unless the citizen changed something meanwhile.
+func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api.DraftCopy) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("recording a draft copy", err)
+	}
+	defer tx.Rollback()
+	pending := false
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, sent.ID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Deleted here (a tombstone, or deleted meanwhile: its tombstone
+		// follows).
+	case err != nil:
+		return err
+	default:
+		for k, f := range sent.Fields {
+			d.Synced[k] = f.Clock
+		}
+		if err := s.merge(ctx, tx, d, merged); err != nil {
+			return err
+		}
+		for k, c := range d.Clocks {
+			if d.Synced[k] != c {
+				pending = true
+			}
+		}
+	}
+	state := "done"
+	if pending {
+		state = "pending"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_attempt = ?, last_error = '', last_code = '' WHERE id = ?`,
+		state, ms(s.now()), itemID); err != nil {
+		return storageError("recording a draft copy", err)
+	}
+	return storageError("recording a draft copy", tx.Commit())
+}
+
+// merge applies a copy from the backend to a draft in the transaction,
+// field by field: the later clock wins; a local value that loses becomes a
+// conflict. A queued or sent draft no longer changes.
+func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) error {
+	for _, f := range in.Fields {
+		s.clock.Observe(f.Clock)
+	}
+	if in.Deleted != nil {
+		s.clock.Observe(in.Deleted.Clock)
+		if d.State.Editable() && newerThanAll(in.Deleted.Clock, d.Clocks) {
+			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
+			return storageError("applying a deletion", err)
+		}
+	}
+	if !d.State.Editable() || d.Locked {
+		return s.saveSynced(ctx, tx, d)
+	}
+	keys := make([]string, 0, len(in.Fields))
+	for k := range in.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	changed := false
+	for _, k := range keys {
+		f := in.Fields[k]
+		local := d.Clocks[k]
+		if f.Clock <= local {
+			if f.Clock > d.Synced[k] {
+				d.Synced[k] = f.Clock
+			}
+			continue
+		}
+		var v any
+		present := len(f.Value) > 0 && string(f.Value) != "null"
+		if present {
+			if err := json.Unmarshal(f.Value, &v); err != nil {
+				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
+			}
+		}
+		if old, had := d.Values[k]; had && (!present || !sameJSON(old, v)) {
+			if err := s.keepConflict(ctx, tx, d.ID, k, old, local); err != nil {
+				return err
+			}
+		}
+		if present {
+			d.Values[k] = v
+		} else {
+			delete(d.Values, k)
+		}
+		d.Clocks[k], d.Synced[k] = f.Clock, f.Clock
+		changed = true
+	}
+	if changed {
+		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
+			return err
+		}
+	}
+	return s.saveSynced(ctx, tx, d)
+}
+
+func (s *Store) saveSynced(ctx context.Context, tx *sql.Tx, d *citizen.Draft) error {
+	b, err := json.Marshal(d.Synced)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE drafts SET synced = ? WHERE id = ?`, string(b), d.ID)
+	return storageError("recording a draft copy", err)
+}
+
+func newerThanAll(clock string, clocks map[string]string) bool {
+	for _, c := range clocks {
+		if c >= clock {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock string) error {
+	plain, err := json.Marshal(value)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts (draft_id, field, value_sealed, clock, created) VALUES (?, ?, x'', ?, ?)`,
+		draftID, field, clock, ms(s.now()))
+	if err != nil {
+		return storageError("keeping a conflict", err)
+	}
+	id, _ := res.LastInsertId()
+	sealed, err := s.sealer.Seal(plain, []byte("conflict:"+itoa(id)))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE conflicts SET value_sealed = ? WHERE id = ?`, sealed, id)
+	return storageError("keeping a conflict", err)
+}
+
+// applyRemoteDraft applies a draft copy from the changes feed: merged into
+// the local draft, or a new draft when this device does not have it.
+func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCopy) error {
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, in.ID))
+	if err == nil {
+		return s.merge(ctx, tx, d, in)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	fields := map[string]string{}
+	for k, f := range in.Fields {
+		fields[k] = f.Clock
+		s.clock.Observe(f.Clock)
+	}
+	if in.Deleted != nil && newerThanAll(in.Deleted.Clock, fields) {
+		return nil // deleted on the other device, never seen here
+	}
+	now := s.now()
+	nd := &citizen.Draft{ID: in.ID, Service: in.Service, Form: in.Form, Values: map[string]any{}, State: citizen.DraftEditing,
+		Created: now, Updated: now, Clocks: map[string]string{}, Synced: map[string]string{}}
+	if err := nd.Validate(); err != nil {
+		return err
+	}
+	for k, f := range in.Fields {
+		if len(f.Value) > 0 && string(f.Value) != "null" {
+			var v any
+			if err := json.Unmarshal(f.Value, &v); err != nil {
+				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
+			}
+			nd.Values[k] = v
+		}
+		nd.Clocks[k], nd.Synced[k] = f.Clock, f.Clock
+	}
+	sealed, err := s.sealValues(nd.ID, nd.Values)
+	if err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(nd.Clocks)
+	sj, _ := json.Marshal(nd.Synced)
+	_, err = tx.ExecContext(ctx, `INSERT INTO drafts (id, service, form_id, form_version, values_sealed, step, state, created, updated, clocks, synced)
+		VALUES (?, ?, ?, ?, ?, 0, 'editing', ?, ?, ?, ?)`,
+		nd.ID, nd.Service, nd.Form.ID, nd.Form.Version, sealed, ms(now), ms(now), string(cj), string(sj))
+	return storageError("adding a draft from another device", err)
+}
+
+// Conflicts returns the values of a draft that lost against another
+// device's later change, newest first.
+func (s *Store) Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, draft_id, field, value_sealed, clock, created, seen FROM conflicts
+		WHERE draft_id = ? ORDER BY created DESC, id DESC`, draftID)
+	if err != nil {
+		return nil, storageError("reading conflicts", err)
+	}
+	defer rows.Close()
+	var out []citizen.Conflict
+	for rows.Next() {
+		var c citizen.Conflict
+		var sealed []byte
+		var created int64
+		var seen int
+		if err := rows.Scan(&c.ID, &c.DraftID, &c.Field, &sealed, &c.Clock, &created, &seen); err != nil {
+			return nil, storageError("reading conflicts", err)
+		}
+		c.Created, c.Seen = fromMS(created), seen == 1
+		if plain, err := s.sealer.Open(sealed, []byte("conflict:"+itoa(c.ID))); err == nil {
+			_ = json.Unmarshal(plain, &c.Value)
+		}
+		out = append(out, c)
+	}
+	return out, storageError("reading conflicts", rows.Err())
+}
+
+// MarkConflictsSeen records that the citizen looked at a draft's conflicts.
+func (s *Store) MarkConflictsSeen(ctx context.Context, draftID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE conflicts SET seen = 1 WHERE draft_id = ?`, draftID)
+	return storageError("marking conflicts seen", err)
+}
+
+// ApplyChanges applies a page of the changes feed and stores its cursor in
+// the same transaction, so that a change is applied exactly once however
+// often the page is fetched. It reports whether the catalog changed.
+func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (catalogChanged bool, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, storageError("applying changes", err)
+	}
+	defer tx.Rollback()
+	for _, c := range changes {
+		switch c.Kind {
+		case api.ChangeCase:
+			if c.Case != nil {
+				if err := s.upsertCase(ctx, tx, "", *c.Case); err != nil {
+					return false, err
+				}
+			}
+		case api.ChangeDraft:
+			if c.Draft != nil {
+				if err := s.applyRemoteDraft(ctx, tx, *c.Draft); err != nil {
+					return false, err
+				}
+			}
+		case api.ChangeCatalog:
+			catalogChanged = true
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('changes_cursor', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, cursor); err != nil {
+		return false, storageError("applying changes", err)
+	}
+	return catalogChanged, storageError("applying changes", tx.Commit())
+}
+
+// upsertCase records a case and its timeline; draftID is "" when the case
+// came from the feed (the draft, if on this device, is linked already).
+func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) error {
+	hist, err := json.Marshal(c.History)
+	if err != nil {
+		return err
+	}
+	if c.History == nil {
+		hist = []byte("[]")
+	}
+	var draft any
+	if draftID != "" {
+		draft = draftID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, history = excluded.history, updated = excluded.updated,
+			draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
+		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
+	return storageError("recording a case", err)
+}
+
+// SetProgress records how many bytes of an item's attachments went out.
+func (s *Store) SetProgress(ctx context.Context, itemID, progress, total int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET progress = ?, total = ? WHERE id = ?`, progress, total, itemID)
+	return storageError("recording progress", err)
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"rathaus/api"
+)
+
+// maxDeviceRequestBytes bounds the body of POST /v1/devices.
+const maxDeviceRequestBytes = 4 << 10
+
+// maxDeviceLabel bounds the platform and app version a device reports.
+const maxDeviceLabel = 64
+
+func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
+	if ok, wait := s.registrations.allow(clientAddr(r.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "device registrations")
+		w.Header().Set("Retry-After", secs)
+		writeProblem(w, p)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeviceRequestBytes))
+	if err != nil {
+		writeProblem(w, badRequest("The body could not be read, or is larger than 4 KiB."))
+		return
+	}
+	var req api.DeviceRequest
+	if err := decodeOne(body, &req); err != nil {
+		writeProblem(w, badRequest("The body is not a device registration: "+err.Error()))
+		return
+	}
+	for _, f := range []struct{ name, v string }{{"platform", req.Platform}, {"app_version", req.AppVersion}} {
+		if len(f.v) > maxDeviceLabel || !utf8.ValidString(f.v) || strings.ContainsFunc(f.v, isControl) {
+			writeProblem(w, badRequest(`"`+f.name+`" must be at most 64 bytes of text without control characters.`))
+			return
+		}
+	}
+	token := make([]byte, 32)
+	_, _ = rand.Read(token) // crypto/rand.Read never fails (Go 1.24+)
+	d := api.Device{ID: newID("d_"), Token: base64.RawURLEncoding.EncodeToString(token)}
+	sum := sha256.Sum256(token)
+	err = s.store.CreateDevice(r.Context(), NewDevice{
+		ID: d.ID, TokenHash: sum[:], Platform: req.Platform, AppVersion: req.AppVersion,
+		Created: s.now().UTC().Truncate(time.Second),
+	})
+	if err != nil {
+		s.log.Error("register device", "err", err)
+		writeProblem(w, internalError())
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, d)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// newID returns prefix + 16 random hex digits.
+func newID(prefix string) string { return prefix + randomHex(8) }
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+type deviceKey struct{}
+
+// deviceFrom returns the device that made the request, if it sent a valid
+// credential.
+func deviceFrom(ctx context.Context) (Device, bool) {
+	d, ok := ctx.Value(deviceKey{}).(Device)
+	return d, ok
+}
+
+// withDevice authenticates the request's device credential
+// ("Authorization: Bearer <token>"). A request without one goes on
+// anonymously unless required; a bad or unknown one is always refused, so
+// that a client never mistakes itself for anonymous.
+func (s *Server) withDevice(required bool, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		vals := r.Header.Values("Authorization")
+		if len(vals) == 0 {
+			if required {
+				writeUnauthorized(w, "This request needs the device's credential: \"Authorization: Bearer <token>\" with the token from POST /v1/devices.")
+				return
+			}
+			h(w, r)
+			return
+		}
+		tok, ok := bearer(vals)
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if !ok || err != nil || len(raw) != 32 {
+			writeUnauthorized(w, "The Authorization header is not \"Bearer <token>\" with a device token.")
+			return
+		}
+		sum := sha256.Sum256(raw)
+		d, err := s.store.DeviceByToken(r.Context(), sum[:])
+		switch {
+		case errors.Is(err, ErrNotFound):
+			writeUnauthorized(w, "The device token is unknown; register the device again.")
+			return
+		case err != nil:
+			s.log.Error("authenticate device", "err", err)
+			writeProblem(w, internalError())
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, d)))
+	}
+}
+
+// bearer returns the token of exactly one "Bearer <token>" header.
+func bearer(vals []string) (string, bool) {
+	if len(vals) != 1 {
+		return "", false
+	}
+	scheme, tok, ok := strings.Cut(vals[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+func writeUnauthorized(w http.ResponseWriter, detail string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="rathaus"`)
+	writeProblem(w, problem(http.StatusUnauthorized, api.ProblemUnauthorized, "Unauthorized", detail))
+}

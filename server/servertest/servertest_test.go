@@ -1,0 +1,111 @@
+package servertest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"rathaus/api"
+	"rathaus/assets"
+	"rathaus/server"
+	"rathaus/server/servertest"
+)
+
+func call(t *testing.T, method, url string, header http.Header, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+func register(t *testing.T, b *servertest.Backend) api.Device {
+	t.Helper()
+	code, body := call(t, http.MethodPost, b.URL+api.PathDevices, nil, []byte(`{"platform":"test"}`))
+	var d api.Device
+	if code != http.StatusCreated || json.Unmarshal(body, &d) != nil {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	return d
+}
+
+// TestBackendSharesCasesWithinAnAccount: two devices linked into one
+// account; a case of the first one moves on while the backend is down, and
+// the second device sees it in its feed once the backend is back.
+func TestBackendSharesCasesWithinAnAccount(t *testing.T) {
+	b := servertest.New(t)
+	phone, tablet := register(t, b), register(t, b)
+	b.LinkDevices("acc", phone.ID, tablet.ID)
+
+	svc := mustCatalog(t).Services[0]
+	data, err := assets.DemoExample(svc.Form.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(data)
+	req, _ := json.Marshal(api.SubmissionRequest{Service: svc.ID, Form: svc.Form, Data: raw})
+	code, body := call(t, http.MethodPost, b.URL+api.PathSubmissions,
+		http.Header{"Authorization": {"Bearer " + phone.Token}, api.HeaderIdempotencyKey: {"k1"}}, req)
+	var c api.Case
+	if code != http.StatusCreated || json.Unmarshal(body, &c) != nil {
+		t.Fatalf("submit: %d %s", code, body)
+	}
+
+	b.Stop()
+	moved := b.SetCaseStatus(c.ID, api.StatusInReview, api.Text{"de": "In Prüfung"})
+	if moved.Status != api.StatusInReview || len(moved.History) != 2 {
+		t.Errorf("SetCaseStatus = %+v, want in_review with two events", moved)
+	}
+	b.Start()
+
+	code, body = call(t, http.MethodGet, b.URL+api.PathChanges, http.Header{"Authorization": {"Bearer " + tablet.Token}}, nil)
+	var page api.Changes
+	if code != http.StatusOK || json.Unmarshal(body, &page) != nil {
+		t.Fatalf("changes: %d %s", code, body)
+	}
+	if n := len(page.Changes); n != 2 || page.Changes[1].Case == nil || page.Changes[1].Case.Status != api.StatusInReview {
+		t.Errorf("the tablet's feed = %s, want the case received, then in review", body)
+	}
+}
+
+func mustCatalog(t *testing.T) api.Catalog {
+	t.Helper()
+	cat, err := assets.DemoCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+func TestBackendLimits(t *testing.T) {
+	t.Run("none by default", func(t *testing.T) {
+		b := servertest.New(t)
+		for range server.DefaultDeviceRegistrationsPerHour + 5 {
+			register(t, b)
+		}
+	})
+	t.Run("set by WithConfig", func(t *testing.T) {
+		b := servertest.New(t, servertest.WithConfig(func(c *server.Config) { c.DeviceRegistrationsPerHour = 1 }))
+		register(t, b)
+		code, body := call(t, http.MethodPost, b.URL+api.PathDevices, nil, []byte(`{}`))
+		if code != http.StatusTooManyRequests || !strings.Contains(string(body), api.ProblemRateLimited) {
+			t.Errorf("second registration = %d %s, want 429", code, body)
+		}
+	})
+}

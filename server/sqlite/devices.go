@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"rathaus/server"
+)
+
+// CreateDevice implements server.Store.
+func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) error {
+	_, err := db.db.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
+		VALUES (?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339))
+	if err != nil {
+		return fmt.Errorf("sqlite: create device: %w", err)
+	}
+	return nil
+}
+
+// DeviceByToken implements server.Store.
+func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (server.Device, error) {
+	var d server.Device
+	var account sql.NullString
+	err := db.db.QueryRowContext(ctx, "SELECT id, account FROM devices WHERE token_hash = ?", tokenHash).Scan(&d.ID, &account)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return server.Device{}, server.ErrNotFound
+	case err != nil:
+		return server.Device{}, fmt.Errorf("sqlite: device by token: %w", err)
+	}
+	d.Account = account.String
+	return d, nil
+}
+
+// LinkDevices implements server.Store.
+func (db *DB) LinkDevices(ctx context.Context, account string, devices ...string) error {
+	if account == "" {
+		return errors.New("sqlite: link devices: empty account id")
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: link devices: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, "INSERT INTO accounts (id, created) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+		account, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("sqlite: create account: %w", err)
+	}
+	for _, d := range devices {
+		res, err := tx.ExecContext(ctx, "UPDATE devices SET account = ? WHERE id = ?", account, d)
+		if err != nil {
+			return fmt.Errorf("sqlite: link device %s: %w", d, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("sqlite: link device %s: %w", d, server.ErrNotFound)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: link devices: commit: %w", err)
+	}
+	return nil
+}

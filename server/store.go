@@ -1,0 +1,188 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"rathaus/api"
+)
+
+// Store keeps what the backend knows: cases with their idempotency keys and
+// timelines, devices and accounts. Package server/sqlite implements it.
+// Every method that changes more than one row does so in one transaction.
+type Store interface {
+	// CreateCase stores a new case, with its first timeline event, under
+	// the idempotency key in the scope c.Device ("" for anonymous clients),
+	// or returns the case stored earlier under that scope and key
+	// (replayed=true) when the request hash matches; ErrKeyReused when it
+	// does not. The store assigns the case number inside the same
+	// transaction, and in it links the case's attachments to their
+	// uploads, each of which must exist, be finished and match the size and
+	// SHA-256 given (else an *AttachmentError, and no case).
+	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
+	// ReplayCase returns the case stored under the scope and key
+	// (found=true) when the request hash matches, ErrKeyReused when it does
+	// not, and found=false for a new key.
+	ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (cs api.Case, found bool, err error)
+	// SetCaseStatus calls allow with the case's current status and, if it
+	// returns nil, appends ev to the timeline, sets the case's status to
+	// ev.Status and adds a change for the case's device (or its account),
+	// all in one transaction. ErrNotFound for an unknown case; allow's
+	// error as it is.
+	SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error)
+	// CountCases returns how many cases exist.
+	CountCases(ctx context.Context) (int, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+
+	// CreateDevice registers a device.
+	CreateDevice(ctx context.Context, d NewDevice) error
+	// DeviceByToken finds the device whose token has this SHA-256;
+	// ErrNotFound when there is none.
+	DeviceByToken(ctx context.Context, tokenHash []byte) (Device, error)
+	// LinkDevices puts the devices into the account, creating it if needed
+	// (an account groups the devices of one citizen). ErrNotFound when a
+	// device does not exist; then no device is linked.
+	LinkDevices(ctx context.Context, account string, devices ...string) error
+
+	// Changes returns up to limit changes after the cursor since that the
+	// device may see, in order: its own, its account's (except draft
+	// changes it made itself) and everyone's; more says that further ones
+	// wait. Creating a case of a device, and every status change of it,
+	// adds a change for the device, or its account when it has one.
+	Changes(ctx context.Context, d Device, since int64, limit int) (changes []api.Change, more bool, err error)
+	// RecordCatalog records the catalog's ETag. When it differs from the
+	// one recorded before, it adds one change for everyone with the new
+	// ETag and reports changed.
+	RecordCatalog(ctx context.Context, etag string) (changed bool, err error)
+
+	// CreateUpload records a new resumable upload.
+	CreateUpload(ctx context.Context, u Upload) error
+	// FinishUpload marks the upload complete and checked, at the time
+	// given (the first time only). ErrNotFound when it does not exist.
+	FinishUpload(ctx context.Context, id string, at time.Time) error
+	// Upload returns the upload; ErrNotFound when it does not exist.
+	Upload(ctx context.Context, id string) (Upload, error)
+	// DeleteUpload forgets the upload unless a case uses it
+	// (ErrUploadInUse); ErrNotFound when it does not exist.
+	DeleteUpload(ctx context.Context, id string) error
+	// ExpiredUploads lists the uploads that are unfinished and were
+	// created before the time given, and those that no case uses and were
+	// finished before it.
+	ExpiredUploads(ctx context.Context, before time.Time) ([]string, error)
+
+	// PutDraft merges a draft copy from device d in one transaction: it
+	// reads the stored copy of the draft (nil if none) of d's account, or
+	// of d itself while it has no account, calls merge with it, keeps the
+	// conflicts merge reports (each once) and, when merge says changed,
+	// stores the merged copy and adds a draft change for the account's
+	// devices (not for d itself). It returns the merged copy.
+	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
+}
+
+// Errors a Store returns.
+var (
+	// ErrKeyReused: the idempotency key is known but was stored with a
+	// different request.
+	ErrKeyReused = errors.New("idempotency key was used before with a different request")
+	// ErrNotFound: no such case, device or upload.
+	ErrNotFound = errors.New("not found")
+	// ErrUploadInUse: a case uses the upload, so it stays.
+	ErrUploadInUse = errors.New("a case uses the upload")
+)
+
+// NewCase is a validated submission, ready to be stored as a case.
+type NewCase struct {
+	ID      string
+	Service string
+	Form    api.FormRef
+	// Data is the form data as canonical JSON (keys sorted, no spaces).
+	Data    json.RawMessage
+	Status  string
+	Created time.Time
+	// Device is the submitting device's id, "" for an anonymous
+	// submission; it is also the scope of the idempotency key.
+	Device string
+	// Attachments are the uploads the data names, by the JSON Pointer of
+	// their value.
+	Attachments []CaseAttachment
+}
+
+// CaseAttachment is one attachment value of a case's data and the upload
+// it names.
+type CaseAttachment struct {
+	Pointer string
+	Upload  string
+	Size    int64
+	SHA256  string
+}
+
+// AttachmentError says why an attachment cannot go into a case.
+type AttachmentError struct {
+	Pointer string
+	Upload  string
+	Reason  AttachmentReason
+}
+
+func (e *AttachmentError) Error() string {
+	return fmt.Sprintf("attachment %s (upload %q): %s", e.Pointer, e.Upload, e.Reason)
+}
+
+// AttachmentReason is what is wrong with an attachment value.
+type AttachmentReason string
+
+// Reasons for an AttachmentError.
+const (
+	AttachmentMissing    AttachmentReason = "no such upload"
+	AttachmentUnfinished AttachmentReason = "the upload is not finished"
+	AttachmentMismatch   AttachmentReason = "size or SHA-256 differ from the upload"
+	AttachmentInvalid    AttachmentReason = "not an attachment value"
+	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
+	AttachmentType       AttachmentReason = "a media type the field does not accept"
+)
+
+// NewDevice is a device to register. TokenHash is the SHA-256 of its
+// token; the token itself is never stored.
+type NewDevice struct {
+	ID         string
+	TokenHash  []byte
+	Platform   string
+	AppVersion string
+	Created    time.Time
+}
+
+// Device is a registered device as requests see it: its id and the
+// account it belongs to ("" while it belongs to none).
+type Device struct {
+	ID      string
+	Account string
+}
+
+// Upload is a resumable upload as the backend records it beside the bytes
+// in the tus file store.
+type Upload struct {
+	ID       string
+	Size     int64  // the declared length
+	SHA256   string // from Upload-Metadata
+	Filename string
+	Filetype string
+	Created  time.Time
+	Finished time.Time // zero until the upload is complete and its SHA-256 checked
+}
+
+// DraftMerge merges a draft copy into the stored one (nil when there is
+// none yet): the merged copy, the values that lost, and whether the stored
+// copy changed.
+type DraftMerge func(stored *api.DraftCopy) (merged api.DraftCopy, lost []DraftConflict, changed bool)
+
+// DraftConflict is a field value that lost a merge to a later clock.
+type DraftConflict struct {
+	Field  string
+	Value  json.RawMessage // nil: the losing change cleared the field
+	Clock  string          // the losing value's clock
+	Device string          // the device that made the losing value
+	Winner string          // the clock that won
+}

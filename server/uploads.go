@@ -1,0 +1,265 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+
+	"rathaus/api"
+)
+
+var (
+	// uploadIDPattern is the form of the ids the backend gives uploads.
+	uploadIDPattern = regexp.MustCompile(`^u_[0-9a-f]{32}$`)
+	sha256Pattern   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// Defaults for the upload settings Config leaves 0.
+const (
+	DefaultUploadsPerHour  = 300
+	DefaultUploadTTL       = 24 * time.Hour
+	DefaultJanitorInterval = 10 * time.Minute
+)
+
+// uploads is the tus side of the server: tusd's handler over a file store,
+// and what the hooks and the janitor need.
+type uploads struct {
+	files   filestore.FileStore
+	locker  *memorylocker.MemoryLocker
+	tus     *tusd.UnroutedHandler
+	limiter *limiter
+	ttl     time.Duration
+}
+
+// initUploads sets up tusd (creation, creation-with-upload and termination;
+// no download, concatenation or deferred length) with the checks of the
+// backend in its hooks, and registers its routes.
+func (s *Server) initUploads(cfg Config) error {
+	if cfg.UploadDir == "" {
+		return errors.New("server: no upload folder (Config.UploadDir)")
+	}
+	if err := os.MkdirAll(cfg.UploadDir, 0o700); err != nil {
+		return fmt.Errorf("server: upload folder: %w", err)
+	}
+	u := &s.uploads
+	u.files = filestore.New(cfg.UploadDir)
+	u.files.DirModePerm, u.files.FileModePerm = 0o700, 0o600
+	u.locker = memorylocker.New()
+	u.limiter = newLimiter(orDefault(cfg.UploadsPerHour, DefaultUploadsPerHour), s.now)
+	u.ttl = orDefault(cfg.UploadTTL, DefaultUploadTTL)
+
+	composer := tusd.NewStoreComposer()
+	composer.UseCore(u.files)
+	composer.UseTerminater(u.files)
+	u.locker.UseIn(composer)
+	h, err := tusd.NewUnroutedHandler(tusd.Config{
+		StoreComposer:              composer,
+		MaxSize:                    api.MaxUploadSize,
+		BasePath:                   api.PathUploads,
+		DisableDownload:            true, // the files are personal data: no one reads them back
+		DisableConcatenation:       true,
+		Logger:                     newTusLogger(s.log),
+		PreUploadCreateCallback:    s.preUploadCreate,
+		PreFinishResponseCallback:  s.preUploadFinish,
+		PreUploadTerminateCallback: s.preUploadTerminate,
+	})
+	if err != nil {
+		return fmt.Errorf("server: tus: %w", err)
+	}
+	u.tus = h
+	tus := func(serve http.HandlerFunc, withID bool) http.HandlerFunc {
+		next := tusProblems(http.StripPrefix(api.PathUploads, h.Middleware(serve)))
+		return func(w http.ResponseWriter, r *http.Request) {
+			if withID && !uploadIDPattern.MatchString(r.PathValue("id")) {
+				writeProblem(w, notFound("No such upload."))
+				return
+			}
+			next.ServeHTTP(w, r)
+		}
+	}
+	// OPTIONS answers tus discovery (versions, extensions, maximum size)
+	// and CORS preflights anywhere below the base path.
+	s.route("OPTIONS", api.PathUploads, tus(h.PostFile, false))
+	s.route("POST", api.PathUploads+"{$}", tus(h.PostFile, false))
+	s.route("HEAD", api.PathUploads+"{id}", tus(h.HeadFile, true))
+	s.route("PATCH", api.PathUploads+"{id}", tus(h.PatchFile, true))
+	s.route("DELETE", api.PathUploads+"{id}", tus(h.DelFile, true))
+	return nil
+}
+
+// preUploadCreate checks a new upload's metadata and the client's rate,
+// and records the upload under an id of the backend's making.
+func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	info := hook.Upload
+	if info.Size > api.MaxUploadSize {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(problem(http.StatusRequestEntityTooLarge,
+			api.ProblemTooLarge, "Content Too Large", fmt.Sprintf("A file may be at most %d bytes.", api.MaxUploadSize)), nil)
+	}
+	meta := info.MetaData
+	var bad []string
+	if name := meta[api.MetaFilename]; name == "" || len(name) > 255 || !utf8.ValidString(name) || strings.ContainsFunc(name, isControl) {
+		bad = append(bad, api.MetaFilename)
+	}
+	if _, _, err := mime.ParseMediaType(meta[api.MetaFiletype]); err != nil {
+		bad = append(bad, api.MetaFiletype)
+	}
+	if !sha256Pattern.MatchString(meta[api.MetaSHA256]) {
+		bad = append(bad, api.MetaSHA256)
+	}
+	if len(bad) > 0 {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(badRequest(
+			"Upload-Metadata must carry filename (the file's name), filetype (its media type) and sha256 "+
+				"(the SHA-256 of the whole file, 64 lower-case hex digits); missing or malformed: "+strings.Join(bad, ", ")+"."), nil)
+	}
+	if ok, wait := s.uploads.limiter.allow(clientAddr(hook.HTTPRequest.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "uploads")
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(p, tusd.HTTPHeader{"Retry-After": secs})
+	}
+	u := Upload{
+		ID:       "u_" + randomHex(16),
+		Size:     info.Size,
+		SHA256:   meta[api.MetaSHA256],
+		Filename: meta[api.MetaFilename],
+		Filetype: meta[api.MetaFiletype],
+		Created:  s.now().UTC(),
+	}
+	if err := s.store.CreateUpload(hook.Context, u); err != nil {
+		s.log.Error("uploads: record new upload", "err", err)
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(internalError(), nil)
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: u.ID, MetaData: tusd.MetaData{
+		api.MetaFilename: u.Filename, api.MetaFiletype: u.Filetype, api.MetaSHA256: u.SHA256,
+	}}, nil
+}
+
+// preUploadFinish checks the complete file against its SHA-256 before the
+// client hears that it arrived.
+func (s *Server) preUploadFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	if _, err := s.confirmUpload(hook.Context, hook.Upload.ID); err != nil {
+		return tusd.HTTPResponse{}, s.uploadErrorForTus(hook.Upload.ID, err)
+	}
+	return tusd.HTTPResponse{}, nil
+}
+
+// preUploadTerminate lets a client end its upload, unless a case uses it.
+func (s *Server) preUploadTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	err := s.store.DeleteUpload(hook.Context, hook.Upload.ID)
+	switch {
+	case err == nil, errors.Is(err, ErrNotFound):
+		return tusd.HTTPResponse{}, nil
+	case errors.Is(err, ErrUploadInUse):
+		return tusd.HTTPResponse{}, tusError(problem(http.StatusConflict, api.ProblemConflict, "Conflict",
+			"A case uses this upload; it stays with the case."), nil)
+	}
+	s.log.Error("uploads: forget upload", "upload", hook.Upload.ID, "err", err)
+	return tusd.HTTPResponse{}, tusError(internalError(), nil)
+}
+
+// Reasons why an upload is not (yet) usable.
+var (
+	errUploadUnfinished = errors.New("the upload is not complete")
+	errUploadChecksum   = errors.New("the upload's SHA-256 differs from its metadata")
+)
+
+// confirmUpload makes sure that a complete upload is recorded as finished:
+// it hashes the stored file and compares it with the SHA-256 from the
+// metadata. On a mismatch the upload is ended, bytes and record, and the
+// client must start over. It is idempotent, so the submission check can
+// also run it when the answer to the last PATCH was lost on the way.
+func (s *Server) confirmUpload(ctx context.Context, id string) (Upload, error) {
+	rec, err := s.store.Upload(ctx, id)
+	if err != nil {
+		return Upload{}, err
+	}
+	if !rec.Finished.IsZero() {
+		return rec, nil
+	}
+	up, err := s.uploads.files.GetUpload(ctx, id)
+	if errors.Is(err, tusd.ErrNotFound) {
+		return Upload{}, ErrNotFound
+	}
+	if err != nil {
+		return Upload{}, err
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return Upload{}, err
+	}
+	if info.Offset != rec.Size || info.Size != rec.Size {
+		return rec, errUploadUnfinished
+	}
+	sum, err := fileSHA256(ctx, up)
+	if err != nil {
+		return Upload{}, err
+	}
+	if sum != rec.SHA256 {
+		s.log.Warn("uploads: SHA-256 mismatch; upload ended", "upload", id)
+		if err := s.uploads.files.AsTerminatableUpload(up).Terminate(ctx); err != nil {
+			return Upload{}, err
+		}
+		if err := s.store.DeleteUpload(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+			return Upload{}, err
+		}
+		return Upload{}, errUploadChecksum
+	}
+	rec.Finished = s.now().UTC()
+	if err := s.store.FinishUpload(ctx, id, rec.Finished); err != nil {
+		return Upload{}, err
+	}
+	return rec, nil
+}
+
+func fileSHA256(ctx context.Context, up tusd.Upload) (string, error) {
+	r, err := up.GetReader(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// uploadErrorForTus turns confirmUpload's error into tusd's answer.
+func (s *Server) uploadErrorForTus(id string, err error) error {
+	switch {
+	case errors.Is(err, errUploadChecksum):
+		return tusError(problem(460, api.ProblemChecksum, "Checksum Mismatch",
+			"The file's SHA-256 differs from the sha256 in its Upload-Metadata. The upload was ended; upload the file again from the start."), nil)
+	case errors.Is(err, ErrNotFound):
+		return tusError(notFound("No such upload."), nil)
+	}
+	s.log.Error("uploads: check finished upload", "upload", id, "err", err)
+	return tusError(internalError(), nil)
+}
+
+// tusError makes a problem into an error that tusd sends as it is.
+func tusError(p *api.Problem, header tusd.HTTPHeader) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(err) // an api.Problem always marshals
+	}
+	h := tusd.HTTPHeader{"Content-Type": api.ContentTypeProblem}
+	for k, v := range header {
+		h[k] = v
+	}
+	return tusd.Error{ErrorCode: p.Type, Message: p.Detail,
+		HTTPResponse: tusd.HTTPResponse{StatusCode: p.Status, Body: string(b), Header: h}}
+}
