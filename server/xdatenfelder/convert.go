@@ -266,7 +266,13 @@ func (c *converter) convert() *api.Form {
 	}
 	c.rep.Untranslated = untranslated(def)
 	if n := len(c.rep.Untranslated); n > 0 {
-		c.rep.add(Translate, path, "", fmt.Sprintf("%d texts have German only; their English is a copy of the German", n), "translate them before publishing; Report.Untranslated lists where they are")
+		where := c.rep.Untranslated
+		more := ""
+		if len(where) > 3 {
+			where, more = where[:3], ", …"
+		}
+		c.rep.add(Translate, path, "", fmt.Sprintf("%d texts have German only; their English is a copy of the German", n),
+			"translate them before publishing: "+strings.Join(where, ", ")+more)
 	}
 	return def
 }

@@ -235,7 +235,8 @@ func TestConvertErrors(t *testing.T) {
 		wantMsg string
 	}{
 		{"empty", "", Options{}, ErrNotXDatenfelder, "empty"},
-		{"not XML", "Bewohnerparkausweis, bitte!", Options{}, ErrInvalidInput, "text outside the root element"},
+		{"not XML", "Bewohnerparkausweis, bitte!", Options{}, ErrInvalidInput, "not XML"},
+		{"text after the root", "<a/>Bewohnerparkausweis", Options{}, ErrInvalidInput, "text outside the root element"},
 		{"unclosed", `<a xmlns="urn:xoev-de:fim:standard:xdatenfelder_2"><b>`, Options{}, ErrInvalidInput, "syntax error"},
 		{"invalid UTF-8", "<?xml version=\"1.0\"?><a>\xff\xfe</a>", Options{}, ErrInvalidInput, "not valid UTF-8 (first bad byte at offset 24)"},
 		{"other XML", `<html><body/></html>`, Options{}, ErrNotXDatenfelder, "root element is <html> in no namespace"},

@@ -115,6 +115,9 @@ func parseXML(r io.Reader, maxBytes int64) (*node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotXDatenfelder)
 	}
+	if t := bytes.TrimSpace(data); t[0] != '<' {
+		return nil, fmt.Errorf("%w: not XML (it does not start with '<')", ErrInvalidInput)
+	}
 	enc := declaredEncoding(data)
 	if enc == "" || enc == "utf-8" || enc == "utf8" || enc == "us-ascii" {
 		if !utf8.Valid(data) {
