@@ -294,7 +294,7 @@ func (c *converter) newStep(base string, title api.Text) *stepNode {
 
 // placeTopGroup makes a step of a top-level group.
 func (c *converter) placeTopGroup(e *element) {
-	lbl := firstNonEmpty(e.label, e.name, e.id)
+	lbl := c.labelOf(e)
 	st := c.newStep(firstNonEmpty(e.name, e.label, e.id), de(lbl))
 	if e.min >= 1 && e.max == 1 && e.art == "" {
 		// A 1:1 group: its children are the step's fields, at the top level.
@@ -329,7 +329,7 @@ func (c *converter) place(e *element, obj *object) (*fnode, *placed) {
 }
 
 func (c *converter) placeGroup(e *element, obj *object) (*fnode, *placed) {
-	lbl := firstNonEmpty(e.label, e.name, e.id)
+	lbl := firstNonEmpty(e.label, e.name, e.id, noLabel)
 	key := obj.reserve(slug(firstNonEmpty(e.name, e.label, e.id), keyMax, '_'))
 	repeat := e.max != 1
 	var child *object
@@ -417,7 +417,7 @@ func (l *leaf) lost(what, why string) {
 }
 
 func (c *converter) placeField(e *element, obj *object) (*fnode, *placed) {
-	lbl := firstNonEmpty(e.label, e.name, e.id)
+	lbl := c.labelOf(e)
 	l := c.convertField(e)
 	if l.skip != "" {
 		c.rep.add(NotMapped, e.path, "", fmt.Sprintf("%s %q", fieldKind(e), abbreviate(lbl, 60)), l.skip)
@@ -467,6 +467,18 @@ func (c *converter) placeField(e *element, obj *object) (*fnode, *placed) {
 	return fn, p
 }
 
+// noLabel stands in for an element without bezeichnungEingabe, name and id.
+const noLabel = "(ohne Bezeichnung)"
+
+// labelOf is the citizen-facing label of an element, reporting a missing one.
+func (c *converter) labelOf(e *element) string {
+	if l := firstNonEmpty(e.label, e.name, e.id); l != "" {
+		return l
+	}
+	c.rep.add(Approximated, e.path, "", "no bezeichnungEingabe, name or id", "labelled "+noLabel)
+	return noLabel
+}
+
 func fieldKind(e *element) string {
 	return fmt.Sprintf("field (Feldart %s, Datentyp %s)", orNone(e.feldart), orNone(e.datentyp))
 }
@@ -474,7 +486,7 @@ func fieldKind(e *element) string {
 // convertField chooses the widget and the schema of a Datenfeld.
 func (c *converter) convertField(e *element) *leaf {
 	l := &leaf{help: e.help}
-	lbl := firstNonEmpty(e.label, e.name, e.id)
+	lbl := firstNonEmpty(e.label, e.name, e.id, noLabel)
 	required := e.min >= 1
 	switch e.feldart {
 	case "label":

@@ -476,6 +476,18 @@ func TestFieldMapping(t *testing.T) {
 			wantItems: []wantItem{{NotMapped, "/F30", "minLength 5 above maxLength 2"}},
 		},
 		{
+			name:       "no label, name or id",
+			f:          fieldSpec{feldart: "input", datentyp: "text", anzahl: "0:1"},
+			wantKey:    "feld",
+			wantWidget: api.WidgetText, wantSchema: `{"type":"string"}`,
+			wantItems: []wantItem{{Approximated, "(no id)", "labelled (ohne Bezeichnung)"}},
+			check: func(t *testing.T, f *api.Field) {
+				if got, want := f.Label["de"], "(ohne Bezeichnung)"; got != want {
+					t.Errorf("label = %q, want %q", got, want)
+				}
+			},
+		},
+		{
 			name:       "unreadable Anzahl",
 			f:          fieldSpec{id: "F31", name: "Bemerkung", feldart: "input", datentyp: "text", anzahl: "viele"},
 			wantKey:    "bemerkung",

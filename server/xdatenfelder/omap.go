@@ -32,19 +32,6 @@ func (m *omap) get(k string) (any, bool) {
 	return v, ok
 }
 
-func (m *omap) del(k string) {
-	if _, ok := m.vals[k]; !ok {
-		return
-	}
-	delete(m.vals, k)
-	for i, x := range m.keys {
-		if x == k {
-			m.keys = append(m.keys[:i], m.keys[i+1:]...)
-			break
-		}
-	}
-}
-
 // MarshalJSON writes the keys in insertion order, without HTML escaping.
 func (m *omap) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
