@@ -43,6 +43,9 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "forms" {
+		return runForms(args[1:], stdout, stderr)
+	}
 	m := NewMain(stderr)
 	if err := m.ParseFlags(args, getenv, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -130,6 +133,9 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--staff-token TOKEN]
+  rathaus-server forms import FILE [-o OUT.json]
+      convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
+      rathaus-server forms import -h explains it.
 
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
