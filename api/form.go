@@ -87,6 +87,10 @@ func (f *Field) Pointer() string {
 	return "/" + escapePointerToken(f.Key)
 }
 
+// PointerToken is "/" and the key escaped for a JSON Pointer: appended to
+// an object's pointer, it names the object's member key.
+func PointerToken(key string) string { return "/" + escapePointerToken(key) }
+
 func escapePointerToken(s string) string {
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {

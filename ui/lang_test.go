@@ -67,8 +67,8 @@ func TestEveryStringIsTranslated(t *testing.T) {
 		t.Fatalf("meta.language: de %q, en %q", de["meta.language"], en["meta.language"])
 	}
 	uiStrings := literals(t, regexp.MustCompile(`lang\.L\(("(?:[^"\\]|\\.)*")`), ".", "..")
-	domain := literals(t, regexp.MustCompile(`(?:Message: +|Errorf\(citizen\.[A-Z]+, |Transient\(citizen\.[A-Z]+, |msg := |Reject\([^"\n]*, )("(?:[^"\\]|\\.)*")`),
-		"../app/citizen", "../app/store", "../app/secrets", "../sync/portal", "../sync/engine")
+	domain := literals(t, regexp.MustCompile(`(?:Message: +|Errorf\(citizen\.[A-Z]+, |Transient\(citizen\.[A-Z]+, |msg := |Reject\([^"\n]*, |invalid\(Err[A-Za-z]+, )("(?:[^"\\]|\\.)*")`),
+		"../app/citizen", "../app/store", "../app/secrets", "../app/photo", "../sync/portal", "../sync/engine", "../sync/upload")
 	if len(uiStrings) < 20 || len(domain) < 10 {
 		t.Fatalf("found only %d UI strings and %d domain messages: the scan is broken", len(uiStrings), len(domain))
 	}

@@ -33,8 +33,14 @@ type Store interface {
 	Draft(ctx context.Context, id string) (*citizen.Draft, error)
 	Drafts(ctx context.Context) ([]*citizen.Draft, error)
 	DeleteDraft(ctx context.Context, id string) error
-	Submit(ctx context.Context, draftID string) (*citizen.OutboxItem, error)
+	Submit(ctx context.Context, draftID string, data map[string]any) (*citizen.OutboxItem, error)
 	Outbox(ctx context.Context) ([]*citizen.OutboxItem, error)
+	Cases(ctx context.Context) ([]citizen.Case, error)
+	AddAttachment(ctx context.Context, draftID, name, mediaType string, data []byte) (api.Attachment, error)
+	DeleteAttachment(ctx context.Context, id string) error
+	Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error)
+	MarkConflictsSeen(ctx context.Context, draftID string) error
+	MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error
 }
 
 // Syncer is what the screens need of the sync engine.

@@ -66,6 +66,8 @@ type node struct {
 	step     int    // index of the step it is on
 	pos      int    // position in form order (depth first)
 	required bool   // the schema object holding it always requires it
+	minItems int    // a repeat's bounds from the schema; maxItems 0: none
+	maxItems int
 	kids     []api.Field
 	children []*node
 	byKey    map[string]*node

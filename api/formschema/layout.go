@@ -125,6 +125,7 @@ func (c *compiler) addFields(parent *node, schema map[string]any, fields []api.F
 			for _, p := range checkProperty(fd, prop) {
 				c.add("%s (%s): %s", at, n.pointer, p)
 			}
+			n.minItems, n.maxItems = intOf(prop["minItems"]), intOf(prop["maxItems"])
 		}
 		if fd.ShowWhen != nil {
 			c.conds = append(c.conds, condSite{c: fd.ShowWhen, scope: parent, self: n, step: step, where: at + ": showWhen"})
@@ -319,4 +320,13 @@ func token(s string) bool {
 		}
 	}
 	return true
+}
+
+// intOf reads a non-negative schema number (as decoded by jsonschema).
+func intOf(v any) int {
+	n, ok := number(v)
+	if !ok || !n.IsInt() || n.Sign() < 0 || !n.Num().IsInt64() {
+		return 0
+	}
+	return int(n.Num().Int64())
 }

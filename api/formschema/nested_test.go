@@ -9,6 +9,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/assets"
 )
 
 // nestedFormJSON uses the widgets and structures beyond plain values:
@@ -542,5 +543,66 @@ func TestMessagesOneAndMany(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			checkOne(t, f.Validate(tt.data), tt.want)
 		})
+	}
+}
+
+func TestPointerSetGetDelete(t *testing.T) {
+	data := map[string]any{}
+	for _, tc := range []struct {
+		pointer string
+		value   any
+	}{
+		{"/name", "Erika"},
+		{"/address/street", "Heidestraße 17"},
+		{"/members/0/name", "Max"},
+		{"/members/1/name", "Lena"},
+		{"/a~1b/c~0d", true},
+	} {
+		if !formschema.Set(data, tc.pointer, tc.value) {
+			t.Fatalf("Set(%s) failed", tc.pointer)
+		}
+		if got, ok := formschema.Get(data, tc.pointer); !ok || got != tc.value {
+			t.Errorf("Get(%s) = %v, %v; want %v", tc.pointer, got, ok, tc.value)
+		}
+	}
+	if formschema.Set(data, "/members/5/name", "x") {
+		t.Error("Set past the end of an array succeeded")
+	}
+	if formschema.Set(data, "/name/inner", "x") {
+		t.Error("Set below a string succeeded")
+	}
+	if !formschema.Delete(data, "/members/0") {
+		t.Fatal("Delete of an array element failed")
+	}
+	members, _ := formschema.Get(data, "/members")
+	if list, _ := members.([]any); len(list) != 1 || list[0].(map[string]any)["name"] != "Lena" {
+		t.Errorf("members after deleting the first = %v, want [Lena]", members)
+	}
+	if !formschema.Delete(data, "/address/street") || formschema.Delete(data, "/address/street") {
+		t.Error("Delete of a key: want true once, then false")
+	}
+	if _, ok := formschema.Get(data, "/address/street"); ok {
+		t.Error("the deleted key is still there")
+	}
+}
+
+func TestItems(t *testing.T) {
+	files, err := assets.DemoFormFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := formschema.Parse(files["anmeldung-wohnung.json"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := f.Field("/members")
+	if members == nil {
+		t.Fatal("no /members field")
+	}
+	if min, max := f.Items(members); min != 1 || max != 9 {
+		t.Errorf("Items(/members) = %d, %d; want 1, 9", min, max)
+	}
+	if min, max := f.Items(f.Field("/signature")); min != 0 || max != 0 {
+		t.Errorf("Items of a non-repeat = %d, %d; want 0, 0", min, max)
 	}
 }

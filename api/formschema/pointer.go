@@ -3,6 +3,8 @@ package formschema
 import (
 	"strconv"
 	"strings"
+
+	"rathaus/api"
 )
 
 // splitPointer splits an RFC 6901 JSON Pointer into its unescaped tokens.
@@ -76,4 +78,100 @@ func lookup(data any, pointer string) (any, bool) {
 // hasPrefix reports whether pointer is prefix itself or lies below it.
 func hasPrefix(pointer, prefix string) bool {
 	return pointer == prefix || strings.HasPrefix(pointer, prefix+"/")
+}
+
+// Get returns the value at pointer in data.
+func Get(data map[string]any, pointer string) (any, bool) { return lookup(data, pointer) }
+
+// Set stores v at pointer in data, making the objects and arrays on the
+// way (an index one past an array's end appends). It reports whether it
+// could.
+func Set(data map[string]any, pointer string, v any) bool {
+	tokens, ok := splitPointer(pointer)
+	if !ok || len(tokens) == 0 {
+		return false
+	}
+	_, ok = setIn(data, tokens, v)
+	return ok
+}
+
+// setIn returns container (made if nil) with v stored at tokens below it.
+func setIn(container any, tokens []string, v any) (any, bool) {
+	if len(tokens) == 0 {
+		return v, true
+	}
+	t := tokens[0]
+	if container == nil {
+		if _, isIndex := arrayIndex(t); isIndex {
+			container = []any{}
+		} else {
+			container = map[string]any{}
+		}
+	}
+	switch x := container.(type) {
+	case map[string]any:
+		child, ok := setIn(x[t], tokens[1:], v)
+		if ok {
+			x[t] = child
+		}
+		return x, ok
+	case []any:
+		n, ok := arrayIndex(t)
+		if !ok || n > len(x) {
+			return x, false
+		}
+		if n == len(x) {
+			x = append(x, nil)
+		}
+		child, ok := setIn(x[n], tokens[1:], v)
+		if ok {
+			x[n] = child
+		}
+		return x, ok
+	}
+	return container, false
+}
+
+// Delete removes the value at pointer from data: a key from its object, an
+// element from its array (later elements move up). It reports whether
+// there was one.
+func Delete(data map[string]any, pointer string) bool {
+	tokens, ok := splitPointer(pointer)
+	if !ok || len(tokens) == 0 {
+		return false
+	}
+	parentPtr := pointer[:strings.LastIndexByte(pointer, '/')]
+	last := tokens[len(tokens)-1]
+	var parent any = data
+	if parentPtr != "" {
+		if parent, ok = lookup(data, parentPtr); !ok {
+			return false
+		}
+	}
+	switch x := parent.(type) {
+	case map[string]any:
+		if _, had := x[last]; !had {
+			return false
+		}
+		delete(x, last)
+		return true
+	case []any:
+		n, ok := arrayIndex(last)
+		if !ok || n >= len(x) {
+			return false
+		}
+		shorter := append(x[:n:n], x[n+1:]...)
+		// The array lives in its parent: put the shorter one there.
+		return Set(data, parentPtr, shorter)
+	}
+	return false
+}
+
+// Items returns a repeat's bounds from the schema: at least min items, at
+// most max (0: no limit).
+func (f *Form) Items(fd *api.Field) (min, max int) {
+	if n := f.byField[fd]; n != nil {
+		return n.minItems, n.maxItems
+	}
+	return 0, 0
 }

@@ -79,17 +79,27 @@ type Case struct {
 	History   []api.CaseEvent
 }
 
-// Conflict is a draft field's value that lost against a later change on
-// another device of the account: kept for the citizen to look at.
+// Conflict is a draft's value kept for the citizen to look at: one that
+// lost against a later change on another device of the account (Reason
+// ConflictSync), or one that did not carry over to a new version of the
+// form (ConflictRemoved, ConflictInvalid).
 type Conflict struct {
 	ID      int64
 	DraftID string
-	Field   string
+	Field   string // a top-level key, or a JSON Pointer for a version change
 	Value   any
-	Clock   string // the losing value's clock
+	Clock   string // the losing value's clock (sync only)
+	Reason  string
 	Created time.Time
 	Seen    bool
 }
+
+// Conflict reasons.
+const (
+	ConflictSync    = "sync"
+	ConflictRemoved = "removed"
+	ConflictInvalid = "invalid"
+)
 
 // Attachment is a file or photo of a draft on the device, with where its
 // upload to the backend stands.

@@ -160,7 +160,7 @@ func (o Options) withDefaults() Options {
 func downscale(src []byte, opt Options, f filter) (Result, error) {
 	opt = opt.withDefaults()
 	if int64(len(src)) > opt.MaxBytes {
-		return Result{}, invalid(ErrFileTooLarge, fmt.Sprintf("The photo is larger than %d MB.", opt.MaxBytes>>20),
+		return Result{}, invalid(ErrFileTooLarge, "The photo file is too large.",
 			fmt.Sprintf("%d bytes, at most %d", len(src), opt.MaxBytes))
 	}
 	h := sniff(src)

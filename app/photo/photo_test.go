@@ -503,7 +503,7 @@ func TestErrors(t *testing.T) {
 		{"SOI only", []byte{0xFF, 0xD8, 0xFF}, photo.Options{}, photo.ErrDamaged, "This photo is damaged and cannot be read."},
 		{"truncated JPEG", full[:len(full)/2], photo.Options{}, photo.ErrDamaged, "This photo is damaged and cannot be read."},
 		{"PNG with a bad checksum", append(pngHeader(10, 10, 8, 6, 0)[:29], 0, 0, 0, 0), photo.Options{}, photo.ErrDamaged, "This photo is damaged and cannot be read."},
-		{"larger than 30 MiB", tooBig, photo.Options{}, photo.ErrFileTooLarge, "The photo is larger than 30 MB."},
+		{"larger than 30 MiB", tooBig, photo.Options{}, photo.ErrFileTooLarge, "The photo file is too large."},
 		{"larger than MaxBytes", small, photo.Options{MaxBytes: int64(len(small) - 1)}, photo.ErrFileTooLarge, ""},
 		{"PNG bomb: 100000x100000", pngHeader(100000, 100000, 8, 6, 0), photo.Options{}, photo.ErrTooManyPixels, "The photo has too many pixels."},
 		{"JPEG bomb: 65535x65535", jpegHeader(0xC0, 65535, 65535, 0x22, 0x11, 0x11), photo.Options{}, photo.ErrTooManyPixels, "The photo has too many pixels."},

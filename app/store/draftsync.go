@@ -197,12 +197,16 @@ func newerThanAll(clock string, clocks map[string]string) bool {
 }
 
 func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock string) error {
+	return s.keep(ctx, tx, draftID, field, value, clock, citizen.ConflictSync)
+}
+
+func (s *Store) keep(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock, reason string) error {
 	plain, err := json.Marshal(value)
 	if err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts (draft_id, field, value_sealed, clock, created) VALUES (?, ?, x'', ?, ?)`,
-		draftID, field, clock, ms(s.now()))
+	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts (draft_id, field, value_sealed, clock, reason, created) VALUES (?, ?, x'', ?, ?, ?)`,
+		draftID, field, clock, reason, ms(s.now()))
 	if err != nil {
 		return storageError("keeping a conflict", err)
 	}
@@ -264,7 +268,7 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 // Conflicts returns the values of a draft that lost against another
 // device's later change, newest first.
 func (s *Store) Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, draft_id, field, value_sealed, clock, created, seen FROM conflicts
+	rows, err := s.db.QueryContext(ctx, `SELECT id, draft_id, field, value_sealed, clock, reason, created, seen FROM conflicts
 		WHERE draft_id = ? ORDER BY created DESC, id DESC`, draftID)
 	if err != nil {
 		return nil, storageError("reading conflicts", err)
@@ -276,7 +280,7 @@ func (s *Store) Conflicts(ctx context.Context, draftID string) ([]citizen.Confli
 		var sealed []byte
 		var created int64
 		var seen int
-		if err := rows.Scan(&c.ID, &c.DraftID, &c.Field, &sealed, &c.Clock, &created, &seen); err != nil {
+		if err := rows.Scan(&c.ID, &c.DraftID, &c.Field, &sealed, &c.Clock, &c.Reason, &created, &seen); err != nil {
 			return nil, storageError("reading conflicts", err)
 		}
 		c.Created, c.Seen = fromMS(created), seen == 1
@@ -354,4 +358,41 @@ func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c ap
 func (s *Store) SetProgress(ctx context.Context, itemID, progress, total int64) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET progress = ?, total = ? WHERE id = ?`, progress, total, itemID)
 	return storageError("recording progress", err)
+}
+
+// MoveDraft moves an editable draft to another version of its form: its
+// values become carried, and every value that did not carry over is kept
+// for the citizen to look at (never silently dropped), in one transaction.
+func (s *Store) MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageError("moving a draft", err)
+	}
+	defer tx.Rollback()
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, draftID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
+	}
+	if err != nil {
+		return err
+	}
+	if !d.State.Editable() || d.Locked {
+		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
+	}
+	s.stamp(d, carried)
+	if err := s.writeDraft(ctx, tx, d.ID, carried, 0, d.Clocks); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET form_id = ?, form_version = ?, problem = NULL WHERE id = ?`, to.ID, to.Version, d.ID); err != nil {
+		return storageError("moving a draft", err)
+	}
+	for _, l := range left {
+		if err := s.keep(ctx, tx, d.ID, l.Field, l.Value, "", l.Reason); err != nil {
+			return err
+		}
+	}
+	if err := s.queueCopy(ctx, tx, d.ID); err != nil {
+		return err
+	}
+	return storageError("moving a draft", tx.Commit())
 }

@@ -211,7 +211,7 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"a": "b"})
-	it, _ := f.Submit(ctx, d.ID)
+	it, _ := f.Submit(ctx, d.ID, nil)
 	created := f.clock.Now()
 	c := api.Case{ID: "c_1", Number: "2026-000001", Service: "hundesteuer", Form: d.Form, Status: api.StatusReceived, Created: created,
 		History: []api.CaseEvent{{Status: api.StatusReceived, At: created}}}

@@ -12,10 +12,11 @@ import (
 )
 
 // Submit queues a draft for the backend: in one transaction the draft turns
-// "queued" and an outbox row is written with the submission built from the
-// draft's stored values and a fresh idempotency key. Either both happen or
-// neither.
-func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem, error) {
+// "queued" and an outbox row is written with the submission and a fresh
+// idempotency key. Either both happen or neither. data is what is sent (the
+// draft's values without those of hidden fields); nil sends the draft's
+// stored values as they are.
+func (s *Store) Submit(ctx context.Context, draftID string, data map[string]any) (*citizen.OutboxItem, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, storageError("submitting", err)
@@ -34,7 +35,10 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 	if !d.State.Editable() {
 		return nil, citizen.Errorf(citizen.ECONFLICT, "This draft was already sent.")
 	}
-	data, err := json.Marshal(d.Values)
+	if data == nil {
+		data = d.Values
+	}
+	payload, err := json.Marshal(data)
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +47,12 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 		Kind:           citizen.OutboxSubmission,
 		DraftID:        d.ID,
 		IdempotencyKey: citizen.NewID(),
-		Request:        api.SubmissionRequest{Service: d.Service, Form: d.Form, Data: data},
+		Request:        api.SubmissionRequest{Service: d.Service, Form: d.Form, Data: payload},
 		State:          citizen.OutboxPending,
 		NextAttempt:    now,
 		Created:        now,
 	}
-	payload, err := s.sealPayload(it)
+	sealed, err := s.sealPayload(it)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +65,7 @@ func (s *Store) Submit(ctx context.Context, draftID string) (*citizen.OutboxItem
 	}
 	it.Total = total
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created, total)
-		VALUES (?, 'submission', ?, ?, 'pending', ?, ?, ?)`, d.ID, it.IdempotencyKey, payload, ms(now), ms(now), total)
+		VALUES (?, 'submission', ?, ?, 'pending', ?, ?, ?)`, d.ID, it.IdempotencyKey, sealed, ms(now), ms(now), total)
 	if err != nil {
 		return nil, storageError("submitting", err)
 	}

@@ -152,7 +152,7 @@ func TestDraft_NoPlainTextOnDisk(t *testing.T) {
 	ctx := context.Background()
 	const secret = "Zaunkoenigweg-4711-geheim"
 	d := mustDraft(t, f, map[string]any{"street": secret})
-	if _, err := f.Submit(ctx, d.ID); err != nil {
+	if _, err := f.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Checkpoint so that the main file holds the data too, then read
@@ -188,7 +188,7 @@ func TestDraft_OtherKeyIsLocked(t *testing.T) {
 	if !got.Locked || got.Values != nil {
 		t.Errorf("locked %v values %v, want locked without values", got.Locked, got.Values)
 	}
-	_, err = f.Submit(ctx, d.ID)
+	_, err = f.Submit(ctx, d.ID, nil)
 	wantCode(t, err, citizen.ELOCKED)
 }
 
@@ -197,7 +197,7 @@ func TestSubmit_DraftAndOutboxInOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"given_name": "Erika"})
 
-	it, err := f.Submit(ctx, d.ID)
+	it, err := f.Submit(ctx, d.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestSubmit_DraftAndOutboxInOneTransaction(t *testing.T) {
 	// Queued drafts can neither change nor go away.
 	wantCode(t, f.SaveDraft(ctx, d.ID, map[string]any{"given_name": "X"}, 0), citizen.ECONFLICT)
 	wantCode(t, f.DeleteDraft(ctx, d.ID), citizen.ECONFLICT)
-	_, err = f.Submit(ctx, d.ID)
+	_, err = f.Submit(ctx, d.ID, nil)
 	wantCode(t, err, citizen.ECONFLICT)
 }
 
@@ -232,7 +232,7 @@ func TestSubmit_FailureLeavesDraftEditing(t *testing.T) {
 	if _, err := f.DB().Exec(`CREATE TRIGGER boom BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Submit(ctx, d.ID); err == nil {
+	if _, err := f.Submit(ctx, d.ID, nil); err == nil {
 		t.Fatal("Submit succeeded despite the failing outbox insert")
 	}
 	got, _ := f.Draft(ctx, d.ID)
@@ -250,7 +250,7 @@ func TestAcknowledge(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"given_name": "Erika"})
-	it, _ := f.Submit(ctx, d.ID)
+	it, _ := f.Submit(ctx, d.ID, nil)
 	c := api.Case{ID: "c_1", Number: "2026-000001", Service: "hundesteuer", Form: d.Form, Status: api.StatusReceived, Created: f.clock.Now()}
 	for i := 0; i < 2; i++ { // twice: a repeated acknowledgement is harmless
 		if err := f.Acknowledge(ctx, it.ID, c); err != nil {
@@ -282,7 +282,7 @@ func TestReject_ThenResubmitWithNewKey(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"postcode": "123"})
-	first, _ := f.Submit(ctx, d.ID)
+	first, _ := f.Submit(ctx, d.ID, nil)
 	p := &api.Problem{Status: 422, Title: "Validation failed", Errors: []api.FieldError{{Pointer: "/postcode", Code: "pattern"}}}
 	if err := f.Reject(ctx, first.ID, p, citizen.EREJECTED, "The town hall did not accept this."); err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func TestReject_ThenResubmitWithNewKey(t *testing.T) {
 	if err := f.SaveDraft(ctx, d.ID, map[string]any{"postcode": "51147"}, 0); err != nil {
 		t.Fatalf("editing a rejected draft: %v", err)
 	}
-	second, err := f.Submit(ctx, d.ID)
+	second, err := f.Submit(ctx, d.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestRetry_SchedulesNextAttempt(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"a": "b"})
-	it, _ := f.Submit(ctx, d.ID)
+	it, _ := f.Submit(ctx, d.ID, nil)
 	if err := f.Retry(ctx, it.ID, f.clock.Now().Add(time.Minute), citizen.EUNAVAILABLE, "offline"); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestAttachments(t *testing.T) {
 	_, err = f.AddAttachment(ctx, d.ID, "empty.pdf", "application/pdf", nil)
 	wantCode(t, err, citizen.EINVALID)
 
-	if _, err := f.Submit(ctx, d.ID); err != nil {
+	if _, err := f.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.AddAttachment(ctx, d.ID, "late.pdf", "application/pdf", []byte("x"))

@@ -221,7 +221,7 @@ func TestAttachment_ResumesAfterCutAndKill(t *testing.T) {
 	if err := r.store.SaveDraft(ctx, d.ID, map[string]any{"name": "Erika Mustermann", "doc": value}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.store.Submit(ctx, d.ID); err != nil {
+	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 

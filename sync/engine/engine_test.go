@@ -105,7 +105,7 @@ func (r *rig) submitExample(t *testing.T, serviceID string, edit func(map[string
 	if err := r.store.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.store.Submit(ctx, d.ID); err != nil {
+	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	return d
