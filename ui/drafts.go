@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/sync/engine"
 )
@@ -17,26 +18,40 @@ import (
 type draftsScreen struct {
 	ui *UI
 
-	root  fyne.CanvasObject
-	list  *fyne.Container
-	empty *widget.Label
-	rows  map[string]*draftRow // by draft id, for tests and refresh
+	root       fyne.CanvasObject
+	list       *fyne.Container
+	empty      *widget.Label
+	casesTitle *widget.Label
+	caseList   *fyne.Container
+	rows       map[string]*draftRow // by draft id, for tests and refresh
+	cases      map[string]*caseRow  // by case number
 }
 
 // draftRow is one draft on the screen.
 type draftRow struct {
-	title  *widget.Label
-	status *widget.Label
-	resume *widget.Button
-	delete *widget.Button
+	title    *widget.Label
+	status   *widget.Label
+	progress *widget.ProgressBar // the attachments' upload, while it runs
+	resume   *widget.Button
+	delete   *widget.Button
+}
+
+// caseRow is one case at the town hall, with its status.
+type caseRow struct {
+	title    *widget.Label
+	status   *widget.Label
+	timeline *widget.Button
 }
 
 func newDraftsScreen(u *UI) *draftsScreen {
-	ds := &draftsScreen{ui: u, rows: map[string]*draftRow{}}
+	ds := &draftsScreen{ui: u, rows: map[string]*draftRow{}, cases: map[string]*caseRow{}}
 	ds.empty = widget.NewLabel(lang.L("You have no drafts. Start one from a service."))
 	ds.empty.Wrapping = fyne.TextWrapWord
 	ds.list = container.NewVBox()
-	ds.root = container.NewVScroll(container.NewPadded(container.NewVBox(ds.empty, ds.list)))
+	ds.casesTitle = widget.NewLabel(lang.L("Status of my cases"))
+	ds.casesTitle.TextStyle = fyne.TextStyle{Bold: true}
+	ds.caseList = container.NewVBox()
+	ds.root = container.NewVScroll(container.NewPadded(container.NewVBox(ds.empty, ds.list, ds.casesTitle, ds.caseList)))
 	return ds
 }
 
@@ -67,7 +82,7 @@ func (ds *draftsScreen) refresh() {
 	for _, d := range drafts {
 		row := ds.newRow(d, lastErr[d.ID], st)
 		ds.rows[d.ID] = row
-		texts := container.NewVBox(row.title, row.status)
+		texts := container.NewVBox(row.title, row.status, row.progress)
 		ds.list.Add(container.NewBorder(nil, nil, nil, container.NewHBox(row.resume, row.delete), texts))
 		ds.list.Add(widget.NewSeparator())
 	}
@@ -76,6 +91,85 @@ func (ds *draftsScreen) refresh() {
 	} else {
 		ds.empty.Hide()
 	}
+	ds.refreshCases()
+}
+
+// refreshCases lists the cases with their status, newest first, also those
+// sent from the account's other devices.
+func (ds *draftsScreen) refreshCases() {
+	ctx, cancel := ds.ui.ctx()
+	defer cancel()
+	cases, err := ds.ui.store.Cases(ctx)
+	ds.caseList.RemoveAll()
+	ds.cases = map[string]*caseRow{}
+	if err != nil || len(cases) == 0 {
+		ds.casesTitle.Hide()
+		return
+	}
+	ds.casesTitle.Show()
+	for _, c := range cases {
+		title := c.Service
+		if s, ok := ds.ui.service(c.Service); ok {
+			title = s.Title.In(currentLang())
+		}
+		row := &caseRow{
+			title:  widget.NewLabel(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number})),
+			status: widget.NewLabel(caseStatus(c)),
+		}
+		row.title.Wrapping = fyne.TextWrapWord
+		row.status.Importance = widget.SuccessImportance
+		if c.Status != api.StatusDecided {
+			row.status.Importance = widget.MediumImportance
+		}
+		c := c
+		row.timeline = widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), func() { ds.onTimeline(c, title) })
+		ds.cases[c.Number] = row
+		ds.caseList.Add(container.NewBorder(nil, nil, nil, row.timeline, container.NewVBox(row.title, row.status)))
+		ds.caseList.Add(widget.NewSeparator())
+	}
+}
+
+// statusName is a case status in the citizen's words.
+func statusName(s string) string {
+	switch s {
+	case api.StatusReceived:
+		return lang.L("Received")
+	case api.StatusInReview:
+		return lang.L("In review")
+	case api.StatusInspection:
+		return lang.L("Inspection")
+	case api.StatusDecided:
+		return lang.L("Decided")
+	}
+	return s
+}
+
+func caseStatus(c citizen.Case) string {
+	since := c.Submitted
+	if n := len(c.History); n > 0 {
+		since = c.History[n-1].At
+	}
+	return lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": statusName(c.Status), "Date": since.Local().Format("02.01.2006 15:04")})
+}
+
+// onTimeline shows a case's steps at the town hall with their notes.
+func (ds *draftsScreen) onTimeline(c citizen.Case, title string) {
+	lng := currentLang()
+	box := container.NewVBox()
+	events := c.History
+	if len(events) == 0 {
+		events = []api.CaseEvent{{Status: c.Status, At: c.Submitted}}
+	}
+	for _, e := range events {
+		head := widget.NewLabel(e.At.Local().Format("02.01.2006 15:04") + "  " + statusName(e.Status))
+		head.TextStyle = fyne.TextStyle{Bold: true}
+		box.Add(head)
+		if note := e.Note.In(lng); note != "" {
+			box.Add(wrapped(note))
+		}
+	}
+	d := dialog.NewCustom(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}), lang.L("Close"), box, ds.ui.win)
+	d.Show()
 }
 
 func (ds *draftsScreen) newRow(d *citizen.Draft, it *citizen.OutboxItem, st engine.State) *draftRow {
@@ -84,7 +178,13 @@ func (ds *draftsScreen) newRow(d *citizen.Draft, it *citizen.OutboxItem, st engi
 	if s, ok := ds.ui.service(d.Service); ok {
 		title = s.Title.In(lng)
 	}
-	r := &draftRow{title: widget.NewLabel(title), status: widget.NewLabel(draftStatus(d, it, st))}
+	r := &draftRow{title: widget.NewLabel(title), status: widget.NewLabel(draftStatus(d, it, st)), progress: widget.NewProgressBar()}
+	r.progress.Hide()
+	if d.State == citizen.DraftQueued && it != nil && it.Total > 0 && it.Progress < it.Total {
+		r.progress.Max = float64(it.Total)
+		r.progress.SetValue(float64(it.Progress))
+		r.progress.Show()
+	}
 	r.title.TextStyle = fyne.TextStyle{Bold: true}
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.status.Wrapping = fyne.TextWrapWord

@@ -367,5 +367,5 @@ func (fs *formScreen) onSubmit() {
 	fs.ui.drafts.refresh()
 	fs.ui.tabs.SelectIndex(1)
 	dialog.ShowInformation(lang.L("Submitted"),
-		lang.L("Your form is in the outbox. It is sent as soon as there is a connection; you can follow it under My drafts."), fs.ui.win)
+		lang.L("Your form is in the outbox. It is sent as soon as there is a connection; you can follow it under My applications."), fs.ui.win)
 }

@@ -281,3 +281,59 @@ func bodyText(fs *formScreen) string {
 	})
 	return b.String()
 }
+
+// TestCaseStatusAndProgress: the town hall moves a case on; the app shows
+// the new status and its timeline with the note. An upload under way shows
+// its progress on its item.
+func TestCaseStatusAndProgress(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	svc, _ := r.ui.service("sperrmuell")
+	d := citizen.NewDraft(svc, timeNow())
+	d.Values = example(t, "sperrmuell")
+	if err := r.store.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := r.store.Cases(ctx)
+	if len(cases) != 1 {
+		t.Fatalf("cases = %d, want 1", len(cases))
+	}
+	r.backend.SetCaseStatus(cases[0].ID, api.StatusInspection, api.Text{"de": "Wir sehen uns die Stelle an.", "en": "We will look at the spot."})
+	if err := r.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.ui.drafts.refresh()
+	row := r.ui.drafts.cases[cases[0].Number]
+	if row == nil || !strings.HasPrefix(row.status.Text, "Inspection since") {
+		t.Fatalf("case row = %+v, want the status Inspection", row)
+	}
+	test.Tap(row.timeline)
+	var text strings.Builder
+	walk(r.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			text.WriteString(l.Text + "\n")
+		}
+	})
+	if got := text.String(); !strings.Contains(got, "Received") || !strings.Contains(got, "Inspection") || !strings.Contains(got, "We will look at the spot.") {
+		t.Errorf("timeline = %q, want both steps and the note", got)
+	}
+
+	// An item whose files are half uploaded shows how far it got.
+	d2 := citizen.NewDraft(svc, timeNow())
+	d2.Values = map[string]any{"x": "y"}
+	r.store.CreateDraft(ctx, d2)
+	r.store.AddAttachment(ctx, d2.ID, "sofa.jpg", "image/jpeg", make([]byte, 4000))
+	it, _ := r.store.Submit(ctx, d2.ID, nil)
+	r.store.SetProgress(ctx, it.ID, 1000, 4000)
+	r.ui.drafts.refresh()
+	bar := r.ui.drafts.rows[d2.ID].progress
+	if !bar.Visible() || bar.Value != 1000 || bar.Max != 4000 {
+		t.Errorf("progress = %v of %v (visible %v), want 1000 of 4000", bar.Value, bar.Max, bar.Visible())
+	}
+}

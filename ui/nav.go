@@ -16,7 +16,7 @@ type navigator struct {
 	title  *widget.Label
 	stack  *fyne.Container
 	titles []string
-	root   fyne.CanvasObject
+	root   *fyne.Container
 }
 
 func newNavigator(root fyne.CanvasObject, title string) *navigator {
@@ -69,5 +69,6 @@ func (n *navigator) refresh() {
 		n.bar.Hide()
 	}
 	n.title.SetText(n.titles[len(n.titles)-1])
-	n.stack.Refresh()
+	n.root.Refresh() // the bar came or went: lay out again
+
 }

@@ -74,7 +74,7 @@ func (fs *formScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 	list := container.NewVBox()
 	for i := range items {
 		ip := p + "/" + strconv.Itoa(i)
-		title := widget.NewLabel(lang.L("{{.Label}} {{.N}}", map[string]any{"Label": itemName(fd, fs.lang), "N": i + 1}))
+		title := widget.NewLabel(lang.L("Entry {{.N}}", map[string]any{"N": i + 1}))
 		title.TextStyle = fyne.TextStyle{Bold: true}
 		remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { fs.onRemoveItem(p, i) })
 		remove.Importance = widget.LowImportance
@@ -94,9 +94,6 @@ func (fs *formScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 	list.Add(add)
 	return frame(fd, p, fs.form.Required(fd), fs.lang, list, nil)
 }
-
-// itemName names one item of a repeat: the repeat's label.
-func itemName(fd *api.Field, lng string) string { return fd.Label.In(lng) }
 
 func (fs *formScreen) onAddItem(fd *api.Field, p string, n int) {
 	ip := p + "/" + strconv.Itoa(n)

@@ -93,7 +93,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.nav = newNavigator(u.home.content(), u.home.title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Services"), theme.HomeIcon(), u.nav.content()),
-		container.NewTabItemWithIcon(lang.L("My drafts"), theme.DocumentIcon(), u.drafts.content()),
+		container.NewTabItemWithIcon(lang.L("My applications"), theme.DocumentIcon(), u.drafts.content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == u.drafts.root {

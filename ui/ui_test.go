@@ -143,6 +143,14 @@ func (r *rig) openService(t *testing.T, query string) {
 // condition) before its turn comes.
 func (r *rig) fill(t *testing.T, values map[string]any) {
 	t.Helper()
+	// A value may show a repeat (or a field) that needs its own pass.
+	for range 3 {
+		r.fillPass(t, values)
+	}
+}
+
+func (r *rig) fillPass(t *testing.T, values map[string]any) {
+	t.Helper()
 	fs := r.ui.current
 	for added := true; added; {
 		added = false
