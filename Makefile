@@ -35,9 +35,12 @@ lint: deps
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go run $(STATICCHECK) ./...
 
-## screenshot: run the real app under Xvfb, write docs/screenshot.png
+## screenshot: the real app under Xvfb: docs/screenshot.png (main screen),
+## docs/sync-status.png (sync indicator, per-item status), docs/form-repeat.png
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
+	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \
+		go test -count=1 -tags=sqlite_fts5,screenshot -run Screenshots ./ui/ -args -shots $(CURDIR)/docs
 
 clean:
 	rm -rf bin .run

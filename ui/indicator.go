@@ -24,7 +24,7 @@ type syncIndicator struct {
 
 func newSyncIndicator(u *UI) *syncIndicator {
 	si := &syncIndicator{ui: u, icon: widget.NewIcon(theme.ViewRefreshIcon()), label: widget.NewLabel("")}
-	si.label.Truncation = fyne.TextTruncateEllipsis
+	si.label.Wrapping = fyne.TextWrapWord // the citizen must read all of it
 	si.now = widget.NewButtonWithIcon(lang.L("Sync now"), theme.ViewRefreshIcon(), si.onSyncNow)
 	si.refresh()
 	return si

@@ -13,6 +13,10 @@ import (
 // Languages the app is translated to, German first.
 var Languages = []string{"de", "en"}
 
+// regions gives each language the region whose conventions (dates) it
+// uses in a German town hall's app.
+var regions = map[string]string{"de": "DE", "en": "GB"}
+
 // LoadTranslations registers the app's translations with fyne's lang
 // package. code, when not empty, picks the language instead of the system's;
 // a system language the app does not speak gives German, the town hall's.
@@ -62,6 +66,11 @@ func SetLanguage(code string) error {
 // setLanguageEnv points the locale lookup (GNU gettext's variables, which
 // fyne reads on desktop) at code.
 func setLanguageEnv(code string) {
+	// With a region, fyne's date entry writes dates the local way
+	// (31.12.2026 in German).
+	if region, ok := regions[code]; ok {
+		code += "_" + region
+	}
 	os.Setenv("LANGUAGE", code)
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if val := os.Getenv(v); val != "" {

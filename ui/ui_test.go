@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,13 +26,6 @@ import (
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 )
-
-func TestMain(m *testing.M) {
-	if err := LoadTranslations("en"); err != nil {
-		panic(err)
-	}
-	os.Exit(m.Run())
-}
 
 // rig is the app's real parts (store file, engine, backend over loopback)
 // behind the UI, in fyne's test driver.

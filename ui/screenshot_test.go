@@ -1,0 +1,137 @@
+//go:build screenshot
+
+package ui
+
+// Screenshots of key screens in a real window (the GLFW driver, under Xvfb
+// in `make screenshot`), with real parts behind them. Run with
+//
+//	xvfb-run -a go test -tags screenshot -run Screenshots ./ui/ -args -shots DIR
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+	"rathaus/app/secrets"
+	"rathaus/app/store"
+	"rathaus/assets"
+	"rathaus/server/servertest"
+	"rathaus/sync/engine"
+	"rathaus/sync/portal"
+	"rathaus/sync/upload"
+)
+
+var (
+	shots   = flag.String("shots", "docs", "folder for the screenshots")
+	realApp fyne.App
+)
+
+// TestMain runs the tests beside the real app's event loop, which must own
+// the main goroutine.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	lng := os.Getenv("RATHAUS_LANG")
+	if lng == "" {
+		lng = "de"
+	}
+	if err := LoadTranslations(lng); err != nil {
+		panic(err)
+	}
+	realApp = app.NewWithID("org.rathaus.app.screenshots")
+	code := 0
+	go func() {
+		code = m.Run()
+		fyne.Do(realApp.Quit)
+	}()
+	realApp.Run()
+	os.Exit(code)
+}
+
+// capture takes the window from the X server, as a person sees it (the
+// window sits at the screen's corner: Xvfb has no window manager).
+func capture(t *testing.T, w fyne.Window, name string) {
+	t.Helper()
+	time.Sleep(time.Second) // let the driver paint
+	var size fyne.Size
+	fyne.DoAndWait(func() { size = w.Canvas().Size() })
+	scale := w.Canvas().Scale()
+	geom := fmt.Sprintf("%dx%d+0+0", int(size.Width*scale), int(size.Height*scale))
+	out := filepath.Join(*shots, name)
+	if b, err := exec.Command("import", "-window", "root", "-crop", geom, "+repage", out).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v: %s", err, b)
+	}
+}
+
+// TestScreenshots shows the sync indicator and the per-item status: one
+// case sent and moved on by the town hall, one form waiting in the outbox
+// while the backend is down; then a form with a repeat.
+func TestScreenshots(t *testing.T) {
+	ctx := context.Background()
+	backend := servertest.New(t)
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), secrets.OpenMemory("rathaus-shots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cat, _ := assets.DemoCatalog()
+	files, _ := assets.DemoFormFiles()
+	var forms [][]byte
+	for _, b := range files {
+		forms = append(forms, b)
+	}
+	st.Seed(ctx, cat, forms)
+	eng := engine.New(st, portal.New(backend.URL), upload.New(backend.URL), secrets.OpenMemory("rathaus-shots-device"))
+	var u *UI
+	fyne.DoAndWait(func() {
+		u = New(realApp, Deps{Store: st, Sync: eng})
+		u.win.Resize(fyne.NewSize(480, 820))
+		u.win.Show()
+	})
+
+	submit := func(service string) {
+		svc, _ := u.service(service)
+		d := citizen.NewDraft(svc, time.Now())
+		d.Values, _ = assets.DemoExample(svc.Form.ID)
+		if err := st.CreateDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Submit(ctx, d.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit("hundesteuer")
+	if err := eng.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := st.Cases(ctx)
+	backend.SetCaseStatus(cases[0].ID, api.StatusInReview, api.Text{"de": "Wir prüfen Ihre Anmeldung.", "en": "We are checking your registration."})
+	eng.Sync(ctx)
+	backend.Stop()
+	submit("sperrmuell")
+	eng.Sync(ctx) // offline: waits for a connection
+	fyne.DoAndWait(func() {
+		u.tabs.SelectIndex(1)
+		u.drafts.refresh()
+	})
+	capture(t, u.win, "sync-status.png")
+
+	svc, _ := u.service("anmeldung-wohnung")
+	d := citizen.NewDraft(svc, time.Now())
+	d.Values, _ = assets.DemoExample(svc.Form.ID)
+	st.CreateDraft(ctx, d)
+	fyne.DoAndWait(func() {
+		u.openDraft(d)
+		u.current.goToStep(2)
+	})
+	capture(t, u.win, "form-repeat.png")
+}
