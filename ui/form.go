@@ -112,9 +112,10 @@ func (fs *formScreen) shownFrom(i, dir int) int {
 	return len(fs.form.Def.Steps)
 }
 
-// progressText counts the steps that are shown, and the summary.
-func (fs *formScreen) progressText() string {
-	n, k := 1, 1
+// position returns where the citizen is: step k of n, counting the steps
+// that are shown and the summary.
+func (fs *formScreen) position() (k, n int) {
+	n, k = 1, 1
 	for i := range fs.form.Def.Steps {
 		if fs.form.StepShown(i, fs.draft.Values) {
 			n++
@@ -126,7 +127,17 @@ func (fs *formScreen) progressText() string {
 	if fs.summary() {
 		k = n
 	}
+	return k, n
+}
+
+func (fs *formScreen) progressText() string {
+	k, n := fs.position()
 	return lang.L("Step {{.Step}} of {{.Total}}", map[string]any{"Step": k, "Total": n})
+}
+
+func (fs *formScreen) progressValue() float64 {
+	k, n := fs.position()
+	return float64(k) / float64(n)
 }
 
 // showStep builds the current step's fields, or the summary.
@@ -163,22 +174,6 @@ func (fs *formScreen) showStep() {
 		fs.submit.Hide()
 	}
 	fs.refresh()
-}
-
-func (fs *formScreen) progressValue() float64 {
-	n, k := 1, 1
-	for i := range fs.form.Def.Steps {
-		if fs.form.StepShown(i, fs.draft.Values) {
-			n++
-			if i < fs.step {
-				k++
-			}
-		}
-	}
-	if fs.summary() {
-		k = n
-	}
-	return float64(k) / float64(n)
 }
 
 // defaultBooleans stores "no" for the unticked boxes of fields, so that an
