@@ -31,6 +31,9 @@ import (
 type Backend struct {
 	URL string
 	DB  *sqlite.DB
+	// DBPath is the backend's SQLite file, for tests that check it with
+	// their own (read-only) connection: integrity, rows per key.
+	DBPath string
 	// Server is the backend itself, for what tests do beside HTTP (for
 	// example Server.SweepUploads).
 	Server *server.Server
@@ -59,7 +62,8 @@ func WithConfig(f func(*server.Config)) Option { return Option(f) }
 // times), and its staff API is on, with StaffToken.
 func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "server.db"))
+	dbPath := filepath.Join(tb.TempDir(), "server.db")
+	db, err := sqlite.Open(dbPath)
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
@@ -88,7 +92,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
-	b := &Backend{DB: db, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
+	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
