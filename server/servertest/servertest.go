@@ -47,6 +47,8 @@ type Backend struct {
 	mu   sync.Mutex
 	srv  *http.Server
 	wrap http.Handler
+	// fresh holds the connections that have not sent a request yet.
+	fresh map[net.Conn]bool
 }
 
 // Option changes the configuration a backend starts with.
@@ -131,11 +133,27 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Backend) serve(ln net.Listener) {
-	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second, ConnState: b.connState}
 	b.mu.Lock()
 	b.srv = srv
 	b.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
+}
+
+// connState keeps track of the connections that sent no request yet: a
+// client's transport may open one it ends up not needing (it keeps it
+// idle), and http.Server.Shutdown would wait 5 s for such a connection.
+func (b *Backend) connState(c net.Conn, st http.ConnState) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fresh == nil {
+		b.fresh = map[net.Conn]bool{}
+	}
+	if st == http.StateNew {
+		b.fresh[c] = true
+	} else {
+		delete(b.fresh, c)
+	}
 }
 
 // Stop takes the backend down: connections are refused until Start.
@@ -143,6 +161,9 @@ func (b *Backend) Stop() {
 	b.mu.Lock()
 	srv := b.srv
 	b.srv = nil
+	for c := range b.fresh {
+		c.Close()
+	}
 	b.mu.Unlock()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
