@@ -23,6 +23,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/sync/transport"
 )
 
 const tusVersion = "1.0.0"
@@ -106,7 +107,7 @@ func WithChunker(c *Chunker) Option { return func(cl *Client) { cl.chunks = c } 
 func New(base string, opts ...Option) *Client {
 	c := &Client{
 		endpoint: strings.TrimRight(base, "/") + api.PathUploads,
-		http:     &http.Client{Timeout: 2 * time.Minute},
+		http:     &http.Client{Transport: transport.Shared(), Timeout: 2 * time.Minute},
 		header:   http.Header{},
 		chunks:   NewChunker(),
 		cautious: map[string]bool{},
