@@ -504,6 +504,9 @@ func TestRun_KickAndConnectivity(t *testing.T) {
 	d := r.submitExample(t, "hundesteuer", nil)
 	r.engine.Kick()
 	waitFor(t, func() bool { return r.draft(t, d.ID).State == citizen.DraftSent })
+	// The pass also pulls the catalog and forms, beside the push: let it
+	// end before the backend goes.
+	waitFor(t, func() bool { return r.engine.Status().State == engine.Idle })
 
 	r.backend.Stop()
 	d2 := r.submitExample(t, "sperrmuell", nil)

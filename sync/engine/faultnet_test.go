@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -13,10 +14,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,6 +51,11 @@ type faultNet struct {
 	proxy   *toxiproxy.Proxy
 	URL     string // the proxy's address, for the app
 
+	// applied counts the faults that hit a request; replays the answers
+	// to submissions that the backend replayed from an earlier attempt
+	// (Idempotency-Replayed).
+	applied, replays atomic.Int64
+
 	mu       sync.Mutex
 	hook     faultHook
 	received map[string]int64  // upload request body bytes read by the backend, by file SHA-256
@@ -72,7 +80,15 @@ func newFaultNet(t testing.TB, backend *servertest.Backend) *faultNet {
 		t.Fatalf("toxiproxy: %v", err)
 	}
 	t.Cleanup(p.Stop)
-	n := &faultNet{t: t, backend: backend, proxy: p, URL: "http://" + p.Listen,
+	n := newCountingNet(t, backend)
+	n.proxy, n.URL = p, "http://"+p.Listen
+	return n
+}
+
+// newCountingNet wraps the backend's handler to count upload bytes (and
+// take HTTP-level faults), without a proxy: URL is the backend's own.
+func newCountingNet(t testing.TB, backend *servertest.Backend) *faultNet {
+	n := &faultNet{t: t, backend: backend, URL: backend.URL,
 		received: map[string]int64{}, shaOf: map[string]string{}}
 	backend.SetHandler(n)
 	return n
@@ -88,6 +104,9 @@ func (n *faultNet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			n.mu.Unlock()
 		}}
 	}
+	if isSubmission(r) {
+		w = &replayWatch{ResponseWriter: w, n: n}
+	}
 	n.mu.Lock()
 	hook := n.hook
 	n.mu.Unlock()
@@ -95,6 +114,32 @@ func (n *faultNet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	real.ServeHTTP(w, r)
+}
+
+// replayWatch counts the answers the backend marks as replayed.
+type replayWatch struct {
+	http.ResponseWriter
+	n    *faultNet
+	seen bool
+}
+
+func (w *replayWatch) WriteHeader(code int) {
+	if !w.seen && w.Header().Get(api.HeaderReplayed) == "true" {
+		w.n.replays.Add(1)
+	}
+	w.seen = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *replayWatch) Write(b []byte) (int, error) {
+	if !w.seen {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *replayWatch) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.ResponseWriter.(http.Hijacker).Hijack()
 }
 
 // fileOf names the file an upload request carries: from its metadata when
@@ -149,7 +194,9 @@ func (n *faultNet) toxic(name, typ, stream string, attrs map[string]any) {
 // heal removes every fault, TCP and HTTP.
 func (n *faultNet) heal() {
 	n.setHook(nil)
-	n.proxy.Toxics.ResetToxics(context.Background())
+	if n.proxy != nil {
+		n.proxy.Toxics.ResetToxics(context.Background())
+	}
 }
 
 // receivedFor returns the upload bytes the backend read for a file.
@@ -197,6 +244,30 @@ func kill(w http.ResponseWriter) {
 func loseAnswer(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	next.ServeHTTP(&discard{header: http.Header{}}, r)
 	kill(w)
+}
+
+// cutAnswer lets the backend do the request, then sends the first half of
+// its answer (status line, headers, part of the body) and drops the
+// connection: cut mid response, so that no client retries it by itself as
+// it may a request that got no byte of an answer.
+func cutAnswer(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	var buf bytes.Buffer
+	res := rec.Result()
+	res.ContentLength = int64(rec.Body.Len())
+	_ = res.Write(&buf)
+	conn, bw, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	head := bytes.Index(buf.Bytes(), []byte("\r\n\r\n")) + 4
+	_, _ = bw.Write(buf.Bytes()[:head+(buf.Len()-head)/2])
+	_ = bw.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
 }
 
 // cutRequest lets the backend read only the first k bytes of the body,

@@ -21,7 +21,7 @@ var (
 )
 
 // soakDefault is the soak's size in CI (make test).
-const soakDefault = 2_000
+const soakDefault = 10_000
 
 // soakFaults are the faults the soak draws from, one per step.
 var soakFaults = []string{"none", "latency", "cut-request", "cut-response", "lost-answer", "5xx", "429", "duplicate"}
@@ -170,8 +170,7 @@ func armSoakFault(n *faultNet, fault string, rng *rand.Rand) {
 			if !isSubmission(r) || !chance(0.5) {
 				return false
 			}
-			dup := duplicateHook(1)
-			return dup(w, r, next)
+			return n.duplicateHook(1)(w, r, next)
 		})
 	}
 }
