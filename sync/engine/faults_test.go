@@ -324,6 +324,7 @@ func cloneRequest(r *http.Request, body []byte) *http.Request {
 // the fault must (and must not) have done, heals the link, syncs until
 // nothing is pending and checks the invariants.
 func TestFaults(t *testing.T) {
+	t.Parallel() // beside TestSoak
 	for _, sc := range faultScenarios {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
 	}
