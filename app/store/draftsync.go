@@ -333,7 +333,10 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 }
 
 // upsertCase records a case and its timeline; draftID is "" when the case
-// came from the feed (the draft, if on this device, is linked already).
+// came from the feed (the draft, if on this device, is linked already). A
+// timeline only grows, so an older copy of the case (an answer that was on
+// its way while the feed brought a newer status) never replaces a newer
+// one.
 func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) error {
 	hist, err := json.Marshal(c.History)
 	if err != nil {
@@ -348,8 +351,10 @@ func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c ap
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, history = excluded.history, updated = excluded.updated,
-			draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
+		ON CONFLICT (id) DO UPDATE SET
+			status = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.status ELSE cases.status END,
+			history = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.history ELSE cases.history END,
+			updated = excluded.updated, draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
 		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
 	return storageError("recording a case", err)
 }

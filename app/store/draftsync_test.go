@@ -238,3 +238,34 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 		t.Errorf("catalog change = %v, %v; want reported", changed, err)
 	}
 }
+
+// TestAcknowledge_AfterNewerStatusKeepsIt: the feed brought the case with a
+// later status before the submission's own answer (sent when the case was
+// made) was recorded; the older answer links the draft but does not turn
+// the status back.
+func TestAcknowledge_AfterNewerStatusKeepsIt(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	d := mustDraft(t, f, map[string]any{"a": "b"})
+	it, _ := f.Submit(ctx, d.ID, nil)
+	created := f.clock.Now()
+	answer := api.Case{ID: "c_1", Number: "2026-000001", Service: "hundesteuer", Form: d.Form, Status: api.StatusReceived, Created: created,
+		History: []api.CaseEvent{{Status: api.StatusReceived, At: created}}}
+	newer := answer
+	newer.Status = api.StatusInReview
+	newer.History = append(append([]api.CaseEvent{}, answer.History...), api.CaseEvent{Status: api.StatusInReview, At: created.Add(time.Minute)})
+	if _, err := f.ApplyChanges(ctx, []api.Change{{Seq: 1, Kind: api.ChangeCase, Case: &newer}}, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Acknowledge(ctx, it.ID, answer); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := f.Cases(ctx)
+	if len(cases) != 1 || cases[0].Status != api.StatusInReview || len(cases[0].History) != 2 || cases[0].DraftID != d.ID {
+		t.Errorf("cases = %+v, want c_1 in review with two events, linked to its draft", cases)
+	}
+	got, _ := f.Draft(ctx, d.ID)
+	if got.State != citizen.DraftSent || got.CaseNumber != answer.Number {
+		t.Errorf("draft = %s %q, want sent with %s", got.State, got.CaseNumber, answer.Number)
+	}
+}

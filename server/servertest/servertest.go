@@ -31,6 +31,9 @@ import (
 type Backend struct {
 	URL string
 	DB  *sqlite.DB
+	// DBPath is the backend's SQLite file, for tests that check it with
+	// their own (read-only) connection: integrity, rows per key.
+	DBPath string
 	// Server is the backend itself, for what tests do beside HTTP (for
 	// example Server.SweepUploads).
 	Server *server.Server
@@ -44,6 +47,8 @@ type Backend struct {
 	mu   sync.Mutex
 	srv  *http.Server
 	wrap http.Handler
+	// fresh holds the connections that have not sent a request yet.
+	fresh map[net.Conn]bool
 }
 
 // Option changes the configuration a backend starts with.
@@ -59,7 +64,8 @@ func WithConfig(f func(*server.Config)) Option { return Option(f) }
 // times), and its staff API is on, with StaffToken.
 func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "server.db"))
+	dbPath := filepath.Join(tb.TempDir(), "server.db")
+	db, err := sqlite.Open(dbPath)
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
@@ -88,7 +94,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
-	b := &Backend{DB: db, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
+	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -127,11 +133,27 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Backend) serve(ln net.Listener) {
-	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second, ConnState: b.connState}
 	b.mu.Lock()
 	b.srv = srv
 	b.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
+}
+
+// connState keeps track of the connections that sent no request yet: a
+// client's transport may open one it ends up not needing (it keeps it
+// idle), and http.Server.Shutdown would wait 5 s for such a connection.
+func (b *Backend) connState(c net.Conn, st http.ConnState) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fresh == nil {
+		b.fresh = map[net.Conn]bool{}
+	}
+	if st == http.StateNew {
+		b.fresh[c] = true
+	} else {
+		delete(b.fresh, c)
+	}
 }
 
 // Stop takes the backend down: connections are refused until Start.
@@ -139,6 +161,9 @@ func (b *Backend) Stop() {
 	b.mu.Lock()
 	srv := b.srv
 	b.srv = nil
+	for c := range b.fresh {
+		c.Close()
+	}
 	b.mu.Unlock()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

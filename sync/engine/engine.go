@@ -90,6 +90,9 @@ type Engine struct {
 	interval    time.Duration // between passes when all is well
 	backoff     Backoff       // between passes, and per item, after failures
 	maxAttempts int           // transient failures before an item is parked
+	parallel    int           // drafts whose items go out at once
+
+	pace *pacer // spaces the uploads on the uplink (real time)
 
 	kick   chan struct{}
 	online chan struct{}
@@ -116,6 +119,12 @@ func WithBackoff(b Backoff) Option { return func(e *Engine) { e.backoff = b } }
 // it is parked for the citizen to send again (default 30).
 func WithMaxAttempts(n int) Option { return func(e *Engine) { e.maxAttempts = n } }
 
+// WithParallel sets how many drafts' outbox items go out at once (default
+// 4; items of one draft always go one after the other). On a weak link a
+// few at once keep it busy while each request waits for its answer; one
+// makes the engine strictly sequential.
+func WithParallel(n int) Option { return func(e *Engine) { e.parallel = max(n, 1) } }
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
@@ -137,6 +146,8 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		interval:    2 * time.Minute,
 		backoff:     Backoff{Base: time.Second, Cap: 5 * time.Minute},
 		maxAttempts: 30,
+		parallel:    4,
+		pace:        newPacer(time.Now),
 		kick:        make(chan struct{}, 1),
 		online:      make(chan struct{}, 1),
 	}
@@ -255,12 +266,20 @@ func (e *Engine) pass(ctx context.Context, force bool) error {
 	e.setStatus(Syncing, nil)
 	err := e.ensureDevice(ctx)
 	if err == nil {
-		err = e.pull(ctx)
-		if err == nil || !isNetwork(err) {
-			// The catalog failing on the server's side must not hold
-			// back the citizen's submissions.
-			err = errors.Join(err, e.push(ctx, force))
-		}
+		// The pull and the push go at once: neither needs the other, and
+		// on a weak link the pull's round trips would otherwise keep the
+		// push waiting. A failing catalog never holds back the citizen's
+		// submissions.
+		var pullErr, pushErr error
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pullErr = e.pull(ctx)
+		}()
+		pushErr = e.push(ctx, force)
+		wg.Wait()
+		err = errors.Join(pullErr, pushErr)
 	}
 	switch {
 	case err == nil:

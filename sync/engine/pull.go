@@ -15,16 +15,20 @@ import (
 const changesPage = 200
 
 // pull refreshes the catalog (one 304 when unchanged), fetches the forms it
-// names that are not on the device yet, and applies the changes feed.
+// names that are not on the device yet, and applies the changes feed; the
+// catalog and the feed are asked at once.
 func (e *Engine) pull(ctx context.Context) error {
-	err := e.pullCatalog(ctx)
-	if err != nil && isNetwork(err) {
-		return err
-	}
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err = e.pullCatalog(ctx)
+	}()
 	again, cerr := e.pullChanges(ctx)
-	if cerr == nil && again {
-		// The feed says the catalog changed since: fetch it now rather
-		// than at the next pass.
+	<-done
+	if cerr == nil && err == nil && again {
+		// The feed says the catalog changed: make sure this pass has the
+		// new one (a 304 if the request beside the feed got it already).
 		cerr = e.pullCatalog(ctx)
 	}
 	return errors.Join(err, cerr)

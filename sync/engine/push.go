@@ -4,82 +4,254 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/sync/upload"
 )
 
-// push sends the due outbox items in order. A permanent refusal stops only
-// its own item; a network failure stops the pass, since the rest would fail
-// the same way.
+// pushPass is the state one push shares between its workers.
+type pushPass struct {
+	// progress counts the steps the backend confirmed in this pass (items
+	// done, upload chunks stored): the evidence that the link works.
+	progress atomic.Int64
+	// stop is set once the backend was not reached: no further item
+	// starts.
+	stop atomic.Bool
+
+	mu     sync.Mutex
+	errs   []error // transient failures of single items
+	netErr error   // the first failure to reach the backend
+	fatal  error   // a failure of the store: the pass ends
+}
+
+func (p *pushPass) record(err error, network bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case network && p.netErr == nil:
+		p.netErr = err
+	case network:
+	default:
+		p.errs = append(p.errs, err)
+	}
+}
+
+func (p *pushPass) fail(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fatal == nil {
+		p.fatal = err
+	}
+	p.stop.Store(true)
+}
+
+// push sends the due outbox items. Items of one draft go out in order, one
+// after the other; up to e.parallel drafts go out at once, so that a weak
+// link stays busy while a request waits for its answer, and a slow or
+// failing item never holds up the others. A permanent refusal stops only
+// its own item; a transient one stops the rest of its draft until the next
+// pass. When the backend cannot be reached at all, no further item starts
+// (the rest would fail the same way) and the pass reports it.
 func (e *Engine) push(ctx context.Context, force bool) error {
 	items, err := e.store.DueOutbox(ctx, e.now(), force)
-	if err != nil {
+	if err != nil || len(items) == 0 {
 		return err
 	}
-	var errs []error
+	var drafts [][]*citizen.OutboxItem
+	index := map[string]int{}
 	for _, it := range items {
+		i, ok := index[it.DraftID]
+		if !ok {
+			i = len(drafts)
+			index[it.DraftID] = i
+			drafts = append(drafts, nil)
+		}
+		drafts[i] = append(drafts[i], it)
+	}
+	p := &pushPass{}
+	work := make(chan []*citizen.OutboxItem)
+	var wg sync.WaitGroup
+	for w := 0; w < min(e.parallel, len(drafts)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range work {
+				e.pushDraft(ctx, p, d)
+			}
+		}()
+	}
+	for _, d := range drafts {
+		if p.stop.Load() || ctx.Err() != nil {
+			break
+		}
+		work <- d
+	}
+	close(work)
+	wg.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case p.fatal != nil:
+		return p.fatal
+	}
+	return errors.Join(append([]error{p.netErr}, p.errs...)...)
+}
+
+// pushDraft sends one draft's items in order. The files of a submission
+// start going up at once, beside the draft's earlier items (its copy for
+// the account's other devices): an upload changes nothing at the backend
+// until the submission names it, so the order of the items holds, and the
+// link does not wait for an earlier item's round trip.
+func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.OutboxItem) {
+	ahead := map[int64]*uploadAhead{}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i, it := range items {
+		if i == 0 || it.Kind != citizen.OutboxSubmission || it.LastCode == citizen.ELOCKED || len(it.Request.Data) == 0 {
+			continue
+		}
+		u := &uploadAhead{done: make(chan struct{}), before: p.progress.Load()}
+		ahead[it.ID] = u
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(u.done)
+			u.data, u.err = e.uploadAttachments(ctx, it, func() { u.steps.Add(1); p.progress.Add(1) })
+		}()
+	}
+	for _, it := range items {
+		if p.stop.Load() || ctx.Err() != nil {
+			return
+		}
 		if it.LastCode == citizen.ELOCKED && it.Kind == citizen.OutboxSubmission {
 			msg := "This submission was saved with a key this device no longer has; please fill in the form again."
 			if err := e.store.Reject(ctx, it.ID, nil, citizen.ELOCKED, msg); err != nil {
-				return err
+				p.fail(err)
+				return
 			}
 			continue
 		}
-		var err error
-		switch it.Kind {
-		case citizen.OutboxSubmission:
-			err = e.sendSubmission(ctx, it)
-		case citizen.OutboxDraft:
-			err = e.sendDraftCopy(ctx, it)
+		err := e.sendItem(ctx, p, it, ahead[it.ID])
+		if err == nil {
+			p.progress.Add(1)
+			continue
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err == nil {
-			continue
+			return
 		}
 		if isNetwork(err) {
 			// Not the item's fault: no attempt is counted, and it goes
 			// out as soon as the backend is back.
-			return err
+			p.record(err, true)
+			p.stop.Store(true)
+			return
 		}
 		if citizen.IsTransient(err) {
 			// A refusal is the item's own business (the citizen sees it
 			// on the item); only a failing backend makes the pass fail.
-			errs = append(errs, err)
+			p.record(err, false)
 		}
 		if err := e.fail(ctx, it, err); err != nil {
-			return err
+			p.fail(err)
+			return
+		}
+		if citizen.IsTransient(err) {
+			return // the draft's later items wait for this one
 		}
 	}
-	return errors.Join(errs...)
+}
+
+// uploadAhead is the upload of a submission's files, started before the
+// submission's turn.
+type uploadAhead struct {
+	done   chan struct{}
+	before int64        // the pass's progress when it started
+	steps  atomic.Int64 // upload steps the backend confirmed
+	data   json.RawMessage
+	err    error
+}
+
+// sendItem sends one item (with its files uploaded ahead, if so). A
+// connection that drops while other requests of the pass go through is a
+// cut, not a lost network: the item is tried again at once, once (an
+// upload resumes where the backend stands). A request that timed out is
+// not: the link stalled for all of the timeout, and trying again at once
+// would only wait as long again.
+func (e *Engine) sendItem(ctx context.Context, p *pushPass, it *citizen.OutboxItem, ahead *uploadAhead) error {
+	for retried := false; ; retried = true {
+		before := p.progress.Load()
+		var own int64
+		step := func() { own++; p.progress.Add(1) }
+		var err error
+		switch it.Kind {
+		case citizen.OutboxSubmission:
+			var pre *uploadAhead
+			if !retried {
+				pre = ahead
+			}
+			err = e.sendSubmission(ctx, it, step, pre)
+			if pre != nil {
+				// The attempt began when its upload did.
+				before = min(before, pre.before)
+				own += pre.steps.Load()
+			}
+		case citizen.OutboxDraft:
+			err = e.sendDraftCopy(ctx, it)
+		}
+		if err == nil || retried || !isNetwork(err) || isTimeout(err) || ctx.Err() != nil || p.stop.Load() {
+			return err
+		}
+		if others := p.progress.Load() - before - own; others <= 0 {
+			return err
+		}
+		e.log.Debug("a connection dropped while others went through; trying again at once", "item", it.ID, "err", err)
+	}
+}
+
+// isTimeout reports whether err is a request that timed out.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // sendSubmission uploads the attachments the submission names (resuming
-// where an earlier attempt stopped), puts their upload ids into the data,
-// and sends the submission under its idempotency key.
-func (e *Engine) sendSubmission(ctx context.Context, it *citizen.OutboxItem) error {
+// where an earlier attempt stopped), or takes them from ahead, puts their
+// upload ids into the data, and sends the submission under its idempotency
+// key. step is called for every upload step the backend confirmed.
+func (e *Engine) sendSubmission(ctx context.Context, it *citizen.OutboxItem, step func(), ahead *uploadAhead) error {
 	req := it.Request
 	if len(req.Data) > 0 {
-		data, err := e.uploadAttachments(ctx, it)
+		var data json.RawMessage
+		var err error
+		if ahead != nil {
+			<-ahead.done
+			data, err = ahead.data, ahead.err
+		} else {
+			data, err = e.uploadAttachments(ctx, it, step)
+		}
 		if err != nil {
 			return err
 		}
 		req.Data = data
 	}
+	start := time.Now()
 	cs, err := e.portal.Submit(ctx, it.IdempotencyKey, req)
 	if err != nil {
 		return err
 	}
+	e.pace.observeRTT(time.Since(start))
 	return e.store.Acknowledge(ctx, it.ID, cs)
 }
 
 // uploadAttachments returns the submission's data with every attachment it
 // names uploaded and its upload id filled in. The data keeps its shape, so a
 // retry sends the same bytes and the backend sees the same request.
-func (e *Engine) uploadAttachments(ctx context.Context, it *citizen.OutboxItem) (json.RawMessage, error) {
+func (e *Engine) uploadAttachments(ctx context.Context, it *citizen.OutboxItem, step func()) (json.RawMessage, error) {
 	atts, err := e.store.Attachments(ctx, it.DraftID)
 	if err != nil || len(atts) == 0 {
 		return it.Request.Data, err
@@ -112,7 +284,7 @@ func (e *Engine) uploadAttachments(ctx context.Context, it *citizen.OutboxItem) 
 		if a.Uploaded {
 			continue
 		}
-		if err := e.uploadOne(ctx, it, a, done, total); err != nil {
+		if err := e.uploadOne(ctx, it, a, done, total, step); err != nil {
 			return nil, err
 		}
 		done += a.Size
@@ -125,13 +297,20 @@ func (e *Engine) uploadAttachments(ctx context.Context, it *citizen.OutboxItem) 
 	return json.Marshal(data)
 }
 
-func (e *Engine) uploadOne(ctx context.Context, it *citizen.OutboxItem, a *citizen.Attachment, before, total int64) error {
+func (e *Engine) uploadOne(ctx context.Context, it *citizen.OutboxItem, a *citizen.Attachment, before, total int64, step func()) (err error) {
+	// Its turn on the uplink first; only then its bytes into memory.
+	done, err := e.pace.start(ctx, a.Size-a.UploadOffset)
+	if err != nil {
+		return err
+	}
+	defer func() { done(err == nil) }()
 	b, err := e.store.AttachmentData(ctx, a.ID)
 	if err != nil {
 		return err
 	}
 	f := upload.File{Name: a.Name, Type: a.Type, SHA256: a.SHA256, Data: b, URL: a.UploadURL}
 	u, err := e.uploads.Upload(ctx, f, func(p upload.Progress) error {
+		step()
 		a.UploadURL = p.URL
 		if err := e.store.SetAttachmentUpload(ctx, a.ID, p.URL, p.Offset, p.Offset == p.Size); err != nil {
 			return err
@@ -183,10 +362,12 @@ func (e *Engine) sendDraftCopy(ctx context.Context, it *citizen.OutboxItem) erro
 		}
 		sent = c
 	}
+	start := time.Now()
 	merged, err := e.portal.PutDraft(ctx, sent)
 	if err != nil {
 		return err
 	}
+	e.pace.observeRTT(time.Since(start))
 	return e.store.AckDraftCopy(ctx, it.ID, sent, merged)
 }
 

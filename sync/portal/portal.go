@@ -22,6 +22,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/sync/transport"
 )
 
 // maxBody bounds what the client reads of any answer: the catalog and the
@@ -43,12 +44,14 @@ type Option func(*resty.Client)
 // WithTimeout bounds each request (default 30 s).
 func WithTimeout(d time.Duration) Option { return func(c *resty.Client) { c.SetTimeout(d) } }
 
-// WithTransport replaces the HTTP transport (tests, fault injection).
+// WithTransport replaces the HTTP transport (default: transport.Shared, the
+// connection pool the uploader uses too).
 func WithTransport(t http.RoundTripper) Option { return func(c *resty.Client) { c.SetTransport(t) } }
 
 // New returns a client of the backend at baseURL ("http://127.0.0.1:8080").
 func New(baseURL string, opts ...Option) *Client {
 	rc := resty.New().
+		SetTransport(transport.Shared()).
 		SetBaseURL(strings.TrimRight(baseURL, "/")).
 		SetTimeout(30*time.Second).
 		SetResponseBodyLimit(maxBody).

@@ -18,10 +18,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/sync/transport"
 )
 
 const tusVersion = "1.0.0"
@@ -61,12 +63,21 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Client uploads to one tus endpoint.
+// Client uploads to one tus endpoint. It is safe for concurrent use.
 type Client struct {
 	endpoint string // absolute URL of the creation endpoint, ending in "/"
 	http     *http.Client
 	header   http.Header // sent with every request (e.g. Authorization)
 	chunks   *Chunker
+
+	mu sync.Mutex
+	// cautious holds the files (by SHA-256) whose creation with data
+	// failed without telling us the upload's URL: the bytes that went are
+	// lost to us, so such a file is created empty next time and its bytes
+	// go by PATCH, whose progress survives a cut. A link that drops more
+	// often than a chunk takes would otherwise send the first chunk again
+	// and again.
+	cautious map[string]bool
 }
 
 // Option configures a Client.
@@ -74,6 +85,17 @@ type Option func(*Client)
 
 // WithHTTPClient replaces the HTTP client (timeouts, transports in tests).
 func WithHTTPClient(c *http.Client) Option { return func(cl *Client) { cl.http = c } }
+
+// WithTimeout bounds each request (default 2 min): a chunk must go through
+// in that time, so it should exceed the largest chunk's sending time on the
+// slowest link the app is used on.
+func WithTimeout(d time.Duration) Option {
+	return func(cl *Client) {
+		c := *cl.http
+		c.Timeout = d
+		cl.http = &c
+	}
+}
 
 // WithHeader adds a header to every request.
 func WithHeader(k, v string) Option { return func(cl *Client) { cl.header.Set(k, v) } }
@@ -85,9 +107,10 @@ func WithChunker(c *Chunker) Option { return func(cl *Client) { cl.chunks = c } 
 func New(base string, opts ...Option) *Client {
 	c := &Client{
 		endpoint: strings.TrimRight(base, "/") + api.PathUploads,
-		http:     &http.Client{Timeout: 2 * time.Minute},
+		http:     &http.Client{Transport: transport.Shared(), Timeout: 2 * time.Minute},
 		header:   http.Header{},
 		chunks:   NewChunker(),
+		cautious: map[string]bool{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -171,25 +194,41 @@ func (c *Client) Terminate(ctx context.Context, uploadURL string) error {
 }
 
 // create starts an upload, carrying the first chunk along (creation with
-// upload), which saves a round trip for a small file.
+// upload), which saves a round trip for a small file. A file whose earlier
+// creation failed after its bytes went is created empty (see cautious).
 func (c *Client) create(ctx context.Context, f File) (string, int64, error) {
 	size := int64(len(f.Data))
-	first := f.Data[:min(c.chunks.Size(), size)]
+	c.mu.Lock()
+	cautious := c.cautious[f.SHA256]
+	c.mu.Unlock()
 	h := http.Header{}
 	h.Set("Upload-Length", strconv.FormatInt(size, 10))
 	h.Set("Upload-Metadata", metadata(map[string]string{
 		api.MetaFilename: f.Name, api.MetaFiletype: f.Type, api.MetaSHA256: f.SHA256,
 	}))
-	h.Set("Content-Type", "application/offset+octet-stream")
+	var first []byte
+	if !cautious {
+		first = f.Data[:min(c.chunks.Size(), size)]
+		h.Set("Content-Type", "application/offset+octet-stream")
+	}
 	start := time.Now()
 	resp, err := c.do(ctx, http.MethodPost, c.endpoint, h, first)
+	if err == nil && resp.StatusCode != http.StatusCreated {
+		err = statusError(resp)
+		resp.Body.Close()
+	}
 	if err != nil {
+		if len(first) > 0 {
+			c.mu.Lock()
+			c.cautious[f.SHA256] = true
+			c.mu.Unlock()
+		}
 		return "", 0, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return "", 0, statusError(resp)
-	}
+	c.mu.Lock()
+	delete(c.cautious, f.SHA256)
+	c.mu.Unlock()
 	loc, err := c.resolve(resp.Header.Get("Location"))
 	if err != nil {
 		return "", 0, garbled(resp.StatusCode, err)

@@ -34,7 +34,8 @@ type tusServer struct {
 	requests atomic.Int64
 	mu       sync.Mutex
 	methods  []string
-	fail     func(r *http.Request) int // a status to answer instead, 0 for none
+	fail     func(r *http.Request) int  // a status to answer instead, 0 for none
+	lose     func(r *http.Request) bool // serve, then drop the answer
 }
 
 func newTusServer(t *testing.T) *tusServer {
@@ -75,6 +76,16 @@ func newTusServer(t *testing.T) *tusServer {
 			}
 		}
 		r.Body = &countReader{r: r.Body, n: &s.received}
+		s.mu.Lock()
+		lose := s.lose
+		s.mu.Unlock()
+		if lose != nil && lose(r) {
+			http.StripPrefix(api.PathUploads, h).ServeHTTP(httptest.NewRecorder(), r)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
 		http.StripPrefix(api.PathUploads, h).ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.Close)
@@ -266,6 +277,56 @@ func TestResumeAfterCut(t *testing.T) {
 	}
 	if !strings.Contains(s.methodList(), "HEAD") {
 		t.Errorf("requests = %q, want a HEAD to learn the offset", s.methodList())
+	}
+}
+
+// TestLostCreationIsNotRepeated: the answer to a creation with upload is
+// lost after the server stored the bytes, twice. The client cannot know
+// the upload's URL, so those bytes are gone; it then creates the upload
+// empty and sends the bytes by PATCH, so that a link that keeps dropping
+// loses at most the one chunk and no more.
+func TestLostCreationIsNotRepeated(t *testing.T) {
+	s := newTusServer(t)
+	var posts atomic.Int32
+	s.lose = func(r *http.Request) bool { return r.Method == http.MethodPost && posts.Add(1) == 1 }
+	f := file("foto.jpg", 100<<10)
+	c := upload.New(s.URL)
+	rec := &recorder{}
+	if _, err := c.Upload(context.Background(), f, rec.save); err == nil {
+		t.Fatal("the upload whose answer was lost reported success")
+	}
+	if rec.last.URL != "" {
+		t.Fatalf("progress after the lost creation = %+v, want none (the URL never arrived)", rec.last)
+	}
+	// Now every answer to a PATCH is lost too, once.
+	var patches atomic.Int32
+	s.mu.Lock()
+	s.lose = func(r *http.Request) bool { return r.Method == http.MethodPatch && patches.Add(1) == 1 }
+	s.mu.Unlock()
+	if _, err := c.Upload(context.Background(), f, rec.save); err == nil {
+		t.Fatal("the upload whose PATCH answer was lost reported success")
+	}
+	f.URL = rec.last.URL
+	u, err := c.Upload(context.Background(), f, rec.save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(s.stored(t, u), f.Data) {
+		t.Fatal("stored bytes differ from the file")
+	}
+	if got, want := s.methodList(), "POST POST PATCH HEAD"; got != want {
+		t.Errorf("requests = %q, want %q (the second creation empty, the resume asking the offset)", got, want)
+	}
+	if extra := s.received.Load() - int64(len(f.Data)); extra != int64(len(f.Data)) {
+		t.Errorf("server received %d bytes beyond the file, want exactly the one lost creation (%d)", extra, len(f.Data))
+	}
+	// The next file goes in one request again.
+	g := file("foto2.jpg", 50<<10)
+	if _, err := c.Upload(context.Background(), g, rec.save); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.methodList(); !strings.HasSuffix(got, "HEAD POST") {
+		t.Errorf("requests = %q, want the next file as a single POST", got)
 	}
 }
 
