@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
 	"rathaus/assets"
@@ -113,5 +117,68 @@ func TestDraftStatus(t *testing.T) {
 				t.Errorf("draftStatus = %q, want it to start with %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFieldErrorsInGerman: in German, a value the app refuses and one the
+// town hall's backend refuses (over loopback: 422 with a pointer) both
+// show their German message on their own field.
+func TestFieldErrorsInGerman(t *testing.T) {
+	if err := SetLanguage("de"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := SetLanguage("en"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	const postcodeDE = "Eine Postleitzahl hat fünf Ziffern."
+	r := newRig(t)
+	ctx := context.Background()
+
+	// The app's own check, as the citizen types, and on "Weiter".
+	r.openService(t, "Hundesteuer")
+	test.Tap(r.button(t, "Formular ausfüllen"))
+	fs := r.ui.current
+	pc := r.input(t, "postcode")
+	test.Type(pc.input.(*widget.Entry), "123")
+	if got := pc.errLabel.Text; !pc.errLabel.Visible() || got != postcodeDE {
+		t.Errorf("postcode error = %q (visible %v), want %q", got, pc.errLabel.Visible(), postcodeDE)
+	}
+	test.Tap(r.button(t, "Weiter"))
+	if fs.step != 0 {
+		t.Fatalf("step after Weiter with an error = %d, want 0", fs.step)
+	}
+
+	// The backend's check: a submission whose postcode the app would have
+	// refused goes out unchecked, and the backend's answer comes back.
+	values := example(t, "hundesteuer")
+	values["postcode"] = "5114"
+	d := fs.draft
+	if err := r.store.SaveDraft(ctx, d.ID, values, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Submit(ctx, d.ID, values); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.store.Draft(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != citizen.DraftRejected || d.Problem == nil || len(d.Problem.Errors) == 0 {
+		t.Fatalf("draft after sync = %s, problem %+v; want rejected with field errors", d.State, d.Problem)
+	}
+	if fe := d.Problem.Errors[0]; fe.Pointer != "/postcode" || fe.Message.In("de") != postcodeDE {
+		t.Errorf("backend's field error = %s %q, want /postcode %q", fe.Pointer, fe.Message.In("de"), postcodeDE)
+	}
+	r.ui.openDraft(d)
+	fs = r.ui.current
+	fs.goToStep(fs.form.StepOf("/postcode"))
+	pc = r.input(t, "postcode")
+	if got := pc.errLabel.Text; !pc.errLabel.Visible() || got != postcodeDE {
+		t.Errorf("postcode error from the backend = %q (visible %v), want %q", got, pc.errLabel.Visible(), postcodeDE)
 	}
 }
