@@ -456,17 +456,7 @@ func TestValidateNested(t *testing.T) {
 			} else {
 				checkOne(t, errs, *tt.want)
 			}
-			b, err := json.Marshal(data)
-			if err != nil {
-				t.Fatalf("json.Marshal(data) error = %v, want nil", err)
-			}
-			jerrs, err := f.ValidateJSON(b)
-			if err != nil {
-				t.Fatalf("ValidateJSON() error = %v, want nil", err)
-			}
-			if !reflect.DeepEqual(jerrs, errs) {
-				t.Errorf("ValidateJSON() = %v, want the same as Validate() = %v", jerrs, errs)
-			}
+			checkSameAsJSON(t, f, data, errs)
 		})
 	}
 }

@@ -93,6 +93,23 @@ type fieldErr struct {
 
 // checkOne asserts that errs is exactly the one expected error, with its
 // message in German and English and its Detail in English.
+// checkSameAsJSON: the backend's way (ValidateJSON on the encoded data)
+// finds what the app's way (Validate on decoded data) found.
+func checkSameAsJSON(t *testing.T, f *formschema.Form, data map[string]any, errs []api.FieldError) {
+	t.Helper()
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.Fatalf("json.Marshal(data) error = %v, want nil", err)
+	}
+	jerrs, err := f.ValidateJSON(b)
+	if err != nil {
+		t.Fatalf("ValidateJSON() error = %v, want nil", err)
+	}
+	if !reflect.DeepEqual(jerrs, errs) {
+		t.Errorf("ValidateJSON() = %v, want the same as Validate() = %v", jerrs, errs)
+	}
+}
+
 func checkOne(t *testing.T, errs []api.FieldError, want fieldErr) {
 	t.Helper()
 	if len(errs) != 1 {
@@ -217,18 +234,7 @@ func TestValidateWidgets(t *testing.T) {
 			} else {
 				checkOne(t, errs, *tt.want)
 			}
-
-			b, err := json.Marshal(data)
-			if err != nil {
-				t.Fatalf("json.Marshal(data) error = %v, want nil", err)
-			}
-			jerrs, err := f.ValidateJSON(b)
-			if err != nil {
-				t.Fatalf("ValidateJSON() error = %v, want nil", err)
-			}
-			if !reflect.DeepEqual(jerrs, errs) {
-				t.Errorf("ValidateJSON() = %v, want the same as Validate() = %v", jerrs, errs)
-			}
+			checkSameAsJSON(t, f, data, errs)
 		})
 	}
 }
