@@ -20,6 +20,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 )
@@ -60,7 +61,11 @@ var (
 type Deps struct {
 	Store  Store
 	Sync   Syncer
-	Notice string // a warning for the citizen at start (e.g. no keyring), already translated
+	Notice string // a warning for the citizen at start, already translated
+	// Protection and DataDir are shown on the about screen: where the data
+	// key is kept, and the data folder.
+	Protection secrets.Backend
+	DataDir    string
 }
 
 // UI is the app's main window and its screens.
@@ -94,6 +99,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Services"), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(lang.L("My applications"), theme.DocumentIcon(), u.drafts.content()),
+		container.NewTabItemWithIcon(lang.L("About"), theme.InfoIcon(), newAboutScreen(d).content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == u.drafts.root {
