@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -59,9 +58,8 @@ var (
 
 // Deps are what the UI is built on.
 type Deps struct {
-	Store  Store
-	Sync   Syncer
-	Notice string // a warning for the citizen at start, already translated
+	Store Store
+	Sync  Syncer
 	// Protection and DataDir are shown on the about screen: where the data
 	// key is kept, and the data folder.
 	Protection secrets.Backend
@@ -106,11 +104,7 @@ func New(a fyne.App, d Deps) *UI {
 			u.drafts.refresh()
 		}
 	}
-	top := container.NewVBox(u.indicator.content())
-	if d.Notice != "" {
-		top.Add(noticeBanner(d.Notice))
-	}
-	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.tabs))
+	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 
 	d.Sync.OnChange(func(engine.Status) {
 		fyne.Do(func() {
@@ -124,13 +118,6 @@ func New(a fyne.App, d Deps) *UI {
 
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
-
-func noticeBanner(text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.WarningImportance
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l)
-}
 
 // ctx bounds what a screen waits for the local database.
 func (u *UI) ctx() (context.Context, context.CancelFunc) {
