@@ -64,7 +64,8 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 	ps.win.SetContent(container.NewVScroll(container.NewPadded(container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, title),
 		ps.message, folder, ps.retry, ps.afresh, ps.quit))))
-	ps.win.SetMaster()
+	// Not the master window: it closes once the main window is up, and
+	// closing a master window quits the app.
 	ps.win.Show()
 	return ps
 }
