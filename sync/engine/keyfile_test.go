@@ -141,12 +141,12 @@ func (f *failingSecrets) Set(name, value string) error {
 	return f.Secrets.Set(name, value)
 }
 
-// TestDevice_KeyFileFailureKeepsIdentity: a secret store that cannot be
+// TestDevice_SecretStoreFailureKeepsIdentity: a secret store that cannot be
 // read makes the pass wait, not register a second device; one that cannot
 // take a new credential holds the submissions back (a case under a
 // credential the next start would not find never gets its status) and the
 // next pass stores the same credential instead of registering again.
-func TestDevice_KeyFileFailureKeepsIdentity(t *testing.T) {
+func TestDevice_SecretStoreFailureKeepsIdentity(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t)
 	sec := &failingSecrets{Secrets: r.keys}
