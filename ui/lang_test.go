@@ -1,21 +1,14 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
-
-	"rathaus/app/citizen"
 	"rathaus/assets"
-	"rathaus/sync/engine"
 )
 
 // translations reads one language file.
@@ -62,6 +55,23 @@ func literals(t *testing.T, re *regexp.Regexp, dirs ...string) map[string]string
 	return out
 }
 
+// uiDirs are this package's folder and every area's below it, so that a
+// new area is checked without being named here.
+func uiDirs(t *testing.T) []string {
+	t.Helper()
+	var dirs []string
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() != "testdata" {
+			dirs = append(dirs, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
+}
+
 // TestEveryStringIsTranslated: every string the UI passes to lang.L, and
 // every message for people the domain, the store and the sync engine
 // produce, has a German and an English translation.
@@ -70,7 +80,7 @@ func TestEveryStringIsTranslated(t *testing.T) {
 	if de["meta.language"] != "de" || en["meta.language"] != "en" {
 		t.Fatalf("meta.language: de %q, en %q", de["meta.language"], en["meta.language"])
 	}
-	uiStrings := literals(t, regexp.MustCompile(`lang\.L\(("(?:[^"\\]|\\.)*")`), ".", "..")
+	uiStrings := literals(t, regexp.MustCompile(`lang\.L\(("(?:[^"\\]|\\.)*")`), append(uiDirs(t), "..")...)
 	domain := literals(t, regexp.MustCompile(`(?:Message: +|Errorf\(citizen\.[A-Z]+, |Transient\(citizen\.[A-Z]+, |msg := |Reject\([^"\n]*, |invalid\(Err[A-Za-z]+, )("(?:[^"\\]|\\.)*")`),
 		"../app/citizen", "../app/store", "../app/secrets", "../app/photo", "../sync/portal", "../sync/engine", "../sync/upload")
 	if len(uiStrings) < 20 || len(domain) < 10 {
