@@ -165,7 +165,6 @@ func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 	}
 }
 
-
 // overlayText joins the texts of the labels of the dialog on top.
 func overlayText(r *rig) string {
 	var b strings.Builder

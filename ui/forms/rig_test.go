@@ -361,4 +361,3 @@ func example(t testing.TB, form string) map[string]any {
 	}
 	return v
 }
-
