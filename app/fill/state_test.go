@@ -289,4 +289,8 @@ func TestParseAndFormat(t *testing.T) {
 			}
 		})
 	}
+	// A value stored with spaces (from elsewhere) shows in blocks of four.
+	if got, want := fill.Format(api.WidgetIBAN, "DE89 3704 0044 05 32 0130 00", "de"), "DE89 3704 0044 0532 0130 00"; got != want {
+		t.Errorf("Format(IBAN spaced oddly) = %q, want %q", got, want)
+	}
 }

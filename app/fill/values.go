@@ -82,10 +82,11 @@ func Format(w api.Widget, v any, lng string) string {
 	return fmt.Sprint(v)
 }
 
-// groupIBAN writes an IBAN in blocks of four, as printed on bank cards.
+// groupIBAN writes an IBAN in blocks of four, as printed on bank cards,
+// however it was spaced before.
 func groupIBAN(s string) string {
 	var b strings.Builder
-	for i, r := range s {
+	for i, r := range []rune(strings.Join(strings.Fields(s), "")) {
 		if i > 0 && i%4 == 0 {
 			b.WriteByte(' ')
 		}

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -159,7 +160,9 @@ func newRadioRow(text string, tapped func()) *radioRow {
 	row.bg = canvas.NewRectangle(theme.Color(theme.ColorNameFocus))
 	row.bg.CornerRadius = theme.InputRadiusSize()
 	row.bg.Hide()
-	row.view = container.NewStack(row.bg, container.NewBorder(nil, nil, container.NewVBox(container.NewPadded(row.icon)), nil, row.label))
+	// The icon sits on the label's first line, however many it wraps to.
+	icon := container.New(layout.NewCustomPaddedLayout(theme.InnerPadding(), 0, theme.Padding(), theme.Padding()), row.icon)
+	row.view = container.NewStack(row.bg, container.NewBorder(nil, nil, container.NewVBox(icon), nil, row.label))
 	row.ExtendBaseWidget(row)
 	return row
 }
