@@ -129,6 +129,13 @@ func TestIssue15Shots(t *testing.T) {
 	fyne.DoAndWait(func() { tap(u.win, "Weiter") })
 	shot("short-step")
 
+	// ... and a step with an error far down opens at it.
+	noCount, _ := assets.DemoExample("hundesteuer")
+	delete(noCount, "dog_count")
+	open("hundesteuer", noCount, stepOf("hundesteuer", "hund"))
+	fyne.DoAndWait(func() { tap(u.win, "Weiter") })
+	shot("first-error")
+
 	// 4. A German IBAN with wrong check digits, and an impossible date.
 	open("hundesteuer", map[string]any{}, stepOf("hundesteuer", "zahlung"))
 	fyne.DoAndWait(func() {

@@ -188,3 +188,29 @@ func TestStepOpensAtItsFirstError(t *testing.T) {
 		t.Errorf("focused = %v, want the empty count entry", r.win.Canvas().Focused())
 	}
 }
+
+// TestWheelOverAFormField: the mouse wheel over a text field of a form
+// moves the form, at a phone's size where the step is longer than the
+// screen.
+func TestWheelOverAFormField(t *testing.T) {
+	r := newRig(t)
+	r.win.Resize(sizes[0])
+	svc, _ := r.ui.Service("hundesteuer")
+	d := citizen.NewDraft(svc, time.Now())
+	if err := r.store.CreateDraft(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	r.ui.OpenDraft(d)
+	v := r.formView(t)
+	var entry *widget.Entry
+	walk(v.scroll, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && entry == nil {
+			entry = e
+		}
+	})
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(entry).AddXY(entry.Size().Width/2, entry.Size().Height/2)
+	test.Scroll(r.win.Canvas(), pos, 0, -25) // one notch of fyne's desktop driver
+	if got, want := v.scroll.Offset(), float32(25*kit.WheelSpeed); got != want {
+		t.Errorf("form scrolled %v by a notch over a text field, want %v", got, want)
+	}
+}
