@@ -9,7 +9,7 @@
 // A new area (reports, appointments, assistant, open data, account, kiosk)
 // follows by analogy: a package ui/<area> with one struct per screen
 // (widgets and dependencies, onXxx handlers, a Content method), the Store
-// and Navigator interfaces it consumes, its form-free state in app/ when it
+// and Navigator interfaces it consumes, its state free of Fyne in app/ when it
 // has any; the shell builds it in New, gives it a tab or a place on the
 // navigator and implements its Navigator.
 package ui
