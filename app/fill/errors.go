@@ -59,8 +59,12 @@ func (s *State) Focus() string {
 }
 
 // stepErrors returns the pointers with errors on step i, the validator's
-// and the town hall's, in form order.
+// and the town hall's, in the order the step shows them.
 func (s *State) stepErrors(i int) []string {
+	order := map[string]int{}
+	for n, p := range s.StepPointers(i) {
+		order[p] = n
+	}
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -75,25 +79,19 @@ func (s *State) stepErrors(i int) []string {
 	for p := range s.server {
 		add(p)
 	}
-	sort.Slice(out, func(a, b int) bool { return s.before(out[a], out[b]) })
+	// Pointers that are no field of the step (inside a value) come last.
+	sort.Slice(out, func(a, b int) bool {
+		ia, oka := order[out[a]]
+		ib, okb := order[out[b]]
+		switch {
+		case oka && okb:
+			return ia < ib
+		case oka != okb:
+			return oka
+		}
+		return out[a] < out[b]
+	})
 	return out
-}
-
-// before orders two pointers of one step as the step shows them.
-func (s *State) before(a, b string) bool {
-	order := map[string]int{}
-	for i, p := range s.StepPointers(s.form.StepOf(a)) {
-		order[p] = i
-	}
-	ia, oka := order[a]
-	ib, okb := order[b]
-	switch {
-	case oka && okb:
-		return ia < ib
-	case oka != okb:
-		return oka
-	}
-	return a < b
 }
 
 // StepPointers lists the instance pointers of step i's fields in the order
