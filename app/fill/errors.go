@@ -1,7 +1,6 @@
 package fill
 
 import (
-	"sort"
 	"strconv"
 
 	"rathaus/api"
@@ -59,12 +58,8 @@ func (s *State) Focus() string {
 }
 
 // stepErrors returns the pointers with errors on step i, the validator's
-// and the town hall's, in the order the step shows them.
+// and the town hall's (Focus says which comes first on screen).
 func (s *State) stepErrors(i int) []string {
-	order := map[string]int{}
-	for n, p := range s.StepPointers(i) {
-		order[p] = n
-	}
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -79,18 +74,6 @@ func (s *State) stepErrors(i int) []string {
 	for p := range s.server {
 		add(p)
 	}
-	// Pointers that are no field of the step (inside a value) come last.
-	sort.Slice(out, func(a, b int) bool {
-		ia, oka := order[out[a]]
-		ib, okb := order[out[b]]
-		switch {
-		case oka && okb:
-			return ia < ib
-		case oka != okb:
-			return oka
-		}
-		return out[a] < out[b]
-	})
 	return out
 }
 
