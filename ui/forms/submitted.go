@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
@@ -33,7 +34,8 @@ func (ap *Applications) ShowSubmitted(draftID string) {
 			ap.submitted = nil
 		}
 	})
-	sd.dlg.Resize(fyne.NewSize(360, 0)) // room for the text to wrap in
+	// Room for the text to wrap in, within a phone's screen.
+	sd.dlg.Resize(fyne.NewSize(min(360, ap.area.Window.Canvas().Size().Width-4*theme.Padding()), 0))
 	ap.submitted = sd
 	ap.Refresh()
 	sd.dlg.Show()
