@@ -109,6 +109,11 @@ func TestWalkEveryDemoForm(t *testing.T) {
 		r.win.Resize(size)
 		for _, s := range cat.Services {
 			t.Run(fmt.Sprintf("%vx%v/%s", size.Width, size.Height, s.ID), func(t *testing.T) {
+				r.ui.OpenService(s)
+				if w := r.win.Content().MinSize().Width; w > size.Width {
+					t.Errorf("the service's screen needs %.0f px", w)
+				}
+				r.ui.nav.popToRoot()
 				d := citizen.NewDraft(s, time.Now())
 				d.Values, _ = assets.DemoExample(s.Form.ID)
 				if err := r.store.CreateDraft(context.Background(), d); err != nil {
@@ -157,6 +162,12 @@ func TestWalkEveryDemoForm(t *testing.T) {
 				r.ui.nav.popToRoot()
 			})
 		}
+		// "My applications" with a draft of every demo form in it.
+		r.ui.tabs.SelectIndex(1)
+		if w := r.win.Content().MinSize().Width; w > size.Width {
+			t.Errorf("%v: My applications needs %.0f px", size, w)
+		}
+		r.ui.tabs.SelectIndex(0)
 	}
 }
 
