@@ -2,7 +2,8 @@
 // navigation between screens, the sync line and the language. Each area of
 // the app has its screens in a package of its own below (catalog: the
 // services and their search; forms: a service, its form, "My
-// applications"), with the widgets they share in ui/kit. Screens lead
+// applications"; about: how the data is kept), with the widgets they share
+// in ui/kit. The start-up problem window (startup.go) is the shell's too. Screens lead
 // elsewhere only through the Navigator their area declares, which the shell
 // implements (nav.go); updates from other goroutines go through fyne.Do.
 //
@@ -30,6 +31,7 @@ import (
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
+	"rathaus/ui/about"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
 	"rathaus/ui/kit"
@@ -88,13 +90,14 @@ func New(a fyne.App, d Deps) *UI {
 	u.home = catalog.NewHome(u)
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win})
 	u.apps = u.forms.Applications()
+	info := about.NewScreen(d.Protection, d.DataDir)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.nav = newNavigator(u.home.Content(), u.home.Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
-		container.NewTabItemWithIcon(lang.L("About"), theme.InfoIcon(), newAboutScreen(d).content()),
+		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == u.apps.Content() {

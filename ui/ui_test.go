@@ -105,6 +105,21 @@ func (r *rig) findButton(text string) *widget.Button {
 	return found
 }
 
+// buttonIn finds a visible button with the given text below o.
+func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	walk(o, func(x fyne.CanvasObject) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	return found
+}
+
 // text joins the texts of the visible labels of the window and its dialog.
 func (r *rig) text() string {
 	var b strings.Builder
@@ -219,5 +234,13 @@ func TestSubmitOnlineAndOffline(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.ui.indicator.label.Text, "Up to date") {
 		t.Errorf("sync indicator = %q, want up to date", r.ui.indicator.label.Text)
+	}
+}
+
+// TestAboutTab: the about screen has the last tab.
+func TestAboutTab(t *testing.T) {
+	r := newRig(t)
+	if got := r.ui.tabs.Items[len(r.ui.tabs.Items)-1].Text; got != "About" {
+		t.Errorf("last tab = %q, want About", got)
 	}
 }
