@@ -38,6 +38,7 @@ func (u *UI) OpenDraft(d *citizen.Draft) {
 		u.tabs.SelectIndex(0)
 	}
 	u.nav.push(fs.Content(), fs.Title())
+	fs.Shown()
 }
 
 // ShowSubmitted leaves the form just sent for "My applications", which

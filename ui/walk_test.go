@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets"
 	"rathaus/ui/kit"
@@ -226,5 +227,34 @@ func TestWheelOverAFormField(t *testing.T) {
 	test.Scroll(r.win.Canvas(), pos, 0, -25) // one notch of fyne's desktop driver
 	if got, want := v.scroll.Offset(), float32(25*kit.WheelSpeed); got != want {
 		t.Errorf("form scrolled %v by a notch over a text field, want %v", got, want)
+	}
+}
+
+// TestRefusedDraftOpensAtTheTownHallsError: a draft the town hall refused
+// opens, on a phone, at the field its error names, far down the step.
+func TestRefusedDraftOpensAtTheTownHallsError(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.win.Resize(sizes[0])
+	svc, _ := r.ui.Service("hundesteuer")
+	d := citizen.NewDraft(svc, time.Now())
+	d.Values, _ = assets.DemoExample(svc.Form.ID)
+	if err := r.store.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	it, err := r.store.Submit(ctx, d.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &api.Problem{Status: 422, Errors: []api.FieldError{{Pointer: "/email", Code: "format",
+		Message: api.Text{"de": "Diese Adresse kennt das Rathaus nicht.", "en": "The town hall does not know this address."}}}}
+	if err := r.store.Reject(ctx, it.ID, p, citizen.EINVALID, "The town hall found errors in the form. Please correct the marked fields."); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = r.store.Draft(ctx, d.ID)
+	r.ui.OpenDraft(d)
+	v := r.checkStep(t, "refused")
+	if len(v.errs) == 0 || v.errs[0].Text != "The town hall does not know this address." || v.scroll.Offset() == 0 {
+		t.Errorf("refused draft opened with errors %d, scrolled %v; want the e-mail's error in view", len(v.errs), v.scroll.Offset())
 	}
 }

@@ -82,6 +82,11 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 // Content is the screen's root.
 func (fs *FormScreen) Content() fyne.CanvasObject { return fs.root }
 
+// Shown is for whoever puts the screen on the window, once it is there:
+// the step opens at its first error (a refused draft's, say), which needs
+// the screen laid out on its canvas.
+func (fs *FormScreen) Shown() { fs.place() }
+
 // Title is the service's name, or the form's.
 func (fs *FormScreen) Title() string {
 	if s, ok := fs.area.Catalog.Service(fs.state.Draft().Service); ok {

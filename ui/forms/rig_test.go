@@ -101,6 +101,7 @@ func (r *rig) OpenDraft(d *citizen.Draft) {
 	}
 	r.current = fs
 	r.win.SetContent(fs.Content())
+	fs.Shown()
 }
 
 func (r *rig) ShowSubmitted(id string) {
