@@ -25,6 +25,14 @@ func pendingCopies(t *testing.T, f *fixture) []*citizen.OutboxItem {
 	return out
 }
 
+// tombstone is a draft copy item's tombstone (nil for a copy of changes).
+func tombstone(it *citizen.OutboxItem) *api.DraftCopy {
+	if p, ok := it.Payload.(*citizen.DraftCopyPayload); ok {
+		return p.Tombstone
+	}
+	return nil
+}
+
 func raw(t *testing.T, v any) json.RawMessage {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -196,10 +204,10 @@ func TestDeleteDraft_TombstoneOnlyWhenTheBackendHadIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	items := pendingCopies(t, f)
-	if len(items) != 1 || items[0].Tombstone == nil || items[0].Tombstone.Deleted == nil || items[0].DraftID != synced.ID {
+	if len(items) != 1 || tombstone(items[0]) == nil || tombstone(items[0]).Deleted == nil || items[0].DraftID != synced.ID {
 		t.Fatalf("pending after deleting a synced draft = %+v, want one tombstone", items)
 	}
-	if err := f.AckDraftCopy(ctx, items[0].ID, *items[0].Tombstone, *items[0].Tombstone); err != nil {
+	if err := f.AckDraftCopy(ctx, items[0].ID, *tombstone(items[0]), *tombstone(items[0])); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(pendingCopies(t, f)); n != 0 {

@@ -7,6 +7,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/secrets"
+	"rathaus/app/store"
 )
 
 // appVersion is sent at device registration.
@@ -38,5 +39,5 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 		e.log.Warn("keyring: storing the device credential", "err", err)
 	}
 	e.portal.SetToken(d.Token)
-	return e.store.SetSyncValue(ctx, "device_id", d.ID)
+	return e.store.SetSyncValue(ctx, store.KeyDeviceID, d.ID)
 }

@@ -30,6 +30,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/photo"
 	"rathaus/app/secrets"
+	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
@@ -515,7 +516,7 @@ func checkInvariants(t testing.TB, n *faultNet, dev *rig, subs []queued) {
 	}
 
 	// The device's side: sent submissions, their keys and case numbers.
-	deviceID, _ := dev.store.SyncValue(ctx, "device_id")
+	deviceID, _ := dev.store.SyncValue(ctx, store.KeyDeviceID)
 	type sentItem struct{ key, draft, number string }
 	var sent []sentItem
 	rows, err := cli.QueryContext(ctx, `SELECT o.idempotency_key, o.draft_id, coalesce(d.case_number, '')
