@@ -183,7 +183,6 @@ func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field str
 	return s.keep(ctx, tx, draftID, field, value, clock, citizen.ConflictSync)
 }
 
-
 // applyRemoteDraft applies a draft copy from the changes feed: merged into
 // the local draft, or a new draft when this device does not have it.
 func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCopy) error {
@@ -229,9 +228,3 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 		nd.ID, nd.Service, nd.Form.ID, nd.Form.Version, sealed, ms(now), ms(now), string(cj), string(sj))
 	return storageError("adding a draft from another device", err)
 }
-
-
-
-
-
-

@@ -229,8 +229,13 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 	c.Status = api.StatusInReview
 	c.History = append(c.History, api.CaseEvent{Status: api.StatusInReview, At: created.Add(time.Hour), Note: api.Text{"de": "Wir prüfen.", "en": "We are checking."}})
 	other := api.Case{ID: "c_2", Number: "2026-000002", Service: "sperrmuell", Form: api.FormRef{ID: "sperrmuell", Version: 1}, Status: api.StatusReceived, Created: created}
-	if _, err := f.ApplyChanges(ctx, []api.Change{{Seq: 3, Kind: api.ChangeCase, Case: &c}, {Seq: 4, Kind: api.ChangeCase, Case: &other}}, "4"); err != nil {
-		t.Fatal(err)
+	page := []api.Change{{Seq: 3, Kind: api.ChangeCase, Case: &c}, {Seq: 4, Kind: api.ChangeCase, Case: &other}}
+	if applied, err := f.ApplyChanges(ctx, page, "4"); err != nil || !applied.Cases {
+		t.Fatalf("a new status and a new case = %+v, %v; want cases reported changed", applied, err)
+	}
+	// The same page again (fetched twice) changes nothing.
+	if applied, err := f.ApplyChanges(ctx, page, "4"); err != nil || applied.Cases {
+		t.Errorf("the same page again = %+v, %v; want no case changed", applied, err)
 	}
 	cases, _ := f.Cases(ctx)
 	if len(cases) != 2 {
@@ -241,9 +246,9 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 			t.Errorf("case c_1 = %+v, want in review with two events and its draft", got)
 		}
 	}
-	changed, err := f.ApplyChanges(ctx, []api.Change{{Seq: 9, Kind: api.ChangeCatalog, Catalog: `"e2"`}}, "9")
-	if err != nil || !changed {
-		t.Errorf("catalog change = %v, %v; want reported", changed, err)
+	applied, err := f.ApplyChanges(ctx, []api.Change{{Seq: 9, Kind: api.ChangeCatalog, Catalog: `"e2"`}}, "9")
+	if err != nil || !applied.Catalog || applied.Cases || applied.Drafts {
+		t.Errorf("catalog change = %+v, %v; want the catalog reported, nothing else", applied, err)
 	}
 }
 

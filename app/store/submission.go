@@ -80,7 +80,7 @@ func (s *Store) Acknowledge(ctx context.Context, itemID int64, c api.Case) error
 			return storageError("recording a case", err)
 		}
 	}
-	if err := s.upsertCase(ctx, tx, draftID, c); err != nil {
+	if _, err := s.upsertCase(ctx, tx, draftID, c); err != nil {
 		return err
 	}
 	return storageError("recording a case", tx.Commit())

@@ -32,7 +32,7 @@ type Store interface {
 	SaveForm(ctx context.Context, ref api.FormRef, body []byte) error
 	SyncValue(ctx context.Context, key string) (string, error)
 	SetSyncValue(ctx context.Context, key, value string) error
-	ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (catalogChanged bool, err error)
+	ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (applied store.Applied, err error)
 
 	DueOutbox(ctx context.Context, now time.Time, all bool) ([]*citizen.OutboxItem, error)
 	Retry(ctx context.Context, itemID int64, next time.Time, code, message string) error

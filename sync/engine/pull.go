@@ -120,19 +120,17 @@ func (e *Engine) pullChanges(ctx context.Context) (out outcome, catalogChanged b
 		if len(page.Changes) == 0 {
 			return out, catalogChanged, nil
 		}
-		changed, err := e.store.ApplyChanges(ctx, page.Changes, page.Cursor)
+		applied, err := e.store.ApplyChanges(ctx, page.Changes, page.Cursor)
 		if err != nil {
 			return out, catalogChanged, err
 		}
-		catalogChanged = catalogChanged || changed
+		catalogChanged = catalogChanged || applied.Catalog
 		out.received += len(page.Changes)
-		for _, c := range page.Changes {
-			switch c.Kind {
-			case api.ChangeCase:
-				out.changed |= ChangedCases
-			case api.ChangeDraft:
-				out.changed |= ChangedDrafts
-			}
+		if applied.Cases {
+			out.changed |= ChangedCases
+		}
+		if applied.Drafts {
+			out.changed |= ChangedDrafts
 		}
 		if !page.More || page.Cursor == cursor {
 			return out, catalogChanged, nil
