@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 
 	"rathaus/api"
 	"rathaus/app/secrets"
@@ -26,7 +27,7 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
 		e.log.Warn("keyring: reading the device credential", "err", err)
 	}
-	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: e.platform, AppVersion: appVersion})
+	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: runtime.GOOS, AppVersion: appVersion})
 	if isStatus(err, http.StatusNotFound) {
 		return nil
 	}

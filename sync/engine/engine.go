@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"runtime"
 	"sync"
 	"time"
 
@@ -75,13 +74,12 @@ var (
 
 // Engine syncs one store with one backend.
 type Engine struct {
-	store    Store
-	portal   Portal
-	uploads  Uploader
-	secrets  Secrets
-	platform string // sent at device registration
-	log      *slog.Logger
-	now      func() time.Time
+	store   Store
+	portal  Portal
+	uploads Uploader
+	secrets Secrets
+	log     *slog.Logger
+	now     func() time.Time
 
 	interval    time.Duration // between passes when all is well
 	backoff     Backoff       // between passes, and per item, after failures
@@ -123,12 +121,6 @@ func WithMaxAttempts(n int) Option { return func(e *Engine) { e.maxAttempts = n 
 // makes the engine strictly sequential.
 func WithParallel(n int) Option { return func(e *Engine) { e.parallel = max(n, 1) } }
 
-// WithLogger sets the logger.
-func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
-
-// WithPlatform names the platform at device registration (default: GOOS).
-func WithPlatform(p string) Option { return func(e *Engine) { e.platform = p } }
-
 // WithSender makes s send the outbox items of kind k (beside, or instead
 // of, the engine's own senders of submissions and draft copies).
 func WithSender(k citizen.OutboxKind, s Sender) Option { return func(e *Engine) { e.senders[k] = s } }
@@ -142,7 +134,6 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		portal:      p,
 		uploads:     u,
 		secrets:     sec,
-		platform:    runtime.GOOS,
 		log:         slog.Default(),
 		now:         time.Now,
 		interval:    2 * time.Minute,
