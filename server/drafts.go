@@ -3,9 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -37,18 +35,21 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, badRequest("The draft id must be 1 to 128 printable ASCII characters."))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDraftBytes))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		writeProblem(w, problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
-			"A draft copy may be at most 1 MiB; attachments travel as uploads."))
+	raw, p := readBody(w, r, maxDraftBytes, "A draft copy may be at most 1 MiB; attachments travel as uploads.")
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
-	if err != nil {
-		writeProblem(w, badRequest("The body could not be read."))
+	body, p := parseBody(raw, "a draft copy")
+	if p == nil {
+		p = body.refused("a draft copy", "", isDraftValue)
+	}
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
 	var in api.DraftCopy
-	if err := decodeOne(body, &in); err != nil {
+	if err := body.decode(&in); err != nil {
 		writeProblem(w, badRequest("The body is not a draft copy: "+err.Error()))
 		return
 	}
