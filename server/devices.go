@@ -61,8 +61,7 @@ func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		Created: s.now().UTC().Truncate(time.Second),
 	})
 	if err != nil {
-		s.log.Error("register device", "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "register device", err))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -118,8 +117,7 @@ func (s *Server) withDevice(required bool, h http.HandlerFunc) http.HandlerFunc 
 			writeUnauthorized(w, "The device token is unknown; register the device again.")
 			return
 		case err != nil:
-			s.log.Error("authenticate device", "err", err)
-			writeProblem(w, internalError())
+			writeProblem(w, s.failure(r.Context(), "authenticate device", err))
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, d)))

@@ -61,8 +61,7 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		return mergeDraft(stored, in, d.ID)
 	})
 	if err != nil {
-		s.log.Error("drafts: put", "draft", id, "device", d.ID, "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "drafts: put", err, "draft", id, "device", d.ID))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

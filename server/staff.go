@@ -84,8 +84,7 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("No such case."))
 		return
 	case err != nil:
-		s.log.Error("staff: set case status", "case", r.PathValue("id"), "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "staff: set case status", err, "case", r.PathValue("id")))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)

@@ -64,8 +64,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			"Idempotency Key Reused", "This Idempotency-Key was used before with a different request; make a new key for a new submission."))
 		return
 	case err != nil:
-		s.log.Error("submit: store case", "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "submit: store case", err))
 		return
 	}
 	if found {
