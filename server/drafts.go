@@ -57,9 +57,43 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
+	if ok, wait := s.quotas.addressDrafts.allow(clientAddr(r.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "draft copies")
+		w.Header().Set("Retry-After", secs)
+		writeProblem(w, p)
+		return
+	}
+	var usage Usage
+	if s.quotas.drafts > 0 || s.quotas.draftBytes > 0 {
+		var err error
+		if usage, err = s.store.Usage(r.Context(), d); err != nil {
+			writeProblem(w, s.failure(r.Context(), "drafts: usage", err, "device", d.ID))
+			return
+		}
+	}
+	// The quota is checked inside the store's transaction, against the
+	// copy stored before: a refused write stores nothing (changed=false).
+	var refused *api.Problem
+	var retry string
 	merged, err := s.store.PutDraft(r.Context(), d, id, func(stored *api.DraftCopy) (api.DraftCopy, []DraftConflict, bool) {
-		return mergeDraft(stored, in, d.ID)
+		m, lost, changed := mergeDraft(stored, in, d.ID)
+		if changed {
+			if refused, retry = s.quotas.draftRoom(usage, stored, m); refused != nil {
+				if stored == nil {
+					return api.DraftCopy{}, nil, false
+				}
+				return *stored, nil, false
+			}
+		}
+		return m, lost, changed
 	})
+	if err == nil && refused != nil {
+		if retry != "" {
+			w.Header().Set("Retry-After", retry)
+		}
+		writeProblem(w, refused)
+		return
+	}
 	if err != nil {
 		writeProblem(w, s.failure(r.Context(), "drafts: put", err, "draft", id, "device", d.ID))
 		return

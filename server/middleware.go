@@ -44,7 +44,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			sw.status = http.StatusOK // a handler that wrote nothing
 		}
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // shed or busy: many of them under load, and expected
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",

@@ -44,6 +44,13 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	// clients share one scope), so a key never finds another device's case.
 	c, found, err := s.store.ReplayCase(r.Context(), nc.Device, key, hash)
 	if err == nil && !found {
+		if p, retry := s.checkSubmission(r.Context(), r, dev); p != nil {
+			if retry != "" {
+				w.Header().Set("Retry-After", retry)
+			}
+			writeProblem(w, p)
+			return
+		}
 		atts, p := s.check(r.Context(), req, data)
 		if p != nil {
 			writeProblem(w, p)
