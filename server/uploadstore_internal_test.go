@@ -20,7 +20,9 @@ type failingUpload struct {
 	err error
 }
 
-func (f failingUpload) WriteChunk(context.Context, int64, io.Reader) (int64, error) { return f.n, f.err }
+func (f failingUpload) WriteChunk(context.Context, int64, io.Reader) (int64, error) {
+	return f.n, f.err
+}
 
 // TestDiskUploadFull: a write that fails for a full disk or quota is
 // tusd's 507 problem with Retry-After, keeping the count of bytes
