@@ -210,3 +210,25 @@ func sameValue(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+// BenchmarkParseJSON: a demo submission, and a 1 MB body with one
+// 1,040,000-digit integer (refused after a linear scan).
+func BenchmarkParseJSON(b *testing.B) {
+	demo := []byte(`{"service":"sperrmuell","form":{"id":"sperrmuell","version":1},"data":{"items":[{"kind":"wardrobe","count":1},` +
+		`{"kind":"mattress","count":2}],"volume_m3":3.5,"preferred_date":"2026-12-09","given_name":"Peter","family_name":"Krause",` +
+		`"address":{"street":"Rosenweg 4","postcode":"51147","city":"Musterstadt"},"email":"peter.krause@example.org"}}`)
+	huge := []byte(`{"service":"sperrmuell","data":{"volume_m3":` + strings.Repeat("7", 1_040_000) + `}}`)
+	for _, bb := range []struct {
+		name string
+		body []byte
+	}{{"demo", demo}, {"1MB-number", huge}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.body)))
+			for b.Loop() {
+				if _, _, err := parseJSON(bb.body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

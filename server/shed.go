@@ -15,8 +15,8 @@ import (
 // Defaults of the admission settings Config leaves 0.
 const (
 	DefaultMaxRequests    = 64
-	DefaultMaxQueue       = 128
-	DefaultQueueWait      = time.Second
+	DefaultMaxQueue       = 64
+	DefaultQueueWait      = 500 * time.Millisecond
 	DefaultMaxUploads     = 32
 	DefaultRequestTimeout = 15 * time.Second
 )
@@ -69,13 +69,25 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 
 func (g *gate) leave() { <-g.slots }
 
+// full reports whether a request would be shed now: every slot taken and
+// the queue full. It lets a request be shed before its body is read.
+func (g *gate) full() bool {
+	return g != nil && len(g.slots) == cap(g.slots) && g.waiting.Load() >= g.queue
+}
+
 // admission is what admit needs: a gate for the API, one for uploads (a
 // PATCH streams for minutes on a weak link; it must not hold a slot the
 // API needs), and the time an admitted API request may take.
 type admission struct {
 	api, uploads *gate
 	timeout      time.Duration // <= 0: none
+
+	shed     atomic.Int64 // requests shed since the last report
+	reported atomic.Int64 // when that was, in Unix nanoseconds
 }
+
+// shedReportEvery is how often at most shedding is logged, with a count.
+const shedReportEvery = 10 * time.Second
 
 func newAdmission(cfg Config) admission {
 	return admission{
@@ -105,7 +117,12 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		upload := strings.HasPrefix(r.URL.Path, api.PathUploads)
 		if upload {
 			g = s.admission.uploads
-		} else if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		}
+		if g.full() {
+			s.shed(w, r)
+			return
+		}
+		if !upload && r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 			body, p := readBody(w, r, maxBodyBytes, "A request body may be at most 1 MiB; send files as uploads.")
 			if p != nil {
 				writeProblem(w, p)
@@ -115,7 +132,7 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		}
 		release, ok := g.enter(r.Context())
 		if !ok {
-			writeProblem(w, unavailable("The server is busy; try again in a moment."))
+			s.shed(w, r)
 			return
 		}
 		defer release()
@@ -126,4 +143,19 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// shed answers 503 with Retry-After. Shed requests get no log line each;
+// every shedReportEvery at most, one line counts them.
+func (s *Server) shed(w http.ResponseWriter, r *http.Request) {
+	quiet(r)
+	writeProblem(w, unavailable("The server is busy; try again in a moment."))
+	a := &s.admission
+	a.shed.Add(1)
+	now := time.Now().UnixNano()
+	last := a.reported.Load()
+	if now-last < int64(shedReportEvery) || !a.reported.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.Warn("overloaded: requests shed with 503 since the last such line", "count", a.shed.Swap(0))
 }

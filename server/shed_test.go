@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,6 +99,11 @@ func TestOverloadSheds(t *testing.T) {
 	}
 	if got := e.countCases(t); got != created {
 		t.Errorf("CountCases = %d, want the %d answered 201", got, created)
+	}
+	// Shed requests are counted in a line now and then, not logged each.
+	logs := e.logs.String()
+	if !strings.Contains(logs, "requests shed with 503") || strings.Contains(logs, `"status":503`) {
+		t.Errorf("log %s: want shedding counted, not a line per shed request", logs)
 	}
 }
 

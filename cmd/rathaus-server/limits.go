@@ -62,7 +62,7 @@ var limitFlags = []limitFlag{
 	{name: "max-requests", env: "RATHAUS_MAX_REQUESTS", int: func(l *Limits) *int { return &l.MaxRequests },
 		help: "requests worked on at once (uploads aside)"},
 	{name: "max-queue", env: "RATHAUS_MAX_QUEUE", int: func(l *Limits) *int { return &l.MaxQueue },
-		help: "requests that wait (up to 1 s) for one of those; more get 503"},
+		help: "requests that wait (up to 0.5 s) for one of those; more get 503"},
 	{name: "max-uploads", env: "RATHAUS_MAX_UPLOADS", int: func(l *Limits) *int { return &l.MaxUploads },
 		help: "upload requests (tus) at once, and as many waiting"},
 	{name: "request-timeout", env: "RATHAUS_REQUEST_TIMEOUT", dur: func(l *Limits) *time.Duration { return &l.RequestTimeout },
