@@ -110,10 +110,11 @@ func (c *crashClient) run(base string, body []byte, stop <-chan struct{}) {
 var kills = flag.Int("kills", 3, "TestKill9LosesNothing: how many times to kill the backend")
 
 // TestKill9LosesNothing kills the backend with SIGKILL amid 20 parallel
-// clients, three times (-kills N for more). After each restart every client first sends its
-// key in flight again, as the app does. In the end every key that was
-// ever sent has exactly one case, each acknowledged key replays to the
-// case it was acknowledged with, and the database is intact.
+// clients, three times (-kills N for more). After each restart every
+// client first sends its key in flight again, as the app does. In the end
+// every key that was ever sent has exactly one case, each acknowledged key
+// replays to the case it was acknowledged with, and the database is
+// intact.
 func TestKill9LosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
