@@ -73,9 +73,11 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	// The quota is checked inside the store's transaction, against the
 	// copy stored before: a refused write stores nothing (changed=false).
+	// A store may run the merge again when it retries its transaction.
 	var refused *api.Problem
 	var retry string
 	merged, err := s.store.PutDraft(r.Context(), d, id, func(stored *api.DraftCopy) (api.DraftCopy, []DraftConflict, bool) {
+		refused, retry = nil, ""
 		m, lost, changed := mergeDraft(stored, in, d.ID)
 		if changed {
 			if refused, retry = s.quotas.draftRoom(usage, stored, m); refused != nil {
