@@ -3,9 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -37,18 +35,21 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, badRequest("The draft id must be 1 to 128 printable ASCII characters."))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDraftBytes))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		writeProblem(w, problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
-			"A draft copy may be at most 1 MiB; attachments travel as uploads."))
+	raw, p := readBody(w, r, maxDraftBytes, "A draft copy may be at most 1 MiB; attachments travel as uploads.")
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
-	if err != nil {
-		writeProblem(w, badRequest("The body could not be read."))
+	body, p := parseBody(raw, "a draft copy")
+	if p == nil {
+		p = body.refused("a draft copy", "", isDraftValue)
+	}
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
 	var in api.DraftCopy
-	if err := decodeOne(body, &in); err != nil {
+	if err := body.decode(&in); err != nil {
 		writeProblem(w, badRequest("The body is not a draft copy: "+err.Error()))
 		return
 	}
@@ -56,12 +57,47 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
+	if ok, wait := s.quotas.addressDrafts.allow(clientAddr(r.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "draft copies")
+		w.Header().Set("Retry-After", secs)
+		writeProblem(w, p)
+		return
+	}
+	var usage Usage
+	if s.quotas.drafts > 0 || s.quotas.draftBytes > 0 {
+		var err error
+		if usage, err = s.store.Usage(r.Context(), d); err != nil {
+			writeProblem(w, s.failure(r.Context(), "drafts: usage", err, "device", d.ID))
+			return
+		}
+	}
+	// The quota is checked inside the store's transaction, against the
+	// copy stored before: a refused write stores nothing (changed=false).
+	// A store may run the merge again when it retries its transaction.
+	var refused *api.Problem
+	var retry string
 	merged, err := s.store.PutDraft(r.Context(), d, id, func(stored *api.DraftCopy) (api.DraftCopy, []DraftConflict, bool) {
-		return mergeDraft(stored, in, d.ID)
+		refused, retry = nil, ""
+		m, lost, changed := mergeDraft(stored, in, d.ID)
+		if changed {
+			if refused, retry = s.quotas.draftRoom(usage, stored, m); refused != nil {
+				if stored == nil {
+					return api.DraftCopy{}, nil, false
+				}
+				return *stored, nil, false
+			}
+		}
+		return m, lost, changed
 	})
+	if err == nil && refused != nil {
+		if retry != "" {
+			w.Header().Set("Retry-After", retry)
+		}
+		writeProblem(w, refused)
+		return
+	}
 	if err != nil {
-		s.log.Error("drafts: put", "draft", id, "device", d.ID, "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "drafts: put", err, "draft", id, "device", d.ID))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
