@@ -29,14 +29,16 @@ func (s *Store) queueCopy(ctx context.Context, tx *sql.Tx, draftID string) error
 	return storageError("queueing a draft copy", err)
 }
 
-// queueTombstone queues the news of a draft's deletion, if the backend ever
-// had the draft.
+// queueTombstone queues the news of a draft's deletion, if the backend may
+// have the draft: it came from the backend, or a field changed here, so
+// that a copy was queued (its answer may have been lost, so nothing here
+// says whether it arrived).
 func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
 	if err != nil {
 		return storageError("deleting a draft", err)
 	}
-	if len(d.Synced) == 0 {
+	if len(d.Synced) == 0 && len(d.Clocks) == 0 {
 		return nil
 	}
 	key := citizen.NewID()
@@ -92,7 +94,12 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Deleted here (a tombstone, or deleted meanwhile: its tombstone
-		// follows).
+		// follows). The backend's deletion is remembered, so that an
+		// older copy from the feed does not bring the draft back.
+		s.observe(merged)
+		if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, merged); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
@@ -108,13 +115,23 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 			}
 		}
 	}
+	// A deletion that arrived is done even when the draft lives on here
+	// (another device revived it and the citizen edited it meanwhile): the
+	// edits go in a copy of their own, since this item only ever sends the
+	// deletion.
+	revived := pending && sent.Deleted != nil
 	state := "done"
-	if pending {
+	if pending && !revived {
 		state = "pending"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_attempt = ?, last_error = '', last_code = '' WHERE id = ?`,
 		state, ms(s.now()), itemID); err != nil {
 		return storageError("recording a draft copy", err)
+	}
+	if revived {
+		if err := s.queueCopy(ctx, tx, sent.ID); err != nil {
+			return err
+		}
 	}
 	return storageError("recording a draft copy", tx.Commit())
 }
