@@ -15,9 +15,10 @@
 //     everywhere and the other is kept, since nothing says which came last.
 //   - A cleared field is a change like any other: a clock without a value.
 //   - A deletion (Deleted) is a clock for the whole draft; the latest one
-//     is kept. It removes every field not written after it, as if it
-//     cleared each of them: the citizen threw away what they had seen. A
-//     field written after it revives the draft with that field alone. The
+//     is kept. It removes every field not written after it: the citizen
+//     threw the draft away, and what was written before goes with it,
+//     whichever device wrote it. A field written after it revives the
+//     draft with that field alone (a fresh start, not the old draft). The
 //     draft is deleted while it has a deletion and no field written after
 //     it.
 //   - A value that loses is worth keeping for the citizen (a conflict) when

@@ -43,6 +43,11 @@ func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error
 	}
 	key := citizen.NewID()
 	copy := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
+	// Remembered at once, so that the feed cannot bring back what the
+	// citizen deleted while the deletion is on its way.
+	if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, copy); err != nil {
+		return err
+	}
 	plain, err := json.Marshal(copy)
 	if err != nil {
 		return err

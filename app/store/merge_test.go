@@ -122,6 +122,34 @@ func TestApplyChanges_AnOlderCopyAfterTheDeletionDoesNotBringItBack(t *testing.T
 	}
 }
 
+// TestDeleteDraft_TheFeedDoesNotBringBackWhatWasDeletedHere: a copy from
+// before the deletion, arriving while the deletion is on its way, does
+// not bring the draft back; one written after it does, with that field
+// alone.
+func TestDeleteDraft_TheFeedDoesNotBringBackWhatWasDeletedHere(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	d := mustDraft(t, f, map[string]any{})
+	f.SaveDraft(ctx, d.ID, map[string]any{"dog_name": "Bello"}, 0)
+	before := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form,
+		Fields: map[string]api.DraftField{"city": {Value: raw(t, "Bonn"), Clock: remoteClock(f, -time.Minute)}}}
+	if err := f.DeleteDraft(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	applyDraft(t, f, 1, before)
+	_, err := f.Draft(ctx, d.ID)
+	wantCode(t, err, citizen.ENOTFOUND)
+
+	after := before
+	after.Fields = map[string]api.DraftField{"breed": {Value: raw(t, "Dackel"), Clock: remoteClock(f, time.Minute)}}
+	after.Fields["city"] = before.Fields["city"]
+	applyDraft(t, f, 2, after)
+	got, err := f.Draft(ctx, d.ID)
+	if err != nil || len(got.Values) != 1 || got.Values["breed"] != "Dackel" {
+		t.Errorf("draft = %+v, %v; want revived with the breed alone", got, err)
+	}
+}
+
 // TestAckDraftCopy_ADeletionThatArrivedIsDoneWhileTheRevivedDraftGoesOn:
 // the citizen deleted the draft, another device's later edit revived it
 // here before the deletion went out, and the citizen edited it. When the

@@ -113,7 +113,7 @@ type history struct {
 	draftID string
 	devices []*mergeDevice
 	values  int
-	writes  []write          // every change made on a device
+	writes  []write         // every change made on a device
 	sent    []api.DraftCopy // every copy sent to the backend
 	log     []string
 }
