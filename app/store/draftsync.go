@@ -111,11 +111,12 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 		for k, f := range sent.Fields {
 			d.Synced[k] = f.Clock
 		}
-		if err := s.merge(ctx, tx, d, merged); err != nil {
+		gone, err := s.merge(ctx, tx, d, merged)
+		if err != nil {
 			return err
 		}
 		for k, c := range d.Clocks {
-			if d.Synced[k] != c {
+			if !gone && d.Synced[k] != c {
 				pending = true
 			}
 		}
@@ -145,40 +146,40 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 // the rules of package draftmerge: per field the later clock wins, a local
 // value that loses is kept as a conflict where the rules say so, and a
 // deletion removes the fields written before it, and the draft when none
-// is left. A queued or sent draft no longer changes.
-func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) error {
+// is left (gone reports that). A queued or sent draft no longer changes.
+func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) (gone bool, err error) {
 	s.observe(in)
 	if !d.State.Editable() {
-		return s.saveSynced(ctx, tx, d)
+		return false, s.saveSynced(ctx, tx, d)
 	}
 	local, err := s.localCopy(ctx, tx, d)
 	if err != nil {
-		return err
+		return false, err
 	}
 	r := draftmerge.Merge(local, in)
 	if err := s.rememberDeletion(ctx, tx, local, r.Copy); err != nil {
-		return err
+		return false, err
 	}
 	if draftmerge.Deleted(r.Copy) {
 		_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
-		return storageError("applying a deletion", err)
+		return true, storageError("applying a deletion", err)
 	}
 	if d.Locked {
-		return s.saveSynced(ctx, tx, d)
+		return false, s.saveSynced(ctx, tx, d)
 	}
 	for _, l := range r.Lost {
 		if l.Incoming {
 			continue // not on this device: the backend keeps it
 		}
 		if err := s.keepConflict(ctx, tx, d.ID, l.Field, d.Values[l.Field], l.Lost.Clock); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, k := range r.Taken {
 		f := r.Copy.Fields[k]
 		v, present, err := fieldValue(f)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if present {
 			d.Values[k] = v
@@ -200,10 +201,10 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.
 	}
 	if len(r.Taken) > 0 || len(r.Removed) > 0 {
 		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return s.saveSynced(ctx, tx, d)
+	return false, s.saveSynced(ctx, tx, d)
 }
 
 // observe moves the local clock past every clock of a copy, so that the
@@ -313,7 +314,8 @@ func (s *Store) keep(ctx context.Context, tx *sql.Tx, draftID, field string, val
 func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCopy) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, in.ID))
 	if err == nil {
-		return s.merge(ctx, tx, d, in)
+		_, err := s.merge(ctx, tx, d, in)
+		return err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err

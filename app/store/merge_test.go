@@ -193,3 +193,24 @@ func TestAckDraftCopy_ADeletionThatArrivedIsDoneWhileTheRevivedDraftGoesOn(t *te
 		t.Errorf("next copy = %+v, %v, %v; want the breed written after the revival", c, ok, err)
 	}
 }
+
+// TestAckDraftCopy_AnAnswerThatDeletesLeavesNothingToSend: the backend's
+// answer carries another device's later deletion; the draft goes, and
+// with it every copy it had to send.
+func TestAckDraftCopy_AnAnswerThatDeletesLeavesNothingToSend(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	d := mustDraft(t, f, map[string]any{})
+	f.SaveDraft(ctx, d.ID, map[string]any{"dog_name": "Bello"}, 0)
+	sent, _, _ := f.DraftCopy(ctx, d.ID)
+	f.SaveDraft(ctx, d.ID, map[string]any{"dog_name": "Bello", "city": "Köln"}, 0) // typed while the copy was on its way
+	merged := api.DraftCopy{ID: d.ID, Fields: map[string]api.DraftField{}, Deleted: &api.DraftField{Clock: remoteClock(f, time.Minute)}}
+	if err := f.AckDraftCopy(ctx, pendingCopies(t, f)[0].ID, sent, merged); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.Draft(ctx, d.ID)
+	wantCode(t, err, citizen.ENOTFOUND)
+	if items := pendingCopies(t, f); len(items) != 0 {
+		t.Errorf("pending after the draft was deleted = %+v, want none", items)
+	}
+}
