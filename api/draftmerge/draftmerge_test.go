@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -376,4 +377,28 @@ func marshal(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// BenchmarkMerge merges the backend's answer into a device's copy of a
+// large draft (200 fields): the echo of the fields it sent, which is what
+// a device merges most, and another device's edits of ten fields.
+func BenchmarkMerge(b *testing.B) {
+	cur := api.DraftCopy{ID: "dr", Fields: map[string]api.DraftField{}}
+	for i := range 200 {
+		cur.Fields[fmt.Sprintf("field_%03d", i)] = field(fmt.Sprintf(`{"street":"Hauptstraße %d","city":"Musterstadt"}`, i), at(int64(i), "a"))
+	}
+	edits := api.DraftCopy{ID: "dr", Fields: maps.Clone(cur.Fields)}
+	for i := range 10 {
+		edits.Fields[fmt.Sprintf("field_%03d", i*20)] = field(fmt.Sprintf(`"edit %d"`, i), at(int64(1000+i), "b"))
+	}
+	for _, bm := range []struct {
+		name string
+		in   api.DraftCopy
+	}{{"echo", cur}, {"ten edits", edits}} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				draftmerge.Merge(cur, bm.in)
+			}
+		})
+	}
 }
