@@ -73,8 +73,10 @@ func TestDrafts_DevicesAndBackendAgree(t *testing.T) {
 	}
 	backend := servertest.New(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
+	var seen mergeTally
 	for i := range n {
 		h := newHistory(t, backend, rng, i)
+		h.seen = &seen
 		ok := t.Run(fmt.Sprintf("history %d", i), func(t *testing.T) {
 			h.t = t
 			for range draftsSteps {
@@ -88,6 +90,16 @@ func TestDrafts_DevicesAndBackendAgree(t *testing.T) {
 			t.Fatalf("seed %d, history %d failed; rerun with -drafts.seed=%d -drafts.n=%d", seed, i, seed, i+1)
 		}
 	}
+	// What the histories went through, so that a change of the steps that
+	// stops exercising something shows.
+	t.Logf("seed %d, %d histories: %+v", seed, n, seen)
+}
+
+// mergeTally counts what the histories of a run went through.
+type mergeTally struct {
+	LostAnswers, DuplicateRequests, LatePages, DuplicatePages int
+	EndedDeleted, EndedRevived                                int // revived: alive after a deletion
+	LossesChecked, KeptOnBackend                              int
 }
 
 // mergeDevice is one device of the account: its store, its portal client,
@@ -116,6 +128,7 @@ type history struct {
 	writes  []write         // every change made on a device
 	sent    []api.DraftCopy // every copy sent to the backend
 	log     []string
+	seen    *mergeTally
 }
 
 func newHistory(t *testing.T, backend *servertest.Backend, rng *rand.Rand, i int) *history {
@@ -284,9 +297,11 @@ func (h *history) push(d *mergeDevice, reliable bool) bool {
 		merged := h.put(d, sent)
 		if !reliable && h.rng.IntN(10) == 0 {
 			merged = h.put(d, sent) // a duplicate request
+			h.seen.DuplicateRequests++
 		}
 		if !reliable && h.rng.IntN(5) == 0 {
 			h.logf("%s loses the answer", d.name)
+			h.seen.LostAnswers++
 			return sentAny
 		}
 		if err := d.store.AckDraftCopy(ctx, it.ID, sent, merged); err != nil {
@@ -337,12 +352,14 @@ func (h *history) pull(d *mergeDevice, reliable bool) bool {
 		}
 		if !reliable && h.rng.IntN(4) == 0 {
 			h.logf("%s holds the page back", d.name)
+			h.seen.LatePages++
 			d.held = append(d.held, apply)
 			return came
 		}
 		times := 1
 		if !reliable && h.rng.IntN(10) == 0 {
 			times = 2
+			h.seen.DuplicatePages++
 		}
 		for range times {
 			if err := apply(); err != nil {
@@ -438,6 +455,11 @@ func (h *history) check() {
 			h.fatalf("%s still has %s to send", d.name, copyString(c))
 		}
 	}
+	if deleted {
+		h.seen.EndedDeleted++
+	} else if got.Deleted != nil {
+		h.seen.EndedRevived++
+	}
 	h.checkConflicts(got)
 }
 
@@ -484,6 +506,7 @@ func (h *history) checkConflicts(final api.DraftCopy) {
 			h.fatalf("the backend kept %s@%s, which its own device replaced (%s)", field, clock, winner)
 		}
 		onBackend[kept{field, clock}] = true
+		h.seen.KeptOnBackend++
 	}
 	if err := rows.Err(); err != nil {
 		h.fatalf("backend conflicts: %v", err)
@@ -503,6 +526,7 @@ func (h *history) checkConflicts(final api.DraftCopy) {
 		if w.value == "" || deleted || !ok || win.Clock == w.clock || draftmerge.Device(win.Clock) == w.device {
 			continue
 		}
+		h.seen.LossesChecked++
 		if onBackend[kept{w.field, w.clock}] {
 			continue
 		}
