@@ -99,7 +99,7 @@ func TestOutbox_LockedItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.keys = secrets.OpenMemory("another-run")
-	f.reopen(t)
+	f.reopen(t, store.WithNewKeyIfLost()) // the key is gone; the citizen started afresh
 	items, err := f.DueOutbox(ctx, f.clock.Now(), true)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("due = %v, %v", items, err)
@@ -109,17 +109,94 @@ func TestOutbox_LockedItem(t *testing.T) {
 	}
 }
 
-// TestOpen_MigratesOutboxOfVersion4: a database of schema version 4 with a
-// submission, a draft copy (whose empty payload was sealed without the
-// item's key) and a tombstone opens with every item readable, and takes
-// a kind the old table's CHECK refused.
-func TestOpen_MigratesOutboxOfVersion4(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
+// TestOpen_MigratesOutboxOfOlderVersions: a database of schema version 4,
+// or of version 5 (draft tombstones, which came before the outbox took any
+// kind), with a submission, a draft copy (whose empty payload was sealed
+// without the item's key) and a tombstone opens at the latest version with
+// every item readable, keeps the deletions it remembered, and takes a kind
+// the old table's CHECK refused.
+func TestOpen_MigratesOutboxOfOlderVersions(t *testing.T) {
+	deletedAt := api.HLC{Wall: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC).UnixMilli(), Device: "dev"}
+	tests := []struct {
+		name       string
+		migrations []string
+		remembered bool // the database remembers d3's deletion
+	}{
+		{name: "version 4", migrations: []string{"0001_init.sql", "0002_attachments.sql", "0003_sync.sql", "0004_leftovers.sql"}},
+		{name: "version 5 with draft tombstones", remembered: true,
+			migrations: []string{"0001_init.sql", "0002_attachments.sql", "0003_sync.sql", "0004_leftovers.sql", "0005_draft_tombstones.sql"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "old.db")
+			keys := secrets.OpenMemory("rathaus-test")
+			oldOutbox(t, path, keys, tt.migrations, deletedAt)
+
+			s, err := store.Open(ctx, path, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var version int
+			if err := s.DB().QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 6 {
+				t.Errorf("schema version after opening = %d (%v), want 6", version, err)
+			}
+			items, err := s.DueOutbox(ctx, time.Now(), true)
+			if err != nil || len(items) != 3 {
+				t.Fatalf("items after the migration = %v, %v; want 3", items, err)
+			}
+			for _, it := range items {
+				if it.Locked || it.Payload == nil {
+					t.Errorf("item %d (%s) = locked %v payload %v, want it readable", it.ID, it.DraftID, it.Locked, it.Payload)
+				}
+			}
+			if p, _ := items[0].Payload.(*citizen.SubmissionPayload); p == nil || string(p.Request.Data) != `{"dog_name":"Bello"}` {
+				t.Errorf("submission after the migration = %#v", items[0].Payload)
+			}
+			if p, _ := items[1].Payload.(*citizen.DraftCopyPayload); p == nil || p.Tombstone != nil {
+				t.Errorf("draft copy after the migration = %#v, want one without tombstone", items[1].Payload)
+			}
+			if p, _ := items[2].Payload.(*citizen.DraftCopyPayload); p == nil || p.Tombstone == nil || p.Tombstone.Deleted == nil {
+				t.Errorf("tombstone after the migration = item %d %#v", items[2].ID, items[2].Payload)
+			}
+
+			// A copy of d3 written before its deletion, late from the feed:
+			// the remembered deletion keeps it out.
+			before := api.HLC{Wall: deletedAt.Wall - 60_000, Device: "other"}.String()
+			late := api.DraftCopy{ID: "d3", Service: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1},
+				Fields: map[string]api.DraftField{"dog_name": {Value: json.RawMessage(`"Bello"`), Clock: before}}}
+			if _, err := s.ApplyChanges(ctx, []api.Change{{Seq: 1, Kind: api.ChangeDraft, Draft: &late}}, "1"); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Draft(ctx, "d3")
+			if revived := citizen.ErrorCode(err) != citizen.ENOTFOUND; revived == tt.remembered {
+				t.Errorf("late copy of the deleted draft: Draft = %v; want it revived only without a remembered deletion (remembered %v)", err, tt.remembered)
+			}
+
+			it, err := s.Enqueue(ctx, "d4", &notePayload{Text: "neu"})
+			if err != nil {
+				t.Fatalf("a new kind after the migration: %v", err)
+			}
+			if it.ID != 5 {
+				t.Errorf("new item id = %d, want 5 (never an id used before)", it.ID)
+			}
+		})
+	}
+}
+
+// oldOutbox writes a database of an older schema (the given migrations)
+// with the outbox items of that time: a submission, a draft copy, the
+// tombstone of draft d3 deleted at deletedAt (remembered in
+// draft_tombstones where the schema has it), and an item sent and deleted
+// with its draft.
+func oldOutbox(t *testing.T, path string, keys *secrets.Keychain, migrations []string, deletedAt api.HLC) {
+	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.Exec(q, args...); err != nil {
@@ -127,17 +204,21 @@ func TestOpen_MigratesOutboxOfVersion4(t *testing.T) {
 		}
 	}
 	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL) STRICT`)
-	for v, name := range []string{"0001_init.sql", "0002_attachments.sql", "0003_sync.sql", "0004_leftovers.sql"} {
+	tombstones := false
+	for v, name := range migrations {
 		body, err := os.ReadFile(filepath.Join("migrations", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		exec(string(body))
 		exec(`INSERT INTO schema_migrations VALUES (?, 0)`, v+1)
+		tombstones = tombstones || name == "0005_draft_tombstones.sql"
 	}
 	exec(`INSERT INTO meta VALUES ('install_id', 'old-install')`)
-	keys := secrets.OpenMemory("rathaus-test")
-	key, _ := keys.DataKey("old-install")
+	key, err := keys.NewDataKey("old-install")
+	if err != nil {
+		t.Fatal(err)
+	}
 	sealer, _ := secrets.NewSealer(key)
 	seal := func(v any, ad string) []byte {
 		plain, _ := json.Marshal(v)
@@ -149,7 +230,7 @@ func TestOpen_MigratesOutboxOfVersion4(t *testing.T) {
 		return b
 	}
 	req := api.SubmissionRequest{Service: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}, Data: json.RawMessage(`{"dog_name":"Bello"}`)}
-	tomb := api.DraftCopy{ID: "d3", Service: "hundesteuer", Form: req.Form, Deleted: &api.DraftField{Clock: "0001764234000000-0000-dev"}}
+	tomb := api.DraftCopy{ID: "d3", Service: "hundesteuer", Form: req.Form, Deleted: &api.DraftField{Clock: deletedAt.String()}}
 	for _, row := range []struct {
 		draft, kind, key string
 		payload          []byte
@@ -161,39 +242,10 @@ func TestOpen_MigratesOutboxOfVersion4(t *testing.T) {
 		exec(`INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created) VALUES (?, ?, ?, ?, 'pending', 0, 0)`,
 			row.draft, row.kind, row.key, row.payload)
 	}
+	if tombstones {
+		exec(`INSERT INTO draft_tombstones (draft_id, clock) VALUES ('d3', ?)`, deletedAt.String())
+	}
 	// An item sent and deleted with its draft: its id is never used again.
 	exec(`INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created) VALUES ('d0', 'submission', 'k0', x'00', 'done', 0, 0)`)
 	exec(`DELETE FROM outbox WHERE draft_id = 'd0'`)
-	db.Close()
-
-	s, err := store.Open(ctx, path, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	items, err := s.DueOutbox(ctx, time.Now(), true)
-	if err != nil || len(items) != 3 {
-		t.Fatalf("items after the migration = %v, %v; want 3", items, err)
-	}
-	for _, it := range items {
-		if it.Locked || it.Payload == nil {
-			t.Errorf("item %d (%s) = locked %v payload %v, want it readable", it.ID, it.DraftID, it.Locked, it.Payload)
-		}
-	}
-	if p, _ := items[0].Payload.(*citizen.SubmissionPayload); p == nil || string(p.Request.Data) != `{"dog_name":"Bello"}` {
-		t.Errorf("submission after the migration = %#v", items[0].Payload)
-	}
-	if p, _ := items[1].Payload.(*citizen.DraftCopyPayload); p == nil || p.Tombstone != nil {
-		t.Errorf("draft copy after the migration = %#v, want one without tombstone", items[1].Payload)
-	}
-	if p, _ := items[2].Payload.(*citizen.DraftCopyPayload); p == nil || p.Tombstone == nil || p.Tombstone.Deleted == nil {
-		t.Errorf("tombstone after the migration = item %d %#v", items[2].ID, items[2].Payload)
-	}
-	it, err := s.Enqueue(ctx, "d4", &notePayload{Text: "neu"})
-	if err != nil {
-		t.Fatalf("a new kind after the migration: %v", err)
-	}
-	if it.ID != 5 {
-		t.Errorf("new item id = %d, want 5 (never an id used before)", it.ID)
-	}
 }

@@ -59,7 +59,8 @@ type Uploader interface {
 	Upload(ctx context.Context, f upload.File, save func(upload.Progress) error) (string, error)
 }
 
-// Secrets keeps the device credential (the OS keyring).
+// Secrets keeps the device credential (the OS keyring, or a key file
+// where there is none); Get returns secrets.ErrNotFound for a missing one.
 type Secrets interface {
 	Get(name string) (string, error)
 	Set(name, value string) error
@@ -88,6 +89,8 @@ type Engine struct {
 
 	pace    *pacer // spaces the uploads on the uplink (real time)
 	senders map[citizen.OutboxKind]Sender
+
+	unsaved api.Device // registered, but not yet in the secret store (guarded by passMu)
 
 	kick   chan struct{} // a new item waits
 	force  chan struct{} // the citizen asked for a pass (SyncNow)

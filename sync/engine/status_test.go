@@ -10,6 +10,7 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
+	"rathaus/app/store"
 	"rathaus/sync/engine"
 )
 
@@ -150,7 +151,7 @@ func TestPush_LockedSubmissionIsRefused(t *testing.T) {
 	ctx := context.Background()
 	locked := r.submitExample(t, "hundesteuer", nil)
 	r.keys = secrets.OpenMemory("another-run")
-	r.open(t)
+	r.open(t, store.WithNewKeyIfLost()) // the key is gone; the citizen started afresh
 	other := r.submitExample(t, "sperrmuell", nil)
 	if err := r.engine.Sync(ctx); err != nil {
 		t.Fatalf("a locked item made the pass fail: %v", err)
