@@ -201,6 +201,33 @@ func (s *Store) observe(in api.DraftCopy) {
 	}
 }
 
+// clockGlob matches the text form of a clock (api.ParseHLC's rule):
+// fixed-width numbers first, so the latest clock of a set is its greatest
+// string, and printable ASCII without spaces throughout.
+const clockGlob = `clock GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9]-?*' AND clock NOT GLOB '*[^!-~]*'`
+
+// resumeClock moves the local clock, which starts from the wall time at
+// each Open, past every clock this device stored: its drafts' fields (made
+// here or taken from another device, and those the backend has) and the
+// deletions it remembers. A device whose time was set back across a
+// restart then never stamps an edit earlier than one it already made or
+// saw, which would lose against it on every other device.
+func (s *Store) resumeClock(ctx context.Context) error {
+	var latest sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT max(clock) FROM (
+		SELECT j.value AS clock FROM drafts, json_each(CASE WHEN json_valid(drafts.clocks) THEN drafts.clocks ELSE '{}' END) AS j
+		UNION ALL SELECT j.value FROM drafts, json_each(CASE WHEN json_valid(drafts.synced) THEN drafts.synced ELSE '{}' END) AS j
+		UNION ALL SELECT clock FROM draft_tombstones
+	) WHERE typeof(clock) = 'text' AND `+clockGlob).Scan(&latest)
+	if err != nil {
+		return storageError("reading the drafts' clocks", err)
+	}
+	if latest.Valid {
+		s.clock.Observe(latest.String)
+	}
+	return nil
+}
+
 // localCopy is a draft as a copy for draftmerge: its fields with their
 // clocks (a value without one, from before clocks, is older than any), and
 // the latest deletion this device learnt of. A locked draft's fields come

@@ -87,6 +87,10 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 		return nil, err
 	}
 	s.clock = citizen.NewHLC(s.installID, s.now)
+	if err := s.resumeClock(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
