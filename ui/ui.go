@@ -40,13 +40,13 @@ import (
 // Store is what the app's screens need of the local database.
 type Store interface {
 	forms.Store
-	Catalog(ctx context.Context) (api.Catalog, string, string, error)
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
 // Syncer is what the app's screens need of the sync engine.
 type Syncer interface {
 	Kick()
-	Sync(ctx context.Context) error
+	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
 }
@@ -107,11 +107,17 @@ func New(a fyne.App, d Deps) *UI {
 	u.apps.Refresh()
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 
-	d.Sync.OnChange(func(engine.Status) {
+	// The sync line shows every status; the screens reload only when a
+	// pass changed their data (a reload of "My applications" reads and
+	// unseals every draft): the forms area knows what its screens show,
+	// the services follow the catalog.
+	d.Sync.OnChange(func(st engine.Status) {
 		fyne.Do(func() {
-			u.indicator.refresh()
-			u.apps.Refresh()
-			u.loadCatalog()
+			u.indicator.show(st)
+			u.apps.StatusChanged(st)
+			if st.Changed.Any(engine.ChangedCatalog) {
+				u.loadCatalog()
+			}
 		})
 	})
 	return u
@@ -137,3 +143,6 @@ func (u *UI) loadCatalog() {
 func (u *UI) showError(err error) {
 	dialog.ShowError(errors.New(kit.ErrorText(err)), u.win)
 }
+
+// timeNow is the shell's clock; tests may replace it.
+var timeNow = time.Now

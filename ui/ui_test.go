@@ -215,8 +215,8 @@ func TestSubmitOnlineAndOffline(t *testing.T) {
 	r.backend.Stop()
 	r.sendDraft(t, "sperrmuell")
 	_ = r.engine.Sync(ctx)
-	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Offline") {
-		t.Errorf("indicator offline = %q, want Offline…", got)
+	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Server not reachable") {
+		t.Errorf("indicator offline = %q, want Server not reachable…", got)
 	}
 	if got := r.text(); !strings.Contains(got, "Waiting for connection") || !strings.Contains(got, "waits in the outbox") {
 		t.Errorf("offline: %q, want the row and the dialog to say it waits", got)
@@ -232,8 +232,8 @@ func TestSubmitOnlineAndOffline(t *testing.T) {
 	if got := r.text(); strings.Count(got, cases[0].Number) < 2 || strings.Contains(got, "outbox") {
 		t.Errorf("online: %q, want the case number in the row and the dialog, no outbox", got)
 	}
-	if !strings.HasPrefix(r.ui.indicator.label.Text, "Up to date") {
-		t.Errorf("sync indicator = %q, want up to date", r.ui.indicator.label.Text)
+	if !strings.HasPrefix(r.ui.indicator.label.Text, "Synced at") {
+		t.Errorf("sync indicator = %q, want synced at a time", r.ui.indicator.label.Text)
 	}
 }
 

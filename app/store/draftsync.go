@@ -5,53 +5,44 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"sort"
 
 	"rathaus/api"
+	"rathaus/api/draftmerge"
 	"rathaus/app/citizen"
 )
 
 // Drafts travel between the devices of an account field by field: every
-// top-level field carries the hybrid logical clock of its last change, the
-// later clock wins, and a local value that loses is kept as a conflict.
+// top-level field carries the hybrid logical clock of its last change, and
+// copies merge by the rules of package draftmerge, which the backend uses
+// too.
 
 // queueCopy makes sure one pending draft copy waits in the outbox; later
 // edits ride on it, since the copy is built when it is sent.
 func (s *Store) queueCopy(ctx context.Context, tx *sql.Tx, draftID string) error {
-	empty, err := s.sealer.Seal([]byte("{}"), nil)
-	if err != nil {
-		return err
-	}
-	now := ms(s.now())
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
-		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, draftID, citizen.NewID(), empty, now, now)
-	return storageError("queueing a draft copy", err)
+	_, err := s.enqueue(ctx, tx, s.newItem(draftID, &citizen.DraftCopyPayload{}), true)
+	return err
 }
 
-// queueTombstone queues the news of a draft's deletion, if the backend ever
-// had the draft.
+// queueTombstone queues the news of a draft's deletion, if the backend may
+// have the draft: it came from the backend, or a field changed here, so
+// that a copy was queued (its answer may have been lost, so nothing here
+// says whether it arrived).
 func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
 	if err != nil {
 		return storageError("deleting a draft", err)
 	}
-	if len(d.Synced) == 0 {
+	if len(d.Synced) == 0 && len(d.Clocks) == 0 {
 		return nil
 	}
-	key := citizen.NewID()
-	copy := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
-	plain, err := json.Marshal(copy)
-	if err != nil {
+	t := &api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
+	// Remembered at once, so that the feed cannot bring back what the
+	// citizen deleted while the deletion is on its way.
+	if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, *t); err != nil {
 		return err
 	}
-	sealed, err := s.sealer.Seal(plain, []byte("outbox:"+key))
-	if err != nil {
-		return err
-	}
-	now := ms(s.now())
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
-		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, id, key, sealed, now, now)
-	return storageError("deleting a draft", err)
+	_, err = s.enqueue(ctx, tx, s.newItem(id, &citizen.DraftCopyPayload{Tombstone: t}), false)
+	return err
 }
 
 // DraftCopy returns the fields of a draft the backend does not have yet;
@@ -91,76 +82,87 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Deleted here (a tombstone, or deleted meanwhile: its tombstone
-		// follows).
+		// follows). The backend's deletion is remembered, so that an
+		// older copy from the feed does not bring the draft back.
+		s.observe(merged)
+		if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, merged); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
 		for k, f := range sent.Fields {
 			d.Synced[k] = f.Clock
 		}
-		if err := s.merge(ctx, tx, d, merged); err != nil {
+		gone, err := s.merge(ctx, tx, d, merged)
+		if err != nil {
 			return err
 		}
 		for k, c := range d.Clocks {
-			if d.Synced[k] != c {
+			if !gone && d.Synced[k] != c {
 				pending = true
 			}
 		}
 	}
+	// A deletion that arrived is done even when the draft lives on here
+	// (another device revived it and the citizen edited it meanwhile): the
+	// edits go in a copy of their own, since this item only ever sends the
+	// deletion.
+	revived := pending && sent.Deleted != nil
 	state := "done"
-	if pending {
+	if pending && !revived {
 		state = "pending"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_attempt = ?, last_error = '', last_code = '' WHERE id = ?`,
 		state, ms(s.now()), itemID); err != nil {
 		return storageError("recording a draft copy", err)
 	}
+	if revived {
+		if err := s.queueCopy(ctx, tx, sent.ID); err != nil {
+			return err
+		}
+	}
 	return storageError("recording a draft copy", tx.Commit())
 }
 
-// merge applies a copy from the backend to a draft in the transaction,
-// field by field: the later clock wins; a local value that loses becomes a
-// conflict. A queued or sent draft no longer changes.
-func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) error {
-	for _, f := range in.Fields {
-		s.clock.Observe(f.Clock)
+// merge applies a copy from the backend to a draft in the transaction by
+// the rules of package draftmerge: per field the later clock wins, a local
+// value that loses is kept as a conflict where the rules say so, and a
+// deletion removes the fields written before it, and the draft when none
+// is left (gone reports that). A queued or sent draft no longer changes.
+func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) (gone bool, err error) {
+	s.observe(in)
+	if !d.State.Editable() {
+		return false, s.saveSynced(ctx, tx, d)
 	}
-	if in.Deleted != nil {
-		s.clock.Observe(in.Deleted.Clock)
-		if d.State.Editable() && newerThanAll(in.Deleted.Clock, d.Clocks) {
-			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
-			return storageError("applying a deletion", err)
+	local, err := s.localCopy(ctx, tx, d)
+	if err != nil {
+		return false, err
+	}
+	r := draftmerge.Merge(local, in)
+	if err := s.rememberDeletion(ctx, tx, local, r.Copy); err != nil {
+		return false, err
+	}
+	if draftmerge.Deleted(r.Copy) {
+		_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
+		return true, storageError("applying a deletion", err)
+	}
+	if d.Locked {
+		return false, s.saveSynced(ctx, tx, d)
+	}
+	for _, l := range r.Lost {
+		if l.Incoming {
+			continue // not on this device: the backend keeps it
+		}
+		if err := s.keepConflict(ctx, tx, d.ID, l.Field, d.Values[l.Field], l.Lost.Clock); err != nil {
+			return false, err
 		}
 	}
-	if !d.State.Editable() || d.Locked {
-		return s.saveSynced(ctx, tx, d)
-	}
-	keys := make([]string, 0, len(in.Fields))
-	for k := range in.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	changed := false
-	for _, k := range keys {
-		f := in.Fields[k]
-		local := d.Clocks[k]
-		if f.Clock <= local {
-			if f.Clock > d.Synced[k] {
-				d.Synced[k] = f.Clock
-			}
-			continue
-		}
-		var v any
-		present := len(f.Value) > 0 && string(f.Value) != "null"
-		if present {
-			if err := json.Unmarshal(f.Value, &v); err != nil {
-				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
-			}
-		}
-		if old, had := d.Values[k]; had && (!present || !sameJSON(old, v)) {
-			if err := s.keepConflict(ctx, tx, d.ID, k, old, local); err != nil {
-				return err
-			}
+	for _, k := range r.Taken {
+		f := r.Copy.Fields[k]
+		v, present, err := fieldValue(f)
+		if err != nil {
+			return false, err
 		}
 		if present {
 			d.Values[k] = v
@@ -168,14 +170,120 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.
 			delete(d.Values, k)
 		}
 		d.Clocks[k], d.Synced[k] = f.Clock, f.Clock
-		changed = true
 	}
-	if changed {
-		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
-			return err
+	for _, k := range r.Removed {
+		delete(d.Values, k)
+		delete(d.Clocks, k)
+		delete(d.Synced, k)
+	}
+	// The backend has every clock it sent, also those that lost here.
+	for k, f := range in.Fields {
+		if local, ok := d.Clocks[k]; ok && f.Clock <= local && f.Clock > d.Synced[k] {
+			d.Synced[k] = f.Clock
 		}
 	}
-	return s.saveSynced(ctx, tx, d)
+	if len(r.Taken) > 0 || len(r.Removed) > 0 {
+		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
+			return false, err
+		}
+	}
+	return false, s.saveSynced(ctx, tx, d)
+}
+
+// observe moves the local clock past every clock of a copy, so that the
+// next local change is later than what this device has seen.
+func (s *Store) observe(in api.DraftCopy) {
+	for _, f := range in.Fields {
+		s.clock.Observe(f.Clock)
+	}
+	if in.Deleted != nil {
+		s.clock.Observe(in.Deleted.Clock)
+	}
+}
+
+// clockGlob matches the text form of a clock (api.ParseHLC's rule):
+// fixed-width numbers first, so the latest clock of a set is its greatest
+// string, and printable ASCII without spaces throughout.
+const clockGlob = `clock GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9]-?*' AND clock NOT GLOB '*[^!-~]*'`
+
+// resumeClock moves the local clock, which starts from the wall time at
+// each Open, past every clock this device stored: its drafts' fields (made
+// here or taken from another device, and those the backend has) and the
+// deletions it remembers. A device whose time was set back across a
+// restart then never stamps an edit earlier than one it already made or
+// saw, which would lose against it on every other device.
+func (s *Store) resumeClock(ctx context.Context) error {
+	var latest sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT max(clock) FROM (
+		SELECT j.value AS clock FROM drafts, json_each(CASE WHEN json_valid(drafts.clocks) THEN drafts.clocks ELSE '{}' END) AS j
+		UNION ALL SELECT j.value FROM drafts, json_each(CASE WHEN json_valid(drafts.synced) THEN drafts.synced ELSE '{}' END) AS j
+		UNION ALL SELECT clock FROM draft_tombstones
+	) WHERE typeof(clock) = 'text' AND `+clockGlob).Scan(&latest)
+	if err != nil {
+		return storageError("reading the drafts' clocks", err)
+	}
+	if latest.Valid {
+		s.clock.Observe(latest.String)
+	}
+	return nil
+}
+
+// localCopy is a draft as a copy for draftmerge: its fields with their
+// clocks (a value without one, from before clocks, is older than any), and
+// the latest deletion this device learnt of. A locked draft's fields come
+// without values.
+func (s *Store) localCopy(ctx context.Context, tx *sql.Tx, d *citizen.Draft) (api.DraftCopy, error) {
+	c := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Fields: make(map[string]api.DraftField, len(d.Clocks))}
+	for k, clock := range d.Clocks {
+		c.Fields[k] = api.DraftField{Clock: clock}
+	}
+	for k, v := range d.Values {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return c, err
+		}
+		c.Fields[k] = api.DraftField{Value: b, Clock: d.Clocks[k]}
+	}
+	var err error
+	c.Deleted, err = s.deletion(ctx, tx, d.ID)
+	return c, err
+}
+
+// deletion is the latest deletion of a draft this device learnt of, nil
+// for none.
+func (s *Store) deletion(ctx context.Context, tx *sql.Tx, draftID string) (*api.DraftField, error) {
+	var clock string
+	err := tx.QueryRowContext(ctx, `SELECT clock FROM draft_tombstones WHERE draft_id = ?`, draftID).Scan(&clock)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storageError("reading a deletion", err)
+	}
+	return &api.DraftField{Clock: clock}, nil
+}
+
+// rememberDeletion keeps the merged copy's deletion when it is newer than
+// the one known before.
+func (s *Store) rememberDeletion(ctx context.Context, tx *sql.Tx, before, after api.DraftCopy) error {
+	if after.Deleted == nil || (before.Deleted != nil && before.Deleted.Clock >= after.Deleted.Clock) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO draft_tombstones (draft_id, clock) VALUES (?, ?)
+		ON CONFLICT (draft_id) DO UPDATE SET clock = max(clock, excluded.clock)`, after.ID, after.Deleted.Clock)
+	return storageError("recording a deletion", err)
+}
+
+// fieldValue decodes a field's value from the backend; present is false
+// for a cleared field.
+func fieldValue(f api.DraftField) (v any, present bool, err error) {
+	if len(f.Value) == 0 || string(f.Value) == "null" {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(f.Value, &v); err != nil {
+		return nil, false, &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
+	}
+	return v, v != nil, nil
 }
 
 func (s *Store) saveSynced(ctx context.Context, tx *sql.Tx, d *citizen.Draft) error {
@@ -187,55 +295,33 @@ func (s *Store) saveSynced(ctx context.Context, tx *sql.Tx, d *citizen.Draft) er
 	return storageError("recording a draft copy", err)
 }
 
-func newerThanAll(clock string, clocks map[string]string) bool {
-	for _, c := range clocks {
-		if c >= clock {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock string) error {
 	return s.keep(ctx, tx, draftID, field, value, clock, citizen.ConflictSync)
 }
 
-func (s *Store) keep(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock, reason string) error {
-	plain, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts (draft_id, field, value_sealed, clock, reason, created) VALUES (?, ?, x'', ?, ?, ?)`,
-		draftID, field, clock, reason, ms(s.now()))
-	if err != nil {
-		return storageError("keeping a conflict", err)
-	}
-	id, _ := res.LastInsertId()
-	sealed, err := s.sealer.Seal(plain, []byte("conflict:"+itoa(id)))
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE conflicts SET value_sealed = ? WHERE id = ?`, sealed, id)
-	return storageError("keeping a conflict", err)
-}
-
 // applyRemoteDraft applies a draft copy from the changes feed: merged into
-// the local draft, or a new draft when this device does not have it.
+// the local draft, or a new draft when this device does not have it and it
+// is not deleted.
 func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCopy) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, in.ID))
 	if err == nil {
-		return s.merge(ctx, tx, d, in)
+		_, err := s.merge(ctx, tx, d, in)
+		return err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	fields := map[string]string{}
-	for k, f := range in.Fields {
-		fields[k] = f.Clock
-		s.clock.Observe(f.Clock)
+	s.observe(in)
+	none := api.DraftCopy{ID: in.ID}
+	if none.Deleted, err = s.deletion(ctx, tx, in.ID); err != nil {
+		return err
 	}
-	if in.Deleted != nil && newerThanAll(in.Deleted.Clock, fields) {
-		return nil // deleted on the other device, never seen here
+	r := draftmerge.Merge(none, in)
+	if err := s.rememberDeletion(ctx, tx, none, r.Copy); err != nil {
+		return err
+	}
+	if draftmerge.Deleted(r.Copy) {
+		return nil // deleted on another device, never seen here (or seen deleted)
 	}
 	now := s.now()
 	nd := &citizen.Draft{ID: in.ID, Service: in.Service, Form: in.Form, Values: map[string]any{}, State: citizen.DraftEditing,
@@ -243,12 +329,12 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 	if err := nd.Validate(); err != nil {
 		return err
 	}
-	for k, f := range in.Fields {
-		if len(f.Value) > 0 && string(f.Value) != "null" {
-			var v any
-			if err := json.Unmarshal(f.Value, &v); err != nil {
-				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
-			}
+	for k, f := range r.Copy.Fields {
+		v, present, err := fieldValue(f)
+		if err != nil {
+			return err
+		}
+		if present {
 			nd.Values[k] = v
 		}
 		nd.Clocks[k], nd.Synced[k] = f.Clock, f.Clock
@@ -263,141 +349,4 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 		VALUES (?, ?, ?, ?, ?, 0, 'editing', ?, ?, ?, ?)`,
 		nd.ID, nd.Service, nd.Form.ID, nd.Form.Version, sealed, ms(now), ms(now), string(cj), string(sj))
 	return storageError("adding a draft from another device", err)
-}
-
-// Conflicts returns the values of a draft that lost against another
-// device's later change, newest first.
-func (s *Store) Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, draft_id, field, value_sealed, clock, reason, created, seen FROM conflicts
-		WHERE draft_id = ? ORDER BY created DESC, id DESC`, draftID)
-	if err != nil {
-		return nil, storageError("reading conflicts", err)
-	}
-	defer rows.Close()
-	var out []citizen.Conflict
-	for rows.Next() {
-		var c citizen.Conflict
-		var sealed []byte
-		var created int64
-		var seen int
-		if err := rows.Scan(&c.ID, &c.DraftID, &c.Field, &sealed, &c.Clock, &c.Reason, &created, &seen); err != nil {
-			return nil, storageError("reading conflicts", err)
-		}
-		c.Created, c.Seen = fromMS(created), seen == 1
-		if plain, err := s.sealer.Open(sealed, []byte("conflict:"+itoa(c.ID))); err == nil {
-			_ = json.Unmarshal(plain, &c.Value)
-		}
-		out = append(out, c)
-	}
-	return out, storageError("reading conflicts", rows.Err())
-}
-
-// MarkConflictsSeen records that the citizen looked at a draft's conflicts.
-func (s *Store) MarkConflictsSeen(ctx context.Context, draftID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE conflicts SET seen = 1 WHERE draft_id = ?`, draftID)
-	return storageError("marking conflicts seen", err)
-}
-
-// ApplyChanges applies a page of the changes feed and stores its cursor in
-// the same transaction, so that a change is applied exactly once however
-// often the page is fetched. It reports whether the catalog changed.
-func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (catalogChanged bool, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, storageError("applying changes", err)
-	}
-	defer tx.Rollback()
-	for _, c := range changes {
-		switch c.Kind {
-		case api.ChangeCase:
-			if c.Case != nil {
-				if err := s.upsertCase(ctx, tx, "", *c.Case); err != nil {
-					return false, err
-				}
-			}
-		case api.ChangeDraft:
-			if c.Draft != nil {
-				if err := s.applyRemoteDraft(ctx, tx, *c.Draft); err != nil {
-					return false, err
-				}
-			}
-		case api.ChangeCatalog:
-			catalogChanged = true
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('changes_cursor', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, cursor); err != nil {
-		return false, storageError("applying changes", err)
-	}
-	return catalogChanged, storageError("applying changes", tx.Commit())
-}
-
-// upsertCase records a case and its timeline; draftID is "" when the case
-// came from the feed (the draft, if on this device, is linked already). A
-// timeline only grows, so an older copy of the case (an answer that was on
-// its way while the feed brought a newer status) never replaces a newer
-// one.
-func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) error {
-	hist, err := json.Marshal(c.History)
-	if err != nil {
-		return err
-	}
-	if c.History == nil {
-		hist = []byte("[]")
-	}
-	var draft any
-	if draftID != "" {
-		draft = draftID
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			status = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.status ELSE cases.status END,
-			history = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.history ELSE cases.history END,
-			updated = excluded.updated, draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
-		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
-	return storageError("recording a case", err)
-}
-
-// SetProgress records how many bytes of an item's attachments went out.
-func (s *Store) SetProgress(ctx context.Context, itemID, progress, total int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET progress = ?, total = ? WHERE id = ?`, progress, total, itemID)
-	return storageError("recording progress", err)
-}
-
-// MoveDraft moves an editable draft to another version of its form: its
-// values become carried, and every value that did not carry over is kept
-// for the citizen to look at (never silently dropped), in one transaction.
-func (s *Store) MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return storageError("moving a draft", err)
-	}
-	defer tx.Rollback()
-	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, draftID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
-	}
-	if err != nil {
-		return err
-	}
-	if !d.State.Editable() || d.Locked {
-		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
-	}
-	s.stamp(d, carried)
-	if err := s.writeDraft(ctx, tx, d.ID, carried, 0, d.Clocks); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET form_id = ?, form_version = ?, problem = NULL WHERE id = ?`, to.ID, to.Version, d.ID); err != nil {
-		return storageError("moving a draft", err)
-	}
-	for _, l := range left {
-		if err := s.keep(ctx, tx, d.ID, l.Field, l.Value, "", l.Reason); err != nil {
-			return err
-		}
-	}
-	if err := s.queueCopy(ctx, tx, d.ID); err != nil {
-		return err
-	}
-	return storageError("moving a draft", tx.Commit())
 }

@@ -29,6 +29,7 @@ type Applications struct {
 	cases map[string]*applicationRow // by case number, with or without a draft here
 
 	submitted *submittedDialog // open after sending
+	offline   bool             // the engine's connection as last shown
 }
 
 // applicationRow is one application on the screen.
@@ -47,6 +48,7 @@ func newApplications(a *Area) *Applications {
 	ap.empty = kit.Wrapped(lang.L("You have no applications yet. Start one from a service."))
 	ap.list = container.NewVBox()
 	ap.root = kit.NewVScroll(container.NewPadded(container.NewVBox(ap.empty, ap.list)))
+	ap.offline = a.Sync.Status().State == engine.Offline
 	return ap
 }
 
@@ -58,7 +60,10 @@ func (ap *Applications) Content() fyne.CanvasObject { return ap.root }
 
 // Refresh rebuilds the list from the store, and the text of the dialog
 // about an application just sent.
-func (ap *Applications) Refresh() {
+func (ap *Applications) Refresh() { ap.refresh(ap.area.Sync.Status().State) }
+
+// refresh rebuilds the list and the dialog for the engine in state st.
+func (ap *Applications) refresh(st engine.State) {
 	ctx, cancel := ap.area.ctx()
 	defer cancel()
 	drafts, err := ap.area.Store.Drafts(ctx)
@@ -79,7 +84,6 @@ func (ap *Applications) Refresh() {
 			caseOf[c.DraftID] = c
 		}
 	}
-	st := ap.area.Sync.Status().State
 
 	ap.list.RemoveAll()
 	ap.rows = map[string]*applicationRow{}
@@ -113,6 +117,23 @@ func (ap *Applications) Refresh() {
 	if ap.submitted != nil {
 		ap.submitted.update(drafts, byDraft, st)
 	}
+}
+
+// StatusChanged follows the sync engine: the list, and the dialog about an
+// application just sent, reload when a pass changed what they show (items
+// on their way, drafts, cases) or when the connection went or came back
+// ("waiting for connection"). Any other status reloads nothing: a reload
+// reads and unseals every draft. A pass that starts says nothing yet; its
+// end does.
+func (ap *Applications) StatusChanged(st engine.Status) {
+	if st.State == engine.Syncing {
+		return
+	}
+	offline := st.State == engine.Offline
+	if st.Changed.Any(engine.ChangedOutbox|engine.ChangedDrafts|engine.ChangedCases) || offline != ap.offline {
+		ap.refresh(st.State)
+	}
+	ap.offline = offline
 }
 
 func caseByNumber(cases []citizen.Case, number string) *citizen.Case {

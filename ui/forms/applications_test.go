@@ -3,6 +3,7 @@ package forms
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -295,6 +296,50 @@ func TestSubmittedSaysWhatHappened(t *testing.T) {
 				t.Error("the dialog is still followed after it was closed")
 			}
 		})
+	}
+}
+
+// TestSubmittedFollowsTheEngine: the dialog about an application just sent
+// follows what the engine's passes report, with no reload of its own: a
+// pass the server refuses for now says why and that it goes again; the
+// pass that sends it gives the case number.
+func TestSubmittedFollowsTheEngine(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	real := r.backend.Handler()
+	r.backend.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == api.PathSubmissions {
+			w.Header().Set("Retry-After", "0")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		real.ServeHTTP(w, req)
+	}))
+	svc, _ := r.Service("sperrmuell")
+	d := citizen.NewDraft(svc, timeNow())
+	d.Values = example(t, "sperrmuell")
+	if err := r.store.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	r.OpenDraft(d)
+	r.current.onChangeStep(len(r.current.form.Def.Steps))
+	test.Tap(r.button(t, "Submit"))
+
+	_ = r.engine.Sync(ctx)
+	if got := r.apps().submitted.text.Text; !strings.HasPrefix(got, "Not sent yet") || !strings.Contains(got, "sent again by itself") {
+		t.Errorf("dialog after a refused pass = %q, want Not sent yet… sent again by itself", got)
+	}
+	if got := r.apps().rows[d.ID].status.Text; !strings.HasPrefix(got, "Waiting to be sent again") {
+		t.Errorf("row after a refused pass = %q, want Waiting to be sent again…", got)
+	}
+
+	r.backend.SetHandler(nil)
+	if err := r.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := r.store.Draft(ctx, d.ID)
+	if got := r.apps().submitted.text.Text; stored.CaseNumber == "" || !strings.Contains(got, stored.CaseNumber) {
+		t.Errorf("dialog after the pass that sent it = %q, want case number %q", got, stored.CaseNumber)
 	}
 }
 

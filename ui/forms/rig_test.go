@@ -80,7 +80,7 @@ func (r *rig) open(t testing.TB) {
 	r.win = test.NewWindow(nil)
 	r.win.Resize(fyne.NewSize(480, 900))
 	r.area = New(Deps{Store: st, Sync: r.engine, Catalog: r, Nav: r, Window: r.win})
-	r.engine.OnChange(func(engine.Status) { fyne.Do(r.area.Applications().Refresh) })
+	r.engine.OnChange(func(st engine.Status) { fyne.Do(func() { r.area.Applications().StatusChanged(st) }) })
 	r.showApplications()
 }
 
