@@ -3,16 +3,19 @@
 // the app has its screens in a package of its own below (catalog: the
 // services and their search; forms: a service, its form, "My
 // applications"; about: how the data is kept), with the widgets they share
-// in ui/kit. The start-up problem window (startup.go) is the shell's too. Screens lead
-// elsewhere only through the Navigator their area declares, which the shell
-// implements (nav.go); updates from other goroutines go through fyne.Do.
+// in ui/kit. The start-up problem window (startup.go) is the shell's too.
+// Screens lead elsewhere only through the Navigator their area declares,
+// which the shell implements (nav.go); updates from other goroutines go
+// through fyne.Do. The shell hands each status of the sync engine to the
+// areas, which reload only what a pass changed.
 //
 // A new area (reports, appointments, assistant, open data, account, kiosk)
 // follows by analogy: a package ui/<area> with one struct per screen
 // (widgets and dependencies, onXxx handlers, a Content method), the Store
-// and Navigator interfaces it consumes, its state free of Fyne in app/ when it
-// has any; the shell builds it in New, gives it a tab or a place on the
-// navigator and implements its Navigator.
+// and Navigator interfaces it consumes, its state free of Fyne in app/ when
+// it has any; the shell builds it in New, gives it a tab or a place on the
+// navigator, implements its Navigator and, if it shows synced data, hands
+// it the engine's statuses.
 package ui
 
 import (
