@@ -81,6 +81,11 @@ func TestIssue15Shots(t *testing.T) {
 		u.win.Resize(fyne.NewSize(480, 820))
 		u.win.Show()
 	})
+	// The app has reached the town hall once, as after a start online: the
+	// sync line says when.
+	if err := eng.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 	shot := func(name string) { capture(t, u.win, *prefix+"-"+name+".png") }
 	stepOf := func(formID, step string) int {
 		fs, _ := assets.DemoForms()
