@@ -131,9 +131,9 @@ func (c *countingStore) Catalog(ctx context.Context) (cat api.Catalog, etag, sou
 }
 
 // TestStatusChanges_ReloadOnlyWhatChanged: a pass that changes nothing
-// reloads no screen (the drafts screen unseals every draft); one that
-// sends reloads the drafts screen, not the services; a new catalog reloads
-// the services; going offline tells the drafts screen.
+// reloads no screen ("My applications" unseals every draft); one that
+// sends reloads "My applications", not the services; a new catalog reloads
+// the services; going offline tells "My applications".
 func TestStatusChanges_ReloadOnlyWhatChanged(t *testing.T) {
 	backend := servertest.New(t)
 	keys := secrets.OpenMemory("rathaus-ui-test")
@@ -162,7 +162,7 @@ func TestStatusChanges_ReloadOnlyWhatChanged(t *testing.T) {
 		d0, c0 := cs.drafts.Load(), cs.catalogs.Load()
 		_ = eng.Sync(ctx)
 		if d, c := cs.drafts.Load()-d0, cs.catalogs.Load()-c0; d != drafts || c != catalogs {
-			t.Errorf("%s (%s): drafts screen reloaded %d times, services %d; want %d and %d", name, eng.Status().Changed, d, c, drafts, catalogs)
+			t.Errorf("%s (%s): My applications reloaded %d times, services %d; want %d and %d", name, eng.Status().Changed, d, c, drafts, catalogs)
 		}
 	}
 	pass("first pass: the backend's catalog", 0, 1)
@@ -201,4 +201,14 @@ func demoService(t *testing.T, id string) api.Service {
 	}
 	t.Fatalf("no demo service %q", id)
 	return api.Service{}
+}
+
+// example is a demo form's example values.
+func example(t testing.TB, form string) map[string]any {
+	t.Helper()
+	v, err := assets.DemoExample(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -1,16 +1,16 @@
-package ui
+package forms
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
+	"rathaus/app/fill"
+	"rathaus/ui/kit"
 )
 
 // fieldInput is one field of a form on screen: its label, help, the input
@@ -45,22 +45,18 @@ func frame(fd *api.Field, pointer string, required bool, lng string, input, view
 	fi := &fieldInput{field: fd, pointer: pointer, input: input}
 	var parts []fyne.CanvasObject
 	if fd.Widget != api.WidgetBoolean { // a check box carries its label
-		label := widget.NewLabel(fd.Label.In(lng))
+		text := fd.Label.In(lng)
 		if required {
-			label.SetText(label.Text + " *")
+			text += " *"
 		}
-		label.TextStyle = fyne.TextStyle{Bold: true}
-		label.Wrapping = fyne.TextWrapWord
-		parts = append(parts, label)
+		parts = append(parts, kit.Heading(text))
 	}
 	if h := fd.Help.In(lng); h != "" {
-		help := widget.NewLabel(h)
-		help.Wrapping = fyne.TextWrapWord
+		help := kit.Wrapped(h)
 		help.Importance = widget.LowImportance
 		parts = append(parts, help)
 	}
-	fi.errLabel = widget.NewLabel("")
-	fi.errLabel.Wrapping = fyne.TextWrapWord
+	fi.errLabel = kit.Wrapped("")
 	fi.errLabel.Importance = widget.DangerImportance
 	fi.errLabel.Hide()
 	if view == nil {
@@ -78,24 +74,13 @@ func frame(fd *api.Field, pointer string, required bool, lng string, input, view
 func newInput(fd *api.Field, value any, lng string, onChange func(any)) (input, view fyne.CanvasObject) {
 	switch fd.Widget {
 	case api.WidgetBoolean:
-		c := widget.NewCheck(fd.Label.In(lng), nil)
-		c.SetChecked(value == true)
-		c.OnChanged = func(b bool) { onChange(b) }
-		return c, nil
+		return kit.NewCheck(fd.Label.In(lng), value == true, func(b bool) { onChange(b) })
 	case api.WidgetDate:
-		e := widget.NewDateEntry()
-		if s, ok := value.(string); ok {
-			if t, err := time.Parse(time.DateOnly, s); err == nil {
-				e.SetDate(&t)
-			}
-		}
-		e.OnChanged = func(t *time.Time) {
-			if t == nil {
-				onChange(nil)
-				return
-			}
-			onChange(t.Format(time.DateOnly))
-		}
+		// The format is the language's; the hint says it in the
+		// language's letters (TT.MM.JJJJ).
+		e := kit.NewDateEntry(fill.DateLayout(lng), lang.L("DD/MM/YYYY"))
+		e.SetText(fill.Format(fd.Widget, value, lng))
+		e.OnChanged = func(s string) { onChange(fill.Parse(fd.Widget, s)) }
 		return e, nil
 	case api.WidgetChoice:
 		return newChoice(fd, value, lng, onChange), nil
@@ -114,15 +99,15 @@ func newInput(fd *api.Field, value any, lng string, onChange func(any)) (input, 
 	if p := fd.Placeholder.In(lng); p != "" {
 		e.SetPlaceHolder(p)
 	}
-	e.SetText(formatValue(fd.Widget, value))
-	e.OnChanged = func(s string) { onChange(parseValue(fd.Widget, s)) }
+	e.SetText(fill.Format(fd.Widget, value, lng))
+	e.OnChanged = func(s string) { onChange(fill.Parse(fd.Widget, s)) }
 	if fd.Widget == api.WidgetMoney {
 		return e, container.NewBorder(nil, nil, nil, widget.NewLabel("€"), e)
 	}
 	return e, nil
 }
 
-// newChoice is a radio group for a few options and a drop-down for many.
+// newChoice is a list of options for a few and a drop-down for many.
 func newChoice(fd *api.Field, value any, lng string, onChange func(any)) fyne.CanvasObject {
 	labels, byLabel := optionLabels(fd, lng)
 	selected := ""
@@ -139,7 +124,7 @@ func newChoice(fd *api.Field, value any, lng string, onChange func(any)) fyne.Ca
 		onChange(nil)
 	}
 	if len(labels) <= 4 {
-		r := widget.NewRadioGroup(labels, nil)
+		r := kit.NewRadioList(labels, nil)
 		r.SetSelected(selected)
 		r.OnChanged = changed
 		return r
@@ -152,7 +137,7 @@ func newChoice(fd *api.Field, value any, lng string, onChange func(any)) fyne.Ca
 	return s
 }
 
-// newMulti is a group of check boxes; its value is the list of the chosen
+// newMulti is a list of check boxes; its value is the list of the chosen
 // options' values, in the options' order.
 func newMulti(fd *api.Field, value any, lng string, onChange func(any)) fyne.CanvasObject {
 	labels, byLabel := optionLabels(fd, lng)
@@ -166,7 +151,7 @@ func newMulti(fd *api.Field, value any, lng string, onChange func(any)) fyne.Can
 			}
 		}
 	}
-	g := widget.NewCheckGroup(labels, nil)
+	g := kit.NewCheckList(labels, nil)
 	g.SetSelected(selected)
 	g.OnChanged = func(chosen []string) {
 		var vals []any
@@ -194,79 +179,4 @@ func optionLabels(fd *api.Field, lng string) ([]string, map[string]string) {
 		byLabel[labels[i]] = o.Value
 	}
 	return labels, byLabel
-}
-
-// parseValue turns what the citizen typed into the field's JSON value.
-// Text that is no number stays text, so that nothing typed is lost and
-// validation names the mistake.
-func parseValue(w api.Widget, s string) any {
-	t := strings.TrimSpace(s)
-	if t == "" {
-		return nil
-	}
-	switch w {
-	case api.WidgetInteger:
-		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
-			return n
-		}
-		return s
-	case api.WidgetDecimal, api.WidgetMoney:
-		if f, ok := parseDecimal(t); ok {
-			return f
-		}
-		return s
-	case api.WidgetIBAN:
-		return strings.ToUpper(strings.Join(strings.Fields(t), ""))
-	case api.WidgetPostcode, api.WidgetEmail, api.WidgetPhone:
-		return t
-	}
-	return s
-}
-
-// parseDecimal reads "1234,5", "1.234,50", "1234.5" or "1,234.50".
-func parseDecimal(t string) (float64, bool) {
-	t = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t), "€"))
-	comma, dot := strings.LastIndex(t, ","), strings.LastIndex(t, ".")
-	switch {
-	case comma > dot: // German: dots group thousands
-		t = strings.ReplaceAll(t, ".", "")
-		t = strings.Replace(t, ",", ".", 1)
-	case dot > comma && comma >= 0: // English with thousands
-		t = strings.ReplaceAll(t, ",", "")
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	return f, err == nil
-}
-
-// formatValue shows a stored value in an entry.
-func formatValue(w api.Widget, v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		if w == api.WidgetIBAN {
-			return groupIBAN(v)
-		}
-		return v
-	case float64:
-		if w == api.WidgetMoney {
-			return strconv.FormatFloat(v, 'f', 2, 64)
-		}
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	}
-	return fmt.Sprint(v)
-}
-
-// groupIBAN writes an IBAN in blocks of four, as printed on bank cards.
-func groupIBAN(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

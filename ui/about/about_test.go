@@ -1,18 +1,27 @@
-package ui
+package about
 
 import (
+	"os"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
 	"rathaus/app/secrets"
+	"rathaus/ui/kit"
 )
 
-// TestAbout_KeyFileProtection: the about tab says which protection guards
-// the data key, in English and German.
-func TestAbout_KeyFileProtection(t *testing.T) {
-	r := newRig(t)
-	if got := r.ui.tabs.Items[len(r.ui.tabs.Items)-1].Text; got != "About" {
-		t.Errorf("last tab = %q, want About", got)
+// TestMain runs the screen tests in fyne's test driver, in English.
+func TestMain(m *testing.M) {
+	if err := kit.LoadTranslations("en"); err != nil {
+		panic(err)
 	}
+	os.Exit(m.Run())
+}
+
+// TestAbout_KeyFileProtection: the about screen says which protection
+// guards the data key, in English and German.
+func TestAbout_KeyFileProtection(t *testing.T) {
+	test.NewTempApp(t)
 	for _, tc := range []struct {
 		lang       string
 		protection secrets.Backend
@@ -24,15 +33,15 @@ func TestAbout_KeyFileProtection(t *testing.T) {
 		{"de", secrets.SystemKeyring, "im Schlüsselbund des Systems"},
 	} {
 		t.Run(tc.lang+" "+tc.protection.String(), func(t *testing.T) {
-			if err := SetLanguage(tc.lang); err != nil {
+			if err := kit.SetLanguage(tc.lang); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { _ = SetLanguage("en") })
-			as := newAboutScreen(Deps{Protection: tc.protection, DataDir: "/data/org.rathaus.app"})
-			if got := as.protection.Text; got != tc.want {
+			t.Cleanup(func() { _ = kit.SetLanguage("en") })
+			s := NewScreen(tc.protection, "/data/org.rathaus.app")
+			if got := s.protection.Text; got != tc.want {
 				t.Errorf("protection = %q, want %q", got, tc.want)
 			}
-			if got := as.folder.Text; got != "/data/org.rathaus.app" {
+			if got := s.folder.Text; got != "/data/org.rathaus.app" {
 				t.Errorf("data folder = %q", got)
 			}
 		})

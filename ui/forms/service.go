@@ -1,4 +1,4 @@
-package ui
+package forms
 
 import (
 	"fyne.io/fyne/v2"
@@ -9,12 +9,13 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/ui/kit"
 )
 
-// serviceScreen shows what a service is, what it costs and how long it
+// ServiceScreen shows what a service is, what it costs and how long it
 // takes, and starts or continues its form.
-type serviceScreen struct {
-	ui      *UI
+type ServiceScreen struct {
+	area    *Area
 	service api.Service
 	draft   *citizen.Draft // the newest open draft of this service, if any
 
@@ -23,19 +24,19 @@ type serviceScreen struct {
 	problem *widget.Label
 }
 
-func newServiceScreen(u *UI, s api.Service) *serviceScreen {
-	sc := &serviceScreen{ui: u, service: s}
+// ServiceScreen builds the screen of a service.
+func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
+	sc := &ServiceScreen{area: a, service: s}
 	sc.start = widget.NewButtonWithIcon(lang.L("Fill in the form"), theme.DocumentCreateIcon(), sc.onStart)
 	sc.start.Importance = widget.HighImportance
 	sc.resume = widget.NewButtonWithIcon(lang.L("Continue my draft"), theme.DocumentIcon(), sc.onResume)
-	sc.problem = widget.NewLabel("")
-	sc.problem.Wrapping = fyne.TextWrapWord
+	sc.problem = kit.Wrapped("")
 	sc.problem.Importance = widget.DangerImportance
 	sc.problem.Hide()
 
-	ctx, cancel := u.ctx()
+	ctx, cancel := a.ctx()
 	defer cancel()
-	if drafts, err := u.store.Drafts(ctx); err == nil {
+	if drafts, err := a.Store.Drafts(ctx); err == nil {
 		for _, d := range drafts {
 			if d.Service == s.ID && d.State == citizen.DraftEditing && !d.Locked {
 				sc.draft = d
@@ -50,7 +51,7 @@ func newServiceScreen(u *UI, s api.Service) *serviceScreen {
 		sc.start.Importance = widget.MediumImportance
 		sc.resume.Importance = widget.HighImportance
 	}
-	if _, err := u.form(s.Form); err != nil {
+	if _, err := a.form(s.Form); err != nil {
 		sc.problem.SetText(lang.L("This form is not on your device yet. Connect to the internet once to load it."))
 		sc.problem.Show()
 		sc.start.Disable()
@@ -58,46 +59,39 @@ func newServiceScreen(u *UI, s api.Service) *serviceScreen {
 	return sc
 }
 
-func (sc *serviceScreen) content() fyne.CanvasObject {
-	l := currentLang()
-	title := widget.NewLabel(sc.service.Title.In(l))
-	title.TextStyle = fyne.TextStyle{Bold: true}
-	title.Wrapping = fyne.TextWrapWord
-	summary := widget.NewLabel(sc.service.Summary.In(l))
-	summary.Wrapping = fyne.TextWrapWord
+// Title is the service's name.
+func (sc *ServiceScreen) Title() string { return sc.service.Title.In(kit.Lang()) }
+
+// Content lays the screen out.
+func (sc *ServiceScreen) Content() fyne.CanvasObject {
+	l := kit.Lang()
 	facts := widget.NewForm()
 	if v := sc.service.Fee.In(l); v != "" {
-		facts.Append(lang.L("Fee"), wrapped(v))
+		facts.Append(lang.L("Fee"), kit.Wrapped(v))
 	}
 	if v := sc.service.Duration.In(l); v != "" {
-		facts.Append(lang.L("Processing time"), wrapped(v))
+		facts.Append(lang.L("Processing time"), kit.Wrapped(v))
 	}
 	if v := sc.service.Office; v != "" {
-		facts.Append(lang.L("Office"), wrapped(v))
+		facts.Append(lang.L("Office"), kit.Wrapped(v))
 	}
-	box := container.NewVBox(title, summary, facts, sc.problem, sc.resume, sc.start)
-	return container.NewVScroll(container.NewPadded(box))
+	box := container.NewVBox(kit.Heading(sc.service.Title.In(l)), kit.Wrapped(sc.service.Summary.In(l)), facts, sc.problem, sc.resume, sc.start)
+	return kit.NewVScroll(container.NewPadded(box))
 }
 
-func wrapped(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
-func (sc *serviceScreen) onStart() {
-	ctx, cancel := sc.ui.ctx()
+func (sc *ServiceScreen) onStart() {
+	ctx, cancel := sc.area.ctx()
 	defer cancel()
 	d := citizen.NewDraft(sc.service, timeNow())
-	if err := sc.ui.store.CreateDraft(ctx, d); err != nil {
-		sc.ui.showError(err)
+	if err := sc.area.Store.CreateDraft(ctx, d); err != nil {
+		sc.area.showError(err)
 		return
 	}
-	sc.ui.openDraft(d)
+	sc.area.Nav.OpenDraft(d)
 }
 
-func (sc *serviceScreen) onResume() {
+func (sc *ServiceScreen) onResume() {
 	if sc.draft != nil {
-		sc.ui.openDraft(sc.draft)
+		sc.area.Nav.OpenDraft(sc.draft)
 	}
 }

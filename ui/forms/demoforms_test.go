@@ -1,4 +1,4 @@
-package ui
+package forms
 
 import (
 	"context"
@@ -27,17 +27,16 @@ func TestEveryDemoFormOffline(t *testing.T) {
 	queued := map[string]string{} // draft ID -> service
 	for _, s := range cat.Services {
 		t.Run(s.ID, func(t *testing.T) {
-			r.ui.tabs.SelectIndex(0)
-			r.openServiceID(t, s.ID)
+			r.openService(t, s.ID)
 			test.Tap(r.button(t, "Fill in the form"))
-			fs := r.ui.current
+			fs := r.current
 			if fs == nil || fs.form.Def.ID != s.Form.ID || fs.form.Def.Version != s.Form.Version {
 				t.Fatalf("form on screen = %v, want %s version %d", fs, s.Form.ID, s.Form.Version)
 			}
 			r.fillAll(t, example(t, s.Form.ID))
-			id := fs.draft.ID
+			id := fs.state.Draft().ID
 			test.Tap(r.button(t, "Submit"))
-			test.Tap(r.button(t, "OK")) // "Your form is in the outbox"
+			test.Tap(r.button(t, "OK")) // "Your application waits in the outbox"
 			d, err := r.store.Draft(ctx, id)
 			if err != nil {
 				t.Fatal(err)
@@ -73,18 +72,4 @@ func TestEveryDemoFormOffline(t *testing.T) {
 	if got, want := r.backend.Cases(), len(cat.Services); got != want {
 		t.Errorf("server cases = %d, want %d (one per demo form)", got, want)
 	}
-}
-
-// openServiceID opens a service from the full list on the home screen.
-func (r *rig) openServiceID(t *testing.T, id string) {
-	t.Helper()
-	h := r.ui.home
-	h.search.SetText("")
-	for i, s := range h.shown {
-		if s.ID == id {
-			h.list.Select(i)
-			return
-		}
-	}
-	t.Fatalf("service %s is not on the home screen", id)
 }

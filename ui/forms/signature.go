@@ -1,4 +1,4 @@
-package ui
+package forms
 
 import (
 	"fyne.io/fyne/v2"

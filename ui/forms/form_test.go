@@ -1,4 +1,4 @@
-package ui
+package forms
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/app/fill"
+	"rathaus/ui/kit"
 )
 
 // TestResidenceRegistration walks the largest demo form: nested groups, a
@@ -22,16 +24,16 @@ import (
 func TestResidenceRegistration(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "register your residence")
+	r.openService(t, "anmeldung-wohnung")
 	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.ui.current
+	fs := r.current
 	values := example(t, "anmeldung-wohnung")
 
 	abroad := stepIndex(t, fs.form, "ausland")
 	seenAbroad := false
-	for !fs.summary() {
+	for !fs.state.OnSummary() {
 		r.fill(t, values)
-		seenAbroad = seenAbroad || fs.step == abroad
+		seenAbroad = seenAbroad || fs.state.Step() == abroad
 		test.Tap(r.button(t, "Next"))
 	}
 	if !seenAbroad {
@@ -51,19 +53,19 @@ func TestResidenceRegistration(t *testing.T) {
 
 	// Back to the previous home: moving from Germany hides the abroad step,
 	// and its values are no longer in what is sent (they stay in the draft).
-	for fs.step != stepIndex(t, fs.form, "bisher") {
+	for fs.state.Step() != stepIndex(t, fs.form, "bisher") {
 		test.Tap(r.button(t, "Back"))
 	}
-	r.input(t, "previous_residence").input.(*widget.RadioGroup).SetSelected("in Germany")
+	r.input(t, "previous_residence").input.(*kit.RadioList).SetSelected("in Germany")
 	if !r.input(t, "previous_address").box.Visible() {
 		t.Error("the previous address in Germany is hidden after choosing Germany")
 	}
 	r.fill(t, map[string]any{"previous_address": map[string]any{"street": "Bergstraße 3", "postcode": "69117", "city": "Heidelberg"}})
 	test.Tap(r.button(t, "Next"))
-	if fs.step == abroad {
+	if fs.state.Step() == abroad {
 		t.Fatal("the abroad step is shown after choosing Germany")
 	}
-	for !fs.summary() {
+	for !fs.state.OnSummary() {
 		test.Tap(r.button(t, "Next"))
 	}
 	summary := bodyText(fs)
@@ -106,18 +108,18 @@ func TestResidenceRegistration(t *testing.T) {
 // field blocks "next" with its message on that very field.
 func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	r := newRig(t)
-	r.openService(t, "register your residence")
+	r.openService(t, "anmeldung-wohnung")
 	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.ui.current
-	fs.goToStep(stepIndex(t, fs.form, "haushalt"))
+	fs := r.current
+	fs.onChangeStep(stepIndex(t, fs.form, "haushalt"))
 	r.input(t, "household").input.(*widget.Check).SetChecked(true)
 	members := r.input(t, "members")
 	if !members.box.Visible() {
 		t.Fatal("the household members are hidden after ticking the box")
 	}
 	test.Tap(r.button(t, "Next"))
-	if fs.form.Def.Steps[fs.step].ID != "haushalt" || !members.errLabel.Visible() {
-		t.Fatalf("next with no member: step %s, error %q; want blocked with a message on the list", fs.form.Def.Steps[fs.step].ID, members.errLabel.Text)
+	if fs.form.Def.Steps[fs.state.Step()].ID != "haushalt" || !members.errLabel.Visible() {
+		t.Fatalf("next with no member: step %s, error %q; want blocked with a message on the list", fs.form.Def.Steps[fs.state.Step()].ID, members.errLabel.Text)
 	}
 	add := fs.form.Field("/members").AddLabel.In("en")
 	test.Tap(buttonIn(t, r.input(t, "members").box, add))
@@ -145,9 +147,9 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 func TestPhotoAndFileAttachments(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "resident parking permit")
+	r.openService(t, "bewohnerparkausweis")
 	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.ui.current
+	fs := r.current
 	r.fillAll(t, example(t, "bewohnerparkausweis"))
 	d := r.storedDraft(t)
 	atts, err := r.store.Attachments(ctx, d.ID)
@@ -156,11 +158,11 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 	}
 	var photo api.Attachment
 	v, _ := formschema.Get(d.Values, "/registration_photo")
-	if fromMap(v, &photo) != nil || photo.Type != "image/jpeg" || !strings.HasSuffix(photo.Name, ".jpg") {
+	if fill.FromValue(v, &photo) != nil || photo.Type != "image/jpeg" || !strings.HasSuffix(photo.Name, ".jpg") {
 		t.Errorf("photo value = %+v, want a JPEG made on the device", photo)
 	}
 	// Replacing the photo deletes the first one from the store.
-	fs.goToStep(stepIndex(t, fs.form, fs.form.Def.Steps[fs.form.StepOf("/registration_photo")].ID))
+	fs.onChangeStep(stepIndex(t, fs.form, fs.form.Def.Steps[fs.form.StepOf("/registration_photo")].ID))
 	r.input(t, "registration_photo").choose("other.png", sampleFile(t, fs.form.Field("/registration_photo")))
 	if atts, _ := r.store.Attachments(ctx, d.ID); len(atts) != 2 {
 		t.Errorf("attachments after replacing the photo = %d, want still 2", len(atts))
@@ -174,7 +176,7 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 			t.Errorf("wrong file type: error %q, want not accepted", fi.errLabel.Text)
 		}
 	}
-	for !fs.summary() {
+	for !fs.state.OnSummary() {
 		test.Tap(r.button(t, "Next"))
 	}
 	test.Tap(r.button(t, "Submit"))
@@ -197,7 +199,7 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 func TestServerErrorOnNestedField(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	svc, _ := r.ui.service("bewohnerparkausweis")
+	svc, _ := r.Service("bewohnerparkausweis")
 	d := citizen.NewDraft(svc, timeNow())
 	d.Values = example(t, "bewohnerparkausweis")
 	if err := r.store.CreateDraft(ctx, d); err != nil {
@@ -214,9 +216,9 @@ func TestServerErrorOnNestedField(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, _ = r.store.Draft(ctx, d.ID)
-	r.ui.openDraft(d)
-	fs := r.ui.current
-	fs.goToStep(fs.form.StepOf("/vehicle/plate"))
+	r.OpenDraft(d)
+	fs := r.current
+	fs.onChangeStep(fs.form.StepOf("/vehicle/plate"))
 	plate := r.input(t, "/vehicle/plate")
 	if !plate.errLabel.Visible() || plate.errLabel.Text != "This registration number is not registered." {
 		t.Errorf("plate error = %q (visible %v), want the backend's message", plate.errLabel.Text, plate.errLabel.Visible())
@@ -239,8 +241,8 @@ func TestMigrateToNewVersion(t *testing.T) {
 	if err := r.store.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	r.ui.openDraft(d)
-	fs := r.ui.current
+	r.OpenDraft(d)
+	fs := r.current
 	if fs.form.Def.Version != 1 {
 		t.Fatalf("the draft opened with version %d, want its own version 1", fs.form.Def.Version)
 	}
@@ -258,8 +260,8 @@ func TestMigrateToNewVersion(t *testing.T) {
 	if len(kept) != 1 || kept[0].Field != "/born" || kept[0].Value != "2024-03-12" || kept[0].Reason != citizen.ConflictRemoved {
 		t.Errorf("kept values = %+v, want born listed as removed", kept)
 	}
-	if r.ui.current.form.Def.Version != 2 || len(r.ui.current.notices.Objects) == 0 {
-		t.Errorf("screen after moving: version %d, %d notices; want version 2 and a notice of the kept value", r.ui.current.form.Def.Version, len(r.ui.current.notices.Objects))
+	if r.current.form.Def.Version != 2 || len(r.current.notices.Objects) == 0 {
+		t.Errorf("screen after moving: version %d, %d notices; want version 2 and a notice of the kept value", r.current.form.Def.Version, len(r.current.notices.Objects))
 	}
 }
 
@@ -275,7 +277,7 @@ func stepIndex(t *testing.T, f *formschema.Form, id string) int {
 }
 
 // bodyText joins the texts of the labels on the form's body.
-func bodyText(fs *formScreen) string {
+func bodyText(fs *FormScreen) string {
 	var b strings.Builder
 	walk(fs.body, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
@@ -292,7 +294,7 @@ func bodyText(fs *formScreen) string {
 func TestCaseStatusAndProgress(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	svc, _ := r.ui.service("sperrmuell")
+	svc, _ := r.Service("sperrmuell")
 	d := citizen.NewDraft(svc, timeNow())
 	d.Values = example(t, "sperrmuell")
 	if err := r.store.CreateDraft(ctx, d); err != nil {
@@ -312,9 +314,9 @@ func TestCaseStatusAndProgress(t *testing.T) {
 	if err := r.engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	r.ui.drafts.refresh()
-	row := r.ui.drafts.cases[cases[0].Number]
-	if row == nil || !strings.HasPrefix(row.status.Text, "Inspection since") {
+	r.apps().Refresh()
+	row := r.apps().cases[cases[0].Number]
+	if row == nil || !strings.HasPrefix(row.phase.Text, "Inspection since") {
 		t.Fatalf("case row = %+v, want the status Inspection", row)
 	}
 	test.Tap(row.timeline)
@@ -335,8 +337,8 @@ func TestCaseStatusAndProgress(t *testing.T) {
 	r.store.AddAttachment(ctx, d2.ID, "sofa.jpg", "image/jpeg", make([]byte, 4000))
 	it, _ := r.store.Submit(ctx, d2.ID, nil)
 	r.store.SetProgress(ctx, it.ID, 1000, 4000)
-	r.ui.drafts.refresh()
-	bar := r.ui.drafts.rows[d2.ID].progress
+	r.apps().Refresh()
+	bar := r.apps().rows[d2.ID].progress
 	if !bar.Visible() || bar.Value != 1000 || bar.Max != 4000 {
 		t.Errorf("progress = %v of %v (visible %v), want 1000 of 4000", bar.Value, bar.Max, bar.Visible())
 	}

@@ -1,7 +1,6 @@
-package ui
+package forms
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -18,22 +17,25 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
-	"rathaus/api/formschema"
+	"rathaus/app/fill"
 	"rathaus/app/photo"
+	"rathaus/ui/kit"
 )
 
 // renderAttachment shows a file or photo field: what is attached, and
 // buttons to choose a file and to remove it. A photo is downscaled on the
 // device before it is stored (and later sent); its location goes along
 // only when the citizen ticks the box.
-func (fs *formScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
-	current := widget.NewLabel("")
-	current.Wrapping = fyne.TextWrapWord
+func (fs *FormScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
+	current := kit.Wrapped("")
 	var keepLocation *widget.Check
+	var locationView fyne.CanvasObject
 	chooseText := lang.L("Choose a file…")
 	if fd.Widget == api.WidgetPhoto {
 		chooseText = lang.L("Choose a photo…")
-		keepLocation = widget.NewCheck(lang.L("Send the place where the photo was taken"), nil)
+		var view fyne.CanvasObject
+		keepLocation, view = kit.NewCheck(lang.L("Send the place where the photo was taken"), false, nil)
+		locationView = view
 	}
 	remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), nil)
 	remove.Importance = widget.LowImportance
@@ -42,8 +44,8 @@ func (fs *formScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 
 	show := func() {
 		var a api.Attachment
-		v, ok := formschema.Get(fs.draft.Values, p)
-		if ok && fromMap(v, &a) == nil && a.Name != "" {
+		v, ok := fs.state.Value(p)
+		if ok && fill.FromValue(v, &a) == nil && a.Name != "" {
 			current.SetText(fmt.Sprintf("%s (%s)", a.Name, sizeText(a.Size)))
 			remove.Show()
 			return
@@ -53,7 +55,7 @@ func (fs *formScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 	}
 	view := container.NewVBox(current, container.NewHBox(choose, remove))
 	if keepLocation != nil {
-		view.Add(keepLocation)
+		view.Add(locationView)
 	}
 	fi = frame(fd, p, fs.form.Required(fd), fs.lang, choose, view)
 	fi.choose = func(name string, data []byte) {
@@ -74,7 +76,7 @@ func (fs *formScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 }
 
 // onChooseFile opens the platform's file dialog for a field.
-func (fs *formScreen) onChooseFile(fd *api.Field, fi *fieldInput) {
+func (fs *FormScreen) onChooseFile(fd *api.Field, fi *fieldInput) {
 	limit := maxSize(fd)
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
@@ -87,7 +89,7 @@ func (fs *formScreen) onChooseFile(fd *api.Field, fi *fieldInput) {
 			return
 		}
 		fi.choose(r.URI().Name(), data)
-	}, fs.ui.win)
+	}, fs.area.Window)
 	if exts := extensions(fd); len(exts) > 0 {
 		d.SetFilter(storage.NewExtensionFileFilter(exts))
 	}
@@ -97,7 +99,7 @@ func (fs *formScreen) onChooseFile(fd *api.Field, fi *fieldInput) {
 // attach checks a picked file against the field, downscales a photo,
 // stores it sealed with the draft and puts its description in the data
 // (replacing, and deleting, what was attached before).
-func (fs *formScreen) attach(fd *api.Field, p, name string, data []byte, keepLocation bool) error {
+func (fs *FormScreen) attach(fd *api.Field, p, name string, data []byte, keepLocation bool) error {
 	mediaType := http.DetectContentType(data)
 	if i := strings.IndexByte(mediaType, ';'); i >= 0 {
 		mediaType = mediaType[:i]
@@ -105,35 +107,35 @@ func (fs *formScreen) attach(fd *api.Field, p, name string, data []byte, keepLoc
 	if fd.Widget == api.WidgetPhoto {
 		res, err := photo.Downscale(data, photo.Options{KeepLocation: keepLocation})
 		if err != nil {
-			return fmt.Errorf("%s", errorText(err))
+			return errorFor(err)
 		}
 		data, mediaType = res.JPEG, "image/jpeg"
 		name = strings.TrimSuffix(name, path.Ext(name)) + ".jpg"
 	}
 	if int64(len(data)) > maxSize(fd) {
-		return fmt.Errorf("%s", lang.L("The file is larger than the {{.Size}} allowed here.", map[string]any{"Size": sizeText(maxSize(fd))}))
+		return textError(lang.L("The file is larger than the {{.Size}} allowed here.", map[string]any{"Size": sizeText(maxSize(fd))}))
 	}
 	if !accepted(mediaType, fd.Accept) {
-		return fmt.Errorf("%s", lang.L("This kind of file is not accepted here. Allowed: {{.Types}}.", map[string]any{"Types": strings.Join(fd.Accept, ", ")}))
+		return textError(lang.L("This kind of file is not accepted here. Allowed: {{.Types}}.", map[string]any{"Types": strings.Join(fd.Accept, ", ")}))
 	}
-	ctx, cancel := fs.ui.ctx()
+	ctx, cancel := fs.area.ctx()
 	defer cancel()
-	a, err := fs.ui.store.AddAttachment(ctx, fs.draft.ID, name, mediaType, data)
+	a, err := fs.area.Store.AddAttachment(ctx, fs.state.Draft().ID, name, mediaType, data)
 	if err != nil {
-		return fmt.Errorf("%s", errorText(err))
+		return errorFor(err)
 	}
 	fs.detach(p)
-	fs.onChange(p, toMap(a))
+	fs.onChange(p, fill.ToValue(a))
 	return nil
 }
 
 // detach deletes the file the field held, if any.
-func (fs *formScreen) detach(p string) {
+func (fs *FormScreen) detach(p string) {
 	var old api.Attachment
-	if v, ok := formschema.Get(fs.draft.Values, p); ok && fromMap(v, &old) == nil && old.ID != "" {
-		ctx, cancel := fs.ui.ctx()
+	if v, ok := fs.state.Value(p); ok && fill.FromValue(v, &old) == nil && old.ID != "" {
+		ctx, cancel := fs.area.ctx()
 		defer cancel()
-		_ = fs.ui.store.DeleteAttachment(ctx, old.ID) // a leftover file only costs space
+		_ = fs.area.Store.DeleteAttachment(ctx, old.ID) // a leftover file only costs space
 	}
 }
 
@@ -188,21 +190,4 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d KB", n/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// toMap turns a value of the api package into the shape form data has.
-func toMap(v any) map[string]any {
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
-}
-
-// fromMap reads form data into a value of the api package.
-func fromMap(v any, out any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, out)
 }

@@ -1,34 +1,32 @@
-package ui
+package forms
 
 import (
 	"fmt"
 	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/ui/kit"
 )
 
 // addNotices tells the citizen, above the form, what happened to the draft
 // elsewhere: a newer version of the form, values replaced by another device
 // or left behind by a version change.
-func (fs *formScreen) addNotices() {
+func (fs *FormScreen) addNotices() {
 	fs.notices.RemoveAll()
-	svc, ok := fs.ui.service(fs.draft.Service)
-	if ok && svc.Form.ID == fs.draft.Form.ID && svc.Form.Version > fs.draft.Form.Version && fs.draft.State.Editable() {
-		fs.notices.Add(notice(lang.L("The town hall has published a new version of this form. Your draft keeps working with the version you started."),
+	d := fs.state.Draft()
+	svc, ok := fs.area.Catalog.Service(d.Service)
+	if ok && svc.Form.ID == d.Form.ID && svc.Form.Version > d.Form.Version && d.State.Editable() {
+		fs.notices.Add(kit.Notice(lang.L("The town hall has published a new version of this form. Your draft keeps working with the version you started."),
 			lang.L("Use the new version"), func() { fs.onMigrate(svc.Form) }))
 	}
-	ctx, cancel := fs.ui.ctx()
+	ctx, cancel := fs.area.ctx()
 	defer cancel()
-	conflicts, err := fs.ui.store.Conflicts(ctx, fs.draft.ID)
+	conflicts, err := fs.area.Store.Conflicts(ctx, d.ID)
 	if err != nil {
 		return
 	}
@@ -39,28 +37,21 @@ func (fs *formScreen) addNotices() {
 		}
 	}
 	if unseen > 0 {
-		fs.notices.Add(notice(lang.L("Some of your entries were replaced or left behind. Nothing is lost: you can look at them."),
+		fs.notices.Add(kit.Notice(lang.L("Some of your entries were replaced or left behind. Nothing is lost: you can look at them."),
 			lang.L("Show"), func() { fs.onShowConflicts(conflicts) }))
 	}
 }
 
-func notice(text, action string, tapped func()) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.WarningImportance
-	b := widget.NewButton(action, tapped)
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), b, l)
-}
-
 // onMigrate offers to move the draft to the form's new version: the values
 // that carry over move, the rest are listed first and kept afterwards.
-func (fs *formScreen) onMigrate(to api.FormRef) {
-	next, err := fs.ui.form(to)
+func (fs *FormScreen) onMigrate(to api.FormRef) {
+	next, err := fs.area.form(to)
 	if err != nil {
-		fs.ui.showError(err)
+		fs.area.showError(err)
 		return
 	}
-	carried, left := formschema.Migrate(fs.form, next, fs.draft.Values)
+	d := fs.state.Draft()
+	carried, left := formschema.Migrate(fs.form, next, d.Values)
 	text := lang.L("Your entries are carried over to the new version.")
 	if len(left) > 0 {
 		lines := make([]string, 0, len(left))
@@ -77,20 +68,20 @@ func (fs *formScreen) onMigrate(to api.FormRef) {
 		for _, l := range left {
 			keep = append(keep, citizen.Conflict{Field: l.Pointer, Value: l.Value, Reason: l.Reason})
 		}
-		ctx, cancel := fs.ui.ctx()
+		ctx, cancel := fs.area.ctx()
 		defer cancel()
-		if err := fs.ui.store.MoveDraft(ctx, fs.draft.ID, to, carried, keep); err != nil {
-			fs.ui.showError(err)
+		if err := fs.area.Store.MoveDraft(ctx, d.ID, to, carried, keep); err != nil {
+			fs.area.showError(err)
 			return
 		}
-		d, err := fs.ui.store.Draft(ctx, fs.draft.ID)
+		moved, err := fs.area.Store.Draft(ctx, d.ID)
 		if err != nil {
-			fs.ui.showError(err)
+			fs.area.showError(err)
 			return
 		}
-		fs.ui.nav.pop()
-		fs.ui.openDraft(d)
-	}, fs.ui.win)
+		fs.area.Nav.Back()
+		fs.area.Nav.OpenDraft(moved)
+	}, fs.area.Window)
 }
 
 func leftoverReason(r string) string {
@@ -115,7 +106,7 @@ func valueText(f *formschema.Form, pointer string, v any, lng string) string {
 }
 
 // onShowConflicts lists the kept values and marks them seen.
-func (fs *formScreen) onShowConflicts(conflicts []citizen.Conflict) {
+func (fs *FormScreen) onShowConflicts(conflicts []citizen.Conflict) {
 	lines := make([]string, 0, len(conflicts))
 	for _, c := range conflicts {
 		pointer := c.Field
@@ -129,12 +120,12 @@ func (fs *formScreen) onShowConflicts(conflicts []citizen.Conflict) {
 		lines = append(lines, fmt.Sprintf("• %s: %s (%s, %s)", label, valueText(fs.form, pointer, c.Value, fs.lang),
 			leftoverReason(c.Reason), c.Created.Local().Format("02.01.2006 15:04")))
 	}
-	d := dialog.NewInformation(lang.L("Entries kept for you"), strings.Join(lines, "\n"), fs.ui.win)
-	d.SetOnClosed(func() {
-		ctx, cancel := fs.ui.ctx()
+	dlg := dialog.NewInformation(lang.L("Entries kept for you"), strings.Join(lines, "\n"), fs.area.Window)
+	dlg.SetOnClosed(func() {
+		ctx, cancel := fs.area.ctx()
 		defer cancel()
-		_ = fs.ui.store.MarkConflictsSeen(ctx, fs.draft.ID)
+		_ = fs.area.Store.MarkConflictsSeen(ctx, fs.state.Draft().ID)
 		fs.addNotices()
 	})
-	d.Show()
+	dlg.Show()
 }
