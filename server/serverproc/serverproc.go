@@ -36,8 +36,11 @@ func Build(ctx context.Context, dir string) (string, error) {
 
 // Config says how to run the server.
 type Config struct {
-	// Bin is the rathaus-server binary (see Build).
+	// Bin is the rathaus-server binary (see Build), or another server
+	// that takes --addr and --data (the load test's baseline).
 	Bin string
+	// Command goes before --addr and --data (a subcommand).
+	Command []string
 	// DataDir is the --data folder; it survives restarts.
 	DataDir string
 	// Addr is host:port to listen on; "" picks a free loopback port once,
@@ -114,7 +117,7 @@ func (p *Process) PID() int {
 }
 
 func (p *Process) start(ctx context.Context) error {
-	args := append([]string{"--addr", p.cfg.Addr, "--data", p.cfg.DataDir}, p.cfg.Args...)
+	args := append(append(append([]string{}, p.cfg.Command...), "--addr", p.cfg.Addr, "--data", p.cfg.DataDir), p.cfg.Args...)
 	// Not CommandContext: the caller's context bounds the start, not the
 	// life of the server.
 	cmd := exec.Command(p.cfg.Bin, args...)
