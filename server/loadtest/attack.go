@@ -32,7 +32,7 @@ type generator struct {
 	mu     sync.Mutex
 	rng    *mrand.Rand
 	n      int
-	recent []sent          // the last requests, for repeats
+	recent []sent         // the last requests, for repeats
 	bodyOf map[string]int // every key's body, by its index in bodies
 }
 
