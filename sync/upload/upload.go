@@ -358,9 +358,7 @@ func statusError(resp *http.Response) error {
 	e := &Error{Status: st}
 	switch {
 	case st == http.StatusRequestTimeout || st == http.StatusTooEarly || st == http.StatusTooManyRequests || st >= 500:
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
-		}
+		e.RetryAfter = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		e.Err = citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server is busy; the app tries again by itself.", cause)
 	case st == http.StatusRequestEntityTooLarge:
 		e.Err = &citizen.Error{Code: citizen.EINVALID, Message: "The file is larger than the 10 MB allowed.", Err: cause}
