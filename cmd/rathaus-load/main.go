@@ -138,7 +138,7 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 			// indexOpeners; until then the check replays keys over HTTP
 			// and says that the database was not read.
 			if db == "" {
-				return errors.New("the postgres target needs --db postgres://...")
+				return errors.New("the postgres target needs --db with a postgres:// URL")
 			}
 			targets = append(targets, loadtest.Target{Name: "postgres",
 				Proc: serverproc.Config{Bin: serverBin, Args: []string{"--db", db}},
