@@ -227,8 +227,9 @@ type Overload struct {
 	// Alive: the server process still ran after the step, and answered
 	// /healthz.
 	Alive bool
-	// Timeout is the request timeout the step ran with.
-	Timeout time.Duration
+	// Timeout is the request timeout the step ran with; SLO the p99 a
+	// sustained step stays within.
+	Timeout, SLO time.Duration
 }
 
 // Failures lists what the overload check found wrong; none is a pass.
@@ -251,8 +252,10 @@ func (o *Overload) Failures() []string {
 	if o.ShedBare > 0 {
 		out = append(out, fmt.Sprintf("%d shed answers without Retry-After", o.ShedBare))
 	}
-	if o.Shed == 0 && o.Status["error"] > 0 {
-		out = append(out, "no request was shed with 429 or 503")
+	if o.Shed == 0 && (o.Status["error"] > 0 || o.P99 > o.SLO) {
+		// It did not keep up, and instead of saying so it let the
+		// queue grow: that is what admission control prevents.
+		out = append(out, fmt.Sprintf("nothing was shed with 429 or 503: p99 grew to %v", o.P99.Round(time.Millisecond)))
 	}
 	if o.Check == nil || !o.Check.OK() {
 		out = append(out, "acknowledged submissions are not all stored")
@@ -279,7 +282,7 @@ func runOverload(ctx context.Context, t Target, g *generator, rate int, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	o := &Overload{Timeout: opts.Timeout}
+	o := &Overload{Timeout: opts.Timeout, SLO: opts.SLO}
 	probeCtx, stopProbes := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { o.probe(probeCtx, s.proc.URL()) })
