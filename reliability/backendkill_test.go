@@ -138,8 +138,9 @@ func TestBackendKill(t *testing.T) {
 		t.Logf("restart to healthy after a kill under load: median %v, max %v",
 			restarts[len(restarts)/2].Round(time.Millisecond), restarts[len(restarts)-1].Round(time.Millisecond))
 	}
-	t.Logf("%d kills; %d keys, each acknowledged and stored once and replayed to its case after the last restart; %d repeats under load gave the same case; outcomes: %s",
-		*killCycles+1, len(led.entries), led.replays, led.outcomeSummary())
+	t.Logf("%d kills; %d keys, each acknowledged and stored once and replayed to its case after the last restart; "+
+		"%d stored whose answer a kill cut off, found by their retry; %d repeats of acknowledged keys gave the same case; outcomes: %s",
+		*killCycles+1, len(led.entries), led.lost, led.replays, led.outcomeSummary())
 }
 
 // entry is one idempotency key and what became of it.
@@ -157,6 +158,7 @@ type ledger struct {
 	entries    map[loadtest.ScopedKey]*entry
 	nAcked     int
 	replays    int // acknowledged keys sent again that answered the same case
+	lost       int // keys whose first 2xx was a replay: stored, but the answer was lost
 	outcomes   map[string]int
 	violations []string
 }
@@ -187,7 +189,7 @@ func (l *ledger) violate(format string, args ...any) {
 
 // ack records a 2xx: the first one for a key sets its case, every later
 // one must name the same case.
-func (l *ledger) ack(k loadtest.ScopedKey, c api.Case) {
+func (l *ledger) ack(k loadtest.ScopedKey, c api.Case, replayed bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e := l.entries[k]
@@ -195,6 +197,9 @@ func (l *ledger) ack(k loadtest.ScopedKey, c api.Case) {
 	case e.caseID == "":
 		e.caseID, e.number = c.ID, c.Number
 		l.nAcked++
+		if replayed {
+			l.lost++
+		}
 	case e.caseID != c.ID || e.number != c.Number:
 		l.violations = append(l.violations, fmt.Sprintf("key %v: answered case %s (%s), earlier %s (%s)",
 			k, c.ID, c.Number, e.caseID, e.number))
@@ -332,8 +337,9 @@ func (s *submitter) send(ctx context.Context, k loadtest.ScopedKey) bool {
 			s.led.violate("key %v: 201 with %q", k, res.body)
 			return false
 		}
-		s.led.ack(k, c)
-		if res.Header.Get(api.HeaderReplayed) != "" {
+		replayed := res.Header.Get(api.HeaderReplayed) != ""
+		s.led.ack(k, c, replayed)
+		if replayed {
 			s.led.outcome("201 replayed")
 		} else {
 			s.led.outcome("201 new")
