@@ -121,26 +121,45 @@ func (c *Check) compare(snap Snapshot, prefix string, acked map[string]string) {
 }
 
 // replay sends the key's request again and expects the case it answered
-// first, marked as replayed.
+// first, marked as replayed. Right after a step the server may still work
+// through requests whose clients gave up, so it retries as a client would
+// while the answer is "busy" (429, 5xx) or none comes.
 func replay(ctx context.Context, client *http.Client, base, key string, body []byte, id string) error {
+	var err error
+	for range 20 {
+		var retry bool
+		if retry, err = replayOnce(ctx, client, base, key, body, id); !retry {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func replayOnce(ctx context.Context, client *http.Client, base, key string, body []byte, id string) (retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+api.PathSubmissions, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return false, err
 	}
 	req.Header.Set("Content-Type", api.ContentTypeJSON)
 	req.Header.Set(api.HeaderIdempotencyKey, key)
 	res, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("replay %s: %w", key, err)
+		return true, fmt.Errorf("replay %s: %w", key, err)
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))
 	var cs api.Case
 	if res.StatusCode != http.StatusCreated || json.Unmarshal(b, &cs) != nil {
-		return fmt.Errorf("replay %s: %d %s", key, res.StatusCode, bytes.TrimSpace(b))
+		busy := res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500
+		return busy, fmt.Errorf("replay %s: %d %s", key, res.StatusCode, bytes.TrimSpace(b))
 	}
 	if cs.ID != id || res.Header.Get(api.HeaderReplayed) != "true" {
-		return fmt.Errorf("replay %s: case %s, %s %q; first answer %s", key, cs.ID, api.HeaderReplayed, res.Header.Get(api.HeaderReplayed), id)
+		return false, fmt.Errorf("replay %s: case %s, %s %q; first answer %s", key, cs.ID, api.HeaderReplayed, res.Header.Get(api.HeaderReplayed), id)
 	}
-	return nil
+	return false, nil
 }
