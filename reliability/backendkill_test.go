@@ -85,6 +85,7 @@ func TestBackendKill(t *testing.T) {
 		}
 		wg.Go(func() { clients[i].run(load) })
 	}
+	t.Cleanup(func() { stopLoad(); wg.Wait() }) // before the server's kill: cleanups run last first
 
 	rng := rand.New(rand.NewPCG(seed, 1<<32))
 	var restarts []time.Duration
@@ -145,7 +146,6 @@ func TestBackendKill(t *testing.T) {
 
 // entry is one idempotency key and what became of it.
 type entry struct {
-	scope  string
 	token  string // the device credential it was sent with, "" when anonymous
 	body   []byte
 	caseID string // "" until a 2xx came
@@ -258,7 +258,7 @@ func (s *submitter) run(ctx context.Context) {
 			s.n++
 			k = loadtest.ScopedKey{Scope: s.scope, Key: fmt.Sprintf("%s-%d", s.name, s.n)}
 			b := s.bodies[s.rng.IntN(len(s.bodies))]
-			s.led.add(k, &entry{scope: s.scope, token: s.token, body: b.Body})
+			s.led.add(k, &entry{token: s.token, body: b.Body})
 			s.pending = &k
 		}
 		acked := s.send(ctx, k)
