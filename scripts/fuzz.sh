@@ -40,8 +40,9 @@ for t in $targets; do
 		verdict=FAIL
 		failed="$failed $t"
 	fi
-	last=$(grep '^fuzz: elapsed' "$log" | tail -1 || true)
-	echo "$verdict $t ($(($(date +%s) - start)) s): ${last#fuzz: }"
+	# the last progress line, without its momentary rate
+	last=$(grep '^fuzz: elapsed' "$log" | tail -1 | sed 's/^fuzz: //; s/ ([0-9]*\/sec)//' || true)
+	echo "$verdict $t ($(($(date +%s) - start)) s with the build): $last"
 	if [ "$verdict" = FAIL ]; then
 		grep -v '^fuzz: elapsed' "$log" | head -40
 	fi
