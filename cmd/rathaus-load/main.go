@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -99,7 +100,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// targetNames checks the --targets list (and --db) before anything is
+// built: the names of the targets, in order.
+func targetNames(list, db string) ([]string, error) {
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		switch n = strings.TrimSpace(n); n {
+		case "baseline", "sqlite":
+			names = append(names, n)
+		case "":
+		default:
+			return nil, fmt.Errorf("unknown target %q (baseline, sqlite; postgres comes with --db)", n)
+		}
+	}
+	if db != "" {
+		if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+			return nil, fmt.Errorf("--db %q is not a postgres:// URL", db)
+		}
+		names = append(names, "postgres")
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no targets")
+	}
+	return names, nil
+}
+
 func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverBin, work string, stdout io.Writer) error {
+	names, err := targetNames(targetList, db)
+	if err != nil {
+		return err
+	}
 	if work == "" {
 		dir, err := os.MkdirTemp("", "rathaus-load-")
 		if err != nil {
@@ -110,7 +140,6 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 	}
 	opts.WorkDir = work
 	if serverBin == "" {
-		var err error
 		if serverBin, err = serverproc.Build(ctx, work); err != nil {
 			return err
 		}
@@ -120,36 +149,23 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 		return err
 	}
 	var targets []loadtest.Target
-	names := strings.Split(targetList, ",")
-	if db != "" {
-		names = append(names, "postgres")
-	}
 	for _, name := range names {
-		switch strings.TrimSpace(name) {
+		switch name {
 		case "baseline":
-			targets = append(targets, loadtest.Target{Name: "baseline",
+			targets = append(targets, loadtest.Target{Name: name,
 				Proc: serverproc.Config{Bin: self, Command: []string{"baseline"}}})
 		case "sqlite":
-			targets = append(targets, loadtest.Target{Name: "sqlite", Proc: serverproc.Config{Bin: serverBin},
-				DB: func(dir string) string { return dir + "/rathaus.db" }})
+			targets = append(targets, loadtest.Target{Name: name, Proc: serverproc.Config{Bin: serverBin},
+				DB: func(dir string) string { return filepath.Join(dir, "rathaus.db") }})
 		case "postgres":
-			// The hook for PostgreSQL: the same binary on a shared database.
-			// Reading it back needs a "postgres" entry in loadtest's
-			// indexOpeners; until then the check replays keys over HTTP
-			// and says that the database was not read.
-			if db == "" {
-				return errors.New("the postgres target needs --db with a postgres:// URL")
-			}
-			targets = append(targets, loadtest.Target{Name: "postgres",
+			// The hook for PostgreSQL: the same binary on a shared
+			// database. Reading it back needs a "postgres" entry in
+			// loadtest's indexOpeners; until then the check replays keys
+			// over HTTP and says that the database was not read.
+			targets = append(targets, loadtest.Target{Name: name,
 				Proc: serverproc.Config{Bin: serverBin, Args: []string{"--db", db}},
 				DB:   func(string) string { return db }})
-		case "":
-		default:
-			return fmt.Errorf("unknown target %q (baseline, sqlite; postgres comes with --db)", name)
 		}
-	}
-	if len(targets) == 0 {
-		return errors.New("no targets")
 	}
 	fmt.Fprintf(opts.Progress, "rathaus-load: %d CPUs, %s, work folder %s\n", runtime.NumCPU(), runtime.Version(), work)
 	r, err := loadtest.Run(ctx, targets, opts)
