@@ -17,8 +17,9 @@ import (
 	"rathaus/api"
 )
 
-// baselineDSN has the backend's durability settings (server/sqlite): WAL,
-// synchronous=FULL, the write lock taken at BEGIN, a writer waits its turn.
+// baselineDSN has the backend's settings (server/sqlite): WAL,
+// synchronous=FULL, a writer waits its turn (busy_timeout). The baseline's
+// one INSERT runs in autocommit, so _txlock does not come into play.
 const baselineDSN = "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=FULL&_txlock=immediate"
 
 // Baseline is the reference the backend is measured against: a bare
