@@ -257,8 +257,12 @@ func (o *Overload) Failures() []string {
 		// queue grow: that is what admission control prevents.
 		out = append(out, fmt.Sprintf("nothing was shed with 429 or 503: p99 grew to %v", o.P99.Round(time.Millisecond)))
 	}
-	if o.Check == nil || !o.Check.OK() {
-		out = append(out, "acknowledged submissions are not all stored")
+	switch {
+	case o.Check == nil:
+	case o.Check.Err != nil:
+		out = append(out, "the database could not be read: "+o.Check.Err.Error())
+	case !o.Check.OK():
+		out = append(out, "acknowledged submissions are not all stored with their case: "+o.Check.String())
 	}
 	slices.Sort(out)
 	return out
