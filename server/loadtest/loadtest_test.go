@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,40 @@ func TestThousands(t *testing.T) {
 func TestKeyOf(t *testing.T) {
 	if got := keyOf("http://127.0.0.1:1/v1/submissions?k=load-ab-12"); got != "load-ab-12" {
 		t.Errorf("keyOf = %q", got)
+	}
+}
+
+func TestOverloadFailures(t *testing.T) {
+	ok := &Check{Acked: 10, Replays: 10}
+	step := func(status map[string]int, shed, bare int, p99 time.Duration) *Step {
+		return &Step{Target: "sqlite", Rate: 500, Status: status, Shed: shed, ShedBare: bare, P99: p99}
+	}
+	for _, tc := range []struct {
+		name string
+		o    Overload
+		want []string // substrings, one per failure
+	}{
+		{"shed with Retry-After", Overload{Step: step(map[string]int{"201": 900, "503": 100}, 100, 0, 80*time.Millisecond), Check: ok, Alive: true, HealthProbes: 40}, nil},
+		{"kept up", Overload{Step: step(map[string]int{"201": 1000}, 0, 0, 80*time.Millisecond), Check: ok, Alive: true}, nil},
+		{"queued instead", Overload{Step: step(map[string]int{"201": 1000}, 0, 0, 3*time.Second), Check: ok, Alive: true}, []string{"nothing was shed"}},
+		{"500s and timeouts", Overload{Step: step(map[string]int{"201": 10, "500": 5, "error": 3}, 0, 0, 9*time.Second), Check: ok, Alive: true},
+			[]string{"5 answers 500", "no answer", "nothing was shed"}},
+		{"shed without Retry-After", Overload{Step: step(map[string]int{"201": 10, "429": 4}, 0, 4, 0), Check: ok, Alive: true}, []string{"without Retry-After"}},
+		{"down", Overload{Step: step(map[string]int{"201": 10}, 0, 0, 0), Alive: false}, []string{"did not survive"}},
+		{"healthz", Overload{Step: step(map[string]int{"201": 10}, 0, 0, 0), Check: ok, Alive: true, HealthProbes: 4, HealthFailed: 1}, []string{"/healthz failed 1 of 4"}},
+		{"lost", Overload{Step: step(map[string]int{"201": 10}, 0, 0, 0), Check: &Check{Acked: 10, NMissing: 1, Missing: []string{"k"}}, Alive: true}, []string{"not all stored"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Timeout, tc.o.SLO = 10*time.Second, 500*time.Millisecond
+			got := tc.o.Failures()
+			if len(got) != len(tc.want) {
+				t.Fatalf("Failures = %q, want %d matching %q", got, len(tc.want), tc.want)
+			}
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(got, func(f string) bool { return strings.Contains(f, w) }) {
+					t.Errorf("Failures = %q, want one saying %q", got, w)
+				}
+			}
+		})
 	}
 }
