@@ -57,7 +57,7 @@ func TestBackendKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { logFile.Close() })
-	p, err := serverproc.Start(ctx, serverproc.Config{Bin: bin, DataDir: data, Log: logFile})
+	p, err := serverproc.Start(ctx, serverproc.Config{Bin: bin, DataDir: data, Log: logFile, Args: serverproc.NoQuotas})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,18 +115,16 @@ func backendCases(t *testing.T) []badInput {
 			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
 		{name: "invalid UTF-8", send: func(t *testing.T, r *rig) result {
 			return submit("b-utf8", bytes.Replace(submission(t, "sperrmuell", nil), []byte("Peter"), []byte("Pe\xffter"), 1))(t, r)
-		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		}, want: want{status: []int{400, 422}}},
 		{name: "a raw NUL byte in a string", send: func(t *testing.T, r *rig) result {
 			return submit("b-nul-raw", bytes.Replace(submission(t, "sperrmuell", nil), []byte("Peter"), []byte("Pe\x00ter"), 1))(t, r)
 		}, want: want{status: bad, typ: api.ProblemBadRequest}},
 		{name: "an escaped NUL in a name", send: submitEdited("b-nul", "given_name", `"Pe\u0000ter"`),
-			want:  want{status: []int{201, 400, 422}, stores: true, check: storedWithout(`\u0000`, "a NUL")},
-			known: "a NUL is stored in case data"},
+			want: want{status: []int{201, 400, 422}, stores: true, check: storedWithout(`\u0000`, "a NUL")}},
 		{name: "a lone surrogate in a name", send: submitEdited("b-surrogate", "given_name", `"Pe\ud800ter"`),
 			want: want{status: []int{201, 400, 422}, stores: true, check: storedWithout(`\ud800`, "a lone surrogate")}},
 		{name: "an integer written as 2e1", send: submitEdited("b-2e1", "items", `[{"kind":"sofa","count":2e1}]`),
-			want:  want{status: []int{201, 422}, stores: true, check: storedWithout(`2e1`, "an integer as written")},
-			known: "integers are stored as written"},
+			want: want{status: []int{201, 422}, stores: true, check: storedWithout(`2e1`, "an integer as written")}},
 		{name: "a 10 MB body", send: func(t *testing.T, r *rig) result {
 			return submit("b-10mb", append(append([]byte(`{"service":"sperrmuell","data":{"placement":"`), tenMB...), `"}}`...))(t, r)
 		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
@@ -137,8 +135,7 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a negative number", send: submitEdited("b-negative", "volume_m3", `-1`),
 			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
 		{name: "a number beyond float64 (1e1000001)", send: submitEdited("b-1e1000001", "volume_m3", `1e1000001`),
-			want:  want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"},
-			known: "the validator panics: 500 instead of 422"},
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
 		{name: "an integer beyond int64", send: submitEdited("b-int-overflow", "items", `[{"kind":"sofa","count":99999999999999999999999}]`),
 			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/items/0/count"}},
 		{name: "a number of 100,000 digits", send: submitEdited("b-long-number", "volume_m3", "1"+strings.Repeat("0", 100_000)),
@@ -306,7 +303,7 @@ func backendCases(t *testing.T) []badInput {
 		}, want: want{status: []int{400, 413}}},
 		{name: "a device platform in invalid UTF-8", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, []byte("{\"platform\":\"\xff\xfe\",\"app_version\":\"1\"}"))}
-		}, want: want{status: bad, typ: api.ProblemBadRequest}, known: "invalid UTF-8 in a registration becomes U+FFFD and is stored"},
+		}, want: want{status: bad, typ: api.ProblemBadRequest}},
 		{name: "a garbage Authorization", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodGet, api.PathChanges, hdr("Authorization", "Bearer ../../etc/passwd"), nil)}
 		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},

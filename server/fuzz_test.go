@@ -63,6 +63,9 @@ func newFzEnv(tb testing.TB) *fzEnv {
 		Store: db, Catalog: cat, Forms: forms,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir: e.uploadDir, DeviceRegistrationsPerHour: -1, UploadsPerHour: -1, JanitorInterval: -1,
+		// A fuzz run sends many thousands from one address and device.
+		SubmissionsPerHour: -1, AddressSubmissionsPerHour: -1, AddressDraftWritesPerHour: -1,
+		MaxOpenCases: -1, MaxDrafts: -1, MaxDraftBytes: -1,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -297,7 +300,8 @@ func FuzzDraftCopy(f *testing.F) {
 				t.Fatalf("the same copy again answered %d %.300q, first %.300q", again.Code, again.Body, rec.Body)
 			}
 			unchanged(t, "the same copy again", after, e.rows(t))
-		case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge:
+		case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge,
+			http.StatusUnprocessableEntity:
 			checkProblem(t, rec)
 			unchanged(t, "a refused copy", before, after)
 		case http.StatusMovedPermanently, http.StatusTemporaryRedirect:

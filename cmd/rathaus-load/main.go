@@ -155,7 +155,7 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 			targets = append(targets, loadtest.Target{Name: name,
 				Proc: serverproc.Config{Bin: self, Command: []string{"baseline"}}})
 		case "sqlite":
-			targets = append(targets, loadtest.Target{Name: name, Proc: serverproc.Config{Bin: serverBin},
+			targets = append(targets, loadtest.Target{Name: name, Proc: serverproc.Config{Bin: serverBin, Args: serverproc.NoQuotas},
 				DB: func(dir string) string { return filepath.Join(dir, "rathaus.db") }})
 		case "postgres":
 			// The hook for PostgreSQL: the same binary on a shared
@@ -163,7 +163,7 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 			// loadtest's indexOpeners; until then the check replays keys
 			// over HTTP and says that the database was not read.
 			targets = append(targets, loadtest.Target{Name: name,
-				Proc: serverproc.Config{Bin: serverBin, Args: []string{"--db", db}},
+				Proc: serverproc.Config{Bin: serverBin, Args: append([]string{"--db", db}, serverproc.NoQuotas...)},
 				DB:   func(string) string { return db }})
 		}
 	}

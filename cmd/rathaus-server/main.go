@@ -75,7 +75,9 @@ type Main struct {
 	DataDir string // folder for the database and the uploads
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
-	Logger     *slog.Logger
+	// Limits protect the backend from load, slow clients and abuse.
+	Limits Limits
+	Logger *slog.Logger
 
 	db      *sqlite.DB
 	backend *server.Server
@@ -85,7 +87,7 @@ type Main struct {
 
 // NewMain returns a Main with the defaults, logging to w.
 func NewMain(w io.Writer) *Main {
-	return &Main{Addr: defaultAddr, DataDir: defaultData, Logger: slog.New(slog.NewTextHandler(w, nil))}
+	return &Main{Addr: defaultAddr, DataDir: defaultData, Limits: defaultLimits(), Logger: slog.New(slog.NewTextHandler(w, nil))}
 }
 
 // ParseFlags reads the command line over the environment over the defaults.
@@ -105,6 +107,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
+	if err := m.Limits.register(fs, getenv); err != nil {
+		return err
+	}
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -116,6 +121,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if err := m.Limits.check(); err != nil {
+		return err
+	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
 	}
@@ -126,7 +134,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 // workflow of every case.
 const minStaffToken = 16
 
-const usage = `rathaus-server runs the Rathaus reference municipal backend for the demo
+var usage = `rathaus-server runs the Rathaus reference municipal backend for the demo
 municipality Musterstadt: the portal API (catalog, forms, submissions,
 devices, changes feed, draft copies), resumable uploads (tus 1.0) and the
 staff API.
@@ -151,6 +159,10 @@ Flags (a flag beats its environment variable, which beats the default):
                        Default: none.
   -h, --help           print this help and exit.
 
+Limits (a flag beats its environment variable; 0 switches a limit off).
+Over a limit the server answers 503 (busy: try again in a moment), 429
+(quota: try again later) or 507 (full), each with Retry-After:
+` + limitsUsage() + `
 Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 `
@@ -177,12 +189,14 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
-	m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile))
+	m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
 	if err != nil {
 		return err
 	}
-	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
-		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken})
+	cfg := server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
+		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken}
+	m.Limits.apply(&cfg)
+	h, err := server.New(cfg)
 	if err != nil {
 		_ = m.db.Close()
 		return err
@@ -197,20 +211,10 @@ func (m *Main) Open() error {
 		}
 		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
 	}
-	m.srv = &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Bodies are at most 1 MiB, but citizens may be on a slow link.
-		// Upload PATCHes may take longer: tusd moves their deadlines on
-		// while bytes arrive.
-		ReadTimeout:    2 * time.Minute,
-		WriteTimeout:   2 * time.Minute,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
+	limits := m.Limits.http()
+	m.srv = limits.Server(h, m.Logger)
 	go func() {
-		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.srv.Serve(limits.Listener(m.ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()

@@ -34,6 +34,18 @@ func Build(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
+// NoQuotas are rathaus-server's flags that switch off the quotas per
+// device and per client address, and the cap on connections per address:
+// they guard a town against one abusive client, and a harness, all of
+// whose traffic comes from 127.0.0.1, would measure them instead of the
+// backend. Admission control (requests at once, queue, request timeout)
+// and the cap on all connections stay as configured.
+var NoQuotas = []string{
+	"--submissions-per-hour", "0", "--address-submissions-per-hour", "0",
+	"--address-draft-writes-per-hour", "0", "--max-open-cases", "0",
+	"--max-conns-per-address", "0",
+}
+
 // Config says how to run the server.
 type Config struct {
 	// Bin is the rathaus-server binary (see Build), or another server
