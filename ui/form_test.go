@@ -80,8 +80,12 @@ func TestResidenceRegistration(t *testing.T) {
 		t.Error("the draft lost the hidden step's values; they should stay in the draft")
 	}
 	items, _ := r.store.Outbox(ctx)
+	sub, _ := items[0].Payload.(*citizen.SubmissionPayload)
+	if sub == nil {
+		t.Fatalf("outbox item = %+v, want a submission", items[0])
+	}
 	var sent map[string]any
-	if err := json.Unmarshal(items[0].Request.Data, &sent); err != nil {
+	if err := json.Unmarshal(sub.Request.Data, &sent); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := sent["abroad_address"]; ok {

@@ -26,7 +26,7 @@ import (
 
 // Store is what the screens need of the local database.
 type Store interface {
-	Catalog(ctx context.Context) (api.Catalog, string, string, error)
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
 	CreateDraft(ctx context.Context, d *citizen.Draft) error
 	SaveDraft(ctx context.Context, id string, values map[string]any, step int) error
@@ -46,7 +46,7 @@ type Store interface {
 // Syncer is what the screens need of the sync engine.
 type Syncer interface {
 	Kick()
-	Sync(ctx context.Context) error
+	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
 }
@@ -106,11 +106,25 @@ func New(a fyne.App, d Deps) *UI {
 	}
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 
-	d.Sync.OnChange(func(engine.Status) {
+	// A status change reloads only the screens whose data it changed (a
+	// reload reads and unseals every draft). The drafts screen also tells
+	// of the connection ("waiting for connection"), so it follows going
+	// offline and coming back.
+	wasOffline := d.Sync.Status().State == engine.Offline
+	d.Sync.OnChange(func(st engine.Status) {
 		fyne.Do(func() {
-			u.indicator.refresh()
-			u.drafts.refresh()
-			u.home.reload()
+			u.indicator.show(st)
+			if st.State == engine.Syncing {
+				return
+			}
+			offline := st.State == engine.Offline
+			if st.Changed.Any(engine.ChangedOutbox|engine.ChangedDrafts|engine.ChangedCases) || offline != wasOffline {
+				u.drafts.refresh()
+			}
+			wasOffline = offline
+			if st.Changed.Any(engine.ChangedCatalog) {
+				u.home.reload()
+			}
 		})
 	})
 	return u

@@ -387,8 +387,8 @@ func TestFillSubmitAndSync(t *testing.T) {
 	if row == nil || !strings.Contains(row.status.Text, d.CaseNumber) {
 		t.Errorf("drafts screen row = %+v, want the case number %s", row, d.CaseNumber)
 	}
-	if !strings.HasPrefix(r.ui.indicator.label.Text, "Up to date") {
-		t.Errorf("sync indicator = %q, want up to date", r.ui.indicator.label.Text)
+	if !strings.HasPrefix(r.ui.indicator.label.Text, "Synced at") {
+		t.Errorf("sync indicator = %q, want synced at a time", r.ui.indicator.label.Text)
 	}
 }
 
@@ -408,8 +408,8 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 	if got := r.ui.drafts.rows[d.ID].status.Text; got != "Waiting for connection" {
 		t.Errorf("row status offline = %q, want Waiting for connection", got)
 	}
-	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Offline") {
-		t.Errorf("indicator offline = %q, want Offline…", got)
+	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Server not reachable") {
+		t.Errorf("indicator offline = %q, want Server not reachable…", got)
 	}
 	if r.ui.drafts.rows[d.ID].delete.Disabled() == false {
 		t.Error("a queued draft can be deleted")

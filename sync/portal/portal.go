@@ -177,24 +177,34 @@ func (c *Client) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
 // the backend made of it (now, or on an earlier attempt with the same key).
 func (c *Client) Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error) {
 	var cs api.Case
-	resp, err := c.r(ctx).
-		SetHeader(api.HeaderIdempotencyKey, key).
-		SetHeader("Content-Type", api.ContentTypeJSON).
-		SetBody(req).
-		Post(api.PathSubmissions)
+	status, err := c.Call(ctx, http.MethodPost, api.PathSubmissions, key, req, &cs)
 	if err != nil {
-		return cs, networkError(ctx, err)
-	}
-	if resp.StatusCode() != http.StatusCreated && resp.StatusCode() != http.StatusOK {
-		return cs, statusError(resp)
-	}
-	if err := decode(resp, &cs); err != nil {
 		return cs, err
 	}
 	if cs.Number == "" || cs.ID == "" {
-		return cs, garbled(resp.StatusCode(), errors.New("case without id or number"))
+		return cs, garbled(status, errors.New("case without id or number"))
 	}
 	return cs, nil
+}
+
+// Call sends body as JSON, under an idempotency key unless it is "", and
+// decodes a 200 or 201 answer into out; any failure is classified as every
+// request of the client. It is the request of an outgoing item: each kind's
+// method (Submit, PutDraft, ...) checks what the answer must hold, with
+// the status for its errors.
+func (c *Client) Call(ctx context.Context, method, path, idempotencyKey string, body, out any) (status int, err error) {
+	req := c.r(ctx).SetHeader("Content-Type", api.ContentTypeJSON).SetBody(body)
+	if idempotencyKey != "" {
+		req.SetHeader(api.HeaderIdempotencyKey, idempotencyKey)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		return 0, networkError(ctx, err)
+	}
+	if st := resp.StatusCode(); st != http.StatusCreated && st != http.StatusOK {
+		return st, statusError(resp)
+	}
+	return resp.StatusCode(), decode(resp, out)
 }
 
 func decode(resp *resty.Response, v any) error {
