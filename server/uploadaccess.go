@@ -50,6 +50,11 @@ func (s *Server) tusRoute(serve http.HandlerFunc, withID bool) http.HandlerFunc 
 		created := &createdUpload{}
 		ctx = context.WithValue(context.WithValue(ctx, uploadAuthKey{}, auth), createdKey{}, created)
 		pw := &tusProblemWriter{ResponseWriter: w}
+		if r.Header.Get("Upload-Draft-Interop-Version") == "" {
+			// tus 1.0 wants it on every answer; tusd leaves it off the
+			// ones it gives before its own check (a refused Origin).
+			pw.Header().Set("Tus-Resumable", "1.0.0")
+		}
 		inner.ServeHTTP(pw, r.WithContext(ctx))
 		if created.id != "" && pw.Status() >= 400 {
 			s.dropUpload(ctx, created.id)

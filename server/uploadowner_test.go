@@ -334,8 +334,10 @@ func TestUploadCORS(t *testing.T) {
 			}
 			f := newFile(10, 57)
 			h := tusHeader("Origin", origin, "Upload-Length", "10", "Upload-Metadata", f.meta())
-			if r := e.do(t, http.MethodPost, api.PathUploads, h, nil); r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "" {
-				t.Errorf("POST from %s = %d with Access-Control-Allow-Origin %q; want 403 and none", origin, r.status, r.header.Get("Access-Control-Allow-Origin"))
+			if r := e.do(t, http.MethodPost, api.PathUploads, h, nil); r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "" ||
+				r.header.Get("Tus-Resumable") != "1.0.0" {
+				t.Errorf("POST from %s = %d with Access-Control-Allow-Origin %q, Tus-Resumable %q; want 403, none, 1.0.0",
+					origin, r.status, r.header.Get("Access-Control-Allow-Origin"), r.header.Get("Tus-Resumable"))
 			}
 		}
 		// The app sends no Origin.
