@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -28,6 +29,7 @@ const (
 	envAddr     = "RATHAUS_ADDR"
 	envData     = "RATHAUS_DATA"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
+	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
@@ -75,6 +77,9 @@ type Main struct {
 	DataDir string // folder for the database and the uploads
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
+	// UploadOrigins are the browser origins whose pages may upload (CORS
+	// on /v1/uploads/); none by default.
+	UploadOrigins []string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -102,11 +107,16 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envStaff); v != "" {
 		m.StaffToken = v
 	}
+	origins := strings.Join(m.UploadOrigins, ",")
+	if v := getenv(envOrigins); v != "" {
+		origins = v
+	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
+	fs.StringVar(&origins, "upload-origins", origins, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -120,6 +130,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	m.UploadOrigins = nil
+	for o := range strings.SplitSeq(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			m.UploadOrigins = append(m.UploadOrigins, o)
+		}
 	}
 	if err := m.Limits.check(); err != nil {
 		return err
@@ -141,6 +157,7 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--staff-token TOKEN]
+                 [--upload-origins ORIGINS]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -157,6 +174,13 @@ Flags (a flag beats its environment variable, which beats the default):
                        Prefer the environment: a flag is visible to other users
                        of the machine. Environment: RATHAUS_STAFF_TOKEN.
                        Default: none.
+  --upload-origins ORIGINS
+                       browser origins, comma-separated (for example
+                       https://portal.musterstadt.de), whose pages may upload
+                       files (CORS on /v1/uploads/); a request with any other
+                       Origin gets 403. The app is no browser and needs none.
+                       Environment: RATHAUS_UPLOAD_ORIGINS.
+                       Default: none (no browser page may upload).
   -h, --help           print this help and exit.
 
 Limits (a flag beats its environment variable; 0 switches a limit off).
@@ -194,7 +218,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	cfg := server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
-		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken}
+		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
 	m.Limits.apply(&cfg)
 	h, err := server.New(cfg)
 	if err != nil {

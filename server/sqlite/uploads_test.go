@@ -2,12 +2,16 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"rathaus/api"
 	"rathaus/server"
 	"rathaus/server/sqlite"
 )
@@ -122,5 +126,142 @@ func TestExpiredUploads(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"u_old_done", "u_old_open"}; err != nil || !slices.Equal(got, want) {
 		t.Errorf("ExpiredUploads = %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestUploadOwner: an upload is its device's, or anonymous; a case takes
+// only uploads of its own device (anonymous ones for an anonymous case),
+// and each upload serves one case.
+func TestUploadOwner(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	addDevice(t, db, "d_a")
+	addDevice(t, db, "d_b")
+	owned := func(id, device string) server.Upload {
+		t.Helper()
+		u := server.Upload{ID: id, Size: 100, SHA256: fmt.Sprintf("%064x", len(id)), Filename: id + ".jpg",
+			Filetype: "image/jpeg", Created: created, Device: device}
+		if err := db.CreateUpload(ctx, u); err != nil {
+			t.Fatalf("CreateUpload: %v", err)
+		}
+		if err := db.FinishUpload(ctx, id, created); err != nil {
+			t.Fatalf("FinishUpload: %v", err)
+		}
+		u.Finished = created
+		return u
+	}
+	ua, anon := owned("u_a", "d_a"), owned("u_anon", "")
+	if got, err := db.Upload(ctx, "u_a"); err != nil || got != ua {
+		t.Fatalf("Upload = %+v, %v; want %+v", got, err, ua)
+	}
+	if err := db.CreateUpload(ctx, server.Upload{ID: "u_x", SHA256: "x", Filename: "x", Filetype: "x", Created: created, Device: "d_none"}); err == nil {
+		t.Error("an upload of a device that does not exist was recorded")
+	}
+	n := 0
+	try := func(key, device string, u server.Upload) (api.Case, bool, error) {
+		n++
+		c := newCase(fmt.Sprintf("c_%d", n))
+		c.Device = device
+		c.Attachments = []server.CaseAttachment{{Pointer: "/photo", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}
+		return db.CreateCase(ctx, key, hash(key), c)
+	}
+	refused := func(t *testing.T, want server.AttachmentReason, key, device string, u server.Upload) {
+		t.Helper()
+		_, _, err := try(key, device, u)
+		if ae, ok := errors.AsType[*server.AttachmentError](err); !ok || ae.Reason != want || ae.Pointer != "/photo" {
+			t.Errorf("CreateCase = %v, want an AttachmentError at /photo: %s", err, want)
+		}
+	}
+	t.Run("another device's upload", func(t *testing.T) { refused(t, server.AttachmentMissing, "b-1", "d_b", ua) })
+	t.Run("a device's upload, anonymously", func(t *testing.T) { refused(t, server.AttachmentMissing, "anon-1", "", ua) })
+	t.Run("an anonymous upload, by a device", func(t *testing.T) { refused(t, server.AttachmentMissing, "a-0", "d_a", anon) })
+
+	first, _, err := try("a-1", "d_a", ua)
+	if err != nil {
+		t.Fatalf("CreateCase with the device's own upload: %v", err)
+	}
+	if got, _ := db.Upload(ctx, "u_a"); got.Case != first.ID {
+		t.Errorf("Upload.Case = %q, want %s", got.Case, first.ID)
+	}
+	t.Run("a second case", func(t *testing.T) { refused(t, server.AttachmentInUse, "a-2", "d_a", ua) })
+	t.Run("the first case again, under its key", func(t *testing.T) {
+		c, replayed, err := try("a-1", "d_a", ua)
+		if err != nil || !replayed || c.ID != first.ID {
+			t.Errorf("replay = %s, %v, %v; want %s replayed", c.ID, replayed, err, first.ID)
+		}
+	})
+	t.Run("an anonymous case takes an anonymous upload once", func(t *testing.T) {
+		if _, _, err := try("anon-2", "", anon); err != nil {
+			t.Fatalf("CreateCase: %v", err)
+		}
+		refused(t, server.AttachmentInUse, "anon-3", "", anon)
+	})
+	t.Run("one upload at two places of one case", func(t *testing.T) {
+		u := owned("u_twice", "d_a")
+		c := newCase("c_twice")
+		c.Device = "d_a"
+		c.Attachments = []server.CaseAttachment{{Pointer: "/a", Upload: u.ID, Size: u.Size, SHA256: u.SHA256},
+			{Pointer: "/b", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}
+		_, _, err := db.CreateCase(ctx, "twice", hash("twice"), c)
+		if ae, ok := errors.AsType[*server.AttachmentError](err); !ok || ae.Reason != server.AttachmentInUse || ae.Pointer != "/b" {
+			t.Errorf("CreateCase = %v, want the upload in use at /b", err)
+		}
+		if got, _ := db.Upload(ctx, u.ID); got.Case != "" {
+			t.Errorf("Upload.Case = %q after the refused case, want none", got.Case)
+		}
+	})
+	if got, err := db.CountCases(ctx); err != nil || got != 2 {
+		t.Errorf("CountCases = %d, %v; want 2", got, err)
+	}
+}
+
+// TestUpgradeSharedUpload opens a database of migration 0006 in which two
+// cases share an upload (possible then): the upgrade keeps both links,
+// the earlier case claims the upload, and the uploads stay anonymous.
+func TestUpgradeSharedUpload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for v, name := range []string{"0001_cases.sql", "0002_devices.sql", "0003_changes.sql", "0004_uploads.sql", "0005_drafts.sql", "0006_quotas.sql"} {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')`, v+1, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO cases (id, number, service, form_id, form_version, data, status, created) VALUES
+			('c_2', '2026-000002', 'x', 'x', 1, '{}', 'received', '2026-11-01T08:00:00Z'),
+			('c_1', '2026-000001', 'x', 'x', 1, '{}', 'received', '2026-11-01T08:00:00Z')`,
+		`INSERT INTO uploads (id, size, sha256, filename, filetype, created, finished) VALUES
+			('u_shared', 1, 'a', 'a.jpg', 'image/jpeg', 1, 2), ('u_free', 1, 'b', 'b.jpg', 'image/jpeg', 1, 2)`,
+		`INSERT INTO case_attachments VALUES ('c_2', '/photo', 'u_shared'), ('c_1', '/photo', 'u_shared')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db := mustOpenAt(t, path)
+	ctx := context.Background()
+	for id, want := range map[string]string{"u_shared": "c_1", "u_free": ""} {
+		u, err := db.Upload(ctx, id)
+		if err != nil || u.Case != want || u.Device != "" {
+			t.Errorf("Upload(%s) = %+v, %v; want case %q, anonymous", id, u, err, want)
+		}
+	}
+	if err := db.DeleteUpload(ctx, "u_shared"); !errors.Is(err, server.ErrUploadInUse) {
+		t.Errorf("DeleteUpload of the shared upload = %v, want ErrUploadInUse", err)
 	}
 }
