@@ -181,7 +181,8 @@ func checkAfterKill(t *testing.T, dir string, ids []string, last []int) {
 				pending++
 			}
 		}
-		if unsynced && pending != 1 || pending > 1 {
+		// (A draft only created, never saved, has clocks but no copy yet.)
+		if n > 0 && unsynced && pending != 1 || pending > 1 {
 			t.Errorf("draft %d: fields not yet synced %v, pending copies %d", i, unsynced, pending)
 		}
 	}
