@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -490,4 +491,42 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSaveDraft_DiskFullWhileTyping: a save that the disk refuses while
+// the store writes without reading keeps the last save, and the next save
+// once there is room again stores everything the screen holds.
+func TestSaveDraft_DiskFullWhileTyping(t *testing.T) {
+	ctx := context.Background()
+	f := MustOpen(t)
+	d := mustDraft(t, f, map[string]any{"note": "first"})
+	for _, v := range []string{"firs", "first"} {
+		if err := f.SaveDraft(ctx, d.ID, map[string]any{"note": v}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := f.Draft(ctx, d.ID)
+	// One connection, capped at its current size, as in
+	// TestSaveDraft_DiskFullKeepsLastSave.
+	f.DB().SetMaxOpenConns(1)
+	var pages int
+	f.DB().QueryRow(`PRAGMA page_count`).Scan(&pages)
+	if _, err := f.DB().Exec(`PRAGMA max_page_count = ` + strconv.Itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 1<<20)
+	wantCode(t, f.SaveDraft(ctx, d.ID, map[string]any{"note": big}, 0), citizen.ESTORAGE)
+	if got, err := f.Draft(ctx, d.ID); err != nil || got.Values["note"] != "first" || got.Clocks["note"] != before.Clocks["note"] {
+		t.Fatalf("draft after the refused save = %v %v, %v; want the last save", got.Values, got.Clocks, err)
+	}
+	if _, err := f.DB().Exec(`PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveDraft(ctx, d.ID, map[string]any{"note": big}, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.Draft(ctx, d.ID)
+	if got.Values["note"] != big || !(got.Clocks["note"] > before.Clocks["note"]) {
+		t.Errorf("after room was made: note of %d bytes, clock %q (before %q); want the big one, later", len(got.Values["note"].(string)), got.Clocks["note"], before.Clocks["note"])
+	}
 }

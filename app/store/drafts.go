@@ -36,10 +36,13 @@ func (s *Store) CreateDraft(ctx context.Context, d *citizen.Draft) error {
 // changes is queued for the account's other devices.
 //
 // It is made to run on every keystroke: after the first save of a draft
-// it writes the row without reading it (autosave.go). Saves of one draft
-// from several goroutines are safe; what the one that commits last passed
-// is what is stored, so a screen that saves from a timer and on navigation
-// should make them in one goroutine, in order.
+// it writes the row without reading it (autosave.go). It reads values only
+// during the call and keeps nothing of them, so the caller may change its
+// map once it returns (not while it runs). Saves of one draft from several
+// goroutines are safe; what the one that commits last passed is what is
+// stored, so a screen that saves from a timer and on navigation should
+// make them in one goroutine, in order, and call a value saved only once
+// a save that carried it returned nil.
 func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
 	if prev := s.saved.get(id); prev != nil {
 		done, err := s.saveKnown(ctx, id, prev, values, step)
