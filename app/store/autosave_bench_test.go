@@ -155,21 +155,6 @@ func openRaw(b *testing.B) *sql.DB {
 	return db
 }
 
-func demoForm(tb testing.TB, id string) *formschema.Form {
-	tb.Helper()
-	forms, err := assets.DemoForms()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range forms {
-		if f.Def.ID == id {
-			return f
-		}
-	}
-	tb.Fatalf("no demo form %s", id)
-	return nil
-}
-
 // percentile is the p-th percentile of ds in µs (nearest rank).
 func percentile(ds []time.Duration, p int) float64 {
 	s := slices.Clone(ds)

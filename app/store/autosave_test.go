@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/store"
 	"rathaus/assets"
@@ -438,6 +439,21 @@ func clocksOf(t *testing.T, s string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+func demoForm(tb testing.TB, id string) *formschema.Form {
+	tb.Helper()
+	forms, err := assets.DemoForms()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range forms {
+		if f.Def.ID == id {
+			return f
+		}
+	}
+	tb.Fatalf("no demo form %s", id)
+	return nil
 }
 
 func exampleValues(tb testing.TB, formID string) map[string]any {
