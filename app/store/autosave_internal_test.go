@@ -15,7 +15,7 @@ import (
 func TestObject_BytesAsMarshal(t *testing.T) {
 	odd := map[string]any{
 		"<b>&\u2028": "a<b>&c\u2029", "ä": []any{1.5, "ü", nil, map[string]any{"z": true, "a": false}},
-		"": 0.0, "\x7f": "\xff", "A": -0.0, "a": 1e21, "B": json.Number("12"),
+		"": 0.0, "\x7f": "\xff", "A": math.Copysign(0, -1), "a": 1e21, "B": json.Number("12"),
 	}
 	cases := map[string]map[string]any{"odd keys and values": odd, "empty": {}}
 	for _, id := range []string{"anmeldung-wohnung", "hundesteuer", "gewerbeanmeldung", "maengelmelder"} {
