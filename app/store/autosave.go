@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -83,29 +84,28 @@ func (s *Store) saveKnown(ctx context.Context, id string, prev *savedDraft, valu
 	if err != nil {
 		return false, err
 	}
-	const update = `UPDATE drafts SET values_sealed = ?, step = ?, clocks = ?, updated = ?, rev = rev + 1 WHERE id = ? AND rev = ?`
-	args := []any{sealed, step, string(next.clocks.bytes()), ms(s.now()), id, prev.rev}
-	if !changed || prev.copyPending {
-		res, err := s.db.ExecContext(ctx, update, args...)
-		if err != nil {
-			return false, storageError("saving a draft", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return false, storageError("saving a draft", err)
-		}
-	} else {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
+	// Alone, the UPDATE commits by itself; a copy to queue needs a
+	// transaction around both.
+	var db interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	} = s.db
+	var tx *sql.Tx
+	if changed && !prev.copyPending {
+		if tx, err = s.db.BeginTx(ctx, nil); err != nil {
 			return false, storageError("saving a draft", err)
 		}
 		defer tx.Rollback()
-		res, err := tx.ExecContext(ctx, update, args...)
-		if err != nil {
-			return false, storageError("saving a draft", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return false, storageError("saving a draft", err)
-		}
+		db = tx
+	}
+	res, err := db.ExecContext(ctx, `UPDATE drafts SET values_sealed = ?, step = ?, clocks = ?, updated = ?, rev = rev + 1 WHERE id = ? AND rev = ?`,
+		sealed, step, string(next.clocks.bytes()), ms(s.now()), id, prev.rev)
+	if err != nil {
+		return false, storageError("saving a draft", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return false, storageError("saving a draft", err)
+	}
+	if tx != nil {
 		if err := s.queueCopy(ctx, tx, id); err != nil {
 			return false, err
 		}
