@@ -131,6 +131,9 @@ func typeAndKill(t *testing.T, dir, id string, target int, wait time.Duration, s
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || !ws.Signaled() {
 		t.Fatalf("the child ended by itself (%v) after %d reports:\n%s\n%s", err, reported, strings.Join(other, "\n"), stderr.String())
 	}
+	if stderr.Len() > 0 { // under -race, the child's reports land here
+		t.Errorf("the child wrote to stderr:\n%s", stderr.String())
+	}
 	return reported
 }
 
