@@ -109,9 +109,11 @@ func (a *Area) opened(fs *FormScreen) { a.screens[fs] = true }
 
 func (a *Area) closed(fs *FormScreen) { delete(a.screens, fs) }
 
-// takeOver returns the state of a screen left with a draft's values not
-// saved, for a new screen of the draft to go on with (the values are
-// newer than the store's), or nil.
+// takeOver returns the state of another screen of a draft, for a new
+// screen of the draft to go on with, or nil: one left with values not
+// saved (they are newer than the store's), or one about to be taken off
+// (the shell builds the new screen first), so that one draft never has
+// two states saving over each other.
 func (a *Area) takeOver(draftID string) *fill.State {
 	for fs := range a.screens {
 		if fs.state.Draft().ID == draftID {
