@@ -32,6 +32,9 @@ const storageFull = "The device's storage is full. Free some space; nothing was 
 // and get it back.
 type fullDisk struct {
 	name string
+	// fileSystem: the disk stays full while the app is closed and
+	// started again (a real file system, not the store's connections).
+	fileSystem bool
 	// dir makes the data folder.
 	dir func(t *testing.T) string
 	// attach is called once the store is open; it returns what fills the
@@ -44,7 +47,8 @@ type fullDisk struct {
 // ENOSPC, as on a phone whose storage is full. Mounting needs root; where
 // it is refused the variant is skipped, and the injected one stands in.
 var tmpfsDisk = fullDisk{
-	name: "tmpfs",
+	name:       "tmpfs",
+	fileSystem: true,
 	dir: func(t *testing.T) string {
 		dir := filepath.Join(t.TempDir(), "data")
 		if err := os.Mkdir(dir, 0o700); err != nil {
@@ -270,17 +274,33 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 	}
 	checkDelivered(t, st, b, submitted)
 
-	// And the next start finds it all.
+	// A start on a full file system says so (or opens); with space the
+	// next start finds it all.
 	st.Close()
+	if disk.fileSystem {
+		full(true)
+		_, st2, _, err := openAppCore(ctx, dir)
+		switch {
+		case err == nil:
+			st2.Close()
+		case citizen.ErrorCode(err) != citizen.ESTORAGE || citizen.ErrorMessage(err) != storageFull:
+			t.Errorf("a start on a full disk: %s, %q (%v); want it to start, or to say %q",
+				citizen.ErrorCode(err), citizen.ErrorMessage(err), err, storageFull)
+		default:
+			t.Logf("a start on a full disk says: %s", citizen.ErrorMessage(err))
+		}
+		full(false)
+	}
 	_, st2, _, err := openAppCore(ctx, dir)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the app does not start: %v", err)
 	}
 	defer st2.Close()
 	checkIntegrity(t, st2)
 	for _, d := range typing {
 		d.checkKept(t, st2)
 	}
+	checkDelivered(t, st2, b, submitted)
 }
 
 // newFormState starts a draft of a service and opens its form's state, as
