@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,10 +17,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
@@ -61,6 +64,7 @@ func TestAppCrash(t *testing.T) {
 	t.Logf("seed %d (rerun with -appcrash.seed=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 1<<40))
 	b := servertest.New(t)
+	seen := watchBackend(b)
 	m := &appModel{dir: t.TempDir(), drafts: map[string]*draftModel{}, creating: map[string]bool{}}
 
 	var cycles []time.Duration
@@ -83,8 +87,10 @@ func TestAppCrash(t *testing.T) {
 	sort.Slice(cycles, func(i, j int) bool { return cycles[i] < cycles[j] })
 	if len(cycles) > 0 {
 		t.Logf("%d kills (%d before the core was up), lost nothing: %d drafts created, %d saves and %d submissions acknowledged by the store; "+
-			"%d submissions reached the backend, one case each; a cycle (start, run, kill, check) took median %v, max %v",
-			len(cycles), early, m.creates, m.saves, m.submits, delivered,
+			"%d submissions reached the backend, one case each (%d sent by the engine between kills, the rest by the drain); "+
+			"%d submissions answered from their key (a kill had cut off the first answer or its recording), %d uploads resumed; "+
+			"a cycle (start, run, kill, check) took median %v, max %v",
+			len(cycles), early, m.creates, m.saves, m.submits, delivered, m.sentRunning, seen.replays.Load(), seen.resumes.Load(),
 			cycles[len(cycles)/2].Round(time.Millisecond), cycles[len(cycles)-1].Round(time.Millisecond))
 	}
 }
@@ -100,6 +106,7 @@ type appModel struct {
 	installID, token, deviceID string
 
 	creates, saves, submits int // acknowledged
+	sentRunning             int // submissions done before the drain: sent by the engine between kills
 
 	// After the drain: the outbox's submissions and the case recorded
 	// for each draft.
@@ -327,6 +334,14 @@ func (m *appModel) check(t *testing.T, cycle int) {
 		}
 		checkAttachments(t, st, d)
 	}
+	m.sentRunning = 0
+	for _, items := range keysOf {
+		for _, it := range items {
+			if it.state == citizen.OutboxDone.String() {
+				m.sentRunning++
+			}
+		}
+	}
 	if t.Failed() {
 		t.Logf("cycle %d: %d drafts, %d saves acknowledged so far", cycle, len(m.drafts), m.saves)
 	}
@@ -518,6 +533,25 @@ func checkBackend(t *testing.T, m *appModel, dbPath string, delivered int) {
 			t.Errorf("draft %s: submitted under %s, not in the outbox", id, dm.key)
 		}
 	}
+}
+
+// backendWatch counts what the backend saw of the kills: submissions it
+// answered from their key, uploads asked where they stand (a resume).
+type backendWatch struct{ replays, resumes atomic.Int64 }
+
+func watchBackend(b *servertest.Backend) *backendWatch {
+	w := &backendWatch{}
+	next := b.Handler()
+	b.SetHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(rw, r)
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == api.PathSubmissions && rw.Header().Get(api.HeaderReplayed) == "true":
+			w.replays.Add(1)
+		case r.Method == http.MethodHead && strings.HasPrefix(r.URL.Path, api.PathUploads):
+			w.resumes.Add(1)
+		}
+	}))
+	return w
 }
 
 // tailBuffer keeps the last 16 KB written to it: a child's output, for

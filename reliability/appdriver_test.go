@@ -395,10 +395,14 @@ func (a *appDriver) enter(ctx context.Context, state *fill.State, l leaf) error 
 		ex, _ := l.value.(map[string]any)
 		name, _ := ex["name"].(string)
 		mediaType, _ := ex["type"].(string)
-		data := make([]byte, 8<<10+a.rng.IntN(152<<10))
-		for i := range data {
-			data[i] = byte(a.rng.Uint32())
+		// A photo as the phone leaves it after downscaling: up to 1 MB,
+		// enough for a kill to land in its upload now and then.
+		data := make([]byte, 64<<10+a.rng.IntN(960<<10))
+		var seed [32]byte
+		for i := range seed {
+			seed[i] = byte(a.rng.Uint32())
 		}
+		_, _ = rand.NewChaCha8(seed).Read(data)
 		att, err := a.st.AddAttachment(ctx, state.Draft().ID, name, mediaType, data)
 		if err != nil {
 			return err

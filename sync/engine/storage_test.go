@@ -45,6 +45,13 @@ func (f *fullStore) SetAttachmentUpload(ctx context.Context, id, url string, off
 	return f.Store.SetAttachmentUpload(ctx, id, url, offset, done)
 }
 
+func (f *fullStore) SetSyncValue(ctx context.Context, key, value string) error {
+	if f.fails("SetSyncValue") {
+		return errFull
+	}
+	return f.Store.SetSyncValue(ctx, key, value)
+}
+
 func (f *fullStore) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api.DraftCopy) error {
 	if f.fails("AckDraftCopy") {
 		return errFull
@@ -191,4 +198,61 @@ func submitWithPhoto(t *testing.T, r *rig) string {
 		t.Fatal(err)
 	}
 	return d.ID
+}
+
+// refusingSecrets is a secret store that takes no new secret while refuse
+// is set.
+type refusingSecrets struct {
+	engine.Secrets
+	refuse atomic.Bool
+}
+
+func (s *refusingSecrets) Set(name, value string) error {
+	if s.refuse.Load() {
+		return errors.New("the keyring does not answer")
+	}
+	return s.Secrets.Set(name, value)
+}
+
+// TestRegistration_KilledBetweenItsWrites: a new device's id goes to the
+// store and its credential to the secret store; when the app is killed
+// after one of the two (here: the other fails, and the engine is dropped
+// as the kill drops it), the next start has a credential and the id of the
+// same device: the backend scopes the device's next case to the id the
+// app keeps.
+func TestRegistration_KilledBetweenItsWrites(t *testing.T) {
+	for _, lost := range []string{"the id", "the credential"} {
+		t.Run(lost+" not written", func(t *testing.T) {
+			r := newRig(t)
+			ctx := context.Background()
+			fs := &fullStore{Store: r.store, failing: "SetSyncValue"}
+			sec := &refusingSecrets{Secrets: r.keys}
+			if lost == "the id" {
+				fs.full.Store(true)
+			} else {
+				sec.refuse.Store(true)
+			}
+			first := engine.New(fs, portal.New(r.backend.URL), upload.New(r.backend.URL), sec, engine.WithClock(r.clock.Now))
+			if err := first.Sync(ctx); err == nil {
+				t.Fatal("the registration's write failed, and the pass did not")
+			}
+
+			// The next start.
+			next := engine.New(r.store, portal.New(r.backend.URL), upload.New(r.backend.URL), r.keys, engine.WithClock(r.clock.Now))
+			if err := next.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			r.submitExample(t, "hundesteuer", nil)
+			if err := next.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var scope string
+			if err := openReadOnly(t, r.backend.DBPath).QueryRow(`SELECT scope FROM idempotency_keys`).Scan(&scope); err != nil {
+				t.Fatal(err)
+			}
+			if got := deviceIDOf(t, r); got != scope {
+				t.Errorf("the app keeps device id %s, its case came from device %s", got, scope)
+			}
+		})
+	}
 }
