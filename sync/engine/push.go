@@ -204,6 +204,15 @@ func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.Ou
 			p.stop.Store(true)
 			return
 		}
+		if citizen.ErrorCode(err) == citizen.ESTORAGE {
+			// The device's storage failed (full, read-only), perhaps
+			// while recording the backend's answer: not the item's
+			// fault, and a refusal would park an item the backend may
+			// hold. The pass ends; the item stays as it was, and its key
+			// gets the same case once the store takes writes again.
+			p.fail(err)
+			return
+		}
 		// A refusal is the item's own business (the citizen sees it on
 		// the item); only a failing backend makes the pass fail.
 		permanent := s.Permanent(err)
