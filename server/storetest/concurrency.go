@@ -60,16 +60,23 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 	})
 
 	t.Run("many keys, numbers and the feed", func(t *testing.T) {
+		// Four devices of one account make cases and draft copies at once;
+		// their changes all go into the feed, and none of them waits for
+		// another but for the feed itself.
 		s := open(t)
-		devices := []string{"d_0", "d_1", "d_2", "d_3"}
-		for _, d := range devices {
-			addDevice(t, s, d)
+		devices := []server.Device{{ID: "d_0"}, {ID: "d_1"}, {ID: "d_2"}, {ID: "d_3"}}
+		for i := range devices {
+			addDevice(t, s, devices[i].ID)
+			devices[i].Account = "acc1"
 		}
-		const writers, perWriter = 8, 12
+		if err := s.LinkDevices(ctx, "acc1", "d_0", "d_1", "d_2", "d_3"); err != nil {
+			t.Fatal(err)
+		}
+		const writers, perWriter = 8, 16
 		var done atomic.Bool
 		var readers, wg sync.WaitGroup
 		// Each reader follows one device's feed by its cursor while the
-		// cases are made, as a device polling would.
+		// changes are made, as a device polling would.
 		followed := make([][]api.Change, len(devices))
 		readErrs := make([]error, len(devices))
 		for i, d := range devices {
@@ -77,7 +84,7 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 				var since int64
 				for {
 					last := done.Load()
-					page, _, err := s.Changes(ctx, server.Device{ID: d}, since, 5)
+					page, _, err := s.Changes(ctx, d, since, 5)
 					if err != nil {
 						readErrs[i] = err
 						return
@@ -94,14 +101,23 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 				}
 			})
 		}
-		numbers := make([]string, writers*perWriter)
+		var numbers []string
+		var mu sync.Mutex
 		errs := make([]error, writers)
 		for w := range writers {
 			wg.Go(func() {
 				for j := range perWriter {
 					i := w*perWriter + j
-					c := deviceCase(caseID(i), devices[i%len(devices)])
-					got, replayed, err := s.CreateCase(ctx, fmt.Sprintf("key-%d", i), hash("a"), c)
+					d := devices[i/2%len(devices)] // a case and a draft each
+					if j%2 == 1 {
+						id := fmt.Sprintf("draft-%d", i)
+						if _, err := s.PutDraft(ctx, d, id, mergeFields(d, id, field("name", "x", int64(i), d.ID))); err != nil {
+							errs[w] = err
+							return
+						}
+						continue
+					}
+					got, replayed, err := s.CreateCase(ctx, fmt.Sprintf("key-%d", i), hash("a"), deviceCase(caseID(i), d.ID))
 					if err == nil && replayed {
 						err = fmt.Errorf("case %d was a replay", i)
 					}
@@ -109,7 +125,9 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 						errs[w] = err
 						return
 					}
-					numbers[i] = got.Number
+					mu.Lock()
+					numbers = append(numbers, got.Number)
+					mu.Unlock()
 				}
 			})
 		}
@@ -131,13 +149,14 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 		}
 		// What a device saw while following is its whole feed, in order:
 		// no change appeared behind a cursor that had moved past it.
+		const cases, draftsByOthers = writers * perWriter / 2, writers * perWriter / 2 * 3 / 4
 		for i, d := range devices {
-			all := feed(t, s, server.Device{ID: d}, 0, 1000)
-			if len(all) != writers*perWriter/len(devices) {
-				t.Errorf("%s: %d changes, want %d", d, len(all), writers*perWriter/len(devices))
+			all := feed(t, s, d, 0, 1000)
+			if len(all) != cases+draftsByOthers {
+				t.Errorf("%s: %d changes, want %d", d.ID, len(all), cases+draftsByOthers)
 			}
 			if !reflect.DeepEqual(followed[i], all) {
-				t.Errorf("%s: followed %d changes %v,\nbut the feed holds %d: %v", d, len(followed[i]), seqs(followed[i]), len(all), seqs(all))
+				t.Errorf("%s: followed %d changes %v,\nbut the feed holds %d: %v", d.ID, len(followed[i]), seqs(followed[i]), len(all), seqs(all))
 			}
 		}
 	})

@@ -50,7 +50,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Concurrency", testConcurrency},
 	}
 	for _, f := range families {
-		t.Run(f.name, func(t *testing.T) { f.run(t, open) })
+		t.Run(f.name, func(t *testing.T) {
+			// Each test has a store of its own: they may run side by side,
+			// which also shows that stores do not share state by accident.
+			t.Parallel()
+			f.run(t, open)
+		})
 	}
 }
 

@@ -1,0 +1,237 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"rathaus/api"
+	"rathaus/server"
+)
+
+// ReplayCase implements server.Store.
+func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (api.Case, bool, error) {
+	var c api.Case
+	var found bool
+	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		c, found, err = replay(ctx, tx, scope, key, requestHash)
+		return err
+	})
+	return c, found, err
+}
+
+// replay looks the scope and key up: the stored case when the hash
+// matches, ErrKeyReused when it does not, found=false when the key is new.
+func replay(ctx context.Context, tx pgx.Tx, scope, key string, requestHash []byte) (api.Case, bool, error) {
+	var storedHash []byte
+	var caseID string
+	err := tx.QueryRow(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key).
+		Scan(&storedHash, &caseID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return api.Case{}, false, nil
+	case err != nil:
+		return api.Case{}, false, fmt.Errorf("postgres: look up idempotency key: %w", err)
+	case !bytes.Equal(storedHash, requestHash):
+		return api.Case{}, false, server.ErrKeyReused
+	}
+	stored, err := caseByID(ctx, tx, caseID)
+	if err != nil {
+		return api.Case{}, false, fmt.Errorf("postgres: replay case %s: %w", caseID, err)
+	}
+	return stored, true, nil
+}
+
+// CreateCase implements server.Store. The key's lock makes concurrent
+// requests with one key, on any process, queue up: all but the first find
+// the stored case. The case number is taken last, after every check, so
+// that its counter's row is locked only while the rows are written.
+func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (api.Case, bool, error) {
+	var out api.Case
+	var replayed bool
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := lock(ctx, tx, lockKey, c.Device+" "+key); err != nil {
+			return err
+		}
+		stored, found, err := replay(ctx, tx, c.Device, key, requestHash)
+		if found || err != nil {
+			out, replayed = stored, found
+			return err
+		}
+		if err := checkAttachments(ctx, tx, c.Attachments); err != nil {
+			return err
+		}
+		created := stamp(c.Created)
+		var seq int
+		err = tx.QueryRow(ctx, `INSERT INTO case_counters (year, last) VALUES ($1, 1)
+			ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, created.Year()).Scan(&seq)
+		if err != nil {
+			return fmt.Errorf("postgres: next case number: %w", err)
+		}
+		out = api.Case{
+			ID:      c.ID,
+			Number:  fmt.Sprintf("%04d-%06d", created.Year(), seq),
+			Service: c.Service,
+			Form:    c.Form,
+			Status:  c.Status,
+			Created: created,
+			History: []api.CaseEvent{{Status: c.Status, At: created}},
+		}
+		replayed = false
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, created, nullable(c.Device)); err != nil {
+			return fmt.Errorf("postgres: insert case: %w", err)
+		}
+		if err := addEvent(ctx, tx, out.ID, 1, out.History[0]); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES ($1, $2, $3, $4, $5)",
+			c.Device, key, requestHash, out.ID, created); err != nil {
+			return fmt.Errorf("postgres: insert idempotency key: %w", err)
+		}
+		for _, a := range c.Attachments {
+			if _, err := tx.Exec(ctx, "INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES ($1, $2, $3)",
+				out.ID, a.Pointer, a.Upload); err != nil {
+				return fmt.Errorf("postgres: link attachment %s: %w", a.Pointer, err)
+			}
+		}
+		return addCaseChange(ctx, tx, c.Device, out)
+	})
+	if err != nil {
+		if _, ok := errors.AsType[*server.AttachmentError](err); ok || errors.Is(err, server.ErrKeyReused) {
+			return api.Case{}, false, err
+		}
+		return api.Case{}, false, fmt.Errorf("postgres: create case: %w", err)
+	}
+	return out, replayed, nil
+}
+
+// checkAttachments checks each attachment's upload. It locks the upload's
+// row (FOR SHARE) until the case commits, so that the janitor cannot end
+// it in between; if the janitor came first, the upload is missing.
+func checkAttachments(ctx context.Context, tx pgx.Tx, atts []server.CaseAttachment) error {
+	for _, a := range atts {
+		fail := func(r server.AttachmentReason) error {
+			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
+		}
+		u, err := uploadByID(ctx, tx, a.Upload, " FOR SHARE")
+		switch {
+		case errors.Is(err, server.ErrNotFound):
+			return fail(server.AttachmentMissing)
+		case err != nil:
+			return err
+		case u.Finished.IsZero():
+			return fail(server.AttachmentUnfinished)
+		case u.Size != a.Size || u.SHA256 != a.SHA256:
+			return fail(server.AttachmentMismatch)
+		}
+	}
+	return nil
+}
+
+// SetCaseStatus implements server.Store: the case's row stays locked from
+// reading its status until the change commits, so two staff members moving
+// one case take turns, and the second sees the first's status.
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
+	var c api.Case
+	var refused error
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		refused = nil
+		var current string
+		var device *string
+		err := tx.QueryRow(ctx, "SELECT status, device FROM cases WHERE id = $1 FOR UPDATE", id).Scan(&current, &device)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return server.ErrNotFound
+		case err != nil:
+			return err
+		}
+		if err := allow(current); err != nil {
+			refused = err
+			return err
+		}
+		var events int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM case_events WHERE case_id = $1", id).Scan(&events); err != nil {
+			return err
+		}
+		ev.At = stamp(ev.At)
+		if err := addEvent(ctx, tx, id, events+1, ev); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE cases SET status = $1 WHERE id = $2", ev.Status, id); err != nil {
+			return err
+		}
+		if c, err = caseByID(ctx, tx, id); err != nil {
+			return err
+		}
+		var dev string
+		if device != nil {
+			dev = *device
+		}
+		return addCaseChange(ctx, tx, dev, c)
+	})
+	switch {
+	case refused != nil:
+		return api.Case{}, refused
+	case errors.Is(err, server.ErrNotFound):
+		return api.Case{}, server.ErrNotFound
+	case err != nil:
+		return api.Case{}, fmt.Errorf("postgres: set case status: %w", err)
+	}
+	return c, nil
+}
+
+// caseByID reads a case with its timeline.
+func caseByID(ctx context.Context, tx pgx.Tx, id string) (api.Case, error) {
+	var c api.Case
+	err := tx.QueryRow(ctx, "SELECT id, number, service, form_id, form_version, status, created FROM cases WHERE id = $1", id).
+		Scan(&c.ID, &c.Number, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &c.Created)
+	if err != nil {
+		return api.Case{}, err
+	}
+	c.Created = c.Created.UTC()
+	rows, err := tx.Query(ctx, "SELECT status, at, note FROM case_events WHERE case_id = $1 ORDER BY seq", id)
+	if err != nil {
+		return api.Case{}, fmt.Errorf("case events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ev api.CaseEvent
+		var note []byte
+		if err := rows.Scan(&ev.Status, &ev.At, &note); err != nil {
+			return api.Case{}, fmt.Errorf("case events: %w", err)
+		}
+		ev.At = ev.At.UTC()
+		if note != nil {
+			if err := json.Unmarshal(note, &ev.Note); err != nil {
+				return api.Case{}, fmt.Errorf("case event note: %w", err)
+			}
+		}
+		c.History = append(c.History, ev)
+	}
+	return c, rows.Err()
+}
+
+// addEvent appends event number seq to a case's timeline.
+func addEvent(ctx context.Context, tx pgx.Tx, caseID string, seq int, ev api.CaseEvent) error {
+	var note *string
+	if len(ev.Note) > 0 {
+		b, err := json.Marshal(ev.Note)
+		if err != nil {
+			return fmt.Errorf("postgres: case event note: %w", err)
+		}
+		s := string(b)
+		note = &s
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO case_events (case_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)",
+		caseID, seq, ev.Status, stamp(ev.At), note); err != nil {
+		return fmt.Errorf("postgres: insert case event: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"rathaus/api"
+	"rathaus/server"
+	"rathaus/server/postgres"
+	"rathaus/server/postgres/pgtest"
+)
+
+// migrationRows reads schema_migrations as "version name applied".
+func migrationRows(t *testing.T, url string) []string {
+	t.Helper()
+	conn := pgtest.Connect(t, url)
+	rows, err := conn.Query(context.Background(), "SELECT version, name, applied FROM schema_migrations ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v int
+		var name string
+		var applied time.Time
+		if err := rows.Scan(&v, &name, &applied); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d %s %s", v, name, applied.Format(time.RFC3339Nano)))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestMigrationsFromEmpty starts from an empty schema at every step: with
+// the first k migrations applied (as an older backend left it), Open
+// applies the rest, once; opening again applies nothing.
+func TestMigrationsFromEmpty(t *testing.T) {
+	ctx := context.Background()
+	names := postgres.Migrations()
+	if len(names) == 0 {
+		t.Fatal("no migrations embedded")
+	}
+	for k := 0; k <= len(names); k++ {
+		t.Run(fmt.Sprintf("after %d", k), func(t *testing.T) {
+			t.Parallel()
+			url := pgtest.URL(t)
+			old, err := postgres.OpenAt(ctx, url, k)
+			if err != nil {
+				t.Fatalf("OpenAt(%d): %v", k, err)
+			}
+			if got := len(migrationRows(t, url)); got != k {
+				t.Errorf("after OpenAt(%d): %d migrations applied", k, got)
+			}
+			old.Close()
+
+			db, err := postgres.Open(ctx, url)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			if _, _, err := db.CreateCase(ctx, "k1", []byte{1}, server.NewCase{ID: "c_1", Service: "s", Form: api.FormRef{ID: "f", Version: 1},
+				Data: []byte(`{}`), Status: api.StatusReceived, Created: time.Now()}); err != nil {
+				t.Fatalf("CreateCase: %v", err)
+			}
+			db.Close()
+			first := migrationRows(t, url)
+			for i, name := range names {
+				if i >= len(first) || !strings.HasPrefix(first[i], fmt.Sprintf("%d %s ", i+1, name)) {
+					t.Fatalf("schema_migrations = %q, want one row per file %q", first, names)
+				}
+			}
+
+			db, err = postgres.Open(ctx, url)
+			if err != nil {
+				t.Fatalf("Open again: %v", err)
+			}
+			defer db.Close()
+			if got := migrationRows(t, url); !reflect.DeepEqual(got, first) {
+				t.Errorf("after opening again schema_migrations = %q, want it unchanged %q", got, first)
+			}
+			if n, err := db.CountCases(ctx); err != nil || n != 1 {
+				t.Errorf("CountCases = %d, %v; want 1", n, err)
+			}
+		})
+	}
+}
+
+// TestMigrationsConcurrentStart opens one empty schema from several
+// processes' worth of pools at once: each migration is applied once and
+// every Open succeeds.
+func TestMigrationsConcurrentStart(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	const n = 6
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			db, err := postgres.Open(ctx, url)
+			if err == nil {
+				err = db.Ping(ctx)
+				db.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+		}
+	}
+	if got, want := len(migrationRows(t, url)), len(postgres.Migrations()); got != want {
+		t.Errorf("%d migrations recorded, want %d", got, want)
+	}
+}
+
+func TestOpenRefusesANewerDatabase(t *testing.T) {
+	ctx := context.Background()
+	_, url := mustOpen(t)
+	pgtest.Exec(t, url, "INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')")
+	db, err := postgres.Open(ctx, url)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open of a database a newer backend migrated succeeded")
+	}
+	if !strings.Contains(err.Error(), "9999") || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("error %q does not say that the database is newer", err)
+	}
+}
+
+func TestOpenFailsClearly(t *testing.T) {
+	// A port where nothing listens, and a password that must not show.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, url := range []string{
+		"postgres://rathaus:s3cret-pw@" + free + "/rathaus?connect_timeout=2",
+		"postgres://rathaus:s3cret-pw@" + free + "/rathaus?sslmode=nonsense",
+		"not a url",
+	} {
+		t.Run(url, func(t *testing.T) {
+			db, err := postgres.Open(ctx, url)
+			if err == nil {
+				db.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.HasPrefix(err.Error(), "postgres: ") {
+				t.Errorf("error %q does not say where it comes from", err)
+			}
+			if strings.Contains(err.Error(), "s3cret-pw") {
+				t.Errorf("error %q shows the password", err)
+			}
+		})
+	}
+}
+
+func TestPingAndClose(t *testing.T) {
+	ctx := context.Background()
+	db, _ := mustOpen(t)
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("Ping on an open database: %v", err)
+	}
+	db.Close()
+	if err := db.Ping(ctx); err == nil {
+		t.Error("Ping after Close = nil, want an error")
+	}
+}
+
+// TestDataStoredAsGiven: the case data is kept as the backend made it
+// (canonical JSON), byte for byte, also with escapes text cannot hold.
+func TestDataStoredAsGiven(t *testing.T) {
+	ctx := context.Background()
+	db, url := mustOpen(t)
+	for i, data := range []string{`{"dog_name":"Bello"}`, `{"a":"\u0000","b":"\ud83d\ude00 ß","n":1e3}`} {
+		c := server.NewCase{ID: fmt.Sprintf("c_%d", i), Service: "s", Form: api.FormRef{ID: "f", Version: 1},
+			Data: []byte(data), Status: api.StatusReceived, Created: time.Now()}
+		if _, _, err := db.CreateCase(ctx, c.ID, []byte{1}, c); err != nil {
+			t.Fatalf("CreateCase(%s): %v", data, err)
+		}
+		var got string
+		if err := pgtest.Connect(t, url).QueryRow(ctx, "SELECT data::text FROM cases WHERE id = $1", c.ID).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != data {
+			t.Errorf("stored data = %s, want %s", got, data)
+		}
+	}
+}
