@@ -40,7 +40,7 @@ const (
 // and what the hooks and the janitor need.
 type uploads struct {
 	files   filestore.FileStore
-	locker  *memorylocker.MemoryLocker
+	locker  tusd.Locker
 	tus     *tusd.UnroutedHandler
 	limiter *limiter
 	ttl     time.Duration
@@ -59,14 +59,17 @@ func (s *Server) initUploads(cfg Config) error {
 	u := &s.uploads
 	u.files = filestore.New(cfg.UploadDir)
 	u.files.DirModePerm, u.files.FileModePerm = 0o700, 0o600
-	u.locker = memorylocker.New()
+	u.locker = cfg.UploadLocker
+	if u.locker == nil {
+		u.locker = memorylocker.New()
+	}
 	u.limiter = newLimiter(orDefault(cfg.UploadsPerHour, DefaultUploadsPerHour), s.now)
 	u.ttl = orDefault(cfg.UploadTTL, DefaultUploadTTL)
 
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(u.files)
 	composer.UseTerminater(u.files)
-	u.locker.UseIn(composer)
+	composer.UseLocker(u.locker)
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:              composer,
 		MaxSize:                    api.MaxUploadSize,

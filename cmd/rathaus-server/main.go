@@ -11,14 +11,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/tus/tusd/v2/pkg/filelocker"
+
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
 )
 
@@ -27,12 +32,16 @@ const (
 	defaultData = "./data"
 	envAddr     = "RATHAUS_ADDR"
 	envData     = "RATHAUS_DATA"
+	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 10 * time.Second
+	// connectTimeout bounds connecting to PostgreSQL and migrating it at
+	// start; another process may hold the migrations' lock meanwhile.
+	connectTimeout = time.Minute
 )
 
 func main() {
@@ -72,16 +81,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // Main is the program: its configuration and what it opened.
 type Main struct {
 	Addr    string // where to listen, host:port
-	DataDir string // folder for the database and the uploads
+	DataDir string // folder for the uploads and, without DB, the SQLite database
+	// DB is a postgres:// URL; empty: SQLite in DataDir.
+	DB string
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
 	Logger     *slog.Logger
 
-	db      *sqlite.DB
+	db      store
 	backend *server.Server
 	ln      net.Listener
 	srv     *http.Server
 }
+
+// store is what Main opens: a server.Store, closed at the end.
+type store interface {
+	server.Store
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 // NewMain returns a Main with the defaults, logging to w.
 func NewMain(w io.Writer) *Main {
@@ -100,10 +122,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envStaff); v != "" {
 		m.StaffToken = v
 	}
+	if v := getenv(envDB); v != "" {
+		m.DB = v
+	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
+	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -115,6 +141,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if m.DB != "" && !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
+		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
 	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
@@ -132,7 +161,7 @@ devices, changes feed, draft copies), resumable uploads (tus 1.0) and the
 staff API.
 
 Usage:
-  rathaus-server [--addr HOST:PORT] [--data FOLDER] [--staff-token TOKEN]
+  rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -140,9 +169,17 @@ Usage:
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
                        Environment: RATHAUS_ADDR. Default: ` + defaultAddr + `
-  --data FOLDER        folder for the database (` + dbFile + `) and the uploaded
-                       files (` + uploadDir + `/); created if missing.
+  --data FOLDER        folder for the SQLite database (` + dbFile + `) and the
+                       uploaded files (` + uploadDir + `/); created if missing.
                        Environment: RATHAUS_DATA. Default: ` + defaultData + `
+  --db URL             keep the data in PostgreSQL instead of SQLite, e.g.
+                       postgres://rathaus:PASSWORD@db.example:5432/rathaus?sslmode=verify-full
+                       (libpq's URL; pool_max_conns sizes the pool, search_path
+                       picks a schema). The tables are made or migrated at
+                       start. Several rathaus-server processes may share one
+                       database and one --data folder (for the uploads, e.g. on
+                       NFS); see README.md. Environment: RATHAUS_DB (keeps the
+                       password off the command line). Default: none (SQLite).
   --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
                        which takes "Authorization: Bearer TOKEN"; at least 16
                        characters. Without it the staff API answers 404.
@@ -177,12 +214,23 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
-	m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile))
+	uploads := filepath.Join(m.DataDir, uploadDir)
+	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads, StaffToken: m.StaffToken}
+	if m.DB == "" {
+		m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile))
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+		m.db, err = postgres.Open(ctx, m.DB)
+		cancel()
+		// Other processes may serve the same uploads: their locks must
+		// hold between processes.
+		cfg.UploadLocker = uploadLocker(uploads)
+	}
 	if err != nil {
 		return err
 	}
-	h, err := server.New(server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
-		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken})
+	cfg.Store = m.db
+	h, err := server.New(cfg)
 	if err != nil {
 		_ = m.db.Close()
 		return err
@@ -214,8 +262,33 @@ func (m *Main) Open() error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
-	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "staff_api", m.StaffToken != "")
+	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "")
 	return nil
+}
+
+// dbName names the database for the log, without its password.
+func (m *Main) dbName() string {
+	if m.DB == "" {
+		return filepath.Join(m.DataDir, dbFile)
+	}
+	u, err := url.Parse(m.DB)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// uploadLocker locks uploads between the processes that share the upload
+// folder: a lock file per upload holding the holder's PID (tusd's
+// filelocker). A lock of a process that died is taken over. The holder
+// looks for a request to let go twice a second, so that a client resuming
+// on another process after a cut waits about a second, not tusd's default
+// of several.
+func uploadLocker(dir string) filelocker.FileLocker {
+	l := filelocker.New(dir)
+	l.HolderPollInterval = 500 * time.Millisecond
+	l.AcquirerPollInterval = 250 * time.Millisecond
+	return l
 }
 
 // URL is the base URL the server listens on, once Open succeeded.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,13 +11,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"rathaus/api"
 )
@@ -122,17 +117,20 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 func TestParseFlags(t *testing.T) {
 	const tok = "0123456789abcdef-staff"
+	const pg, pg2 = "postgres://rathaus@db:5432/rathaus", "postgresql://other@db/rathaus"
 	tests := []struct {
-		name                          string
-		args                          []string
-		env                           map[string]string
-		wantAddr, wantData, wantStaff string
+		name                                  string
+		args                                  []string
+		env                                   map[string]string
+		wantAddr, wantData, wantStaff, wantDB string
 	}{
-		{"defaults", nil, nil, "127.0.0.1:8080", "./data", ""},
-		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, ":9000", "/srv/r", tok},
-		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x", "--staff-token", tok + "2"},
-			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, "127.0.0.1:1", "/x", tok + "2"},
-		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d", ""},
+		{"defaults", nil, nil, "127.0.0.1:8080", "./data", "", ""},
+		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok, "RATHAUS_DB": pg},
+			":9000", "/srv/r", tok, pg},
+		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x", "--staff-token", tok + "2", "--db", pg2},
+			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok, "RATHAUS_DB": pg},
+			"127.0.0.1:1", "/x", tok + "2", pg2},
+		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,8 +139,9 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseFlags: %v", err)
 			}
-			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData || m.StaffToken != tt.wantStaff {
-				t.Errorf("addr, data, staff = %q, %q, %q; want %q, %q, %q", m.Addr, m.DataDir, m.StaffToken, tt.wantAddr, tt.wantData, tt.wantStaff)
+			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData || m.StaffToken != tt.wantStaff || m.DB != tt.wantDB {
+				t.Errorf("addr, data, staff, db = %q, %q, %q, %q; want %q, %q, %q, %q",
+					m.Addr, m.DataDir, m.StaffToken, m.DB, tt.wantAddr, tt.wantData, tt.wantStaff, tt.wantDB)
 			}
 		})
 	}
@@ -157,7 +156,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("exit code = %d, want 0; stderr %q", code, stderr.String())
 			}
 			for _, want := range []string{"--addr", "--data", "RATHAUS_ADDR", "RATHAUS_DATA", "127.0.0.1:8080", "./data", "--help",
-				"--staff-token", "RATHAUS_STAFF_TOKEN", "uploads/", "404", "after a day"} {
+				"--staff-token", "RATHAUS_STAFF_TOKEN", "uploads/", "404", "after a day", "--db", "RATHAUS_DB", "postgres://"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("usage does not mention %s:\n%s", want, stdout.String())
 				}
@@ -188,6 +187,9 @@ func TestRunFailsInOneLine(t *testing.T) {
 		{"unknown flag", []string{"--port", "1"}, "flag provided but not defined"},
 		{"extra argument", []string{"serve"}, `unexpected argument "serve"`},
 		{"short staff token", []string{"--staff-token", "secret"}, "at least 16 characters"},
+		{"not a postgres URL", []string{"--db", "mysql://x@db/rathaus"}, "--db takes a postgres:// URL"},
+		{"database not reachable", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(),
+			"--db", "postgres://rathaus:s3cret-pw@" + busy.Addr().String() + "/rathaus?connect_timeout=2"}, "postgres: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,6 +205,9 @@ func TestRunFailsInOneLine(t *testing.T) {
 			if strings.Contains(stderr.String(), "goroutine ") {
 				t.Errorf("stderr has a stack trace: %s", stderr.String())
 			}
+			if strings.Contains(stderr.String(), "s3cret-pw") {
+				t.Errorf("stderr shows the database password: %s", stderr.String())
+			}
 		})
 	}
 }
@@ -212,44 +217,13 @@ func TestProcessStopsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "RATHAUS_SERVER_TEST_MAIN=1", "RATHAUS_DATA="+t.TempDir())
-	// An io.Pipe rather than StderrPipe, so that Wait may run while the
-	// test still reads.
-	stderr, w := io.Pipe()
-	cmd.Stderr = w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }() // only if the test failed midway
-
-	urlRE := regexp.MustCompile(`msg=listening url=(\S+)`)
-	lines := bufio.NewScanner(stderr)
-	base := ""
-	for base == "" && lines.Scan() {
-		if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatal("the process never logged its URL")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
-	if got := getHealth(t, base); got != http.StatusOK {
+	p := startProcess(t, []string{"RATHAUS_DATA=" + t.TempDir()}, "--addr", "127.0.0.1:0")
+	if got := getHealth(t, p.base); got != http.StatusOK {
 		t.Errorf("healthz = %d, want 200", got)
 	}
-
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("the process did not stop within 15s of SIGTERM")
+	// stop kills the process if it did not end within 15 s of SIGTERM:
+	// then err says so.
+	if err := p.stop(); err != nil {
+		t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
 	}
 }
