@@ -42,7 +42,7 @@ type Config struct {
 	// UploadLocker locks an upload while a request or the janitor works on
 	// it. nil: locks in this process's memory, enough for one process.
 	// Processes that share UploadDir need locks that hold between them,
-	// such as tusd's filelocker on that folder.
+	// such as server/postgres's UploadLocker.
 	UploadLocker tusd.Locker
 	// UploadsPerHour bounds new uploads per client address, like
 	// DeviceRegistrationsPerHour (0: DefaultUploadsPerHour, negative: no

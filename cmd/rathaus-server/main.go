@@ -19,8 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tus/tusd/v2/pkg/filelocker"
-
 	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/postgres"
@@ -217,16 +215,10 @@ func (m *Main) Open() error {
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads, StaffToken: m.StaffToken}
 	if m.DB == "" {
-		m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile))
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
-		m.db, err = postgres.Open(ctx, m.DB)
-		cancel()
-		// Other processes may serve the same uploads: their locks must
-		// hold between processes.
-		cfg.UploadLocker = uploadLocker(uploads)
-	}
-	if err != nil {
+		if m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile)); err != nil {
+			return err
+		}
+	} else if err := m.openPostgres(&cfg); err != nil {
 		return err
 	}
 	cfg.Store = m.db
@@ -278,17 +270,23 @@ func (m *Main) dbName() string {
 	return u.Redacted()
 }
 
-// uploadLocker locks uploads between the processes that share the upload
-// folder: a lock file per upload holding the holder's PID (tusd's
-// filelocker). A lock of a process that died is taken over. The holder
-// looks for a request to let go twice a second, so that a client resuming
-// on another process after a cut waits about a second, not tusd's default
-// of several.
-func uploadLocker(dir string) filelocker.FileLocker {
-	l := filelocker.New(dir)
-	l.HolderPollInterval = 500 * time.Millisecond
-	l.AcquirerPollInterval = 250 * time.Millisecond
-	return l
+// openPostgres opens the PostgreSQL store. Other processes may serve the
+// same uploads (the --data folder shared between them), so their locks are
+// kept in the database too, where they hold between processes on any
+// machine.
+func (m *Main) openPostgres(cfg *server.Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	pg, err := postgres.Open(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	if cfg.UploadLocker, err = pg.UploadLocker(ctx, m.Logger); err != nil {
+		_ = pg.Close()
+		return err
+	}
+	m.db = pg
+	return nil
 }
 
 // URL is the base URL the server listens on, once Open succeeded.

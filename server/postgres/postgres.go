@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,10 @@ var _ server.Store = (*DB)(nil)
 // use.
 type DB struct {
 	pool *pgxpool.Pool
+
+	lockerOnce sync.Once
+	locker     *UploadLocker // see UploadLocker
+	lockerErr  error
 }
 
 // Open connects to the database at url (postgres://user:password@host:port/db?options,
@@ -67,8 +72,13 @@ func describe(c *pgx.ConnConfig) string {
 	return fmt.Sprintf("%s@%s:%d/%s", c.User, c.Host, c.Port, c.Database)
 }
 
-// Close closes every connection; later calls fail.
+// Close closes every connection, also those of the upload locks; later
+// calls fail.
 func (db *DB) Close() error {
+	db.lockerOnce.Do(func() {}) // no locker after Close
+	if db.locker != nil {
+		db.locker.Close()
+	}
 	db.pool.Close()
 	return nil
 }
