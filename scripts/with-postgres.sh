@@ -10,7 +10,8 @@
 # skip, saying why (RATHAUS_TEST_POSTGRES_MISSING).
 #
 # The cluster is thrown away after the tests, so it runs without fsync: the
-# tests are about behaviour, not about surviving a power cut.
+# tests are about behaviour, not about surviving a power cut. For benchmarks,
+# RATHAUS_TEST_POSTGRES_FSYNC=on makes it sync its commits as a real one does.
 set -eu
 
 if [ -n "${RATHAUS_TEST_POSTGRES:-}" ]; then
@@ -55,13 +56,16 @@ if ! $as_owner "$bindir/initdb" -D "$dir/db" -A trust -U rathaus -E UTF8 --local
 	exit 1
 fi
 
+fsync=off
+[ "${RATHAUS_TEST_POSTGRES_FSYNC:-}" != on ] || fsync=on
+
 # A random port; if it is taken, the server exits at once and the next one
 # is tried.
 port=""
 for attempt in 1 2 3 4 5 6 7 8; do
 	p=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
 	$as_owner "$bindir/postgres" -D "$dir/db" -p "$p" -k "$dir" -c listen_addresses=127.0.0.1 \
-		-c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+		-c max_connections=300 -c fsync="$fsync" -c synchronous_commit="$fsync" -c full_page_writes="$fsync" \
 		>>"$dir/server.log" 2>&1 &
 	pid=$!
 	i=0

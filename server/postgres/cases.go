@@ -49,8 +49,9 @@ func replay(ctx context.Context, tx pgx.Tx, scope, key string, requestHash []byt
 
 // CreateCase implements server.Store. The key's lock makes concurrent
 // requests with one key, on any process, queue up: all but the first find
-// the stored case. The case number is taken last, after every check, so
-// that its counter's row is locked only while the rows are written.
+// the stored case. The case number is taken after every check, and the
+// rows are then written in one round trip, so that the year's counter row,
+// locked from the number to the commit, is held for three round trips.
 func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (api.Case, bool, error) {
 	var out api.Case
 	var replayed bool
@@ -66,6 +67,11 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		if err := checkAttachments(ctx, tx, c.Attachments); err != nil {
 			return err
 		}
+		scope, target, err := caseAudience(ctx, tx, c.Device)
+		if err != nil {
+			return err
+		}
+
 		created := stamp(c.Created)
 		var seq int
 		err = tx.QueryRow(ctx, `INSERT INTO case_counters (year, last) VALUES ($1, 1)
@@ -83,25 +89,27 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 			History: []api.CaseEvent{{Status: c.Status, At: created}},
 		}
 		replayed = false
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, created, nullable(c.Device)); err != nil {
-			return fmt.Errorf("postgres: insert case: %w", err)
-		}
-		if err := addEvent(ctx, tx, out.ID, 1, out.History[0]); err != nil {
+			out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, created, nullable(c.Device))
+		if err := queueEvent(b, out.ID, 1, out.History[0]); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES ($1, $2, $3, $4, $5)",
-			c.Device, key, requestHash, out.ID, created); err != nil {
-			return fmt.Errorf("postgres: insert idempotency key: %w", err)
-		}
+		b.Queue("INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES ($1, $2, $3, $4, $5)",
+			c.Device, key, requestHash, out.ID, created)
 		for _, a := range c.Attachments {
-			if _, err := tx.Exec(ctx, "INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES ($1, $2, $3)",
-				out.ID, a.Pointer, a.Upload); err != nil {
-				return fmt.Errorf("postgres: link attachment %s: %w", a.Pointer, err)
+			b.Queue("INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES ($1, $2, $3)", out.ID, a.Pointer, a.Upload)
+		}
+		if scope != "" {
+			if err := queueChange(b, scope, target, c.Device, api.Change{Kind: api.ChangeCase, Case: &out}); err != nil {
+				return err
 			}
 		}
-		return addCaseChange(ctx, tx, c.Device, out)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("postgres: insert case: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		if _, ok := errors.AsType[*server.AttachmentError](err); ok || errors.Is(err, server.ErrKeyReused) {
@@ -161,10 +169,12 @@ func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, al
 			return err
 		}
 		ev.At = stamp(ev.At)
-		if err := addEvent(ctx, tx, id, events+1, ev); err != nil {
+		b := &pgx.Batch{}
+		if err := queueEvent(b, id, events+1, ev); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "UPDATE cases SET status = $1 WHERE id = $2", ev.Status, id); err != nil {
+		b.Queue("UPDATE cases SET status = $1 WHERE id = $2", ev.Status, id)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
 		if c, err = caseByID(ctx, tx, id); err != nil {
@@ -174,7 +184,11 @@ func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, al
 		if device != nil {
 			dev = *device
 		}
-		return addCaseChange(ctx, tx, dev, c)
+		scope, target, err := caseAudience(ctx, tx, dev)
+		if err != nil || scope == "" {
+			return err
+		}
+		return addChange(ctx, tx, scope, target, dev, api.Change{Kind: api.ChangeCase, Case: &c})
 	})
 	switch {
 	case refused != nil:
@@ -218,20 +232,18 @@ func caseByID(ctx context.Context, tx pgx.Tx, id string) (api.Case, error) {
 	return c, rows.Err()
 }
 
-// addEvent appends event number seq to a case's timeline.
-func addEvent(ctx context.Context, tx pgx.Tx, caseID string, seq int, ev api.CaseEvent) error {
+// queueEvent adds event number seq of a case's timeline to the batch.
+func queueEvent(b *pgx.Batch, caseID string, seq int, ev api.CaseEvent) error {
 	var note *string
 	if len(ev.Note) > 0 {
-		b, err := json.Marshal(ev.Note)
+		j, err := json.Marshal(ev.Note)
 		if err != nil {
 			return fmt.Errorf("postgres: case event note: %w", err)
 		}
-		s := string(b)
+		s := string(j)
 		note = &s
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO case_events (case_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)",
-		caseID, seq, ev.Status, stamp(ev.At), note); err != nil {
-		return fmt.Errorf("postgres: insert case event: %w", err)
-	}
+	b.Queue("INSERT INTO case_events (case_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)",
+		caseID, seq, ev.Status, stamp(ev.At), note)
 	return nil
 }

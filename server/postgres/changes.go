@@ -93,39 +93,48 @@ func (db *DB) RecordCatalog(ctx context.Context, etag string) (bool, error) {
 	return changed, nil
 }
 
-// addChange appends a change to the feed. It takes the feed's lock first,
-// so the seq it draws is above every seq of a transaction still running:
-// seqs become visible in their order. It is the last write of every
-// transaction that makes one, to hold the lock for as short as can be.
+// addChange appends a change to the feed.
 func addChange(ctx context.Context, tx pgx.Tx, scope, target, origin string, c api.Change) error {
-	c.Seq = 0
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("postgres: change payload: %w", err)
-	}
-	if err := lock(ctx, tx, lockFeed, ""); err != nil {
+	b := &pgx.Batch{}
+	if err := queueChange(b, scope, target, origin, c); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO changes (scope, target, kind, origin, payload) VALUES ($1, $2, $3, $4, $5)",
-		scope, target, c.Kind, origin, string(b)); err != nil {
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("postgres: add change: %w", err)
 	}
 	return nil
 }
 
-// addCaseChange tells the case's device, or its account when it has one,
-// about the case as it is now. Anonymous cases have no one to tell.
-func addCaseChange(ctx context.Context, tx pgx.Tx, device string, c api.Case) error {
+// queueChange adds a change to the batch, after the feed's lock: the seq
+// the change draws is then above every seq of a transaction still running,
+// so seqs become visible in their order. It comes last in every
+// transaction that makes a change, to hold the lock for as short as can
+// be: the lock and the row go in one round trip, then the commit.
+func queueChange(b *pgx.Batch, scope, target, origin string, c api.Change) error {
+	c.Seq = 0
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("postgres: change payload: %w", err)
+	}
+	b.Queue(lockSQL, lockFeed, "")
+	b.Queue("INSERT INTO changes (scope, target, kind, origin, payload) VALUES ($1, $2, $3, $4, $5)",
+		scope, target, c.Kind, origin, string(payload))
+	return nil
+}
+
+// caseAudience says who hears of a device's case: the device, or its
+// account when it has one; scope "" for an anonymous case, which has no
+// one to tell.
+func caseAudience(ctx context.Context, tx pgx.Tx, device string) (scope, target string, err error) {
 	if device == "" {
-		return nil
+		return "", "", nil
 	}
 	var account *string
 	if err := tx.QueryRow(ctx, "SELECT account FROM devices WHERE id = $1", device).Scan(&account); err != nil {
-		return fmt.Errorf("postgres: account of device %s: %w", device, err)
+		return "", "", fmt.Errorf("postgres: account of device %s: %w", device, err)
 	}
-	scope, target := scopeDevice, device
 	if account != nil {
-		scope, target = scopeAccount, *account
+		return scopeAccount, *account, nil
 	}
-	return addChange(ctx, tx, scope, target, device, api.Change{Kind: api.ChangeCase, Case: &c})
+	return scopeDevice, device, nil
 }

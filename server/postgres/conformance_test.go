@@ -151,3 +151,17 @@ func (r *roundRobin) ExpiredUploads(ctx context.Context, before time.Time) ([]st
 func (r *roundRobin) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (api.DraftCopy, error) {
 	return r.next().PutDraft(ctx, d, id, merge)
 }
+
+// BenchmarkStore: scripts/with-postgres.sh go test -run '^$' -bench Store
+// ./server/postgres/ (RATHAUS_TEST_POSTGRES_FSYNC=on for a cluster that
+// syncs its commits, as a real one does).
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) server.Store {
+		db, err := postgres.Open(context.Background(), pgtest.URL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = db.Close() })
+		return db
+	})
+}

@@ -26,9 +26,13 @@ const (
 	lockFeed  = 0x5241_0003 // the changes feed, one per schema
 )
 
+// lockSQL takes the advisory lock of class ($1) on a key ($2) for the rest
+// of the transaction.
+const lockSQL = "SELECT pg_advisory_xact_lock($1::int4, hashtext(current_schema() || ' ' || $2::text))"
+
 // lock takes the advisory lock of class on key for the rest of tx.
 func lock(ctx context.Context, tx pgx.Tx, class int32, key string) error {
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || ' ' || $2))", class, key)
+	_, err := tx.Exec(ctx, lockSQL, class, key)
 	if err != nil {
 		return fmt.Errorf("postgres: lock: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"rathaus/server"
 	"rathaus/server/storetest"
 )
 
@@ -50,4 +51,11 @@ func conflicts(t *testing.T, path string) []storetest.Conflict {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// BenchmarkStore: go test -run '^$' -bench Store ./server/sqlite/
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) server.Store {
+		return mustOpenAt(b, filepath.Join(b.TempDir(), "rathaus.db"))
+	})
 }
