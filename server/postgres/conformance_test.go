@@ -32,8 +32,22 @@ func mustOpen(t *testing.T) (*postgres.DB, string) {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		db, url := mustOpen(t)
-		return storetest.Store{Store: db, Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) }}
+		return storetest.Store{Store: db,
+			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) },
+			Reopen:    func(t *testing.T) server.Store { return reopen(t, url) },
+		}
 	})
+}
+
+// reopen opens the store on the schema at url once more.
+func reopen(t *testing.T, url string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // conflicts reads draft_conflicts directly.
@@ -71,13 +85,11 @@ func conflicts(t *testing.T, url string) []storetest.Conflict {
 func TestConformanceTwoPools(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		a, url := mustOpen(t)
-		b, err := postgres.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = b.Close() })
+		b := reopen(t, url)
 		return storetest.Store{Store: &roundRobin{stores: []server.Store{a, b}},
-			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) }}
+			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) },
+			Reopen:    func(t *testing.T) server.Store { return reopen(t, url) },
+		}
 	})
 }
 

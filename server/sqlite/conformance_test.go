@@ -18,6 +18,7 @@ func TestConformance(t *testing.T) {
 		return storetest.Store{
 			Store:     mustOpenAt(t, path),
 			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, path) },
+			Reopen:    func(t *testing.T) server.Store { return mustOpenAt(t, path) },
 		}
 	})
 }

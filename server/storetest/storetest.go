@@ -22,6 +22,9 @@ type Store struct {
 	server.Store
 	// Conflicts lists the draft conflicts the store keeps, in any order.
 	Conflicts func(t *testing.T) []Conflict
+	// Reopen opens the same database once more, as a restarted process
+	// does (the first store stays open), and closes it when the test ends.
+	Reopen func(t *testing.T) server.Store
 }
 
 // Conflict is a draft conflict as a store keeps it: for the draft of an
@@ -48,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Drafts", testDrafts},
 		{"Uploads", testUploads},
 		{"Concurrency", testConcurrency},
+		{"Reopen", testReopen},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
