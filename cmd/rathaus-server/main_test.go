@@ -10,12 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"rathaus/api"
+	"rathaus/server/postgres/pgtest"
 )
 
 // TestMain lets the tests run this very binary as rathaus-server: with
@@ -225,5 +227,41 @@ func TestProcessStopsOnSIGTERM(t *testing.T) {
 	// then err says so.
 	if err := p.stop(); err != nil {
 		t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
+	}
+}
+
+// TestMainOnPostgres: with --db the data goes to PostgreSQL, the uploads
+// to the data folder, and the log names the database without its password.
+func TestMainOnPostgres(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "not-checked-by-trust-auth")
+	var logs bytes.Buffer
+	m := NewMain(&logs)
+	m.Addr, m.DataDir, m.DB, m.StaffToken = "127.0.0.1:0", t.TempDir(), u.String(), "a-staff-token-for-tests"
+	if err := m.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if got := getHealth(t, m.URL()); got != http.StatusOK {
+		t.Errorf("healthz = %d, want 200", got)
+	}
+	checkUploadsAndStaff(t, m.URL(), m.StaffToken)
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if strings.Contains(logs.String(), "not-checked-by-trust-auth") {
+		t.Errorf("the log shows the database password: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "postgres://rathaus:xxxxx@") {
+		t.Errorf("the log %q does not name the database", logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(m.DataDir, dbFile)); !os.IsNotExist(err) {
+		t.Errorf("a SQLite file was made beside PostgreSQL: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(m.DataDir, uploadDir)); len(entries) == 0 {
+		t.Error("the upload is not in the data folder")
 	}
 }

@@ -1,29 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/api"
-	"rathaus/assets"
 	"rathaus/server/postgres"
 	"rathaus/server/postgres/pgtest"
 )
@@ -53,123 +41,6 @@ func TestScaleOutOnPostgres(t *testing.T) {
 	t.Run("an upload moves from one process to the other", func(t *testing.T) {
 		testScaleOutUpload(t, c, a.base, b.base, lb.URL)
 	})
-}
-
-// balancer is a round-robin reverse proxy: each request goes to the next
-// backend.
-type balancer struct {
-	*httptest.Server
-	served atomic.Int64
-}
-
-func roundRobin(t *testing.T, backends ...string) *balancer {
-	t.Helper()
-	var targets []*url.URL
-	for _, b := range backends {
-		u, err := url.Parse(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		targets = append(targets, u)
-	}
-	lb := &balancer{}
-	proxy := &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(targets[int(lb.served.Add(1))%len(targets)])
-	}}
-	lb.Server = httptest.NewServer(proxy)
-	t.Cleanup(lb.Close)
-	return lb
-}
-
-// client sends the portal API's requests and reads their answers.
-type client struct{ http *http.Client }
-
-type answer struct {
-	code   int
-	header http.Header
-	body   []byte
-}
-
-func (c *client) do(t *testing.T, method, url string, header http.Header, body []byte) (answer, error) {
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return answer{}, err
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return answer{code: res.StatusCode, header: res.Header, body: b}, err
-}
-
-// must is do for the test's own goroutine: a failure ends the test.
-func (c *client) must(t *testing.T, method, url string, header http.Header, body []byte, want int) answer {
-	t.Helper()
-	a, err := c.do(t, method, url, header, body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	if a.code != want {
-		t.Fatalf("%s %s = %d %s, want %d", method, url, a.code, a.body, want)
-	}
-	return a
-}
-
-func bearer(token string) http.Header {
-	if token == "" {
-		return http.Header{}
-	}
-	return http.Header{"Authorization": {"Bearer " + token}}
-}
-
-// submission is the body of a submission of the demo example of svc.
-func submission(t *testing.T, svc api.Service, change func(map[string]any)) []byte {
-	t.Helper()
-	data, err := assets.DemoExample(svc.Form.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if change != nil {
-		change(data)
-	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(api.SubmissionRequest{Service: svc.ID, Form: svc.Form, Data: raw})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// plainServices are the demo services whose examples have no attachment,
-// so that they can be sent without uploads.
-func plainServices(t *testing.T) []api.Service {
-	t.Helper()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []api.Service
-	for _, svc := range cat.Services {
-		data, err := assets.DemoExample(svc.Form.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if raw, _ := json.Marshal(data); !bytes.Contains(raw, []byte(`"sha256"`)) {
-			out = append(out, svc)
-		}
-	}
-	if len(out) < 3 {
-		t.Fatalf("only %d demo services without attachments", len(out))
-	}
-	return out
 }
 
 // testScaleOutSubmissions: devices submit at once, each submission sent
@@ -408,133 +279,4 @@ func seqsOf(cs []api.Change) []int64 {
 		out = append(out, c.Seq)
 	}
 	return out
-}
-
-// testScaleOutUpload: an upload begun on process A is held by a PATCH
-// whose client stalls; a HEAD on process B asks A to let go (the lock
-// holds between the processes), gets the offset A reached, and the client
-// finishes the upload on B. The case that uses it goes through either.
-func testScaleOutUpload(t *testing.T, c *client, a, b, lb string) {
-	file := bytes.Repeat([]byte("Schlagloch vor der Bäckerei. "), 8<<10) // about 240 KB
-	sum := sha256.Sum256(file)
-	hexSum := hex.EncodeToString(sum[:])
-	const first, stalled = 64 << 10, 32 << 10
-	tus := func(h http.Header) http.Header {
-		h.Set("Tus-Resumable", "1.0.0")
-		return h
-	}
-	meta := "filename " + b64("IMG_4471.jpg") + ",filetype " + b64("image/jpeg") + ",sha256 " + b64(hexSum)
-	created := c.must(t, http.MethodPost, a+api.PathUploads, tus(http.Header{
-		"Upload-Length": {strconv.Itoa(len(file))}, "Upload-Metadata": {meta},
-		"Content-Type": {"application/offset+octet-stream"}}), file[:first], http.StatusCreated)
-	loc := created.header.Get("Location")
-	id := loc[strings.LastIndex(loc, "/")+1:]
-	if got := created.header.Get("Upload-Offset"); got != strconv.Itoa(first) {
-		t.Fatalf("offset after the creation = %s, want %d", got, first)
-	}
-
-	// A PATCH on A sends some bytes, then its client stalls.
-	body, w := io.Pipe()
-	req, err := http.NewRequest(http.MethodPatch, a+api.PathUploads+id, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = tus(http.Header{"Upload-Offset": {strconv.Itoa(first)}, "Content-Type": {"application/offset+octet-stream"}})
-	req.ContentLength = int64(len(file) - first)
-	patchDone := make(chan error, 1)
-	go func() {
-		res, err := c.http.Do(req)
-		if err == nil {
-			res.Body.Close()
-		}
-		patchDone <- err
-	}()
-	if _, err := w.Write(file[first : first+stalled]); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-
-	// B's HEAD waits until A lets go, then answers what A stored. Until A
-	// has the bytes, B may answer the offset before them: ask again.
-	var offset int
-	for deadline := time.Now().Add(30 * time.Second); offset < first+stalled; {
-		head := c.must(t, http.MethodHead, b+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
-		offset, _ = strconv.Atoi(head.header.Get("Upload-Offset"))
-		if time.Now().After(deadline) {
-			t.Fatalf("B's offset stayed %d, want %d", offset, first+stalled)
-		}
-	}
-	// The stalled PATCH ended because B asked for the lock: with locks in
-	// each process's memory only, it would still be waiting for its client.
-	select {
-	case <-patchDone:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the stalled PATCH on A is still running after B took the upload over")
-	}
-
-	done := c.must(t, http.MethodPatch, b+api.PathUploads+id, tus(http.Header{
-		"Upload-Offset": {strconv.Itoa(offset)}, "Content-Type": {"application/offset+octet-stream"}}), file[offset:], http.StatusNoContent)
-	if got := done.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
-		t.Fatalf("offset after the last PATCH on B = %s, want %d", got, len(file))
-	}
-	head := c.must(t, http.MethodHead, a+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
-	if got := head.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
-		t.Errorf("A sees offset %s, want the whole file, %d", got, len(file))
-	}
-
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var report api.Service
-	for _, svc := range cat.Services {
-		if svc.ID == "maengelmelder" {
-			report = svc
-		}
-	}
-	body2 := submission(t, report, func(data map[string]any) {
-		data["photo"] = api.Attachment{Upload: id, Name: "IMG_4471.jpg", Type: "image/jpeg", Size: int64(len(file)), SHA256: hexSum}
-	})
-	header := http.Header{api.HeaderIdempotencyKey: {"scale-upload"}}
-	c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusCreated)
-	// The case keeps its upload, whichever process is asked to end it.
-	for _, base := range []string{a, b} {
-		c.must(t, http.MethodDelete, base+api.PathUploads+id, tus(http.Header{}), nil, http.StatusConflict)
-	}
-}
-
-// TestMainOnPostgres: with --db the data goes to PostgreSQL, the uploads
-// to the data folder, and the log names the database without its password.
-func TestMainOnPostgres(t *testing.T) {
-	dbURL := pgtest.URL(t)
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(u.User.Username(), "not-checked-by-trust-auth")
-	var logs bytes.Buffer
-	m := NewMain(&logs)
-	m.Addr, m.DataDir, m.DB, m.StaffToken = "127.0.0.1:0", t.TempDir(), u.String(), "a-staff-token-for-tests"
-	if err := m.Open(); err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if got := getHealth(t, m.URL()); got != http.StatusOK {
-		t.Errorf("healthz = %d, want 200", got)
-	}
-	checkUploadsAndStaff(t, m.URL(), m.StaffToken)
-	if err := m.Close(context.Background()); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if strings.Contains(logs.String(), "not-checked-by-trust-auth") {
-		t.Errorf("the log shows the database password: %s", logs.String())
-	}
-	if !strings.Contains(logs.String(), "postgres://rathaus:xxxxx@") {
-		t.Errorf("the log %q does not name the database", logs.String())
-	}
-	if _, err := os.Stat(filepath.Join(m.DataDir, dbFile)); !os.IsNotExist(err) {
-		t.Errorf("a SQLite file was made beside PostgreSQL: %v", err)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(m.DataDir, uploadDir)); len(entries) == 0 {
-		t.Error("the upload is not in the data folder")
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,9 @@ func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []b
 		c, found, err = replay(ctx, tx, scope, key, requestHash)
 		return err
 	})
+	if err != nil && !errors.Is(err, server.ErrKeyReused) && !strings.HasPrefix(err.Error(), "postgres: ") {
+		err = fmt.Errorf("postgres: replay case: %w", err)
+	}
 	return c, found, err
 }
 

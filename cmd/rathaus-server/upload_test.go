@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"rathaus/api"
+	"rathaus/assets"
+)
+
+// testScaleOutUpload: an upload begun on process A is held by a PATCH
+// whose client stalls; a HEAD on process B asks A to let go (the lock
+// holds between the processes), gets the offset A reached, and the client
+// finishes the upload on B. The case that uses it goes through either.
+func testScaleOutUpload(t *testing.T, c *client, a, b, lb string) {
+	file := bytes.Repeat([]byte("Schlagloch vor der Bäckerei. "), 8<<10) // about 240 KB
+	sum := sha256.Sum256(file)
+	hexSum := hex.EncodeToString(sum[:])
+	const first, stalled = 64 << 10, 32 << 10
+	tus := func(h http.Header) http.Header {
+		h.Set("Tus-Resumable", "1.0.0")
+		return h
+	}
+	meta := "filename " + b64("IMG_4471.jpg") + ",filetype " + b64("image/jpeg") + ",sha256 " + b64(hexSum)
+	created := c.must(t, http.MethodPost, a+api.PathUploads, tus(http.Header{
+		"Upload-Length": {strconv.Itoa(len(file))}, "Upload-Metadata": {meta},
+		"Content-Type": {"application/offset+octet-stream"}}), file[:first], http.StatusCreated)
+	loc := created.header.Get("Location")
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	if got := created.header.Get("Upload-Offset"); got != strconv.Itoa(first) {
+		t.Fatalf("offset after the creation = %s, want %d", got, first)
+	}
+
+	// A PATCH on A sends some bytes, then its client stalls.
+	body, w := io.Pipe()
+	req, err := http.NewRequest(http.MethodPatch, a+api.PathUploads+id, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = tus(http.Header{"Upload-Offset": {strconv.Itoa(first)}, "Content-Type": {"application/offset+octet-stream"}})
+	req.ContentLength = int64(len(file) - first)
+	patchDone := make(chan error, 1)
+	go func() {
+		res, err := c.http.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		patchDone <- err
+	}()
+	if _, err := w.Write(file[first : first+stalled]); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+
+	// B's HEAD waits until A lets go, then answers what A stored. Until A
+	// has the bytes, B may answer the offset before them: ask again.
+	var offset int
+	for deadline := time.Now().Add(30 * time.Second); offset < first+stalled; {
+		head := c.must(t, http.MethodHead, b+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
+		offset, _ = strconv.Atoi(head.header.Get("Upload-Offset"))
+		if time.Now().After(deadline) {
+			t.Fatalf("B's offset stayed %d, want %d", offset, first+stalled)
+		}
+	}
+	// The stalled PATCH ended because B asked for the lock: with locks in
+	// each process's memory only, it would still be waiting for its client.
+	select {
+	case <-patchDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stalled PATCH on A is still running after B took the upload over")
+	}
+
+	done := c.must(t, http.MethodPatch, b+api.PathUploads+id, tus(http.Header{
+		"Upload-Offset": {strconv.Itoa(offset)}, "Content-Type": {"application/offset+octet-stream"}}), file[offset:], http.StatusNoContent)
+	if got := done.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
+		t.Fatalf("offset after the last PATCH on B = %s, want %d", got, len(file))
+	}
+	head := c.must(t, http.MethodHead, a+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
+	if got := head.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
+		t.Errorf("A sees offset %s, want the whole file, %d", got, len(file))
+	}
+
+	cat, err := assets.DemoCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report api.Service
+	for _, svc := range cat.Services {
+		if svc.ID == "maengelmelder" {
+			report = svc
+		}
+	}
+	body2 := submission(t, report, func(data map[string]any) {
+		data["photo"] = api.Attachment{Upload: id, Name: "IMG_4471.jpg", Type: "image/jpeg", Size: int64(len(file)), SHA256: hexSum}
+	})
+	header := http.Header{api.HeaderIdempotencyKey: {"scale-upload"}}
+	c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusCreated)
+	// The case keeps its upload, whichever process is asked to end it.
+	for _, base := range []string{a, b} {
+		c.must(t, http.MethodDelete, base+api.PathUploads+id, tus(http.Header{}), nil, http.StatusConflict)
+	}
+}
