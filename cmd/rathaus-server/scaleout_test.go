@@ -39,7 +39,7 @@ func TestScaleOutOnPostgres(t *testing.T) {
 		}
 	})
 	t.Run("an upload moves from one process to the other", func(t *testing.T) {
-		testScaleOutUpload(t, c, a.base, b.base, lb.URL)
+		testScaleOutUpload(t, c, a.base, b.base, lb.URL, shared)
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +21,7 @@ import (
 // whose client stalls; a HEAD on process B asks A to let go (the lock
 // holds between the processes), gets the offset A reached, and the client
 // finishes the upload on B. The case that uses it goes through either.
-func testScaleOutUpload(t *testing.T, c *client, a, b, lb string) {
+func testScaleOutUpload(t *testing.T, c *client, a, b, lb, shared string) {
 	file := bytes.Repeat([]byte("Schlagloch vor der Bäckerei. "), 8<<10) // about 240 KB
 	sum := sha256.Sum256(file)
 	hexSum := hex.EncodeToString(sum[:])
@@ -59,15 +61,20 @@ func testScaleOutUpload(t *testing.T, c *client, a, b, lb string) {
 	}
 	defer w.Close()
 
-	// B's HEAD waits until A lets go, then answers what A stored. Until A
-	// has the bytes, B may answer the offset before them: ask again.
-	var offset int
-	for deadline := time.Now().Add(30 * time.Second); offset < first+stalled; {
-		head := c.must(t, http.MethodHead, b+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
-		offset, _ = strconv.Atoi(head.header.Get("Upload-Offset"))
-		if time.Now().After(deadline) {
-			t.Fatalf("B's offset stayed %d, want %d", offset, first+stalled)
+	// Once A has written those bytes (the file store writes as they
+	// come), B's HEAD waits until A lets go, then answers what A stored.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(filepath.Join(shared, "uploads", id)); err == nil && fi.Size() >= first+stalled {
+			break
 		}
+		if time.Now().After(deadline) {
+			t.Fatal("A did not write the bytes of the stalled PATCH within 30 s")
+		}
+	}
+	head := c.must(t, http.MethodHead, b+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
+	offset, _ := strconv.Atoi(head.header.Get("Upload-Offset"))
+	if offset != first+stalled {
+		t.Fatalf("B's offset = %d, want what A received, %d", offset, first+stalled)
 	}
 	// The stalled PATCH ended because B asked for the lock: with locks in
 	// each process's memory only, it would still be waiting for its client.
@@ -82,7 +89,7 @@ func testScaleOutUpload(t *testing.T, c *client, a, b, lb string) {
 	if got := done.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
 		t.Fatalf("offset after the last PATCH on B = %s, want %d", got, len(file))
 	}
-	head := c.must(t, http.MethodHead, a+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
+	head = c.must(t, http.MethodHead, a+api.PathUploads+id, tus(http.Header{}), nil, http.StatusOK)
 	if got := head.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
 		t.Errorf("A sees offset %s, want the whole file, %d", got, len(file))
 	}
