@@ -30,10 +30,11 @@ type UploadLocker struct {
 	log  *slog.Logger
 	poll time.Duration // how often a waiting Lock asks again
 
-	mu   sync.Mutex
-	conn *pgx.Conn // holds the locks; nil until needed, or after it broke
-	gen  int       // counts conn's replacements: a lock of an earlier conn is gone
-	held map[string]*uploadLock
+	mu     sync.Mutex
+	conn   *pgx.Conn // holds the locks; nil until needed, or after it broke
+	gen    int       // counts conn's replacements: a lock of an earlier conn is gone
+	held   map[string]*uploadLock
+	isDone bool // closed: no new connection
 
 	stop   context.CancelFunc
 	closed chan struct{} // closed when the listener returned
@@ -77,6 +78,7 @@ func (l *UploadLocker) Close() {
 	<-l.closed
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.isDone = true
 	l.dropConn()
 }
 
@@ -147,6 +149,9 @@ func (l *UploadLocker) try(ctx context.Context, lk *uploadLock) (bool, error) {
 		return false, nil
 	}
 	defer l.mu.Unlock()
+	if l.isDone {
+		return false, errors.New("postgres: upload locks: the store is closed")
+	}
 	if l.conn == nil {
 		conn, err := pgx.ConnectConfig(ctx, l.cfg)
 		if err != nil {
