@@ -1,5 +1,6 @@
 // Command rathaus is the citizen app: it opens the local store with its key
-// from the OS keyring, starts the sync engine against the municipal backend
+// from the secret store (the OS keyring, or a key file where there is
+// none), starts the sync engine against the municipal backend
 // and hands both to the UI. Wiring only; the work is in app/, sync/ and ui/.
 package main
 
@@ -13,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/lang"
 
 	"rathaus/app/secrets"
 	"rathaus/app/store"
@@ -58,32 +58,77 @@ func run() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("data folder %s: %w", dir, err)
 	}
-	keys := secrets.Open("rathaus")
-	notice := ""
-	if !keys.Persistent() {
-		slog.Warn("no OS keyring; secrets are kept in memory for this run only", "reason", keys.Reason())
-		notice = lang.L("No keyring found: what you enter now can only be reopened until the app is closed.")
-	}
-	st, err := store.Open(ctx, filepath.Join(dir, "rathaus.db"), keys)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := seedDemo(ctx, st); err != nil {
-		return err
-	}
-
 	backend := os.Getenv("RATHAUS_BACKEND")
 	if backend == "" {
 		backend = defaultBackend
 	}
-	eng := engine.New(st, portal.New(backend), upload.New(backend), keys)
-	go eng.Run(ctx)
+	var secretOpts []secrets.Option
+	switch v := os.Getenv("RATHAUS_SECRET_STORE"); v {
+	case "":
+	case "file":
+		secretOpts = append(secretOpts, secrets.Prefer(secrets.KeyFile))
+	default:
+		return fmt.Errorf("RATHAUS_SECRET_STORE=%q: leave it empty (the keyring where one works) or set it to file", v)
+	}
 
-	u := ui.New(a, ui.Deps{Store: st, Sync: eng, Notice: notice})
+	var p *parts
+	open := func(fresh bool) error {
+		var err error
+		p, err = openParts(ctx, dir, backend, fresh, secretOpts)
+		return err
+	}
+	showMain := func() {
+		go p.engine.Run(ctx)
+		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir})
+		u.Window().SetMaster()
+		u.Window().Show()
+	}
+	// A data key out of reach is a window with the ways forward, not an
+	// exit: the citizen can start the keyring and try again.
+	if err := open(false); err != nil {
+		slog.Error("the data cannot be opened", "err", err)
+		ui.ShowStartProblem(a, err, ui.StartProblem{DataDir: dir, Open: open, Opened: showMain})
+	} else {
+		showMain()
+	}
 	slog.Info("rathaus started", "data", dir, "backend", backend)
-	u.Window().ShowAndRun()
+	a.Run()
+	if p != nil {
+		p.store.Close()
+	}
 	return nil
+}
+
+// parts are what the app runs on once its data is open.
+type parts struct {
+	keys   *secrets.Keychain
+	store  *store.Store
+	engine *engine.Engine
+}
+
+// openParts opens the secret store (keyring or key file), the database
+// with its data key, and makes the sync engine. fresh starts afresh where
+// the old key is out of reach, as the citizen chose.
+func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts []secrets.Option) (*parts, error) {
+	var storeOpts []store.Option
+	if fresh {
+		secretOpts = append(secretOpts[:len(secretOpts):len(secretOpts)], secrets.AbandonKeyring())
+		storeOpts = append(storeOpts, store.WithNewKeyIfLost())
+	}
+	keys, err := secrets.Open(dir, "rathaus", secretOpts...)
+	if err != nil {
+		return nil, err
+	}
+	slog.Info("secret store", "backend", keys.Backend().String(), "record", keys.Path(), "why not the keyring", keys.Reason())
+	st, err := store.Open(ctx, filepath.Join(dir, "rathaus.db"), keys, storeOpts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := seedDemo(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys)}, nil
 }
 
 // seedDemo stores the embedded demo municipality on first start, so that the

@@ -65,8 +65,8 @@ type Changes struct {
 // DraftCopy is a draft as it travels between the devices of one account
 // (PUT /v1/drafts/{id} up, the changes feed down). Every top-level field
 // carries the hybrid logical clock of its last change; the later clock wins
-// per field, and the backend and each device keep the losing value as a
-// conflict.
+// per field, and a losing value is kept as a conflict. Package
+// api/draftmerge is that merge, for both sides.
 type DraftCopy struct {
 	ID      string                `json:"id"`
 	Service string                `json:"service"`

@@ -52,6 +52,19 @@ const (
 	// ProblemConflict (409): the request conflicts with the resource's
 	// state, for example terminating an upload that a case uses.
 	ProblemConflict = "https://rathaus.example/problems/conflict"
+	// ProblemUnavailable (503, with Retry-After): the server is overloaded,
+	// its store is busy, or the request took too long. Nothing of the
+	// request was stored; send it again after Retry-After (a submission
+	// with the same Idempotency-Key).
+	ProblemUnavailable = "https://rathaus.example/problems/unavailable"
+	// ProblemStorageFull (507, with Retry-After): the server's disk or
+	// database is full. Nothing of the request was stored (an upload keeps
+	// the bytes before its offset); send it again later.
+	ProblemStorageFull = "https://rathaus.example/problems/storage-full"
+	// ProblemQuota (429, with Retry-After): the device or address holds, or
+	// sent, as much as the town allows (open cases, drafts, submissions
+	// per hour). Retry-After says when trying again may succeed.
+	ProblemQuota = "https://rathaus.example/problems/quota-exceeded"
 )
 
 // CodeAttachment is the FieldError code of an attachment value that names

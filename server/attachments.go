@@ -117,8 +117,7 @@ func (s *Server) checkAttachments(ctx context.Context, f *api.Form, data map[str
 	for _, a := range found {
 		r, err := s.checkAttachment(ctx, a)
 		if err != nil {
-			s.log.Error("submit: check attachment", "pointer", a.pointer, "upload", a.value.Upload, "err", err)
-			return nil, nil, internalError()
+			return nil, nil, s.failure(ctx, "submit: check attachment", err, "pointer", a.pointer, "upload", a.value.Upload)
 		}
 		if r != "" {
 			errs = append(errs, attachmentFieldError(a.pointer, r, a.field))

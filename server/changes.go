@@ -33,8 +33,7 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 	}
 	changes, more, err := s.store.Changes(r.Context(), d, since, limit)
 	if err != nil {
-		s.log.Error("changes", "device", d.ID, "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "changes", err, "device", d.ID))
 		return
 	}
 	page := api.Changes{Changes: changes, Cursor: strconv.FormatInt(since, 10), More: more}

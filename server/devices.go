@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -29,13 +28,21 @@ func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeviceRequestBytes))
-	if err != nil {
+	raw, p := readBody(w, r, maxDeviceRequestBytes, "")
+	if p != nil {
 		writeProblem(w, badRequest("The body could not be read, or is larger than 4 KiB."))
 		return
 	}
+	body, p := parseBody(raw, "a device registration")
+	if p == nil {
+		p = body.refused("a device registration", "", func(string) bool { return false })
+	}
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
 	var req api.DeviceRequest
-	if err := decodeOne(body, &req); err != nil {
+	if err := body.decode(&req); err != nil {
 		writeProblem(w, badRequest("The body is not a device registration: "+err.Error()))
 		return
 	}
@@ -49,13 +56,12 @@ func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(token) // crypto/rand.Read never fails (Go 1.24+)
 	d := api.Device{ID: newID("d_"), Token: base64.RawURLEncoding.EncodeToString(token)}
 	sum := sha256.Sum256(token)
-	err = s.store.CreateDevice(r.Context(), NewDevice{
+	err := s.store.CreateDevice(r.Context(), NewDevice{
 		ID: d.ID, TokenHash: sum[:], Platform: req.Platform, AppVersion: req.AppVersion,
 		Created: s.now().UTC().Truncate(time.Second),
 	})
 	if err != nil {
-		s.log.Error("register device", "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "register device", err))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -111,8 +117,7 @@ func (s *Server) withDevice(required bool, h http.HandlerFunc) http.HandlerFunc 
 			writeUnauthorized(w, "The device token is unknown; register the device again.")
 			return
 		case err != nil:
-			s.log.Error("authenticate device", "err", err)
-			writeProblem(w, internalError())
+			writeProblem(w, s.failure(r.Context(), "authenticate device", err))
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, d)))

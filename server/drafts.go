@@ -3,15 +3,13 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"strings"
 	"time"
 
 	"rathaus/api"
+	"rathaus/api/draftmerge"
 )
 
 // Bounds of a draft copy.
@@ -37,18 +35,21 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, badRequest("The draft id must be 1 to 128 printable ASCII characters."))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDraftBytes))
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		writeProblem(w, problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
-			"A draft copy may be at most 1 MiB; attachments travel as uploads."))
+	raw, p := readBody(w, r, maxDraftBytes, "A draft copy may be at most 1 MiB; attachments travel as uploads.")
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
-	if err != nil {
-		writeProblem(w, badRequest("The body could not be read."))
+	body, p := parseBody(raw, "a draft copy")
+	if p == nil {
+		p = body.refused("a draft copy", "", isDraftValue)
+	}
+	if p != nil {
+		writeProblem(w, p)
 		return
 	}
 	var in api.DraftCopy
-	if err := decodeOne(body, &in); err != nil {
+	if err := body.decode(&in); err != nil {
 		writeProblem(w, badRequest("The body is not a draft copy: "+err.Error()))
 		return
 	}
@@ -56,12 +57,47 @@ func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
+	if ok, wait := s.quotas.addressDrafts.allow(clientAddr(r.RemoteAddr)); !ok {
+		p, secs := rateLimited(wait, "draft copies")
+		w.Header().Set("Retry-After", secs)
+		writeProblem(w, p)
+		return
+	}
+	var usage Usage
+	if s.quotas.drafts > 0 || s.quotas.draftBytes > 0 {
+		var err error
+		if usage, err = s.store.Usage(r.Context(), d); err != nil {
+			writeProblem(w, s.failure(r.Context(), "drafts: usage", err, "device", d.ID))
+			return
+		}
+	}
+	// The quota is checked inside the store's transaction, against the
+	// copy stored before: a refused write stores nothing (changed=false).
+	// A store may run the merge again when it retries its transaction.
+	var refused *api.Problem
+	var retry string
 	merged, err := s.store.PutDraft(r.Context(), d, id, func(stored *api.DraftCopy) (api.DraftCopy, []DraftConflict, bool) {
-		return mergeDraft(stored, in, d.ID)
+		refused, retry = nil, ""
+		m, lost, changed := mergeDraft(stored, in, d.ID)
+		if changed {
+			if refused, retry = s.quotas.draftRoom(usage, stored, m); refused != nil {
+				if stored == nil {
+					return api.DraftCopy{}, nil, false
+				}
+				return *stored, nil, false
+			}
+		}
+		return m, lost, changed
 	})
+	if err == nil && refused != nil {
+		if retry != "" {
+			w.Header().Set("Retry-After", retry)
+		}
+		writeProblem(w, refused)
+		return
+	}
 	if err != nil {
-		s.log.Error("drafts: put", "draft", id, "device", d.ID, "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "drafts: put", err, "draft", id, "device", d.ID))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -126,116 +162,23 @@ func normalValue(v json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
-// mergeDraft merges the copy in, sent by device, into the stored one.
-//
-// Per top-level field the later clock wins. The losing value is reported
-// as a conflict when it came from another device than the winner and
-// differs from it (a device overwriting its own value is just editing).
-// A repeat of a value with the same clock changes nothing. The tombstone
-// (Deleted) with the latest clock is kept; it removes every field whose
-// clock is earlier, and a field written later than it revives the draft.
-// Service and form follow the copy with the latest change.
+// mergeDraft merges the copy in, sent by device, into the stored one by
+// the rules of package draftmerge, and reports every losing value worth
+// keeping, from either side, as a conflict. The merged copy names the
+// device of the last change that changed it.
 func mergeDraft(stored *api.DraftCopy, in api.DraftCopy, device string) (api.DraftCopy, []DraftConflict, bool) {
-	var merged api.DraftCopy
+	cur := api.DraftCopy{ID: in.ID}
 	if stored != nil {
-		merged = *stored
-		merged.Fields = maps.Clone(stored.Fields)
-		if stored.Deleted != nil {
-			del := *stored.Deleted
-			merged.Deleted = &del
-		}
-	} else {
-		merged = api.DraftCopy{ID: in.ID}
+		cur = *stored
 	}
-	if merged.Fields == nil {
-		merged.Fields = map[string]api.DraftField{}
-	}
-	storedLatest := latestClock(&merged)
-
+	r := draftmerge.Merge(cur, in)
 	var lost []DraftConflict
-	for k, f := range in.Fields {
-		cur, ok := merged.Fields[k]
-		if !ok {
-			merged.Fields[k] = f
-			continue
-		}
-		switch strings.Compare(f.Clock, cur.Clock) {
-		case 1:
-			if c, ok := loses(k, cur, f); ok {
-				lost = append(lost, c)
-			}
-			merged.Fields[k] = f
-		case -1:
-			if c, ok := loses(k, f, cur); ok {
-				lost = append(lost, c)
-			}
-		}
+	for _, l := range r.Lost {
+		lost = append(lost, DraftConflict{Field: l.Field, Value: l.Lost.Value, Clock: l.Lost.Clock, Device: l.Device(), Winner: l.Winner})
 	}
-	if in.Deleted != nil && (merged.Deleted == nil || in.Deleted.Clock > merged.Deleted.Clock) {
-		merged.Deleted = in.Deleted
-	}
-	if merged.Deleted != nil {
-		for k, f := range merged.Fields {
-			if f.Clock < merged.Deleted.Clock {
-				delete(merged.Fields, k)
-			}
-		}
-	}
-	if in.Service != "" && (merged.Service == "" || latestClock(&in) > storedLatest) {
-		merged.Service = in.Service
-	}
-	if in.Form.ID != "" && (merged.Form.ID == "" || latestClock(&in) > storedLatest) {
-		merged.Form = in.Form
-	}
-
-	merged.Device = ""
-	was := api.DraftCopy{}
-	if stored != nil {
-		was = *stored
-		was.Device = ""
-	}
-	changed := stored == nil || !sameCopy(was, merged)
-	merged.Device = device
-	if !changed {
-		merged.Device = stored.Device
+	merged, changed := r.Copy, stored == nil || r.Changed
+	if changed {
+		merged.Device = device
 	}
 	return merged, lost, changed
-}
-
-// loses reports the losing value of a field as a conflict, unless the
-// same device made both values (it edited its own) or they are equal.
-func loses(key string, loser, winner api.DraftField) (DraftConflict, bool) {
-	dev := clockDevice(loser.Clock)
-	if dev == clockDevice(winner.Clock) || bytes.Equal(loser.Value, winner.Value) {
-		return DraftConflict{}, false
-	}
-	return DraftConflict{Field: key, Value: loser.Value, Clock: loser.Clock, Device: dev, Winner: winner.Clock}, true
-}
-
-// clockDevice is the device part of a clock the handler checked.
-func clockDevice(clock string) string {
-	c, err := api.ParseHLC(clock)
-	if err != nil {
-		return ""
-	}
-	return c.Device
-}
-
-// latestClock is the latest clock of a copy's fields and tombstone ("" for
-// none). Clock strings compare in clock order.
-func latestClock(c *api.DraftCopy) string {
-	latest := ""
-	for _, f := range c.Fields {
-		latest = max(latest, f.Clock)
-	}
-	if c.Deleted != nil {
-		latest = max(latest, c.Deleted.Clock)
-	}
-	return latest
-}
-
-func sameCopy(a, b api.DraftCopy) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }

@@ -18,3 +18,6 @@ func (s *Server) Match(method, path string) string {
 
 // MergeDraft is mergeDraft, for table tests of the merge rules.
 var MergeDraft = mergeDraft
+
+// Waiting returns how many API requests wait for a slot.
+func (s *Server) Waiting() int64 { return s.admission.api.waiting.Load() }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -34,17 +35,37 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (flush, deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// logNote lets a handler down the chain ask logRequests to skip its line.
+type logNote struct{ quiet bool }
+
+type logNoteKey struct{}
+
+// quiet drops the request's log line (shed requests are counted instead:
+// a line each would cost the CPU that shedding is meant to save).
+func quiet(r *http.Request) {
+	if n, ok := r.Context().Value(logNoteKey{}).(*logNote); ok {
+		n.quiet = true
+	}
+}
+
 // logRequests writes one log line per request.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		note := &logNote{}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), logNoteKey{}, note)))
+		if note.quiet {
+			return
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK // a handler that wrote nothing
 		}
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // shed or busy: many of them under load, and expected
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",

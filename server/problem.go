@@ -19,6 +19,9 @@ func writeProblem(w http.ResponseWriter, p *api.Problem) {
 	h.Del("Content-Length")
 	h.Del("ETag")
 	h.Del("Cache-Control")
+	if v := retryAfter(p.Status); v != "" && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", v)
+	}
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(b)
 }

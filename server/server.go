@@ -56,6 +56,31 @@ type Config struct {
 	// Server.SweepUploads themselves).
 	JanitorInterval time.Duration
 
+	// Admission (shed.go), each 0 for its default: at most MaxRequests
+	// requests are worked on at once, uploads aside; up to MaxQueue more
+	// wait at most QueueWait for a slot; the rest get 503 with
+	// Retry-After. MaxUploads does the same for tus requests. An admitted
+	// API request may take RequestTimeout. MaxRequests or MaxUploads
+	// negative: no limit; MaxQueue negative: no queue; RequestTimeout
+	// negative: none.
+	MaxRequests    int
+	MaxQueue       int
+	QueueWait      time.Duration
+	MaxUploads     int
+	RequestTimeout time.Duration
+
+	// Quotas (quota.go), each 0 for its default, negative for none: new
+	// submissions per hour per device and per client address, draft
+	// copies written per hour per address, and what a device may hold:
+	// cases not yet decided, drafts (of its account, or its own) and their
+	// bytes. Over one, the answer is 429 with Retry-After.
+	SubmissionsPerHour        int
+	AddressSubmissionsPerHour int
+	AddressDraftWritesPerHour int
+	MaxOpenCases              int
+	MaxDrafts                 int
+	MaxDraftBytes             int64
+
 	// StaffToken authorises the staff API (POST /v1/staff/cases/{id}/status)
 	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
 	// 404.
@@ -80,6 +105,8 @@ type Server struct {
 	handler  http.Handler
 
 	registrations *limiter
+	admission     admission
+	quotas        quotas
 	staffToken    string
 	uploads       uploads
 
@@ -119,6 +146,8 @@ func New(cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	s.registrations = newLimiter(orDefault(cfg.DeviceRegistrationsPerHour, DefaultDeviceRegistrationsPerHour), s.now)
+	s.admission = newAdmission(cfg)
+	s.quotas = newQuotas(cfg, s.now)
 	if err := s.loadForms(cfg.Forms); err != nil {
 		return nil, err
 	}
@@ -132,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.announceCatalog(); err != nil {
 		return nil, err
 	}
-	s.handler = s.logRequests(s.recoverPanics(http.HandlerFunc(s.serveMux)))
+	s.handler = s.logRequests(s.recoverPanics(s.admit(http.HandlerFunc(s.serveMux))))
 	s.stop, s.janitorDone = make(chan struct{}), make(chan struct{})
 	if interval := orDefault(cfg.JanitorInterval, DefaultJanitorInterval); interval > 0 {
 		go s.runJanitor(interval)

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -39,13 +38,23 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeUnauthorized(w, "The staff API needs \"Authorization: Bearer <staff token>\".")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxStatusRequestBytes))
-	if err != nil {
+	raw, p := readBody(w, r, maxStatusRequestBytes, "")
+	if p != nil {
 		writeProblem(w, badRequest("The body could not be read, or is larger than 64 KiB."))
 		return
 	}
+	// The note is shown to citizens with the case: the input rule's
+	// refusals in it are field errors.
+	body, p := parseBody(raw, "a status request")
+	if p == nil {
+		p = body.refused("a status request", "", under("/note"))
+	}
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
 	var req api.StatusRequest
-	if err := decodeOne(body, &req); err != nil {
+	if err := body.decode(&req); err != nil {
 		writeProblem(w, badRequest("The body is not a status request: "+err.Error()))
 		return
 	}
@@ -75,8 +84,7 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, notFound("No such case."))
 		return
 	case err != nil:
-		s.log.Error("staff: set case status", "case", r.PathValue("id"), "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "staff: set case status", err, "case", r.PathValue("id")))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)

@@ -74,6 +74,13 @@ type Store interface {
 	// finished before it.
 	ExpiredUploads(ctx context.Context, before time.Time) ([]string, error)
 
+	// Usage reports what device d holds, for its quotas (Config.MaxOpenCases,
+	// MaxDrafts, MaxDraftBytes). The backend checks it before a write, not
+	// inside the write's transaction: requests of one device running at the
+	// same moment may pass a quota by a few, which a quota against abuse can
+	// afford.
+	Usage(ctx context.Context, d Device) (Usage, error)
+
 	// PutDraft merges a draft copy from device d in one transaction: it
 	// reads the stored copy of the draft (nil if none) of d's account, or
 	// of d itself while it has no account, calls merge with it, keeps the
@@ -83,8 +90,19 @@ type Store interface {
 	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
 }
 
-// Errors a Store returns.
+// Errors a Store returns. Besides the ones of single methods, any method
+// may fail with an error that wraps ErrBusy or ErrFull.
 var (
+	// ErrBusy: the store could not do it now, but may in a moment (SQLite's
+	// write lock held longer than its busy timeout; a pool of connections
+	// exhausted; a serialization failure). Nothing was changed. The backend
+	// answers 503 with Retry-After.
+	ErrBusy = errors.New("the store is busy")
+	// ErrFull: the store has no room for the write (a full disk, or the
+	// database at its maximum size). Nothing was changed. The backend
+	// answers 507.
+	ErrFull = errors.New("the store is full")
+
 	// ErrKeyReused: the idempotency key is known but was stored with a
 	// different request.
 	ErrKeyReused = errors.New("idempotency key was used before with a different request")
@@ -143,6 +161,19 @@ const (
 	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
 	AttachmentType       AttachmentReason = "a media type the field does not accept"
 )
+
+// Usage is what one device holds in the store.
+type Usage struct {
+	// OpenCases counts the device's cases whose status is not
+	// api.StatusDecided.
+	OpenCases int
+	// Drafts counts the draft copies of the device's owner (its account,
+	// or the device itself while it has none) that hold at least one
+	// field; DraftBytes is the size of all the owner's copies as stored
+	// JSON (api.DraftCopy as encoding/json writes it), in bytes.
+	Drafts     int
+	DraftBytes int64
+}
 
 // NewDevice is a device to register. TokenHash is the SHA-256 of its
 // token; the token itself is never stored.

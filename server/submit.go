@@ -1,23 +1,20 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
-	"unicode/utf8"
 
 	"rathaus/api"
 )
 
 // maxSubmissionBytes bounds a submission body; attachments travel separately
 // (tus), so form data is small.
-const maxSubmissionBytes = 1 << 20
+const maxSubmissionBytes = maxBodyBytes
 
 func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	key, p := idempotencyKey(r)
@@ -30,18 +27,12 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	canonical, err := json.Marshal(data) // sorts keys: same data, same bytes
-	if err != nil {
-		s.log.Error("submit: canonical data", "err", err)
-		writeProblem(w, internalError())
-		return
-	}
 	dev, _ := deviceFrom(r.Context())
 	nc := NewCase{
 		ID:      newID("c_"),
 		Service: req.Service,
 		Form:    req.Form,
-		Data:    canonical,
+		Data:    req.Data,
 		Status:  api.StatusReceived,
 		Created: s.now().UTC().Truncate(time.Second),
 		Device:  dev.ID,
@@ -53,6 +44,13 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	// clients share one scope), so a key never finds another device's case.
 	c, found, err := s.store.ReplayCase(r.Context(), nc.Device, key, hash)
 	if err == nil && !found {
+		if p, retry := s.checkSubmission(r.Context(), r, dev); p != nil {
+			if retry != "" {
+				w.Header().Set("Retry-After", retry)
+			}
+			writeProblem(w, p)
+			return
+		}
 		atts, p := s.check(r.Context(), req, data)
 		if p != nil {
 			writeProblem(w, p)
@@ -73,8 +71,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			"Idempotency Key Reused", "This Idempotency-Key was used before with a different request; make a new key for a new submission."))
 		return
 	case err != nil:
-		s.log.Error("submit: store case", "err", err)
-		writeProblem(w, internalError())
+		writeProblem(w, s.failure(r.Context(), "submit: store case", err))
 		return
 	}
 	if found {
@@ -146,50 +143,45 @@ func idempotencyKey(r *http.Request) (string, *api.Problem) {
 	return vals[0], nil
 }
 
-// readSubmission reads and decodes the body. It returns the request and its
-// data decoded to plain Go values (numbers kept as json.Number, so that
-// re-encoding loses no digits).
+// readSubmission reads and decodes the body. It returns the request, with
+// Data in canonical form (keys sorted, numbers canonical: see jsonin.go),
+// and its data decoded to plain Go values (numbers as json.Number, so that
+// re-encoding loses no digits). A value of the data that breaks the input
+// rule is a 422 naming it; anything else wrong is a 400.
 func readSubmission(w http.ResponseWriter, r *http.Request) (*api.SubmissionRequest, map[string]any, *api.Problem) {
-	tooLarge := problem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "Content Too Large",
+	raw, p := readBody(w, r, maxSubmissionBytes,
 		fmt.Sprintf("A submission may be at most %d bytes; send attachments as uploads.", maxSubmissionBytes))
-	if r.ContentLength > maxSubmissionBytes {
-		return nil, nil, tooLarge
+	if p != nil {
+		return nil, nil, p
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubmissionBytes))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, nil, tooLarge
-		}
-		return nil, nil, badRequest("The body could not be read.")
+	body, p := parseBody(raw, "a submission")
+	if p != nil {
+		return nil, nil, p
 	}
-	if !utf8.Valid(body) {
-		return nil, nil, badRequest("The body is not valid UTF-8.")
+	if p := body.refused("a submission", "/data", under("/data")); p != nil {
+		return nil, nil, p
 	}
 	var req api.SubmissionRequest
-	if err := decodeOne(body, &req); err != nil {
+	if err := body.decode(&req); err != nil {
 		return nil, nil, badRequest("The body is not a submission: " + err.Error())
 	}
 	if req.Service == "" {
 		return nil, nil, badRequest(`"service" is missing.`)
 	}
-	var data map[string]any
-	if len(req.Data) == 0 || bytes.Equal(req.Data, []byte("null")) || decodeOne(req.Data, &data) != nil {
+	top, _ := body.value.(map[string]any)
+	data, ok := top["data"].(map[string]any)
+	if !ok {
 		return nil, nil, badRequest(`"data" must be a JSON object.`)
 	}
+	// encoding/json sorts the keys: same data, same bytes. It escapes <, >
+	// and & as it always did here, so that the request hashes of keys
+	// stored before stay the same.
+	canonical, err := json.Marshal(data)
+	if err != nil {
+		return nil, nil, badRequest(`"data" cannot be encoded: ` + err.Error())
+	}
+	req.Data = canonical
 	return &req, data, nil
-}
-
-// decodeOne decodes exactly one JSON value and nothing after it.
-func decodeOne(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the JSON value")
-	}
-	return nil
 }
 
 // formFor finds the form a submission names. It must be the service's form

@@ -67,8 +67,9 @@ func (s *Server) initUploads(cfg Config) error {
 	u.ttl = orDefault(cfg.UploadTTL, DefaultUploadTTL)
 
 	composer := tusd.NewStoreComposer()
-	composer.UseCore(u.files)
-	composer.UseTerminater(u.files)
+	disk := diskStore{FileStore: u.files, s: s}
+	composer.UseCore(disk)
+	composer.UseTerminater(disk)
 	composer.UseLocker(u.locker)
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:              composer,
@@ -142,8 +143,7 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 		Created:  s.now().UTC(),
 	}
 	if err := s.store.CreateUpload(hook.Context, u); err != nil {
-		s.log.Error("uploads: record new upload", "err", err)
-		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(internalError(), nil)
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(s.failure(hook.Context, "uploads: record new upload", err), nil)
 	}
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: u.ID, MetaData: tusd.MetaData{
 		api.MetaFilename: u.Filename, api.MetaFiletype: u.Filetype, api.MetaSHA256: u.SHA256,
@@ -154,7 +154,7 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 // client hears that it arrived.
 func (s *Server) preUploadFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	if _, err := s.confirmUpload(hook.Context, hook.Upload.ID); err != nil {
-		return tusd.HTTPResponse{}, s.uploadErrorForTus(hook.Upload.ID, err)
+		return tusd.HTTPResponse{}, s.uploadErrorForTus(hook.Context, hook.Upload.ID, err)
 	}
 	return tusd.HTTPResponse{}, nil
 }
@@ -169,8 +169,7 @@ func (s *Server) preUploadTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, err
 		return tusd.HTTPResponse{}, tusError(problem(http.StatusConflict, api.ProblemConflict, "Conflict",
 			"A case uses this upload; it stays with the case."), nil)
 	}
-	s.log.Error("uploads: forget upload", "upload", hook.Upload.ID, "err", err)
-	return tusd.HTTPResponse{}, tusError(internalError(), nil)
+	return tusd.HTTPResponse{}, tusError(s.failure(hook.Context, "uploads: forget upload", err, "upload", hook.Upload.ID), nil)
 }
 
 // Reasons why an upload is not (yet) usable.
@@ -241,7 +240,7 @@ func fileSHA256(ctx context.Context, up tusd.Upload) (string, error) {
 }
 
 // uploadErrorForTus turns confirmUpload's error into tusd's answer.
-func (s *Server) uploadErrorForTus(id string, err error) error {
+func (s *Server) uploadErrorForTus(ctx context.Context, id string, err error) error {
 	switch {
 	case errors.Is(err, errUploadChecksum):
 		return tusError(problem(460, api.ProblemChecksum, "Checksum Mismatch",
@@ -249,8 +248,7 @@ func (s *Server) uploadErrorForTus(id string, err error) error {
 	case errors.Is(err, ErrNotFound):
 		return tusError(notFound("No such upload."), nil)
 	}
-	s.log.Error("uploads: check finished upload", "upload", id, "err", err)
-	return tusError(internalError(), nil)
+	return tusError(s.failure(ctx, "uploads: check finished upload", err, "upload", id), nil)
 }
 
 // tusError makes a problem into an error that tusd sends as it is.
@@ -260,6 +258,9 @@ func tusError(p *api.Problem, header tusd.HTTPHeader) error {
 		panic(err) // an api.Problem always marshals
 	}
 	h := tusd.HTTPHeader{"Content-Type": api.ContentTypeProblem}
+	if v := retryAfter(p.Status); v != "" {
+		h["Retry-After"] = v
+	}
 	for k, v := range header {
 		h[k] = v
 	}

@@ -15,11 +15,11 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 )
@@ -58,9 +58,12 @@ var (
 
 // Deps are what the UI is built on.
 type Deps struct {
-	Store  Store
-	Sync   Syncer
-	Notice string // a warning for the citizen at start (e.g. no keyring), already translated
+	Store Store
+	Sync  Syncer
+	// Protection and DataDir are shown on the about screen: where the data
+	// key is kept, and the data folder.
+	Protection secrets.Backend
+	DataDir    string
 }
 
 // UI is the app's main window and its screens.
@@ -94,17 +97,14 @@ func New(a fyne.App, d Deps) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Services"), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(lang.L("My applications"), theme.DocumentIcon(), u.drafts.content()),
+		container.NewTabItemWithIcon(lang.L("About"), theme.InfoIcon(), newAboutScreen(d).content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == u.drafts.root {
 			u.drafts.refresh()
 		}
 	}
-	top := container.NewVBox(u.indicator.content())
-	if d.Notice != "" {
-		top.Add(noticeBanner(d.Notice))
-	}
-	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.tabs))
+	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 
 	d.Sync.OnChange(func(engine.Status) {
 		fyne.Do(func() {
@@ -118,13 +118,6 @@ func New(a fyne.App, d Deps) *UI {
 
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
-
-func noticeBanner(text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.WarningImportance
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l)
-}
 
 // ctx bounds what a screen waits for the local database.
 func (u *UI) ctx() (context.Context, context.CancelFunc) {

@@ -19,6 +19,7 @@ const (
 	ELOCKED      = "locked"      // sealed data whose key is gone
 	EREJECTED    = "rejected"    // the backend refused it for good (a 4xx)
 	ESTORAGE     = "storage"     // the device's storage failed (disk full, read-only)
+	ESECRETS     = "secrets"     // the secret store (keyring or key file) cannot be used
 )
 
 // Error is a domain error: a code for programs, a message for people and,

@@ -69,14 +69,18 @@ func TestMemoryKeychain(t *testing.T) {
 	if k.Persistent() || k.Reason() == nil {
 		t.Errorf("memory keychain: persistent %v reason %v, want false and a reason", k.Persistent(), k.Reason())
 	}
-	a, err := k.DataKey("db1")
+	if _, err := k.DataKey("db1"); !errors.Is(err, secrets.ErrNotFound) {
+		t.Fatalf("DataKey before NewDataKey = %v, want ErrNotFound (never made by reading)", err)
+	}
+	a, err := k.NewDataKey("db1")
 	if err != nil || len(a) != secrets.KeySize {
-		t.Fatalf("DataKey = %d bytes, %v", len(a), err)
+		t.Fatalf("NewDataKey = %d bytes, %v", len(a), err)
 	}
 	b, _ := k.DataKey("db1")
-	c, _ := k.DataKey("db2")
-	if !bytes.Equal(a, b) || bytes.Equal(a, c) {
-		t.Error("data keys: want the same key per id and different keys across ids")
+	again, _ := k.NewDataKey("db1")
+	c, _ := k.NewDataKey("db2")
+	if !bytes.Equal(a, b) || !bytes.Equal(a, again) || bytes.Equal(a, c) {
+		t.Error("data keys: want the same key per id, never replaced, and different keys across ids")
 	}
 	if _, err := k.Get("nothing"); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("Get of a missing secret = %v, want ErrNotFound", err)
@@ -88,22 +92,17 @@ func TestMemoryKeychain(t *testing.T) {
 // skipped unless RATHAUS_REQUIRE_KEYRING=1 demands it.
 func TestOSKeyring(t *testing.T) {
 	const service = "rathaus-test-keyring"
-	k := secrets.Open(service)
-	if !k.Persistent() {
-		if os.Getenv("RATHAUS_REQUIRE_KEYRING") == "1" {
-			t.Fatalf("no OS keyring although RATHAUS_REQUIRE_KEYRING=1: %v", k.Reason())
-		}
-		t.Skipf("no OS keyring here: %v", k.Reason())
-	}
+	dir := t.TempDir()
+	k := openOSKeyring(t, dir, service)
 	id := "test-" + t.Name()
 	t.Cleanup(func() { _ = k.Delete("datakey-" + id) })
-	first, err := k.DataKey(id)
+	first, err := k.NewDataKey(id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A second Keychain (as after a restart) reads the same key from the
 	// keyring rather than making a new one.
-	second, err := secrets.Open(service).DataKey(id)
+	second, err := openOSKeyring(t, dir, service).DataKey(id)
 	if err != nil || !bytes.Equal(first, second) {
 		t.Fatalf("data key after reopen differs (%v)", err)
 	}
@@ -119,4 +118,21 @@ func TestOSKeyring(t *testing.T) {
 	if _, err := k.Get("token"); !errors.Is(err, secrets.ErrNotFound) {
 		t.Errorf("Get after Delete = %v, want ErrNotFound", err)
 	}
+}
+
+// openOSKeyring opens the secret store of dir on the real OS keyring; it
+// skips the test where there is none, unless RATHAUS_REQUIRE_KEYRING=1.
+func openOSKeyring(t *testing.T, dir, service string, opts ...secrets.Option) *secrets.Keychain {
+	t.Helper()
+	k, err := secrets.Open(dir, service, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Backend() != secrets.SystemKeyring {
+		if os.Getenv("RATHAUS_REQUIRE_KEYRING") == "1" {
+			t.Fatalf("no OS keyring although RATHAUS_REQUIRE_KEYRING=1: %v", k.Reason())
+		}
+		t.Skipf("no OS keyring here: %v", k.Reason())
+	}
+	return k
 }

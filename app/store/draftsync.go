@@ -5,15 +5,16 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"sort"
 
 	"rathaus/api"
+	"rathaus/api/draftmerge"
 	"rathaus/app/citizen"
 )
 
 // Drafts travel between the devices of an account field by field: every
-// top-level field carries the hybrid logical clock of its last change, the
-// later clock wins, and a local value that loses is kept as a conflict.
+// top-level field carries the hybrid logical clock of its last change, and
+// copies merge by the rules of package draftmerge, which the backend uses
+// too.
 
 // queueCopy makes sure one pending draft copy waits in the outbox; later
 // edits ride on it, since the copy is built when it is sent.
@@ -28,18 +29,25 @@ func (s *Store) queueCopy(ctx context.Context, tx *sql.Tx, draftID string) error
 	return storageError("queueing a draft copy", err)
 }
 
-// queueTombstone queues the news of a draft's deletion, if the backend ever
-// had the draft.
+// queueTombstone queues the news of a draft's deletion, if the backend may
+// have the draft: it came from the backend, or a field changed here, so
+// that a copy was queued (its answer may have been lost, so nothing here
+// says whether it arrived).
 func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id))
 	if err != nil {
 		return storageError("deleting a draft", err)
 	}
-	if len(d.Synced) == 0 {
+	if len(d.Synced) == 0 && len(d.Clocks) == 0 {
 		return nil
 	}
 	key := citizen.NewID()
 	copy := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
+	// Remembered at once, so that the feed cannot bring back what the
+	// citizen deleted while the deletion is on its way.
+	if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, copy); err != nil {
+		return err
+	}
 	plain, err := json.Marshal(copy)
 	if err != nil {
 		return err
@@ -91,76 +99,87 @@ func (s *Store) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Deleted here (a tombstone, or deleted meanwhile: its tombstone
-		// follows).
+		// follows). The backend's deletion is remembered, so that an
+		// older copy from the feed does not bring the draft back.
+		s.observe(merged)
+		if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, merged); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	default:
 		for k, f := range sent.Fields {
 			d.Synced[k] = f.Clock
 		}
-		if err := s.merge(ctx, tx, d, merged); err != nil {
+		gone, err := s.merge(ctx, tx, d, merged)
+		if err != nil {
 			return err
 		}
 		for k, c := range d.Clocks {
-			if d.Synced[k] != c {
+			if !gone && d.Synced[k] != c {
 				pending = true
 			}
 		}
 	}
+	// A deletion that arrived is done even when the draft lives on here
+	// (another device revived it and the citizen edited it meanwhile): the
+	// edits go in a copy of their own, since this item only ever sends the
+	// deletion.
+	revived := pending && sent.Deleted != nil
 	state := "done"
-	if pending {
+	if pending && !revived {
 		state = "pending"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, next_attempt = ?, last_error = '', last_code = '' WHERE id = ?`,
 		state, ms(s.now()), itemID); err != nil {
 		return storageError("recording a draft copy", err)
 	}
+	if revived {
+		if err := s.queueCopy(ctx, tx, sent.ID); err != nil {
+			return err
+		}
+	}
 	return storageError("recording a draft copy", tx.Commit())
 }
 
-// merge applies a copy from the backend to a draft in the transaction,
-// field by field: the later clock wins; a local value that loses becomes a
-// conflict. A queued or sent draft no longer changes.
-func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) error {
-	for _, f := range in.Fields {
-		s.clock.Observe(f.Clock)
+// merge applies a copy from the backend to a draft in the transaction by
+// the rules of package draftmerge: per field the later clock wins, a local
+// value that loses is kept as a conflict where the rules say so, and a
+// deletion removes the fields written before it, and the draft when none
+// is left (gone reports that). A queued or sent draft no longer changes.
+func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.DraftCopy) (gone bool, err error) {
+	s.observe(in)
+	if !d.State.Editable() {
+		return false, s.saveSynced(ctx, tx, d)
 	}
-	if in.Deleted != nil {
-		s.clock.Observe(in.Deleted.Clock)
-		if d.State.Editable() && newerThanAll(in.Deleted.Clock, d.Clocks) {
-			_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
-			return storageError("applying a deletion", err)
+	local, err := s.localCopy(ctx, tx, d)
+	if err != nil {
+		return false, err
+	}
+	r := draftmerge.Merge(local, in)
+	if err := s.rememberDeletion(ctx, tx, local, r.Copy); err != nil {
+		return false, err
+	}
+	if draftmerge.Deleted(r.Copy) {
+		_, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, d.ID)
+		return true, storageError("applying a deletion", err)
+	}
+	if d.Locked {
+		return false, s.saveSynced(ctx, tx, d)
+	}
+	for _, l := range r.Lost {
+		if l.Incoming {
+			continue // not on this device: the backend keeps it
+		}
+		if err := s.keepConflict(ctx, tx, d.ID, l.Field, d.Values[l.Field], l.Lost.Clock); err != nil {
+			return false, err
 		}
 	}
-	if !d.State.Editable() || d.Locked {
-		return s.saveSynced(ctx, tx, d)
-	}
-	keys := make([]string, 0, len(in.Fields))
-	for k := range in.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	changed := false
-	for _, k := range keys {
-		f := in.Fields[k]
-		local := d.Clocks[k]
-		if f.Clock <= local {
-			if f.Clock > d.Synced[k] {
-				d.Synced[k] = f.Clock
-			}
-			continue
-		}
-		var v any
-		present := len(f.Value) > 0 && string(f.Value) != "null"
-		if present {
-			if err := json.Unmarshal(f.Value, &v); err != nil {
-				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
-			}
-		}
-		if old, had := d.Values[k]; had && (!present || !sameJSON(old, v)) {
-			if err := s.keepConflict(ctx, tx, d.ID, k, old, local); err != nil {
-				return err
-			}
+	for _, k := range r.Taken {
+		f := r.Copy.Fields[k]
+		v, present, err := fieldValue(f)
+		if err != nil {
+			return false, err
 		}
 		if present {
 			d.Values[k] = v
@@ -168,14 +187,93 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, d *citizen.Draft, in api.
 			delete(d.Values, k)
 		}
 		d.Clocks[k], d.Synced[k] = f.Clock, f.Clock
-		changed = true
 	}
-	if changed {
-		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
-			return err
+	for _, k := range r.Removed {
+		delete(d.Values, k)
+		delete(d.Clocks, k)
+		delete(d.Synced, k)
+	}
+	// The backend has every clock it sent, also those that lost here.
+	for k, f := range in.Fields {
+		if local, ok := d.Clocks[k]; ok && f.Clock <= local && f.Clock > d.Synced[k] {
+			d.Synced[k] = f.Clock
 		}
 	}
-	return s.saveSynced(ctx, tx, d)
+	if len(r.Taken) > 0 || len(r.Removed) > 0 {
+		if err := s.writeDraft(ctx, tx, d.ID, d.Values, d.Step, d.Clocks); err != nil {
+			return false, err
+		}
+	}
+	return false, s.saveSynced(ctx, tx, d)
+}
+
+// observe moves the local clock past every clock of a copy, so that the
+// next local change is later than what this device has seen.
+func (s *Store) observe(in api.DraftCopy) {
+	for _, f := range in.Fields {
+		s.clock.Observe(f.Clock)
+	}
+	if in.Deleted != nil {
+		s.clock.Observe(in.Deleted.Clock)
+	}
+}
+
+// localCopy is a draft as a copy for draftmerge: its fields with their
+// clocks (a value without one, from before clocks, is older than any), and
+// the latest deletion this device learnt of. A locked draft's fields come
+// without values.
+func (s *Store) localCopy(ctx context.Context, tx *sql.Tx, d *citizen.Draft) (api.DraftCopy, error) {
+	c := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Fields: make(map[string]api.DraftField, len(d.Clocks))}
+	for k, clock := range d.Clocks {
+		c.Fields[k] = api.DraftField{Clock: clock}
+	}
+	for k, v := range d.Values {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return c, err
+		}
+		c.Fields[k] = api.DraftField{Value: b, Clock: d.Clocks[k]}
+	}
+	var err error
+	c.Deleted, err = s.deletion(ctx, tx, d.ID)
+	return c, err
+}
+
+// deletion is the latest deletion of a draft this device learnt of, nil
+// for none.
+func (s *Store) deletion(ctx context.Context, tx *sql.Tx, draftID string) (*api.DraftField, error) {
+	var clock string
+	err := tx.QueryRowContext(ctx, `SELECT clock FROM draft_tombstones WHERE draft_id = ?`, draftID).Scan(&clock)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storageError("reading a deletion", err)
+	}
+	return &api.DraftField{Clock: clock}, nil
+}
+
+// rememberDeletion keeps the merged copy's deletion when it is newer than
+// the one known before.
+func (s *Store) rememberDeletion(ctx context.Context, tx *sql.Tx, before, after api.DraftCopy) error {
+	if after.Deleted == nil || (before.Deleted != nil && before.Deleted.Clock >= after.Deleted.Clock) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO draft_tombstones (draft_id, clock) VALUES (?, ?)
+		ON CONFLICT (draft_id) DO UPDATE SET clock = max(clock, excluded.clock)`, after.ID, after.Deleted.Clock)
+	return storageError("recording a deletion", err)
+}
+
+// fieldValue decodes a field's value from the backend; present is false
+// for a cleared field.
+func fieldValue(f api.DraftField) (v any, present bool, err error) {
+	if len(f.Value) == 0 || string(f.Value) == "null" {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(f.Value, &v); err != nil {
+		return nil, false, &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
+	}
+	return v, v != nil, nil
 }
 
 func (s *Store) saveSynced(ctx context.Context, tx *sql.Tx, d *citizen.Draft) error {
@@ -185,15 +283,6 @@ func (s *Store) saveSynced(ctx context.Context, tx *sql.Tx, d *citizen.Draft) er
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE drafts SET synced = ? WHERE id = ?`, string(b), d.ID)
 	return storageError("recording a draft copy", err)
-}
-
-func newerThanAll(clock string, clocks map[string]string) bool {
-	for _, c := range clocks {
-		if c >= clock {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock string) error {
@@ -220,22 +309,28 @@ func (s *Store) keep(ctx context.Context, tx *sql.Tx, draftID, field string, val
 }
 
 // applyRemoteDraft applies a draft copy from the changes feed: merged into
-// the local draft, or a new draft when this device does not have it.
+// the local draft, or a new draft when this device does not have it and it
+// is not deleted.
 func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCopy) error {
 	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, in.ID))
 	if err == nil {
-		return s.merge(ctx, tx, d, in)
+		_, err := s.merge(ctx, tx, d, in)
+		return err
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	fields := map[string]string{}
-	for k, f := range in.Fields {
-		fields[k] = f.Clock
-		s.clock.Observe(f.Clock)
+	s.observe(in)
+	none := api.DraftCopy{ID: in.ID}
+	if none.Deleted, err = s.deletion(ctx, tx, in.ID); err != nil {
+		return err
 	}
-	if in.Deleted != nil && newerThanAll(in.Deleted.Clock, fields) {
-		return nil // deleted on the other device, never seen here
+	r := draftmerge.Merge(none, in)
+	if err := s.rememberDeletion(ctx, tx, none, r.Copy); err != nil {
+		return err
+	}
+	if draftmerge.Deleted(r.Copy) {
+		return nil // deleted on another device, never seen here (or seen deleted)
 	}
 	now := s.now()
 	nd := &citizen.Draft{ID: in.ID, Service: in.Service, Form: in.Form, Values: map[string]any{}, State: citizen.DraftEditing,
@@ -243,12 +338,12 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 	if err := nd.Validate(); err != nil {
 		return err
 	}
-	for k, f := range in.Fields {
-		if len(f.Value) > 0 && string(f.Value) != "null" {
-			var v any
-			if err := json.Unmarshal(f.Value, &v); err != nil {
-				return &citizen.Error{Code: citizen.EINVALID, Message: "The server's answer could not be read.", Err: err}
-			}
+	for k, f := range r.Copy.Fields {
+		v, present, err := fieldValue(f)
+		if err != nil {
+			return err
+		}
+		if present {
 			nd.Values[k] = v
 		}
 		nd.Clocks[k], nd.Synced[k] = f.Clock, f.Clock

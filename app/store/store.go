@@ -30,7 +30,10 @@ var migrations embed.FS
 // KeySource hands out the data key of a database, identified by its install
 // id; a secrets.Keychain is one.
 type KeySource interface {
+	// DataKey returns the key; secrets.ErrNotFound when there is none.
 	DataKey(id string) ([]byte, error)
+	// NewDataKey makes the key where there is none.
+	NewDataKey(id string) ([]byte, error)
 }
 
 var _ KeySource = (*secrets.Keychain)(nil)
@@ -43,6 +46,7 @@ type Store struct {
 	sealer    *secrets.Sealer
 	now       func() time.Time
 	clock     *citizen.HLC // stamps draft fields for sync between devices
+	newKey    bool         // make a data key when the existing database has none
 }
 
 // Option configures a Store.
@@ -73,14 +77,10 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 		db.Close()
 		return nil, err
 	}
-	if s.installID, err = s.ensureInstallID(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	key, err := keys.DataKey(s.installID)
+	key, err := s.dataKey(ctx, keys)
 	if err != nil {
 		db.Close()
-		return nil, &citizen.Error{Code: citizen.ELOCKED, Message: "The data key could not be read from the keyring.", Err: err}
+		return nil, err
 	}
 	if s.sealer, err = secrets.NewSealer(key); err != nil {
 		db.Close()
@@ -157,15 +157,6 @@ func (s *Store) apply(ctx context.Context, version int, name string) error {
 		return storageError("recording a migration", err)
 	}
 	return storageError("committing a migration", tx.Commit())
-}
-
-func (s *Store) ensureInstallID(ctx context.Context) (string, error) {
-	id := citizen.NewID()
-	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta (key, value) VALUES ('install_id', ?)`, id); err != nil {
-		return "", storageError("writing the install id", err)
-	}
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'install_id'`).Scan(&id)
-	return id, storageError("reading the install id", err)
 }
 
 // storageError turns a database failure into a domain error; a full or

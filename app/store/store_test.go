@@ -43,12 +43,12 @@ func MustOpen(tb testing.TB) *fixture {
 	return f
 }
 
-func (f *fixture) reopen(tb testing.TB) {
+func (f *fixture) reopen(tb testing.TB, opts ...store.Option) {
 	tb.Helper()
 	if f.Store != nil {
 		f.Store.Close()
 	}
-	s, err := store.Open(context.Background(), f.path, f.keys, store.WithClock(f.clock.Now))
+	s, err := store.Open(context.Background(), f.path, f.keys, append([]store.Option{store.WithClock(f.clock.Now)}, opts...)...)
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}
@@ -179,8 +179,10 @@ func TestDraft_OtherKeyIsLocked(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
 	d := mustDraft(t, f, map[string]any{"given_name": "Erika"})
-	f.keys = secrets.OpenMemory("another-run") // the key of a run without keyring is gone
-	f.reopen(t)
+	f.keys = secrets.OpenMemory("another-run") // the key is gone
+	_, err := store.Open(ctx, f.path, f.keys)
+	wantCode(t, err, citizen.ELOCKED)
+	f.reopen(t, store.WithNewKeyIfLost()) // the citizen chose to start afresh
 	got, err := f.Draft(ctx, d.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -84,7 +84,9 @@ type Main struct {
 	DB string
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
-	Logger     *slog.Logger
+	// Limits protect the backend from load, slow clients and abuse.
+	Limits Limits
+	Logger *slog.Logger
 
 	db      store
 	backend *server.Server
@@ -105,7 +107,7 @@ var (
 
 // NewMain returns a Main with the defaults, logging to w.
 func NewMain(w io.Writer) *Main {
-	return &Main{Addr: defaultAddr, DataDir: defaultData, Logger: slog.New(slog.NewTextHandler(w, nil))}
+	return &Main{Addr: defaultAddr, DataDir: defaultData, Limits: defaultLimits(), Logger: slog.New(slog.NewTextHandler(w, nil))}
 }
 
 // ParseFlags reads the command line over the environment over the defaults.
@@ -129,6 +131,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
+	if err := m.Limits.register(fs, getenv); err != nil {
+		return err
+	}
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -143,6 +148,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if m.DB != "" && !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
 		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
 	}
+	if err := m.Limits.check(); err != nil {
+		return err
+	}
+	// PostgreSQL's size is the database server's to bound (its disk, a
+	// tablespace quota); a full disk there gets 507 all the same.
+	if m.DB != "" && m.Limits.DBMaxMB != 0 {
+		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
+	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
 	}
@@ -153,7 +166,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 // workflow of every case.
 const minStaffToken = 16
 
-const usage = `rathaus-server runs the Rathaus reference municipal backend for the demo
+var usage = `rathaus-server runs the Rathaus reference municipal backend for the demo
 municipality Musterstadt: the portal API (catalog, forms, submissions,
 devices, changes feed, draft copies), resumable uploads (tus 1.0) and the
 staff API.
@@ -186,6 +199,10 @@ Flags (a flag beats its environment variable, which beats the default):
                        Default: none.
   -h, --help           print this help and exit.
 
+Limits (a flag beats its environment variable; 0 switches a limit off).
+Over a limit the server answers 503 (busy: try again in a moment), 429
+(quota: try again later) or 507 (full), each with Retry-After:
+` + limitsUsage() + `
 Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 `
@@ -214,8 +231,10 @@ func (m *Main) Open() error {
 	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads, StaffToken: m.StaffToken}
+	m.Limits.apply(&cfg)
 	if m.DB == "" {
-		if m.db, err = sqlite.Open(filepath.Join(m.DataDir, dbFile)); err != nil {
+		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
+		if err != nil {
 			return err
 		}
 	} else if err := m.openPostgres(&cfg); err != nil {
@@ -237,20 +256,10 @@ func (m *Main) Open() error {
 		}
 		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
 	}
-	m.srv = &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Bodies are at most 1 MiB, but citizens may be on a slow link.
-		// Upload PATCHes may take longer: tusd moves their deadlines on
-		// while bytes arrive.
-		ReadTimeout:    2 * time.Minute,
-		WriteTimeout:   2 * time.Minute,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
+	limits := m.Limits.http()
+	m.srv = limits.Server(h, m.Logger)
 	go func() {
-		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.srv.Serve(limits.Listener(m.ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()

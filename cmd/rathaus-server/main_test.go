@@ -13,10 +13,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
+	"rathaus/server"
 	"rathaus/server/postgres/pgtest"
 )
 
@@ -263,5 +266,76 @@ func TestMainOnPostgres(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(filepath.Join(m.DataDir, uploadDir)); len(entries) == 0 {
 		t.Error("the upload is not in the data folder")
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(*Limits)
+	}{
+		{"defaults", nil, nil, func(*Limits) {}},
+		{"env", nil, map[string]string{"RATHAUS_MAX_REQUESTS": "8", "RATHAUS_REQUEST_TIMEOUT": "3s", "RATHAUS_MAX_DRAFT_MB": "0"},
+			func(l *Limits) { l.MaxRequests, l.RequestTimeout, l.MaxDraftMB = 8, 3*time.Second, 0 }},
+		{"flags beat env", []string{"--max-requests", "9", "--max-open-cases=5", "--db-max-mb", "100"},
+			map[string]string{"RATHAUS_MAX_REQUESTS": "8"},
+			func(l *Limits) { l.MaxRequests, l.MaxOpenCases, l.DBMaxMB = 9, 5, 100 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMain(io.Discard)
+			if err := m.ParseFlags(tt.args, func(k string) string { return tt.env[k] }, io.Discard); err != nil {
+				t.Fatalf("ParseFlags: %v", err)
+			}
+			want := defaultLimits()
+			tt.want(&want)
+			if m.Limits != want {
+				t.Errorf("limits = %+v, want %+v", m.Limits, want)
+			}
+		})
+	}
+	for _, bad := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--max-conns", "-1"}, nil, "--max-conns must not be negative"},
+		{nil, map[string]string{"RATHAUS_MAX_QUEUE": "many"}, "RATHAUS_MAX_QUEUE"},
+		{[]string{"--request-timeout", "soon"}, nil, "request-timeout"},
+	} {
+		err := NewMain(io.Discard).ParseFlags(bad.args, func(k string) string { return bad.env[k] }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("ParseFlags(%v, %v) = %v, want an error naming %s", bad.args, bad.env, err, bad.want)
+		}
+	}
+	var cfg server.Config
+	l := defaultLimits()
+	l.MaxOpenCases, l.MaxDraftMB = 0, 2
+	l.apply(&cfg)
+	if cfg.MaxOpenCases != -1 || cfg.MaxDraftBytes != 2<<20 || cfg.MaxRequests != server.DefaultMaxRequests {
+		t.Errorf("apply: open cases %d, draft bytes %d, requests %d; want -1 (off), 2 MiB, the default",
+			cfg.MaxOpenCases, cfg.MaxDraftBytes, cfg.MaxRequests)
+	}
+}
+
+// TestLimitsDocumented holds -h and README.md's table to the limits.
+func TestLimitsDocumented(t *testing.T) {
+	var help bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, func(string) string { return "" }, &help, io.Discard); code != 0 {
+		t.Fatalf("-h: exit %d", code)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range limitFlags {
+		if !strings.Contains(help.String(), "--"+f.name+" ") || !strings.Contains(help.String(), f.env) {
+			t.Errorf("-h does not list --%s with %s", f.name, f.env)
+		}
+		if !regexp.MustCompile("(?m)^\\| `--" + f.name + "` \\| `" + f.env + "` \\|").Match(readme) {
+			t.Errorf("README.md's table has no row for --%s and %s", f.name, f.env)
+		}
 	}
 }

@@ -49,19 +49,32 @@ type Backend struct {
 	wrap http.Handler
 	// fresh holds the connections that have not sent a request yet.
 	fresh map[net.Conn]bool
+	// limits, when set, are the HTTP server's timeouts and connection caps.
+	limits *server.HTTPLimits
 }
 
 // Option changes the configuration a backend starts with.
-type Option func(*server.Config)
+type Option func(*options)
+
+type options struct {
+	cfg    server.Config
+	limits *server.HTTPLimits
+}
 
 // WithConfig lets a test set anything in the backend's configuration, for
-// example the rate limits (UploadsPerHour) or the upload TTL.
-func WithConfig(f func(*server.Config)) Option { return Option(f) }
+// example the rate limits (UploadsPerHour), the quotas or the upload TTL.
+func WithConfig(f func(*server.Config)) Option { return func(o *options) { f(&o.cfg) } }
+
+// WithHTTPLimits serves the backend with the timeouts and connection caps
+// of l, as cmd/rathaus-server does with server.DefaultHTTPLimits (without
+// it: a ReadHeaderTimeout of 5 s and no caps).
+func WithHTTPLimits(l server.HTTPLimits) Option { return func(o *options) { o.limits = &l } }
 
 // New starts a backend with the demo municipality on a fresh SQLite file
 // and upload folder; it is stopped when the test ends. Unlike a real
-// deployment it has no rate limits (tests send from one address, many
-// times), and its staff API is on, with StaffToken.
+// deployment it has no rate limits and no quotas (tests send from one
+// address and device, many times), and its staff API is on, with
+// StaffToken.
 func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
 	dbPath := filepath.Join(tb.TempDir(), "server.db")
@@ -79,22 +92,29 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
-	cfg := server.Config{
+	o := options{cfg: server.Config{
 		Store: db, Catalog: cat, Forms: forms,
 		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
 		DeviceRegistrationsPerHour: -1,
 		UploadsPerHour:             -1,
+		SubmissionsPerHour:         -1,
+		AddressSubmissionsPerHour:  -1,
+		AddressDraftWritesPerHour:  -1,
+		MaxOpenCases:               -1,
+		MaxDrafts:                  -1,
+		MaxDraftBytes:              -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
+	}}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := o.cfg
 	h, err := server.New(cfg)
 	if err != nil {
 		tb.Fatalf("servertest: %v", err)
 	}
-	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb}
+	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb, limits: o.limits}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -133,7 +153,12 @@ func (b *Backend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Backend) serve(ln net.Listener) {
-	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second, ConnState: b.connState}
+	srv := &http.Server{Handler: b, ReadHeaderTimeout: 5 * time.Second}
+	if b.limits != nil {
+		srv = b.limits.Server(b, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		ln = b.limits.Listener(ln)
+	}
+	srv.ConnState = b.connState
 	b.mu.Lock()
 	b.srv = srv
 	b.mu.Unlock()

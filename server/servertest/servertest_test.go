@@ -3,10 +3,14 @@ package servertest_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/assets"
@@ -106,6 +110,31 @@ func TestBackendLimits(t *testing.T) {
 		code, body := call(t, http.MethodPost, b.URL+api.PathDevices, nil, []byte(`{}`))
 		if code != http.StatusTooManyRequests || !strings.Contains(string(body), api.ProblemRateLimited) {
 			t.Errorf("second registration = %d %s, want 429", code, body)
+		}
+	})
+	t.Run("HTTP limits", func(t *testing.T) {
+		l := server.DefaultHTTPLimits()
+		l.MaxConnsPerAddress = 1
+		b := servertest.New(t, servertest.WithHTTPLimits(l))
+		addr := strings.TrimPrefix(b.URL, "http://")
+		first, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer first.Close()
+		second, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer second.Close()
+		_ = second.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := second.Read(make([]byte, 1)); err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("a second connection from the address: read %v, want it closed", err)
+		}
+		b.Stop()
+		b.Start() // the limits hold after a restart too
+		if code, _ := call(t, http.MethodGet, b.URL+api.PathHealth, nil, nil); code != http.StatusOK {
+			t.Errorf("healthz after restart = %d", code)
 		}
 	})
 }

@@ -14,8 +14,11 @@ import (
 )
 
 // ReplayCase implements server.Store.
-func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (api.Case, bool, error) {
-	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (_ api.Case, _ bool, err error) {
+	defer func() { err = classify(err) }()
+	// A deferred transaction on the read pool: one snapshot for the key and
+	// its case, and no write lock.
+	tx, err := db.ro.BeginTx(ctx, nil)
 	if err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: replay case: %w", err)
 	}
@@ -48,7 +51,8 @@ func replay(ctx context.Context, tx *sql.Tx, scope, key string, requestHash []by
 // CreateCase implements server.Store. The lookup of the key, the case number
 // and both inserts share one immediate transaction, so concurrent requests
 // with one key queue up and all but the first find the stored case.
-func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (api.Case, bool, error) {
+func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (_ api.Case, _ bool, err error) {
+	defer func() { err = classify(err) }()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: create case: %w", err)
@@ -129,7 +133,8 @@ func linkAttachments(ctx context.Context, tx *sql.Tx, caseID string, atts []serv
 // SetCaseStatus implements server.Store: within one transaction it reads
 // the case's status, asks allow, appends the event to the timeline, sets the
 // status and tells the case's device or account.
-func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (_ api.Case, err error) {
+	defer func() { err = classify(err) }()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)

@@ -21,8 +21,9 @@ const (
 // Changes implements server.Store: the changes after since that d may see
 // (its own, its account's except draft changes it made itself, and
 // everyone's), in order.
-func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit int) ([]api.Change, bool, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, payload FROM changes
+func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit int) (_ []api.Change, _ bool, err error) {
+	defer func() { err = classify(err) }()
+	rows, err := db.ro.QueryContext(ctx, `SELECT seq, payload FROM changes
 		WHERE seq > ?1 AND (
 			(scope = 'device' AND target = ?2)
 			OR (scope = 'account' AND ?3 != '' AND target = ?3 AND NOT (kind = 'draft' AND origin = ?2))
@@ -57,7 +58,8 @@ func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit i
 
 // RecordCatalog implements server.Store. The first ETag ever recorded
 // makes no change: there is no device yet that could hold an older one.
-func (db *DB) RecordCatalog(ctx context.Context, etag string) (bool, error) {
+func (db *DB) RecordCatalog(ctx context.Context, etag string) (_ bool, err error) {
+	defer func() { err = classify(err) }()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("sqlite: record catalog: %w", err)

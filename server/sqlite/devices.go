@@ -11,8 +11,9 @@ import (
 )
 
 // CreateDevice implements server.Store.
-func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
+func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) (err error) {
+	defer func() { err = classify(err) }()
+	_, err = db.db.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
 		VALUES (?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339))
 	if err != nil {
 		return fmt.Errorf("sqlite: create device: %w", err)
@@ -21,10 +22,11 @@ func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) error {
 }
 
 // DeviceByToken implements server.Store.
-func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (server.Device, error) {
+func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (_ server.Device, err error) {
+	defer func() { err = classify(err) }()
 	var d server.Device
 	var account sql.NullString
-	err := db.db.QueryRowContext(ctx, "SELECT id, account FROM devices WHERE token_hash = ?", tokenHash).Scan(&d.ID, &account)
+	err = db.ro.QueryRowContext(ctx, "SELECT id, account FROM devices WHERE token_hash = ?", tokenHash).Scan(&d.ID, &account)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return server.Device{}, server.ErrNotFound
@@ -36,7 +38,8 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (server.Devic
 }
 
 // LinkDevices implements server.Store.
-func (db *DB) LinkDevices(ctx context.Context, account string, devices ...string) error {
+func (db *DB) LinkDevices(ctx context.Context, account string, devices ...string) (err error) {
+	defer func() { err = classify(err) }()
 	if account == "" {
 		return errors.New("sqlite: link devices: empty account id")
 	}

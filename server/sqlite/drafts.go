@@ -13,11 +13,9 @@ import (
 
 // PutDraft implements server.Store: read, merge and write in one
 // transaction, so that concurrent copies of one draft queue up.
-func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (api.DraftCopy, error) {
-	owner := "device:" + d.ID
-	if d.Account != "" {
-		owner = "account:" + d.Account
-	}
+func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (_ api.DraftCopy, err error) {
+	defer func() { err = classify(err) }()
+	owner := draftOwner(d)
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return api.DraftCopy{}, fmt.Errorf("sqlite: put draft: %w", err)
@@ -69,4 +67,13 @@ func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge se
 		return api.DraftCopy{}, fmt.Errorf("sqlite: put draft: commit: %w", err)
 	}
 	return merged, nil
+}
+
+// draftOwner is who a device's draft copies belong to: its account, or the
+// device while it has none.
+func draftOwner(d server.Device) string {
+	if d.Account != "" {
+		return "account:" + d.Account
+	}
+	return "device:" + d.ID
 }

@@ -6,59 +6,121 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3"
 
 	"rathaus/server"
 )
 
 var _ server.Store = (*DB)(nil)
 
-// dsnOptions apply to every connection. WAL lets readers run beside the one
-// writer; synchronous=FULL makes a commit survive power loss, not just a
-// crash; _txlock=immediate takes the write lock at BEGIN, so two
-// transactions never both read and then race to write (an idempotency key
-// is checked and stored in one transaction); busy_timeout makes a writer
-// wait its turn instead of failing.
-const dsnOptions = "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=5000&_synchronous=FULL&_txlock=immediate"
+// dsnOptions apply to every connection that writes. WAL lets readers run
+// beside the one writer; synchronous=FULL makes a commit survive power
+// loss, not just a crash; _txlock=immediate takes the write lock at BEGIN,
+// so two transactions never both read and then race to write (an
+// idempotency key is checked and stored in one transaction), also when
+// another process writes the same file; busy_timeout makes a writer wait
+// its turn instead of failing.
+const dsnOptions = "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=%d&_synchronous=FULL&_txlock=immediate"
+
+// readOptions apply to the connections that only read: deferred
+// transactions, which take no write lock (go-sqlite3 ignores
+// sql.TxOptions.ReadOnly, and _txlock=immediate would make a read-only
+// transaction BEGIN IMMEDIATE), and query_only, so that a read can never
+// write by mistake. In WAL mode they read beside the writer.
+const readOptions = "?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_query_only=1"
 
 // DB is an open database. It is safe for concurrent use.
+//
+// Writes go through one connection, one transaction at a time: SQLite has
+// one writer anyway, and waiting for database/sql's connection (in order,
+// bounded by the request's context) is fairer than SQLite's busy loop, in
+// which a writer that waits long enough fails with "database is locked".
+// Reads have a pool of their own.
 type DB struct {
-	db *sql.DB
+	db *sql.DB // writes, and reads inside a write
+	ro *sql.DB // reads
 }
+
+// Options change how Open opens a database.
+type Options struct {
+	// MaxSize caps the database file at about this many bytes: a write
+	// that would grow it further fails with server.ErrFull (and the
+	// backend answers 507), so that the database cannot fill the disk that
+	// its own journal needs. 0: no cap but the disk.
+	MaxSize int64
+	// BusyTimeout is how long a write waits for another process's write
+	// lock before it fails with server.ErrBusy (0: DefaultBusyTimeout).
+	// Writes of this process wait for each other without it.
+	BusyTimeout time.Duration
+}
+
+// DefaultBusyTimeout is Options.BusyTimeout when it is 0.
+const DefaultBusyTimeout = 5 * time.Second
 
 // Open opens (creating if needed) the database file at path and applies the
 // migrations it lacks.
 func Open(path string) (*DB, error) {
+	return OpenWith(path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(path string, o Options) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		// The driver reads options after "?"; such a path would be misread.
 		return nil, fmt.Errorf("sqlite: unusable database path %q", path)
 	}
-	sdb, err := sql.Open("sqlite3", path+dsnOptions)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	hook := func(c *sqlite3.SQLiteConn) error {
+		if o.MaxSize <= 0 {
+			return nil
+		}
+		// max_page_count counts pages of the page size in use (4096 unless
+		// the file says otherwise).
+		_, err := c.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", max(1, o.MaxSize/4096)), nil)
+		return err
 	}
-	db := &DB{db: sdb}
+	busy := o.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	ms := max(1, busy.Milliseconds())
+	w := sql.OpenDB(connector{dsn: path + fmt.Sprintf(dsnOptions, ms), d: &sqlite3.SQLiteDriver{ConnectHook: hook}})
+	w.SetMaxOpenConns(1)
+	ro := sql.OpenDB(connector{dsn: path + fmt.Sprintf(readOptions, ms), d: &sqlite3.SQLiteDriver{}})
+	db := &DB{db: w, ro: ro}
 	if err := db.migrate(context.Background()); err != nil {
-		_ = sdb.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, classify(err))
 	}
 	return db, nil
 }
 
+// connector opens connections of one DSN with one driver (go-sqlite3 has
+// no OpenConnector of its own).
+type connector struct {
+	dsn string
+	d   *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.d }
+
 // Close closes the database; later calls fail.
 func (db *DB) Close() error {
-	return db.db.Close()
+	return errors.Join(db.ro.Close(), db.db.Close())
 }
 
 // Ping reports whether the database answers, by reading a real table (a
 // bare ping would not touch the file).
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer func() { err = classify(err) }()
 	var n int
-	err := db.db.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n)
+	err = db.ro.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n)
 	if err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
@@ -69,9 +131,10 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // CountCases returns the number of cases.
-func (db *DB) CountCases(ctx context.Context) (int, error) {
+func (db *DB) CountCases(ctx context.Context) (_ int, err error) {
+	defer func() { err = classify(err) }()
 	var n int
-	if err := db.db.QueryRowContext(ctx, "SELECT count(*) FROM cases").Scan(&n); err != nil {
+	if err := db.ro.QueryRowContext(ctx, "SELECT count(*) FROM cases").Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count cases: %w", err)
 	}
 	return n, nil

@@ -11,8 +11,9 @@ import (
 )
 
 // CreateUpload implements server.Store.
-func (db *DB) CreateUpload(ctx context.Context, u server.Upload) error {
-	_, err := db.db.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
+func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
+	defer func() { err = classify(err) }()
+	_, err = db.db.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
 		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("sqlite: create upload: %w", err)
@@ -21,7 +22,8 @@ func (db *DB) CreateUpload(ctx context.Context, u server.Upload) error {
 }
 
 // FinishUpload implements server.Store.
-func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) error {
+func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) (err error) {
+	defer func() { err = classify(err) }()
 	res, err := db.db.ExecContext(ctx, "UPDATE uploads SET finished = coalesce(finished, ?) WHERE id = ?", at.UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("sqlite: finish upload: %w", err)
@@ -33,8 +35,9 @@ func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) error {
 }
 
 // Upload implements server.Store.
-func (db *DB) Upload(ctx context.Context, id string) (server.Upload, error) {
-	return uploadByID(ctx, db.db, id)
+func (db *DB) Upload(ctx context.Context, id string) (_ server.Upload, err error) {
+	defer func() { err = classify(err) }()
+	return uploadByID(ctx, db.ro, id)
 }
 
 // queryer is what *sql.DB and *sql.Tx share.
@@ -63,7 +66,8 @@ func uploadByID(ctx context.Context, q queryer, id string) (server.Upload, error
 
 // DeleteUpload implements server.Store: the row goes only if no case uses
 // the upload, checked in the same statement.
-func (db *DB) DeleteUpload(ctx context.Context, id string) error {
+func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
+	defer func() { err = classify(err) }()
 	res, err := db.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?1
 		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = ?1)`, id)
 	if err != nil {
@@ -74,15 +78,16 @@ func (db *DB) DeleteUpload(ctx context.Context, id string) error {
 	} else if n == 1 {
 		return nil
 	}
-	if _, err := uploadByID(ctx, db.db, id); err != nil {
+	if _, err := uploadByID(ctx, db.ro, id); err != nil {
 		return err // ErrNotFound, or the failure to look
 	}
 	return server.ErrUploadInUse
 }
 
 // ExpiredUploads implements server.Store.
-func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < ?1
+func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) (_ []string, err error) {
+	defer func() { err = classify(err) }()
+	rows, err := db.ro.QueryContext(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < ?1
 		UNION ALL
 		SELECT id FROM uploads WHERE finished IS NOT NULL AND finished < ?1
 			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)`, before.UnixMilli())

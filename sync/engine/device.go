@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"rathaus/api"
+	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 )
 
@@ -13,17 +14,24 @@ import (
 const appVersion = "0.1.0"
 
 // ensureDevice gives the portal client the device's credential, registering
-// the device at first contact. The credential lives in the keyring only.
+// the device at first contact. The credential lives in the secret store
+// only (keyring or key file), so that a restart keeps the device identity
+// that the backend scopes cases, idempotency keys and the changes feed to.
 // A backend without device registration (404) is used anonymously.
 func (e *Engine) ensureDevice(ctx context.Context) error {
 	name := "device-token-" + e.store.InstallID()
+	if e.unsaved.Token != "" {
+		return e.keepDevice(ctx, name, e.unsaved)
+	}
 	token, err := e.secrets.Get(name)
-	if err == nil && token != "" {
+	switch {
+	case err == nil && token != "":
 		e.portal.SetToken(token)
 		return nil
-	}
-	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
-		e.log.Warn("keyring: reading the device credential", "err", err)
+	case err != nil && !errors.Is(err, secrets.ErrNotFound):
+		// Registering again would give the device a new identity: the
+		// status of its earlier cases would never arrive.
+		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
 	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: e.platform, AppVersion: appVersion})
 	if isStatus(err, http.StatusNotFound) {
@@ -32,11 +40,20 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return e.keepDevice(ctx, name, d)
+}
+
+// keepDevice stores a new device's credential before the device is used:
+// a case sent under a credential that the next start would not find is a
+// case whose status never arrives. Until the store takes it, the device
+// waits (in e.unsaved, so the next pass stores it rather than registering
+// yet another device).
+func (e *Engine) keepDevice(ctx context.Context, name string, d api.Device) error {
 	if err := e.secrets.Set(name, d.Token); err != nil {
-		// Without the keyring the device re-registers next run; its
-		// cases stay with the old device until accounts exist.
-		e.log.Warn("keyring: storing the device credential", "err", err)
+		e.unsaved = d
+		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
+	e.unsaved = api.Device{}
 	e.portal.SetToken(d.Token)
 	return e.store.SetSyncValue(ctx, "device_id", d.ID)
 }

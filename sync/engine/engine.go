@@ -64,7 +64,8 @@ type Uploader interface {
 	Upload(ctx context.Context, f upload.File, save func(upload.Progress) error) (string, error)
 }
 
-// Secrets keeps the device credential (the OS keyring).
+// Secrets keeps the device credential (the OS keyring, or a key file
+// where there is none); Get returns secrets.ErrNotFound for a missing one.
 type Secrets interface {
 	Get(name string) (string, error)
 	Set(name, value string) error
@@ -93,6 +94,8 @@ type Engine struct {
 	parallel    int           // drafts whose items go out at once
 
 	pace *pacer // spaces the uploads on the uplink (real time)
+
+	unsaved api.Device // registered, but not yet in the secret store (guarded by passMu)
 
 	kick   chan struct{}
 	online chan struct{}

@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/app/secrets"
+)
+
+// StartProblem is how the app goes on when the citizen's data cannot be
+// opened at start (the keyring that holds its key does not answer, the key
+// file is damaged, the key is gone).
+type StartProblem struct {
+	DataDir string // shown, so that whoever helps knows where to look
+	// Open tries to open the data again; it runs off the UI goroutine.
+	// fresh: with a new key, after the citizen agreed that what the old
+	// key protected stays locked.
+	Open func(fresh bool) error
+	// Opened runs on the UI goroutine once Open succeeded: it shows the
+	// app's main window.
+	Opened func()
+}
+
+// problemScreen says what is wrong and offers the ways forward: try again
+// (after starting the keyring, restoring the key file), start afresh where
+// the key is out of reach, or quit.
+type problemScreen struct {
+	win     fyne.Window
+	p       StartProblem
+	message *widget.Label
+	retry   *widget.Button
+	afresh  *widget.Button
+	quit    *widget.Button
+	settled func() // tests: called once an attempt's outcome is on screen
+}
+
+// ShowStartProblem shows, instead of the main window, why the data cannot
+// be opened (err) and what the citizen can do.
+func ShowStartProblem(a fyne.App, err error, p StartProblem) fyne.Window {
+	return newProblemScreen(a, err, p).win
+}
+
+func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
+	ps := &problemScreen{p: p}
+	ps.win = a.NewWindow(lang.L("Rathaus"))
+	ps.win.Resize(fyne.NewSize(480, 420))
+	title := widget.NewLabel(lang.L("Your data cannot be opened"))
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	ps.message = widget.NewLabel("")
+	ps.message.Wrapping = fyne.TextWrapWord
+	folder := widget.NewLabel(lang.L("Data folder") + ": " + p.DataDir)
+	folder.Wrapping = fyne.TextWrapBreak
+	ps.retry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), ps.onRetry)
+	ps.retry.Importance = widget.HighImportance
+	ps.afresh = widget.NewButton(lang.L("Start afresh"), ps.onStartAfresh)
+	ps.quit = widget.NewButton(lang.L("Quit"), a.Quit)
+	ps.show(err)
+	ps.win.SetContent(container.NewVScroll(container.NewPadded(container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, title),
+		ps.message, folder, ps.retry, ps.afresh, ps.quit))))
+	// Not the master window: it closes once the main window is up, and
+	// closing a master window quits the app.
+	ps.win.Show()
+	return ps
+}
+
+// show puts err on the screen with the ways forward it leaves.
+func (ps *problemScreen) show(err error) {
+	ps.message.SetText(errorText(err))
+	if canStartAfresh(err) {
+		ps.afresh.Show()
+	} else {
+		ps.afresh.Hide()
+	}
+	ps.retry.Enable()
+	ps.afresh.Enable()
+}
+
+// canStartAfresh: a new key helps only where the old one is out of reach.
+// A damaged key file is not replaced: restored, it opens everything.
+func canStartAfresh(err error) bool {
+	return errors.Is(err, secrets.ErrNotFound) || errors.Is(err, secrets.ErrKeyringUnavailable)
+}
+
+func (ps *problemScreen) onRetry() { ps.open(false) }
+
+func (ps *problemScreen) onStartAfresh() {
+	dialog.ShowConfirm(lang.L("Start afresh?"),
+		lang.L("Drafts and submissions saved before stay on this device but can no longer be opened or sent. This cannot be undone."),
+		func(ok bool) {
+			if ok {
+				ps.open(true)
+			}
+		}, ps.win)
+}
+
+// open tries again off the UI goroutine: reaching a keyring may take
+// seconds.
+func (ps *problemScreen) open(fresh bool) {
+	ps.retry.Disable()
+	ps.afresh.Disable()
+	go func() {
+		err := ps.p.Open(fresh)
+		fyne.Do(func() {
+			if ps.settled != nil {
+				defer ps.settled()
+			}
+			if err != nil {
+				ps.show(err)
+				return
+			}
+			ps.p.Opened()
+			ps.win.Close()
+		})
+	}()
+}
