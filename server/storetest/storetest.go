@@ -25,6 +25,15 @@ type Store struct {
 	// Reopen opens the same database once more, as a restarted process
 	// does (the first store stays open), and closes it when the test ends.
 	Reopen func(t *testing.T) server.Store
+	// Busy opens the same database once more, waiting only briefly for
+	// the locks writes need, and takes those locks as another process or a
+	// stuck transaction would, until release. nil skips the Busy tests.
+	Busy func(t *testing.T) (busy server.Store, release func())
+	// Full opens a new, empty store with room for a few hundred KiB of
+	// cases (a database at its maximum size, a full disk), and room opens
+	// its data with room again, as an operator makes it. Both stores close
+	// when the test ends. nil, or a skip inside, skips the Full tests.
+	Full func(t *testing.T) (full server.Store, room func(t *testing.T) server.Store)
 }
 
 // Conflict is a draft conflict as a store keeps it: for the draft of an
@@ -52,6 +61,9 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Uploads", testUploads},
 		{"Concurrency", testConcurrency},
 		{"Reopen", testReopen},
+		{"Usage", testUsage},
+		{"Busy", testBusy},
+		{"Full", testFull},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
