@@ -15,10 +15,11 @@ import (
 )
 
 // ReplayCase implements server.Store.
-func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (api.Case, bool, error) {
+func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (_ api.Case, _ bool, err error) {
+	defer func() { err = classify(err) }()
 	var c api.Case
 	var found bool
-	err := pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = db.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
 		c, found, err = replay(ctx, tx, scope, key, requestHash)
 		return err
@@ -56,10 +57,11 @@ func replay(ctx context.Context, tx pgx.Tx, scope, key string, requestHash []byt
 // the stored case. The case number is taken after every check, and the
 // rows are then written in one round trip, so that the year's counter row,
 // locked from the number to the commit, is held for three round trips.
-func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (api.Case, bool, error) {
+func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (_ api.Case, _ bool, err error) {
+	defer func() { err = classify(err) }()
 	var out api.Case
 	var replayed bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := lock(ctx, tx, lockKey, c.Device+" "+key); err != nil {
 			return err
 		}
@@ -150,10 +152,11 @@ func checkAttachments(ctx context.Context, tx pgx.Tx, atts []server.CaseAttachme
 // SetCaseStatus implements server.Store: the case's row stays locked from
 // reading its status until the change commits, so two staff members moving
 // one case take turns, and the second sees the first's status.
-func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (_ api.Case, err error) {
+	defer func() { err = classify(err) }()
 	var c api.Case
 	var refused error
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		refused = nil
 		var current string
 		var device *string

@@ -24,8 +24,14 @@ const (
 // everyone's), in order. Appends are serialised by the feed's lock (see
 // addChange), so every change below the newest one visible is visible too:
 // a cursor never passes a change that commits later.
-func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit int) ([]api.Change, bool, error) {
-	rows, err := db.pool.Query(ctx, `SELECT seq, payload FROM changes
+func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit int) (_ []api.Change, _ bool, err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: changes: %w", err)
+	}
+	defer conn.Release()
+	rows, err := conn.Query(ctx, `SELECT seq, payload FROM changes
 		WHERE seq > $1 AND (
 			(scope = 'device' AND target = $2)
 			OR (scope = 'account' AND $3::text <> '' AND target = $3 AND NOT (kind = 'draft' AND origin = $2))
@@ -62,9 +68,10 @@ func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit i
 // makes no change: there is no device yet that could hold an older one.
 // It holds the feed's lock throughout, so that processes starting at once
 // with a new catalog announce it once.
-func (db *DB) RecordCatalog(ctx context.Context, etag string) (bool, error) {
+func (db *DB) RecordCatalog(ctx context.Context, etag string) (_ bool, err error) {
+	defer func() { err = classify(err) }()
 	var changed bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := lock(ctx, tx, lockFeed, ""); err != nil {
 			return err
 		}

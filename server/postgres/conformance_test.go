@@ -35,6 +35,8 @@ func TestConformance(t *testing.T) {
 		return storetest.Store{Store: db,
 			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) },
 			Reopen:    func(t *testing.T) server.Store { return reopen(t, url) },
+			Busy:      func(t *testing.T) (server.Store, func()) { return busyStore(t, url) },
+			Full:      fullStore,
 		}
 	})
 }
@@ -89,6 +91,11 @@ func TestConformanceTwoPools(t *testing.T) {
 		return storetest.Store{Store: &roundRobin{stores: []server.Store{a, b}},
 			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) },
 			Reopen:    func(t *testing.T) server.Store { return reopen(t, url) },
+			Busy: func(t *testing.T) (server.Store, func()) {
+				other := openURL(t, pgtest.With(t, url, "lock_timeout", "100"))
+				busy, release := busyStore(t, url)
+				return &roundRobin{stores: []server.Store{busy, other}}, release
+			},
 		}
 	})
 }
@@ -158,6 +165,10 @@ func (r *roundRobin) DeleteUpload(ctx context.Context, id string) error {
 
 func (r *roundRobin) ExpiredUploads(ctx context.Context, before time.Time) ([]string, error) {
 	return r.next().ExpiredUploads(ctx, before)
+}
+
+func (r *roundRobin) Usage(ctx context.Context, d server.Device) (server.Usage, error) {
+	return r.next().Usage(ctx, d)
 }
 
 func (r *roundRobin) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (api.DraftCopy, error) {

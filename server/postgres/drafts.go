@@ -16,13 +16,11 @@ import (
 // transaction under the draft's lock, so that concurrent copies of one
 // draft, on any process, queue up and none is lost (the lock also covers a
 // draft's first copy, which has no row to lock yet).
-func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (api.DraftCopy, error) {
-	owner := "device:" + d.ID
-	if d.Account != "" {
-		owner = "account:" + d.Account
-	}
+func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (_ api.DraftCopy, err error) {
+	defer func() { err = classify(err) }()
+	owner := draftOwner(d)
 	var merged api.DraftCopy
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := lock(ctx, tx, lockDraft, owner+" "+id); err != nil {
 			return err
 		}
@@ -62,8 +60,10 @@ func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge se
 		if err != nil {
 			return fmt.Errorf("draft %s: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO drafts (owner, id, copy) VALUES ($1, $2, $3)
-			ON CONFLICT (owner, id) DO UPDATE SET copy = excluded.copy, updated = now()`, owner, id, string(b)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO drafts (owner, id, copy, bytes, has_fields) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (owner, id) DO UPDATE SET copy = excluded.copy, bytes = excluded.bytes,
+				has_fields = excluded.has_fields, updated = now()`,
+			owner, id, string(b), len(b), len(merged.Fields) > 0); err != nil {
 			return err
 		}
 		if d.Account == "" {
@@ -75,4 +75,13 @@ func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge se
 		return api.DraftCopy{}, fmt.Errorf("postgres: put draft: %w", err)
 	}
 	return merged, nil
+}
+
+// draftOwner is who a device's draft copies belong to: its account, or the
+// device while it has none.
+func draftOwner(d server.Device) string {
+	if d.Account != "" {
+		return "account:" + d.Account
+	}
+	return "device:" + d.ID
 }

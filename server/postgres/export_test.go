@@ -4,7 +4,9 @@ import "context"
 
 // OpenAt is Open applying the migrations only up to version last, for
 // tests of every step from empty.
-func OpenAt(ctx context.Context, url string, last int) (*DB, error) { return open(ctx, url, last) }
+func OpenAt(ctx context.Context, url string, last int) (*DB, error) {
+	return open(ctx, url, Options{}, last)
+}
 
 // Migrations lists the embedded migrations' file names, in order.
 func Migrations() []string {
@@ -18,3 +20,10 @@ func Migrations() []string {
 	}
 	return out
 }
+
+// Classify is classify, for its table test.
+var Classify = classify
+
+// ResetPool closes every connection of the pool, as a database restart
+// would; the next call connects anew.
+func (db *DB) ResetPool() { db.pool.Reset() }

@@ -64,6 +64,9 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 	}
 	known := ms[len(ms)-1].version
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, waitForMigrations); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, migrateLock); err != nil {
 			return err
 		}
@@ -99,7 +102,15 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 	return nil
 }
 
+// waitForMigrations lets a migration wait as long as its context allows
+// (not lock_timeout) for another process's migration, and for the locks of
+// requests still running on the tables it changes.
+const waitForMigrations = "SET LOCAL lock_timeout = 0"
+
 func apply(ctx context.Context, tx pgx.Tx, m migration) error {
+	if _, err := tx.Exec(ctx, waitForMigrations); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, migrateLock); err != nil {
 		return err
 	}

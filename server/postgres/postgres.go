@@ -12,10 +12,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -31,7 +33,8 @@ var _ server.Store = (*DB)(nil)
 // DB is an open database: a pool of connections. It is safe for concurrent
 // use.
 type DB struct {
-	pool *pgxpool.Pool
+	pool           *pgxpool.Pool
+	acquireTimeout time.Duration
 
 	lockerOnce sync.Once
 	locker     *UploadLocker // see UploadLocker
@@ -40,26 +43,54 @@ type DB struct {
 
 // Open connects to the database at url (postgres://user:password@host:port/db?options,
 // as libpq takes it; pool_max_conns sets the pool's size, search_path the
-// schema) and applies the migrations it lacks. Several processes may open
-// one database at once: they apply each migration once.
+// schema, lock_timeout how long a write waits for another's lock) and
+// applies the migrations it lacks. Several processes may open one database
+// at once: they apply each migration once.
 func Open(ctx context.Context, url string) (*DB, error) {
-	return open(ctx, url, -1)
+	return OpenWith(ctx, url, Options{})
 }
 
-// open is Open, applying the migrations up to version last (-1: all).
-func open(ctx context.Context, url string, last int) (*DB, error) {
+// Options change how OpenWith opens a database.
+type Options struct {
+	// AcquireTimeout is how long a call waits for a free connection of the
+	// pool before it fails with server.ErrBusy (0: DefaultAcquireTimeout).
+	AcquireTimeout time.Duration
+}
+
+// Defaults of the waits that end in server.ErrBusy, as long as the SQLite
+// store's busy timeout: long enough for a queue of ordinary requests, short
+// enough to answer 503 well within a request's time. DefaultLockTimeout is
+// PostgreSQL's lock_timeout unless the URL sets one: a write that waits
+// longer for a row or an advisory lock (held by a stuck transaction, or an
+// operator's LOCK TABLE) gives up.
+const (
+	DefaultAcquireTimeout = 5 * time.Second
+	DefaultLockTimeout    = 5 * time.Second
+)
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
+	return open(ctx, url, o, -1)
+}
+
+// open is OpenWith, applying the migrations up to version last (-1: all).
+func open(ctx context.Context, url string, o Options, last int) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
-		cfg.ConnConfig.RuntimeParams["application_name"] = "rathaus-server"
+	params := cfg.ConnConfig.RuntimeParams
+	if _, ok := params["application_name"]; !ok {
+		params["application_name"] = "rathaus-server"
+	}
+	if _, ok := params["lock_timeout"]; !ok {
+		params["lock_timeout"] = strconv.FormatInt(DefaultLockTimeout.Milliseconds(), 10)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, acquireTimeout: cmp.Or(o.AcquireTimeout, DefaultAcquireTimeout)}
 	if err := db.migrateTo(ctx, last); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", describe(cfg.ConnConfig), err)
@@ -84,9 +115,15 @@ func (db *DB) Close() error {
 }
 
 // Ping reports whether the database answers, by reading a real table.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer func() { err = classify(err) }()
+	c, err := db.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	defer c.Release()
 	var n int
-	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 		return fmt.Errorf("postgres: ping: %w", err)
 	}
 	if n == 0 {
@@ -96,12 +133,30 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // CountCases returns the number of cases.
-func (db *DB) CountCases(ctx context.Context) (int, error) {
+func (db *DB) CountCases(ctx context.Context) (_ int, err error) {
+	defer func() { err = classify(err) }()
+	c, err := db.acquire(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: count cases: %w", err)
+	}
+	defer c.Release()
 	var n int
-	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM cases").Scan(&n); err != nil {
+	if err := c.QueryRow(ctx, "SELECT count(*) FROM cases").Scan(&n); err != nil {
 		return 0, fmt.Errorf("postgres: count cases: %w", err)
 	}
 	return n, nil
+}
+
+// acquire takes a connection of the pool, waiting for one at most the
+// acquire timeout: a pool that stays used up that long is busy.
+func (db *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, db.acquireTimeout)
+	defer cancel()
+	c, err := db.pool.Acquire(actx)
+	if err != nil && ctx.Err() == nil && actx.Err() != nil {
+		return nil, &marked{err: fmt.Errorf("no connection to the database free within %v: %w", db.acquireTimeout, err), kind: server.ErrBusy}
+	}
+	return c, err
 }
 
 // maxAttempts bounds how often a transaction runs when PostgreSQL ends it
@@ -114,7 +169,7 @@ const maxAttempts = 5
 // runs.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := pgx.BeginFunc(ctx, db.pool, fn)
+		err := db.tx(ctx, pgx.TxOptions{}, fn)
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
 		}
@@ -129,12 +184,15 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 }
 
-// SQLSTATE codes the store acts on.
-const (
-	codeSerializationFailure = "40001"
-	codeDeadlock             = "40P01"
-	codeForeignKeyViolation  = "23503"
-)
+// tx runs fn in a transaction on a connection of the pool.
+func (db *DB) tx(ctx context.Context, o pgx.TxOptions, fn func(tx pgx.Tx) error) error {
+	c, err := db.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return pgx.BeginTxFunc(ctx, c, o, fn)
+}
 
 func retryable(err error) bool {
 	return sqlState(err) == codeSerializationFailure || sqlState(err) == codeDeadlock

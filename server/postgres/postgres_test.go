@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,5 +201,74 @@ func TestDataStoredAsGiven(t *testing.T) {
 		if got != data {
 			t.Errorf("stored data = %s, want %s", got, data)
 		}
+	}
+}
+
+// TestQuotaMigrationReadsEarlierDrafts: the migration that keeps each
+// draft's size and whether it holds a field beside it works them out
+// right for the copies written before it, whatever their text holds.
+func TestQuotaMigrationReadsEarlierDrafts(t *testing.T) {
+	ctx := context.Background()
+	names := postgres.Migrations()
+	step := slices.Index(names, "0005_quotas.sql")
+	if step < 0 {
+		t.Fatalf("no 0005_quotas.sql in %q", names)
+	}
+	url := pgtest.URL(t)
+	old, err := postgres.OpenAt(ctx, url, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	one := map[string]api.DraftField{"a": {Value: json.RawMessage(`1`), Clock: "c1"}}
+	copies := map[string]api.DraftCopy{
+		"some":   {Service: "s", Form: api.FormRef{ID: "f", Version: 2}, Fields: one},
+		"empty":  {Service: "s", Fields: map[string]api.DraftField{}},
+		"null":   {Service: "s"},
+		"nul":    {Fields: map[string]api.DraftField{"straße\x00": {Value: json.RawMessage(`{"fields":{}}`), Clock: "c2"}}},
+		"looks":  {Service: `x","form":{"id":"f","version":1},"fields":{},"`, Fields: one},
+		"looks2": {Service: `x\","fields":{},"`},
+		"gone":   {Service: "<s>", Deleted: &api.DraftField{Clock: "c3"}, Device: "d_1"},
+	}
+	for id, c := range copies {
+		c.ID = id
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pgtest.Exec(t, url, "INSERT INTO drafts (owner, id, copy) VALUES ('device:d_1', $1, $2)", id, string(b))
+		copies[id] = c
+	}
+
+	db := reopen(t, url)
+	rows, err := pgtest.Connect(t, url).Query(ctx, "SELECT id, bytes, has_fields FROM drafts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want server.Usage
+	n := 0
+	for rows.Next() {
+		var id string
+		var bytes int64
+		var hasFields bool
+		if err := rows.Scan(&id, &bytes, &hasFields); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(copies[id])
+		if bytes != int64(len(b)) || hasFields != (len(copies[id].Fields) > 0) {
+			t.Errorf("draft %s: bytes %d, has fields %v; want %d, %v", id, bytes, hasFields, len(b), len(copies[id].Fields) > 0)
+		}
+		want.DraftBytes += int64(len(b))
+		if len(copies[id].Fields) > 0 {
+			want.Drafts++
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil || n != len(copies) {
+		t.Fatalf("%d drafts after the migration, %v; want %d", n, err, len(copies))
+	}
+	if got, err := db.Usage(ctx, server.Device{ID: "d_1"}); err != nil || got != want {
+		t.Errorf("Usage = %+v, %v; want %+v", got, err, want)
 	}
 }

@@ -12,8 +12,14 @@ import (
 )
 
 // CreateUpload implements server.Store.
-func (db *DB) CreateUpload(ctx context.Context, u server.Upload) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
+func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: create upload: %w", err)
+	}
+	defer conn.Release()
+	_, err = conn.Exec(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
 		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, stamp(u.Created))
 	if err != nil {
 		return fmt.Errorf("postgres: create upload: %w", err)
@@ -22,8 +28,14 @@ func (db *DB) CreateUpload(ctx context.Context, u server.Upload) error {
 }
 
 // FinishUpload implements server.Store.
-func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) error {
-	tag, err := db.pool.Exec(ctx, "UPDATE uploads SET finished = coalesce(finished, $1) WHERE id = $2", stamp(at), id)
+func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) (err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: finish upload: %w", err)
+	}
+	defer conn.Release()
+	tag, err := conn.Exec(ctx, "UPDATE uploads SET finished = coalesce(finished, $1) WHERE id = $2", stamp(at), id)
 	if err != nil {
 		return fmt.Errorf("postgres: finish upload: %w", err)
 	}
@@ -34,8 +46,14 @@ func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) error {
 }
 
 // Upload implements server.Store.
-func (db *DB) Upload(ctx context.Context, id string) (server.Upload, error) {
-	return uploadByID(ctx, db.pool, id, "")
+func (db *DB) Upload(ctx context.Context, id string) (_ server.Upload, err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return server.Upload{}, fmt.Errorf("postgres: upload %s: %w", id, err)
+	}
+	defer conn.Release()
+	return uploadByID(ctx, conn, id, "")
 }
 
 // queryer is what the pool and a transaction share.
@@ -65,8 +83,14 @@ func uploadByID(ctx context.Context, q queryer, id, lockClause string) (server.U
 // DeleteUpload implements server.Store: the row goes only if no case uses
 // the upload. Should a case that links it commit between the check and
 // the delete, the foreign key refuses the delete.
-func (db *DB) DeleteUpload(ctx context.Context, id string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM uploads WHERE id = $1
+func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: delete upload: %w", err)
+	}
+	defer conn.Release()
+	tag, err := conn.Exec(ctx, `DELETE FROM uploads WHERE id = $1
 		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = $1)`, id)
 	switch {
 	case sqlState(err) == codeForeignKeyViolation:
@@ -76,15 +100,21 @@ func (db *DB) DeleteUpload(ctx context.Context, id string) error {
 	case tag.RowsAffected() == 1:
 		return nil
 	}
-	if _, err := uploadByID(ctx, db.pool, id, ""); err != nil {
+	if _, err := uploadByID(ctx, conn, id, ""); err != nil {
 		return err // ErrNotFound, or the failure to look
 	}
 	return server.ErrUploadInUse
 }
 
 // ExpiredUploads implements server.Store.
-func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) ([]string, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < $1
+func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) (_ []string, err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired uploads: %w", err)
+	}
+	defer conn.Release()
+	rows, err := conn.Query(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < $1
 		UNION ALL
 		SELECT id FROM uploads WHERE finished IS NOT NULL AND finished < $1
 			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)`, stamp(before))

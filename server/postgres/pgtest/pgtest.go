@@ -24,6 +24,17 @@ const Env = "RATHAUS_TEST_POSTGRES"
 // ends. It skips the test when there is no cluster.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	base := Base(tb)
+	schema := Name("t_")
+	exec(tb, base, "CREATE SCHEMA "+schema)
+	tb.Cleanup(func() { exec(tb, base, "DROP SCHEMA "+schema+" CASCADE") })
+	return With(tb, base, "search_path", schema)
+}
+
+// Base returns the cluster's URL as RATHAUS_TEST_POSTGRES gives it. It
+// skips the test when there is no cluster.
+func Base(tb testing.TB) string {
+	tb.Helper()
 	base := os.Getenv(Env)
 	if base == "" {
 		why := "RATHAUS_TEST_POSTGRES is not set; run the tests under scripts/with-postgres.sh (make test does)"
@@ -32,18 +43,27 @@ func URL(tb testing.TB) string {
 		}
 		tb.Skip("PostgreSQL tests skipped: " + why)
 	}
+	return base
+}
+
+// Name is prefix and 16 random hex digits: a name for a schema or a
+// tablespace of the test's own.
+func Name(prefix string) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	exec(tb, base, "CREATE SCHEMA "+schema)
-	tb.Cleanup(func() { exec(tb, base, "DROP SCHEMA "+schema+" CASCADE") })
+	return prefix + hex.EncodeToString(b)
+}
 
-	u, err := url.Parse(base)
+// With returns the URL with a parameter set; one that is no connection
+// setting of libpq's is a setting of the session (such as lock_timeout).
+func With(tb testing.TB, rawURL, key, value string) string {
+	tb.Helper()
+	u, err := url.Parse(rawURL)
 	if err != nil {
-		tb.Fatalf("pgtest: %s: %v", Env, err)
+		tb.Fatalf("pgtest: %v", err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
