@@ -193,6 +193,7 @@ func TestRunFailsInOneLine(t *testing.T) {
 		{"extra argument", []string{"serve"}, `unexpected argument "serve"`},
 		{"short staff token", []string{"--staff-token", "secret"}, "at least 16 characters"},
 		{"not a postgres URL", []string{"--db", "mysql://x@db/rathaus"}, "--db takes a postgres:// URL"},
+		{"a size cap for PostgreSQL", []string{"--db", "postgres://x@db/rathaus", "--db-max-mb", "100"}, "--db-max-mb bounds the SQLite database only"},
 		{"database not reachable", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(),
 			"--db", "postgres://rathaus:s3cret-pw@" + busy.Addr().String() + "/rathaus?connect_timeout=2"}, "postgres: "},
 	}

@@ -95,3 +95,10 @@ func (p *process) stop() error {
 		return <-p.done
 	}
 }
+
+// kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *process) kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	err := <-p.done
+	p.done <- err // for a later call
+}
