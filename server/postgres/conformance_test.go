@@ -91,11 +91,6 @@ func TestConformanceTwoPools(t *testing.T) {
 		return storetest.Store{Store: &roundRobin{stores: []server.Store{a, b}},
 			Conflicts: func(t *testing.T) []storetest.Conflict { return conflicts(t, url) },
 			Reopen:    func(t *testing.T) server.Store { return reopen(t, url) },
-			Busy: func(t *testing.T) (server.Store, func()) {
-				other := openURL(t, pgtest.With(t, url, "lock_timeout", "100"))
-				busy, release := busyStore(t, url)
-				return &roundRobin{stores: []server.Store{busy, other}}, release
-			},
 		}
 	})
 }

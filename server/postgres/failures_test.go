@@ -24,12 +24,12 @@ import (
 )
 
 // busyStore opens the schema at url once more with a lock_timeout of
-// 100 ms, and locks every table of it against writes (reads go on), as a
+// 50 ms, and locks every table of it against writes (reads go on), as a
 // stuck transaction or an operator's LOCK TABLE would, until release.
 func busyStore(t *testing.T, url string) (server.Store, func()) {
 	t.Helper()
 	ctx := context.Background()
-	busy := openURL(t, pgtest.With(t, url, "lock_timeout", "100"))
+	busy := openURL(t, pgtest.With(t, url, "lock_timeout", "50"))
 	conn := pgtest.Connect(t, url)
 	tx, err := conn.Begin(ctx)
 	if err != nil {
