@@ -7,7 +7,7 @@ export GOFLAGS := -tags=sqlite_fts5
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint screenshot clean
+.PHONY: run test build deps lint screenshot clean load fuzz
 
 ## run: build, start the reference backend and the app against it
 run:
@@ -42,6 +42,38 @@ screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \
 		go test -count=1 -tags=sqlite_fts5,screenshot -run Screenshots ./ui/ -args -shots $(CURDIR)/docs
+
+## load: open-loop load of submissions at LOAD_RATES per second for
+## LOAD_DURATION each, against rathaus-server on SQLite and a bare net/http +
+## SQLite baseline, then the overload check; Markdown tables on stdout.
+## LOAD_FLAGS adds flags (bin/rathaus-load -h), e.g. --db postgres://...
+LOAD_RATES ?= 250,500,1000,2000
+LOAD_DURATION ?= 10s
+LOAD_FLAGS ?=
+load: deps
+	go build -o bin/rathaus-load ./cmd/rathaus-load
+	bin/rathaus-load --rates $(LOAD_RATES) --duration $(LOAD_DURATION) $(LOAD_FLAGS)
+
+## fuzz: every fuzz target of the module for FUZZTIME each (FUZZ_MATCH
+## picks some, FUZZ_SAVE=1 keeps their corpora in testdata/fuzz/)
+FUZZTIME ?= 30s
+fuzz: deps
+	scripts/fuzz.sh $(FUZZTIME)
+
+## reliability: the long runs of what `make test` runs short: the backend
+## SIGKILLed under load KILL_CYCLES times, and the bad-input catalogue with
+## its known failures listed. Add a part by adding a target to
+## RELIABILITY_PARTS.
+KILL_CYCLES ?= 100
+RELIABILITY_PARTS := reliability-backend-kill reliability-bad-input
+.PHONY: reliability $(RELIABILITY_PARTS)
+reliability: $(RELIABILITY_PARTS)
+
+reliability-backend-kill: deps
+	go test -count=1 -timeout 60m -run '^TestBackendKill$$' -v ./reliability -kill.cycles=$(KILL_CYCLES)
+
+reliability-bad-input: deps
+	go test -count=1 -run '^TestBadInput$$' -v ./reliability
 
 clean:
 	rm -rf bin .run

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,29 @@ func TestDocsExample(t *testing.T) {
 				t.Errorf("the block after %q differs from %s", tt.marker, tt.file)
 			}
 		})
+	}
+}
+
+// TestArchitectureNamesRealFiles: every file and folder that
+// docs/architecture.md names (in backquotes, without a placeholder such as
+// <area>) exists, so that its map and recipes cannot drift from the code.
+func TestArchitectureNamesRealFiles(t *testing.T) {
+	doc, err := os.ReadFile("../docs/architecture.md")
+	if err != nil {
+		t.Fatalf("reading docs/architecture.md: %v", err)
+	}
+	named := 0
+	for _, m := range regexp.MustCompile("`([a-z][a-z0-9_./-]*/[a-z0-9_./-]*)`").FindAllStringSubmatch(string(doc), -1) {
+		path := strings.TrimSuffix(m[1], "/")
+		if strings.HasPrefix(path, "../") || strings.Contains(path, "/v1/") {
+			continue // outside the checkout, or an endpoint
+		}
+		named++
+		if _, err := os.Stat("../" + path); err != nil {
+			t.Errorf("docs/architecture.md names %s: %v", path, err)
+		}
+	}
+	if named < 10 {
+		t.Errorf("found only %d paths in docs/architecture.md: the scan is broken", named)
 	}
 }

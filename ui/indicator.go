@@ -1,83 +1,141 @@
 package ui
 
 import (
-	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"rathaus/app/citizen"
 	"rathaus/sync/engine"
 )
 
-// syncIndicator is always visible: it shows the sync engine's state and
-// lets the citizen ask for a sync now.
+// syncIndicator is always visible: one line that says what is known of the
+// sync (when it last reached the town hall, what the last pass sent, or
+// that the server cannot be reached), and "Sync now". The line keeps one
+// height whatever its text, so that the screen below never moves: a long
+// text is cut short, and a tap on it shows all of it.
 type syncIndicator struct {
 	ui    *UI
+	root  fyne.CanvasObject
 	icon  *widget.Icon
-	label *widget.Label
+	label *lineLabel
 	now   *widget.Button
+	full  string // the whole text, with when it last synced and tried
 }
 
 func newSyncIndicator(u *UI) *syncIndicator {
-	si := &syncIndicator{ui: u, icon: widget.NewIcon(theme.ViewRefreshIcon()), label: widget.NewLabel("")}
-	si.label.Wrapping = fyne.TextWrapWord // the citizen must read all of it
+	si := &syncIndicator{ui: u, icon: widget.NewIcon(theme.ViewRefreshIcon())}
+	si.label = newLineLabel(si.onDetails)
 	si.now = widget.NewButtonWithIcon(lang.L("Sync now"), theme.ViewRefreshIcon(), si.onSyncNow)
-	si.refresh()
+	si.root = container.NewBorder(nil, nil, si.icon, si.now, si.label)
+	si.show(u.syncer.Status())
 	return si
 }
 
-func (si *syncIndicator) content() fyne.CanvasObject {
-	return container.NewBorder(nil, nil, si.icon, si.now, si.label)
-}
+func (si *syncIndicator) content() fyne.CanvasObject { return si.root }
 
-func (si *syncIndicator) refresh() {
-	st := si.ui.syncer.Status()
+// show puts a status on the line.
+func (si *syncIndicator) show(st engine.Status) {
 	si.label.SetText(stateText(st))
-	switch st.State {
-	case engine.Offline:
-		si.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
-		si.label.Importance = widget.WarningImportance
-	case engine.Error:
-		si.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
-		si.label.Importance = widget.DangerImportance
-	case engine.Syncing:
+	si.full = detailText(st)
+	working := st.State == engine.Syncing || st.Requested
+	switch {
+	case working:
 		si.icon.SetResource(theme.ViewRefreshIcon())
 		si.label.Importance = widget.MediumImportance
+	case st.State == engine.Offline:
+		si.icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		si.label.Importance = widget.WarningImportance
+	case st.State == engine.Error:
+		si.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+		si.label.Importance = widget.DangerImportance
 	default:
 		si.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		si.label.Importance = widget.MediumImportance
 	}
 	si.label.Refresh()
+	if working {
+		si.now.Disable()
+	} else {
+		si.now.Enable()
+	}
 }
 
-// stateText is the indicator's text for a status.
+// stateText is the line's text for a status: only what is known.
 func stateText(st engine.Status) string {
-	switch st.State {
-	case engine.Offline:
-		return lang.L("Offline – everything is saved and sent later")
-	case engine.Error:
-		return lang.L("Server problem – the app tries again")
-	case engine.Syncing:
+	switch {
+	case st.State == engine.Syncing || st.Requested:
 		return lang.L("Syncing…")
-	}
-	if st.LastSuccess.IsZero() {
+	case st.State == engine.Offline:
+		return lang.L("Server not reachable – everything is saved and sent later")
+	case st.State == engine.Error:
+		return lang.L("Server problem – the app tries again")
+	case st.LastSuccess.IsZero():
 		return lang.L("Not synced yet")
 	}
-	return lang.L("Up to date ({{.Time}})", map[string]any{"Time": st.LastSuccess.Local().Format("15:04")})
+	at := clockText(st.LastSuccess)
+	if n := st.Last.Sent[citizen.OutboxSubmission]; n > 0 {
+		return lang.L("Synced at {{.Time}} – {{.Count}} sent", map[string]any{"Time": at, "Count": n})
+	}
+	return lang.L("Synced at {{.Time}}", map[string]any{"Time": at})
 }
 
-// onSyncNow runs a pass in the background; the engine reports the outcome
-// through OnChange.
+// detailText is the whole story of a status, for the details.
+func detailText(st engine.Status) string {
+	lines := []string{stateText(st)}
+	if !st.LastSuccess.IsZero() && st.State != engine.Idle {
+		lines = append(lines, lang.L("Last synced at {{.Time}}", map[string]any{"Time": clockText(st.LastSuccess)}))
+	}
+	if !st.LastAttempt.IsZero() {
+		lines = append(lines, lang.L("Last tried at {{.Time}}", map[string]any{"Time": clockText(st.LastAttempt)}))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clockText is a time of today as 00:06, of another day with its date.
+func clockText(t time.Time) string {
+	t, now := t.Local(), timeNow().Local()
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04")
+	}
+	return t.Format("02.01.2006 15:04")
+}
+
+// onSyncNow asks the engine for a pass; the line shows that it works, and
+// then what came of it, as the engine reports through OnChange.
 func (si *syncIndicator) onSyncNow() {
 	si.now.Disable()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		_ = si.ui.syncer.Sync(ctx)
-		fyne.Do(si.now.Enable)
-	}()
+	si.ui.syncer.SyncNow()
+}
+
+// onDetails shows the whole text, which the line may have cut short.
+func (si *syncIndicator) onDetails() {
+	dialog.ShowInformation(lang.L("Sync"), si.full, si.ui.win)
+}
+
+// lineLabel is a label of one line: its text is cut short with an ellipsis
+// when it does not fit, and a tap calls onTap.
+type lineLabel struct {
+	widget.Label
+	onTap func()
+}
+
+func newLineLabel(onTap func()) *lineLabel {
+	l := &lineLabel{onTap: onTap}
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// Tapped implements fyne.Tappable.
+func (l *lineLabel) Tapped(*fyne.PointEvent) {
+	if l.onTap != nil {
+		l.onTap()
+	}
 }

@@ -5,7 +5,55 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+	"rathaus/ui/catalog"
+	"rathaus/ui/forms"
 )
+
+// The shell is the one place screens navigate through: each area declares
+// the moves its screens make, and the shell makes them.
+var (
+	_ catalog.Navigator = (*UI)(nil)
+	_ forms.Navigator   = (*UI)(nil)
+)
+
+// OpenService shows a service's details above the services.
+func (u *UI) OpenService(s api.Service) {
+	sc := u.forms.ServiceScreen(s)
+	u.nav.push(sc.Content(), sc.Title())
+}
+
+// OpenDraft shows a draft's form on the services tab: above the screen
+// that opened it there, or alone when it was opened elsewhere.
+func (u *UI) OpenDraft(d *citizen.Draft) {
+	fs, err := u.forms.FormScreen(d)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	if u.tabs.SelectedIndex() != 0 {
+		u.nav.popToRoot()
+		u.tabs.SelectIndex(0)
+	}
+	u.nav.push(fs.Content(), fs.Title())
+	fs.Shown()
+}
+
+// ShowSubmitted leaves the form just sent for "My applications", which
+// says what became of it.
+func (u *UI) ShowSubmitted(draftID string) {
+	u.nav.popToRoot()
+	u.tabs.SelectIndex(1)
+	u.apps.ShowSubmitted(draftID)
+}
+
+// Back leaves the screen on top of the services tab.
+func (u *UI) Back() { u.nav.pop() }
+
+// Service finds a service of the catalog by id.
+func (u *UI) Service(id string) (api.Service, bool) { return u.home.Service(id) }
 
 // navigator is a stack of screens with a back button and a title. Unlike
 // fyne's container.Navigation it has no "forward": a screen left behind (a
@@ -70,5 +118,4 @@ func (n *navigator) refresh() {
 	}
 	n.title.SetText(n.titles[len(n.titles)-1])
 	n.root.Refresh() // the bar came or went: lay out again
-
 }

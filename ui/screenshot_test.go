@@ -99,7 +99,7 @@ func TestScreenshots(t *testing.T) {
 	})
 
 	submit := func(service string) {
-		svc, _ := u.service(service)
+		svc, _ := u.Service(service)
 		d := citizen.NewDraft(svc, time.Now())
 		d.Values, _ = assets.DemoExample(svc.Form.ID)
 		if err := st.CreateDraft(ctx, d); err != nil {
@@ -121,17 +121,15 @@ func TestScreenshots(t *testing.T) {
 	eng.Sync(ctx) // offline: waits for a connection
 	fyne.DoAndWait(func() {
 		u.tabs.SelectIndex(1)
-		u.drafts.refresh()
+		u.apps.Refresh()
 	})
 	capture(t, u.win, "sync-status.png")
 
-	svc, _ := u.service("anmeldung-wohnung")
+	svc, _ := u.Service("anmeldung-wohnung")
 	d := citizen.NewDraft(svc, time.Now())
 	d.Values, _ = assets.DemoExample(svc.Form.ID)
+	d.Step = 2 // the household, with its repeat
 	st.CreateDraft(ctx, d)
-	fyne.DoAndWait(func() {
-		u.openDraft(d)
-		u.current.goToStep(2)
-	})
+	fyne.DoAndWait(func() { u.OpenDraft(d) })
 	capture(t, u.win, "form-repeat.png")
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/secrets"
+	"rathaus/ui/kit"
 )
 
 // StartProblem is how the app goes on when the citizen's data cannot be
@@ -72,7 +73,7 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 
 // show puts err on the screen with the ways forward it leaves.
 func (ps *problemScreen) show(err error) {
-	ps.message.SetText(errorText(err))
+	ps.message.SetText(kit.ErrorText(err))
 	if canStartAfresh(err) {
 		ps.afresh.Show()
 	} else {

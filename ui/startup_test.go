@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/zalando/go-keyring"
@@ -14,6 +15,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
+	"rathaus/ui/kit"
 )
 
 // switchKeyring is a keyring that can be stopped, as a Secret Service
@@ -96,7 +98,7 @@ func TestStartProblem_NoKeyringTryAgainOrStartAfresh(t *testing.T) {
 			if err := open(false); err != nil {
 				t.Fatal(err)
 			}
-			d := citizen.NewDraft(api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}}, timeNow())
+			d := citizen.NewDraft(api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}}, time.Now())
 			d.Values = map[string]any{"given_name": "Erika"}
 			if err := opened.CreateDraft(ctx, d); err != nil {
 				t.Fatal(err)
@@ -113,7 +115,7 @@ func TestStartProblem_NoKeyringTryAgainOrStartAfresh(t *testing.T) {
 			ps := newProblemScreen(a, err, StartProblem{DataDir: dir, Open: open, Opened: func() { shown = true }})
 			settled := make(chan struct{}, 1)
 			ps.settled = func() { settled <- struct{}{} }
-			if got, want := ps.message.Text, errorText(err); got != want {
+			if got, want := ps.message.Text, kit.ErrorText(err); got != want {
 				t.Errorf("message = %q, want %q", got, want)
 			}
 			if !ps.afresh.Visible() || !ps.retry.Visible() {
@@ -122,7 +124,7 @@ func TestStartProblem_NoKeyringTryAgainOrStartAfresh(t *testing.T) {
 
 			test.Tap(buttonIn(t, ps.win.Content(), "Try again"))
 			<-settled
-			if shown || ps.retry.Disabled() || ps.message.Text != errorText(err) {
+			if shown || ps.retry.Disabled() || ps.message.Text != kit.ErrorText(err) {
 				t.Fatalf("after Try again with the keyring still down: main window %v, retry disabled %v, message %q", shown, ps.retry.Disabled(), ps.message.Text)
 			}
 

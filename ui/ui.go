@@ -1,13 +1,26 @@
-// Package ui is the app's Fyne front end. Each screen is a struct holding its
-// widgets and dependencies, with onXxx handlers and a constructor returning
-// its fyne.CanvasObject. Screens read and write only through the store and
-// the sync engine; updates from other goroutines go through fyne.Do.
+// Package ui is the app's shell: the main window with its tabs, the
+// navigation between screens, the sync line and the language. Each area of
+// the app has its screens in a package of its own below (catalog: the
+// services and their search; forms: a service, its form, "My
+// applications"; about: how the data is kept), with the widgets they share
+// in ui/kit. The start-up problem window (startup.go) is the shell's too.
+// Screens lead elsewhere only through the Navigator their area declares,
+// which the shell implements (nav.go); updates from other goroutines go
+// through fyne.Do. The shell hands each status of the sync engine to the
+// areas, which reload only what a pass changed.
+//
+// A new area (reports, appointments, assistant, open data, account, kiosk)
+// follows by analogy: a package ui/<area> with one struct per screen
+// (widgets and dependencies, onXxx handlers, a Content method), the Store
+// and Navigator interfaces it consumes, its state free of Fyne in app/ when
+// it has any; the shell builds it in New, gives it a tab or a place on the
+// navigator, implements its Navigator and, if it shows synced data, hands
+// it the engine's statuses.
 package ui
 
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -17,36 +30,26 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
+	"rathaus/ui/about"
+	"rathaus/ui/catalog"
+	"rathaus/ui/forms"
+	"rathaus/ui/kit"
 )
 
-// Store is what the screens need of the local database.
+// Store is what the app's screens need of the local database.
 type Store interface {
-	Catalog(ctx context.Context) (api.Catalog, string, string, error)
-	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
-	CreateDraft(ctx context.Context, d *citizen.Draft) error
-	SaveDraft(ctx context.Context, id string, values map[string]any, step int) error
-	Draft(ctx context.Context, id string) (*citizen.Draft, error)
-	Drafts(ctx context.Context) ([]*citizen.Draft, error)
-	DeleteDraft(ctx context.Context, id string) error
-	Submit(ctx context.Context, draftID string, data map[string]any) (*citizen.OutboxItem, error)
-	Outbox(ctx context.Context) ([]*citizen.OutboxItem, error)
-	Cases(ctx context.Context) ([]citizen.Case, error)
-	AddAttachment(ctx context.Context, draftID, name, mediaType string, data []byte) (api.Attachment, error)
-	DeleteAttachment(ctx context.Context, id string) error
-	Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error)
-	MarkConflictsSeen(ctx context.Context, draftID string) error
-	MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error
+	forms.Store
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
-// Syncer is what the screens need of the sync engine.
+// Syncer is what the app's screens need of the sync engine.
 type Syncer interface {
 	Kick()
-	Sync(ctx context.Context) error
+	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
 }
@@ -75,42 +78,49 @@ type UI struct {
 
 	nav       *navigator
 	tabs      *container.AppTabs
-	home      *homeScreen
-	drafts    *draftsScreen
+	home      *catalog.Home
+	forms     *forms.Area
+	apps      *forms.Applications
 	indicator *syncIndicator
-	current   *formScreen // the form on screen, if any
-
-	mu    sync.Mutex
-	forms map[api.FormRef]*formschema.Form
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
 func New(a fyne.App, d Deps) *UI {
-	u := &UI{app: a, store: d.Store, syncer: d.Sync, forms: map[api.FormRef]*formschema.Form{}}
+	u := &UI{app: a, store: d.Store, syncer: d.Sync}
 	u.win = a.NewWindow(lang.L("Rathaus"))
 	u.win.Resize(fyne.NewSize(480, 820))
 
-	u.home = newHomeScreen(u)
-	u.drafts = newDraftsScreen(u)
+	u.home = catalog.NewHome(u)
+	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win})
+	u.apps = u.forms.Applications()
+	info := about.NewScreen(d.Protection, d.DataDir)
+	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
-	u.nav = newNavigator(u.home.content(), u.home.title())
+	u.nav = newNavigator(u.home.Content(), u.home.Title())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(lang.L("Services"), theme.HomeIcon(), u.nav.content()),
-		container.NewTabItemWithIcon(lang.L("My applications"), theme.DocumentIcon(), u.drafts.content()),
-		container.NewTabItemWithIcon(lang.L("About"), theme.InfoIcon(), newAboutScreen(d).content()),
+		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
+		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Content == u.drafts.root {
-			u.drafts.refresh()
+		if t.Content == u.apps.Content() {
+			u.apps.Refresh()
 		}
 	}
+	u.apps.Refresh()
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 
-	d.Sync.OnChange(func(engine.Status) {
+	// The sync line shows every status; the screens reload only when a
+	// pass changed their data (a reload of "My applications" reads and
+	// unseals every draft): the forms area knows what its screens show,
+	// the services follow the catalog.
+	d.Sync.OnChange(func(st engine.Status) {
 		fyne.Do(func() {
-			u.indicator.refresh()
-			u.drafts.refresh()
-			u.home.reload()
+			u.indicator.show(st)
+			u.apps.StatusChanged(st)
+			if st.Changed.Any(engine.ChangedCatalog) {
+				u.loadCatalog()
+			}
 		})
 	})
 	return u
@@ -119,68 +129,23 @@ func New(a fyne.App, d Deps) *UI {
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// ctx bounds what a screen waits for the local database.
-func (u *UI) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 10*time.Second)
-}
-
-// form returns the compiled definition of a form version.
-func (u *UI) form(ref api.FormRef) (*formschema.Form, error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if f, ok := u.forms[ref]; ok {
-		return f, nil
-	}
-	ctx, cancel := u.ctx()
+// loadCatalog shows the catalog the store has (after a sync brought a new
+// one).
+func (u *UI) loadCatalog() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	body, err := u.store.Form(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	f, err := formschema.Parse(body)
-	if err != nil {
-		return nil, err
-	}
-	u.forms[ref] = f
-	return f, nil
-}
-
-// service finds a catalog entry by id.
-func (u *UI) service(id string) (api.Service, bool) {
-	for _, s := range u.home.catalog.Services {
-		if s.ID == id {
-			return s, true
-		}
-	}
-	return api.Service{}, false
-}
-
-// openDraft shows the form screen for a draft.
-func (u *UI) openDraft(d *citizen.Draft) {
-	f, err := u.form(d.Form)
-	if err != nil {
-		u.showError(err)
+	cat, _, source, err := u.store.Catalog(ctx)
+	if err != nil && citizen.ErrorCode(err) != citizen.ENOTFOUND {
+		u.home.ShowProblem(kit.ErrorText(err))
 		return
 	}
-	s, _ := u.service(d.Service)
-	title := s.Title.In(currentLang())
-	if title == "" {
-		title = f.Def.Title.In(currentLang())
-	}
-	u.tabs.SelectIndex(0)
-	u.current = newFormScreen(u, f, d)
-	u.nav.push(u.current.content(), title)
+	u.home.SetCatalog(cat, source == store.SourceDemo)
 }
 
 // showError tells the citizen what went wrong, in their language.
 func (u *UI) showError(err error) {
-	dialog.ShowError(errors.New(errorText(err)), u.win)
+	dialog.ShowError(errors.New(kit.ErrorText(err)), u.win)
 }
 
-// errorText is an error's message for people, translated.
-func errorText(err error) string {
-	return lang.L(citizen.ErrorMessage(err))
-}
-
-// timeNow is the UI's clock; tests may replace it.
+// timeNow is the shell's clock; tests may replace it.
 var timeNow = time.Now

@@ -1,11 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"image"
-	"image/png"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
@@ -28,11 +22,10 @@ import (
 )
 
 // rig is the app's real parts (store file, engine, backend over loopback)
-// behind the UI, in fyne's test driver.
+// behind the whole UI, in fyne's test driver. Its tests see the screens as
+// the citizen does: buttons and labels by their text.
 type rig struct {
 	backend *servertest.Backend
-	path    string
-	keys    *secrets.Keychain
 	store   *store.Store
 	engine  *engine.Engine
 	ui      *UI
@@ -41,16 +34,10 @@ type rig struct {
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t), path: filepath.Join(t.TempDir(), "app.db"), keys: secrets.OpenMemory("rathaus-ui-test")}
-	r.open(t)
-	return r
-}
-
-// open starts the app on the rig's database file, as at a cold start.
-func (r *rig) open(t testing.TB) {
-	t.Helper()
+	r := &rig{backend: servertest.New(t)}
 	a := test.NewTempApp(t)
-	st, err := store.Open(context.Background(), r.path, r.keys)
+	keys := secrets.OpenMemory("rathaus-ui-test")
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), keys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,17 +52,12 @@ func (r *rig) open(t testing.TB) {
 		t.Fatal(err)
 	}
 	r.store = st
-	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), r.keys)
+	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), keys)
 	r.ui = New(a, Deps{Store: st, Sync: r.engine})
 	r.win = r.ui.Window()
 	r.win.Resize(fyne.NewSize(480, 900))
 	r.win.Show()
-}
-
-// quit closes the app's window and database, as when the citizen quits.
-func (r *rig) quit() {
-	r.win.Close()
-	r.store.Close()
+	return r
 }
 
 // walk visits every visible object below o.
@@ -100,6 +82,14 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 // top overlay (a dialog).
 func (r *rig) button(t *testing.T, text string) *widget.Button {
 	t.Helper()
+	if b := r.findButton(text); b != nil {
+		return b
+	}
+	t.Fatalf("no visible button %q", text)
+	return nil
+}
+
+func (r *rig) findButton(text string) *widget.Button {
 	var found *widget.Button
 	visit := func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
@@ -112,125 +102,7 @@ func (r *rig) button(t *testing.T, text string) *widget.Button {
 	if found == nil {
 		walk(r.win.Content(), visit)
 	}
-	if found == nil {
-		t.Fatalf("no visible button %q", text)
-	}
 	return found
-}
-
-// openService searches the home screen and taps the one hit.
-func (r *rig) openService(t *testing.T, query string) {
-	t.Helper()
-	h := r.ui.home
-	test.Type(h.search, query)
-	if len(h.shown) != 1 {
-		t.Fatalf("search %q shows %d services, want 1", query, len(h.shown))
-	}
-	h.list.Select(0)
-}
-
-// fill enters values into the current step the way the citizen would:
-// adding repeat items, typing, tapping, choosing, picking files, signing.
-// Fields are filled in the order shown, so that a field appears (by its
-// condition) before its turn comes.
-func (r *rig) fill(t *testing.T, values map[string]any) {
-	t.Helper()
-	// A value may show a repeat (or a field) that needs its own pass.
-	for range 3 {
-		r.fillPass(t, values)
-	}
-}
-
-func (r *rig) fillPass(t *testing.T, values map[string]any) {
-	t.Helper()
-	fs := r.ui.current
-	for added := true; added; {
-		added = false
-		for _, p := range fs.order {
-			fi := fs.inputs[p]
-			if fi.field.Widget != api.WidgetRepeat || !fs.form.FieldShown(p, fs.draft.Values) {
-				continue
-			}
-			want, _ := formschema.Get(values, p)
-			have, _ := formschema.Get(fs.draft.Values, p)
-			if len(asList(have)) < len(asList(want)) {
-				test.Tap(buttonIn(t, fi.box, fi.field.AddLabel.In("en")))
-				added = true
-				break
-			}
-		}
-	}
-	for _, p := range append([]string(nil), fs.order...) {
-		fi := fs.inputs[p]
-		v, ok := formschema.Get(values, p)
-		if fi == nil || !ok || !fs.form.FieldShown(p, fs.draft.Values) {
-			continue
-		}
-		switch fi.field.Widget {
-		case api.WidgetGroup, api.WidgetAddress, api.WidgetRepeat:
-			continue // their fields are filled one by one
-		case api.WidgetFile, api.WidgetPhoto:
-			name, _ := v.(map[string]any)["name"].(string)
-			fi.choose(name, sampleFile(t, fi.field))
-			continue
-		case api.WidgetSignature:
-			var sig api.Signature
-			if err := fromMap(v, &sig); err != nil {
-				t.Fatal(err)
-			}
-			fi.input.(*signaturePad).OnChanged(&sig)
-			continue
-		}
-		switch in := fi.input.(type) {
-		case *widget.DateEntry:
-			d, err := time.Parse(time.DateOnly, v.(string))
-			if err != nil {
-				t.Fatal(err)
-			}
-			in.SetDate(&d)
-		case *widget.Entry:
-			in.SetText("")
-			test.Type(in, formatValue(fi.field.Widget, v))
-		case *widget.Check:
-			if in.Checked != (v == true) {
-				test.Tap(in)
-			}
-		case *widget.RadioGroup:
-			in.SetSelected(optionLabel(t, fi.field, v))
-		case *widget.Select:
-			in.SetSelected(optionLabel(t, fi.field, v))
-		case *widget.CheckGroup:
-			var labels []string
-			for _, x := range asList(v) {
-				labels = append(labels, optionLabel(t, fi.field, x))
-			}
-			in.SetSelected(labels)
-		default:
-			t.Fatalf("field %s: no way to fill a %T", p, in)
-		}
-	}
-}
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-// sampleFile makes a small real file of the kind a field takes.
-func sampleFile(t *testing.T, fd *api.Field) []byte {
-	t.Helper()
-	if fd.Widget == api.WidgetPhoto || len(fd.Accept) > 0 && strings.HasPrefix(fd.Accept[0], "image/") {
-		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-		for i := range img.Pix {
-			img.Pix[i] = byte(i * 7)
-		}
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
-	return []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 }
 
 // buttonIn finds a visible button with the given text below o.
@@ -248,254 +120,127 @@ func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	return found
 }
 
-// fillAll fills every shown step and goes on to the summary.
-func (r *rig) fillAll(t *testing.T, values map[string]any) {
+// text joins the texts of the visible labels of the window and its dialog.
+func (r *rig) text() string {
+	var b strings.Builder
+	visit := func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			b.WriteString(l.Text + "\n")
+		}
+	}
+	walk(r.win.Content(), visit)
+	if top := r.win.Canvas().Overlays().Top(); top != nil {
+		walk(top, visit)
+	}
+	return b.String()
+}
+
+// sendDraft opens a draft holding a demo form's example and takes it
+// through every step to "Submit", tapping as the citizen does.
+func (r *rig) sendDraft(t *testing.T, service string) *citizen.Draft {
 	t.Helper()
-	fs := r.ui.current
-	for !fs.summary() {
-		r.fill(t, values)
-		before := fs.step
+	svc, _ := r.ui.Service(service)
+	d := citizen.NewDraft(svc, time.Now())
+	d.Values, _ = assets.DemoExample(svc.Form.ID)
+	if err := r.store.CreateDraft(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	r.ui.OpenDraft(d)
+	for range 10 {
+		if r.findButton("Submit") != nil {
+			break
+		}
 		test.Tap(r.button(t, "Next"))
-		if fs.step == before {
-			for p, fi := range fs.inputs {
-				if fi.errLabel != nil && fi.errLabel.Visible() {
-					t.Errorf("field %s: %s", p, fi.errLabel.Text)
-				}
-			}
-			t.Fatalf("\"next\" did not leave step %d (%s)", before, fs.form.Def.Steps[before].ID)
-		}
 	}
-}
-
-func optionLabel(t *testing.T, fd *api.Field, v any) string {
-	t.Helper()
-	for _, o := range fd.Options {
-		if o.Value == v {
-			return o.Label.In("en")
-		}
-	}
-	t.Fatalf("field %s has no option %v", fd.Key, v)
-	return ""
-}
-
-// input returns the current step's field at a pointer ("/postcode", or a
-// bare top-level key).
-func (r *rig) input(t *testing.T, pointer string) *fieldInput {
-	t.Helper()
-	if !strings.HasPrefix(pointer, "/") {
-		pointer = "/" + pointer
-	}
-	if fi := r.ui.current.inputs[pointer]; fi != nil {
-		return fi
-	}
-	t.Fatalf("field %s is not on the current step", pointer)
-	return nil
-}
-
-func (r *rig) storedDraft(t *testing.T) *citizen.Draft {
-	t.Helper()
-	drafts, err := r.store.Drafts(context.Background())
-	if err != nil || len(drafts) != 1 {
-		t.Fatalf("drafts in the store = %d (%v), want 1", len(drafts), err)
-	}
-	return drafts[0]
-}
-
-func example(t testing.TB, form string) map[string]any {
-	t.Helper()
-	v, err := assets.DemoExample(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// TestFillSubmitAndSync is the citizen's way through the app: find the dog
-// tax, fill its two steps (an error blocks "next"), submit, and see the
-// case number once the engine has sent it.
-func TestFillSubmitAndSync(t *testing.T) {
-	r := newRig(t)
-	ctx := context.Background()
-	r.openService(t, "dog")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.ui.current
-	if fs == nil || fs.form.Def.ID != "hundesteuer" {
-		t.Fatalf("form on screen = %v, want hundesteuer", fs)
-	}
-
-	// Every change is in the store at once.
-	test.Type(r.input(t, "given_name").input.(*widget.Entry), "Erika")
-	if got := r.storedDraft(t).Values["given_name"]; got != "Erika" {
-		t.Fatalf("stored given_name = %v, want Erika", got)
-	}
-
-	// A wrong postcode shows its message on its field and blocks "next".
-	values := example(t, "hundesteuer")
-	values["postcode"] = "123"
-	r.fill(t, values)
-	pc := r.input(t, "postcode")
-	if !pc.errLabel.Visible() || !strings.Contains(pc.errLabel.Text, "five digits") {
-		t.Errorf("postcode error = %q (visible %v), want the five-digit message", pc.errLabel.Text, pc.errLabel.Visible())
-	}
-	test.Tap(r.button(t, "Next"))
-	if fs.step != 0 {
-		t.Fatalf("step after next with an error = %d, want 0", fs.step)
-	}
-	pc.input.(*widget.Entry).SetText("")
-	test.Type(pc.input.(*widget.Entry), "51147")
-	if pc.errLabel.Visible() {
-		t.Errorf("postcode error still shown after a valid postcode: %q", pc.errLabel.Text)
-	}
-	test.Tap(r.button(t, "Next"))
-	if fs.step != 1 {
-		t.Fatalf("step after next = %d, want 1", fs.step)
-	}
-	r.fillAll(t, values) // the rest of the steps
 	test.Tap(r.button(t, "Submit"))
+	return d
+}
 
-	d := r.storedDraft(t)
-	if d.State != citizen.DraftQueued {
-		t.Fatalf("draft after submit = %s, want queued", d.State)
-	}
-	for k, want := range example(t, "hundesteuer") {
-		if k == "iban" { // stored as the bank writes it, without spaces
-			want = strings.ReplaceAll(want.(string), " ", "")
+// TestNavigation: the home screen leads to a service, the service to its
+// form, "back" returns, and a sent form gives way to "My applications".
+func TestNavigation(t *testing.T) {
+	r := newRig(t)
+	var search *widget.Entry
+	walk(r.win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search services") {
+			search = e
 		}
-		if got := d.Values[k]; fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("stored %s = %v, want %v", k, got, want)
-		}
+	})
+	if search == nil {
+		t.Fatal("no search box on the home screen")
 	}
-	items, _ := r.store.Outbox(ctx)
-	if len(items) != 1 || items[0].DraftID != d.ID || items[0].IdempotencyKey == "" {
-		t.Fatalf("outbox = %+v, want one item for the draft with a key", items)
+	test.Type(search, "dog")
+	if !strings.Contains(r.text(), "Register a dog (dog tax)") {
+		t.Fatalf("search for dog: %q", r.text())
 	}
-	if r.ui.tabs.SelectedIndex() != 1 {
-		t.Errorf("tab after submit = %d, want My drafts", r.ui.tabs.SelectedIndex())
+	svc, _ := r.ui.Service("hundesteuer")
+	r.ui.OpenService(svc)
+	if r.ui.nav.title.Text != svc.Title.In("en") || !r.ui.nav.bar.Visible() {
+		t.Errorf("title bar = %q (visible %v), want the service", r.ui.nav.title.Text, r.ui.nav.bar.Visible())
+	}
+	test.Tap(r.button(t, "Fill in the form"))
+	if r.findButton("Next") == nil || len(r.ui.nav.stack.Objects) != 3 {
+		t.Fatalf("after \"Fill in the form\": %d screens, next button %v; want the form on top", len(r.ui.nav.stack.Objects), r.findButton("Next"))
+	}
+	test.Tap(r.ui.nav.back)
+	if r.findButton("Fill in the form") == nil && r.findButton("Start a new form") == nil {
+		t.Error("back from the form does not show the service")
+	}
+	test.Tap(r.ui.nav.back)
+	if r.ui.nav.bar.Visible() {
+		t.Error("back to the services still shows a back button")
 	}
 
-	if err := r.engine.Sync(ctx); err != nil {
-		t.Fatal(err)
+	d := r.sendDraft(t, "sperrmuell")
+	if r.ui.tabs.SelectedIndex() != 1 || len(r.ui.nav.stack.Objects) != 1 {
+		t.Errorf("after submit: tab %d, %d screens on the services tab; want My applications and the services alone", r.ui.tabs.SelectedIndex(), len(r.ui.nav.stack.Objects))
 	}
-	if n := r.backend.Cases(); n != 1 {
-		t.Errorf("server cases = %d, want 1", n)
+	if !strings.Contains(r.text(), "Your application") {
+		t.Errorf("after submit no dialog says what became of it: %q", r.text())
 	}
-	d = r.storedDraft(t)
-	if d.State != citizen.DraftSent || d.CaseNumber == "" {
-		t.Fatalf("draft after sync = %s %q, want sent with a case number", d.State, d.CaseNumber)
-	}
-	row := r.ui.drafts.rows[d.ID]
-	if row == nil || !strings.Contains(row.status.Text, d.CaseNumber) {
-		t.Errorf("drafts screen row = %+v, want the case number %s", row, d.CaseNumber)
-	}
-	if !strings.HasPrefix(r.ui.indicator.label.Text, "Up to date") {
-		t.Errorf("sync indicator = %q, want up to date", r.ui.indicator.label.Text)
+	test.Tap(r.button(t, "OK"))
+
+	// Resuming from "My applications" opens the form on the services tab.
+	stored, _ := r.store.Draft(context.Background(), d.ID)
+	if stored.State != citizen.DraftQueued {
+		t.Fatalf("draft after submit = %s, want queued", stored.State)
 	}
 }
 
-// TestOfflineSubmitWaitsThenGoesOnce: with the backend down the item says
-// it waits for a connection; when the backend is back it goes out once.
-func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
+// TestSubmitOnlineAndOffline: the sync line and "My applications" say
+// where an application stands, with the backend away and back.
+func TestSubmitOnlineAndOffline(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	r.backend.Stop()
-	r.openService(t, "bulky")
-	test.Tap(r.button(t, "Fill in the form"))
-	r.fillAll(t, example(t, "sperrmuell"))
-	test.Tap(r.button(t, "Submit"))
+	r.sendDraft(t, "sperrmuell")
 	_ = r.engine.Sync(ctx)
-
-	d := r.storedDraft(t)
-	if got := r.ui.drafts.rows[d.ID].status.Text; got != "Waiting for connection" {
-		t.Errorf("row status offline = %q, want Waiting for connection", got)
+	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Server not reachable") {
+		t.Errorf("indicator offline = %q, want Server not reachable…", got)
 	}
-	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Offline") {
-		t.Errorf("indicator offline = %q, want Offline…", got)
+	if got := r.text(); !strings.Contains(got, "Waiting for connection") || !strings.Contains(got, "waits in the outbox") {
+		t.Errorf("offline: %q, want the row and the dialog to say it waits", got)
 	}
-	if r.ui.drafts.rows[d.ID].delete.Disabled() == false {
-		t.Error("a queued draft can be deleted")
-	}
-
 	r.backend.Start()
-	for i := 0; i < 3; i++ {
-		if err := r.engine.Sync(ctx); err != nil {
-			t.Fatal(err)
-		}
+	if err := r.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
 	}
-	if n := r.backend.Cases(); n != 1 {
-		t.Errorf("server cases = %d, want exactly 1", n)
+	cases, _ := r.store.Cases(ctx)
+	if len(cases) != 1 || r.backend.Cases() != 1 {
+		t.Fatalf("cases here %d, at the backend %d; want 1", len(cases), r.backend.Cases())
 	}
-	if got := r.ui.drafts.rows[d.ID].status.Text; !strings.HasPrefix(got, "Sent") {
-		t.Errorf("row status after sync = %q, want Sent…", got)
+	if got := r.text(); strings.Count(got, cases[0].Number) < 2 || strings.Contains(got, "outbox") {
+		t.Errorf("online: %q, want the case number in the row and the dialog, no outbox", got)
 	}
-}
-
-// TestDraftSurvivesRestartAndCanBeDeleted: quit with a half-filled form,
-// start again: the draft is listed, resumes with its values, and can be
-// deleted.
-func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
-	r := newRig(t)
-	r.openService(t, "dog")
-	test.Tap(r.button(t, "Fill in the form"))
-	test.Type(r.input(t, "family_name").input.(*widget.Entry), "Mustermann")
-	test.Type(r.input(t, "city").input.(*widget.Entry), "Musterstadt")
-	r.quit()
-
-	r.open(t)
-	d := r.storedDraft(t)
-	row := r.ui.drafts.rows[d.ID]
-	r.ui.tabs.SelectIndex(1)
-	if row == nil {
-		row = r.ui.drafts.rows[d.ID]
-	}
-	if row == nil || !strings.HasPrefix(row.status.Text, "Draft") {
-		t.Fatalf("drafts screen after restart: row %+v, want the draft", row)
-	}
-	test.Tap(row.resume)
-	if got := r.input(t, "family_name").input.(*widget.Entry).Text; got != "Mustermann" {
-		t.Errorf("family name after restart = %q, want Mustermann", got)
-	}
-
-	r.ui.tabs.SelectIndex(1)
-	test.Tap(r.ui.drafts.rows[d.ID].delete)
-	test.Tap(r.button(t, "Yes"))
-	drafts, _ := r.store.Drafts(context.Background())
-	if len(drafts) != 0 {
-		t.Errorf("drafts after delete = %d, want 0", len(drafts))
-	}
-	if len(r.ui.drafts.rows) != 0 || !r.ui.drafts.empty.Visible() {
-		t.Errorf("drafts screen after delete: %d rows, empty note visible %v", len(r.ui.drafts.rows), r.ui.drafts.empty.Visible())
+	if !strings.HasPrefix(r.ui.indicator.label.Text, "Synced at") {
+		t.Errorf("sync indicator = %q, want synced at a time", r.ui.indicator.label.Text)
 	}
 }
 
-func TestSearch(t *testing.T) {
+// TestAboutTab: the about screen has the last tab.
+func TestAboutTab(t *testing.T) {
 	r := newRig(t)
-	h := r.ui.home
-	if len(h.shown) < 12 {
-		t.Fatalf("home shows %d services, want the demo catalog (>= 12)", len(h.shown))
-	}
-	for _, tc := range []struct {
-		query string
-		want  string // a service id among the hits
-	}{
-		{"hund", "hundesteuer"},
-		{"Sperrmüll", "sperrmuell"},
-		{"sperrmull", "sperrmuell"},
-		{"UMZUG halteverbot", "halteverbot-umzug"},
-		{"business", "gewerbeanmeldung"},
-	} {
-		t.Run(tc.query, func(t *testing.T) {
-			h.search.SetText(tc.query)
-			found := false
-			for _, s := range h.shown {
-				found = found || s.ID == tc.want
-			}
-			if !found || len(h.shown) == len(h.catalog.Services) {
-				t.Errorf("search %q shows %d services without %s", tc.query, len(h.shown), tc.want)
-			}
-		})
-	}
-	h.search.SetText("xylophon")
-	if len(h.shown) != 0 || !h.empty.Visible() {
-		t.Errorf("nonsense search: %d shown, empty note visible %v", len(h.shown), h.empty.Visible())
+	if got := r.ui.tabs.Items[len(r.ui.tabs.Items)-1].Text; got != "About" {
+		t.Errorf("last tab = %q, want About", got)
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -14,9 +17,11 @@ import (
 
 // customFormats are registered on every compiler, so that the app and the
 // backend check them alike. Like the built-in formats, each ignores values
-// of other JSON types (the schema's "type" rejects those).
+// of other JSON types (the schema's "type" rejects those). "date" replaces
+// the built-in check (the same RFC 3339 full-date) to say why a date fails.
 var customFormats = []*jsonschema.Format{
 	{Name: "iban", Validate: validateIBAN},
+	{Name: "date", Validate: validateDate},
 	{Name: "attachment", Validate: validateAttachment},
 	{Name: "signature", Validate: validateSignature},
 }
@@ -24,33 +29,81 @@ var customFormats = []*jsonschema.Format{
 // MaxSignaturePoints bounds the points of all strokes of one signature.
 const MaxSignaturePoints = 10000
 
-// ibanLengths are the lengths of the IBANs of countries whose length the
-// validator enforces; others need 15 to 34 characters.
-var ibanLengths = map[string]int{"DE": 22}
+// ibanLengths are the IBAN lengths of the countries in the SWIFT IBAN
+// registry; an IBAN of another country does not exist.
+var ibanLengths = map[string]int{
+	"AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+	"BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+	"EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+	"GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+	"IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21,
+	"LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28,
+	"NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22,
+	"RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+	"SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+
+// Why an IBAN fails, in IBANError.Reason; each has its message for people.
+const (
+	IBANLength   = "length"   // not the length of its country's IBANs (or not 15 to 34)
+	IBANCountry  = "country"  // does not start with two letters
+	IBANUnknown  = "unknown"  // starts with letters that are no IBAN country
+	IBANChars    = "chars"    // holds something other than letters and digits
+	IBANChecksum = "checksum" // the check digits do not match
+)
+
+// IBANError says why CheckIBAN refused an IBAN.
+type IBANError struct {
+	Reason  string // one of the IBAN... constants
+	Country string // the first two characters, when they are letters
+	Want    int    // the length of the country's IBANs (0 when unknown)
+	Got     int    // the length without spaces
+	detail  string
+}
+
+func (e *IBANError) Error() string { return e.detail }
+
+// params are what the messages fill in.
+func (e *IBANError) params() map[string]any {
+	return map[string]any{"reason": e.Reason, "cc": e.Country, "n": e.Want, "got": e.Got}
+}
 
 // CheckIBAN checks an IBAN as the "iban" format does: spaces are ignored;
-// then two capital letters (the country), two check digits and up to 30
-// capital letters and digits, 15 to 34 characters in all (22 for a German
-// IBAN), whose ISO 7064 mod-97 remainder is 1. Lower case is refused: the
-// app writes what the citizen types in capitals before it stores it.
+// then two capital letters (a country of the IBAN registry), two check
+// digits and up to 30 capital letters and digits, as many as the country's
+// IBANs have (15 to 34), whose ISO 7064 mod-97 remainder is 1. Lower case
+// is refused on the wire: the app writes what the citizen types in
+// capitals before it stores it. A refusal is an *IBANError.
 func CheckIBAN(s string) error {
 	s = strings.ReplaceAll(s, " ", "")
+	e := &IBANError{Got: len(s)}
+	if len(s) >= 2 && isUpper(s[0]) && isUpper(s[1]) {
+		e.Country = s[:2]
+		e.Want = ibanLengths[e.Country]
+	}
+	fail := func(reason, format string, args ...any) error {
+		e.Reason, e.detail = reason, fmt.Sprintf(format, args...)
+		return e
+	}
 	if len(s) < 15 || len(s) > 34 {
-		return fmt.Errorf("has %d characters, want 15 to 34", len(s))
+		return fail(IBANLength, "has %d characters, want 15 to 34", len(s))
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case i < 2 && (c < 'A' || c > 'Z'):
-			return errors.New("does not start with a country code in capitals")
+		case i < 2 && !isUpper(c):
+			return fail(IBANCountry, "does not start with a country code in capitals")
 		case i >= 2 && i < 4 && (c < '0' || c > '9'):
-			return errors.New("has no check digits after the country code")
-		case (c < '0' || c > '9') && (c < 'A' || c > 'Z'):
-			return fmt.Errorf("holds %q; only capital letters and digits are allowed", c)
+			return fail(IBANChecksum, "has no check digits after the country code")
+		case (c < '0' || c > '9') && !isUpper(c):
+			return fail(IBANChars, "holds %q; only capital letters and digits are allowed", c)
 		}
 	}
-	if n, ok := ibanLengths[s[:2]]; ok && len(s) != n {
-		return fmt.Errorf("has %d characters, a %s IBAN has %d", len(s), s[:2], n)
+	if e.Want == 0 {
+		return fail(IBANUnknown, "%s is no country of the IBAN registry", e.Country)
+	}
+	if len(s) != e.Want {
+		return fail(IBANLength, "has %d characters, a %s IBAN has %d", len(s), e.Country, e.Want)
 	}
 	// Move the first four characters to the end, read letters as 10..35,
 	// and take the remainder digit by digit.
@@ -63,9 +116,61 @@ func CheckIBAN(s string) error {
 		}
 	}
 	if rem != 1 {
-		return errors.New("check digits do not match")
+		return fail(IBANChecksum, "check digits do not match")
 	}
 	return nil
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// Why a date fails, in DateError.Reason.
+const (
+	DateForm = "form" // not written as a date
+	DateDay  = "day"  // written as a date, but that day does not exist (31.02.)
+)
+
+// DateError says why CheckDate refused a date.
+type DateError struct {
+	Reason string // DateForm or DateDay
+	detail string
+}
+
+func (e *DateError) Error() string { return e.detail }
+
+// shapedLikeDate is a date written year first (as the data holds it) or
+// day first (as people write it): the numbers are there, the day may not be.
+var shapedLikeDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$`)
+
+// CheckDate checks a date as the "date" format does: an RFC 3339 full-date
+// (2026-12-31). A refusal is a *DateError that tells a date that does not
+// exist (2026-02-31, or 31.02.2026 as typed) from text that is no date.
+func CheckDate(s string) error {
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return nil
+	}
+	m := shapedLikeDate.FindStringSubmatch(s)
+	if m == nil {
+		return &DateError{Reason: DateForm, detail: "is not a date (YYYY-MM-DD)"}
+	}
+	y, mo, d := m[1], m[2], m[3]
+	if y == "" {
+		y, mo, d = m[6], m[5], m[4]
+	}
+	year, _ := strconv.Atoi(y)
+	month, _ := strconv.Atoi(mo)
+	day, _ := strconv.Atoi(d)
+	if month < 1 || month > 12 || day < 1 || day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return &DateError{Reason: DateDay, detail: "names a day that does not exist"}
+	}
+	return &DateError{Reason: DateForm, detail: "is not a date in the form YYYY-MM-DD"}
+}
+
+func validateDate(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	return CheckDate(s)
 }
 
 func validateIBAN(v any) error {

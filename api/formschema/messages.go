@@ -1,6 +1,7 @@
 package formschema
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -88,7 +89,17 @@ func describe(k jsonschema.ErrorKind) (string, map[string]any) {
 	case *kind.InvalidJsonValue:
 		return "type", map[string]any{"want": "JSON"}
 	case *kind.Format:
-		return "format", map[string]any{"want": k.Want}
+		params := map[string]any{"want": k.Want}
+		var ibanErr *IBANError
+		var dateErr *DateError
+		switch {
+		case errors.As(k.Err, &ibanErr):
+			params = ibanErr.params()
+			params["want"] = k.Want
+		case errors.As(k.Err, &dateErr):
+			params["reason"] = dateErr.Reason
+		}
+		return "format", params
 	case *kind.Pattern:
 		return "pattern", nil
 	case *kind.Enum, *kind.Const:
@@ -176,13 +187,23 @@ var builtin = map[string]api.Text{
 }
 
 // byFormat refines the "format" message for the custom formats, whatever
-// the field's widget.
+// the field's widget; "FORMAT.REASON" says why a value failed where the
+// check tells (IBANError, DateError), and takes precedence over the
+// widget's text.
 var byFormat = map[string]api.Text{
-	"iban":       {"de": "Bitte prüfen Sie die IBAN: Sie beginnt mit dem Ländercode in Großbuchstaben (z. B. DE), eine deutsche IBAN hat 22 Zeichen.", "en": "Please check the IBAN: it starts with the country code in capitals (e.g. DE); a German IBAN has 22 characters."},
-	"attachment": {"de": "Diese Datei ist unvollständig oder zu groß (höchstens 10 MB). Bitte fügen Sie sie erneut hinzu.", "en": "This file is incomplete or too large (at most 10 MB). Please add it again."},
-	"signature":  {"de": "Bitte unterschreiben Sie.", "en": "Please sign."},
-	"email":      {"de": "Bitte geben Sie eine gültige E-Mail-Adresse ein.", "en": "Please enter a valid e-mail address."},
-	"date":       {"de": "Bitte geben Sie ein Datum ein (TT.MM.JJJJ).", "en": "Please enter a date (DD.MM.YYYY)."},
+	"iban":          {"de": "Dies ist keine gültige IBAN. Bitte vergleichen Sie sie mit Ihrer Bankkarte.", "en": "This is not a valid IBAN. Please compare it with your bank card."},
+	"iban.checksum": {"de": "Die Prüfziffer stimmt nicht: Bitte vergleichen Sie die IBAN Zeichen für Zeichen mit Ihrer Bankkarte.", "en": "The check digits are wrong: please compare the IBAN character by character with your bank card."},
+	"iban.length":   {"de": "Eine IBAN mit dem Ländercode {cc} hat {n} Zeichen, diese hat {got}.", "en": "An IBAN with the country code {cc} has {n} characters; this one has {got}."},
+	"iban.range":    {"de": "Eine IBAN hat 15 bis 34 Zeichen, diese hat {got}.", "en": "An IBAN has 15 to 34 characters; this one has {got}."},
+	"iban.country":  {"de": "Eine IBAN beginnt mit dem Ländercode aus zwei Buchstaben, z. B. DE.", "en": "An IBAN starts with a two-letter country code, e.g. DE."},
+	"iban.unknown":  {"de": "{cc} ist kein Ländercode einer IBAN. Eine deutsche IBAN beginnt mit DE.", "en": "{cc} is not the country code of any IBAN. A German IBAN starts with DE."},
+	"iban.chars":    {"de": "Eine IBAN enthält nur Buchstaben und Ziffern.", "en": "An IBAN holds only letters and digits."},
+	"attachment":    {"de": "Diese Datei ist unvollständig oder zu groß (höchstens 10 MB). Bitte fügen Sie sie erneut hinzu.", "en": "This file is incomplete or too large (at most 10 MB). Please add it again."},
+	"signature":     {"de": "Bitte unterschreiben Sie.", "en": "Please sign."},
+	"email":         {"de": "Bitte geben Sie eine gültige E-Mail-Adresse ein.", "en": "Please enter a valid e-mail address."},
+	"date":          {"de": "Bitte geben Sie ein Datum ein (TT.MM.JJJJ).", "en": "Please enter a date (DD/MM/YYYY)."},
+	"date.form":     {"de": "Bitte geben Sie ein Datum ein (TT.MM.JJJJ).", "en": "Please enter a date (DD/MM/YYYY)."},
+	"date.day":      {"de": "Diesen Tag gibt es nicht. Bitte prüfen Sie Tag und Monat (TT.MM.JJJJ).", "en": "This day does not exist. Please check the day and month (DD/MM/YYYY)."},
 }
 
 var (
@@ -274,6 +295,9 @@ func (f *Form) message(pointer, code string, params map[string]any) api.Text {
 }
 
 func defaultMessage(fd *api.Field, code string, params map[string]any) api.Text {
+	if t := reasonMessage(code, params); t != nil {
+		return t
+	}
 	keys := []string{code}
 	if fmt.Sprint(params["n"]) == "1" {
 		keys = []string{code + ".one", code}
@@ -296,6 +320,20 @@ func defaultMessage(fd *api.Field, code string, params map[string]any) api.Text 
 		}
 	}
 	return builtin["invalid"]
+}
+
+// reasonMessage is the text for why a value failed its format, when the
+// check said why.
+func reasonMessage(code string, params map[string]any) api.Text {
+	want, _ := params["want"].(string)
+	reason, _ := params["reason"].(string)
+	if code != "format" || reason == "" {
+		return nil
+	}
+	if want == "iban" && reason == IBANLength && fmt.Sprint(params["n"]) == "0" {
+		reason = "range" // no country whose length to name
+	}
+	return byFormat[want+"."+reason]
 }
 
 func pointerOf(tokens []string) string {

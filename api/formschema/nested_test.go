@@ -323,8 +323,12 @@ func TestValidateNested(t *testing.T) {
 		reqEN   = "Please fill in this field."
 		typeDE  = "Dieser Wert hat nicht die erwartete Art."
 		typeEN  = "This value is not of the expected kind."
-		ibanDE  = "Bitte prüfen Sie die IBAN: Sie beginnt mit dem Ländercode in Großbuchstaben (z. B. DE), eine deutsche IBAN hat 22 Zeichen."
-		ibanEN  = "Please check the IBAN: it starts with the country code in capitals (e.g. DE); a German IBAN has 22 characters."
+		sumDE   = "Die Prüfziffer stimmt nicht: Bitte vergleichen Sie die IBAN Zeichen für Zeichen mit Ihrer Bankkarte."
+		sumEN   = "The check digits are wrong: please compare the IBAN character by character with your bank card."
+		lenDE   = "Eine IBAN mit dem Ländercode DE hat 22 Zeichen, diese hat 21."
+		lenEN   = "An IBAN with the country code DE has 22 characters; this one has 21."
+		ccDE    = "Eine IBAN beginnt mit dem Ländercode aus zwei Buchstaben, z. B. DE."
+		ccEN    = "An IBAN starts with a two-letter country code, e.g. DE."
 		fileDE  = "Diese Datei ist unvollständig oder zu groß (höchstens 10 MB). Bitte fügen Sie sie erneut hinzu."
 		fileEN  = "This file is incomplete or too large (at most 10 MB). Please add it again."
 		photoDE = "Dieses Foto ist unvollständig oder zu groß (höchstens 10 MB). Bitte fügen Sie es erneut hinzu."
@@ -385,9 +389,10 @@ func TestValidateNested(t *testing.T) {
 		// iban
 		{"iban without spaces", "/iban", "DE89370400440532013000", nil},
 		{"iban British", "/iban", "GB82 WEST 1234 5698 7654 32", nil},
-		{"iban wrong checksum", "/iban", "DE88 3704 0044 0532 0130 00", &fieldErr{"/iban", "format", ibanDE, ibanEN}},
-		{"iban too short for Germany", "/iban", "DE89 3704 0044 0532 0130 0", &fieldErr{"/iban", "format", ibanDE, ibanEN}},
-		{"iban lower case", "/iban", "de89 3704 0044 0532 0130 00", &fieldErr{"/iban", "format", ibanDE, ibanEN}},
+		{"iban wrong checksum", "/iban", "DE88 3704 0044 0532 0130 00", &fieldErr{"/iban", "format", sumDE, sumEN}},
+		{"iban too short for Germany", "/iban", "DE89 3704 0044 0532 0130 0", &fieldErr{"/iban", "format", lenDE, lenEN}},
+		// On the wire an IBAN is in capitals (the app writes what is typed so).
+		{"iban lower case", "/iban", "de89 3704 0044 0532 0130 00", &fieldErr{"/iban", "format", ccDE, ccEN}},
 		{"iban as number", "/iban", 89370400440532013000.0, &fieldErr{"/iban", "type", typeDE, typeEN}},
 		// address
 		{"address without city", "/home/city", deleteKey{}, &fieldErr{"/home/city", "required", reqDE, reqEN}},

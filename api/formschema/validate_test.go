@@ -141,7 +141,9 @@ func TestValidateWidgets(t *testing.T) {
 		decimalDE = "Bitte geben Sie eine Zahl ein, z. B. 12,5."
 		decimalEN = "Please enter a number, e.g. 12.5."
 		dateDE    = "Bitte geben Sie ein Datum ein (TT.MM.JJJJ)."
-		dateEN    = "Please enter a date (DD.MM.YYYY)."
+		dateEN    = "Please enter a date (DD/MM/YYYY)."
+		dayDE     = "Diesen Tag gibt es nicht. Bitte prüfen Sie Tag und Monat (TT.MM.JJJJ)."
+		dayEN     = "This day does not exist. Please check the day and month (DD/MM/YYYY)."
 		emailDE   = "Bitte geben Sie eine gültige E-Mail-Adresse ein."
 		emailEN   = "Please enter a valid e-mail address."
 		postDE    = "Eine Postleitzahl hat fünf Ziffern."
@@ -188,8 +190,8 @@ func TestValidateWidgets(t *testing.T) {
 		// date
 		{"date valid", "born", "2026-02-28", nil},
 		{"date valid leap day", "born", "2024-02-29", nil},
-		{"date 30 February", "born", "2026-02-30", &fieldErr{"/born", "format", dateDE, dateEN}},
-		{"date 29 February of a common year", "born", "2026-02-29", &fieldErr{"/born", "format", dateDE, dateEN}},
+		{"date 30 February", "born", "2026-02-30", &fieldErr{"/born", "format", dayDE, dayEN}},
+		{"date 29 February of a common year", "born", "2026-02-29", &fieldErr{"/born", "format", dayDE, dayEN}},
 		{"date in German notation", "born", "28.02.2026", &fieldErr{"/born", "format", dateDE, dateEN}},
 		// phone
 		{"phone valid international", "phone", "+49 621 123456", nil},

@@ -1,11 +1,13 @@
 package citizen_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 )
 
@@ -91,5 +93,71 @@ func TestHLC(t *testing.T) {
 	a.Observe("garbage") // ignored, no panic
 	if t5 := a.Now(); !(t5 > t1) {
 		t.Errorf("clock went backwards after a garbage observation: %q", t5)
+	}
+}
+
+func TestOutboxKinds(t *testing.T) {
+	for _, k := range []citizen.OutboxKind{citizen.OutboxSubmission, citizen.OutboxDraft} {
+		got, ok := citizen.ParseOutboxKind(k.String())
+		if !ok || got != k {
+			t.Errorf("ParseOutboxKind(%q) = %v, %v", k, got, ok)
+		}
+		if p := k.NewPayload(); p == nil || p.OutboxKind() != k {
+			t.Errorf("%s: NewPayload = %#v, want an empty payload of the kind", k, p)
+		}
+	}
+	if citizen.OutboxSubmission.String() != "submission" || citizen.OutboxDraft.String() != "draft" {
+		t.Errorf("names = %q, %q; stored items are found by them", citizen.OutboxSubmission, citizen.OutboxDraft)
+	}
+	var none citizen.OutboxKind
+	if none.String() != "unknown" || none.NewPayload() != nil {
+		t.Error("the zero kind must be no kind")
+	}
+	if _, ok := citizen.ParseOutboxKind("report"); ok {
+		t.Error("an unregistered name parsed")
+	}
+	for _, name := range []string{"submission", "Bad Name", ""} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("RegisterOutboxKind(%q) did not panic", name)
+				}
+			}()
+			citizen.RegisterOutboxKind(name, func() citizen.OutboxPayload { return new(citizen.SubmissionPayload) })
+		}()
+	}
+}
+
+// TestOutboxPayloads_JSON: payloads keep the JSON that items queued by
+// earlier versions of the app have in their databases.
+func TestOutboxPayloads_JSON(t *testing.T) {
+	req := api.SubmissionRequest{Service: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}, Data: json.RawMessage(`{"a":1}`)}
+	tomb := &api.DraftCopy{ID: "d", Service: "hundesteuer", Form: req.Form, Deleted: &api.DraftField{Clock: "c"}}
+	for _, tc := range []struct {
+		name    string
+		payload citizen.OutboxPayload
+		want    any // what earlier versions stored
+	}{
+		{"submission", &citizen.SubmissionPayload{Request: req}, req},
+		{"draft copy", &citizen.DraftCopyPayload{}, map[string]any{}},
+		{"tombstone", &citizen.DraftCopyPayload{Tombstone: tomb}, tomb},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := json.Marshal(tc.payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(tc.want)
+			if string(got) != string(want) {
+				t.Errorf("JSON = %s, want %s", got, want)
+			}
+			back := tc.payload.OutboxKind().NewPayload()
+			if err := json.Unmarshal(got, back); err != nil {
+				t.Fatal(err)
+			}
+			if again, _ := json.Marshal(back); string(again) != string(got) {
+				t.Errorf("round trip = %s, want %s", again, got)
+			}
+		})
 	}
 }

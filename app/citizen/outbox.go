@@ -38,33 +38,31 @@ func ParseOutboxState(s string) (OutboxState, bool) {
 	return 0, false
 }
 
-// Outbox item kinds.
-const (
-	// OutboxSubmission sends a submission (and first its attachments).
-	OutboxSubmission = "submission"
-	// OutboxDraft sends a draft's changed fields to the account's other
-	// devices, or its deletion.
-	OutboxDraft = "draft"
-)
-
-// OutboxItem is one thing on its way to the backend. A submission's
-// idempotency key is made before the first attempt and never changes, so
-// that however often it is sent, the backend makes one case of it.
+// OutboxItem is one thing on its way to the backend. Its idempotency key is
+// made before the first attempt and never changes, so that however often
+// it is sent, the backend acts on it once.
 type OutboxItem struct {
-	ID             int64
-	Kind           string
+	ID   int64
+	Kind OutboxKind
+	// DraftID orders the items: those of one draft go out one after the
+	// other, in the order they were queued.
 	DraftID        string
 	IdempotencyKey string
-	Request        api.SubmissionRequest // a submission's
-	Tombstone      *api.DraftCopy        // a draft deletion's (nil for a copy of changes)
-	Progress       int64                 // bytes of attachments sent so far
-	Total          int64                 // bytes of attachments in all
-	State          OutboxState
-	Attempts       int
-	NextAttempt    time.Time
-	LastError      string // for people, in English
-	LastCode       string // an Error code
-	Created        time.Time
+	// Payload is what the item carries, of its kind's type; nil when the
+	// item is Locked.
+	Payload OutboxPayload
+	// Locked is set when the payload was sealed with a key this device no
+	// longer has (a run without a keyring): the item cannot be sent as it
+	// was queued.
+	Locked      bool
+	Progress    int64 // bytes of attachments sent so far
+	Total       int64 // bytes of attachments in all
+	State       OutboxState
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string // for people, in English
+	LastCode    string // an Error code
+	Created     time.Time
 }
 
 // Case mirrors what the backend made of a submission.

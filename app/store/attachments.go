@@ -32,11 +32,11 @@ func (s *Store) AddAttachment(ctx context.Context, draftID, name, mediaType stri
 	if err != nil {
 		return api.Attachment{}, err
 	}
-	sealedMeta, err := s.sealer.Seal(meta, []byte("attachment-meta:"+a.ID))
+	sealedMeta, err := s.sealer.Seal(meta, attachmentMetaAD(a.ID))
 	if err != nil {
 		return api.Attachment{}, err
 	}
-	sealedData, err := s.sealer.Seal(data, []byte("attachment:"+a.ID))
+	sealedData, err := s.sealer.Seal(data, attachmentAD(a.ID))
 	if err != nil {
 		return api.Attachment{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Store) queryAttachments(ctx context.Context, q string, args ...any) ([]
 			return nil, storageError("reading files", err)
 		}
 		a.Uploaded = uploaded == 1
-		if plain, err := s.sealer.Open(meta, []byte("attachment-meta:"+a.ID)); err == nil {
+		if plain, err := s.sealer.Open(meta, attachmentMetaAD(a.ID)); err == nil {
 			var m attachmentMeta
 			if json.Unmarshal(plain, &m) == nil {
 				a.Name, a.Type = m.Name, m.Type
@@ -107,7 +107,7 @@ func (s *Store) AttachmentData(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, storageError("reading a file", err)
 	}
-	plain, err := s.sealer.Open(sealed, []byte("attachment:"+id))
+	plain, err := s.sealer.Open(sealed, attachmentAD(id))
 	if err != nil {
 		return nil, &citizen.Error{Code: citizen.ELOCKED, Message: "This file was saved with a key this device no longer has.", Err: err}
 	}

@@ -17,22 +17,21 @@ const (
 	SourceBackend = "backend"
 )
 
-// Catalog returns the cached catalog, its ETag and where it came from;
-// ENOTFOUND when none was ever stored.
-func (s *Store) Catalog(ctx context.Context) (api.Catalog, string, string, error) {
-	var c api.Catalog
-	var body, etag, source string
-	err := s.db.QueryRowContext(ctx, `SELECT body, etag, source FROM catalog WHERE id = 1`).Scan(&body, &etag, &source)
+// Catalog returns the cached catalog, its ETag and where it came from
+// (SourceDemo or SourceBackend); ENOTFOUND when none was ever stored.
+func (s *Store) Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error) {
+	var body string
+	err = s.db.QueryRowContext(ctx, `SELECT body, etag, source FROM catalog WHERE id = 1`).Scan(&body, &etag, &source)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, "", "", citizen.Errorf(citizen.ENOTFOUND, "No catalog is stored yet.")
+		return cat, "", "", citizen.Errorf(citizen.ENOTFOUND, "No catalog is stored yet.")
 	}
 	if err != nil {
-		return c, "", "", storageError("reading the catalog", err)
+		return cat, "", "", storageError("reading the catalog", err)
 	}
-	if err := json.Unmarshal([]byte(body), &c); err != nil {
-		return c, "", "", &citizen.Error{Code: citizen.EINTERNAL, Message: "The stored catalog is damaged.", Err: err}
+	if err := json.Unmarshal([]byte(body), &cat); err != nil {
+		return cat, "", "", &citizen.Error{Code: citizen.EINTERNAL, Message: "The stored catalog is damaged.", Err: err}
 	}
-	return c, etag, source, nil
+	return cat, etag, source, nil
 }
 
 // SaveCatalog replaces the cached catalog.
@@ -92,40 +91,4 @@ func (s *Store) Seed(ctx context.Context, c api.Catalog, forms [][]byte) (bool, 
 		}
 	}
 	return true, s.SaveCatalog(ctx, c, "", SourceDemo)
-}
-
-// SyncValue returns a value of the sync engine's state ("" if unset).
-func (s *Store) SyncValue(ctx context.Context, key string) (string, error) {
-	return s.keyValue(ctx, "sync_state", key)
-}
-
-// SetSyncValue stores a value of the sync engine's state.
-func (s *Store) SetSyncValue(ctx context.Context, key, value string) error {
-	return s.setKeyValue(ctx, "sync_state", key, value)
-}
-
-// Setting returns a setting ("" if unset).
-func (s *Store) Setting(ctx context.Context, key string) (string, error) {
-	return s.keyValue(ctx, "settings", key)
-}
-
-// SetSetting stores a setting.
-func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	return s.setKeyValue(ctx, "settings", key, value)
-}
-
-// table is one of two constants above, never input.
-func (s *Store) keyValue(ctx context.Context, table, key string) (string, error) {
-	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM `+table+` WHERE key = ?`, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, storageError("reading "+table, err)
-}
-
-func (s *Store) setKeyValue(ctx context.Context, table, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO `+table+` (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-	return storageError("writing "+table, err)
 }

@@ -165,18 +165,9 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 			d.Problem = &api.Problem{Title: problem.String}
 		}
 	}
-	plain, err := s.sealer.Open(sealed, []byte("draft:"+d.ID))
-	if err != nil {
-		d.Locked = true
-		return &d, nil
-	}
-	if err := json.Unmarshal(plain, &d.Values); err != nil {
-		d.Locked = true
-		return &d, nil
-	}
-	if d.Values == nil {
-		d.Values = map[string]any{}
-	}
+	var readable bool
+	d.Values, readable = s.openValues(d.ID, sealed)
+	d.Locked = !readable
 	return &d, nil
 }
 
@@ -199,7 +190,9 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	if st, _ := citizen.ParseDraftState(state); !st.Deletable() {
 		return citizen.Errorf(citizen.ECONFLICT, "This draft is being sent and cannot be deleted now.")
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE draft_id = ? AND (state IN ('done', 'failed') OR kind = 'draft')`, id); err != nil {
+	// Its pending copies go too: a tombstone follows if the backend had it.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE draft_id = ? AND (state IN ('done', 'failed') OR kind = ?)`,
+		id, citizen.OutboxDraft.String()); err != nil {
 		return storageError("deleting a draft", err)
 	}
 	if err := s.queueTombstone(ctx, tx, id); err != nil {
@@ -211,13 +204,39 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	return storageError("deleting a draft", tx.Commit())
 }
 
-func (s *Store) sealValues(id string, values map[string]any) ([]byte, error) {
-	if values == nil {
-		values = map[string]any{}
-	}
-	plain, err := json.Marshal(values)
+// MoveDraft moves an editable draft to another version of its form: its
+// values become carried, and every value that did not carry over is kept
+// for the citizen to look at (never silently dropped), in one transaction.
+func (s *Store) MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, &citizen.Error{Code: citizen.EINVALID, Message: "The draft cannot be stored.", Err: err}
+		return storageError("moving a draft", err)
 	}
-	return s.sealer.Seal(plain, []byte("draft:"+id))
+	defer tx.Rollback()
+	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, draftID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
+	}
+	if err != nil {
+		return err
+	}
+	if !d.State.Editable() || d.Locked {
+		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
+	}
+	s.stamp(d, carried)
+	if err := s.writeDraft(ctx, tx, d.ID, carried, 0, d.Clocks); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET form_id = ?, form_version = ?, problem = NULL WHERE id = ?`, to.ID, to.Version, d.ID); err != nil {
+		return storageError("moving a draft", err)
+	}
+	for _, l := range left {
+		if err := s.keep(ctx, tx, d.ID, l.Field, l.Value, "", l.Reason); err != nil {
+			return err
+		}
+	}
+	if err := s.queueCopy(ctx, tx, d.ID); err != nil {
+		return err
+	}
+	return storageError("moving a draft", tx.Commit())
 }

@@ -19,14 +19,8 @@ import (
 // queueCopy makes sure one pending draft copy waits in the outbox; later
 // edits ride on it, since the copy is built when it is sent.
 func (s *Store) queueCopy(ctx context.Context, tx *sql.Tx, draftID string) error {
-	empty, err := s.sealer.Seal([]byte("{}"), nil)
-	if err != nil {
-		return err
-	}
-	now := ms(s.now())
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
-		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, draftID, citizen.NewID(), empty, now, now)
-	return storageError("queueing a draft copy", err)
+	_, err := s.enqueue(ctx, tx, s.newItem(draftID, &citizen.DraftCopyPayload{}), true)
+	return err
 }
 
 // queueTombstone queues the news of a draft's deletion, if the backend may
@@ -41,25 +35,14 @@ func (s *Store) queueTombstone(ctx context.Context, tx *sql.Tx, id string) error
 	if len(d.Synced) == 0 && len(d.Clocks) == 0 {
 		return nil
 	}
-	key := citizen.NewID()
-	copy := api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
+	t := &api.DraftCopy{ID: d.ID, Service: d.Service, Form: d.Form, Deleted: &api.DraftField{Clock: s.clock.Now()}}
 	// Remembered at once, so that the feed cannot bring back what the
 	// citizen deleted while the deletion is on its way.
-	if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, copy); err != nil {
+	if err := s.rememberDeletion(ctx, tx, api.DraftCopy{}, *t); err != nil {
 		return err
 	}
-	plain, err := json.Marshal(copy)
-	if err != nil {
-		return err
-	}
-	sealed, err := s.sealer.Seal(plain, []byte("outbox:"+key))
-	if err != nil {
-		return err
-	}
-	now := ms(s.now())
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (draft_id, kind, idempotency_key, payload_sealed, state, next_attempt, created)
-		VALUES (?, 'draft', ?, ?, 'pending', ?, ?)`, id, key, sealed, now, now)
-	return storageError("deleting a draft", err)
+	_, err = s.enqueue(ctx, tx, s.newItem(id, &citizen.DraftCopyPayload{Tombstone: t}), false)
+	return err
 }
 
 // DraftCopy returns the fields of a draft the backend does not have yet;
@@ -218,6 +201,33 @@ func (s *Store) observe(in api.DraftCopy) {
 	}
 }
 
+// clockGlob matches the text form of a clock (api.ParseHLC's rule):
+// fixed-width numbers first, so the latest clock of a set is its greatest
+// string, and printable ASCII without spaces throughout.
+const clockGlob = `clock GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9]-?*' AND clock NOT GLOB '*[^!-~]*'`
+
+// resumeClock moves the local clock, which starts from the wall time at
+// each Open, past every clock this device stored: its drafts' fields (made
+// here or taken from another device, and those the backend has) and the
+// deletions it remembers. A device whose time was set back across a
+// restart then never stamps an edit earlier than one it already made or
+// saw, which would lose against it on every other device.
+func (s *Store) resumeClock(ctx context.Context) error {
+	var latest sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT max(clock) FROM (
+		SELECT j.value AS clock FROM drafts, json_each(CASE WHEN json_valid(drafts.clocks) THEN drafts.clocks ELSE '{}' END) AS j
+		UNION ALL SELECT j.value FROM drafts, json_each(CASE WHEN json_valid(drafts.synced) THEN drafts.synced ELSE '{}' END) AS j
+		UNION ALL SELECT clock FROM draft_tombstones
+	) WHERE typeof(clock) = 'text' AND `+clockGlob).Scan(&latest)
+	if err != nil {
+		return storageError("reading the drafts' clocks", err)
+	}
+	if latest.Valid {
+		s.clock.Observe(latest.String)
+	}
+	return nil
+}
+
 // localCopy is a draft as a copy for draftmerge: its fields with their
 // clocks (a value without one, from before clocks, is older than any), and
 // the latest deletion this device learnt of. A locked draft's fields come
@@ -289,25 +299,6 @@ func (s *Store) keepConflict(ctx context.Context, tx *sql.Tx, draftID, field str
 	return s.keep(ctx, tx, draftID, field, value, clock, citizen.ConflictSync)
 }
 
-func (s *Store) keep(ctx context.Context, tx *sql.Tx, draftID, field string, value any, clock, reason string) error {
-	plain, err := json.Marshal(value)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts (draft_id, field, value_sealed, clock, reason, created) VALUES (?, ?, x'', ?, ?, ?)`,
-		draftID, field, clock, reason, ms(s.now()))
-	if err != nil {
-		return storageError("keeping a conflict", err)
-	}
-	id, _ := res.LastInsertId()
-	sealed, err := s.sealer.Seal(plain, []byte("conflict:"+itoa(id)))
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE conflicts SET value_sealed = ? WHERE id = ?`, sealed, id)
-	return storageError("keeping a conflict", err)
-}
-
 // applyRemoteDraft applies a draft copy from the changes feed: merged into
 // the local draft, or a new draft when this device does not have it and it
 // is not deleted.
@@ -358,141 +349,4 @@ func (s *Store) applyRemoteDraft(ctx context.Context, tx *sql.Tx, in api.DraftCo
 		VALUES (?, ?, ?, ?, ?, 0, 'editing', ?, ?, ?, ?)`,
 		nd.ID, nd.Service, nd.Form.ID, nd.Form.Version, sealed, ms(now), ms(now), string(cj), string(sj))
 	return storageError("adding a draft from another device", err)
-}
-
-// Conflicts returns the values of a draft that lost against another
-// device's later change, newest first.
-func (s *Store) Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, draft_id, field, value_sealed, clock, reason, created, seen FROM conflicts
-		WHERE draft_id = ? ORDER BY created DESC, id DESC`, draftID)
-	if err != nil {
-		return nil, storageError("reading conflicts", err)
-	}
-	defer rows.Close()
-	var out []citizen.Conflict
-	for rows.Next() {
-		var c citizen.Conflict
-		var sealed []byte
-		var created int64
-		var seen int
-		if err := rows.Scan(&c.ID, &c.DraftID, &c.Field, &sealed, &c.Clock, &c.Reason, &created, &seen); err != nil {
-			return nil, storageError("reading conflicts", err)
-		}
-		c.Created, c.Seen = fromMS(created), seen == 1
-		if plain, err := s.sealer.Open(sealed, []byte("conflict:"+itoa(c.ID))); err == nil {
-			_ = json.Unmarshal(plain, &c.Value)
-		}
-		out = append(out, c)
-	}
-	return out, storageError("reading conflicts", rows.Err())
-}
-
-// MarkConflictsSeen records that the citizen looked at a draft's conflicts.
-func (s *Store) MarkConflictsSeen(ctx context.Context, draftID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE conflicts SET seen = 1 WHERE draft_id = ?`, draftID)
-	return storageError("marking conflicts seen", err)
-}
-
-// ApplyChanges applies a page of the changes feed and stores its cursor in
-// the same transaction, so that a change is applied exactly once however
-// often the page is fetched. It reports whether the catalog changed.
-func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (catalogChanged bool, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, storageError("applying changes", err)
-	}
-	defer tx.Rollback()
-	for _, c := range changes {
-		switch c.Kind {
-		case api.ChangeCase:
-			if c.Case != nil {
-				if err := s.upsertCase(ctx, tx, "", *c.Case); err != nil {
-					return false, err
-				}
-			}
-		case api.ChangeDraft:
-			if c.Draft != nil {
-				if err := s.applyRemoteDraft(ctx, tx, *c.Draft); err != nil {
-					return false, err
-				}
-			}
-		case api.ChangeCatalog:
-			catalogChanged = true
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES ('changes_cursor', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, cursor); err != nil {
-		return false, storageError("applying changes", err)
-	}
-	return catalogChanged, storageError("applying changes", tx.Commit())
-}
-
-// upsertCase records a case and its timeline; draftID is "" when the case
-// came from the feed (the draft, if on this device, is linked already). A
-// timeline only grows, so an older copy of the case (an answer that was on
-// its way while the feed brought a newer status) never replaces a newer
-// one.
-func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) error {
-	hist, err := json.Marshal(c.History)
-	if err != nil {
-		return err
-	}
-	if c.History == nil {
-		hist = []byte("[]")
-	}
-	var draft any
-	if draftID != "" {
-		draft = draftID
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET
-			status = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.status ELSE cases.status END,
-			history = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.history ELSE cases.history END,
-			updated = excluded.updated, draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
-		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
-	return storageError("recording a case", err)
-}
-
-// SetProgress records how many bytes of an item's attachments went out.
-func (s *Store) SetProgress(ctx context.Context, itemID, progress, total int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET progress = ?, total = ? WHERE id = ?`, progress, total, itemID)
-	return storageError("recording progress", err)
-}
-
-// MoveDraft moves an editable draft to another version of its form: its
-// values become carried, and every value that did not carry over is kept
-// for the citizen to look at (never silently dropped), in one transaction.
-func (s *Store) MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return storageError("moving a draft", err)
-	}
-	defer tx.Rollback()
-	d, err := s.scanDraft(tx.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, draftID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return citizen.Errorf(citizen.ENOTFOUND, "This draft does not exist (any more).")
-	}
-	if err != nil {
-		return err
-	}
-	if !d.State.Editable() || d.Locked {
-		return citizen.Errorf(citizen.ECONFLICT, "This draft was already sent and cannot be changed.")
-	}
-	s.stamp(d, carried)
-	if err := s.writeDraft(ctx, tx, d.ID, carried, 0, d.Clocks); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET form_id = ?, form_version = ?, problem = NULL WHERE id = ?`, to.ID, to.Version, d.ID); err != nil {
-		return storageError("moving a draft", err)
-	}
-	for _, l := range left {
-		if err := s.keep(ctx, tx, d.ID, l.Field, l.Value, "", l.Reason); err != nil {
-			return err
-		}
-	}
-	if err := s.queueCopy(ctx, tx, d.ID); err != nil {
-		return err
-	}
-	return storageError("moving a draft", tx.Commit())
 }

@@ -25,6 +25,14 @@ func pendingCopies(t *testing.T, f *fixture) []*citizen.OutboxItem {
 	return out
 }
 
+// tombstone is a draft copy item's tombstone (nil for a copy of changes).
+func tombstone(it *citizen.OutboxItem) *api.DraftCopy {
+	if p, ok := it.Payload.(*citizen.DraftCopyPayload); ok {
+		return p.Tombstone
+	}
+	return nil
+}
+
 func raw(t *testing.T, v any) json.RawMessage {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -199,10 +207,10 @@ func TestDeleteDraft_TombstoneWhenTheBackendMayHaveIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	items := pendingCopies(t, f)
-	if len(items) != 1 || items[0].Tombstone == nil || items[0].DraftID != unanswered.ID {
+	if len(items) != 1 || tombstone(items[0]) == nil || items[0].DraftID != unanswered.ID {
 		t.Fatalf("pending after deleting a draft whose copy got no answer = %+v, want one tombstone", items)
 	}
-	if err := f.AckDraftCopy(ctx, items[0].ID, *items[0].Tombstone, *items[0].Tombstone); err != nil {
+	if err := f.AckDraftCopy(ctx, items[0].ID, *tombstone(items[0]), *tombstone(items[0])); err != nil {
 		t.Fatal(err)
 	}
 
@@ -214,10 +222,10 @@ func TestDeleteDraft_TombstoneWhenTheBackendMayHaveIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	items = pendingCopies(t, f)
-	if len(items) != 1 || items[0].Tombstone == nil || items[0].Tombstone.Deleted == nil || items[0].DraftID != synced.ID {
+	if len(items) != 1 || tombstone(items[0]) == nil || tombstone(items[0]).Deleted == nil || items[0].DraftID != synced.ID {
 		t.Fatalf("pending after deleting a synced draft = %+v, want one tombstone", items)
 	}
-	if err := f.AckDraftCopy(ctx, items[0].ID, *items[0].Tombstone, *items[0].Tombstone); err != nil {
+	if err := f.AckDraftCopy(ctx, items[0].ID, *tombstone(items[0]), *tombstone(items[0])); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(pendingCopies(t, f)); n != 0 {
@@ -239,8 +247,13 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 	c.Status = api.StatusInReview
 	c.History = append(c.History, api.CaseEvent{Status: api.StatusInReview, At: created.Add(time.Hour), Note: api.Text{"de": "Wir prüfen.", "en": "We are checking."}})
 	other := api.Case{ID: "c_2", Number: "2026-000002", Service: "sperrmuell", Form: api.FormRef{ID: "sperrmuell", Version: 1}, Status: api.StatusReceived, Created: created}
-	if _, err := f.ApplyChanges(ctx, []api.Change{{Seq: 3, Kind: api.ChangeCase, Case: &c}, {Seq: 4, Kind: api.ChangeCase, Case: &other}}, "4"); err != nil {
-		t.Fatal(err)
+	page := []api.Change{{Seq: 3, Kind: api.ChangeCase, Case: &c}, {Seq: 4, Kind: api.ChangeCase, Case: &other}}
+	if applied, err := f.ApplyChanges(ctx, page, "4"); err != nil || !applied.Cases {
+		t.Fatalf("a new status and a new case = %+v, %v; want cases reported changed", applied, err)
+	}
+	// The same page again (fetched twice) changes nothing.
+	if applied, err := f.ApplyChanges(ctx, page, "4"); err != nil || applied.Cases {
+		t.Errorf("the same page again = %+v, %v; want no case changed", applied, err)
 	}
 	cases, _ := f.Cases(ctx)
 	if len(cases) != 2 {
@@ -251,9 +264,9 @@ func TestApplyChanges_CaseTimeline(t *testing.T) {
 			t.Errorf("case c_1 = %+v, want in review with two events and its draft", got)
 		}
 	}
-	changed, err := f.ApplyChanges(ctx, []api.Change{{Seq: 9, Kind: api.ChangeCatalog, Catalog: `"e2"`}}, "9")
-	if err != nil || !changed {
-		t.Errorf("catalog change = %v, %v; want reported", changed, err)
+	applied, err := f.ApplyChanges(ctx, []api.Change{{Seq: 9, Kind: api.ChangeCatalog, Catalog: `"e2"`}}, "9")
+	if err != nil || !applied.Catalog || applied.Cases || applied.Drafts {
+		t.Errorf("catalog change = %+v, %v; want the catalog reported, nothing else", applied, err)
 	}
 }
 

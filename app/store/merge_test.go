@@ -175,17 +175,17 @@ func TestAckDraftCopy_ADeletionThatArrivedIsDoneWhileTheRevivedDraftGoesOn(t *te
 	}
 
 	items := pendingCopies(t, f)
-	if len(items) != 1 || items[0].Tombstone == nil {
+	if len(items) != 1 || tombstone(items[0]) == nil {
 		t.Fatalf("pending = %+v, want the deletion", items)
 	}
-	tomb := *items[0].Tombstone
+	tomb := *tombstone(items[0])
 	merged := revival
 	merged.Deleted = tomb.Deleted
 	if err := f.AckDraftCopy(ctx, items[0].ID, tomb, merged); err != nil {
 		t.Fatal(err)
 	}
 	items = pendingCopies(t, f)
-	if len(items) != 1 || items[0].Tombstone != nil {
+	if len(items) != 1 || tombstone(items[0]) != nil {
 		t.Fatalf("pending after the deletion's answer = %+v, want one copy of the edits", items)
 	}
 	c, ok, err := f.DraftCopy(ctx, d.ID)

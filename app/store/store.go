@@ -87,6 +87,10 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 		return nil, err
 	}
 	s.clock = citizen.NewHLC(s.installID, s.now)
+	if err := s.resumeClock(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -107,30 +111,49 @@ func (s *Store) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, applied INTEGER NOT NULL) STRICT`); err != nil {
 		return storageError("preparing migrations", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	ms, err := migrationPlan(migrations)
 	if err != nil {
 		return err
 	}
-	type mig struct {
-		version int
-		name    string
-	}
-	var ms []mig
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		ms = append(ms, mig{v, n})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for _, m := range ms {
 		if err := s.apply(ctx, m.version, m.name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// migration is one file of migrations/, applied once, by its number.
+type migration struct {
+	version int
+	name    string
+}
+
+// migrationPlan lists the migrations in fsys in the order of their
+// numbers. Two files with one number are refused: a database is at a
+// number, so the second would be skipped wherever the first ran (two
+// branches that each add the next number meet at a merge).
+func migrationPlan(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	byVersion := map[int]string{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		if other, ok := byVersion[v]; ok {
+			return nil, fmt.Errorf("migrations %s and %s have the same number: renumber the later one", other, base)
+		}
+		byVersion[v] = base
+		ms = append(ms, migration{v, n})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
 }
 
 func (s *Store) apply(ctx context.Context, version int, name string) error {

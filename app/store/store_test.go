@@ -56,6 +56,16 @@ func (f *fixture) reopen(tb testing.TB, opts ...store.Option) {
 	tb.Cleanup(func() { s.Close() })
 }
 
+// request is a submission item's request.
+func request(t *testing.T, it *citizen.OutboxItem) api.SubmissionRequest {
+	t.Helper()
+	p, ok := it.Payload.(*citizen.SubmissionPayload)
+	if !ok {
+		t.Fatalf("item %d (%s, locked %v) carries no submission: %#v", it.ID, it.Kind, it.Locked, it.Payload)
+	}
+	return p.Request
+}
+
 var dogTax = api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}}
 
 func mustDraft(tb testing.TB, f *fixture, values map[string]any) *citizen.Draft {
@@ -214,7 +224,7 @@ func TestSubmit_DraftAndOutboxInOneTransaction(t *testing.T) {
 	if err != nil || len(items) != 1 {
 		t.Fatalf("due outbox = %v, %v; want one item", items, err)
 	}
-	if items[0].IdempotencyKey != it.IdempotencyKey || string(items[0].Request.Data) != `{"given_name":"Erika"}` || items[0].Request.Service != "hundesteuer" {
+	if items[0].IdempotencyKey != it.IdempotencyKey || string(request(t, items[0]).Data) != `{"given_name":"Erika"}` || request(t, items[0]).Service != "hundesteuer" {
 		t.Errorf("outbox item = %+v, want the draft's submission under key %s", items[0], it.IdempotencyKey)
 	}
 
@@ -307,8 +317,8 @@ func TestReject_ThenResubmitWithNewKey(t *testing.T) {
 	if len(items) != 2 || items[0].State != citizen.OutboxFailed || items[1].State != citizen.OutboxPending {
 		t.Errorf("outbox = %+v, want the failed first and the pending second", items)
 	}
-	if string(items[1].Request.Data) != `{"postcode":"51147"}` {
-		t.Errorf("resubmitted data = %s, want the edited values", items[1].Request.Data)
+	if got := request(t, items[1]).Data; string(got) != `{"postcode":"51147"}` {
+		t.Errorf("resubmitted data = %s, want the edited values", got)
 	}
 }
 

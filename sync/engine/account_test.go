@@ -17,6 +17,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/app/store"
 	"rathaus/server"
 	"rathaus/server/servertest"
 )
@@ -30,7 +31,7 @@ func (r *rig) sync(t *testing.T) {
 
 func (r *rig) deviceID(t *testing.T) string {
 	t.Helper()
-	id, err := r.store.SyncValue(context.Background(), "device_id")
+	id, err := r.store.SyncValue(context.Background(), store.KeyDeviceID)
 	if err != nil || id == "" {
 		t.Fatalf("device id = %q, %v; want one after registration", id, err)
 	}

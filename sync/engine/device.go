@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
+	"rathaus/app/store"
 )
 
 // appVersion is sent at device registration.
@@ -33,7 +35,7 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 		// status of its earlier cases would never arrive.
 		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
-	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: e.platform, AppVersion: appVersion})
+	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: runtime.GOOS, AppVersion: appVersion})
 	if isStatus(err, http.StatusNotFound) {
 		return nil
 	}
@@ -55,5 +57,5 @@ func (e *Engine) keepDevice(ctx context.Context, name string, d api.Device) erro
 	}
 	e.unsaved = api.Device{}
 	e.portal.SetToken(d.Token)
-	return e.store.SetSyncValue(ctx, "device_id", d.ID)
+	return e.store.SetSyncValue(ctx, store.KeyDeviceID, d.ID)
 }

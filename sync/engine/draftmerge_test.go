@@ -274,10 +274,10 @@ func (h *history) push(d *mergeDevice, reliable bool) bool {
 		if it == nil {
 			return sentAny
 		}
-		// As sync/engine's sendDraftCopy.
+		// As the draft copy's Sender (draftcopy.go).
 		sent := api.DraftCopy{ID: it.DraftID}
-		if it.Tombstone != nil {
-			sent = *it.Tombstone
+		if p, ok := it.Payload.(*citizen.DraftCopyPayload); ok && p.Tombstone != nil {
+			sent = *p.Tombstone
 		} else {
 			c, ok, err := d.store.DraftCopy(ctx, it.DraftID)
 			if err != nil && citizen.ErrorCode(err) != citizen.ENOTFOUND {

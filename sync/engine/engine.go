@@ -1,16 +1,15 @@
 // Package engine is the app's sync engine: it registers the device, pushes
-// the outbox to the backend (attachments by resumable upload, then the
-// submission, exactly once; draft copies for the account's other devices)
-// and pulls the catalog, forms and the changes feed. One goroutine (Run)
-// owns the schedule; Sync runs one pass synchronously for tests and for
-// "sync now".
+// the outbox to the backend (each kind of item by its Sender: submissions
+// with their attachments, exactly once; draft copies for the account's
+// other devices) and pulls the catalog, forms and the changes feed. One
+// goroutine (Run) owns the schedule; SyncNow asks it for a pass, and Sync
+// runs one synchronously for tests.
 package engine
 
 import (
 	"context"
 	"errors"
 	"log/slog"
-	"runtime"
 	"sync"
 	"time"
 
@@ -22,41 +21,37 @@ import (
 	"rathaus/sync/upload"
 )
 
-// Store is what the engine needs of the local database.
+// Store is what the engine needs of the local database: the schedule's
+// part here, each kind's in its file.
 type Store interface {
 	InstallID() string
-	Catalog(ctx context.Context) (api.Catalog, string, string, error)
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 	SaveCatalog(ctx context.Context, c api.Catalog, etag, source string) error
 	HasForm(ctx context.Context, ref api.FormRef) (bool, error)
 	SaveForm(ctx context.Context, ref api.FormRef, body []byte) error
 	SyncValue(ctx context.Context, key string) (string, error)
 	SetSyncValue(ctx context.Context, key, value string) error
-	ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (bool, error)
+	ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (applied store.Applied, err error)
 
 	DueOutbox(ctx context.Context, now time.Time, all bool) ([]*citizen.OutboxItem, error)
-	Acknowledge(ctx context.Context, itemID int64, c api.Case) error
-	Reject(ctx context.Context, itemID int64, p *api.Problem, code, message string) error
 	Retry(ctx context.Context, itemID int64, next time.Time, code, message string) error
-	SetProgress(ctx context.Context, itemID, progress, total int64) error
 
-	Attachments(ctx context.Context, draftID string) ([]*citizen.Attachment, error)
-	AttachmentData(ctx context.Context, id string) ([]byte, error)
-	SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error
-
-	DraftCopy(ctx context.Context, draftID string) (api.DraftCopy, bool, error)
-	AckDraftCopy(ctx context.Context, itemID int64, sent, merged api.DraftCopy) error
+	submissionStore
+	draftCopyStore
 }
 
-// Portal is what the engine needs of the backend's portal API.
+// Portal is what the engine needs of the backend's portal API: the
+// schedule's and the pull's part here, each kind's in its file.
 type Portal interface {
 	Health(ctx context.Context) error
-	Catalog(ctx context.Context, etag string) (api.Catalog, string, bool, error)
+	Catalog(ctx context.Context, etag string) (cat api.Catalog, newETag string, changed bool, err error)
 	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
-	Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error)
 	RegisterDevice(ctx context.Context, req api.DeviceRequest) (api.Device, error)
 	SetToken(token string)
 	Changes(ctx context.Context, cursor string, limit int) (api.Changes, error)
-	PutDraft(ctx context.Context, d api.DraftCopy) (api.DraftCopy, error)
+
+	submissionPortal
+	draftCopyPortal
 }
 
 // Uploader sends attachments by the tus protocol.
@@ -80,27 +75,28 @@ var (
 
 // Engine syncs one store with one backend.
 type Engine struct {
-	store    Store
-	portal   Portal
-	uploads  Uploader
-	secrets  Secrets
-	platform string // sent at device registration
-	log      *slog.Logger
-	now      func() time.Time
+	store   Store
+	portal  Portal
+	uploads Uploader
+	secrets Secrets
+	log     *slog.Logger
+	now     func() time.Time
 
 	interval    time.Duration // between passes when all is well
 	backoff     Backoff       // between passes, and per item, after failures
 	maxAttempts int           // transient failures before an item is parked
 	parallel    int           // drafts whose items go out at once
 
-	pace *pacer // spaces the uploads on the uplink (real time)
+	pace    *pacer // spaces the uploads on the uplink (real time)
+	senders map[citizen.OutboxKind]Sender
 
 	unsaved api.Device // registered, but not yet in the secret store (guarded by passMu)
 
-	kick   chan struct{}
-	online chan struct{}
-	passMu sync.Mutex // one pass at a time, from Run or from Sync
+	kick   chan struct{} // a new item waits
+	force  chan struct{} // the citizen asked for a pass (SyncNow)
+	passMu sync.Mutex    // one pass at a time, from Run or from Sync
 
+	notifyMu  sync.Mutex // listeners see the statuses in order
 	mu        sync.Mutex
 	status    Status
 	listeners []func(Status)
@@ -128,11 +124,9 @@ func WithMaxAttempts(n int) Option { return func(e *Engine) { e.maxAttempts = n 
 // makes the engine strictly sequential.
 func WithParallel(n int) Option { return func(e *Engine) { e.parallel = max(n, 1) } }
 
-// WithLogger sets the logger.
-func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
-
-// WithPlatform names the platform at device registration (default: GOOS).
-func WithPlatform(p string) Option { return func(e *Engine) { e.platform = p } }
+// WithSender makes s send the outbox items of kind k (beside, or instead
+// of, the engine's own senders of submissions and draft copies).
+func WithSender(k citizen.OutboxKind, s Sender) Option { return func(e *Engine) { e.senders[k] = s } }
 
 // New returns an engine syncing st with the backend behind p (portal API)
 // and u (uploads), keeping the device credential in sec; call Run to start
@@ -143,7 +137,6 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		portal:      p,
 		uploads:     u,
 		secrets:     sec,
-		platform:    runtime.GOOS,
 		log:         slog.Default(),
 		now:         time.Now,
 		interval:    2 * time.Minute,
@@ -151,11 +144,21 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		maxAttempts: 30,
 		parallel:    4,
 		pace:        newPacer(time.Now),
+		senders:     map[citizen.OutboxKind]Sender{},
 		kick:        make(chan struct{}, 1),
-		online:      make(chan struct{}, 1),
+		force:       make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(e)
+	}
+	own := map[citizen.OutboxKind]Sender{
+		citizen.OutboxSubmission: &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxDraft:      &draftCopySender{store: st, portal: p, pace: e.pace},
+	}
+	for k, s := range own {
+		if e.senders[k] == nil {
+			e.senders[k] = s
+		}
 	}
 	e.status.State = Idle
 	return e
@@ -168,20 +171,21 @@ func (e *Engine) Status() Status {
 	return e.status
 }
 
-// OnChange registers f to be called (from the engine's goroutine) on every
-// status change.
+// OnChange registers f to be called on every status change, in order,
+// from the goroutine that made it (the engine's, or SyncNow's caller): f
+// must not block, nor call SyncNow.
 func (e *Engine) OnChange(f func(Status)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.listeners = append(e.listeners, f)
 }
 
-func (e *Engine) setStatus(st State, err error) {
+// update changes the status and tells the listeners.
+func (e *Engine) update(change func(*Status)) {
+	e.notifyMu.Lock()
+	defer e.notifyMu.Unlock()
 	e.mu.Lock()
-	e.status.State, e.status.Err = st, err
-	if st == Idle {
-		e.status.LastSuccess = e.now()
-	}
+	change(&e.status)
 	s, ls := e.status, append([]func(Status){}, e.listeners...)
 	e.mu.Unlock()
 	for _, f := range ls {
@@ -192,9 +196,13 @@ func (e *Engine) setStatus(st State, err error) {
 // Kick tells the engine that a new outbox item waits; it never blocks.
 func (e *Engine) Kick() { signal(e.kick) }
 
-// ConnectivityBack tells the engine that the network returned: it retries
-// every pending item at once, whatever their backoff.
-func (e *Engine) ConnectivityBack() { signal(e.online) }
+// SyncNow asks the engine's loop (Run) for a pass now, with every pending
+// item whatever its backoff, as the citizen's "Sync now"; it never blocks.
+// The status says Requested until that pass starts.
+func (e *Engine) SyncNow() {
+	e.update(func(s *Status) { s.Requested, s.Changed = true, 0 })
+	signal(e.force)
+}
 
 func signal(c chan struct{}) {
 	select {
@@ -204,9 +212,9 @@ func signal(c chan struct{}) {
 }
 
 // Run owns the schedule until ctx ends: a pass at start, then one per
-// interval, on Kick and on ConnectivityBack; after a failed pass it waits
-// with backoff, and while offline it probes the backend's health cheaply
-// before trying the outbox again.
+// interval, on Kick and on SyncNow; after a failed pass it waits with
+// backoff, and while offline it probes the backend's health cheaply before
+// trying the outbox again (every pending item at once, when it is back).
 func (e *Engine) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -217,11 +225,16 @@ func (e *Engine) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-e.kick:
-		case <-e.online:
+		case <-e.force:
 			force = true
 		case <-timer.C:
 			if e.Status().State == Offline {
-				if err := e.portal.Health(ctx); err != nil {
+				err := e.portal.Health(ctx)
+				if ctx.Err() != nil {
+					return
+				}
+				if err != nil {
+					e.update(func(s *Status) { s.Err, s.LastAttempt, s.Changed = err, e.now(), 0 })
 					timer.Reset(e.probeDelay(failures))
 					failures++
 					continue
@@ -260,13 +273,19 @@ func (e *Engine) probeDelay(failures int) time.Duration {
 }
 
 // Sync runs one pass now, retrying every pending item whatever its backoff,
-// and returns when it is done.
+// and returns when it is done: for tests, beside or instead of Run.
 func (e *Engine) Sync(ctx context.Context) error { return e.pass(ctx, true) }
 
 func (e *Engine) pass(ctx context.Context, force bool) error {
 	e.passMu.Lock()
 	defer e.passMu.Unlock()
-	e.setStatus(Syncing, nil)
+	e.update(func(s *Status) {
+		s.State, s.Changed = Syncing, 0
+		if force {
+			s.Requested = false
+		}
+	})
+	var pulled, pushed outcome
 	err := e.ensureDevice(ctx)
 	if err == nil {
 		// The pull and the push go at once: neither needs the other, and
@@ -278,20 +297,25 @@ func (e *Engine) pass(ctx context.Context, force bool) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pullErr = e.pull(ctx)
+			pulled, pullErr = e.pull(ctx)
 		}()
-		pushErr = e.push(ctx, force)
+		pushed, pushErr = e.push(ctx, force)
 		wg.Wait()
 		err = errors.Join(pullErr, pushErr)
 	}
-	switch {
-	case err == nil:
-		e.setStatus(Idle, nil)
-	case isNetwork(err):
-		e.setStatus(Offline, err)
-	default:
-		e.setStatus(Error, err)
-	}
+	e.update(func(s *Status) {
+		now := e.now()
+		s.Err, s.LastAttempt, s.Changed = err, now, pulled.changed|pushed.changed
+		s.Last = PassSummary{Sent: pushed.sent, Failed: pushed.failed, Received: pulled.received}
+		switch {
+		case err == nil:
+			s.State, s.LastSuccess = Idle, now
+		case isNetwork(err):
+			s.State = Offline
+		default:
+			s.State = Error
+		}
+	})
 	return err
 }
 

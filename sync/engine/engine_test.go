@@ -69,9 +69,9 @@ func newRigOn(t *testing.T, backend *servertest.Backend, opts ...engine.Option) 
 }
 
 // open opens the device's store and engine, as at an app start.
-func (r *rig) open(t testing.TB) {
+func (r *rig) open(t testing.TB, opts ...store.Option) {
 	t.Helper()
-	st, err := store.Open(context.Background(), r.path, r.keys, store.WithClock(r.clock.Now))
+	st, err := store.Open(context.Background(), r.path, r.keys, append([]store.Option{store.WithClock(r.clock.Now)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/photo"
 	"rathaus/app/secrets"
+	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
@@ -60,6 +61,14 @@ type faultNet struct {
 	hook     faultHook
 	received map[string]int64  // upload request body bytes read by the backend, by file SHA-256
 	shaOf    map[string]string // upload id -> file SHA-256
+	mounted  map[string]http.Handler
+	counters []requestCounter
+}
+
+// requestCounter counts the requests that match, faults or not.
+type requestCounter struct {
+	match func(*http.Request) bool
+	n     *atomic.Int64
 }
 
 // faultHook sees every request before the backend. It may answer the
@@ -96,6 +105,16 @@ func newCountingNet(t testing.TB, backend *servertest.Backend) *faultNet {
 
 func (n *faultNet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	real := n.backend.Handler()
+	n.mu.Lock()
+	if h := n.mounted[r.URL.Path]; h != nil {
+		real = h
+	}
+	for _, c := range n.counters {
+		if c.match(r) {
+			c.n.Add(1)
+		}
+	}
+	n.mu.Unlock()
 	if isUpload(r) {
 		sha := n.fileOf(r)
 		r.Body = &tally{ReadCloser: r.Body, add: func(k int) {
@@ -170,6 +189,26 @@ func (n *faultNet) fileOf(r *http.Request) string {
 	n.shaOf[id] = u.SHA256
 	n.mu.Unlock()
 	return u.SHA256
+}
+
+// mount serves a path of the backend with h, behind the faults: a test's
+// own endpoint (an outgoing kind that only the test knows).
+func (n *faultNet) mount(path string, h http.Handler) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.mounted == nil {
+		n.mounted = map[string]http.Handler{}
+	}
+	n.mounted[path] = h
+}
+
+// count returns a counter of the requests that match, from now on.
+func (n *faultNet) count(match func(*http.Request) bool) *atomic.Int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	c := requestCounter{match: match, n: &atomic.Int64{}}
+	n.counters = append(n.counters, c)
+	return c.n
 }
 
 // setHook installs an HTTP-level fault (nil: none).
@@ -515,7 +554,7 @@ func checkInvariants(t testing.TB, n *faultNet, dev *rig, subs []queued) {
 	}
 
 	// The device's side: sent submissions, their keys and case numbers.
-	deviceID, _ := dev.store.SyncValue(ctx, "device_id")
+	deviceID, _ := dev.store.SyncValue(ctx, store.KeyDeviceID)
 	type sentItem struct{ key, draft, number string }
 	var sent []sentItem
 	rows, err := cli.QueryContext(ctx, `SELECT o.idempotency_key, o.draft_id, coalesce(d.case_number, '')

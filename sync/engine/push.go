@@ -2,17 +2,50 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/sync/upload"
 )
+
+// The push's scheduling: which items go when, how many at once, and what
+// a failure means for the rest. It knows no kind: each kind of outgoing
+// item has a Sender in a file of its own (submission.go, draftcopy.go).
+
+// A Sender sends the outbox items of one kind: what goes to the backend,
+// how its answer is recorded in the store, and which failures end the
+// item. The engine has one per kind (New, WithSender).
+type Sender interface {
+	// Send sends the item and records the backend's answer in the store.
+	// It calls step for every part of the item the backend confirmed
+	// before the last (an upload's chunk): the evidence that the link
+	// works while a long item goes. It returns what it changed in the
+	// store, also when it fails.
+	Send(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error)
+	// Permanent reports whether a failure of Send ends the item (a refusal
+	// the citizen has to act on); any other is tried again with backoff.
+	Permanent(err error) bool
+	// Refuse records that the item ended without success: refused for
+	// good, or failed too often.
+	Refuse(ctx context.Context, it *citizen.OutboxItem, r Refusal) (Changed, error)
+}
+
+// A Preparer is a Sender that can do part of an item's work before the
+// item's turn: work that the backend keeps to itself until the item is
+// sent (a submission's uploads). Send finds it done, in the store.
+type Preparer interface {
+	Prepare(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error)
+}
+
+// Refusal is why an item ended without success, for the citizen.
+type Refusal struct {
+	Problem *api.Problem // the backend's problem details, if it sent any
+	Code    string       // a citizen.Error code
+	Message string       // for people, in English
+}
 
 // pushPass is the state one push shares between its workers.
 type pushPass struct {
@@ -23,19 +56,25 @@ type pushPass struct {
 	// starts.
 	stop atomic.Bool
 
-	mu     sync.Mutex
-	errs   []error // transient failures of single items
-	netErr error   // the first failure to reach the backend
-	fatal  error   // a failure of the store: the pass ends
+	mu      sync.Mutex
+	errs    []error // transient failures of single items
+	netErr  error   // the first failure to reach the backend
+	fatal   error   // a failure of the store: the pass ends
+	sent    map[citizen.OutboxKind]int
+	failed  int
+	changed Changed
 }
 
-func (p *pushPass) record(err error, network bool) {
+// record counts an item that failed; one that failed for now (the
+// backend not reached, or failing) also makes the pass fail.
+func (p *pushPass) record(err error, network, transient bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.failed++
 	switch {
 	case network && p.netErr == nil:
 		p.netErr = err
-	case network:
+	case network || !transient:
 	default:
 		p.errs = append(p.errs, err)
 	}
@@ -50,6 +89,19 @@ func (p *pushPass) fail(err error) {
 	p.stop.Store(true)
 }
 
+func (p *pushPass) change(c Changed) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.changed |= c
+}
+
+func (p *pushPass) done(k citizen.OutboxKind) {
+	p.progress.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sent[k]++
+}
+
 // push sends the due outbox items. Items of one draft go out in order, one
 // after the other; up to e.parallel drafts go out at once, so that a weak
 // link stays busy while a request waits for its answer, and a slow or
@@ -57,10 +109,11 @@ func (p *pushPass) fail(err error) {
 // its own item; a transient one stops the rest of its draft until the next
 // pass. When the backend cannot be reached at all, no further item starts
 // (the rest would fail the same way) and the pass reports it.
-func (e *Engine) push(ctx context.Context, force bool) error {
+func (e *Engine) push(ctx context.Context, force bool) (outcome, error) {
+	p := &pushPass{sent: map[citizen.OutboxKind]int{}}
 	items, err := e.store.DueOutbox(ctx, e.now(), force)
 	if err != nil || len(items) == 0 {
-		return err
+		return outcome{}, err
 	}
 	var drafts [][]*citizen.OutboxItem
 	index := map[string]int{}
@@ -73,7 +126,6 @@ func (e *Engine) push(ctx context.Context, force bool) error {
 		}
 		drafts[i] = append(drafts[i], it)
 	}
-	p := &pushPass{}
 	work := make(chan []*citizen.OutboxItem)
 	var wg sync.WaitGroup
 	for w := 0; w < min(e.parallel, len(drafts)); w++ {
@@ -93,52 +145,53 @@ func (e *Engine) push(ctx context.Context, force bool) error {
 	}
 	close(work)
 	wg.Wait()
+	out := outcome{sent: p.sent, failed: p.failed, changed: p.changed}
 	switch {
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return out, ctx.Err()
 	case p.fatal != nil:
-		return p.fatal
+		return out, p.fatal
 	}
-	return errors.Join(append([]error{p.netErr}, p.errs...)...)
+	return out, errors.Join(append([]error{p.netErr}, p.errs...)...)
 }
 
-// pushDraft sends one draft's items in order. The files of a submission
-// start going up at once, beside the draft's earlier items (its copy for
-// the account's other devices): an upload changes nothing at the backend
-// until the submission names it, so the order of the items holds, and the
-// link does not wait for an earlier item's round trip.
+// pushDraft sends one draft's items in order. What an item can do ahead
+// (a submission's uploads) starts at once, beside the draft's earlier
+// items: the backend keeps it to itself until the item names it, so the
+// order of the items holds, and the link does not wait for an earlier
+// item's round trip.
 func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.OutboxItem) {
-	ahead := map[int64]*uploadAhead{}
+	ahead := map[int64]*prepared{}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for i, it := range items {
-		if i == 0 || it.Kind != citizen.OutboxSubmission || it.LastCode == citizen.ELOCKED || len(it.Request.Data) == 0 {
+		prep, ok := e.senders[it.Kind].(Preparer)
+		if i == 0 || !ok || it.Locked {
 			continue
 		}
-		u := &uploadAhead{done: make(chan struct{}), before: p.progress.Load()}
+		u := &prepared{done: make(chan struct{}), before: p.progress.Load()}
 		ahead[it.ID] = u
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer close(u.done)
-			u.data, u.err = e.uploadAttachments(ctx, it, func() { u.steps.Add(1); p.progress.Add(1) })
+			u.changed, u.err = prep.Prepare(ctx, it, func() { u.steps.Add(1); p.progress.Add(1) })
 		}()
 	}
 	for _, it := range items {
 		if p.stop.Load() || ctx.Err() != nil {
 			return
 		}
-		if it.LastCode == citizen.ELOCKED && it.Kind == citizen.OutboxSubmission {
-			msg := "This submission was saved with a key this device no longer has; please fill in the form again."
-			if err := e.store.Reject(ctx, it.ID, nil, citizen.ELOCKED, msg); err != nil {
-				p.fail(err)
-				return
-			}
-			continue
+		s := e.senders[it.Kind]
+		if s == nil {
+			// Queued by a newer version of the app: it waits for one
+			// that knows it, and so do the draft's later items.
+			e.log.Warn("outbox: no sender for the item's kind; it waits", "item", it.ID, "kind", it.Kind)
+			return
 		}
-		err := e.sendItem(ctx, p, it, ahead[it.ID])
+		err := e.sendItem(ctx, p, s, it, ahead[it.ID])
 		if err == nil {
-			p.progress.Add(1)
+			p.done(it.Kind)
 			continue
 		}
 		if ctx.Err() != nil {
@@ -147,61 +200,58 @@ func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.Ou
 		if isNetwork(err) {
 			// Not the item's fault: no attempt is counted, and it goes
 			// out as soon as the backend is back.
-			p.record(err, true)
+			p.record(err, true, true)
 			p.stop.Store(true)
 			return
 		}
-		if citizen.IsTransient(err) {
-			// A refusal is the item's own business (the citizen sees it
-			// on the item); only a failing backend makes the pass fail.
-			p.record(err, false)
-		}
-		if err := e.fail(ctx, it, err); err != nil {
+		// A refusal is the item's own business (the citizen sees it on
+		// the item); only a failing backend makes the pass fail.
+		permanent := s.Permanent(err)
+		p.record(err, false, !permanent)
+		changed, err := e.fail(ctx, s, it, err, permanent)
+		p.change(changed)
+		if err != nil {
 			p.fail(err)
 			return
 		}
-		if citizen.IsTransient(err) {
+		if !permanent {
 			return // the draft's later items wait for this one
 		}
 	}
 }
 
-// uploadAhead is the upload of a submission's files, started before the
-// submission's turn.
-type uploadAhead struct {
-	done   chan struct{}
-	before int64        // the pass's progress when it started
-	steps  atomic.Int64 // upload steps the backend confirmed
-	data   json.RawMessage
-	err    error
+// prepared is what an item did ahead of its turn (Preparer).
+type prepared struct {
+	done    chan struct{}
+	before  int64        // the pass's progress when it started
+	steps   atomic.Int64 // steps the backend confirmed
+	changed Changed
+	err     error
 }
 
-// sendItem sends one item (with its files uploaded ahead, if so). A
+// sendItem sends one item (with what it prepared ahead, if so). A
 // connection that drops while other requests of the pass go through is a
 // cut, not a lost network: the item is tried again at once, once (an
 // upload resumes where the backend stands). A request that timed out is
 // not: the link stalled for all of the timeout, and trying again at once
 // would only wait as long again.
-func (e *Engine) sendItem(ctx context.Context, p *pushPass, it *citizen.OutboxItem, ahead *uploadAhead) error {
+func (e *Engine) sendItem(ctx context.Context, p *pushPass, s Sender, it *citizen.OutboxItem, ahead *prepared) error {
 	for retried := false; ; retried = true {
 		before := p.progress.Load()
 		var own int64
-		step := func() { own++; p.progress.Add(1) }
 		var err error
-		switch it.Kind {
-		case citizen.OutboxSubmission:
-			var pre *uploadAhead
-			if !retried {
-				pre = ahead
-			}
-			err = e.sendSubmission(ctx, it, step, pre)
-			if pre != nil {
-				// The attempt began when its upload did.
-				before = min(before, pre.before)
-				own += pre.steps.Load()
-			}
-		case citizen.OutboxDraft:
-			err = e.sendDraftCopy(ctx, it)
+		if ahead != nil && !retried {
+			<-ahead.done
+			// The attempt began when its preparation did.
+			before = min(before, ahead.before)
+			own += ahead.steps.Load()
+			p.change(ahead.changed)
+			err = ahead.err
+		}
+		if err == nil {
+			var changed Changed
+			changed, err = s.Send(ctx, it, func() { own++; p.progress.Add(1) })
+			p.change(changed)
 		}
 		if err == nil || retried || !isNetwork(err) || isTimeout(err) || ctx.Err() != nil || p.stop.Load() {
 			return err
@@ -219,177 +269,22 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// sendSubmission uploads the attachments the submission names (resuming
-// where an earlier attempt stopped), or takes them from ahead, puts their
-// upload ids into the data, and sends the submission under its idempotency
-// key. step is called for every upload step the backend confirmed.
-func (e *Engine) sendSubmission(ctx context.Context, it *citizen.OutboxItem, step func(), ahead *uploadAhead) error {
-	req := it.Request
-	if len(req.Data) > 0 {
-		var data json.RawMessage
-		var err error
-		if ahead != nil {
-			<-ahead.done
-			data, err = ahead.data, ahead.err
-		} else {
-			data, err = e.uploadAttachments(ctx, it, step)
-		}
-		if err != nil {
-			return err
-		}
-		req.Data = data
-	}
-	start := time.Now()
-	cs, err := e.portal.Submit(ctx, it.IdempotencyKey, req)
-	if err != nil {
-		return err
-	}
-	e.pace.observeRTT(time.Since(start))
-	return e.store.Acknowledge(ctx, it.ID, cs)
-}
-
-// uploadAttachments returns the submission's data with every attachment it
-// names uploaded and its upload id filled in. The data keeps its shape, so a
-// retry sends the same bytes and the backend sees the same request.
-func (e *Engine) uploadAttachments(ctx context.Context, it *citizen.OutboxItem, step func()) (json.RawMessage, error) {
-	atts, err := e.store.Attachments(ctx, it.DraftID)
-	if err != nil || len(atts) == 0 {
-		return it.Request.Data, err
-	}
-	byID := map[string]*citizen.Attachment{}
-	for _, a := range atts {
-		byID[a.ID] = a
-	}
-	var data any
-	if err := json.Unmarshal(it.Request.Data, &data); err != nil {
-		return nil, err
-	}
-	var named []*citizen.Attachment
-	walkAttachments(data, func(m map[string]any) {
-		if id, _ := m["id"].(string); byID[id] != nil {
-			named = append(named, byID[id])
-		}
-	})
-	if len(named) == 0 {
-		return it.Request.Data, nil
-	}
-	var done, total int64
-	for _, a := range named {
-		total += a.Size
-		if a.Uploaded {
-			done += a.Size
-		}
-	}
-	for _, a := range named {
-		if a.Uploaded {
-			continue
-		}
-		if err := e.uploadOne(ctx, it, a, done, total, step); err != nil {
-			return nil, err
-		}
-		done += a.Size
-	}
-	walkAttachments(data, func(m map[string]any) {
-		if id, _ := m["id"].(string); byID[id] != nil {
-			m["upload"] = upload.ID(byID[id].UploadURL)
-		}
-	})
-	return json.Marshal(data)
-}
-
-func (e *Engine) uploadOne(ctx context.Context, it *citizen.OutboxItem, a *citizen.Attachment, before, total int64, step func()) (err error) {
-	// Its turn on the uplink first; only then its bytes into memory.
-	done, err := e.pace.start(ctx, a.Size-a.UploadOffset)
-	if err != nil {
-		return err
-	}
-	defer func() { done(err == nil) }()
-	b, err := e.store.AttachmentData(ctx, a.ID)
-	if err != nil {
-		return err
-	}
-	f := upload.File{Name: a.Name, Type: a.Type, SHA256: a.SHA256, Data: b, URL: a.UploadURL}
-	u, err := e.uploads.Upload(ctx, f, func(p upload.Progress) error {
-		step()
-		a.UploadURL = p.URL
-		if err := e.store.SetAttachmentUpload(ctx, a.ID, p.URL, p.Offset, p.Offset == p.Size); err != nil {
-			return err
-		}
-		return e.store.SetProgress(ctx, it.ID, before+p.Offset, total)
-	})
-	if err != nil {
-		return err
-	}
-	a.UploadURL, a.Uploaded = u, true
-	return e.store.SetAttachmentUpload(ctx, a.ID, u, a.Size, true)
-}
-
-// walkAttachments calls f for every JSON object in v that looks like an
-// attachment value (it has an id and a sha256).
-func walkAttachments(v any, f func(map[string]any)) {
-	switch x := v.(type) {
-	case map[string]any:
-		if _, ok := x["sha256"].(string); ok {
-			if _, ok := x["id"].(string); ok {
-				f(x)
-				return
-			}
-		}
-		for _, c := range x {
-			walkAttachments(c, f)
-		}
-	case []any:
-		for _, c := range x {
-			walkAttachments(c, f)
-		}
-	}
-}
-
-// sendDraftCopy sends a draft's changed fields (or its deletion) for the
-// account's other devices and applies the backend's merged copy.
-func (e *Engine) sendDraftCopy(ctx context.Context, it *citizen.OutboxItem) error {
-	sent := api.DraftCopy{ID: it.DraftID}
-	if it.Tombstone != nil {
-		sent = *it.Tombstone
-	} else {
-		c, ok, err := e.store.DraftCopy(ctx, it.DraftID)
-		if err != nil && citizen.ErrorCode(err) != citizen.ENOTFOUND {
-			return err
-		}
-		if !ok {
-			// Nothing new (or the draft is gone): done without a request.
-			return e.store.AckDraftCopy(ctx, it.ID, sent, api.DraftCopy{ID: it.DraftID})
-		}
-		sent = c
-	}
-	start := time.Now()
-	merged, err := e.portal.PutDraft(ctx, sent)
-	if err != nil {
-		return err
-	}
-	e.pace.observeRTT(time.Since(start))
-	return e.store.AckDraftCopy(ctx, it.ID, sent, merged)
-}
-
-// fail records a failed attempt: retried later if transient, parked after
-// too many, rejected at once if permanent.
-func (e *Engine) fail(ctx context.Context, it *citizen.OutboxItem, err error) error {
+// fail records a failed attempt: refused at once if permanent, retried
+// later with backoff (at least what the backend asked for) if not, and
+// refused after too many.
+func (e *Engine) fail(ctx context.Context, s Sender, it *citizen.OutboxItem, err error, permanent bool) (Changed, error) {
 	code, msg := citizen.ErrorCode(err), citizen.ErrorMessage(err)
-	var p *api.Problem
-	var retryAfter = retryAfterOf(err)
-	if re := responseError(err); re != nil {
-		p = re.Problem
-	}
-	if !citizen.IsTransient(err) {
-		return e.store.Reject(ctx, it.ID, p, code, msg)
+	if permanent {
+		var p *api.Problem
+		if re := responseError(err); re != nil {
+			p = re.Problem
+		}
+		return s.Refuse(ctx, it, Refusal{Problem: p, Code: code, Message: msg})
 	}
 	if it.Attempts+1 >= e.maxAttempts {
-		return e.store.Reject(ctx, it.ID, nil, code,
-			"The town hall's server kept failing; the app stopped trying. Please send it again later.")
+		return s.Refuse(ctx, it, Refusal{Code: code,
+			Message: "The town hall's server kept failing; the app stopped trying. Please send it again later."})
 	}
-	wait := e.backoff.Delay(it.Attempts)
-	if retryAfter > wait {
-		wait = retryAfter
-	}
-	return e.store.Retry(ctx, it.ID, e.now().Add(wait), code, msg)
+	wait := max(e.backoff.Delay(it.Attempts), retryAfterOf(err))
+	return ChangedOutbox, e.store.Retry(ctx, it.ID, e.now().Add(wait), code, msg)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"rathaus/api"
@@ -62,19 +63,12 @@ func (c *Client) Changes(ctx context.Context, cursor string, limit int) (api.Cha
 // the backend's merged copy.
 func (c *Client) PutDraft(ctx context.Context, d api.DraftCopy) (api.DraftCopy, error) {
 	var merged api.DraftCopy
-	resp, err := c.r(ctx).SetHeader("Content-Type", api.ContentTypeJSON).SetBody(d).
-		SetPathParam("id", d.ID).Put(api.PathDrafts + "{id}")
+	status, err := c.Call(ctx, http.MethodPut, api.PathDrafts+url.PathEscape(d.ID), "", d, &merged)
 	if err != nil {
-		return merged, networkError(ctx, err)
-	}
-	if resp.StatusCode() != http.StatusOK {
-		return merged, statusError(resp)
-	}
-	if err := decode(resp, &merged); err != nil {
 		return merged, err
 	}
 	if merged.ID != d.ID {
-		return merged, garbled(resp.StatusCode(), errors.New("merged draft has another id"))
+		return merged, garbled(status, errors.New("merged draft has another id"))
 	}
 	return merged, nil
 }

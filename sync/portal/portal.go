@@ -90,6 +90,10 @@ func (c *Client) r(ctx context.Context) *resty.Request {
 	return req
 }
 
+// MaxRetryAfter is the longest wait a Retry-After header can ask for; see
+// transport.MaxRetryAfter.
+const MaxRetryAfter = transport.MaxRetryAfter
+
 // ResponseError is a failed exchange with the backend: whether no answer
 // came at all (Network), its status, the problem details if the server sent
 // some, and how long it asked us to wait. It unwraps to the *citizen.Error
@@ -173,24 +177,34 @@ func (c *Client) Form(ctx context.Context, ref api.FormRef) ([]byte, error) {
 // the backend made of it (now, or on an earlier attempt with the same key).
 func (c *Client) Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error) {
 	var cs api.Case
-	resp, err := c.r(ctx).
-		SetHeader(api.HeaderIdempotencyKey, key).
-		SetHeader("Content-Type", api.ContentTypeJSON).
-		SetBody(req).
-		Post(api.PathSubmissions)
+	status, err := c.Call(ctx, http.MethodPost, api.PathSubmissions, key, req, &cs)
 	if err != nil {
-		return cs, networkError(ctx, err)
-	}
-	if resp.StatusCode() != http.StatusCreated && resp.StatusCode() != http.StatusOK {
-		return cs, statusError(resp)
-	}
-	if err := decode(resp, &cs); err != nil {
 		return cs, err
 	}
 	if cs.Number == "" || cs.ID == "" {
-		return cs, garbled(resp.StatusCode(), errors.New("case without id or number"))
+		return cs, garbled(status, errors.New("case without id or number"))
 	}
 	return cs, nil
+}
+
+// Call sends body as JSON, under an idempotency key unless it is "", and
+// decodes a 200 or 201 answer into out; any failure is classified as every
+// request of the client. It is the request of an outgoing item: each kind's
+// method (Submit, PutDraft, ...) checks what the answer must hold, with
+// the status for its errors.
+func (c *Client) Call(ctx context.Context, method, path, idempotencyKey string, body, out any) (status int, err error) {
+	req := c.r(ctx).SetHeader("Content-Type", api.ContentTypeJSON).SetBody(body)
+	if idempotencyKey != "" {
+		req.SetHeader(api.HeaderIdempotencyKey, idempotencyKey)
+	}
+	resp, err := req.Execute(method, path)
+	if err != nil {
+		return 0, networkError(ctx, err)
+	}
+	if st := resp.StatusCode(); st != http.StatusCreated && st != http.StatusOK {
+		return st, statusError(resp)
+	}
+	return resp.StatusCode(), decode(resp, out)
 }
 
 func decode(resp *resty.Response, v any) error {
@@ -246,8 +260,14 @@ func statusError(resp *resty.Response) error {
 		cause = e.Problem
 	}
 	switch {
+	case st < 400:
+		// A success or redirect the call did not expect (a 204 from a
+		// proxy, a 3xx without Location): unreadable, not a refusal. A
+		// submission may have been made; its retry, under the same key,
+		// finds out.
+		e.Err = citizen.Transient(citizen.EUNAVAILABLE, "The server's answer could not be read.", cause)
 	case st == http.StatusRequestTimeout || st == http.StatusTooEarly || st == http.StatusTooManyRequests || st >= 500:
-		e.RetryAfter = retryAfter(resp.Header().Get("Retry-After"), time.Now())
+		e.RetryAfter = transport.RetryAfter(resp.Header().Get("Retry-After"), time.Now())
 		msg := "The town hall's server is busy; the app tries again by itself."
 		e.Err = citizen.Transient(citizen.EUNAVAILABLE, msg, cause)
 	case st == http.StatusUnprocessableEntity && e.Problem != nil && len(e.Problem.Errors) > 0:
@@ -258,22 +278,4 @@ func statusError(resp *resty.Response) error {
 		e.Err = &citizen.Error{Code: citizen.EREJECTED, Message: "The town hall did not accept this.", Err: cause}
 	}
 	return e
-}
-
-// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

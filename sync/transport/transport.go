@@ -12,6 +12,8 @@ package transport
 import (
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -36,4 +38,34 @@ func New() *http.Transport {
 	t.MaxIdleConnsPerHost = MaxIdlePerHost
 	t.IdleConnTimeout = 90 * time.Second
 	return t
+}
+
+// MaxRetryAfter caps the wait a Retry-After header can ask of the app. The
+// engine's own backoff stops at minutes; a longer wait is more likely a
+// misconfigured proxy, or an HTTP date read on a phone whose clock is a
+// day off, than a real plan, and honouring it would park a citizen's
+// submission for days. After an hour the app asks again, once.
+const MaxRetryAfter = time.Hour
+
+// RetryAfter reads a Retry-After header (delay-seconds or an HTTP date, RFC
+// 9110 10.2.3) as the wait from now, between 0 and MaxRetryAfter; 0 when
+// the header is missing or unreadable.
+func RetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(min(s, int64(MaxRetryAfter/time.Second))) * time.Second
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return 0 // a fraction is not delay-seconds
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return min(t.Sub(now), MaxRetryAfter)
+	}
+	return 0
 }

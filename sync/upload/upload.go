@@ -348,19 +348,21 @@ func garbled(status int, err error) error {
 	return &Error{Status: status, Err: citizen.Transient(citizen.EUNAVAILABLE, "The server's answer could not be read.", err)}
 }
 
-// statusError classifies a failed step as the portal client does: 408,
-// 425, 429 and 5xx are worth retrying; a refused file (wrong checksum, too
-// large, bad metadata) is not.
+// statusError classifies a failed step as the portal client does: an
+// unexpected 2xx or 3xx, 408, 425, 429 and 5xx are worth retrying; a
+// refused file (wrong checksum, too large, bad metadata) is not.
 func statusError(resp *http.Response) error {
 	st := resp.StatusCode
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	cause := fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
 	e := &Error{Status: st}
 	switch {
+	case st < 400:
+		// A success or redirect the step did not expect (a hotspot's
+		// login page, a proxy's 204): unreadable, not a refusal.
+		e.Err = citizen.Transient(citizen.EUNAVAILABLE, "The server's answer could not be read.", cause)
 	case st == http.StatusRequestTimeout || st == http.StatusTooEarly || st == http.StatusTooManyRequests || st >= 500:
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
-		}
+		e.RetryAfter = transport.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		e.Err = citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server is busy; the app tries again by itself.", cause)
 	case st == http.StatusRequestEntityTooLarge:
 		e.Err = &citizen.Error{Code: citizen.EINVALID, Message: "The file is larger than the 10 MB allowed.", Err: cause}

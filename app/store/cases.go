@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// The mirror of the backend's cases, and the changes feed that keeps it
+// (and the account's drafts) up to date.
+
+// Cases returns the mirrored cases, newest first.
+func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history
+		FROM cases ORDER BY submitted DESC, number DESC`)
+	if err != nil {
+		return nil, storageError("reading cases", err)
+	}
+	defer rows.Close()
+	var out []citizen.Case
+	for rows.Next() {
+		var c citizen.Case
+		var submitted int64
+		var hist string
+		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist); err != nil {
+			return nil, storageError("reading cases", err)
+		}
+		c.Submitted = fromMS(submitted)
+		_ = json.Unmarshal([]byte(hist), &c.History)
+		out = append(out, c)
+	}
+	return out, storageError("reading cases", rows.Err())
+}
+
+// Applied is what a page of the changes feed changed on the device.
+type Applied struct {
+	// Catalog: the backend's catalog changed (nothing on the device did
+	// yet: fetch it).
+	Catalog bool
+	// Cases: a case came, or its status or timeline changed.
+	Cases bool
+	// Drafts: a draft of the account came from another device, changed
+	// or went.
+	Drafts bool
+}
+
+// ApplyChanges applies a page of the changes feed and stores its cursor in
+// the same transaction, so that a change is applied exactly once however
+// often the page is fetched. It reports what changed.
+func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor string) (applied Applied, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return applied, storageError("applying changes", err)
+	}
+	defer tx.Rollback()
+	for _, c := range changes {
+		switch c.Kind {
+		case api.ChangeCase:
+			if c.Case != nil {
+				changed, err := s.upsertCase(ctx, tx, "", *c.Case)
+				if err != nil {
+					return Applied{}, err
+				}
+				applied.Cases = applied.Cases || changed
+			}
+		case api.ChangeDraft:
+			if c.Draft != nil {
+				if err := s.applyRemoteDraft(ctx, tx, *c.Draft); err != nil {
+					return Applied{}, err
+				}
+				applied.Drafts = true
+			}
+		case api.ChangeCatalog:
+			applied.Catalog = true
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, KeyChangesCursor, cursor); err != nil {
+		return Applied{}, storageError("applying changes", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Applied{}, storageError("applying changes", err)
+	}
+	return applied, nil
+}
+
+// upsertCase records a case and its timeline, and reports whether the
+// mirror changed (the feed also brings cases the device knows as they
+// are); draftID is "" when the case came from the feed (the draft, if on
+// this device, is linked already). A timeline only grows, so an older copy
+// of the case (an answer that was on its way while the feed brought a
+// newer status) never replaces a newer one.
+func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) (changed bool, err error) {
+	hist, err := json.Marshal(c.History)
+	if err != nil {
+		return false, err
+	}
+	if c.History == nil {
+		hist = []byte("[]")
+	}
+	var draft any
+	if draftID != "" {
+		draft = draftID
+	}
+	before, err := caseState(ctx, tx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			status = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.status ELSE cases.status END,
+			history = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.history ELSE cases.history END,
+			updated = excluded.updated, draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
+		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
+	if err != nil {
+		return false, storageError("recording a case", err)
+	}
+	after, err := caseState(ctx, tx, c.ID)
+	return after != before, err
+}
+
+// caseState is what the citizen sees of a mirrored case ("" if none).
+func caseState(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+	var st string
+	err := tx.QueryRowContext(ctx, `SELECT status || ' ' || coalesce(draft_id, '') || ' ' || history FROM cases WHERE id = ?`, id).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return st, storageError("reading a case", err)
+}

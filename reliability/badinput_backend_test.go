@@ -1,0 +1,317 @@
+package reliability
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"rathaus/api"
+)
+
+// Shorthands for the table of bad input sent to the backend over loopback
+// (backendCases).
+var (
+	bad        = []int{http.StatusBadRequest}
+	notFound   = []int{http.StatusNotFound}
+	unproc     = []int{http.StatusUnprocessableEntity}
+	tooLarge   = []int{http.StatusRequestEntityTooLarge}
+	unauth     = []int{http.StatusUnauthorized}
+	redirected = []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusNotFound}
+)
+
+// submit posts a submission anonymously under its own key.
+func submit(key string, body []byte) func(t *testing.T, r *rig) result {
+	return func(t *testing.T, r *rig) result {
+		return result{answer: r.do(t, http.MethodPost, api.PathSubmissions, hdr(api.HeaderIdempotencyKey, key), body)}
+	}
+}
+
+// submitEdited posts the sperrmuell example with one field's JSON text
+// replaced.
+func submitEdited(key, field, raw string) func(t *testing.T, r *rig) result {
+	return func(t *testing.T, r *rig) result {
+		return submit(key, withRaw(t, submission(t, "sperrmuell", nil), field, raw))(t, r)
+	}
+}
+
+// caseOf adds the id of the case a 201 made, for checks of its data.
+func caseOf(res result) result {
+	var c api.Case
+	if res.status == http.StatusCreated && json.Unmarshal(res.body, &c) == nil {
+		res.caseID = c.ID
+	}
+	return res
+}
+
+// storedWithout fails when a case was made and its stored data contains
+// the text given (a value that must not be stored as it came).
+func storedWithout(text, why string) func(t *testing.T, r *rig, res result) []string {
+	return func(t *testing.T, r *rig, res result) []string {
+		if res = caseOf(res); res.caseID == "" {
+			return nil
+		}
+		if data := r.storedData(t, res.caseID); strings.Contains(data, text) {
+			return []string{fmt.Sprintf("accepted and stored %s: %.200s", why, data)}
+		}
+		return nil
+	}
+}
+
+func deepJSON(levels int) string {
+	return strings.Repeat("[", levels) + strings.Repeat("]", levels)
+}
+
+// backendCases are the bad input sent to the running backend: submissions,
+// keys, another device's ids, uploads, the changes feed, draft copies,
+// devices and credentials.
+func backendCases(t *testing.T) []badInput {
+	t.Helper()
+	sperr := func(edit func(map[string]any)) func(t *testing.T, r *rig) []byte {
+		return func(t *testing.T, r *rig) []byte { return submission(t, "sperrmuell", edit) }
+	}
+	post := func(key string, body func(t *testing.T, r *rig) []byte) func(t *testing.T, r *rig) result {
+		return func(t *testing.T, r *rig) result { return submit(key, body(t, r))(t, r) }
+	}
+	withDevice := func(d func(r *rig) api.Device, method, path string, body func(t *testing.T, r *rig) []byte, kv ...string) func(t *testing.T, r *rig) result {
+		return func(t *testing.T, r *rig) result {
+			var b []byte
+			if body != nil {
+				b = body(t, r)
+			}
+			return result{answer: r.do(t, method, path, r.auth(d(r), kv...), b)}
+		}
+	}
+	devA := func(r *rig) api.Device { return r.a }
+	devB := func(r *rig) api.Device { return r.b2 }
+	tus := func(kv ...string) []string { return append([]string{"Tus-Resumable", "1.0.0"}, kv...) }
+	meta := func(name string) string {
+		return tusMeta("filename", name, "filetype", "image/jpeg", "sha256", strings.Repeat("b", 64))
+	}
+	now := time.Now()
+	clock := func(d time.Duration) string {
+		return api.HLC{Wall: now.Add(d).UnixMilli(), Device: "d_skew"}.String()
+	}
+	draft := func(id, body string) func(t *testing.T, r *rig) []byte {
+		return func(*testing.T, *rig) []byte { return []byte(body) }
+	}
+	tenMB := bytes.Repeat([]byte("a"), 10<<20)
+
+	return []badInput{
+		// Submissions: the body.
+		{name: "malformed JSON", send: submit("b-json", []byte(`{"service":"sperrmuell","data":{`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a JSON array instead of a submission", send: submit("b-array", []byte(`[1,2,3]`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "service of the wrong type", send: submit("b-type", []byte(`{"service":5,"form":{"id":"sperrmuell","version":1},"data":{}}`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "form version of the wrong type", send: submit("b-version-type", []byte(`{"service":"sperrmuell","form":{"id":"sperrmuell","version":"1"},"data":{}}`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a field of the wrong type", send: submitEdited("b-field-type", "volume_m3", `"drei"`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
+		{name: "invalid UTF-8", send: func(t *testing.T, r *rig) result {
+			return submit("b-utf8", bytes.Replace(submission(t, "sperrmuell", nil), []byte("Peter"), []byte("Pe\xffter"), 1))(t, r)
+		}, want: want{status: []int{400, 422}}},
+		{name: "a raw NUL byte in a string", send: func(t *testing.T, r *rig) result {
+			return submit("b-nul-raw", bytes.Replace(submission(t, "sperrmuell", nil), []byte("Peter"), []byte("Pe\x00ter"), 1))(t, r)
+		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "an escaped NUL in a name", send: submitEdited("b-nul", "given_name", `"Pe\u0000ter"`),
+			want: want{status: []int{201, 400, 422}, stores: true, check: storedWithout(`\u0000`, "a NUL")}},
+		{name: "a lone surrogate in a name", send: submitEdited("b-surrogate", "given_name", `"Pe\ud800ter"`),
+			want: want{status: []int{201, 400, 422}, stores: true, check: storedWithout(`\ud800`, "a lone surrogate")}},
+		{name: "an integer written as 2e1", send: submitEdited("b-2e1", "items", `[{"kind":"sofa","count":2e1}]`),
+			want: want{status: []int{201, 422}, stores: true, check: storedWithout(`2e1`, "an integer as written")}},
+		{name: "a 10 MB body", send: func(t *testing.T, r *rig) result {
+			return submit("b-10mb", append(append([]byte(`{"service":"sperrmuell","data":{"placement":"`), tenMB...), `"}}`...))(t, r)
+		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "100,000 levels of nesting", send: submitEdited("b-deep", "placement", deepJSON(100_000)),
+			want: want{status: []int{400, 413, 422}}},
+		{name: "a string of 900 KB", send: submitEdited("b-huge-string", "placement", `"`+strings.Repeat("x", 900<<10)+`"`),
+			want: want{status: []int{413, 422}}},
+		{name: "a negative number", send: submitEdited("b-negative", "volume_m3", `-1`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
+		{name: "a number beyond float64 (1e1000001)", send: submitEdited("b-1e1000001", "volume_m3", `1e1000001`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/volume_m3"}},
+		{name: "an integer beyond int64", send: submitEdited("b-int-overflow", "items", `[{"kind":"sofa","count":99999999999999999999999}]`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/items/0/count"}},
+		{name: "a number of 100,000 digits", send: submitEdited("b-long-number", "volume_m3", "1"+strings.Repeat("0", 100_000)),
+			want: want{status: []int{400, 413, 422}}},
+		{name: "an unknown form version", send: func(t *testing.T, r *rig) result {
+			return submit("b-version", bytes.Replace(submission(t, "sperrmuell", nil), []byte(`"version":1`), []byte(`"version":99`), 1))(t, r)
+		}, want: want{status: notFound, typ: api.ProblemUnknownForm}},
+		{name: "an unknown service", send: submit("b-service", []byte(`{"service":"atomkraftwerk","form":{"id":"atomkraftwerk","version":1},"data":{}}`)),
+			want: want{status: notFound, typ: api.ProblemUnknownForm}},
+
+		// Submissions: the Idempotency-Key.
+		{name: "no Idempotency-Key", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathSubmissions, nil, submission(t, "sperrmuell", nil))}
+		}, want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "an empty Idempotency-Key", send: post("", sperr(nil)),
+			want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "an Idempotency-Key of 256 characters", send: post(strings.Repeat("k", 256), sperr(nil)),
+			want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "two Idempotency-Keys", send: func(t *testing.T, r *rig) result {
+			h := http.Header{api.HeaderIdempotencyKey: {"k1", "k2"}}
+			return result{answer: r.do(t, http.MethodPost, api.PathSubmissions, h, submission(t, "sperrmuell", nil))}
+		}, want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "a key used again with another body", send: withDevice(devA, http.MethodPost, api.PathSubmissions,
+			sperr(func(d map[string]any) { d["given_name"] = "Paul" }), api.HeaderIdempotencyKey, "a-1"),
+			want: want{status: unproc, typ: api.ProblemIdempotencyReuse}},
+
+		// Another device's ids.
+		{name: "another device's idempotency key", send: func(t *testing.T, r *rig) result {
+			return caseOf(result{answer: r.do(t, http.MethodPost, api.PathSubmissions, r.auth(r.b2, api.HeaderIdempotencyKey, "a-1"), r.bodyA)})
+		}, want: want{status: []int{201}, stores: true, check: func(t *testing.T, r *rig, res result) []string {
+			if res.caseID == r.caseA.ID {
+				return []string{"device B got device A's case"}
+			}
+			return nil
+		}}},
+		{name: "another device's upload in a submission", send: func(t *testing.T, r *rig) result {
+			body := submission(t, "maengelmelder", func(d map[string]any) {
+				d["photo"] = api.Attachment{Name: r.fileA.Name, Type: r.fileA.Type, Size: int64(len(r.fileA.Data)), SHA256: r.fileA.SHA256, Upload: r.finished}
+			})
+			return result{answer: r.do(t, http.MethodPost, api.PathSubmissions, r.auth(r.b2, api.HeaderIdempotencyKey, "b-1"), body)}
+		}, want: want{status: unproc, typ: api.ProblemValidation, pointer: "/photo"},
+			known: "uploads do not belong to the device that made them"},
+		{name: "another device's upload: HEAD", send: func(t *testing.T, r *rig) result {
+			return withDevice(devB, http.MethodHead, api.PathUploads+r.victims["head"], nil, tus()...)(t, r)
+		}, want: want{status: notFound}, known: "uploads do not belong to the device that made them"},
+		{name: "another device's upload: PATCH", send: func(t *testing.T, r *rig) result {
+			return withDevice(devB, http.MethodPatch, api.PathUploads+r.victims["patch"], draft("", "56789"),
+				tus("Upload-Offset", "5", "Content-Type", "application/offset+octet-stream")...)(t, r)
+		}, want: want{status: notFound}, known: "uploads do not belong to the device that made them"},
+		{name: "another device's upload: DELETE", send: func(t *testing.T, r *rig) result {
+			return withDevice(devB, http.MethodDelete, api.PathUploads+r.victims["delete"], nil, tus()...)(t, r)
+		}, want: want{status: notFound}, known: "uploads do not belong to the device that made them"},
+		{name: "another device's draft id", send: func(t *testing.T, r *rig) result {
+			body := fmt.Sprintf(`{"fields":{"dog_name":{"value":"Rex","clock":%q}}}`, clock(0))
+			return withDevice(devB, http.MethodPut, api.PathDrafts+"draft-a", draft("draft-a", body))(t, r)
+		}, want: want{status: []int{200}, stores: true, check: func(t *testing.T, r *rig, res result) []string {
+			var copyA string
+			err := r.raw.QueryRow("SELECT copy FROM drafts WHERE owner = ? AND id = 'draft-a'", "device:"+r.a.ID).Scan(&copyA)
+			if err != nil || !strings.Contains(copyA, "Bello") || strings.Contains(copyA, "Rex") {
+				return []string{fmt.Sprintf("A's draft-a is now %q (%v)", copyA, err)}
+			}
+			return nil
+		}}},
+
+		// Uploads.
+		{name: "a 0-byte upload", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", "0", "Upload-Metadata", tusMeta("filename", "leer.jpg", "filetype", "image/jpeg",
+				"sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))...),
+			want: want{status: []int{201, 400}, stores: true}},
+		{name: "a negative Upload-Length", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", "-1", "Upload-Metadata", meta("foto.jpg"))...),
+			want: want{status: bad}},
+		{name: "an Upload-Length beyond the limit", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", strconv.Itoa(api.MaxUploadSize+1), "Upload-Metadata", meta("foto.jpg"))...),
+			want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "an upload body longer than its length", send: withDevice(devA, http.MethodPost, api.PathUploads, draft("", "0123456789"),
+			tus("Upload-Length", "4", "Upload-Metadata", meta("foto.jpg"), "Content-Type", "application/offset+octet-stream")...),
+			want:  want{status: tooLarge, typ: api.ProblemTooLarge},
+			known: "the refused upload stays recorded, unknown to the client, until the janitor"},
+		{name: "a wrong checksum", send: func(t *testing.T, r *rig) result {
+			data := []byte("0123456789")
+			return withDevice(devA, http.MethodPost, api.PathUploads, func(*testing.T, *rig) []byte { return data },
+				tus("Upload-Length", "10", "Upload-Metadata", meta("foto.jpg"), "Content-Type", "application/offset+octet-stream")...)(t, r)
+		}, want: want{status: []int{460}, typ: api.ProblemChecksum}},
+		{name: "path traversal in an upload id, encoded", send: withDevice(devA, http.MethodPatch, api.PathUploads+"..%2F..%2Frathaus.db",
+			draft("", "x"), tus("Upload-Offset", "0", "Content-Type", "application/offset+octet-stream")...),
+			want: want{status: notFound}},
+		{name: "path traversal in an upload id, dots", send: withDevice(devA, http.MethodDelete, api.PathUploads+"../../rathaus.db", nil, tus()...),
+			want: want{status: redirected}},
+		{name: "an upload id with a NUL", send: withDevice(devA, http.MethodHead, api.PathUploads+"u_%00", nil, tus()...),
+			want: want{status: notFound}},
+		{name: "path traversal in a file name", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", "10", "Upload-Metadata", meta("../../../etc/passwd"))...),
+			want: want{status: bad}, known: "a file name may hold a path"},
+		{name: "a file name with a NUL", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", "10", "Upload-Metadata", meta("foto\x00.jpg"))...),
+			want: want{status: bad}},
+		{name: "Upload-Metadata not in base64", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			tus("Upload-Length", "10", "Upload-Metadata", "filename !!!,filetype ???,sha256 ...")...),
+			want: want{status: bad}},
+		{name: "a tus request without Tus-Resumable", send: withDevice(devA, http.MethodPost, api.PathUploads, nil,
+			"Upload-Length", "10", "Upload-Metadata", meta("foto.jpg")),
+			want: want{status: []int{http.StatusPreconditionFailed}}},
+		{name: "a PATCH at the wrong offset", send: func(t *testing.T, r *rig) result {
+			return withDevice(devA, http.MethodPatch, api.PathUploads+r.partial, draft("", "xyz"),
+				tus("Upload-Offset", "3", "Content-Type", "application/offset+octet-stream")...)(t, r)
+		}, want: want{status: []int{http.StatusConflict}}},
+
+		// The changes feed.
+		{name: "a garbage changes cursor", send: withDevice(devA, http.MethodGet, api.PathChanges+"?since=abc", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a negative cursor", send: withDevice(devA, http.MethodGet, api.PathChanges+"?since=-1", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a cursor beyond int64", send: withDevice(devA, http.MethodGet, api.PathChanges+"?since=99999999999999999999", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a limit of 0", send: withDevice(devA, http.MethodGet, api.PathChanges+"?limit=0", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a negative limit", send: withDevice(devA, http.MethodGet, api.PathChanges+"?limit=-5", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a limit of a billion", send: withDevice(devA, http.MethodGet, api.PathChanges+"?limit=1000000000", nil),
+			want: want{status: []int{200}, check: func(t *testing.T, r *rig, res result) []string {
+				var page api.Changes
+				if err := json.Unmarshal(res.body, &page); err != nil || len(page.Changes) > api.ChangesLimitMax {
+					return []string{fmt.Sprintf("page of %d changes (%v), want at most %d", len(page.Changes), err, api.ChangesLimitMax)}
+				}
+				return nil
+			}}},
+		{name: "the changes feed without a device", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodGet, api.PathChanges, nil, nil)}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+
+		// Draft copies.
+		{name: "a draft clock a day ahead", send: withDevice(devA, http.MethodPut, api.PathDrafts+"skew-ahead",
+			draft("skew-ahead", fmt.Sprintf(`{"fields":{"a":{"value":"x","clock":%q}}}`, clock(25*time.Hour)))),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a draft clock a day behind", send: withDevice(devA, http.MethodPut, api.PathDrafts+"skew-behind",
+			draft("skew-behind", fmt.Sprintf(`{"fields":{"a":{"value":"x","clock":%q}}}`, clock(-25*time.Hour)))),
+			want: want{status: []int{200}, stores: true}},
+		{name: "a malformed draft clock", send: withDevice(devA, http.MethodPut, api.PathDrafts+"bad-clock",
+			draft("bad-clock", `{"fields":{"a":{"value":"x","clock":"gestern"}}}`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a draft copy naming another id", send: withDevice(devA, http.MethodPut, api.PathDrafts+"one",
+			draft("one", fmt.Sprintf(`{"id":"two","fields":{"a":{"value":"x","clock":%q}}}`, clock(0)))),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a draft copy of 2 MiB", send: withDevice(devA, http.MethodPut, api.PathDrafts+"big",
+			draft("big", fmt.Sprintf(`{"fields":{"a":{"value":%q,"clock":%q}}}`, strings.Repeat("x", 2<<20), clock(0)))),
+			want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "a draft copy with 1,001 fields", send: func(t *testing.T, r *rig) result {
+			fields := map[string]api.DraftField{}
+			for i := range 1001 {
+				fields["f"+strconv.Itoa(i)] = api.DraftField{Value: json.RawMessage(`1`), Clock: clock(0)}
+			}
+			b, _ := json.Marshal(api.DraftCopy{Fields: fields})
+			return result{answer: r.do(t, http.MethodPut, api.PathDrafts+"many", r.auth(r.a), b)}
+		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a draft copy 100,000 levels deep", send: withDevice(devA, http.MethodPut, api.PathDrafts+"deep",
+			draft("deep", fmt.Sprintf(`{"fields":{"a":{"value":%s,"clock":%q}}}`, deepJSON(100_000), clock(0)))),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a draft id of 129 characters", send: withDevice(devA, http.MethodPut, api.PathDrafts+strings.Repeat("d", 129),
+			draft("", `{}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
+
+		// Devices and credentials.
+		{name: "a device registration of 10 MB", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, append(append([]byte(`{"platform":"`), tenMB...), `"}`...))}
+		}, want: want{status: []int{400, 413}}},
+		{name: "a device platform in invalid UTF-8", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, []byte("{\"platform\":\"\xff\xfe\",\"app_version\":\"1\"}"))}
+		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a garbage Authorization", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodGet, api.PathChanges, hdr("Authorization", "Bearer ../../etc/passwd"), nil)}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "an unknown device token", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodGet, api.PathChanges, hdr("Authorization", "Bearer "+strings.Repeat("A", 43)), nil)}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "the staff API with a device token", send: func(t *testing.T, r *rig) result {
+			return withDevice(devA, http.MethodPost, api.PathStaffCases+r.caseA.ID+"/status", draft("", `{"status":"decided"}`))(t, r)
+		}, want: want{status: []int{401, 403, 404}}},
+	}
+}

@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+	"rathaus/sync/upload"
+)
+
+// The submission: a draft submitted to the town hall. Its attachments go
+// first, by resumable upload (ahead of its turn, as a Preparer); then the
+// submission, under its idempotency key, so that the backend makes one
+// case of it however often it is sent.
+
+// submissionStore is what a submission needs of the store.
+type submissionStore interface {
+	Acknowledge(ctx context.Context, itemID int64, c api.Case) error
+	Reject(ctx context.Context, itemID int64, p *api.Problem, code, message string) error
+	SetProgress(ctx context.Context, itemID, progress, total int64) error
+	Attachments(ctx context.Context, draftID string) ([]*citizen.Attachment, error)
+	AttachmentData(ctx context.Context, id string) ([]byte, error)
+	SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error
+}
+
+// submissionPortal is what a submission needs of the backend.
+type submissionPortal interface {
+	Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error)
+}
+
+type submissionSender struct {
+	store   submissionStore
+	portal  submissionPortal
+	uploads Uploader
+	pace    *pacer
+}
+
+var (
+	_ Sender   = (*submissionSender)(nil)
+	_ Preparer = (*submissionSender)(nil)
+)
+
+// Send uploads the attachments the submission names (resuming where an
+// earlier attempt stopped; none if they went ahead), puts their upload ids
+// into the data, and sends the submission under its idempotency key.
+func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error) {
+	p, ok := it.Payload.(*citizen.SubmissionPayload)
+	if it.Locked || !ok {
+		return 0, citizen.Errorf(citizen.ELOCKED, "This submission was saved with a key this device no longer has; please fill in the form again.")
+	}
+	req := p.Request
+	var changed Changed
+	if len(req.Data) > 0 {
+		var err error
+		if req.Data, changed, err = s.uploadAttachments(ctx, it, p.Request.Data, step); err != nil {
+			return changed, err
+		}
+	}
+	start := time.Now()
+	cs, err := s.portal.Submit(ctx, it.IdempotencyKey, req)
+	if err != nil {
+		return changed, err
+	}
+	s.pace.observeRTT(time.Since(start))
+	return changed | ChangedOutbox | ChangedDrafts | ChangedCases, s.store.Acknowledge(ctx, it.ID, cs)
+}
+
+// Prepare uploads the submission's attachments before its turn: the
+// backend links an upload to a case only when the submission names it.
+func (s *submissionSender) Prepare(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error) {
+	p, ok := it.Payload.(*citizen.SubmissionPayload)
+	if !ok || len(p.Request.Data) == 0 {
+		return 0, nil
+	}
+	_, changed, err := s.uploadAttachments(ctx, it, p.Request.Data, step)
+	return changed, err
+}
+
+// Permanent: the backend's refusals (4xx); everything the portal client
+// marks transient is tried again.
+func (s *submissionSender) Permanent(err error) bool { return !citizen.IsTransient(err) }
+
+// Refuse fails the item and makes its draft editable again, with the
+// backend's problem on its fields.
+func (s *submissionSender) Refuse(ctx context.Context, it *citizen.OutboxItem, r Refusal) (Changed, error) {
+	return ChangedOutbox | ChangedDrafts, s.store.Reject(ctx, it.ID, r.Problem, r.Code, r.Message)
+}
+
+// uploadAttachments returns the submission's data with every attachment it
+// names uploaded and its upload id filled in. The data keeps its shape, so a
+// retry sends the same bytes and the backend sees the same request.
+func (s *submissionSender) uploadAttachments(ctx context.Context, it *citizen.OutboxItem, raw json.RawMessage, step func()) (json.RawMessage, Changed, error) {
+	atts, err := s.store.Attachments(ctx, it.DraftID)
+	if err != nil || len(atts) == 0 {
+		return raw, 0, err
+	}
+	byID := map[string]*citizen.Attachment{}
+	for _, a := range atts {
+		byID[a.ID] = a
+	}
+	var data any
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return nil, 0, err
+	}
+	var named []*citizen.Attachment
+	walkAttachments(data, func(m map[string]any) {
+		if id, _ := m["id"].(string); byID[id] != nil {
+			named = append(named, byID[id])
+		}
+	})
+	if len(named) == 0 {
+		return raw, 0, nil
+	}
+	var done, total int64
+	for _, a := range named {
+		total += a.Size
+		if a.Uploaded {
+			done += a.Size
+		}
+	}
+	var changed Changed
+	for _, a := range named {
+		if a.Uploaded {
+			continue
+		}
+		changed = ChangedOutbox // its progress
+		if err := s.uploadOne(ctx, it, a, done, total, step); err != nil {
+			return nil, changed, err
+		}
+		done += a.Size
+	}
+	walkAttachments(data, func(m map[string]any) {
+		if id, _ := m["id"].(string); byID[id] != nil {
+			m["upload"] = upload.ID(byID[id].UploadURL)
+		}
+	})
+	b, err := json.Marshal(data)
+	return b, changed, err
+}
+
+func (s *submissionSender) uploadOne(ctx context.Context, it *citizen.OutboxItem, a *citizen.Attachment, before, total int64, step func()) (err error) {
+	// Its turn on the uplink first; only then its bytes into memory.
+	done, err := s.pace.start(ctx, a.Size-a.UploadOffset)
+	if err != nil {
+		return err
+	}
+	defer func() { done(err == nil) }()
+	b, err := s.store.AttachmentData(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	f := upload.File{Name: a.Name, Type: a.Type, SHA256: a.SHA256, Data: b, URL: a.UploadURL}
+	u, err := s.uploads.Upload(ctx, f, func(p upload.Progress) error {
+		step()
+		a.UploadURL = p.URL
+		if err := s.store.SetAttachmentUpload(ctx, a.ID, p.URL, p.Offset, p.Offset == p.Size); err != nil {
+			return err
+		}
+		return s.store.SetProgress(ctx, it.ID, before+p.Offset, total)
+	})
+	if err != nil {
+		return err
+	}
+	a.UploadURL, a.Uploaded = u, true
+	return s.store.SetAttachmentUpload(ctx, a.ID, u, a.Size, true)
+}
+
+// walkAttachments calls f for every JSON object in v that looks like an
+// attachment value (it has an id and a sha256).
+func walkAttachments(v any, f func(map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["sha256"].(string); ok {
+			if _, ok := x["id"].(string); ok {
+				f(x)
+				return
+			}
+		}
+		for _, c := range x {
+			walkAttachments(c, f)
+		}
+	case []any:
+		for _, c := range x {
+			walkAttachments(c, f)
+		}
+	}
+}

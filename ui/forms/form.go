@@ -1,0 +1,253 @@
+package forms
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/api/formschema"
+	"rathaus/app/citizen"
+	"rathaus/app/fill"
+	"rathaus/ui/kit"
+)
+
+// FormScreen shows a draft being filled in (a fill.State), step by step,
+// ending on a summary to check before sending. Every change goes to the
+// state, which saves it at once; errors show on their field as the
+// citizen types (once the field was touched) and block "next" and
+// "submit". Every step opens at its top, or at its first field with an
+// error.
+type FormScreen struct {
+	area  *Area
+	state *fill.State
+	form  *formschema.Form
+	lang  string
+
+	root      *fyne.Container
+	stepTitle *widget.Label
+	progress  *widget.ProgressBar
+	notices   *fyne.Container // newer version, conflicts
+	banner    *widget.Label   // the town hall's refusal
+	body      *fyne.Container
+	scroll    *kit.Scroll
+	saved     *widget.Label
+	back      *widget.Button
+	next      *widget.Button
+	submit    *widget.Button
+
+	inputs map[string]*fieldInput       // the step's fields by instance pointer
+	order  []string                     // their pointers in the order shown
+	blocks map[string]fyne.CanvasObject // what each conditional field shows
+}
+
+// FormScreen builds the form screen of a draft.
+func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
+	f, err := a.form(d.Form)
+	if err != nil {
+		return nil, err
+	}
+	fs := &FormScreen{area: a, form: f, lang: kit.Lang()}
+	fs.state = fill.New(f, d, fs.lang, a.Store)
+	fs.stepTitle = kit.Heading("")
+	fs.progress = widget.NewProgressBar()
+	fs.progress.TextFormatter = fs.progressText
+	fs.banner = kit.Wrapped(lang.L("The town hall did not accept this form. Please correct the marked fields and send it again."))
+	fs.banner.Importance = widget.DangerImportance
+	if !fs.state.Rejected() {
+		fs.banner.Hide()
+	}
+	fs.notices = container.NewVBox()
+	fs.saved = kit.Wrapped("")
+	fs.saved.Importance = widget.LowImportance
+	fs.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), fs.onBack)
+	fs.next = widget.NewButtonWithIcon(lang.L("Next"), theme.NavigateNextIcon(), fs.onNext)
+	fs.next.IconPlacement = widget.ButtonIconTrailingText
+	fs.next.Importance = widget.HighImportance
+	fs.submit = widget.NewButtonWithIcon(lang.L("Submit"), theme.MailSendIcon(), fs.onSubmit)
+	fs.submit.Importance = widget.HighImportance
+	fs.body = container.NewVBox()
+	fs.scroll = kit.NewVScroll(container.NewPadded(fs.body))
+	fs.addNotices()
+
+	buttons := container.NewGridWithColumns(2, fs.back, container.NewStack(fs.next, fs.submit))
+	top := container.NewVBox(fs.stepTitle, fs.progress, fs.notices, fs.banner)
+	bottom := container.NewVBox(fs.saved, buttons)
+	fs.root = container.NewBorder(top, bottom, nil, nil, fs.scroll)
+	fs.showStep()
+	return fs, nil
+}
+
+// Content is the screen's root.
+func (fs *FormScreen) Content() fyne.CanvasObject { return fs.root }
+
+// Shown is for whoever puts the screen on the window, once it is there:
+// the step opens at its first error (a refused draft's, say), which needs
+// the screen laid out on its canvas.
+func (fs *FormScreen) Shown() { fs.place() }
+
+// Title is the service's name, or the form's.
+func (fs *FormScreen) Title() string {
+	if s, ok := fs.area.Catalog.Service(fs.state.Draft().Service); ok {
+		if t := s.Title.In(fs.lang); t != "" {
+			return t
+		}
+	}
+	return fs.form.Def.Title.In(fs.lang)
+}
+
+func (fs *FormScreen) progressText() string {
+	k, n := fs.state.Position()
+	return lang.L("Step {{.Step}} of {{.Total}}", map[string]any{"Step": k, "Total": n})
+}
+
+func (fs *FormScreen) progressValue() float64 {
+	k, n := fs.state.Position()
+	return float64(k) / float64(n)
+}
+
+// showStep shows the current step, or the summary, from its top or from
+// its first field with an error.
+func (fs *FormScreen) showStep() {
+	fs.build()
+	fs.place()
+}
+
+// build builds the current step's fields, or the summary.
+func (fs *FormScreen) build() {
+	fs.body.RemoveAll()
+	fs.inputs, fs.blocks, fs.order = map[string]*fieldInput{}, map[string]fyne.CanvasObject{}, nil
+	if fs.state.OnSummary() {
+		fs.stepTitle.SetText(lang.L("Check and send"))
+		fs.showSummary()
+	} else {
+		st := &fs.form.Def.Steps[fs.state.Step()]
+		fs.stepTitle.SetText(st.Title.In(fs.lang))
+		if fs.state.First() {
+			if intro := fs.form.Def.Intro.In(fs.lang); intro != "" {
+				fs.body.Add(kit.Wrapped(intro))
+			}
+		}
+		fs.renderFields(st.Fields, "", fs.body)
+	}
+	if fs.state.First() {
+		fs.back.Disable()
+	} else {
+		fs.back.Enable()
+	}
+	if fs.state.OnSummary() {
+		fs.next.Hide()
+		fs.submit.Show()
+	} else {
+		fs.next.Show()
+		fs.submit.Hide()
+	}
+	fs.refresh()
+	fs.showSaved()
+}
+
+// place scrolls the step to its first field with an error, and focuses
+// that field's input, or to its top.
+func (fs *FormScreen) place() {
+	p := fs.state.Focus()
+	fi := fs.inputs[p]
+	if fi == nil {
+		fs.scroll.ScrollToTop()
+		return
+	}
+	fs.scroll.ScrollTo(fi.box)
+	if f, ok := fi.input.(fyne.Focusable); ok {
+		if c := fyne.CurrentApp().Driver().CanvasForObject(fs.root); c != nil {
+			c.Focus(f)
+		}
+	}
+}
+
+// refresh shows and hides the conditional fields and puts each error of
+// the step on its field.
+func (fs *FormScreen) refresh() {
+	for p, obj := range fs.blocks {
+		if fs.state.FieldShown(p) {
+			obj.Show()
+		} else {
+			obj.Hide()
+		}
+	}
+	for _, p := range fs.order {
+		fs.inputs[p].setError(fs.state.Message(p))
+	}
+	fs.progress.SetValue(fs.progressValue())
+}
+
+// showSaved says whether the last change is saved.
+func (fs *FormScreen) showSaved() {
+	at, err := fs.state.Saved()
+	switch {
+	case err != nil:
+		fs.saved.Importance = widget.DangerImportance
+		fs.saved.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": kit.ErrorText(err)}))
+	case !at.IsZero():
+		fs.saved.Importance = widget.LowImportance
+		fs.saved.SetText(lang.L("Draft saved at {{.Time}}", map[string]any{"Time": at.Format("15:04:05")}))
+	}
+}
+
+// blocked says that the marked fields need correcting.
+func (fs *FormScreen) blocked() {
+	fs.saved.Importance = widget.DangerImportance
+	fs.saved.SetText(lang.L("Please correct the marked fields."))
+}
+
+// onChange keeps a new value (nil removes it) and shows what follows
+// from it.
+func (fs *FormScreen) onChange(pointer string, v any) {
+	fs.state.Set(pointer, v)
+	fs.refresh()
+	fs.showSaved()
+}
+
+func (fs *FormScreen) onBack() {
+	if fs.state.Back() {
+		fs.showStep()
+	}
+}
+
+func (fs *FormScreen) onNext() {
+	if !fs.state.Next() {
+		fs.refresh()
+		fs.blocked()
+		fs.place()
+		return
+	}
+	fs.showStep()
+}
+
+// onChangeStep shows step i (the summary's "change" buttons).
+func (fs *FormScreen) onChangeStep(i int) {
+	fs.state.GoTo(i)
+	fs.showStep()
+}
+
+// onSubmit checks every shown step, then queues the draft in the outbox,
+// wakes the sync engine and shows what became of it.
+func (fs *FormScreen) onSubmit() {
+	if !fs.state.CheckAll() {
+		fs.showStep()
+		fs.blocked()
+		return
+	}
+	if !fs.state.Save() {
+		fs.showSaved()
+		return
+	}
+	ctx, cancel := fs.area.ctx()
+	defer cancel()
+	id := fs.state.Draft().ID
+	if _, err := fs.area.Store.Submit(ctx, id, fs.state.Payload()); err != nil {
+		fs.area.showError(err)
+		return
+	}
+	fs.area.Sync.Kick()
+	fs.area.Nav.ShowSubmitted(id)
+}

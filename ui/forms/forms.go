@@ -1,0 +1,141 @@
+// Package forms holds the screens of the forms area: a service's details,
+// the multi-step form with its fields, attachments, signature, notices and
+// summary, and "My applications", one row per application with what can be
+// done with it. The form's state (values, steps, errors) is app/fill; these
+// screens show it. They reach other screens only through the Navigator the
+// shell gives them.
+package forms
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+	"rathaus/app/citizen"
+	"rathaus/sync/engine"
+	"rathaus/ui/kit"
+)
+
+// Store is what the forms' screens need of the local database.
+type Store interface {
+	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
+	CreateDraft(ctx context.Context, d *citizen.Draft) error
+	SaveDraft(ctx context.Context, id string, values map[string]any, step int) error
+	Draft(ctx context.Context, id string) (*citizen.Draft, error)
+	Drafts(ctx context.Context) ([]*citizen.Draft, error)
+	DeleteDraft(ctx context.Context, id string) error
+	Submit(ctx context.Context, draftID string, data map[string]any) (*citizen.OutboxItem, error)
+	Outbox(ctx context.Context) ([]*citizen.OutboxItem, error)
+	Cases(ctx context.Context) ([]citizen.Case, error)
+	AddAttachment(ctx context.Context, draftID, name, mediaType string, data []byte) (api.Attachment, error)
+	DeleteAttachment(ctx context.Context, id string) error
+	Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error)
+	MarkConflictsSeen(ctx context.Context, draftID string) error
+	MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error
+}
+
+// Syncer is what the forms' screens need of the sync engine.
+type Syncer interface {
+	Kick()
+	Status() engine.Status
+}
+
+// Catalog finds the town's services (titles, the form version each uses).
+type Catalog interface {
+	Service(id string) (api.Service, bool)
+}
+
+// Navigator is how a screen of this area leads elsewhere; the shell
+// implements it.
+type Navigator interface {
+	// OpenDraft shows the form screen of a draft.
+	OpenDraft(d *citizen.Draft)
+	// ShowSubmitted shows "My applications" and what became of the
+	// draft just sent.
+	ShowSubmitted(draftID string)
+	// Back leaves the screen on top.
+	Back()
+}
+
+// Deps are what the area is built on.
+type Deps struct {
+	Store   Store
+	Sync    Syncer
+	Catalog Catalog
+	Nav     Navigator
+	Window  fyne.Window // for dialogs
+}
+
+// Area is the forms area: its screens and the compiled forms they share.
+type Area struct {
+	Deps
+	apps *Applications
+
+	mu    sync.Mutex
+	forms map[api.FormRef]*formschema.Form
+}
+
+// New builds the area; its "My applications" screen exists from the start.
+func New(d Deps) *Area {
+	a := &Area{Deps: d, forms: map[api.FormRef]*formschema.Form{}}
+	a.apps = newApplications(a)
+	return a
+}
+
+// Applications is the area's "My applications" screen.
+func (a *Area) Applications() *Applications { return a.apps }
+
+// ctx bounds what a screen waits for the local database.
+func (a *Area) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 10*time.Second)
+}
+
+// form returns the compiled definition of a form version.
+func (a *Area) form(ref api.FormRef) (*formschema.Form, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if f, ok := a.forms[ref]; ok {
+		return f, nil
+	}
+	ctx, cancel := a.ctx()
+	defer cancel()
+	body, err := a.Store.Form(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	f, err := formschema.Parse(body)
+	if err != nil {
+		return nil, err
+	}
+	a.forms[ref] = f
+	return f, nil
+}
+
+// title is a service's name in the citizen's language, or its id.
+func (a *Area) title(serviceID string) string {
+	if s, ok := a.Catalog.Service(serviceID); ok {
+		if t := s.Title.In(kit.Lang()); t != "" {
+			return t
+		}
+	}
+	return serviceID
+}
+
+// showError tells the citizen what went wrong, in their language.
+func (a *Area) showError(err error) {
+	dialog.ShowError(errorFor(err), a.Window)
+}
+
+type textError string
+
+func (e textError) Error() string { return string(e) }
+
+func errorFor(err error) error { return textError(kit.ErrorText(err)) }
+
+// timeNow is the screens' clock; tests may replace it.
+var timeNow = time.Now

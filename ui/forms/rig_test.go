@@ -1,0 +1,364 @@
+package forms
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+	"rathaus/app/citizen"
+	"rathaus/app/fill"
+	"rathaus/app/secrets"
+	"rathaus/app/store"
+	"rathaus/assets"
+	"rathaus/server/servertest"
+	"rathaus/sync/engine"
+	"rathaus/sync/portal"
+	"rathaus/sync/upload"
+	"rathaus/ui/kit"
+)
+
+// rig is the app's real parts (store file, engine, backend over loopback)
+// behind the forms area, in fyne's test driver. It stands in for the shell:
+// it is the area's Navigator, showing one screen at a time in its window,
+// and refreshes "My applications" when the engine's state changes.
+type rig struct {
+	backend *servertest.Backend
+	path    string
+	keys    *secrets.Keychain
+	store   *store.Store
+	engine  *engine.Engine
+	area    *Area
+	win     fyne.Window
+	catalog api.Catalog
+
+	current   *FormScreen // the form on screen, if any
+	service   *ServiceScreen
+	submitted string // the draft ShowSubmitted was called with
+	// beforeSubmitted runs when the form asks for "My applications",
+	// before the dialog shows.
+	beforeSubmitted func()
+}
+
+func newRig(t testing.TB) *rig {
+	t.Helper()
+	r := &rig{backend: servertest.New(t), path: filepath.Join(t.TempDir(), "app.db"), keys: secrets.OpenMemory("rathaus-ui-test")}
+	r.open(t)
+	return r
+}
+
+// open starts the app on the rig's database file, as at a cold start.
+func (r *rig) open(t testing.TB) {
+	t.Helper()
+	test.NewTempApp(t)
+	st, err := store.Open(context.Background(), r.path, r.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat, _ := assets.DemoCatalog()
+	files, _ := assets.DemoFormFiles()
+	var forms [][]byte
+	for _, b := range files {
+		forms = append(forms, b)
+	}
+	if _, err := st.Seed(context.Background(), cat, forms); err != nil {
+		t.Fatal(err)
+	}
+	r.store, r.catalog, r.current, r.service = st, cat, nil, nil
+	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), r.keys)
+	r.win = test.NewWindow(nil)
+	r.win.Resize(fyne.NewSize(480, 900))
+	r.area = New(Deps{Store: st, Sync: r.engine, Catalog: r, Nav: r, Window: r.win})
+	r.engine.OnChange(func(st engine.Status) { fyne.Do(func() { r.area.Applications().StatusChanged(st) }) })
+	r.showApplications()
+}
+
+// Service finds a demo service (the rig is the area's Catalog).
+func (r *rig) Service(id string) (api.Service, bool) {
+	for _, s := range r.catalog.Services {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return api.Service{}, false
+}
+
+func (r *rig) OpenDraft(d *citizen.Draft) {
+	fs, err := r.area.FormScreen(d)
+	if err != nil {
+		panic(err)
+	}
+	r.current = fs
+	r.win.SetContent(fs.Content())
+	fs.Shown()
+}
+
+func (r *rig) ShowSubmitted(id string) {
+	r.submitted = id
+	if r.beforeSubmitted != nil {
+		r.beforeSubmitted()
+	}
+	r.showApplications()
+	r.area.Applications().ShowSubmitted(id)
+}
+
+func (r *rig) Back() {
+	r.current = nil
+	r.showApplications()
+}
+
+func (r *rig) showApplications() {
+	r.current = nil
+	r.area.Applications().Refresh()
+	r.win.SetContent(r.area.Applications().Content())
+}
+
+// openService shows a service's screen, as the shell does from the home
+// screen.
+func (r *rig) openService(t testing.TB, id string) {
+	t.Helper()
+	s, ok := r.Service(id)
+	if !ok {
+		t.Fatalf("no demo service %s", id)
+	}
+	r.service = r.area.ServiceScreen(s)
+	r.win.SetContent(r.service.Content())
+}
+
+// apps is "My applications".
+func (r *rig) apps() *Applications { return r.area.Applications() }
+
+// quit closes the app's window and database, as when the citizen quits.
+func (r *rig) quit() {
+	r.win.Close()
+	r.store.Close()
+}
+
+// walk visits every visible object below o.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, visit)
+		}
+	}
+}
+
+// button finds the visible button with the given text in the window or its
+// top overlay (a dialog).
+func (r *rig) button(t *testing.T, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	visit := func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	}
+	if top := r.win.Canvas().Overlays().Top(); top != nil {
+		walk(top, visit)
+	}
+	if found == nil {
+		walk(r.win.Content(), visit)
+	}
+	if found == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	return found
+}
+
+// fill enters values into the current step the way the citizen would:
+// adding repeat items, typing, tapping, choosing, picking files, signing.
+// Fields are filled in the order shown, so that a field appears (by its
+// condition) before its turn comes.
+func (r *rig) fill(t *testing.T, values map[string]any) {
+	t.Helper()
+	// A value may show a repeat (or a field) that needs its own pass.
+	for range 3 {
+		r.fillPass(t, values)
+	}
+}
+
+func (r *rig) fillPass(t *testing.T, values map[string]any) {
+	t.Helper()
+	fs := r.current
+	for added := true; added; {
+		added = false
+		for _, p := range fs.order {
+			fi := fs.inputs[p]
+			if fi.field.Widget != api.WidgetRepeat || !fs.state.FieldShown(p) {
+				continue
+			}
+			want, _ := formschema.Get(values, p)
+			have, _ := formschema.Get(fs.state.Values(), p)
+			if len(asList(have)) < len(asList(want)) {
+				test.Tap(buttonIn(t, fi.box, fi.field.AddLabel.In("en")))
+				added = true
+				break
+			}
+		}
+	}
+	for _, p := range append([]string(nil), fs.order...) {
+		fi := fs.inputs[p]
+		v, ok := formschema.Get(values, p)
+		if fi == nil || !ok || !fs.state.FieldShown(p) {
+			continue
+		}
+		switch fi.field.Widget {
+		case api.WidgetGroup, api.WidgetAddress, api.WidgetRepeat:
+			continue // their fields are filled one by one
+		case api.WidgetFile, api.WidgetPhoto:
+			name, _ := v.(map[string]any)["name"].(string)
+			fi.choose(name, sampleFile(t, fi.field))
+			continue
+		case api.WidgetSignature:
+			var sig api.Signature
+			if err := fill.FromValue(v, &sig); err != nil {
+				t.Fatal(err)
+			}
+			fi.input.(*signaturePad).OnChanged(&sig)
+			continue
+		}
+		switch in := fi.input.(type) {
+		case *kit.DateEntry:
+			in.SetText("")
+			test.Type(in, fill.Format(fi.field.Widget, v, "en"))
+		case *widget.Entry:
+			in.SetText("")
+			test.Type(in, fill.Format(fi.field.Widget, v, "en"))
+		case *widget.Check:
+			if in.Checked != (v == true) {
+				test.Tap(in)
+			}
+		case *kit.RadioList:
+			in.SetSelected(optionLabel(t, fi.field, v))
+		case *widget.Select:
+			in.SetSelected(optionLabel(t, fi.field, v))
+		case *kit.CheckList:
+			var labels []string
+			for _, x := range asList(v) {
+				labels = append(labels, optionLabel(t, fi.field, x))
+			}
+			in.SetSelected(labels)
+		default:
+			t.Fatalf("field %s: no way to fill a %T", p, in)
+		}
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// sampleFile makes a small real file of the kind a field takes.
+func sampleFile(t *testing.T, fd *api.Field) []byte {
+	t.Helper()
+	if fd.Widget == api.WidgetPhoto || len(fd.Accept) > 0 && strings.HasPrefix(fd.Accept[0], "image/") {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for i := range img.Pix {
+			img.Pix[i] = byte(i * 7)
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	return []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+}
+
+// buttonIn finds a visible button with the given text below o.
+func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	walk(o, func(x fyne.CanvasObject) {
+		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	return found
+}
+
+// fillAll fills every shown step and goes on to the summary.
+func (r *rig) fillAll(t *testing.T, values map[string]any) {
+	t.Helper()
+	fs := r.current
+	for !fs.state.OnSummary() {
+		r.fill(t, values)
+		before := fs.state.Step()
+		test.Tap(r.button(t, "Next"))
+		if fs.state.Step() == before {
+			for p, fi := range fs.inputs {
+				if fi.errLabel != nil && fi.errLabel.Visible() {
+					t.Errorf("field %s: %s", p, fi.errLabel.Text)
+				}
+			}
+			t.Fatalf("\"next\" did not leave step %d (%s)", before, fs.form.Def.Steps[before].ID)
+		}
+	}
+}
+
+func optionLabel(t *testing.T, fd *api.Field, v any) string {
+	t.Helper()
+	for _, o := range fd.Options {
+		if o.Value == v {
+			return o.Label.In("en")
+		}
+	}
+	t.Fatalf("field %s has no option %v", fd.Key, v)
+	return ""
+}
+
+// input returns the current step's field at a pointer ("/postcode", or a
+// bare top-level key).
+func (r *rig) input(t *testing.T, pointer string) *fieldInput {
+	t.Helper()
+	if !strings.HasPrefix(pointer, "/") {
+		pointer = "/" + pointer
+	}
+	if fi := r.current.inputs[pointer]; fi != nil {
+		return fi
+	}
+	t.Fatalf("field %s is not on the current step", pointer)
+	return nil
+}
+
+func (r *rig) storedDraft(t *testing.T) *citizen.Draft {
+	t.Helper()
+	drafts, err := r.store.Drafts(context.Background())
+	if err != nil || len(drafts) != 1 {
+		t.Fatalf("drafts in the store = %d (%v), want 1", len(drafts), err)
+	}
+	return drafts[0]
+}
+
+func example(t testing.TB, form string) map[string]any {
+	t.Helper()
+	v, err := assets.DemoExample(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

@@ -1,0 +1,59 @@
+package forms
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"rathaus/api"
+)
+
+func TestSignaturePad(t *testing.T) {
+	test.NewTempApp(t)
+	var got *api.Signature
+	calls := 0
+	pad := newSignaturePad(nil, func(s *api.Signature) { got = s; calls++ })
+	w := test.NewWindow(pad)
+	w.SetPadded(false)
+	defer w.Close()
+	w.Resize(fyne.NewSize(300, 150))
+	pad.Resize(fyne.NewSize(300, 150))
+
+	// fyne's drag events carry the pointer's position and the distance
+	// since the last event: a stroke from (20,100) to (70,80) to (90,85),
+	// then a one-segment stroke through the canvas (test.Drag ends it).
+	drag := func(x, y, dx, dy float32) {
+		pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x, y)}, Dragged: fyne.Delta{DX: dx, DY: dy}})
+	}
+	drag(70, 80, 50, -20)
+	drag(90, 85, 20, 5)
+	pad.DragEnd()
+	test.Drag(w.Canvas(), fyne.NewPos(160, 100), 60, 10)
+	if calls != 2 || got == nil {
+		t.Fatalf("OnChanged called %d times with %v, want twice with a signature", calls, got)
+	}
+	if len(got.Strokes) != 2 || len(got.Strokes[0]) != 3 || len(got.Strokes[1]) != 2 {
+		t.Fatalf("strokes = %v, want two strokes of at least two points", got.Strokes)
+	}
+	if got.Width != 300 || got.Height != 150 {
+		t.Errorf("canvas = %vx%v, want 300x150", got.Width, got.Height)
+	}
+	first := got.Strokes[0]
+	if first[0] != [2]float64{20, 100} || first[1] != [2]float64{70, 80} || first[2] != [2]float64{90, 85} {
+		t.Errorf("first stroke = %v, want (20,100) (70,80) (90,85)", first)
+	}
+
+	// Drawn on a pad of another size, the strokes scale.
+	big := newSignaturePad(got, nil)
+	big.Resize(fyne.NewSize(600, 300))
+	big.rescale(big.Size())
+	if p := big.sig.Strokes[0][0]; p != [2]float64{40, 200} {
+		t.Errorf("scaled first point = %v, want (40,200)", p)
+	}
+
+	pad.Clear()
+	if got != nil || len(pad.sig.Strokes) != 0 {
+		t.Errorf("after Clear: value %v, strokes %d; want nil and none", got, len(pad.sig.Strokes))
+	}
+}
