@@ -85,6 +85,8 @@ var attachmentMessages = map[AttachmentReason]api.Text{
 		"en": "This is not a valid attachment."},
 	AttachmentType: {"de": "Dateien dieser Art werden hier nicht angenommen.",
 		"en": "Files of this type are not accepted here."},
+	AttachmentInUse: {"de": "Diese Datei ist schon einem Antrag beigefügt; bitte laden Sie sie hier erneut hoch.",
+		"en": "This file is attached to an application already; upload it again here."},
 }
 
 func attachmentFieldError(pointer string, r AttachmentReason, field *api.Field) api.FieldError {
@@ -98,11 +100,13 @@ func attachmentFieldError(pointer string, r AttachmentReason, field *api.Field) 
 }
 
 // checkAttachments checks every attachment value of the data: it must name
-// a finished upload of its size and SHA-256, within the field's size and
-// types, and all of them together within api.MaxSubmissionAttachments. It
-// returns the attachments for the case, or the field errors, or a problem
-// of its own (too large altogether, or an internal error).
-func (s *Server) checkAttachments(ctx context.Context, f *api.Form, data map[string]any) ([]CaseAttachment, []api.FieldError, *api.Problem) {
+// a finished upload of the submitting device ("" for anonymous) of its
+// size and SHA-256, within the field's size and types, and all of them
+// together within api.MaxSubmissionAttachments. It returns the attachments
+// for the case, or the field errors, or a problem of its own (too large
+// altogether, or an internal error). Whether another case uses an upload
+// is the store's check, after the replay of a known key (Store.CreateCase).
+func (s *Server) checkAttachments(ctx context.Context, f *api.Form, data map[string]any, device string) ([]CaseAttachment, []api.FieldError, *api.Problem) {
 	found := findAttachments(f.Steps, data)
 	var total int64
 	for _, a := range found {
@@ -115,7 +119,7 @@ func (s *Server) checkAttachments(ctx context.Context, f *api.Form, data map[str
 	var out []CaseAttachment
 	var errs []api.FieldError
 	for _, a := range found {
-		r, err := s.checkAttachment(ctx, a)
+		r, err := s.checkAttachment(ctx, a, device)
 		if err != nil {
 			return nil, nil, s.failure(ctx, "submit: check attachment", err, "pointer", a.pointer, "upload", a.value.Upload)
 		}
@@ -137,7 +141,7 @@ func maxAttachmentSize(f *api.Field) int64 {
 	return min(f.MaxSize, api.MaxUploadSize)
 }
 
-func (s *Server) checkAttachment(ctx context.Context, a foundAttachment) (AttachmentReason, error) {
+func (s *Server) checkAttachment(ctx context.Context, a foundAttachment, device string) (AttachmentReason, error) {
 	switch {
 	case !a.valid:
 		return AttachmentInvalid, nil
@@ -146,7 +150,7 @@ func (s *Server) checkAttachment(ctx context.Context, a foundAttachment) (Attach
 	case !accepts(a.field.Accept, a.value.Type):
 		return AttachmentType, nil
 	}
-	u, err := s.confirmUpload(ctx, a.value.Upload)
+	u, err := s.confirmUpload(ctx, a.value.Upload, device)
 	switch {
 	case errors.Is(err, ErrNotFound), errors.Is(err, errUploadChecksum):
 		return AttachmentMissing, nil

@@ -95,33 +95,47 @@ func deviceFrom(ctx context.Context) (Device, bool) {
 // that a client never mistakes itself for anonymous.
 func (s *Server) withDevice(required bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		vals := r.Header.Values("Authorization")
-		if len(vals) == 0 {
-			if required {
-				writeUnauthorized(w, "This request needs the device's credential: \"Authorization: Bearer <token>\" with the token from POST /v1/devices.")
-				return
-			}
-			h(w, r)
-			return
-		}
-		tok, ok := bearer(vals)
-		raw, err := base64.RawURLEncoding.DecodeString(tok)
-		if !ok || err != nil || len(raw) != 32 {
-			writeUnauthorized(w, "The Authorization header is not \"Bearer <token>\" with a device token.")
-			return
-		}
-		sum := sha256.Sum256(raw)
-		d, err := s.store.DeviceByToken(r.Context(), sum[:])
+		d, ok, refuse := s.authenticate(r)
 		switch {
-		case errors.Is(err, ErrNotFound):
-			writeUnauthorized(w, "The device token is unknown; register the device again.")
-			return
-		case err != nil:
-			writeProblem(w, s.failure(r.Context(), "authenticate device", err))
-			return
+		case refuse != nil:
+			refuse(w)
+		case !ok && required:
+			writeUnauthorized(w, "This request needs the device's credential: \"Authorization: Bearer <token>\" with the token from POST /v1/devices.")
+		case !ok:
+			h(w, r)
+		default:
+			h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, d)))
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), deviceKey{}, d)))
 	}
+}
+
+// authenticate finds the device whose credential the request carries:
+// ok=false for a request without one; refuse, when not nil, writes the
+// answer to a bad or unknown credential (or to a store that failed).
+func (s *Server) authenticate(r *http.Request) (d Device, ok bool, refuse func(http.ResponseWriter)) {
+	vals := r.Header.Values("Authorization")
+	if len(vals) == 0 {
+		return Device{}, false, nil
+	}
+	tok, ok := bearer(vals)
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if !ok || err != nil || len(raw) != 32 {
+		return Device{}, false, func(w http.ResponseWriter) {
+			writeUnauthorized(w, "The Authorization header is not \"Bearer <token>\" with a device token.")
+		}
+	}
+	sum := sha256.Sum256(raw)
+	d, err = s.store.DeviceByToken(r.Context(), sum[:])
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Device{}, false, func(w http.ResponseWriter) {
+			writeUnauthorized(w, "The device token is unknown; register the device again.")
+		}
+	case err != nil:
+		p := s.failure(r.Context(), "authenticate device", err)
+		return Device{}, false, func(w http.ResponseWriter) { writeProblem(w, p) }
+	}
+	return d, true, nil
 }
 
 // bearer returns the token of exactly one "Bearer <token>" header.

@@ -51,6 +51,11 @@ type Config struct {
 	// UploadTTL is how long an unfinished upload, or a finished one that no
 	// case uses, is kept (0: DefaultUploadTTL).
 	UploadTTL time.Duration
+	// UploadOrigins are the browser origins ("https://portal.example.de")
+	// whose pages may use the uploads (tus) through CORS. A request with
+	// any other Origin is refused with 403; with none listed (the
+	// default) no browser page may upload. The app is no browser.
+	UploadOrigins []string
 	// JanitorInterval is how often expired uploads are swept (0:
 	// DefaultJanitorInterval; negative: never, for tests that call
 	// Server.SweepUploads themselves).

@@ -20,8 +20,12 @@ type Store interface {
 	// (replayed=true) when the request hash matches; ErrKeyReused when it
 	// does not. The store assigns the case number inside the same
 	// transaction, and in it links the case's attachments to their
-	// uploads, each of which must exist, be finished and match the size and
-	// SHA-256 given (else an *AttachmentError, and no case).
+	// uploads, each of which must exist, belong to c.Device (anonymous
+	// uploads to anonymous cases), be finished, match the size and SHA-256
+	// given and be used by no case yet (else an *AttachmentError, and no
+	// case). The check that an upload is unused comes after the replay, in
+	// the same transaction: a retry of the request that made the case gets
+	// the case, never a refusal of its own uploads.
 	CreateCase(ctx context.Context, key string, requestHash []byte, c NewCase) (cs api.Case, replayed bool, err error)
 	// ReplayCase returns the case stored under the scope and key
 	// (found=true) when the request hash matches, ErrKeyReused when it does
@@ -59,7 +63,8 @@ type Store interface {
 	// ETag and reports changed.
 	RecordCatalog(ctx context.Context, etag string) (changed bool, err error)
 
-	// CreateUpload records a new resumable upload.
+	// CreateUpload records a new resumable upload of u.Device ("" for an
+	// anonymous one).
 	CreateUpload(ctx context.Context, u Upload) error
 	// FinishUpload marks the upload complete and checked, at the time
 	// given (the first time only). ErrNotFound when it does not exist.
@@ -160,6 +165,7 @@ const (
 	AttachmentInvalid    AttachmentReason = "not an attachment value"
 	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
 	AttachmentType       AttachmentReason = "a media type the field does not accept"
+	AttachmentInUse      AttachmentReason = "another case uses the upload"
 )
 
 // Usage is what one device holds in the store.
@@ -202,6 +208,14 @@ type Upload struct {
 	Filetype string
 	Created  time.Time
 	Finished time.Time // zero until the upload is complete and its SHA-256 checked
+	// Device is the device that created the upload, the only one that may
+	// read, append, end or use it; "" for an anonymous upload, which only
+	// requests without a credential reach (its unguessable id is the
+	// capability).
+	Device string
+	// Case is the case that uses the upload, "" while none does; an upload
+	// serves one case.
+	Case string
 }
 
 // DraftMerge merges a draft copy into the stored one (nil when there is

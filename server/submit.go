@@ -51,7 +51,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, p)
 			return
 		}
-		atts, p := s.check(r.Context(), req, data)
+		atts, p := s.check(r.Context(), req, data, dev.ID)
 		if p != nil {
 			writeProblem(w, p)
 			return
@@ -84,7 +84,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 // then its attachments against their uploads; it returns the attachments
 // for the case. This server is the trust boundary: the app's validation is
 // a convenience only.
-func (s *Server) check(ctx context.Context, req *api.SubmissionRequest, data map[string]any) ([]CaseAttachment, *api.Problem) {
+func (s *Server) check(ctx context.Context, req *api.SubmissionRequest, data map[string]any, device string) ([]CaseAttachment, *api.Problem) {
 	f, p := s.formFor(req)
 	if p != nil {
 		return nil, p
@@ -93,7 +93,7 @@ func (s *Server) check(ctx context.Context, req *api.SubmissionRequest, data map
 	if err != nil {
 		return nil, badRequest("data: " + err.Error())
 	}
-	atts, attErrs, p := s.checkAttachments(ctx, f.compiled.Def, data)
+	atts, attErrs, p := s.checkAttachments(ctx, f.compiled.Def, data, device)
 	if p != nil {
 		return nil, p
 	}

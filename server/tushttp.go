@@ -12,29 +12,27 @@ import (
 	"rathaus/api"
 )
 
-// tusProblems turns tusd's own plain-text errors ("ERR_UPLOAD_NOT_FOUND:
-// upload not found") into problem details, so that clients parse one kind
-// of error body everywhere. Errors from the backend's hooks are problem
-// details already and pass through.
-func tusProblems(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		pw := &tusProblemWriter{ResponseWriter: w}
-		next.ServeHTTP(pw, r)
-		pw.finish()
-	})
-}
-
+// tusProblemWriter turns tusd's own plain-text errors
+// ("ERR_UPLOAD_NOT_FOUND: upload not found") into problem details, so that
+// clients parse one kind of error body everywhere: it holds such an error
+// back until finish. Errors from the backend's hooks are problem details
+// already and pass through. It remembers the status of the answer.
 type tusProblemWriter struct {
 	http.ResponseWriter
 	status int          // an error status held back, 0 while none
 	body   bytes.Buffer // its plain-text body
 	sent   bool
+	code   int // the status of the answer, sent or held back; 0 while none
 }
+
+// Status is the status of the answer so far (0 while there is none).
+func (w *tusProblemWriter) Status() int { return w.code }
 
 func (w *tusProblemWriter) WriteHeader(code int) {
 	if w.sent || w.status != 0 {
 		return
 	}
+	w.code = code
 	if code >= 400 && strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 		w.status = code
 		return

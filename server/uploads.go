@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -71,8 +70,13 @@ func (s *Server) initUploads(cfg Config) error {
 	composer.UseCore(disk)
 	composer.UseTerminater(disk)
 	composer.UseLocker(u.locker)
+	cors, err := uploadCORS(cfg.UploadOrigins)
+	if err != nil {
+		return err
+	}
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:              composer,
+		Cors:                       cors,
 		MaxSize:                    api.MaxUploadSize,
 		BasePath:                   api.PathUploads,
 		DisableDownload:            true, // the files are personal data: no one reads them back
@@ -86,28 +90,19 @@ func (s *Server) initUploads(cfg Config) error {
 		return fmt.Errorf("server: tus: %w", err)
 	}
 	u.tus = h
-	tus := func(serve http.HandlerFunc, withID bool) http.HandlerFunc {
-		next := tusProblems(http.StripPrefix(api.PathUploads, h.Middleware(serve)))
-		return func(w http.ResponseWriter, r *http.Request) {
-			if withID && !uploadIDPattern.MatchString(r.PathValue("id")) {
-				writeProblem(w, notFound("No such upload."))
-				return
-			}
-			next.ServeHTTP(w, r)
-		}
-	}
 	// OPTIONS answers tus discovery (versions, extensions, maximum size)
 	// and CORS preflights anywhere below the base path.
-	s.route("OPTIONS", api.PathUploads, tus(h.PostFile, false))
-	s.route("POST", api.PathUploads+"{$}", tus(h.PostFile, false))
-	s.route("HEAD", api.PathUploads+"{id}", tus(h.HeadFile, true))
-	s.route("PATCH", api.PathUploads+"{id}", tus(h.PatchFile, true))
-	s.route("DELETE", api.PathUploads+"{id}", tus(h.DelFile, true))
+	s.route("OPTIONS", api.PathUploads, s.tusRoute(h.PostFile, false))
+	s.route("POST", api.PathUploads+"{$}", s.tusRoute(h.PostFile, false))
+	s.route("HEAD", api.PathUploads+"{id}", s.tusRoute(h.HeadFile, true))
+	s.route("PATCH", api.PathUploads+"{id}", s.tusRoute(h.PatchFile, true))
+	s.route("DELETE", api.PathUploads+"{id}", s.tusRoute(h.DelFile, true))
 	return nil
 }
 
 // preUploadCreate checks a new upload's metadata and the client's rate,
-// and records the upload under an id of the backend's making.
+// and records the upload under an id of the backend's making, as the
+// requesting device's (or as anonymous).
 func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
 	info := hook.Upload
 	if info.Size > api.MaxUploadSize {
@@ -116,8 +111,8 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 	}
 	meta := info.MetaData
 	var bad []string
-	if name := meta[api.MetaFilename]; name == "" || len(name) > 255 || !utf8.ValidString(name) || strings.ContainsFunc(name, isControl) {
-		bad = append(bad, api.MetaFilename)
+	if why := api.FilenameProblem(meta[api.MetaFilename]); why != "" {
+		bad = append(bad, api.MetaFilename+" ("+why+")")
 	}
 	if _, _, err := mime.ParseMediaType(meta[api.MetaFiletype]); err != nil {
 		bad = append(bad, api.MetaFiletype)
@@ -134,6 +129,7 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 		p, secs := rateLimited(wait, "uploads")
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(p, tusd.HTTPHeader{"Retry-After": secs})
 	}
+	dev, _ := deviceFrom(hook.Context)
 	u := Upload{
 		ID:       "u_" + randomHex(16),
 		Size:     info.Size,
@@ -141,10 +137,12 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 		Filename: meta[api.MetaFilename],
 		Filetype: meta[api.MetaFiletype],
 		Created:  s.now().UTC(),
+		Device:   dev.ID,
 	}
 	if err := s.store.CreateUpload(hook.Context, u); err != nil {
 		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(s.failure(hook.Context, "uploads: record new upload", err), nil)
 	}
+	noteCreated(hook.Context, u.ID)
 	return tusd.HTTPResponse{}, tusd.FileInfoChanges{ID: u.ID, MetaData: tusd.MetaData{
 		api.MetaFilename: u.Filename, api.MetaFiletype: u.Filetype, api.MetaSHA256: u.SHA256,
 	}}, nil
@@ -153,7 +151,8 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 // preUploadFinish checks the complete file against its SHA-256 before the
 // client hears that it arrived.
 func (s *Server) preUploadFinish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
-	if _, err := s.confirmUpload(hook.Context, hook.Upload.ID); err != nil {
+	dev, _ := deviceFrom(hook.Context)
+	if _, err := s.confirmUpload(hook.Context, hook.Upload.ID, dev.ID); err != nil {
 		return tusd.HTTPResponse{}, s.uploadErrorForTus(hook.Context, hook.Upload.ID, err)
 	}
 	return tusd.HTTPResponse{}, nil
@@ -178,15 +177,20 @@ var (
 	errUploadChecksum   = errors.New("the upload's SHA-256 differs from its metadata")
 )
 
-// confirmUpload makes sure that a complete upload is recorded as finished:
-// it hashes the stored file and compares it with the SHA-256 from the
-// metadata. On a mismatch the upload is ended, bytes and record, and the
-// client must start over. It is idempotent, so the submission check can
-// also run it when the answer to the last PATCH was lost on the way.
-func (s *Server) confirmUpload(ctx context.Context, id string) (Upload, error) {
+// confirmUpload makes sure that a complete upload of device ("" for an
+// anonymous one) is recorded as finished: it hashes the stored file and
+// compares it with the SHA-256 from the metadata. On a mismatch the upload
+// is ended, bytes and record, and the client must start over. It is
+// idempotent, so the submission check can also run it when the answer to
+// the last PATCH was lost on the way. Another device's upload is
+// ErrNotFound, and untouched.
+func (s *Server) confirmUpload(ctx context.Context, id, device string) (Upload, error) {
 	rec, err := s.store.Upload(ctx, id)
 	if err != nil {
 		return Upload{}, err
+	}
+	if rec.Device != device {
+		return Upload{}, ErrNotFound
 	}
 	if !rec.Finished.IsZero() {
 		return rec, nil

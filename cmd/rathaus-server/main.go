@@ -32,6 +32,7 @@ const (
 	envData     = "RATHAUS_DATA"
 	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
+	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
@@ -84,6 +85,9 @@ type Main struct {
 	DB string
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
+	// UploadOrigins are the browser origins whose pages may upload (CORS
+	// on /v1/uploads/); none by default.
+	UploadOrigins []string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -125,12 +129,17 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envDB); v != "" {
 		m.DB = v
 	}
+	origins := strings.Join(m.UploadOrigins, ",")
+	if v := getenv(envOrigins); v != "" {
+		origins = v
+	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
+	fs.StringVar(&origins, "upload-origins", origins, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -147,6 +156,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	}
 	if m.DB != "" && !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
 		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
+	}
+	m.UploadOrigins = nil
+	for o := range strings.SplitSeq(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			m.UploadOrigins = append(m.UploadOrigins, o)
+		}
 	}
 	if err := m.Limits.check(); err != nil {
 		return err
@@ -173,6 +188,7 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
+                 [--upload-origins ORIGINS]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -197,6 +213,13 @@ Flags (a flag beats its environment variable, which beats the default):
                        Prefer the environment: a flag is visible to other users
                        of the machine. Environment: RATHAUS_STAFF_TOKEN.
                        Default: none.
+  --upload-origins ORIGINS
+                       browser origins, comma-separated (for example
+                       https://portal.musterstadt.de), whose pages may upload
+                       files (CORS on /v1/uploads/); a request with any other
+                       Origin gets 403. The app is no browser and needs none.
+                       Environment: RATHAUS_UPLOAD_ORIGINS.
+                       Default: none (no browser page may upload).
   -h, --help           print this help and exit.
 
 Limits (a flag beats its environment variable; 0 switches a limit off).
@@ -230,7 +253,8 @@ func (m *Main) Open() error {
 		return fmt.Errorf("load forms: %w", err)
 	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
-	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads, StaffToken: m.StaffToken}
+	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
+		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
 	m.Limits.apply(&cfg)
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})

@@ -340,3 +340,58 @@ func TestLimitsDocumented(t *testing.T) {
 		}
 	}
 }
+
+func TestParseUploadOrigins(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  string
+		want []string
+	}{
+		{"none by default", nil, "", nil},
+		{"environment", nil, "https://portal.musterstadt.de, http://localhost:5173 ,", []string{"https://portal.musterstadt.de", "http://localhost:5173"}},
+		{"the flag beats the environment", []string{"--upload-origins", "https://a.example"}, "https://b.example", []string{"https://a.example"}},
+		{"an empty flag switches them off", []string{"--upload-origins="}, "https://b.example", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMain(io.Discard)
+			if err := m.ParseFlags(tt.args, func(k string) string { return map[string]string{envOrigins: tt.env}[k] }, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(m.UploadOrigins) != fmt.Sprint(tt.want) {
+				t.Errorf("UploadOrigins = %q, want %q", m.UploadOrigins, tt.want)
+			}
+		})
+	}
+}
+
+// TestUploadOrigins: the origins reach the server's CORS; one that is no
+// origin stops the start with a message.
+func TestUploadOrigins(t *testing.T) {
+	m := NewMain(io.Discard)
+	m.Addr, m.DataDir, m.UploadOrigins = "127.0.0.1:0", t.TempDir(), []string{"https://portal.musterstadt.de"}
+	if err := m.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer m.Close(context.Background())
+	for origin, want := range map[string]int{"https://portal.musterstadt.de": http.StatusOK, "https://evil.example": http.StatusForbidden} {
+		req, _ := http.NewRequest(http.MethodOptions, m.URL()+api.PathUploads, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if allowed := res.Header.Get("Access-Control-Allow-Origin"); res.StatusCode != want || (want == http.StatusOK) != (allowed == origin) {
+			t.Errorf("preflight from %s = %d, allowing %q; want %d", origin, res.StatusCode, allowed, want)
+		}
+	}
+
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--upload-origins", "*"},
+		func(string) string { return "" }, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), `upload origin "*"`) || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("--upload-origins '*': exit %d, %q; want 1 and one line naming it", code, stderr.String())
+	}
+}

@@ -92,7 +92,7 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		c.Device, key, requestHash, out.ID, stamp); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert idempotency key: %w", err)
 	}
-	if err := linkAttachments(ctx, tx, out.ID, c.Attachments); err != nil {
+	if err := linkAttachments(ctx, tx, out.ID, c.Device, c.Attachments); err != nil {
 		return api.Case{}, false, err
 	}
 	if err := addCaseChange(ctx, tx, c.Device, out); err != nil {
@@ -105,15 +105,18 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 }
 
 // linkAttachments checks each attachment's upload and links it to the
-// case, so that the janitor keeps it.
-func linkAttachments(ctx context.Context, tx *sql.Tx, caseID string, atts []server.CaseAttachment) error {
+// case, so that the janitor keeps it. The upload must be the device's own
+// (another device's is missing, as far as this device can tell) and is
+// claimed by a conditional update: of two cases naming it, the second one
+// finds it taken, whichever transaction comes first.
+func linkAttachments(ctx context.Context, tx *sql.Tx, caseID, device string, atts []server.CaseAttachment) error {
 	for _, a := range atts {
 		fail := func(r server.AttachmentReason) error {
 			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
 		}
 		u, err := uploadByID(ctx, tx, a.Upload)
 		switch {
-		case errors.Is(err, server.ErrNotFound):
+		case errors.Is(err, server.ErrNotFound), err == nil && u.Device != device:
 			return fail(server.AttachmentMissing)
 		case err != nil:
 			return err
@@ -121,6 +124,15 @@ func linkAttachments(ctx context.Context, tx *sql.Tx, caseID string, atts []serv
 			return fail(server.AttachmentUnfinished)
 		case u.Size != a.Size || u.SHA256 != a.SHA256:
 			return fail(server.AttachmentMismatch)
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE uploads SET case_id = ? WHERE id = ? AND case_id IS NULL", caseID, a.Upload)
+		if err != nil {
+			return fmt.Errorf("sqlite: claim upload for %s: %w", a.Pointer, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("sqlite: claim upload for %s: %w", a.Pointer, err)
+		} else if n == 0 {
+			return fail(server.AttachmentInUse)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES (?, ?, ?)",
 			caseID, a.Pointer, a.Upload); err != nil {

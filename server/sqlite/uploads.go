@@ -13,8 +13,8 @@ import (
 // CreateUpload implements server.Store.
 func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
 	defer func() { err = classify(err) }()
-	_, err = db.db.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
-		VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli())
+	_, err = db.db.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli(), nullable(u.Device))
 	if err != nil {
 		return fmt.Errorf("sqlite: create upload: %w", err)
 	}
@@ -49,8 +49,9 @@ func uploadByID(ctx context.Context, q queryer, id string) (server.Upload, error
 	u := server.Upload{ID: id}
 	var created int64
 	var finished sql.NullInt64
-	err := q.QueryRowContext(ctx, "SELECT size, sha256, filename, filetype, created, finished FROM uploads WHERE id = ?", id).
-		Scan(&u.Size, &u.SHA256, &u.Filename, &u.Filetype, &created, &finished)
+	var device, caseID sql.NullString
+	err := q.QueryRowContext(ctx, "SELECT size, sha256, filename, filetype, created, finished, device, case_id FROM uploads WHERE id = ?", id).
+		Scan(&u.Size, &u.SHA256, &u.Filename, &u.Filetype, &created, &finished, &device, &caseID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return server.Upload{}, server.ErrNotFound
@@ -61,6 +62,7 @@ func uploadByID(ctx context.Context, q queryer, id string) (server.Upload, error
 	if finished.Valid {
 		u.Finished = time.UnixMilli(finished.Int64).UTC()
 	}
+	u.Device, u.Case = device.String, caseID.String
 	return u, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"rathaus/api"
 	"rathaus/server"
 )
 
@@ -28,6 +29,7 @@ func addUpload(t *testing.T, s server.Store, id string, at time.Time, finished b
 }
 
 func testUploads(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("owner", func(t *testing.T) { testUploadOwner(t, open(t)) })
 	t.Run("records", func(t *testing.T) {
 		ctx := context.Background()
 		s := open(t)
@@ -130,4 +132,90 @@ func testUploads(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("ExpiredUploads = %v, %v; want %v", got, err, want)
 		}
 	})
+}
+
+// testUploadOwner: an upload is its device's, or anonymous; a case takes
+// only uploads of its own device (anonymous ones for an anonymous case),
+// and each upload serves one case.
+func testUploadOwner(t *testing.T, s server.Store) {
+	ctx := context.Background()
+	addDevice(t, s, "d_a")
+	addDevice(t, s, "d_b")
+	owned := func(id, device string) server.Upload {
+		t.Helper()
+		u := server.Upload{ID: id, Size: 100, SHA256: fmt.Sprintf("%064x", len(id)), Filename: id + ".jpg",
+			Filetype: "image/jpeg", Created: created, Device: device}
+		if err := s.CreateUpload(ctx, u); err != nil {
+			t.Fatalf("CreateUpload: %v", err)
+		}
+		if err := s.FinishUpload(ctx, id, created); err != nil {
+			t.Fatalf("FinishUpload: %v", err)
+		}
+		u.Finished = created
+		return u
+	}
+	ua, anon := owned("u_a", "d_a"), owned("u_anon", "")
+	if got, err := s.Upload(ctx, "u_a"); err != nil || got != ua {
+		t.Fatalf("Upload = %+v, %v; want %+v", got, err, ua)
+	}
+	if got, err := s.Upload(ctx, "u_anon"); err != nil || got != anon {
+		t.Fatalf("Upload = %+v, %v; want %+v", got, err, anon)
+	}
+	if err := s.CreateUpload(ctx, server.Upload{ID: "u_x", SHA256: "x", Filename: "x", Filetype: "x", Created: created, Device: "d_none"}); err == nil {
+		t.Error("an upload of a device that does not exist was recorded")
+	}
+	n := 0
+	try := func(key, device string, u server.Upload) (api.Case, bool, error) {
+		n++
+		c := deviceCase(fmt.Sprintf("c_%d", n), device)
+		c.Attachments = []server.CaseAttachment{{Pointer: "/photo", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}
+		return s.CreateCase(ctx, key, hash(key), c)
+	}
+	refused := func(t *testing.T, want server.AttachmentReason, key, device string, u server.Upload) {
+		t.Helper()
+		_, _, err := try(key, device, u)
+		if ae, ok := errors.AsType[*server.AttachmentError](err); !ok || ae.Reason != want || ae.Pointer != "/photo" {
+			t.Errorf("CreateCase = %v, want an AttachmentError at /photo: %s", err, want)
+		}
+	}
+	t.Run("another device's upload", func(t *testing.T) { refused(t, server.AttachmentMissing, "b-1", "d_b", ua) })
+	t.Run("a device's upload, anonymously", func(t *testing.T) { refused(t, server.AttachmentMissing, "anon-1", "", ua) })
+	t.Run("an anonymous upload, by a device", func(t *testing.T) { refused(t, server.AttachmentMissing, "a-0", "d_a", anon) })
+
+	first, _, err := try("a-1", "d_a", ua)
+	if err != nil {
+		t.Fatalf("CreateCase with the device's own upload: %v", err)
+	}
+	if got, _ := s.Upload(ctx, "u_a"); got.Case != first.ID {
+		t.Errorf("Upload.Case = %q, want %s", got.Case, first.ID)
+	}
+	t.Run("a second case", func(t *testing.T) { refused(t, server.AttachmentInUse, "a-2", "d_a", ua) })
+	t.Run("the first case again, under its key", func(t *testing.T) {
+		c, replayed, err := try("a-1", "d_a", ua)
+		if err != nil || !replayed || c.ID != first.ID {
+			t.Errorf("replay = %s, %v, %v; want %s replayed", c.ID, replayed, err, first.ID)
+		}
+	})
+	t.Run("an anonymous case takes an anonymous upload once", func(t *testing.T) {
+		if _, _, err := try("anon-2", "", anon); err != nil {
+			t.Fatalf("CreateCase: %v", err)
+		}
+		refused(t, server.AttachmentInUse, "anon-3", "", anon)
+	})
+	t.Run("one upload at two places of one case", func(t *testing.T) {
+		u := owned("u_twice", "d_a")
+		c := deviceCase("c_twice", "d_a")
+		c.Attachments = []server.CaseAttachment{{Pointer: "/a", Upload: u.ID, Size: u.Size, SHA256: u.SHA256},
+			{Pointer: "/b", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}
+		_, _, err := s.CreateCase(ctx, "twice", hash("twice"), c)
+		if ae, ok := errors.AsType[*server.AttachmentError](err); !ok || ae.Reason != server.AttachmentInUse || ae.Pointer != "/b" {
+			t.Errorf("CreateCase = %v, want the upload in use at /b", err)
+		}
+		if got, _ := s.Upload(ctx, u.ID); got.Case != "" {
+			t.Errorf("Upload.Case = %q after the refused case, want none", got.Case)
+		}
+	})
+	if got, err := s.CountCases(ctx); err != nil || got != 2 {
+		t.Errorf("CountCases = %d, %v; want 2", got, err)
+	}
 }

@@ -258,6 +258,12 @@ func TestAttachment_ResumesAfterCutAndKill(t *testing.T) {
 	if err != nil || up.Size != int64(len(data)) || up.Finished.IsZero() {
 		t.Errorf("server upload = %+v, %v; want the finished file", up, err)
 	}
+	// The upload went with the device's credential, before and after the
+	// restart: it is the device's, and its case's.
+	device, err := r.store.SyncValue(ctx, store.KeyDeviceID)
+	if err != nil || device == "" || up.Device != device || up.Case == "" {
+		t.Errorf("server upload of device %q for case %q; want this device's (%q, %v) and a case's", up.Device, up.Case, device, err)
+	}
 	onDisk, err := os.ReadFile(filepath.Join(dir, uploadID(atts[0].UploadURL)))
 	if err != nil || !bytes.Equal(onDisk, data) {
 		t.Errorf("server file differs from the attachment (%v)", err)

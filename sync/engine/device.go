@@ -15,8 +15,8 @@ import (
 // appVersion is sent at device registration.
 const appVersion = "0.1.0"
 
-// ensureDevice gives the portal client the device's credential, registering
-// the device at first contact. The credential lives in the secret store
+// ensureDevice gives the portal client and the uploader the device's
+// credential, registering the device at first contact. The credential lives in the secret store
 // only (keyring or key file), so that a restart keeps the device identity
 // that the backend scopes cases, idempotency keys and the changes feed to.
 // A backend without device registration (404) is used anonymously.
@@ -28,7 +28,7 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 	token, err := e.secrets.Get(name)
 	switch {
 	case err == nil && token != "":
-		e.portal.SetToken(token)
+		e.useToken(token)
 		return nil
 	case err != nil && !errors.Is(err, secrets.ErrNotFound):
 		// Registering again would give the device a new identity: the
@@ -56,6 +56,14 @@ func (e *Engine) keepDevice(ctx context.Context, name string, d api.Device) erro
 		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
 	e.unsaved = api.Device{}
-	e.portal.SetToken(d.Token)
+	e.useToken(d.Token)
 	return e.store.SetSyncValue(ctx, store.KeyDeviceID, d.ID)
+}
+
+// useToken makes both clients send the device's credential: a submission
+// and the uploads it names must come from the same device, or the backend
+// does not find the uploads.
+func (e *Engine) useToken(token string) {
+	e.portal.SetToken(token)
+	e.uploads.SetToken(token)
 }

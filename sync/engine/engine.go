@@ -54,9 +54,13 @@ type Portal interface {
 	draftCopyPortal
 }
 
-// Uploader sends attachments by the tus protocol.
+// Uploader sends attachments by the tus protocol, with the device's
+// credential once there is one (SetToken), as the portal client: the
+// backend lets only the device that created an upload resume it or name
+// it in a submission.
 type Uploader interface {
 	Upload(ctx context.Context, f upload.File, save func(upload.Progress) error) (string, error)
+	SetToken(token string)
 }
 
 // Secrets keeps the device credential (the OS keyring, or a key file

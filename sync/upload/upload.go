@@ -67,10 +67,11 @@ func (e *Error) Unwrap() error { return e.Err }
 type Client struct {
 	endpoint string // absolute URL of the creation endpoint, ending in "/"
 	http     *http.Client
-	header   http.Header // sent with every request (e.g. Authorization)
+	header   http.Header // sent with every request
 	chunks   *Chunker
 
-	mu sync.Mutex
+	mu    sync.Mutex
+	token string // the device credential, sent as a bearer token
 	// cautious holds the files (by SHA-256) whose creation with data
 	// failed without telling us the upload's URL: the bytes that went are
 	// lost to us, so such a file is created empty next time and its bytes
@@ -99,6 +100,17 @@ func WithTimeout(d time.Duration) Option {
 
 // WithHeader adds a header to every request.
 func WithHeader(k, v string) Option { return func(cl *Client) { cl.header.Set(k, v) } }
+
+// SetToken makes every later request carry the device's credential, as
+// the portal client does: the backend gives an upload to the device that
+// created it, and only that device may resume, end or attach it. Uploads
+// created without it are anonymous and reached only without it. An
+// Authorization header set by WithHeader is replaced.
+func (c *Client) SetToken(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.token = token
+}
 
 // WithChunker sets the chunk size policy (default: adaptive, see Chunker).
 func WithChunker(c *Chunker) Option { return func(cl *Client) { cl.chunks = c } }
@@ -203,8 +215,10 @@ func (c *Client) create(ctx context.Context, f File) (string, int64, error) {
 	c.mu.Unlock()
 	h := http.Header{}
 	h.Set("Upload-Length", strconv.FormatInt(size, 10))
+	// The backend takes a file's name only, never a path or control
+	// characters; what the device calls the file may hold those.
 	h.Set("Upload-Metadata", metadata(map[string]string{
-		api.MetaFilename: f.Name, api.MetaFiletype: f.Type, api.MetaSHA256: f.SHA256,
+		api.MetaFilename: api.SafeFilename(f.Name), api.MetaFiletype: f.Type, api.MetaSHA256: f.SHA256,
 	}))
 	var first []byte
 	if !cautious {
@@ -292,6 +306,12 @@ func (c *Client) do(ctx context.Context, method, u string, h http.Header, body [
 	}
 	for k, v := range h {
 		req.Header[k] = v
+	}
+	c.mu.Lock()
+	token := c.token
+	c.mu.Unlock()
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	req.Header.Set("Tus-Resumable", tusVersion)
 	resp, err := c.http.Do(req)
