@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -17,19 +18,31 @@ import (
 	"rathaus/assets"
 )
 
-// testScaleOutUpload: an upload begun on process A is held by a PATCH
-// whose client stalls; a HEAD on process B asks A to let go (the lock
+// testScaleOutUpload: a device's upload begun on process A is held by a
+// PATCH whose client stalls; a HEAD on process B asks A to let go (the lock
 // holds between the processes), gets the offset A reached, and the client
-// finishes the upload on B. The case that uses it goes through either.
+// finishes the upload on B. Another device finds it on neither process.
+// The device's case that uses it goes through either, once.
 func testScaleOutUpload(t *testing.T, c *client, a, b, lb, shared string) {
+	register := func(base string) api.Device {
+		r := c.must(t, http.MethodPost, base+api.PathDevices, nil, []byte(`{"platform":"linux","app_version":"scale-out"}`), http.StatusCreated)
+		var d api.Device
+		if err := json.Unmarshal(r.body, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	owner, other := register(a), register(b)
 	file := bytes.Repeat([]byte("Schlagloch vor der Bäckerei. "), 8<<10) // about 240 KB
 	sum := sha256.Sum256(file)
 	hexSum := hex.EncodeToString(sum[:])
 	const first, stalled = 64 << 10, 32 << 10
-	tus := func(h http.Header) http.Header {
+	tusAs := func(d api.Device, h http.Header) http.Header {
 		h.Set("Tus-Resumable", "1.0.0")
+		h.Set("Authorization", "Bearer "+d.Token)
 		return h
 	}
+	tus := func(h http.Header) http.Header { return tusAs(owner, h) }
 	meta := "filename " + b64("IMG_4471.jpg") + ",filetype " + b64("image/jpeg") + ",sha256 " + b64(hexSum)
 	created := c.must(t, http.MethodPost, a+api.PathUploads, tus(http.Header{
 		"Upload-Length": {strconv.Itoa(len(file))}, "Upload-Metadata": {meta},
@@ -93,6 +106,9 @@ func testScaleOutUpload(t *testing.T, c *client, a, b, lb, shared string) {
 	if got := head.header.Get("Upload-Offset"); got != strconv.Itoa(len(file)) {
 		t.Errorf("A sees offset %s, want the whole file, %d", got, len(file))
 	}
+	for _, base := range []string{a, b} {
+		c.must(t, http.MethodHead, base+api.PathUploads+id, tusAs(other, http.Header{}), nil, http.StatusNotFound)
+	}
 
 	cat, err := assets.DemoCatalog()
 	if err != nil {
@@ -107,8 +123,19 @@ func testScaleOutUpload(t *testing.T, c *client, a, b, lb, shared string) {
 	body2 := submission(t, report, func(data map[string]any) {
 		data["photo"] = api.Attachment{Upload: id, Name: "IMG_4471.jpg", Type: "image/jpeg", Size: int64(len(file)), SHA256: hexSum}
 	})
-	header := http.Header{api.HeaderIdempotencyKey: {"scale-upload"}}
-	c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusCreated)
+	header := bearer(other.Token)
+	header.Set(api.HeaderIdempotencyKey, "scale-upload")
+	c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusUnprocessableEntity)
+	header = bearer(owner.Token)
+	header.Set(api.HeaderIdempotencyKey, "scale-upload")
+	made := c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusCreated)
+	// A retry (the balancer sends it to the other process) gets the case;
+	// a second case naming the upload does not.
+	if again := c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusCreated); !bytes.Equal(again.body, made.body) {
+		t.Errorf("the retry got %s, want the first case %s", again.body, made.body)
+	}
+	header.Set(api.HeaderIdempotencyKey, "scale-upload-2")
+	c.must(t, http.MethodPost, lb+api.PathSubmissions, header, body2, http.StatusUnprocessableEntity)
 	// The case keeps its upload, whichever process is asked to end it.
 	for _, base := range []string{a, b} {
 		c.must(t, http.MethodDelete, base+api.PathUploads+id, tus(http.Header{}), nil, http.StatusConflict)

@@ -70,7 +70,7 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 			out, replayed = stored, found
 			return err
 		}
-		if err := checkAttachments(ctx, tx, c.Attachments); err != nil {
+		if err := checkAttachments(ctx, tx, c.ID, c.Device, c.Attachments); err != nil {
 			return err
 		}
 		scope, target, err := caseAudience(ctx, tx, c.Device)
@@ -126,17 +126,23 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 	return out, replayed, nil
 }
 
-// checkAttachments checks each attachment's upload. It locks the upload's
-// row (FOR SHARE) until the case commits, so that the janitor cannot end
-// it in between; if the janitor came first, the upload is missing.
-func checkAttachments(ctx context.Context, tx pgx.Tx, atts []server.CaseAttachment) error {
+// checkAttachments checks each attachment's upload and claims it for the
+// case. The upload must be the device's own (another device's is missing,
+// as far as this device can tell: anonymous ones serve anonymous cases).
+// Its row stays locked (FOR NO KEY UPDATE) until the case commits, so that
+// the janitor cannot end it in between - if the janitor came first, it is
+// missing - and so that of two cases naming it, the second waits for the
+// first and then finds it claimed. FOR SHARE would let both read it and
+// then deadlock on the claim. The claim is the conditional update: zero
+// rows means another case has it (or this one, at a second place).
+func checkAttachments(ctx context.Context, tx pgx.Tx, caseID, device string, atts []server.CaseAttachment) error {
 	for _, a := range atts {
 		fail := func(r server.AttachmentReason) error {
 			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
 		}
-		u, err := uploadByID(ctx, tx, a.Upload, " FOR SHARE")
+		u, err := uploadByID(ctx, tx, a.Upload, " FOR NO KEY UPDATE")
 		switch {
-		case errors.Is(err, server.ErrNotFound):
+		case errors.Is(err, server.ErrNotFound), err == nil && u.Device != device:
 			return fail(server.AttachmentMissing)
 		case err != nil:
 			return err
@@ -144,6 +150,13 @@ func checkAttachments(ctx context.Context, tx pgx.Tx, atts []server.CaseAttachme
 			return fail(server.AttachmentUnfinished)
 		case u.Size != a.Size || u.SHA256 != a.SHA256:
 			return fail(server.AttachmentMismatch)
+		}
+		tag, err := tx.Exec(ctx, "UPDATE uploads SET case_id = $1 WHERE id = $2 AND case_id IS NULL", caseID, a.Upload)
+		if err != nil {
+			return fmt.Errorf("postgres: claim upload for %s: %w", a.Pointer, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fail(server.AttachmentInUse)
 		}
 	}
 	return nil

@@ -27,3 +27,7 @@ var Classify = classify
 // ResetPool closes every connection of the pool, as a database restart
 // would; the next call connects anew.
 func (db *DB) ResetPool() { db.pool.Reset() }
+
+// Retries is how many transactions ran again after a serialization
+// failure or a deadlock.
+func (db *DB) Retries() int64 { return db.retries.Load() }

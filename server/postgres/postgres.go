@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +36,9 @@ var _ server.Store = (*DB)(nil)
 type DB struct {
 	pool           *pgxpool.Pool
 	acquireTimeout time.Duration
+	// retries counts the transactions inTx ran again: lock orders that
+	// deadlock show here before they show as 503s.
+	retries atomic.Int64
 
 	lockerOnce sync.Once
 	locker     *UploadLocker // see UploadLocker
@@ -173,6 +177,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
 		}
+		db.retries.Add(1)
 		// Full jitter, so that the transactions that collided do not
 		// collide again.
 		wait := time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond)))

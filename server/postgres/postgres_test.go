@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"reflect"
@@ -270,5 +271,127 @@ func TestQuotaMigrationReadsEarlierDrafts(t *testing.T) {
 	}
 	if got, err := db.Usage(ctx, server.Device{ID: "d_1"}); err != nil || got != want {
 		t.Errorf("Usage = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// TestUpgradeSharedUpload opens a database of the migrations before upload
+// owners in which two cases share an upload (possible then): the upgrade
+// keeps both links, the case with the least id claims the upload, and the
+// uploads stay anonymous.
+func TestUpgradeSharedUpload(t *testing.T) {
+	ctx := context.Background()
+	names := postgres.Migrations()
+	step := slices.Index(names, "0006_upload_owner.sql")
+	if step < 0 {
+		t.Fatalf("no 0006_upload_owner.sql in %q", names)
+	}
+	url := pgtest.URL(t)
+	old, err := postgres.OpenAt(ctx, url, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	pgtest.Exec(t, url, `
+		INSERT INTO cases (id, number, service, form_id, form_version, data, status, created) VALUES
+			('c_2', '2026-000002', 'x', 'x', 1, '{}', 'received', '2026-11-01T08:00:00Z'),
+			('c_1', '2026-000001', 'x', 'x', 1, '{}', 'received', '2026-11-01T08:00:00Z');
+		INSERT INTO uploads (id, size, sha256, filename, filetype, created, finished) VALUES
+			('u_shared', 1, 'a', 'a.jpg', 'image/jpeg', '2026-11-01T07:00:00Z', '2026-11-01T07:01:00Z'),
+			('u_free', 1, 'b', 'b.jpg', 'image/jpeg', '2026-11-01T07:00:00Z', '2026-11-01T07:01:00Z');
+		INSERT INTO case_attachments VALUES ('c_2', '/photo', 'u_shared'), ('c_1', '/photo', 'u_shared')`)
+
+	db := reopen(t, url)
+	for id, want := range map[string]string{"u_shared": "c_1", "u_free": ""} {
+		u, err := db.Upload(ctx, id)
+		if err != nil || u.Case != want || u.Device != "" {
+			t.Errorf("Upload(%s) = %+v, %v; want case %q, anonymous", id, u, err, want)
+		}
+	}
+	var links int
+	if err := pgtest.Connect(t, url).QueryRow(ctx, "SELECT count(*) FROM case_attachments WHERE upload_id = 'u_shared'").Scan(&links); err != nil || links != 2 {
+		t.Errorf("links to the shared upload: %d, %v; want both kept", links, err)
+	}
+	if err := db.DeleteUpload(ctx, "u_shared"); !errors.Is(err, server.ErrUploadInUse) {
+		t.Errorf("DeleteUpload of the shared upload = %v, want ErrUploadInUse", err)
+	}
+	if err := db.DeleteUpload(ctx, "u_free"); err != nil {
+		t.Errorf("DeleteUpload of the free upload = %v", err)
+	}
+}
+
+// TestClaimUploadWithoutDeadlock: cases of two processes naming one upload
+// at once queue on its row and all but one find it claimed, without a
+// deadlock between them (as shared locks, each upgraded to claim the row,
+// would give) and so without a transaction run twice. A reader holds the
+// row until every case's transaction waits for it, so that they all meet.
+func TestClaimUploadWithoutDeadlock(t *testing.T) {
+	ctx := context.Background()
+	const n = 16
+	app := pgtest.Name("claim_")
+	url := pgtest.With(t, pgtest.URL(t), "application_name", app)
+	pool := pgtest.With(t, url, "pool_max_conns", fmt.Sprint(n/2)) // every case at once
+	a, b := reopen(t, pool), reopen(t, pool)
+	if err := a.CreateDevice(ctx, server.NewDevice{ID: "d_a", TokenHash: []byte{1}, Platform: "linux", AppVersion: "0.1", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	u := server.Upload{ID: "u_1", Size: 1, SHA256: "a", Filename: "a.jpg", Filetype: "image/jpeg", Created: time.Now(), Device: "d_a"}
+	if err := a.CreateUpload(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.FinishUpload(ctx, u.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := pgtest.Connect(t, url).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reader.Exec(ctx, "SELECT 1 FROM uploads WHERE id = $1 FOR SHARE", u.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			db := []*postgres.DB{a, b}[i%2]
+			c := server.NewCase{ID: fmt.Sprintf("c_%d", i), Service: "s", Form: api.FormRef{ID: "f", Version: 1},
+				Data: []byte(`{}`), Status: api.StatusReceived, Created: time.Now(), Device: "d_a",
+				Attachments: []server.CaseAttachment{{Pointer: "/photo", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}}
+			_, _, errs[i] = db.CreateCase(ctx, fmt.Sprintf("k%d", i), []byte{1}, c)
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	watch := pgtest.Connect(t, pgtest.Base(t))
+	for waiting := 0; waiting < n; {
+		select {
+		case <-done: // a case did not wait: its error says why
+			waiting = n
+			continue
+		case <-time.After(10 * time.Millisecond):
+		}
+		err := watch.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", app).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := reader.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+
+	made := 0
+	for i, err := range errs {
+		if ae, ok := errors.AsType[*server.AttachmentError](err); err != nil && (!ok || ae.Reason != server.AttachmentInUse) {
+			t.Errorf("case %d: %v, want made or the upload in use", i, err)
+		} else if err == nil {
+			made++
+		}
+	}
+	if made != 1 {
+		t.Errorf("%d cases made, want 1", made)
+	}
+	if got := a.Retries() + b.Retries(); got != 0 {
+		t.Errorf("%d transactions ran again (deadlocks), want none", got)
 	}
 }

@@ -19,8 +19,8 @@ func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
 		return fmt.Errorf("postgres: create upload: %w", err)
 	}
 	defer conn.Release()
-	_, err = conn.Exec(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created)
-		VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, stamp(u.Created))
+	_, err = conn.Exec(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, stamp(u.Created), nullable(u.Device))
 	if err != nil {
 		return fmt.Errorf("postgres: create upload: %w", err)
 	}
@@ -65,8 +65,9 @@ type queryer interface {
 func uploadByID(ctx context.Context, q queryer, id, lockClause string) (server.Upload, error) {
 	u := server.Upload{ID: id}
 	var finished *time.Time
-	err := q.QueryRow(ctx, "SELECT size, sha256, filename, filetype, created, finished FROM uploads WHERE id = $1"+lockClause, id).
-		Scan(&u.Size, &u.SHA256, &u.Filename, &u.Filetype, &u.Created, &finished)
+	var device, caseID *string
+	err := q.QueryRow(ctx, "SELECT size, sha256, filename, filetype, created, finished, device, case_id FROM uploads WHERE id = $1"+lockClause, id).
+		Scan(&u.Size, &u.SHA256, &u.Filename, &u.Filetype, &u.Created, &finished, &device, &caseID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return server.Upload{}, server.ErrNotFound
@@ -77,12 +78,19 @@ func uploadByID(ctx context.Context, q queryer, id, lockClause string) (server.U
 	if finished != nil {
 		u.Finished = finished.UTC()
 	}
+	if device != nil {
+		u.Device = *device
+	}
+	if caseID != nil {
+		u.Case = *caseID
+	}
 	return u, nil
 }
 
 // DeleteUpload implements server.Store: the row goes only if no case uses
-// the upload. Should a case that links it commit between the check and
-// the delete, the foreign key refuses the delete.
+// the upload. A case claiming it at the same time holds its row: the delete
+// waits, then finds case_id set; and should a case link it between the
+// check and the delete, the foreign key refuses the delete.
 func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
 	defer func() { err = classify(err) }()
 	conn, err := db.acquire(ctx)
@@ -90,7 +98,7 @@ func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
 		return fmt.Errorf("postgres: delete upload: %w", err)
 	}
 	defer conn.Release()
-	tag, err := conn.Exec(ctx, `DELETE FROM uploads WHERE id = $1
+	tag, err := conn.Exec(ctx, `DELETE FROM uploads WHERE id = $1 AND case_id IS NULL
 		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = $1)`, id)
 	switch {
 	case sqlState(err) == codeForeignKeyViolation:

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -158,6 +159,47 @@ func testConcurrency(t *testing.T, open func(t *testing.T) Store) {
 			if !reflect.DeepEqual(followed[i], all) {
 				t.Errorf("%s: followed %d changes %v,\nbut the feed holds %d: %v", d.ID, len(followed[i]), seqs(followed[i]), len(all), seqs(all))
 			}
+		}
+	})
+
+	t.Run("one upload named by several cases", func(t *testing.T) {
+		// Each case claims the upload in its own transaction: one gets it,
+		// the others find it in use - none fails otherwise (two
+		// transactions that both read the row before claiming it would
+		// deadlock).
+		s := open(t)
+		addDevice(t, s, "d_a")
+		u := server.Upload{ID: "u_1", Size: 100, SHA256: fmt.Sprintf("%064x", 1), Filename: "a.jpg",
+			Filetype: "image/jpeg", Created: created, Device: "d_a"}
+		if err := s.CreateUpload(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishUpload(ctx, u.ID, created); err != nil {
+			t.Fatal(err)
+		}
+		const n = 16
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				c := deviceCase(caseID(i), "d_a")
+				c.Attachments = []server.CaseAttachment{{Pointer: "/photo", Upload: u.ID, Size: u.Size, SHA256: u.SHA256}}
+				_, _, errs[i] = s.CreateCase(ctx, fmt.Sprintf("key-%d", i), hash("a"), c)
+			})
+		}
+		wg.Wait()
+		made := 0
+		for i, err := range errs {
+			if err == nil {
+				made++
+				continue
+			}
+			if ae, ok := errors.AsType[*server.AttachmentError](err); !ok || ae.Reason != server.AttachmentInUse {
+				t.Errorf("case %d: %v, want made or the upload in use", i, err)
+			}
+		}
+		if c, err := s.CountCases(ctx); made != 1 || err != nil || c != 1 {
+			t.Errorf("%d of %d cases were made, CountCases = %d, %v; want exactly one", made, n, c, err)
 		}
 	})
 
