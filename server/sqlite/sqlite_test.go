@@ -206,6 +206,38 @@ func TestUpgradeFromFirstSchema(t *testing.T) {
 	}
 }
 
+// oldDatabase makes the database an older backend left at path: the first
+// k migration files applied, each with its record. The caller closes it
+// before opening the store.
+func oldDatabase(t *testing.T, path string, k int) *sql.DB {
+	t.Helper()
+	files, err := fs.Glob(os.DirFS("migrations"), "*.sql")
+	if err != nil || len(files) < k {
+		t.Fatalf("migration files: %v, %v; want at least %d", files, err, k)
+	}
+	raw, err := sql.Open("sqlite3", path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range files[:k] {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')", i+1, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw
+}
+
 // TestUpgradeFromEveryStep opens a database that an older backend left at
 // each migration in turn (the first k files applied, as that backend did,
 // in a transaction each with its record): Open applies the rest, and the
@@ -218,26 +250,7 @@ func TestUpgradeFromEveryStep(t *testing.T) {
 	for k := 0; k <= len(files); k++ {
 		t.Run(fmt.Sprintf("after %d", k), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "old.db")
-			raw, err := sql.Open("sqlite3", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`); err != nil {
-				t.Fatal(err)
-			}
-			for i, name := range files[:k] {
-				b, err := os.ReadFile(filepath.Join("migrations", name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := raw.Exec(string(b)); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')", i+1, name); err != nil {
-					t.Fatal(err)
-				}
-			}
-			raw.Close()
+			oldDatabase(t, path, k).Close()
 
 			db := mustOpenAt(t, path)
 			if got := migrationRows(t, path); len(got) != len(files) {

@@ -2,9 +2,7 @@ package sqlite_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,25 +14,7 @@ import (
 // the earlier case claims the upload, and the uploads stay anonymous.
 func TestUpgradeSharedUpload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite3", path+"?_foreign_keys=on")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for v, name := range []string{"0001_cases.sql", "0002_devices.sql", "0003_changes.sql", "0004_uploads.sql", "0005_drafts.sql", "0006_quotas.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(string(b)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')`, v+1, name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := oldDatabase(t, path, 6)
 	for _, q := range []string{
 		`INSERT INTO cases (id, number, service, form_id, form_version, data, status, created) VALUES
 			('c_2', '2026-000002', 'x', 'x', 1, '{}', 'received', '2026-11-01T08:00:00Z'),
