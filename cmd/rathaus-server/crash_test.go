@@ -15,14 +15,14 @@ import (
 
 	"rathaus/api"
 	"rathaus/assets"
+	"rathaus/server/serverproc"
 )
 
 // startCrashable runs this binary as rathaus-server on data, with every
 // quota off (the test sends from one address, many times).
-func startCrashable(t *testing.T, data string) *process {
+func startCrashable(t *testing.T, data string) *serverproc.Process {
 	t.Helper()
-	return startProcess(t, nil, "--addr", "127.0.0.1:0", "--data", data,
-		"--submissions-per-hour", "0", "--address-submissions-per-hour", "0", "--max-open-cases", "0")
+	return startServer(t, data, nil, serverproc.NoQuotas...)
 }
 
 // crashClient submits under keys of its own; it remembers what was
@@ -106,7 +106,7 @@ func TestKill9LosesNothing(t *testing.T) {
 	body, _ := json.Marshal(api.SubmissionRequest{Service: "sperrmuell", Form: api.FormRef{ID: "sperrmuell", Version: 1}, Data: raw})
 
 	p := startCrashable(t, data)
-	base := p.base
+	base := p.URL()
 	cs := make([]*crashClient, clients)
 	var count atomic.Int64
 	for i := range cs {
@@ -134,10 +134,13 @@ func TestKill9LosesNothing(t *testing.T) {
 			for i := 0; i < 3000 && count.Load() < target; i++ {
 				time.Sleep(10 * time.Millisecond)
 			}
-			p.kill()
+			if err := p.Kill(); err != nil {
+				t.Fatal(err)
+			}
 			wg.Wait()
-			p = startCrashable(t, data)
-			base = p.base
+			if err := p.Restart(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 			continue
 		}
 		// The last round: let every client settle its key in flight.
@@ -162,7 +165,9 @@ func TestKill9LosesNothing(t *testing.T) {
 			}
 		}
 	}
-	_ = p.stop()
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
 
 	db, err := sql.Open("sqlite3", filepath.Join(data, dbFile))
 	if err != nil {

@@ -223,13 +223,14 @@ func TestProcessStopsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	p := startProcess(t, []string{"RATHAUS_DATA=" + t.TempDir()}, "--addr", "127.0.0.1:0")
-	if got := getHealth(t, p.base); got != http.StatusOK {
+	p := startServer(t, t.TempDir(), nil)
+	if got := getHealth(t, p.URL()); got != http.StatusOK {
 		t.Errorf("healthz = %d, want 200", got)
 	}
-	// stop kills the process if it did not end within 15 s of SIGTERM:
-	// then err says so.
-	if err := p.stop(); err != nil {
+	if err := p.Stop(); err != nil {
+		t.Fatal(err) // it did not end within 30 s of SIGTERM
+	}
+	if err := p.ExitErr(); err != nil {
 		t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
 	}
 }

@@ -1,104 +1,67 @@
 package main
 
 import (
-	"bufio"
-	"io"
 	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"rathaus/server/serverproc"
 )
 
-// process is rathaus-server running as a process of its own: this test
-// binary, which is main() with RATHAUS_SERVER_TEST_MAIN=1 (see TestMain).
-type process struct {
-	base string // its URL, from its log
-	cmd  *exec.Cmd
-	done chan error // gets Wait's result
-
-	mu  sync.Mutex
-	log []string // its last lines of log
-}
-
-// startProcess starts rathaus-server with args and env (on top of this
-// process's), waits until it logs its URL and stops it when the test ends
-// (SIGTERM, then SIGKILL after 15 s). A test that fails shows its log.
-func startProcess(t *testing.T, env []string, args ...string) *process {
+// startServer runs rathaus-server as a process of its own through
+// serverproc, on the data folder with args and env (on top of this
+// process's), and returns once it answers /healthz. The binary is this test
+// binary, which is main() with RATHAUS_SERVER_TEST_MAIN=1 (see TestMain):
+// no build, and it is the code under test. The server is stopped when the
+// test ends (SIGTERM, SIGKILL if that fails); a test that fails shows the
+// end of its log.
+func startServer(t *testing.T, data string, env []string, args ...string) *serverproc.Process {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(os.Environ(), "RATHAUS_SERVER_TEST_MAIN=1"), env...)
-	// An io.Pipe rather than StderrPipe, so that Wait may run while the
-	// log is still read.
-	stderr, w := io.Pipe()
-	cmd.Stderr = w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	log := &logTail{}
+	p, err := serverproc.Start(t.Context(), serverproc.Config{
+		Bin:     os.Args[0],
+		DataDir: data,
+		Args:    args,
+		Env:     append([]string{"RATHAUS_SERVER_TEST_MAIN=1"}, env...),
+		Log:     log,
+	})
+	if err != nil {
+		t.Fatalf("%v; its log:\n%s", err, log)
 	}
-	p := &process{cmd: cmd, done: make(chan error, 1)}
-	go func() {
-		err := cmd.Wait()
-		w.Close()
-		p.done <- err
-	}()
 	t.Cleanup(func() {
-		p.stop()
+		if p.Stop() != nil {
+			_ = p.Kill()
+		}
 		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("log of rathaus-server %s:\n%s", p.base, strings.Join(p.log, "\n"))
-			p.mu.Unlock()
+			t.Logf("log of rathaus-server %s:\n%s", p.URL(), log)
 		}
 	})
-
-	urlRE := regexp.MustCompile(`msg=listening url=(\S+)`)
-	found := make(chan string, 1)
-	go func() {
-		lines := bufio.NewScanner(stderr)
-		for lines.Scan() {
-			p.mu.Lock()
-			p.log = append(p.log, lines.Text())
-			if len(p.log) > 200 {
-				p.log = p.log[1:]
-			}
-			p.mu.Unlock()
-			if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-		close(found)
-	}()
-	select {
-	case base, ok := <-found:
-		if !ok {
-			t.Fatalf("rathaus-server %v ended before it logged its URL:\n%s", args, strings.Join(p.log, "\n"))
-		}
-		p.base = base
-	case <-time.After(time.Minute):
-		t.Fatal("rathaus-server did not log its URL within a minute")
-	}
 	return p
 }
 
-// stop sends SIGTERM and waits for the process to end; it returns how it
-// ended. After 15 s it kills it.
-func (p *process) stop() error {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.done:
-		p.done <- err // for a later call
-		return err
-	case <-time.After(15 * time.Second):
-		_ = p.cmd.Process.Kill()
-		return <-p.done
-	}
+// logTail keeps the last lines written to it; the server's process writes
+// from a goroutine of exec's.
+type logTail struct {
+	mu    sync.Mutex
+	lines []string
+	part  string
 }
 
-// kill ends the process with SIGKILL, as a crash would, and waits for it.
-func (p *process) kill() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	err := <-p.done
-	p.done <- err // for a later call
+func (l *logTail) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	all := strings.Split(l.part+string(b), "\n")
+	l.part = all[len(all)-1]
+	l.lines = append(l.lines, all[:len(all)-1]...)
+	if over := len(l.lines) - 200; over > 0 {
+		l.lines = l.lines[over:]
+	}
+	return len(b), nil
+}
+
+func (l *logTail) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(append(l.lines, l.part), "\n")
 }

@@ -27,9 +27,9 @@ func TestScaleOutOnPostgres(t *testing.T) {
 	shared := t.TempDir()
 	const staff = "staff-token-of-the-scale-out-test"
 	env := []string{"RATHAUS_DB=" + dbURL, "RATHAUS_STAFF_TOKEN=" + staff}
-	a := startProcess(t, env, "--addr", "127.0.0.1:0", "--data", shared)
-	b := startProcess(t, env, "--addr", "127.0.0.1:0", "--data", shared)
-	lb := roundRobin(t, a.base, b.base)
+	a := startServer(t, shared, env)
+	b := startServer(t, shared, env)
+	lb := roundRobin(t, a.URL(), b.URL())
 	c := &client{http: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 
 	t.Run("submissions, case numbers and feeds", func(t *testing.T) {
@@ -39,7 +39,7 @@ func TestScaleOutOnPostgres(t *testing.T) {
 		}
 	})
 	t.Run("an upload moves from one process to the other", func(t *testing.T) {
-		testScaleOutUpload(t, c, a.base, b.base, lb.URL, shared)
+		testScaleOutUpload(t, c, a.URL(), b.URL(), lb.URL, shared)
 	})
 }
 
