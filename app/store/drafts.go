@@ -34,7 +34,34 @@ func (s *Store) CreateDraft(ctx context.Context, d *citizen.Draft) error {
 // the commit is durable. A draft on its way to the backend cannot change.
 // Every top-level field that changed gets a new clock, and a copy of the
 // changes is queued for the account's other devices.
+//
+// It is made to run on every keystroke: after the first save of a draft
+// it writes the row without reading it (autosave.go). It reads values only
+// during the call and keeps nothing of them, so the caller may change its
+// map once it returns (not while it runs). Saves of one draft from several
+// goroutines are safe; what the one that commits last passed is what is
+// stored, so a screen that saves from a timer and on navigation should
+// make them in one goroutine, in order, and call a value saved only once
+// a save that carried it returned nil.
 func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
+	if prev := s.saved.get(id); prev != nil {
+		done, err := s.saveKnown(ctx, id, prev, values, step)
+		if err != nil {
+			s.saved.forget(id)
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
+	return s.saveRead(ctx, id, values, step)
+}
+
+// saveRead saves a draft the store does not remember (or whose row moved
+// on): it reads and unseals the row to find the fields that changed, and
+// remembers what it wrote.
+func (s *Store) saveRead(ctx context.Context, id string, values map[string]any, step int) error {
+	s.saved.forget(id)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError("saving a draft", err)
@@ -62,7 +89,21 @@ func (s *Store) SaveDraft(ctx context.Context, id string, values map[string]any,
 			return err
 		}
 	}
-	return storageError("saving a draft", tx.Commit())
+	var rev int64
+	var copyPending bool
+	if err := tx.QueryRowContext(ctx, `SELECT rev, EXISTS (SELECT 1 FROM outbox WHERE draft_id = drafts.id AND kind = ? AND state = 'pending')
+		FROM drafts WHERE id = ?`, citizen.OutboxDraft.String(), id).Scan(&rev, &copyPending); err != nil {
+		return storageError("saving a draft", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return storageError("saving a draft", err)
+	}
+	if !d.Locked {
+		if m, err := remember(rev, values, d.Clocks, copyPending); err == nil {
+			s.saved.put(id, m)
+		}
+	}
+	return nil
 }
 
 // stamp gives every top-level field whose value differs from the draft's a
@@ -201,6 +242,7 @@ func (s *Store) DeleteDraft(ctx context.Context, id string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE id = ?`, id); err != nil {
 		return storageError("deleting a draft", err)
 	}
+	s.saved.forget(id) // its revision would no longer match; this frees it
 	return storageError("deleting a draft", tx.Commit())
 }
 

@@ -47,6 +47,7 @@ type Store struct {
 	now       func() time.Time
 	clock     *citizen.HLC // stamps draft fields for sync between devices
 	newKey    bool         // make a data key when the existing database has none
+	saved     savedDrafts  // what SaveDraft last wrote per draft
 }
 
 // Option configures a Store.
@@ -68,6 +69,7 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 	q.Set("_busy_timeout", "5000")
 	q.Set("_synchronous", "FULL")
 	q.Set("_txlock", "immediate")
+	q.Set("_stmt_cache_size", "32")
 	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, storageError("opening the database", err)
