@@ -16,8 +16,9 @@ run:
 	@scripts/run.sh
 
 ## test: install what is missing, lint, run every test with a real keyring
+## and a throwaway PostgreSQL cluster (for server/postgres and scale-out)
 test: lint
-	LANG=en_US.UTF-8 RATHAUS_REQUIRE_KEYRING=1 scripts/with-keyring.sh go test -count=1 ./...
+	LANG=en_US.UTF-8 RATHAUS_REQUIRE_KEYRING=1 scripts/with-postgres.sh scripts/with-keyring.sh go test -count=1 ./...
 
 ## build: the app (bin/rathaus) and the backend (bin/rathaus-server)
 build: deps
