@@ -204,12 +204,14 @@ func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.Ou
 			p.stop.Store(true)
 			return
 		}
-		if citizen.ErrorCode(err) == citizen.ESTORAGE {
-			// The device's storage failed (full, read-only), perhaps
-			// while recording the backend's answer: not the item's
-			// fault, and a refusal would park an item the backend may
-			// hold. The pass ends; the item stays as it was, and its key
-			// gets the same case once the store takes writes again.
+		if !refusable(err) {
+			// Only the backend's answer, or a payload this device can no
+			// longer open, may end an item. A failure of the device itself
+			// (its storage full or busy, a bug) may come after the backend
+			// took the item, while its answer is recorded: refusing it
+			// would park what the backend holds. The pass ends; the item
+			// stays as it was, and its key gets the same case once the
+			// device works again.
 			p.fail(err)
 			return
 		}

@@ -23,44 +23,58 @@ import (
 type fullStore struct {
 	*store.Store
 	failing string // the method that fails
+	err     error  // how it fails: errFull unless set
 	full    atomic.Bool
 }
 
 var errFull = &citizen.Error{Code: citizen.ESTORAGE, Message: "The device's storage is full. Free some space; nothing was saved.",
 	Err: errors.New("database or disk is full")}
 
+// errBusy is the store's failure when another writer held the database
+// past its busy timeout: not a full disk, and not the item's fault either.
+var errBusy = &citizen.Error{Code: citizen.EINTERNAL, Message: "The app's database failed.",
+	Err: errors.New("recording a case: database is locked")}
+
+func (f *fullStore) failure() error {
+	if f.err != nil {
+		return f.err
+	}
+	return errFull
+}
+
 func (f *fullStore) fails(method string) bool { return f.full.Load() && f.failing == method }
 
 func (f *fullStore) Acknowledge(ctx context.Context, itemID int64, c api.Case) error {
 	if f.fails("Acknowledge") {
-		return errFull
+		return f.failure()
 	}
 	return f.Store.Acknowledge(ctx, itemID, c)
 }
 
 func (f *fullStore) SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error {
 	if f.fails("SetAttachmentUpload") {
-		return errFull
+		return f.failure()
 	}
 	return f.Store.SetAttachmentUpload(ctx, id, url, offset, done)
 }
 
 func (f *fullStore) SetSyncValue(ctx context.Context, key, value string) error {
 	if f.fails("SetSyncValue") {
-		return errFull
+		return f.failure()
 	}
 	return f.Store.SetSyncValue(ctx, key, value)
 }
 
 func (f *fullStore) AckDraftCopy(ctx context.Context, itemID int64, sent, merged api.DraftCopy) error {
 	if f.fails("AckDraftCopy") {
-		return errFull
+		return f.failure()
 	}
 	return f.Store.AckDraftCopy(ctx, itemID, sent, merged)
 }
 
 // TestSync_FullStorageParksNothing: when the store cannot record what the
-// backend answered (or how far an upload got), the item is not refused,
+// backend answered (or how far an upload got), because the disk is full or
+// another writer held the database too long, the item is not refused,
 // parked or charged an attempt, though the failure is not transient: it is
 // the device's, not the item's. The pass fails with the store's error; once
 // the store takes writes again the next pass sends the item under the same
@@ -72,10 +86,11 @@ func TestSync_FullStorageParksNothing(t *testing.T) {
 		kind    citizen.OutboxKind
 		queue   func(t *testing.T, r *rig) string // returns the draft's id
 		cases   int                               // the backend's cases while the store is full
+		err     error                             // the store's failure (errFull when nil)
 	}{
 		{"the answer to a submission", "Acknowledge", citizen.OutboxSubmission,
-			func(t *testing.T, r *rig) string { return r.submitExample(t, "hundesteuer", nil).ID }, 1},
-		{"an upload's progress", "SetAttachmentUpload", citizen.OutboxSubmission, submitWithPhoto, 0},
+			func(t *testing.T, r *rig) string { return r.submitExample(t, "hundesteuer", nil).ID }, 1, nil},
+		{"an upload's progress", "SetAttachmentUpload", citizen.OutboxSubmission, submitWithPhoto, 0, nil},
 		{"the answer to a draft copy", "AckDraftCopy", citizen.OutboxDraft, func(t *testing.T, r *rig) string {
 			d := citizen.NewDraft(api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 2}}, r.clock.Now())
 			if err := r.store.CreateDraft(context.Background(), d); err != nil {
@@ -85,13 +100,15 @@ func TestSync_FullStorageParksNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			return d.ID
-		}, 0},
+		}, 0, nil},
+		{"the answer to a submission, the database busy", "Acknowledge", citizen.OutboxSubmission,
+			func(t *testing.T, r *rig) string { return r.submitExample(t, "hundesteuer", nil).ID }, 1, errBusy},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			r := newRig(t)
 			ctx := context.Background()
-			fs := &fullStore{Store: r.store, failing: row.failing}
+			fs := &fullStore{Store: r.store, failing: row.failing, err: row.err}
 			eng := engine.New(fs, portal.New(r.backend.URL), upload.New(r.backend.URL), r.keys, engine.WithClock(r.clock.Now))
 			if err := eng.Sync(ctx); err != nil {
 				t.Fatal(err)
@@ -102,8 +119,8 @@ func TestSync_FullStorageParksNothing(t *testing.T) {
 			fs.full.Store(true)
 			for range 2 {
 				err := eng.Sync(ctx)
-				if citizen.ErrorCode(err) != citizen.ESTORAGE {
-					t.Fatalf("a pass with a full store: %v, want %s", err, citizen.ESTORAGE)
+				if want := citizen.ErrorCode(fs.failure()); citizen.ErrorCode(err) != want {
+					t.Fatalf("a pass with a failing store: %v, want %s", err, want)
 				}
 				it := kindItem(t, r, row.kind)
 				if it.State != citizen.OutboxPending || it.Attempts != 0 {
@@ -112,7 +129,7 @@ func TestSync_FullStorageParksNothing(t *testing.T) {
 				if got := r.draft(t, draftID).State; got != before {
 					t.Errorf("the draft is %v, was %v", got, before)
 				}
-				if s := eng.Status(); s.State != engine.Error || citizen.ErrorCode(s.Err) != citizen.ESTORAGE {
+				if s := eng.Status(); s.State != engine.Error || citizen.ErrorCode(s.Err) != citizen.ErrorCode(fs.failure()) {
 					t.Errorf("status %v, %v; want %v with the store's error", s.State, s.Err, engine.Error)
 				}
 			}
