@@ -27,6 +27,8 @@ type Sender interface {
 	Send(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error)
 	// Permanent reports whether a failure of Send ends the item (a refusal
 	// the citizen has to act on); any other is tried again with backoff.
+	// It is asked only about the backend's answers and ELOCKED: a failure
+	// of the device itself never ends an item (push.go).
 	Permanent(err error) bool
 	// Refuse records that the item ended without success: refused for
 	// good, or failed too often.
