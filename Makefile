@@ -16,8 +16,9 @@ run:
 	@scripts/run.sh
 
 ## test: install what is missing, lint, run every test with a real keyring
+## and a throwaway PostgreSQL cluster (for server/postgres and scale-out)
 test: lint
-	LANG=en_US.UTF-8 RATHAUS_REQUIRE_KEYRING=1 scripts/with-keyring.sh go test -count=1 ./...
+	LANG=en_US.UTF-8 RATHAUS_REQUIRE_KEYRING=1 scripts/with-postgres.sh scripts/with-keyring.sh go test -count=1 ./...
 
 ## build: the app (bin/rathaus) and the backend (bin/rathaus-server)
 build: deps
@@ -60,16 +61,22 @@ fuzz: deps
 	scripts/fuzz.sh $(FUZZTIME)
 
 ## reliability: the long runs of what `make test` runs short: the backend
-## SIGKILLed under load KILL_CYCLES times, and the bad-input catalogue with
-## its known failures listed. Add a part by adding a target to
-## RELIABILITY_PARTS.
+## SIGKILLed under load KILL_CYCLES times, the app's core SIGKILLed
+## APP_KILL_CYCLES times and a full disk under it, and the bad-input
+## catalogue with its known failures listed. Add a part by adding a target
+## to RELIABILITY_PARTS.
 KILL_CYCLES ?= 100
-RELIABILITY_PARTS := reliability-backend-kill reliability-bad-input
+APP_KILL_CYCLES ?= 1000
+RELIABILITY_PARTS := reliability-backend-kill reliability-app reliability-bad-input
 .PHONY: reliability $(RELIABILITY_PARTS)
 reliability: $(RELIABILITY_PARTS)
 
 reliability-backend-kill: deps
 	go test -count=1 -timeout 60m -run '^TestBackendKill$$' -v ./reliability -kill.cycles=$(KILL_CYCLES)
+
+# The full disk runs on a tmpfs as root, on an injected SQLITE_FULL always.
+reliability-app: deps
+	go test -count=1 -timeout 60m -run '^(TestAppCrash|TestDiskFull)$$' -v ./reliability -appcrash.kills=$(APP_KILL_CYCLES)
 
 reliability-bad-input: deps
 	go test -count=1 -run '^TestBadInput$$' -v ./reliability

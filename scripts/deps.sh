@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what building, running and testing Rathaus need on Debian: the C
 # headers of Fyne's desktop driver, Xvfb and ImageMagick for screenshots, a
-# Secret Service (gnome-keyring) for the keyring, then the Go modules.
+# Secret Service (gnome-keyring) for the keyring, PostgreSQL for the tests of
+# the backend's second store, then the Go modules.
 # Idempotent: it installs only what is missing, with sudo only when not root.
 set -eu
 
@@ -33,5 +34,22 @@ if [ -n "$missing" ]; then
 	echo "deps: installing$missing"
 	$SUDO apt-get update -qq
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# PostgreSQL is only needed by the tests of server/postgres and of several
+# backends on one database (scripts/with-postgres.sh runs a throwaway cluster).
+# If it cannot be installed, everything else still works and those tests skip,
+# saying so.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+	if command -v apt-get >/dev/null 2>&1; then
+		SUDO=""
+		[ "$(id -u)" = 0 ] || SUDO=sudo
+		echo "deps: installing postgresql"
+		if ! { $SUDO apt-get update -qq &&
+			$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }; then
+			echo "deps: could not install postgresql; the PostgreSQL tests will skip." >&2
+		fi
+	else
+		echo "deps: postgresql is missing and this is not Debian or Ubuntu; the PostgreSQL tests will skip." >&2
+	fi
 fi
 go mod download

@@ -85,7 +85,7 @@ func toAny(t *testing.T, v any) any {
 // linked returns the pointers of the case's attachments, sorted.
 func (e *env) linked(t *testing.T, caseID string) []string {
 	t.Helper()
-	rows, err := e.rawDB(t).Query("SELECT pointer FROM case_attachments WHERE case_id = ? ORDER BY pointer", caseID)
+	rows, err := e.rawDB(t).Query("SELECT pointer FROM case_attachments WHERE case_id = $1 ORDER BY pointer", caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestJanitorKeepsCaseUploads(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	rows, err := e.rawDB(t).Query("SELECT upload_id FROM case_attachments WHERE case_id = ?", c.ID)
+	rows, err := e.rawDB(t).Query("SELECT upload_id FROM case_attachments WHERE case_id = $1", c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

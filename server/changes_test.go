@@ -175,7 +175,7 @@ func TestChangesPageSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 1001 {
-		if _, err := tx.Exec(`INSERT INTO changes (scope, kind, payload) VALUES ('everyone', 'catalog', ?)`,
+		if _, err := tx.Exec(`INSERT INTO changes (scope, kind, payload) VALUES ('everyone', 'catalog', $1)`,
 			fmt.Sprintf(`{"kind":"catalog","catalog":"\"%d\""}`, i)); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for rawDB on PostgreSQL
+	_ "github.com/mattn/go-sqlite3"    // the "sqlite3" driver, for rawDB on SQLite
+
 	"rathaus/api"
 	"rathaus/server"
 )
@@ -38,11 +41,15 @@ func auth(d api.Device) http.Header {
 	return http.Header{"Authorization": {"Bearer " + d.Token}}
 }
 
-// rawDB opens the server's database file beside the server, for checks
-// of what it stored.
+// rawDB opens the server's database beside the server, for checks of
+// what it stored. Queries that run on both stores write parameters as $1.
 func (e *env) rawDB(t *testing.T) *sql.DB {
 	t.Helper()
-	raw, err := sql.Open("sqlite3", e.dbPath)
+	driver := "sqlite3"
+	if strings.HasPrefix(e.dbPath, "postgres://") {
+		driver = "pgx"
+	}
+	raw, err := sql.Open(driver, e.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +84,7 @@ func TestRegisterDevice(t *testing.T) {
 	// Only the token's hash is stored.
 	var hash []byte
 	var platform, version string
-	if err := e.rawDB(t).QueryRow("SELECT token_hash, platform, app_version FROM devices WHERE id = ?", d.ID).
+	if err := e.rawDB(t).QueryRow("SELECT token_hash, platform, app_version FROM devices WHERE id = $1", d.ID).
 		Scan(&hash, &platform, &version); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +154,7 @@ func TestDeviceAuthentication(t *testing.T) {
 
 	c := caseOf(t, e.submitAs(t, auth(d), "k1", b))
 	var stored sql.NullString
-	if err := e.rawDB(t).QueryRow("SELECT device FROM cases WHERE id = ?", c.ID).Scan(&stored); err != nil {
+	if err := e.rawDB(t).QueryRow("SELECT device FROM cases WHERE id = $1", c.ID).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if stored.String != d.ID {

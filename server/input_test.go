@@ -118,7 +118,7 @@ func TestSubmitStoresCanonicalData(t *testing.T) {
 	c := caseOf(t, e.submit(t, "k", spliced(t, svc, example, "2e0", "35.00e-1")))
 
 	var stored string
-	if err := e.rawDB(t).QueryRow("SELECT data FROM cases WHERE id = ?", c.ID).Scan(&stored); err != nil {
+	if err := e.rawDB(t).QueryRow("SELECT data FROM cases WHERE id = $1", c.ID).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"items":[{"count":2,"kind":"sofa"}]`, `"volume_m3":3.5}`} {

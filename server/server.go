@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+
 	"rathaus/api"
 	"rathaus/api/formschema"
 )
@@ -37,6 +39,11 @@ type Config struct {
 	// UploadDir is the folder of the tus file store (created if missing).
 	// Required.
 	UploadDir string
+	// UploadLocker locks an upload while a request or the janitor works on
+	// it. nil: locks in this process's memory, enough for one process.
+	// Processes that share UploadDir need locks that hold between them,
+	// such as server/postgres's UploadLocker.
+	UploadLocker tusd.Locker
 	// UploadsPerHour bounds new uploads per client address, like
 	// DeviceRegistrationsPerHour (0: DefaultUploadsPerHour, negative: no
 	// limit).

@@ -18,19 +18,20 @@ import (
 	"rathaus/api"
 	"rathaus/assets"
 	"rathaus/server"
-	"rathaus/server/sqlite"
+	"rathaus/server/servertest"
 )
 
 // testNow is the clock the test servers run on.
 var testNow = time.Date(2026, 11, 28, 10, 15, 30, 123456789, time.UTC)
 
-// env is a running server on loopback with a real SQLite store and the
-// demo municipality.
+// env is a running server on loopback with a real store (SQLite, or
+// PostgreSQL with RATHAUS_TEST_STORE=postgres, see servertest.OpenStore)
+// and the demo municipality.
 type env struct {
 	srv    *httptest.Server
 	server *server.Server
-	db     *sqlite.DB
-	dbPath string
+	db     servertest.Store
+	dbPath string // the SQLite file, or the PostgreSQL URL
 	// uploadDir is the tus file store's folder.
 	uploadDir string
 	catalog   api.Catalog
@@ -49,12 +50,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 
 func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte, opts ...option) *env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "rathaus.db")
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db, path := servertest.OpenStore(t)
 	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &syncBuffer{}}
 	cfg := server.Config{
 		Store:     db,

@@ -39,7 +39,7 @@ const (
 // and what the hooks and the janitor need.
 type uploads struct {
 	files   filestore.FileStore
-	locker  *memorylocker.MemoryLocker
+	locker  tusd.Locker
 	tus     *tusd.UnroutedHandler
 	limiter *limiter
 	ttl     time.Duration
@@ -58,7 +58,10 @@ func (s *Server) initUploads(cfg Config) error {
 	u := &s.uploads
 	u.files = filestore.New(cfg.UploadDir)
 	u.files.DirModePerm, u.files.FileModePerm = 0o700, 0o600
-	u.locker = memorylocker.New()
+	u.locker = cfg.UploadLocker
+	if u.locker == nil {
+		u.locker = memorylocker.New()
+	}
 	u.limiter = newLimiter(orDefault(cfg.UploadsPerHour, DefaultUploadsPerHour), s.now)
 	u.ttl = orDefault(cfg.UploadTTL, DefaultUploadTTL)
 
@@ -66,7 +69,7 @@ func (s *Server) initUploads(cfg Config) error {
 	disk := diskStore{FileStore: u.files, s: s}
 	composer.UseCore(disk)
 	composer.UseTerminater(disk)
-	u.locker.UseIn(composer)
+	composer.UseLocker(u.locker)
 	cors, err := uploadCORS(cfg.UploadOrigins)
 	if err != nil {
 		return err

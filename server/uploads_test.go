@@ -23,15 +23,15 @@ import (
 // is finished.
 func (e *env) uploadState(t *testing.T, id string) (exists, finished bool) {
 	t.Helper()
-	var fin sql.NullInt64
-	err := e.rawDB(t).QueryRow("SELECT finished FROM uploads WHERE id = ?", id).Scan(&fin)
+	var fin bool
+	err := e.rawDB(t).QueryRow("SELECT finished IS NOT NULL FROM uploads WHERE id = $1", id).Scan(&fin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, false
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return true, fin.Valid
+	return true, fin
 }
 
 func TestUploadComplete(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -196,6 +197,11 @@ func storageError(op string, err error) error {
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
+		// An I/O error for want of space (the wal-index allocated as the
+		// database opens on a full disk) is a full disk to the citizen.
+		if se.Code == sqlite3.ErrIoErr && se.SystemErrno == syscall.ENOSPC {
+			se.Code = sqlite3.ErrFull
+		}
 		switch se.Code {
 		case sqlite3.ErrFull:
 			return &citizen.Error{Code: citizen.ESTORAGE, Message: "The device's storage is full. Free some space; nothing was saved.", Err: fmt.Errorf("%s: %w", op, err)}

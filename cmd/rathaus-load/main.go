@@ -158,10 +158,8 @@ func runLoad(ctx context.Context, opts loadtest.Options, targetList, db, serverB
 			targets = append(targets, loadtest.Target{Name: name, Proc: serverproc.Config{Bin: serverBin, Args: serverproc.NoQuotas},
 				DB: func(dir string) string { return filepath.Join(dir, "rathaus.db") }})
 		case "postgres":
-			// The hook for PostgreSQL: the same binary on a shared
-			// database. Reading it back needs a "postgres" entry in
-			// loadtest's indexOpeners; until then the check replays keys
-			// over HTTP and says that the database was not read.
+			// The same binary on the database the URL names; the check
+			// reads it back with a connection of its own.
 			targets = append(targets, loadtest.Target{Name: name,
 				Proc: serverproc.Config{Bin: serverBin, Args: append([]string{"--db", db}, serverproc.NoQuotas...)},
 				DB:   func(string) string { return db }})

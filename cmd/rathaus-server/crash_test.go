@@ -1,52 +1,28 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/assets"
+	"rathaus/server/serverproc"
 )
 
-// startProcess runs this binary as rathaus-server on data, with every
-// quota off (the test sends from one address, many times), and returns its
-// base URL once it listens.
-func startProcess(t *testing.T, data string) (string, *exec.Cmd) {
+// startCrashable runs this binary as rathaus-server on data, with every
+// quota off (the test sends from one address, many times).
+func startCrashable(t *testing.T, data string) *serverproc.Process {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0", "--data", data,
-		"--submissions-per-hour", "0", "--address-submissions-per-hour", "0", "--max-open-cases", "0")
-	cmd.Env = append(os.Environ(), "RATHAUS_SERVER_TEST_MAIN=1")
-	stderr, w := io.Pipe()
-	cmd.Stderr = w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	urlRE := regexp.MustCompile(`msg=listening url=(\S+)`)
-	lines := bufio.NewScanner(stderr)
-	for lines.Scan() {
-		if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
-			go func() { _, _ = io.Copy(io.Discard, stderr) }()
-			return m[1], cmd
-		}
-	}
-	t.Fatal("the process never logged its URL")
-	return "", nil
+	return startServer(t, data, nil, serverproc.NoQuotas...)
 }
 
 // crashClient submits under keys of its own; it remembers what was
@@ -129,7 +105,8 @@ func TestKill9LosesNothing(t *testing.T) {
 	raw, _ := json.Marshal(example)
 	body, _ := json.Marshal(api.SubmissionRequest{Service: "sperrmuell", Form: api.FormRef{ID: "sperrmuell", Version: 1}, Data: raw})
 
-	base, cmd := startProcess(t, data)
+	p := startCrashable(t, data)
+	base := p.URL()
 	cs := make([]*crashClient, clients)
 	var count atomic.Int64
 	for i := range cs {
@@ -157,12 +134,13 @@ func TestKill9LosesNothing(t *testing.T) {
 			for i := 0; i < 3000 && count.Load() < target; i++ {
 				time.Sleep(10 * time.Millisecond)
 			}
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			if err := p.Kill(); err != nil {
 				t.Fatal(err)
 			}
 			wg.Wait()
-			_ = cmd.Wait()
-			base, cmd = startProcess(t, data)
+			if err := p.Restart(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 			continue
 		}
 		// The last round: let every client settle its key in flight.
@@ -187,8 +165,9 @@ func TestKill9LosesNothing(t *testing.T) {
 			}
 		}
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	_ = cmd.Wait()
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
 
 	db, err := sql.Open("sqlite3", filepath.Join(data, dbFile))
 	if err != nil {

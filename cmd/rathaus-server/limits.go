@@ -84,7 +84,7 @@ var limitFlags = []limitFlag{
 	{name: "max-draft-mb", env: "RATHAUS_MAX_DRAFT_MB", int: func(l *Limits) *int { return &l.MaxDraftMB },
 		help: "megabytes of draft copies kept per device (or account)"},
 	{name: "db-max-mb", env: "RATHAUS_DB_MAX_MB", int: func(l *Limits) *int { return &l.DBMaxMB },
-		help: "megabytes the SQLite database may grow to; then writes get 507"},
+		help: "megabytes the SQLite database may grow to; then writes get 507 (not with --db)"},
 }
 
 // register adds the limits' flags to fs, each defaulting to what its

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
 )
 
@@ -28,6 +30,7 @@ const (
 	defaultData = "./data"
 	envAddr     = "RATHAUS_ADDR"
 	envData     = "RATHAUS_DATA"
+	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
 	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
 	dbFile      = "rathaus.db"
@@ -35,6 +38,9 @@ const (
 	// shutdownTimeout bounds how long running requests may finish after
 	// SIGINT or SIGTERM.
 	shutdownTimeout = 10 * time.Second
+	// connectTimeout bounds connecting to PostgreSQL and migrating it at
+	// start; another process may hold the migrations' lock meanwhile.
+	connectTimeout = time.Minute
 )
 
 func main() {
@@ -74,7 +80,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // Main is the program: its configuration and what it opened.
 type Main struct {
 	Addr    string // where to listen, host:port
-	DataDir string // folder for the database and the uploads
+	DataDir string // folder for the uploads and, without DB, the SQLite database
+	// DB is a postgres:// URL; empty: SQLite in DataDir.
+	DB string
 	// StaffToken authorises the staff API; empty switches it off.
 	StaffToken string
 	// UploadOrigins are the browser origins whose pages may upload (CORS
@@ -84,11 +92,22 @@ type Main struct {
 	Limits Limits
 	Logger *slog.Logger
 
-	db      *sqlite.DB
+	db      store
 	backend *server.Server
 	ln      net.Listener
 	srv     *http.Server
 }
+
+// store is what Main opens: a server.Store, closed at the end.
+type store interface {
+	server.Store
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 // NewMain returns a Main with the defaults, logging to w.
 func NewMain(w io.Writer) *Main {
@@ -107,6 +126,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envStaff); v != "" {
 		m.StaffToken = v
 	}
+	if v := getenv(envDB); v != "" {
+		m.DB = v
+	}
 	origins := strings.Join(m.UploadOrigins, ",")
 	if v := getenv(envOrigins); v != "" {
 		origins = v
@@ -115,6 +137,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.SetOutput(io.Discard) // errors are reported once, by run
 	fs.StringVar(&m.Addr, "addr", m.Addr, "")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "")
+	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
@@ -131,6 +154,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if m.DB != "" && !strings.HasPrefix(m.DB, "postgres://") && !strings.HasPrefix(m.DB, "postgresql://") {
+		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
+	}
 	m.UploadOrigins = nil
 	for o := range strings.SplitSeq(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -139,6 +165,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	}
 	if err := m.Limits.check(); err != nil {
 		return err
+	}
+	// PostgreSQL's size is the database server's to bound (its disk, a
+	// tablespace quota); a full disk there gets 507 all the same.
+	if m.DB != "" && m.Limits.DBMaxMB != 0 {
+		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
 	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
@@ -156,7 +187,7 @@ devices, changes feed, draft copies), resumable uploads (tus 1.0) and the
 staff API.
 
 Usage:
-  rathaus-server [--addr HOST:PORT] [--data FOLDER] [--staff-token TOKEN]
+  rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
                  [--upload-origins ORIGINS]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
@@ -165,9 +196,17 @@ Usage:
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
                        Environment: RATHAUS_ADDR. Default: ` + defaultAddr + `
-  --data FOLDER        folder for the database (` + dbFile + `) and the uploaded
-                       files (` + uploadDir + `/); created if missing.
+  --data FOLDER        folder for the SQLite database (` + dbFile + `) and the
+                       uploaded files (` + uploadDir + `/); created if missing.
                        Environment: RATHAUS_DATA. Default: ` + defaultData + `
+  --db URL             keep the data in PostgreSQL instead of SQLite, e.g.
+                       postgres://rathaus:PASSWORD@db.example:5432/rathaus?sslmode=verify-full
+                       (libpq's URL; pool_max_conns sizes the pool, search_path
+                       picks a schema). The tables are made or migrated at
+                       start. Several rathaus-server processes may share one
+                       database and one --data folder (for the uploads, e.g. on
+                       NFS); see README.md. Environment: RATHAUS_DB (keeps the
+                       password off the command line). Default: none (SQLite).
   --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
                        which takes "Authorization: Bearer TOKEN"; at least 16
                        characters. Without it the staff API answers 404.
@@ -213,13 +252,19 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
-	m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
-	if err != nil {
+	uploads := filepath.Join(m.DataDir, uploadDir)
+	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
+		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+	m.Limits.apply(&cfg)
+	if m.DB == "" {
+		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
+		if err != nil {
+			return err
+		}
+	} else if err := m.openPostgres(&cfg); err != nil {
 		return err
 	}
-	cfg := server.Config{Store: m.db, Catalog: cat, Forms: forms, Logger: m.Logger,
-		UploadDir: filepath.Join(m.DataDir, uploadDir), StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
-	m.Limits.apply(&cfg)
+	cfg.Store = m.db
 	h, err := server.New(cfg)
 	if err != nil {
 		_ = m.db.Close()
@@ -242,7 +287,38 @@ func (m *Main) Open() error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
-	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "staff_api", m.StaffToken != "")
+	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "")
+	return nil
+}
+
+// dbName names the database for the log, without its password.
+func (m *Main) dbName() string {
+	if m.DB == "" {
+		return filepath.Join(m.DataDir, dbFile)
+	}
+	u, err := url.Parse(m.DB)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// openPostgres opens the PostgreSQL store. Other processes may serve the
+// same uploads (the --data folder shared between them), so their locks are
+// kept in the database too, where they hold between processes on any
+// machine.
+func (m *Main) openPostgres(cfg *server.Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	pg, err := postgres.Open(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	if cfg.UploadLocker, err = pg.UploadLocker(ctx, m.Logger); err != nil {
+		_ = pg.Close()
+		return err
+	}
+	m.db = pg
 	return nil
 }
 

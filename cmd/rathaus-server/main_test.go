@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -11,17 +10,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/server"
+	"rathaus/server/postgres/pgtest"
 )
 
 // TestMain lets the tests run this very binary as rathaus-server: with
@@ -123,17 +122,20 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 func TestParseFlags(t *testing.T) {
 	const tok = "0123456789abcdef-staff"
+	const pg, pg2 = "postgres://rathaus@db:5432/rathaus", "postgresql://other@db/rathaus"
 	tests := []struct {
-		name                          string
-		args                          []string
-		env                           map[string]string
-		wantAddr, wantData, wantStaff string
+		name                                  string
+		args                                  []string
+		env                                   map[string]string
+		wantAddr, wantData, wantStaff, wantDB string
 	}{
-		{"defaults", nil, nil, "127.0.0.1:8080", "./data", ""},
-		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, ":9000", "/srv/r", tok},
-		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x", "--staff-token", tok + "2"},
-			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok}, "127.0.0.1:1", "/x", tok + "2"},
-		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d", ""},
+		{"defaults", nil, nil, "127.0.0.1:8080", "./data", "", ""},
+		{"env", nil, map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok, "RATHAUS_DB": pg},
+			":9000", "/srv/r", tok, pg},
+		{"flags beat env", []string{"--addr", "127.0.0.1:1", "-data=/x", "--staff-token", tok + "2", "--db", pg2},
+			map[string]string{"RATHAUS_ADDR": ":9000", "RATHAUS_DATA": "/srv/r", "RATHAUS_STAFF_TOKEN": tok, "RATHAUS_DB": pg},
+			"127.0.0.1:1", "/x", tok + "2", pg2},
+		{"one of each", []string{"--data", "d"}, map[string]string{"RATHAUS_ADDR": ":9000"}, ":9000", "d", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,8 +144,9 @@ func TestParseFlags(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseFlags: %v", err)
 			}
-			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData || m.StaffToken != tt.wantStaff {
-				t.Errorf("addr, data, staff = %q, %q, %q; want %q, %q, %q", m.Addr, m.DataDir, m.StaffToken, tt.wantAddr, tt.wantData, tt.wantStaff)
+			if m.Addr != tt.wantAddr || m.DataDir != tt.wantData || m.StaffToken != tt.wantStaff || m.DB != tt.wantDB {
+				t.Errorf("addr, data, staff, db = %q, %q, %q, %q; want %q, %q, %q, %q",
+					m.Addr, m.DataDir, m.StaffToken, m.DB, tt.wantAddr, tt.wantData, tt.wantStaff, tt.wantDB)
 			}
 		})
 	}
@@ -158,7 +161,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("exit code = %d, want 0; stderr %q", code, stderr.String())
 			}
 			for _, want := range []string{"--addr", "--data", "RATHAUS_ADDR", "RATHAUS_DATA", "127.0.0.1:8080", "./data", "--help",
-				"--staff-token", "RATHAUS_STAFF_TOKEN", "uploads/", "404", "after a day"} {
+				"--staff-token", "RATHAUS_STAFF_TOKEN", "uploads/", "404", "after a day", "--db", "RATHAUS_DB", "postgres://"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("usage does not mention %s:\n%s", want, stdout.String())
 				}
@@ -189,6 +192,10 @@ func TestRunFailsInOneLine(t *testing.T) {
 		{"unknown flag", []string{"--port", "1"}, "flag provided but not defined"},
 		{"extra argument", []string{"serve"}, `unexpected argument "serve"`},
 		{"short staff token", []string{"--staff-token", "secret"}, "at least 16 characters"},
+		{"not a postgres URL", []string{"--db", "mysql://x@db/rathaus"}, "--db takes a postgres:// URL"},
+		{"a size cap for PostgreSQL", []string{"--db", "postgres://x@db/rathaus", "--db-max-mb", "100"}, "--db-max-mb bounds the SQLite database only"},
+		{"database not reachable", []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(),
+			"--db", "postgres://rathaus:s3cret-pw@" + busy.Addr().String() + "/rathaus?connect_timeout=2"}, "postgres: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,6 +211,9 @@ func TestRunFailsInOneLine(t *testing.T) {
 			if strings.Contains(stderr.String(), "goroutine ") {
 				t.Errorf("stderr has a stack trace: %s", stderr.String())
 			}
+			if strings.Contains(stderr.String(), "s3cret-pw") {
+				t.Errorf("stderr shows the database password: %s", stderr.String())
+			}
 		})
 	}
 }
@@ -213,45 +223,51 @@ func TestProcessStopsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	cmd := exec.Command(os.Args[0], "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "RATHAUS_SERVER_TEST_MAIN=1", "RATHAUS_DATA="+t.TempDir())
-	// An io.Pipe rather than StderrPipe, so that Wait may run while the
-	// test still reads.
-	stderr, w := io.Pipe()
-	cmd.Stderr = w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill() }() // only if the test failed midway
-
-	urlRE := regexp.MustCompile(`msg=listening url=(\S+)`)
-	lines := bufio.NewScanner(stderr)
-	base := ""
-	for base == "" && lines.Scan() {
-		if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatal("the process never logged its URL")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
-	if got := getHealth(t, base); got != http.StatusOK {
+	p := startServer(t, t.TempDir(), nil)
+	if got := getHealth(t, p.URL()); got != http.StatusOK {
 		t.Errorf("healthz = %d, want 200", got)
 	}
+	if err := p.Stop(); err != nil {
+		t.Fatal(err) // it did not end within 30 s of SIGTERM
+	}
+	if err := p.ExitErr(); err != nil {
+		t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
+	}
+}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+// TestMainOnPostgres: with --db the data goes to PostgreSQL, the uploads
+// to the data folder, and the log names the database without its password.
+func TestMainOnPostgres(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("after SIGTERM the process ended with %v, want exit 0", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("the process did not stop within 15s of SIGTERM")
+	u.User = url.UserPassword(u.User.Username(), "not-checked-by-trust-auth")
+	var logs bytes.Buffer
+	m := NewMain(&logs)
+	m.Addr, m.DataDir, m.DB, m.StaffToken = "127.0.0.1:0", t.TempDir(), u.String(), "a-staff-token-for-tests"
+	if err := m.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if got := getHealth(t, m.URL()); got != http.StatusOK {
+		t.Errorf("healthz = %d, want 200", got)
+	}
+	checkUploadsAndStaff(t, m.URL(), m.StaffToken)
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if strings.Contains(logs.String(), "not-checked-by-trust-auth") {
+		t.Errorf("the log shows the database password: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "postgres://rathaus:xxxxx@") {
+		t.Errorf("the log %q does not name the database", logs.String())
+	}
+	if _, err := os.Stat(filepath.Join(m.DataDir, dbFile)); !os.IsNotExist(err) {
+		t.Errorf("a SQLite file was made beside PostgreSQL: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(m.DataDir, uploadDir)); len(entries) == 0 {
+		t.Error("the upload is not in the data folder")
 	}
 }
 

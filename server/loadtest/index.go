@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" driver
 )
 
 // ScopedKey is an idempotency key in its scope: the submitting device's
@@ -23,12 +25,35 @@ type Index struct {
 }
 
 // indexOpeners open a database/sql handle for a --db value by its scheme.
-// PostgreSQL joins here once the backend's PostgreSQL store (and with it
-// the pgx driver) is in the module: register "postgres" and "postgresql"
-// with func(dsn string) (*sql.DB, error) { return sql.Open("pgx", dsn) }
-// from github.com/jackc/pgx/v5/stdlib. The queries below are plain SQL
-// without parameters, so they run unchanged on both.
-var indexOpeners = map[string]func(dsn string) (*sql.DB, error){}
+// The queries below are plain SQL without parameters, so they run
+// unchanged on SQLite and PostgreSQL.
+var indexOpeners = map[string]func(dsn string) (*sql.DB, error){
+	"postgres":   openPostgres,
+	"postgresql": openPostgres,
+}
+
+// openPostgres opens the database the backend's --db URL names, through
+// pgx's database/sql driver. The URL may carry the settings of pgx's pool
+// (pool_max_conns, ...), which this reader has no pool for: as a
+// connection's they would reach the server as unknown settings.
+func openPostgres(dsn string) (*sql.DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: database URL: %w", err)
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	db, err := sql.Open("pgx", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	return db, nil
+}
 
 // OpenIndex opens the database a backend uses: a SQLite file path, or a
 // URL whose scheme is registered in indexOpeners.
@@ -69,10 +94,15 @@ type Snapshot struct {
 }
 
 // Snapshot reads the keys and counts in one read transaction, so that they
-// agree with each other while the server goes on writing.
+// agree with each other while the server goes on writing (SQLite's read
+// transactions are snapshots; PostgreSQL's need REPEATABLE READ for one).
 func (x *Index) Snapshot(ctx context.Context) (Snapshot, error) {
 	var s Snapshot
-	tx, err := x.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	o := &sql.TxOptions{ReadOnly: true}
+	if !x.sqlite {
+		o.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := x.db.BeginTx(ctx, o)
 	if err != nil {
 		return s, fmt.Errorf("loadtest: read the database: %w", err)
 	}

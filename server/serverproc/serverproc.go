@@ -1,8 +1,10 @@
 // Package serverproc runs the real rathaus-server binary as a child process,
 // for the harnesses that must treat it as the operating system does: the
-// load test measures it over loopback and the crash test SIGKILLs it and
-// starts it again on the same data folder. Tests of single handlers use
-// server/servertest instead, which runs the backend in-process.
+// load test measures it over loopback, the crash tests SIGKILL it and start
+// it again on the same data folder, and cmd/rathaus-server's tests run it as
+// an operator does (SIGTERM, two processes on one PostgreSQL). Tests of
+// single handlers use server/servertest instead, which runs the backend
+// in-process.
 package serverproc
 
 import (
@@ -49,7 +51,8 @@ var NoQuotas = []string{
 // Config says how to run the server.
 type Config struct {
 	// Bin is the rathaus-server binary (see Build), or another server
-	// that takes --addr and --data (the load test's baseline).
+	// that takes --addr and --data (the load test's baseline; a test
+	// binary that is rathaus-server's main() when Env says so).
 	Bin string
 	// Command goes before --addr and --data (a subcommand).
 	Command []string

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,15 +25,18 @@ import (
 	"rathaus/api"
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/postgres"
+	"rathaus/server/postgres/pgtest"
 	"rathaus/server/sqlite"
 )
 
 // Backend is a running (or stopped) reference backend.
 type Backend struct {
 	URL string
-	DB  *sqlite.DB
+	DB  Store
 	// DBPath is the backend's SQLite file, for tests that check it with
-	// their own (read-only) connection: integrity, rows per key.
+	// their own (read-only) connection: integrity, rows per key. With
+	// RATHAUS_TEST_STORE=postgres it is the PostgreSQL URL instead.
 	DBPath string
 	// Server is the backend itself, for what tests do beside HTTP (for
 	// example Server.SweepUploads).
@@ -70,18 +74,60 @@ func WithConfig(f func(*server.Config)) Option { return func(o *options) { f(&o.
 // it: a ReadHeaderTimeout of 5 s and no caps).
 func WithHTTPLimits(l server.HTTPLimits) Option { return func(o *options) { o.limits = &l } }
 
-// New starts a backend with the demo municipality on a fresh SQLite file
-// and upload folder; it is stopped when the test ends. Unlike a real
-// deployment it has no rate limits and no quotas (tests send from one
+// StoreEnv names the store test backends keep their data in: SQLite (unset
+// or "sqlite"), or "postgres": a new schema on the cluster that
+// RATHAUS_TEST_POSTGRES names, for running the clients' and the handlers'
+// tests on the other store. Tests that read the SQLite file themselves
+// (DBPath) do not run on PostgreSQL.
+const StoreEnv = "RATHAUS_TEST_STORE"
+
+// Store is what a test backend keeps its data in.
+type Store interface {
+	server.Store
+	Close() error
+}
+
+var (
+	_ Store = (*sqlite.DB)(nil)
+	_ Store = (*postgres.DB)(nil)
+)
+
+// OpenStore opens a new, empty store of the kind StoreEnv names, closed
+// when the test ends. source is the SQLite file's path, or the
+// PostgreSQL URL. Without a PostgreSQL cluster, a test that asks for one
+// skips, saying why.
+func OpenStore(tb testing.TB) (s Store, source string) {
+	tb.Helper()
+	switch kind := os.Getenv(StoreEnv); kind {
+	case "", "sqlite":
+		source = filepath.Join(tb.TempDir(), "server.db")
+		db, err := sqlite.Open(source)
+		if err != nil {
+			tb.Fatalf("servertest: %v", err)
+		}
+		s = db
+	case "postgres":
+		source = pgtest.URL(tb)
+		db, err := postgres.Open(context.Background(), source)
+		if err != nil {
+			tb.Fatalf("servertest: %v", err)
+		}
+		s = db
+	default:
+		tb.Fatalf("servertest: %s=%q: want sqlite or postgres", StoreEnv, kind)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s, source
+}
+
+// New starts a backend with the demo municipality on a fresh store (see
+// OpenStore) and upload folder; it is stopped when the test ends. Unlike a
+// real deployment it has no rate limits and no quotas (tests send from one
 // address and device, many times), and its staff API is on, with
 // StaffToken.
 func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
-	dbPath := filepath.Join(tb.TempDir(), "server.db")
-	db, err := sqlite.Open(dbPath)
-	if err != nil {
-		tb.Fatalf("servertest: %v", err)
-	}
+	db, dbPath := OpenStore(tb)
 	cat, err := assets.DemoCatalog()
 	if err != nil {
 		tb.Fatal(err)
@@ -125,7 +171,6 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	tb.Cleanup(func() {
 		b.Stop()
 		_ = h.Close()
-		db.Close()
 	})
 	return b
 }

@@ -52,9 +52,10 @@ func (db *DB) PutDraft(ctx context.Context, d server.Device, id string, merge se
 		if err != nil {
 			return api.DraftCopy{}, fmt.Errorf("sqlite: draft %s: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (owner, id, copy) VALUES (?, ?, ?)
-			ON CONFLICT (owner, id) DO UPDATE SET copy = excluded.copy,
-				updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`, owner, id, string(b)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO drafts (owner, id, copy, bytes, has_fields) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (owner, id) DO UPDATE SET copy = excluded.copy, bytes = excluded.bytes,
+				has_fields = excluded.has_fields, updated = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+			owner, id, string(b), len(b), len(merged.Fields) > 0); err != nil {
 			return api.DraftCopy{}, fmt.Errorf("sqlite: put draft: %w", err)
 		}
 		if d.Account != "" {

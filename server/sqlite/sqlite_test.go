@@ -5,14 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -118,122 +115,6 @@ func TestOpenMigratesOnceFromEmpty(t *testing.T) {
 	}
 }
 
-func TestCreateCase(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t)
-
-	first, replayed, err := db.CreateCase(ctx, "key-1", hash("a"), newCase("c_0000000000000001"))
-	if err != nil || replayed {
-		t.Fatalf("new: CreateCase = replayed %v, err %v; want false, nil", replayed, err)
-	}
-	received := []api.CaseEvent{{Status: api.StatusReceived, At: created}}
-	want := api.Case{ID: "c_0000000000000001", Number: "2026-000001", Service: "hundesteuer",
-		Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created, History: received}
-	if !reflect.DeepEqual(first, want) {
-		t.Errorf("new: got %+v, want %+v", first, want)
-	}
-
-	tests := []struct {
-		name         string
-		key          string
-		hash         []byte
-		id           string
-		wantErr      error
-		wantReplayed bool
-		wantCase     api.Case
-		wantCount    int
-	}{
-		{name: "replay", key: "key-1", hash: hash("a"), id: "c_other", wantReplayed: true, wantCase: want, wantCount: 1},
-		{name: "reuse", key: "key-1", hash: hash("b"), id: "c_other2", wantErr: server.ErrKeyReused, wantCount: 1},
-		{name: "second key", key: "key-2", hash: hash("a"), id: "c_0000000000000002", wantCount: 2,
-			wantCase: api.Case{ID: "c_0000000000000002", Number: "2026-000002", Service: "hundesteuer",
-				Form: api.FormRef{ID: "hundesteuer", Version: 1}, Status: api.StatusReceived, Created: created, History: received}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, replayed, err := db.CreateCase(ctx, tt.key, tt.hash, newCase(tt.id))
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if replayed != tt.wantReplayed {
-				t.Errorf("replayed = %v, want %v", replayed, tt.wantReplayed)
-			}
-			if tt.wantErr == nil && !got.Created.Equal(tt.wantCase.Created) {
-				t.Errorf("created = %v, want %v", got.Created, tt.wantCase.Created)
-			}
-			got.Created, tt.wantCase.Created = time.Time{}, time.Time{}
-			if !reflect.DeepEqual(got, tt.wantCase) {
-				t.Errorf("case = %+v, want %+v", got, tt.wantCase)
-			}
-			if n, err := db.CountCases(ctx); err != nil || n != tt.wantCount {
-				t.Errorf("CountCases = %d, %v; want %d", n, err, tt.wantCount)
-			}
-		})
-	}
-}
-
-func TestCaseNumbersSequentialPerYear(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t)
-	create := func(i int, at time.Time) string {
-		t.Helper()
-		c := newCase(fmt.Sprintf("c_%016d", i))
-		c.Created = at
-		got, _, err := db.CreateCase(ctx, fmt.Sprintf("key-%d", i), hash("x"), c)
-		if err != nil {
-			t.Fatalf("CreateCase %d: %v", i, err)
-		}
-		return got.Number
-	}
-	var got []string
-	for i := range 3 {
-		got = append(got, create(i, created))
-	}
-	// A new year starts again at 1; the old year carries on where it was.
-	got = append(got, create(3, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)))
-	got = append(got, create(4, created))
-	// A local time late on 31 December is already next year in UTC.
-	got = append(got, create(5, time.Date(2027, 12, 31, 23, 30, 0, 0, time.FixedZone("X", -2*3600))))
-	want := []string{"2026-000001", "2026-000002", "2026-000003", "2027-000001", "2026-000004", "2028-000001"}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("numbers = %v, want %v", got, want)
-	}
-}
-
-func TestCreateCaseConcurrentSameKey(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t)
-	const n = 32
-	var wg sync.WaitGroup
-	cases := make([]api.Case, n)
-	replays := make([]bool, n)
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			cases[i], replays[i], errs[i] = db.CreateCase(ctx, "same", hash("a"), newCase(fmt.Sprintf("c_%016d", i)))
-		})
-	}
-	wg.Wait()
-	fresh := 0
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("goroutine %d: %v", i, errs[i])
-		}
-		if !replays[i] {
-			fresh++
-		}
-		if !reflect.DeepEqual(cases[i], cases[0]) {
-			t.Errorf("goroutine %d got case %+v, goroutine 0 got %+v", i, cases[i], cases[0])
-		}
-	}
-	if fresh != 1 {
-		t.Errorf("%d goroutines created a case, want exactly 1", fresh)
-	}
-	if c, err := db.CountCases(ctx); err != nil || c != 1 {
-		t.Errorf("CountCases = %d, %v; want 1", c, err)
-	}
-}
-
 func TestDataStoredCanonical(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rathaus.db")
 	db := mustOpenAt(t, path)
@@ -285,21 +166,99 @@ func TestOpenBadPath(t *testing.T) {
 	}
 }
 
-func TestReplayCase(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t)
-	if _, found, err := db.ReplayCase(ctx, "", "k1", hash("a")); found || err != nil {
-		t.Fatalf("ReplayCase of a new key = found %v, err %v; want not found", found, err)
-	}
-	made, _, err := db.CreateCase(ctx, "k1", hash("a"), newCase("c_0000000000000001"))
+// TestUpgradeFromFirstSchema opens a database that only knows migration
+// 0001, with a case in it: its key moves to the anonymous scope and the
+// case gets its first timeline event.
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	first, err := os.ReadFile("migrations/0001_cases.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, found, err := db.ReplayCase(ctx, "", "k1", hash("a"))
-	if err != nil || !found || got.Number != made.Number {
-		t.Errorf("ReplayCase = %+v, %v, %v; want the stored case %s", got, found, err, made.Number)
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, _, err := db.ReplayCase(ctx, "", "k1", hash("b")); !errors.Is(err, server.ErrKeyReused) {
-		t.Errorf("ReplayCase with another hash: err = %v, want ErrKeyReused", err)
+	for _, q := range []string{
+		string(first),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '0001_cases.sql', '2026-11-01T00:00:00Z')`,
+		`INSERT INTO cases VALUES ('c_old', '2026-000001', 'hundesteuer', 'hundesteuer', 1, '{}', 'received', '2026-11-01T08:00:00Z')`,
+		`INSERT INTO idempotency_keys VALUES ('old-key', x'01', 'c_old', '2026-11-01T08:00:00Z')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db := mustOpenAt(t, path)
+	got, found, err := db.ReplayCase(context.Background(), "", "old-key", []byte{1})
+	if err != nil || !found {
+		t.Fatalf("ReplayCase of the old key = %v, %v; want found", found, err)
+	}
+	at := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+	if len(got.History) != 1 || got.History[0].Status != api.StatusReceived || !got.History[0].At.Equal(at) {
+		t.Errorf("history = %+v, want received at %v", got.History, at)
+	}
+	if _, found, _ := db.ReplayCase(context.Background(), "d_a", "old-key", []byte{1}); found {
+		t.Error("the old key was found in a device's scope")
+	}
+}
+
+// oldDatabase makes the database an older backend left at path: the first
+// k migration files applied, each with its record. The caller closes it
+// before opening the store.
+func oldDatabase(t *testing.T, path string, k int) *sql.DB {
+	t.Helper()
+	files, err := fs.Glob(os.DirFS("migrations"), "*.sql")
+	if err != nil || len(files) < k {
+		t.Fatalf("migration files: %v, %v; want at least %d", files, err, k)
+	}
+	raw, err := sql.Open("sqlite3", path+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range files[:k] {
+		b, err := os.ReadFile(filepath.Join("migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')", i+1, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw
+}
+
+// TestUpgradeFromEveryStep opens a database that an older backend left at
+// each migration in turn (the first k files applied, as that backend did,
+// in a transaction each with its record): Open applies the rest, and the
+// store works.
+func TestUpgradeFromEveryStep(t *testing.T) {
+	files, err := fs.Glob(os.DirFS("migrations"), "*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v, %v", files, err)
+	}
+	for k := 0; k <= len(files); k++ {
+		t.Run(fmt.Sprintf("after %d", k), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			oldDatabase(t, path, k).Close()
+
+			db := mustOpenAt(t, path)
+			if got := migrationRows(t, path); len(got) != len(files) {
+				t.Errorf("schema_migrations = %v, want one row per file (%d)", got, len(files))
+			}
+			if _, _, err := db.CreateCase(context.Background(), "k", hash("a"), newCase("c_1")); err != nil {
+				t.Errorf("CreateCase after the upgrade: %v", err)
+			}
+		})
 	}
 }

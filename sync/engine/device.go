@@ -47,17 +47,23 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 
 // keepDevice stores a new device's credential before the device is used:
 // a case sent under a credential that the next start would not find is a
-// case whose status never arrives. Until the store takes it, the device
+// case whose status never arrives. Until both places took it, the device
 // waits (in e.unsaved, so the next pass stores it rather than registering
-// yet another device).
+// yet another device). Its id goes first: killed between the two, the app
+// registers again at its next start and the new id replaces it; the other
+// way round, a credential would be kept whose id never is.
 func (e *Engine) keepDevice(ctx context.Context, name string, d api.Device) error {
+	if err := e.store.SetSyncValue(ctx, store.KeyDeviceID, d.ID); err != nil {
+		e.unsaved = d
+		return err
+	}
 	if err := e.secrets.Set(name, d.Token); err != nil {
 		e.unsaved = d
 		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
 	e.unsaved = api.Device{}
 	e.useToken(d.Token)
-	return e.store.SetSyncValue(ctx, store.KeyDeviceID, d.ID)
+	return nil
 }
 
 // useToken makes both clients send the device's credential: a submission

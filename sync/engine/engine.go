@@ -330,6 +330,15 @@ func isNetwork(err error) bool {
 	return errors.As(err, &re) && re.Network || errors.As(err, &ue) && ue.Network
 }
 
+// refusable reports whether a failure may end an item: the backend
+// answered (a refusal, or trouble worth a retry with backoff), or the
+// item's sealed data cannot be opened on this device any more.
+func refusable(err error) bool {
+	var re *portal.ResponseError
+	var ue *upload.Error
+	return errors.As(err, &re) || errors.As(err, &ue) || citizen.ErrorCode(err) == citizen.ELOCKED
+}
+
 // isStatus reports whether err is the backend answering with status.
 func isStatus(err error, status int) bool {
 	var re *portal.ResponseError

@@ -27,6 +27,8 @@ type Sender interface {
 	Send(ctx context.Context, it *citizen.OutboxItem, step func()) (Changed, error)
 	// Permanent reports whether a failure of Send ends the item (a refusal
 	// the citizen has to act on); any other is tried again with backoff.
+	// It is asked only about the backend's answers and ELOCKED: a failure
+	// of the device itself never ends an item (push.go).
 	Permanent(err error) bool
 	// Refuse records that the item ended without success: refused for
 	// good, or failed too often.
@@ -202,6 +204,17 @@ func (e *Engine) pushDraft(ctx context.Context, p *pushPass, items []*citizen.Ou
 			// out as soon as the backend is back.
 			p.record(err, true, true)
 			p.stop.Store(true)
+			return
+		}
+		if !refusable(err) {
+			// Only the backend's answer, or a payload this device can no
+			// longer open, may end an item. A failure of the device itself
+			// (its storage full or busy, a bug) may come after the backend
+			// took the item, while its answer is recorded: refusing it
+			// would park what the backend holds. The pass ends; the item
+			// stays as it was, and its key gets the same case once the
+			// device works again.
+			p.fail(err)
 			return
 		}
 		// A refusal is the item's own business (the citizen sees it on
