@@ -30,12 +30,14 @@ import (
 // the store on its file, the demo town seeded, the engine's loop against
 // the backend), and driven as the form screen drives it: a draft created
 // as ServiceScreen.onStart does, typed into through app/fill as
-// FormScreen.onChange does (fill.State.Set, whose one save path is
-// Store.SaveDraft), files attached as the file field does, and submitted
-// as FormScreen.onSubmit does. Each step is reported on a pipe before it
-// starts and again once the store returned from it, so that the parent
-// knows, after the kill, what the store acknowledged and what was in
-// flight.
+// FormScreen.onChange does (fill.State.Set; the state's saves, coalesced
+// while typing on the timer's goroutine and at once on a step change, a
+// file attached, leaving the form and sending, go through
+// Store.SaveDraft), files attached as the file field does, left as
+// FormScreen.Left does and submitted as FormScreen.onSubmit does. Each
+// step is reported on a pipe before it starts and again once the store
+// returned from it, so that the parent knows, after the kill, what the
+// store acknowledged and what was in flight.
 
 // The child's environment: its data folder, the backend, its seed.
 const (
@@ -248,8 +250,11 @@ func (a *appDriver) session(ctx context.Context, d *citizen.Draft) error {
 	if err != nil {
 		return err
 	}
-	state := fill.New(f, d, "en", a.save)
-	if _, err := state.Saved(); err != nil {
+	// The driver types at a machine's pace: the delays shrink with it, so
+	// that the timer's saves (on their own goroutine) happen, and are
+	// killed, as often among its keystrokes as among a citizen's.
+	state := fill.New(f, d, "en", a.save, fill.WithDelays(2*time.Millisecond, 10*time.Millisecond))
+	if err := state.SaveStatus().Err; err != nil {
 		return err
 	}
 	budget := 1 + a.rng.IntN(6)
@@ -258,7 +263,7 @@ func (a *appDriver) session(ctx context.Context, d *citizen.Draft) error {
 			continue
 		}
 		if budget == 0 {
-			return nil
+			return state.Flush() // the form is left: FormScreen.Left
 		}
 		budget--
 		if err := a.enter(ctx, state, l); err != nil {
@@ -277,10 +282,9 @@ func (a *appDriver) session(ctx context.Context, d *citizen.Draft) error {
 		return fmt.Errorf("the example of %s, entered, does not pass the form's checks: %s", d.Form.ID, strings.Join(bad, "; "))
 	}
 	if a.rng.IntN(4) == 0 {
-		return nil // the citizen looks at the summary and sends it later
+		return state.Flush() // the citizen looks at the summary and sends it later
 	}
-	if !state.Save() {
-		_, err := state.Saved()
+	if err := state.Flush(); err != nil {
 		return err
 	}
 	a.rep.say("submit", d.ID)
@@ -387,9 +391,10 @@ func (a *appDriver) enter(ctx context.Context, state *fill.State, l leaf) error 
 		for n := len([]rune(s)); n < len(target); {
 			n = min(n+1+a.rng.IntN(4), len(target))
 			state.Set(l.pointer, string(target[:n]))
-			if _, err := state.Saved(); err != nil {
+			if err := state.SaveStatus().Err; err != nil {
 				return err
 			}
+			time.Sleep(time.Duration(a.rng.IntN(3000)) * time.Microsecond)
 		}
 	case l.widget == api.WidgetFile || l.widget == api.WidgetPhoto:
 		ex, _ := l.value.(map[string]any)
@@ -408,9 +413,9 @@ func (a *appDriver) enter(ctx context.Context, state *fill.State, l leaf) error 
 			return err
 		}
 		state.Set(l.pointer, fill.ToValue(att))
+		return state.Flush() // as the file field does
 	default:
 		state.Set(l.pointer, l.value)
 	}
-	_, err := state.Saved()
-	return err
+	return state.SaveStatus().Err
 }

@@ -10,6 +10,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/fill/filltest"
 	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/server/loadtest"
@@ -20,8 +21,8 @@ import (
 // what it holds the app to.
 
 // newFormState starts a draft of a service and opens its form's state, as
-// the service screen's "Start" and the form screen do.
-func newFormState(t *testing.T, st *store.Store, cat api.Catalog, service string) *fill.State {
+// the service screen's "Start" and the form screen do, saving by clock.
+func newFormState(t *testing.T, st *store.Store, cat api.Catalog, service string, clock *filltest.Clock) *fill.State {
 	t.Helper()
 	ctx := t.Context()
 	for _, s := range cat.Services {
@@ -40,14 +41,14 @@ func newFormState(t *testing.T, st *store.Store, cat api.Catalog, service string
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fill.New(f, d, "de", st)
+		return fill.New(f, d, "de", st, fill.WithClock(clock))
 	}
 	t.Fatalf("no service %s", service)
 	return nil
 }
 
 // enterExample enters the form's demo example, a file as the file field
-// attaches it.
+// attaches it (and saves at once), and leaves the step (and saves).
 func enterExample(t *testing.T, st *store.Store, state *fill.State) {
 	t.Helper()
 	example, err := assets.DemoExample(state.Form().Def.ID)
@@ -70,27 +71,36 @@ func enterExample(t *testing.T, st *store.Store, state *fill.State) {
 				t.Fatal(err)
 			}
 			v = fill.ToValue(att)
+			state.Set(l.pointer, v)
+			if err := state.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
 		state.Set(l.pointer, v)
-		if _, err := state.Saved(); err != nil {
-			t.Fatal(err)
-		}
+	}
+	if err := state.Flush(); err != nil {
+		t.Fatal(err)
 	}
 }
 
 // typedDraft is a draft the citizen types into, one text field.
 type typedDraft struct {
 	state   *fill.State
+	clock   *filltest.Clock // the one its state saves by
 	pointer string
 	typed   string // what the field holds on the screen
 	saved   string // what the store was last told
 }
 
-// keystroke appends s to the field, as the field's OnChanged does.
-func (d *typedDraft) keystroke(t *testing.T, s string) {
+// keystroke appends s to the field, as the field's OnChanged does, and
+// the citizen pauses: the form saves. It returns the save's error.
+func (d *typedDraft) keystroke(t *testing.T, s string) error {
 	t.Helper()
 	d.typed += s
 	d.state.Set(d.pointer, d.typed)
+	d.clock.Advance(fill.DefaultQuiet)
+	return d.state.SaveStatus().Err
 }
 
 // checkKept: the form shows everything typed; the store holds what it

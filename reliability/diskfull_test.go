@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"rathaus/app/citizen"
+	"rathaus/app/fill/filltest"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
@@ -48,11 +49,12 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 
 	// Queued with space: submissions (one with a photo) that the engine
 	// has not sent yet, and two drafts being typed into.
+	clock := filltest.NewClock(time.Now())
 	var submitted []string
 	for _, svc := range []string{"hundesteuer", "maengelmelder", "sperrmuell"} {
-		state := newFormState(t, st, cat, svc)
+		state := newFormState(t, st, cat, svc, clock)
 		enterExample(t, st, state)
-		if !state.CheckAll() || !state.Save() {
+		if !state.CheckAll() || state.Flush() != nil {
 			t.Fatalf("%s: the example does not check or save", svc)
 		}
 		if _, err := st.Submit(ctx, state.Draft().ID, state.Payload()); err != nil {
@@ -61,12 +63,11 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 		submitted = append(submitted, state.Draft().ID)
 	}
 	typing := []*typedDraft{
-		{state: newFormState(t, st, cat, "hundesteuer"), pointer: "/breed"},
-		{state: newFormState(t, st, cat, "maengelmelder"), pointer: "/description"},
+		{state: newFormState(t, st, cat, "hundesteuer", clock), clock: clock, pointer: "/breed"},
+		{state: newFormState(t, st, cat, "maengelmelder", clock), clock: clock, pointer: "/description"},
 	}
 	for _, d := range typing {
-		d.keystroke(t, "Anfang ")
-		if _, err := d.state.Saved(); err != nil {
+		if err := d.keystroke(t, "Anfang "); err != nil {
 			t.Fatal(err)
 		}
 		d.saved = d.typed
@@ -81,8 +82,7 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 		if n == 100_000 {
 			t.Fatalf("%d keystrokes saved on a full disk", n)
 		}
-		d.keystroke(t, "Labrador Retriever, schwarz; ")
-		_, failed = d.state.Saved()
+		failed = d.keystroke(t, "Labrador Retriever, schwarz; ")
 		if failed == nil {
 			d.saved = d.typed
 		}
@@ -90,8 +90,7 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 	checkFullMessage(t, failed)
 	for i := range 3 {
 		for _, d := range typing {
-			d.keystroke(t, fmt.Sprintf("%d ", i))
-			if _, err := d.state.Saved(); err == nil {
+			if err := d.keystroke(t, fmt.Sprintf("%d ", i)); err == nil {
 				d.saved = d.typed // what fits in a page the file has is saved
 			} else if citizen.ErrorCode(err) != citizen.ESTORAGE {
 				t.Errorf("a save on a full disk failed with %v, want %s", err, citizen.ESTORAGE)
@@ -123,13 +122,11 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 	full(false)
 
 	// Space is back: the next change saves all of the first draft, a
-	// retry (the form's Save) all of the second.
-	typing[0].keystroke(t, "fertig")
-	if _, err := typing[0].state.Saved(); err != nil {
+	// retry (the form's Flush: a step change, leaving) all of the second.
+	if err := typing[0].keystroke(t, "fertig"); err != nil {
 		t.Fatalf("the next change after space returned: %v", err)
 	}
-	if !typing[1].state.Save() {
-		_, err := typing[1].state.Saved()
+	if err := typing[1].state.Flush(); err != nil {
 		t.Fatalf("a retry after space returned: %v", err)
 	}
 	for _, d := range typing {

@@ -22,7 +22,7 @@ var (
 // OpenService shows a service's details above the services.
 func (u *UI) OpenService(s api.Service) {
 	sc := u.forms.ServiceScreen(s)
-	u.nav.push(sc.Content(), sc.Title())
+	u.nav.push(sc.Content(), sc.Title(), nil)
 }
 
 // OpenDraft shows a draft's form on the services tab: above the screen
@@ -37,7 +37,7 @@ func (u *UI) OpenDraft(d *citizen.Draft) {
 		u.nav.popToRoot()
 		u.tabs.SelectIndex(0)
 	}
-	u.nav.push(fs.Content(), fs.Title())
+	u.nav.push(fs.Content(), fs.Title(), fs.Left)
 	fs.Shown()
 }
 
@@ -64,11 +64,12 @@ type navigator struct {
 	title  *widget.Label
 	stack  *fyne.Container
 	titles []string
+	lefts  []func() // per screen, called when it is taken off (or nil)
 	root   *fyne.Container
 }
 
 func newNavigator(root fyne.CanvasObject, title string) *navigator {
-	n := &navigator{stack: container.NewStack(root), titles: []string{title}}
+	n := &navigator{stack: container.NewStack(root), titles: []string{title}, lefts: []func(){nil}}
 	n.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { n.pop() })
 	n.title = widget.NewLabel(title)
 	n.title.TextStyle = fyne.TextStyle{Bold: true}
@@ -81,26 +82,34 @@ func newNavigator(root fyne.CanvasObject, title string) *navigator {
 
 func (n *navigator) content() fyne.CanvasObject { return n.root }
 
-// push shows obj on top.
-func (n *navigator) push(obj fyne.CanvasObject, title string) {
+// push shows obj on top; left, if not nil, is called when obj is taken
+// off (a form saves what waits).
+func (n *navigator) push(obj fyne.CanvasObject, title string, left func()) {
 	if len(n.stack.Objects) > 0 {
 		n.stack.Objects[len(n.stack.Objects)-1].Hide()
 	}
 	obj.Show()
 	n.stack.Objects = append(n.stack.Objects, obj)
 	n.titles = append(n.titles, title)
+	n.lefts = append(n.lefts, left)
 	n.refresh()
 }
 
 // pop removes the top screen, never the root; it reports whether it did.
 func (n *navigator) pop() bool {
-	if len(n.stack.Objects) <= 1 {
+	last := len(n.stack.Objects) - 1
+	if last < 1 {
 		return false
 	}
-	n.stack.Objects = n.stack.Objects[:len(n.stack.Objects)-1]
-	n.titles = n.titles[:len(n.titles)-1]
-	n.stack.Objects[len(n.stack.Objects)-1].Show()
+	left := n.lefts[last]
+	n.stack.Objects = n.stack.Objects[:last]
+	n.titles = n.titles[:last]
+	n.lefts = n.lefts[:last]
+	n.stack.Objects[last-1].Show()
 	n.refresh()
+	if left != nil {
+		left()
+	}
 	return true
 }
 

@@ -31,6 +31,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/app/fill"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
@@ -67,6 +68,9 @@ type Deps struct {
 	// key is kept, and the data folder.
 	Protection secrets.Backend
 	DataDir    string
+	// Clock is the time forms save by while the citizen types; nil is the
+	// real time.
+	Clock fill.Clock
 }
 
 // UI is the app's main window and its screens.
@@ -91,7 +95,7 @@ func New(a fyne.App, d Deps) *UI {
 	u.win.Resize(fyne.NewSize(480, 820))
 
 	u.home = catalog.NewHome(u)
-	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win})
+	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
 	u.loadCatalog()
@@ -103,12 +107,20 @@ func New(a fyne.App, d Deps) *UI {
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
+		u.forms.Flush() // a form left for another tab: "My applications" lists it as saved
 		if t.Content == u.apps.Content() {
 			u.apps.Refresh()
 		}
 	}
 	u.apps.Refresh()
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+
+	// A form saves while the citizen pauses; what waits is saved at once
+	// when the app may be stopped without a word (a phone sends it to the
+	// background first) and when it quits or its window closes.
+	a.Lifecycle().SetOnExitedForeground(u.forms.Flush)
+	a.Lifecycle().SetOnStopped(u.forms.Flush)
+	u.win.SetOnClosed(u.forms.Flush)
 
 	// The sync line shows every status; the screens reload only when a
 	// pass changed their data (a reload of "My applications" reads and

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
+	"rathaus/app/fill/filltest"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
@@ -26,16 +27,19 @@ import (
 // the citizen does: buttons and labels by their text.
 type rig struct {
 	backend *servertest.Backend
+	app     fyne.App
 	store   *store.Store
 	engine  *engine.Engine
 	ui      *UI
 	win     fyne.Window
+	clock   *filltest.Clock // forms save by it while the citizen types
 }
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t)}
+	r := &rig{backend: servertest.New(t), clock: filltest.NewClock(time.Now())}
 	a := test.NewTempApp(t)
+	r.app = a
 	keys := secrets.OpenMemory("rathaus-ui-test")
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), keys)
 	if err != nil {
@@ -53,7 +57,7 @@ func newRig(t testing.TB) *rig {
 	}
 	r.store = st
 	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), keys)
-	r.ui = New(a, Deps{Store: st, Sync: r.engine})
+	r.ui = New(a, Deps{Store: st, Sync: r.engine, Clock: r.clock})
 	r.win = r.ui.Window()
 	r.win.Resize(fyne.NewSize(480, 900))
 	r.win.Show()
@@ -243,4 +247,71 @@ func TestAboutTab(t *testing.T) {
 	if got := r.ui.tabs.Items[len(r.ui.tabs.Items)-1].Text; got != "About" {
 		t.Errorf("last tab = %q, want About", got)
 	}
+}
+
+// TestTheShellSavesWhatAFormHasWaiting: a form saves once the citizen
+// pauses typing; whatever the shell does that may end the citizen's work
+// saves at once what waits: the app leaving the foreground (a phone may
+// kill it there without a word), stopping, its window closing, another
+// tab, and "back".
+func TestTheShellSavesWhatAFormHasWaiting(t *testing.T) {
+	hook := func(name string, get func(l lifecycleHooks) func()) func(t *testing.T, r *rig) {
+		return func(t *testing.T, r *rig) {
+			l, ok := r.app.Lifecycle().(lifecycleHooks)
+			if !ok || get(l) == nil {
+				t.Fatalf("the shell set no %s hook", name)
+			}
+			get(l)()
+		}
+	}
+	tests := []struct {
+		name string
+		do   func(t *testing.T, r *rig)
+	}{
+		{"leaving the foreground", hook("exited foreground", lifecycleHooks.OnExitedForeground)},
+		{"stopping", hook("stopped", lifecycleHooks.OnStopped)},
+		{"window closed", func(t *testing.T, r *rig) { r.win.Close() }},
+		{"another tab", func(t *testing.T, r *rig) { r.ui.tabs.SelectIndex(1) }},
+		{"back", func(t *testing.T, r *rig) { test.Tap(r.ui.nav.back) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			svc, _ := r.ui.Service("hundesteuer")
+			r.ui.OpenService(svc)
+			test.Tap(r.button(t, "Fill in the form"))
+			var first *widget.Entry // the form's first field: the given name
+			walk(r.win.Content(), func(o fyne.CanvasObject) {
+				if e, ok := o.(*widget.Entry); ok && first == nil {
+					first = e
+				}
+			})
+			if first == nil {
+				t.Fatal("no text field on the form")
+			}
+			test.Type(first, "Erika")
+			drafts, err := r.store.Drafts(context.Background())
+			if err != nil || len(drafts) != 1 {
+				t.Fatalf("drafts = %d (%v), want 1", len(drafts), err)
+			}
+			if got := drafts[0].Values["given_name"]; got != nil {
+				t.Fatalf("stored given name while typing = %v, want none yet (saved when typing pauses)", got)
+			}
+			tt.do(t, r)
+			d, err := r.store.Draft(context.Background(), drafts[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Values["given_name"]; got != "Erika" {
+				t.Errorf("stored given name = %v, want Erika saved without a pause", got)
+			}
+		})
+	}
+}
+
+// lifecycleHooks reads the hooks the shell set on fyne's Lifecycle (the
+// test driver's keeps them).
+type lifecycleHooks interface {
+	OnExitedForeground() func()
+	OnStopped() func()
 }

@@ -364,10 +364,7 @@ func asMap(v any) (map[string]any, bool) {
 // citizen can no longer see does not show anything. It is false for an
 // index out of range.
 func (f *Form) StepShown(i int, data map[string]any) bool {
-	if i < 0 || i >= len(f.Def.Steps) {
-		return false
-	}
-	return Holds(f.Def.Steps[i].ShowWhen, f.Prune(data), "")
+	return f.Visible(data).StepShown(i)
 }
 
 // FieldShown reports whether the field an instance pointer concerns is
@@ -375,11 +372,42 @@ func (f *Form) StepShown(i int, data map[string]any) bool {
 // and repeats around it hold, judged on the values that are sent (Prune).
 // It is false for a pointer that names no field.
 func (f *Form) FieldShown(pointer string, data map[string]any) bool {
-	w := f.walk(pointer)
+	return f.Visible(data).FieldShown(pointer)
+}
+
+// Visible is form data as it is sent (Prune's result), made once for many
+// questions about what is shown: a screen asks about each of its fields
+// and every step after each change, and each question on its own would
+// copy and prune the data again.
+type Visible struct {
+	f    *Form
+	data map[string]any
+}
+
+// Visible prunes data once; the result answers for data as it is now.
+func (f *Form) Visible(data map[string]any) Visible {
+	return Visible{f: f, data: f.Prune(data)}
+}
+
+// Data is what is sent: the values of the shown fields. It is the
+// Visible's own copy: read it, do not change it.
+func (v Visible) Data() map[string]any { return v.data }
+
+// StepShown is Form.StepShown for the data v was made of.
+func (v Visible) StepShown(i int) bool {
+	if i < 0 || i >= len(v.f.Def.Steps) {
+		return false
+	}
+	return Holds(v.f.Def.Steps[i].ShowWhen, v.data, "")
+}
+
+// FieldShown is Form.FieldShown for the data v was made of.
+func (v Visible) FieldShown(pointer string) bool {
+	w := v.f.walk(pointer)
 	if w.unknown || len(w.hops) == 0 {
 		return false
 	}
-	return f.shown(w, f.Prune(data))
+	return v.f.shown(w, v.data)
 }
 
 func (f *Form) shown(w walked, pruned map[string]any) bool {

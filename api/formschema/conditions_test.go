@@ -351,3 +351,23 @@ func TestValidatePruned(t *testing.T) {
 		t.Errorf("Validate(data) = %+v, want one maxLength error at /detail", errs)
 	}
 }
+
+// TestVisibleAnswersForItsData: a Visible answers for the data it was
+// made of, whatever happens to that data afterwards (the app makes one per
+// change and asks it about every field), and its Data is Prune's.
+func TestVisibleAnswersForItsData(t *testing.T) {
+	f := mustParse(t, []byte(condFormJSON))
+	data := fullCond("b")
+	v := f.Visible(data)
+	data["mode"] = "a"
+	if !v.FieldShown("/detail") || !v.StepShown(0) || v.StepShown(1) {
+		t.Errorf("after the data changed: detail shown %v, steps %v %v; want the answers for mode b: true, true, false",
+			v.FieldShown("/detail"), v.StepShown(0), v.StepShown(1))
+	}
+	if got, want := v.Data(), f.Prune(fullCond("b")); !reflect.DeepEqual(got, want) {
+		t.Errorf("Data() = %v, want Prune's %v", got, want)
+	}
+	if w := f.Visible(data); w.FieldShown("/detail") || !w.StepShown(1) {
+		t.Error("a Visible made after the change answers for the old data")
+	}
+}

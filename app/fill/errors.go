@@ -14,7 +14,7 @@ func (s *State) errors() map[string]api.FieldError {
 		return s.errs
 	}
 	s.errs = map[string]api.FieldError{}
-	for _, e := range s.form.Validate(s.form.Prune(s.draft.Values)) {
+	for _, e := range s.form.Validate(s.visible().Data()) {
 		if _, seen := s.errs[e.Pointer]; !seen {
 			s.errs[e.Pointer] = e
 		}

@@ -2,14 +2,14 @@
 // steps shown, the step the citizen is on, the fields they touched, the
 // errors (the app's own and the town hall's) and the summary. A screen shows
 // a State and hands it what the citizen does; the State saves the draft
-// through one method, persist, so that saving can be coalesced later.
+// through one method, write, coalescing the saves of a citizen typing
+// (autosave.go).
 package fill
 
 import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -22,7 +22,8 @@ type Saver interface {
 }
 
 // State is a draft being filled in. It is not safe for concurrent use: the
-// screen calls it from the UI's goroutine.
+// screen calls it from the UI's goroutine. Only its saves run elsewhere,
+// on a timer's goroutine (autosave.go).
 type State struct {
 	form  *formschema.Form
 	draft *citizen.Draft
@@ -33,23 +34,24 @@ type State struct {
 	touched map[string]bool           // pointers the citizen changed or "next" checked
 	server  map[string]api.FieldError // the backend's, until the field changes
 	errs    map[string]api.FieldError // the validator's, first per pointer; nil when stale
+	view    *formschema.Visible       // the values as sent, for what is shown; nil when stale
 
-	saved   time.Time // when the draft was last saved
-	saveErr error     // why the last save failed, if it did
+	autosave
 }
 
-// Now is the clock the State stamps saves with; tests may replace it.
-var Now = time.Now
-
-// New starts filling in draft d of form f, showing messages in lng. The
-// draft's values are changed in place; a rejected draft brings the town
-// hall's field errors. It opens on the draft's step (or the first shown
-// step from there).
-func New(f *formschema.Form, d *citizen.Draft, lng string, s Saver) *State {
+// New starts filling in draft d of form f, showing messages in lng and
+// saving through s. The draft's values are changed in place; a rejected
+// draft brings the town hall's field errors. It opens on the draft's step
+// (or the first shown step from there).
+func New(f *formschema.Form, d *citizen.Draft, lng string, s Saver, opts ...Option) *State {
 	if d.Values == nil {
 		d.Values = map[string]any{}
 	}
 	st := &State{form: f, draft: d, lang: lng, saver: s, touched: map[string]bool{}, server: map[string]api.FieldError{}}
+	st.clock, st.quiet, st.max = realClock{}, DefaultQuiet, DefaultMax
+	for _, o := range opts {
+		o(st)
+	}
 	if d.State == citizen.DraftRejected && d.Problem != nil {
 		for _, e := range d.Problem.Errors {
 			st.server[e.Pointer] = e
@@ -57,7 +59,8 @@ func New(f *formschema.Form, d *citizen.Draft, lng string, s Saver) *State {
 	}
 	st.step = st.shownFrom(min(max(d.Step, 0), len(f.Def.Steps)-1), +1)
 	if st.prepare() { // opening alone changes nothing worth a save
-		st.persist()
+		st.gen++
+		_ = st.Flush() // a failure is in SaveStatus
 	}
 	return st
 }
@@ -99,7 +102,7 @@ func (s *State) First() bool { return s.step == s.shownFrom(0, +1) }
 // first the first step.
 func (s *State) shownFrom(i, dir int) int {
 	for ; i >= 0 && i < len(s.form.Def.Steps); i += dir {
-		if s.form.StepShown(i, s.draft.Values) {
+		if s.visible().StepShown(i) {
 			return i
 		}
 	}
@@ -114,7 +117,7 @@ func (s *State) shownFrom(i, dir int) int {
 func (s *State) Position() (k, n int) {
 	n, k = 1, 1
 	for i := range s.form.Def.Steps {
-		if s.form.StepShown(i, s.draft.Values) {
+		if s.visible().StepShown(i) {
 			n++
 			if i < s.step {
 				k++
@@ -129,7 +132,8 @@ func (s *State) Position() (k, n int) {
 
 // Next checks the step shown: with errors it stays and marks them (they
 // show on their fields, Focus names the first); without it goes on to the
-// next step shown, or the summary. It reports whether it moved.
+// next step shown, or the summary. It reports whether it moved. Either way
+// the draft is saved.
 func (s *State) Next() bool {
 	if s.OnSummary() {
 		return false
@@ -141,6 +145,7 @@ func (s *State) Next() bool {
 		for _, p := range errs {
 			s.touched[p] = true
 		}
+		_ = s.Flush() // a failure is in SaveStatus
 		return false
 	}
 	s.move(s.shownFrom(s.step+1, +1))
@@ -167,7 +172,7 @@ func (s *State) GoTo(i int) {
 // the first step that has any, marks them and returns false.
 func (s *State) CheckAll() bool {
 	for i := range s.form.Def.Steps {
-		if !s.form.StepShown(i, s.draft.Values) {
+		if !s.visible().StepShown(i) {
 			continue
 		}
 		if errs := s.stepErrors(i); len(errs) > 0 {
@@ -181,15 +186,19 @@ func (s *State) CheckAll() bool {
 	return true
 }
 
-// move shows step i and saves the draft with it, so that it resumes there.
+// move shows step i and saves the draft with it at once, so that it
+// resumes there.
 func (s *State) move(i int) {
-	s.step = i
-	s.prepare()
-	s.persist()
+	s.edit(func() {
+		s.step, s.draft.Step = i, i
+		s.prepare()
+	})
+	_ = s.Flush() // a failure is in SaveStatus
 }
 
 // prepare readies the step shown: its unticked boxes count as "no". It
-// reports whether that changed the values.
+// reports whether that changed the values. It changes them: call it under
+// mu once the State is made.
 func (s *State) prepare() bool {
 	if s.OnSummary() {
 		return false
@@ -221,7 +230,7 @@ func (s *State) defaultBooleans(fields []api.Field, base string) bool {
 		}
 	}
 	if changed {
-		s.errs = nil
+		s.errs, s.view = nil, nil
 	}
 	return changed
 }
@@ -236,41 +245,43 @@ func (s *State) parentExists(base string) bool {
 	return ok
 }
 
-// Set keeps a new value at pointer (nil removes it) and saves the draft at
-// once. The field counts as touched, and the town hall's error on it is
-// gone.
+// Set keeps a new value at pointer (nil removes it); the draft is saved
+// once the citizen pauses (see autosave.go). The field counts as touched,
+// and the town hall's error on it is gone.
 func (s *State) Set(pointer string, v any) {
-	if v == nil {
-		formschema.Delete(s.draft.Values, pointer)
-	} else {
-		formschema.Set(s.draft.Values, pointer, v)
-	}
+	s.edit(func() {
+		if v == nil {
+			formschema.Delete(s.draft.Values, pointer)
+		} else {
+			formschema.Set(s.draft.Values, pointer, v)
+		}
+	})
 	s.touched[pointer] = true
 	delete(s.server, pointer)
-	s.errs = nil
-	s.persist()
 }
 
-// AddItem appends an empty item to the repeat at pointer and saves.
+// AddItem appends an empty item to the repeat at pointer and saves at
+// once: a tap, not typing.
 func (s *State) AddItem(pointer string) {
 	fd := s.form.Field(pointer)
-	v, _ := formschema.Get(s.draft.Values, pointer)
-	items, _ := v.([]any)
-	ip := pointer + "/" + strconv.Itoa(len(items))
-	formschema.Set(s.draft.Values, ip, map[string]any{})
-	if fd != nil {
-		s.defaultBooleans(s.form.Children(fd), ip)
-	}
+	s.edit(func() {
+		v, _ := formschema.Get(s.draft.Values, pointer)
+		items, _ := v.([]any)
+		ip := pointer + "/" + strconv.Itoa(len(items))
+		formschema.Set(s.draft.Values, ip, map[string]any{})
+		if fd != nil {
+			s.defaultBooleans(s.form.Children(fd), ip)
+		}
+	})
 	s.touched[pointer] = true
-	s.errs = nil
-	s.persist()
+	_ = s.Flush() // a failure is in SaveStatus
 }
 
-// RemoveItem takes item i out of the repeat at pointer and saves; the marks
-// of its fields and of the items after it no longer fit their pointers and
-// are dropped.
+// RemoveItem takes item i out of the repeat at pointer and saves at once;
+// the marks of its fields and of the items after it no longer fit their
+// pointers and are dropped.
 func (s *State) RemoveItem(pointer string, i int) {
-	formschema.Delete(s.draft.Values, pointer+"/"+strconv.Itoa(i))
+	s.edit(func() { formschema.Delete(s.draft.Values, pointer+"/"+strconv.Itoa(i)) })
 	prefix := pointer + "/"
 	for q := range s.touched {
 		if strings.HasPrefix(q, prefix) {
@@ -283,8 +294,7 @@ func (s *State) RemoveItem(pointer string, i int) {
 		}
 	}
 	s.touched[pointer] = true
-	s.errs = nil
-	s.persist()
+	_ = s.Flush() // a failure is in SaveStatus
 }
 
 // Items is the number of items of the repeat at pointer.
@@ -296,7 +306,17 @@ func (s *State) Items(pointer string) int {
 
 // FieldShown reports whether the field at an instance pointer is shown.
 func (s *State) FieldShown(pointer string) bool {
-	return s.form.FieldShown(pointer, s.draft.Values)
+	return s.visible().FieldShown(pointer)
+}
+
+// visible is the values as sent, pruned once per change for the many
+// questions a screen asks after it.
+func (s *State) visible() formschema.Visible {
+	if s.view == nil {
+		v := s.form.Visible(s.draft.Values)
+		s.view = &v
+	}
+	return *s.view
 }
 
 // Payload is what is sent: the values of the shown fields.
@@ -305,26 +325,4 @@ func (s *State) Payload() map[string]any { return s.form.Prune(s.draft.Values) }
 // Summary lists what will be sent, in form order, for the citizen to check.
 func (s *State) Summary() []formschema.SummaryEntry {
 	return s.form.Summary(s.draft.Values, s.lang)
-}
-
-// Save writes the draft now (for example before it is sent) and reports
-// whether that worked.
-func (s *State) Save() bool { return s.persist() == nil }
-
-// Saved returns when the draft was last saved, and the error of the last
-// attempt if it failed (a full disk): the values stay in the State, so
-// the next change saves them all.
-func (s *State) Saved() (time.Time, error) { return s.saved, s.saveErr }
-
-// persist is the one place the State writes the draft.
-func (s *State) persist() error {
-	s.draft.Step = s.step
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.saver.SaveDraft(ctx, s.draft.ID, s.draft.Values, s.step); err != nil {
-		s.saveErr = err
-		return err
-	}
-	s.saved, s.saveErr = Now(), nil
-	return nil
 }

@@ -6,21 +6,25 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/fill/filltest"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
 )
 
-// rig is a real store file with one draft of a demo form in it.
+// rig is a real store file with one draft of a demo form in it, and a
+// clock that moves when the test says.
 type rig struct {
 	store *store.Store
 	form  *formschema.Form
 	draft *citizen.Draft
+	clock *filltest.Clock
 }
 
 func newRig(t *testing.T, formID string, values map[string]any) *rig {
@@ -35,7 +39,7 @@ func newRig(t *testing.T, formID string, values map[string]any) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{store: st}
+	r := &rig{store: st, clock: filltest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	for _, f := range forms {
 		if f.Def.ID == formID && (r.form == nil || f.Def.Version > r.form.Def.Version) {
 			r.form = f
@@ -45,12 +49,22 @@ func newRig(t *testing.T, formID string, values map[string]any) *rig {
 		t.Fatalf("no demo form %s", formID)
 	}
 	svc := api.Service{ID: formID, Form: api.FormRef{ID: formID, Version: r.form.Def.Version}}
-	r.draft = citizen.NewDraft(svc, fill.Now())
+	r.draft = citizen.NewDraft(svc, r.clock.Now())
 	r.draft.Values = values
 	if err := st.CreateDraft(ctx, r.draft); err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// open starts filling in the rig's draft in lng, saving into its store by
+// its clock (and through saver instead, if one is given).
+func (r *rig) open(lng string, saver ...fill.Saver) *fill.State {
+	var sv fill.Saver = r.store
+	if len(saver) > 0 {
+		sv = saver[0]
+	}
+	return fill.New(r.form, r.draft, lng, sv, fill.WithClock(r.clock))
 }
 
 func (r *rig) stored(t *testing.T) *citizen.Draft {
@@ -87,7 +101,7 @@ func example(t *testing.T, form string) map[string]any {
 // open at; once the values are right it goes on, saving the step.
 func TestNextStopsOnTheFirstError(t *testing.T) {
 	r := newRig(t, "hundesteuer", nil)
-	s := fill.New(r.form, r.draft, "de", r.store)
+	s := r.open("de")
 	if s.Step() != 0 || !s.First() || s.Focus() != "" {
 		t.Fatalf("new state: step %d, first %v, focus %q; want step 0 at the top", s.Step(), s.First(), s.Focus())
 	}
@@ -122,8 +136,8 @@ func TestNextStopsOnTheFirstError(t *testing.T) {
 	if d := r.stored(t); d.Step != 1 || d.Values["postcode"] != "51147" {
 		t.Errorf("stored draft: step %d, postcode %v; want step 1 and 51147", d.Step, d.Values["postcode"])
 	}
-	if at, err := s.Saved(); at.IsZero() || err != nil {
-		t.Errorf("Saved() = %v, %v; want a time and no error", at, err)
+	if st := s.SaveStatus(); st.Saved.IsZero() || st.Pending || st.Err != nil {
+		t.Errorf("SaveStatus() = %+v; want a time, nothing pending and no error", st)
 	}
 	if !s.Back() || s.Step() != 0 || s.Back() {
 		t.Errorf("back: step %d; want step 0 and no further back", s.Step())
@@ -135,7 +149,7 @@ func TestNextStopsOnTheFirstError(t *testing.T) {
 func TestStepsShownAndPosition(t *testing.T) {
 	values := example(t, "anmeldung-wohnung")
 	r := newRig(t, "anmeldung-wohnung", values)
-	s := fill.New(r.form, r.draft, "en", r.store)
+	s := r.open("en")
 	abroad := stepIndex(t, r.form, "ausland")
 	_, withAbroad := s.Position()
 	s.Set("/previous_residence", "germany")
@@ -182,7 +196,7 @@ func TestServerErrorsAndCheckAll(t *testing.T) {
 	r.draft.State = citizen.DraftRejected
 	r.draft.Problem = &api.Problem{Status: 422, Errors: []api.FieldError{{Pointer: "/city", Code: "enum",
 		Message: api.Text{"de": "Nur für Musterstadt.", "en": "Only for Musterstadt."}}}}
-	s := fill.New(r.form, r.draft, "en", r.store)
+	s := r.open("en")
 	if !s.Rejected() || s.Focus() != "/city" || s.Message("/city") != "Only for Musterstadt." {
 		t.Fatalf("rejected draft: rejected %v, focus %q, city %q; want the town hall's message as focus", s.Rejected(), s.Focus(), s.Message("/city"))
 	}
@@ -209,7 +223,7 @@ func TestServerErrorsAndCheckAll(t *testing.T) {
 // go with it.
 func TestRepeatItems(t *testing.T) {
 	r := newRig(t, "anmeldung-wohnung", map[string]any{"household": true})
-	s := fill.New(r.form, r.draft, "en", r.store)
+	s := r.open("en")
 	s.GoTo(stepIndex(t, r.form, "haushalt"))
 	s.AddItem("/members")
 	s.AddItem("/members")
@@ -241,11 +255,14 @@ func TestRepeatItems(t *testing.T) {
 // so and keeps the values for the next save.
 func TestSaveFailureKeepsValues(t *testing.T) {
 	r := newRig(t, "hundesteuer", nil)
-	s := fill.New(r.form, r.draft, "en", r.store)
+	s := r.open("en")
 	r.store.Close()
 	s.Set("/given_name", "Erika")
-	if _, err := s.Saved(); err == nil {
-		t.Fatal("Saved() after a failed save = nil error")
+	if err := s.Flush(); err == nil {
+		t.Fatal("Flush() into a closed store = nil error")
+	}
+	if st := s.SaveStatus(); st.Err == nil || !st.Pending {
+		t.Fatalf("SaveStatus() after a failed save = %+v, want the error and the change pending", st)
 	}
 	if v, _ := s.Value("/given_name"); v != "Erika" {
 		t.Errorf("value after a failed save = %v, want Erika", v)

@@ -314,6 +314,8 @@ func (ap *Applications) onDelete(d *citizen.Draft) {
 		defer cancel()
 		if err := ap.area.Store.DeleteDraft(ctx, d.ID); err != nil {
 			ap.area.showError(err)
+		} else {
+			ap.area.forget(d.ID)
 		}
 		ap.Refresh()
 	}, ap.area.Window)

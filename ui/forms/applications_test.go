@@ -13,6 +13,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/app/fill"
 	"rathaus/sync/engine"
 )
 
@@ -29,8 +30,9 @@ func TestFillSubmitAndSync(t *testing.T) {
 		t.Fatalf("form on screen = %v, want hundesteuer", fs)
 	}
 
-	// Every change is in the store at once.
+	// Every change is in the store once typing pauses.
 	test.Type(r.input(t, "given_name").input.(*widget.Entry), "Erika")
+	r.clock.Advance(fill.DefaultQuiet)
 	if got := r.storedDraft(t).Values["given_name"]; got != "Erika" {
 		t.Fatalf("stored given_name = %v, want Erika", got)
 	}

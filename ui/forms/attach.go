@@ -69,6 +69,7 @@ func (fs *FormScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 	remove.OnTapped = func() {
 		fs.detach(p)
 		fs.onChange(p, nil)
+		_ = fs.flush() // the file is gone: so must its mention be
 		show()
 	}
 	show()
@@ -126,6 +127,7 @@ func (fs *FormScreen) attach(fd *api.Field, p, name string, data []byte, keepLoc
 	}
 	fs.detach(p)
 	fs.onChange(p, fill.ToValue(a))
+	_ = fs.flush() // the old file is gone, the new one stored: so must the draft say
 	return nil
 }
 

@@ -3,6 +3,7 @@ package forms
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -15,7 +16,9 @@ import (
 
 // FormScreen shows a draft being filled in (a fill.State), step by step,
 // ending on a summary to check before sending. Every change goes to the
-// state, which saves it at once; errors show on their field as the
+// state, which saves it once the citizen pauses, and at once on a step
+// change, on leaving and on sending; the line above the buttons says
+// "saved" only for what a save covered. Errors show on their field as the
 // citizen types (once the field was touched) and block "next" and
 // "submit". Every step opens at its top, or at its first field with an
 // error.
@@ -24,6 +27,10 @@ type FormScreen struct {
 	state *fill.State
 	form  *formschema.Form
 	lang  string
+	// shown is the save status the saved line last answered (a status or
+	// "please correct"), so that a save that ends later does not take
+	// the place of a newer message.
+	shown fill.SaveStatus
 
 	root      *fyne.Container
 	stepTitle *widget.Label
@@ -49,7 +56,17 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 		return nil, err
 	}
 	fs := &FormScreen{area: a, form: f, lang: kit.Lang()}
-	fs.state = fill.New(f, d, fs.lang, a.Store)
+	fs.state = a.takeOver(d.ID)
+	if fs.state == nil {
+		var opts []fill.Option
+		if a.Clock != nil {
+			opts = append(opts, fill.WithClock(a.Clock))
+		}
+		fs.state = fill.New(f, d, fs.lang, a.Store, opts...)
+	}
+	// The timer's saves end on a goroutine of their own.
+	fs.state.Notify(func() { fyne.Do(fs.onSaved) })
+	a.opened(fs)
 	fs.stepTitle = kit.Heading("")
 	fs.progress = widget.NewProgressBar()
 	fs.progress.TextFormatter = fs.progressText
@@ -86,6 +103,25 @@ func (fs *FormScreen) Content() fyne.CanvasObject { return fs.root }
 // the step opens at its first error (a refused draft's, say), which needs
 // the screen laid out on its canvas.
 func (fs *FormScreen) Shown() { fs.place() }
+
+// Left is for whoever takes the screen off the window for good: what
+// waits is saved now. If that fails (a full disk) the citizen is told, and
+// the area keeps the values, tries again with every flush and opens the
+// draft with them again.
+func (fs *FormScreen) Left() {
+	if err := fs.flush(); err != nil {
+		dialog.ShowError(textError(fs.notSaved(err)), fs.area.Window)
+		return
+	}
+	fs.area.closed(fs)
+}
+
+// flush saves what waits now and says so.
+func (fs *FormScreen) flush() error {
+	err := fs.state.Flush()
+	fs.showSaved()
+	return err
+}
 
 // Title is the service's name, or the form's.
 func (fs *FormScreen) Title() string {
@@ -180,21 +216,45 @@ func (fs *FormScreen) refresh() {
 	fs.progress.SetValue(fs.progressValue())
 }
 
-// showSaved says whether the last change is saved.
+// showSaved says whether the changes are saved: "saved at" only for what
+// a save covered, "saving" while changes wait, and a failed save until one
+// works.
 func (fs *FormScreen) showSaved() {
-	at, err := fs.state.Saved()
+	st := fs.state.SaveStatus()
+	fs.shown = st
 	switch {
-	case err != nil:
+	case st.Err != nil:
 		fs.saved.Importance = widget.DangerImportance
-		fs.saved.SetText(lang.L("Not saved: {{.Error}}", map[string]any{"Error": kit.ErrorText(err)}))
-	case !at.IsZero():
+		fs.saved.SetText(fs.notSaved(st.Err))
+	case st.Pending:
 		fs.saved.Importance = widget.LowImportance
-		fs.saved.SetText(lang.L("Draft saved at {{.Time}}", map[string]any{"Time": at.Format("15:04:05")}))
+		fs.saved.SetText(lang.L("Saving…"))
+	case !st.Saved.IsZero():
+		fs.saved.Importance = widget.LowImportance
+		fs.saved.SetText(lang.L("Draft saved at {{.Time}}", map[string]any{"Time": st.Saved.Local().Format("15:04:05")}))
 	}
+}
+
+func (fs *FormScreen) notSaved(err error) string {
+	return lang.L("Not saved: {{.Error}}", map[string]any{"Error": kit.ErrorText(err)})
+}
+
+// onSaved shows the end of a save the timer started, unless the line
+// already answered that status (a flush waited for the save).
+func (fs *FormScreen) onSaved() {
+	if st := fs.state.SaveStatus(); !sameStatus(st, fs.shown) {
+		fs.showSaved()
+	}
+}
+
+func sameStatus(a, b fill.SaveStatus) bool {
+	return a.Pending == b.Pending && a.Saved.Equal(b.Saved) && (a.Err == nil) == (b.Err == nil) &&
+		(a.Err == nil || a.Err.Error() == b.Err.Error())
 }
 
 // blocked says that the marked fields need correcting.
 func (fs *FormScreen) blocked() {
+	fs.shown = fs.state.SaveStatus()
 	fs.saved.Importance = widget.DangerImportance
 	fs.saved.SetText(lang.L("Please correct the marked fields."))
 }
@@ -237,8 +297,7 @@ func (fs *FormScreen) onSubmit() {
 		fs.blocked()
 		return
 	}
-	if !fs.state.Save() {
-		fs.showSaved()
+	if fs.flush() != nil {
 		return
 	}
 	ctx, cancel := fs.area.ctx()

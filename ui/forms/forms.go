@@ -17,6 +17,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
+	"rathaus/app/fill"
 	"rathaus/sync/engine"
 	"rathaus/ui/kit"
 )
@@ -69,6 +70,9 @@ type Deps struct {
 	Catalog Catalog
 	Nav     Navigator
 	Window  fyne.Window // for dialogs
+	// Clock is the time the forms save by while the citizen types; nil
+	// is the real time (tests move one of their own).
+	Clock fill.Clock
 }
 
 // Area is the forms area: its screens and the compiled forms they share.
@@ -78,13 +82,55 @@ type Area struct {
 
 	mu    sync.Mutex
 	forms map[api.FormRef]*formschema.Form
+
+	// screens are the form screens not yet left, and those left whose
+	// last save failed (their values wait for the next flush). The UI's
+	// goroutine alone uses it.
+	screens map[*FormScreen]bool
 }
 
 // New builds the area; its "My applications" screen exists from the start.
 func New(d Deps) *Area {
-	a := &Area{Deps: d, forms: map[api.FormRef]*formschema.Form{}}
+	a := &Area{Deps: d, forms: map[api.FormRef]*formschema.Form{}, screens: map[*FormScreen]bool{}}
 	a.apps = newApplications(a)
 	return a
+}
+
+// Flush saves, now, what every form screen has waiting: the shell calls it
+// when the citizen leaves the forms (another tab), the app leaves the
+// foreground and when it quits. A failed save stays on its screen's line.
+func (a *Area) Flush() {
+	for fs := range a.screens {
+		_ = fs.flush()
+	}
+}
+
+func (a *Area) opened(fs *FormScreen) { a.screens[fs] = true }
+
+func (a *Area) closed(fs *FormScreen) { delete(a.screens, fs) }
+
+// takeOver returns the state of another screen of a draft, for a new
+// screen of the draft to go on with, or nil: one left with values not
+// saved (they are newer than the store's), or one about to be taken off
+// (the shell builds the new screen first), so that one draft never has
+// two states saving over each other.
+func (a *Area) takeOver(draftID string) *fill.State {
+	for fs := range a.screens {
+		if fs.state.Draft().ID == draftID {
+			delete(a.screens, fs)
+			return fs.state
+		}
+	}
+	return nil
+}
+
+// forget drops what waits for a draft that is gone.
+func (a *Area) forget(draftID string) {
+	for fs := range a.screens {
+		if fs.state.Draft().ID == draftID {
+			delete(a.screens, fs)
+		}
+	}
 }
 
 // Applications is the area's "My applications" screen.

@@ -64,6 +64,12 @@ func (fs *FormScreen) onMigrate(to api.FormRef) {
 		if !ok {
 			return
 		}
+		// What waits is saved first, and nothing is left to save
+		// over the moved draft afterwards.
+		if err := fs.flush(); err != nil {
+			fs.area.showError(err)
+			return
+		}
 		keep := make([]citizen.Conflict, 0, len(left))
 		for _, l := range left {
 			keep = append(keep, citizen.Conflict{Field: l.Pointer, Value: l.Value, Reason: l.Reason})

@@ -18,6 +18,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/fill/filltest"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
@@ -31,7 +32,9 @@ import (
 // rig is the app's real parts (store file, engine, backend over loopback)
 // behind the forms area, in fyne's test driver. It stands in for the shell:
 // it is the area's Navigator, showing one screen at a time in its window,
-// and refreshes "My applications" when the engine's state changes.
+// tells a form screen when it is left, flushes the forms when the window
+// closes, and refreshes "My applications" when the engine's state changes.
+// Forms save by its clock, which moves when a test says.
 type rig struct {
 	backend *servertest.Backend
 	path    string
@@ -41,6 +44,7 @@ type rig struct {
 	area    *Area
 	win     fyne.Window
 	catalog api.Catalog
+	clock   *filltest.Clock
 
 	current   *FormScreen // the form on screen, if any
 	service   *ServiceScreen
@@ -52,7 +56,8 @@ type rig struct {
 
 func newRig(t testing.TB) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t), path: filepath.Join(t.TempDir(), "app.db"), keys: secrets.OpenMemory("rathaus-ui-test")}
+	r := &rig{backend: servertest.New(t), path: filepath.Join(t.TempDir(), "app.db"), keys: secrets.OpenMemory("rathaus-ui-test"),
+		clock: filltest.NewClock(time.Now())}
 	r.open(t)
 	return r
 }
@@ -79,7 +84,8 @@ func (r *rig) open(t testing.TB) {
 	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), r.keys)
 	r.win = test.NewWindow(nil)
 	r.win.Resize(fyne.NewSize(480, 900))
-	r.area = New(Deps{Store: st, Sync: r.engine, Catalog: r, Nav: r, Window: r.win})
+	r.area = New(Deps{Store: st, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	r.win.SetOnClosed(r.area.Flush)
 	r.engine.OnChange(func(st engine.Status) { fyne.Do(func() { r.area.Applications().StatusChanged(st) }) })
 	r.showApplications()
 }
@@ -99,6 +105,7 @@ func (r *rig) OpenDraft(d *citizen.Draft) {
 	if err != nil {
 		panic(err)
 	}
+	r.leave()
 	r.current = fs
 	r.win.SetContent(fs.Content())
 	fs.Shown()
@@ -114,12 +121,19 @@ func (r *rig) ShowSubmitted(id string) {
 }
 
 func (r *rig) Back() {
-	r.current = nil
 	r.showApplications()
 }
 
+// leave takes the form off the window, if one is there.
+func (r *rig) leave() {
+	if r.current != nil {
+		r.current.Left()
+		r.current = nil
+	}
+}
+
 func (r *rig) showApplications() {
-	r.current = nil
+	r.leave()
 	r.area.Applications().Refresh()
 	r.win.SetContent(r.area.Applications().Content())
 }
@@ -132,6 +146,7 @@ func (r *rig) openService(t testing.TB, id string) {
 	if !ok {
 		t.Fatalf("no demo service %s", id)
 	}
+	r.leave()
 	r.service = r.area.ServiceScreen(s)
 	r.win.SetContent(r.service.Content())
 }
