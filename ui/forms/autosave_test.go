@@ -12,6 +12,7 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/assets/demotest"
 	"rathaus/ui/kit"
 )
 
@@ -21,6 +22,12 @@ type diskFull struct {
 	Store
 	full  atomic.Bool
 	tries atomic.Int32
+}
+
+// under puts the disk under the area's store.
+func (d *diskFull) under(deps *Deps) {
+	d.Store = deps.Store
+	deps.Store = d
 }
 
 var errFull = &citizen.Error{Code: citizen.ESTORAGE, Message: "There is no space left on this device."}
@@ -105,7 +112,7 @@ func setLanguage(t *testing.T, lng string) {
 // and submitting (every way to the summary saves; "submit" saves what
 // might still wait, before the submission takes the values).
 func TestMovesSaveTheForm(t *testing.T) {
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	typeName := func(t *testing.T, r *rig) { r.typeInto(t, "given_name", "Zz") }
 	tests := []struct {
 		name   string
@@ -146,7 +153,7 @@ func TestMovesSaveTheForm(t *testing.T) {
 				want[k] = v
 			}
 			tt.do(t, r)
-			d, err := r.store.Draft(context.Background(), id)
+			d, err := r.Store.Draft(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,9 +177,8 @@ func TestMovesSaveTheForm(t *testing.T) {
 // with the next change and with "next", and once there is space the
 // values typed meanwhile are all saved.
 func TestFailedSaveStaysAndIsRetried(t *testing.T) {
-	r := newRig(t)
-	disk := &diskFull{Store: r.store}
-	r.area = New(Deps{Store: disk, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	disk := &diskFull{}
+	r := newRig(t, disk.under)
 	fs := r.startForm(t, "hundesteuer")
 	disk.full.Store(true)
 	r.typeInto(t, "given_name", "Erika")
@@ -211,9 +217,8 @@ func TestFailedSaveStaysAndIsRetried(t *testing.T) {
 // changes are not saved; they are not lost: the draft opens with them
 // again, and the next flush saves them once there is space.
 func TestLeftUnsavedIsKept(t *testing.T) {
-	r := newRig(t)
-	disk := &diskFull{Store: r.store}
-	r.area = New(Deps{Store: disk, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	disk := &diskFull{}
+	r := newRig(t, disk.under)
 	fs := r.startForm(t, "hundesteuer")
 	d := fs.state.Draft()
 	disk.full.Store(true)
@@ -224,7 +229,7 @@ func TestLeftUnsavedIsKept(t *testing.T) {
 	}
 	test.Tap(r.button(t, "OK"))
 
-	stored, _ := r.store.Draft(context.Background(), d.ID)
+	stored, _ := r.Store.Draft(context.Background(), d.ID)
 	r.OpenDraft(stored) // as "My applications" does, with the store's values
 	if got := r.input(t, "given_name").input.(*widget.Entry).Text; got != "Erika" {
 		t.Errorf("given name after opening the draft again = %q, want Erika", got)
