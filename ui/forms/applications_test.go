@@ -24,9 +24,7 @@ import (
 func TestFillSubmitAndSync(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "hundesteuer")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
+	fs := r.startForm(t, "hundesteuer")
 	if fs == nil || fs.form.Def.ID != "hundesteuer" {
 		t.Fatalf("form on screen = %v, want hundesteuer", fs)
 	}
@@ -107,8 +105,7 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	r.Backend.Stop()
-	r.openService(t, "sperrmuell")
-	test.Tap(r.button(t, "Fill in the form"))
+	r.startForm(t, "sperrmuell")
 	r.fillAll(t, demotest.Example(t, "sperrmuell"))
 	test.Tap(r.button(t, "Submit"))
 	_ = r.Engine.Sync(ctx)
@@ -140,8 +137,7 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 // deleted.
 func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 	r := newRig(t)
-	r.openService(t, "hundesteuer")
-	test.Tap(r.button(t, "Fill in the form"))
+	r.startForm(t, "hundesteuer")
 	test.Type(r.input(t, "family_name").input.(*widget.Entry), "Mustermann")
 	test.Type(r.input(t, "city").input.(*widget.Entry), "Musterstadt")
 	r.quit()

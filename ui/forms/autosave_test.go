@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,24 +37,6 @@ func (d *diskFull) SaveDraft(ctx context.Context, id string, values map[string]a
 		return errFull
 	}
 	return d.Store.SaveDraft(ctx, id, values, step)
-}
-
-// startForm opens a new draft of a service's form, as "Fill in the form"
-// does.
-func (r *rig) startForm(t *testing.T, service string) *FormScreen {
-	t.Helper()
-	r.openService(t, service)
-	test.Tap(r.button(t, lang.L("Fill in the form")))
-	if r.current == nil {
-		t.Fatal("no form on screen")
-	}
-	return r.current
-}
-
-// typeInto types text at the end of a text field of the current step.
-func (r *rig) typeInto(t *testing.T, pointer, text string) {
-	t.Helper()
-	test.Type(r.input(t, pointer).input.(*widget.Entry), text)
 }
 
 // TestSavedLineSaysWhatIsSaved: while the citizen types the line says the

@@ -28,9 +28,7 @@ func TestEveryDemoFormOffline(t *testing.T) {
 	queued := map[string]string{} // draft ID -> service
 	for _, s := range cat.Services {
 		t.Run(s.ID, func(t *testing.T) {
-			r.openService(t, s.ID)
-			test.Tap(r.button(t, "Fill in the form"))
-			fs := r.current
+			fs := r.startForm(t, s.ID)
 			if fs == nil || fs.form.Def.ID != s.Form.ID || fs.form.Def.Version != s.Form.Version {
 				t.Fatalf("form on screen = %v, want %s version %d", fs, s.Form.ID, s.Form.Version)
 			}

@@ -26,9 +26,7 @@ import (
 func TestResidenceRegistration(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "anmeldung-wohnung")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
+	fs := r.startForm(t, "anmeldung-wohnung")
 	values := demotest.Example(t, "anmeldung-wohnung")
 
 	abroad := demotest.Step(t, fs.form, "ausland")
@@ -110,9 +108,7 @@ func TestResidenceRegistration(t *testing.T) {
 // field blocks "next" with its message on that very field.
 func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	r := newRig(t)
-	r.openService(t, "anmeldung-wohnung")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
+	fs := r.startForm(t, "anmeldung-wohnung")
 	fs.onChangeStep(demotest.Step(t, fs.form, "haushalt"))
 	r.input(t, "household").input.(*widget.Check).SetChecked(true)
 	members := r.input(t, "members")
@@ -149,9 +145,7 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 func TestPhotoAndFileAttachments(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "bewohnerparkausweis")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
+	fs := r.startForm(t, "bewohnerparkausweis")
 	r.fillAll(t, demotest.Example(t, "bewohnerparkausweis"))
 	d := r.storedDraft(t)
 	atts, err := r.Store.Attachments(ctx, d.ID)

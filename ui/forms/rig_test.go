@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,6 +140,24 @@ func (r *rig) openService(t testing.TB, id string) {
 	r.leave()
 	r.service = r.area.ServiceScreen(s)
 	r.win.SetContent(r.service.Content())
+}
+
+// startForm opens a new draft of a service's form, as "Fill in the form"
+// does.
+func (r *rig) startForm(t *testing.T, service string) *FormScreen {
+	t.Helper()
+	r.openService(t, service)
+	test.Tap(r.button(t, lang.L("Fill in the form")))
+	if r.current == nil {
+		t.Fatal("no form on screen")
+	}
+	return r.current
+}
+
+// typeInto types text at the end of a text field of the current step.
+func (r *rig) typeInto(t *testing.T, pointer, text string) {
+	t.Helper()
+	test.Type(r.input(t, pointer).input.(*widget.Entry), text)
 }
 
 // apps is "My applications".
