@@ -124,28 +124,9 @@ func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts 
 	if err != nil {
 		return nil, err
 	}
-	if err := seedDemo(ctx, st); err != nil {
+	if err := assets.SeedDemo(ctx, st); err != nil { // on the first start
 		st.Close()
 		return nil, err
 	}
 	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys)}, nil
-}
-
-// seedDemo stores the embedded demo municipality on first start, so that the
-// app works before any backend was reached.
-func seedDemo(ctx context.Context, st *store.Store) error {
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		return err
-	}
-	files, err := assets.DemoFormFiles()
-	if err != nil {
-		return err
-	}
-	forms := make([][]byte, 0, len(files))
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	_, err = st.Seed(ctx, cat, forms)
-	return err
 }

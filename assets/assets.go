@@ -7,6 +7,7 @@
 package assets
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -92,6 +93,36 @@ func DemoExample(formID string) (map[string]any, error) {
 		return nil, fmt.Errorf("example %s: %w", formID, err)
 	}
 	return v, nil
+}
+
+// Seeder is a store that takes a catalog and its form definitions when it
+// holds none yet (app/store's Store).
+type Seeder interface {
+	Seed(ctx context.Context, c api.Catalog, forms [][]byte) (bool, error)
+}
+
+// SeedDemo hands the demo municipality to a store, so that the app works
+// before any backend was reached.
+func SeedDemo(ctx context.Context, s Seeder) error {
+	cat, err := DemoCatalog()
+	if err != nil {
+		return err
+	}
+	files, err := DemoFormFiles()
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	forms := make([][]byte, len(names))
+	for i, n := range names {
+		forms[i] = files[n]
+	}
+	_, err = s.Seed(ctx, cat, forms)
+	return err
 }
 
 func readDir(dir string) (map[string][]byte, error) {

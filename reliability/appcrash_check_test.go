@@ -213,6 +213,26 @@ func checkAttachments(t *testing.T, st *store.Store, d *citizen.Draft) {
 	walk(any(d.Values))
 }
 
+// syncUntilSent runs the engine's passes until nothing in the outbox is
+// due, at most passes of them.
+func syncUntilSent(t *testing.T, eng *engine.Engine, st *store.Store, passes int) {
+	t.Helper()
+	ctx := t.Context()
+	for pass := 1; ; pass++ {
+		err := eng.Sync(ctx)
+		due, derr := st.DueOutbox(ctx, time.Now(), true)
+		if derr != nil {
+			t.Fatal(derr)
+		}
+		if len(due) == 0 {
+			return
+		}
+		if pass == passes {
+			t.Fatalf("after %d passes %d items still wait; the last pass: %v", pass, len(due), err)
+		}
+	}
+}
+
 // drain starts the app once more and lets the real engine send what is
 // left, pass after pass, until the outbox is empty. It returns the number
 // of submissions the outbox holds.
@@ -228,20 +248,7 @@ func (m *appModel) drain(t *testing.T, b *servertest.Backend) int {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	eng := engine.New(st, portal.New(b.URL), upload.New(b.URL), keys)
-	for pass := 1; ; pass++ {
-		err := eng.Sync(ctx)
-		due, derr := st.DueOutbox(ctx, time.Now(), true)
-		if derr != nil {
-			t.Fatal(derr)
-		}
-		if len(due) == 0 {
-			break
-		}
-		if pass == 20 {
-			t.Fatalf("after %d passes %d items still wait; the last pass: %v", pass, len(due), err)
-		}
-	}
+	syncUntilSent(t, engine.New(st, portal.New(b.URL), upload.New(b.URL), keys), st, 20)
 	deviceID, err := st.SyncValue(ctx, store.KeyDeviceID)
 	switch {
 	case err != nil:

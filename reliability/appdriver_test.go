@@ -132,20 +132,10 @@ func openAppCore(ctx context.Context, dir string) (*secrets.Keychain, *store.Sto
 		return nil, nil, api.Catalog{}, err
 	}
 	cat, err := assets.DemoCatalog()
+	if err == nil {
+		err = assets.SeedDemo(ctx, st)
+	}
 	if err != nil {
-		st.Close()
-		return nil, nil, api.Catalog{}, err
-	}
-	files, err := assets.DemoFormFiles()
-	if err != nil {
-		st.Close()
-		return nil, nil, api.Catalog{}, err
-	}
-	forms := make([][]byte, 0, len(files))
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	if _, err := st.Seed(ctx, cat, forms); err != nil {
 		st.Close()
 		return nil, nil, api.Catalog{}, err
 	}

@@ -12,7 +12,7 @@ import (
 	"rathaus/app/fill"
 	"rathaus/app/fill/filltest"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/server/loadtest"
 	"rathaus/server/servertest"
 )
@@ -51,11 +51,7 @@ func newFormState(t *testing.T, st *store.Store, cat api.Catalog, service string
 // attaches it (and saves at once), and leaves the step (and saves).
 func enterExample(t *testing.T, st *store.Store, state *fill.State) {
 	t.Helper()
-	example, err := assets.DemoExample(state.Form().Def.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range exampleLeaves(state.Form(), example) {
+	for _, l := range exampleLeaves(state.Form(), demotest.Example(t, state.Form().Def.ID)) {
 		if l.repeat != "" {
 			for state.Items(l.repeat) <= l.item {
 				state.AddItem(l.repeat)

@@ -133,19 +133,7 @@ func testDiskFull(t *testing.T, disk fullDisk) {
 		d.saved = d.typed
 		d.checkKept(t, st)
 	}
-	for pass := 1; ; pass++ {
-		err := eng.Sync(ctx)
-		due, derr := st.DueOutbox(ctx, time.Now(), true)
-		if derr != nil {
-			t.Fatal(derr)
-		}
-		if len(due) == 0 {
-			break
-		}
-		if pass == 10 {
-			t.Fatalf("%d items wait after %d passes with space; the last: %v", len(due), pass, err)
-		}
-	}
+	syncUntilSent(t, eng, st, 10) // with space
 	checkDelivered(t, st, b, submitted)
 
 	// A start on a full file system says so (or opens); with space the

@@ -21,6 +21,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/server"
 	"rathaus/server/servertest"
 	"rathaus/sync/upload"
@@ -250,33 +251,20 @@ func (r *rig) storedData(t *testing.T, caseID string) string {
 // edit applied to its data.
 func submission(t *testing.T, service string, edit func(map[string]any)) []byte {
 	t.Helper()
-	cat, err := assets.DemoCatalog()
+	s := demotest.Service(t, service)
+	data := demotest.Example(t, s.Form.ID)
+	if edit != nil {
+		edit(data)
+	}
+	raw, err := json.Marshal(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range cat.Services {
-		if s.ID != service {
-			continue
-		}
-		data, err := assets.DemoExample(s.Form.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if edit != nil {
-			edit(data)
-		}
-		raw, err := json.Marshal(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := json.Marshal(api.SubmissionRequest{Service: s.ID, Form: s.Form, Data: raw})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+	b, err := json.Marshal(api.SubmissionRequest{Service: s.ID, Form: s.Form, Data: raw})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no service %s", service)
-	return nil
+	return b
 }
 
 // withRaw replaces the JSON text of one top-level data field of a

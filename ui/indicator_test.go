@@ -2,11 +2,9 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -14,13 +12,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
-	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
+	"rathaus/ui/internal/uitest"
 )
 
 // TestSyncLine_SaysWhatIsKnownAndKeepsItsHeight: against the real backend,
@@ -58,36 +50,32 @@ func TestSyncLine_SaysWhatIsKnownAndKeepsItsHeight(t *testing.T) {
 			t.Errorf("right after Sync now: line %q, button disabled %v; want Syncing… and disabled", si.label.Text, si.now.Disabled())
 		}
 		keepsHeight("while syncing")
-		_ = r.engine.Sync(ctx)
+		_ = r.Engine.Sync(ctx)
 		if si.now.Disabled() {
 			t.Error("Sync now stays disabled after the pass")
 		}
 	}
 
 	syncNow()
-	at := r.engine.Status().LastSuccess.Local().Format("15:04")
+	at := r.Engine.Status().LastSuccess.Local().Format("15:04")
 	if got, want := si.label.Text, "Synced at "+at; got != want {
 		t.Errorf("line after a sync = %q, want %q", got, want)
 	}
 
 	// A submission waited; Sync now sends it and says so.
-	d := citizen.NewDraft(demoService(t, "sperrmuell"), time.Now())
-	d.Values = example(t, "sperrmuell")
-	if err := r.store.CreateDraft(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
+	d := r.Example(t, "sperrmuell")
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	syncNow()
-	at = r.engine.Status().LastSuccess.Local().Format("15:04")
+	at = r.Engine.Status().LastSuccess.Local().Format("15:04")
 	if got, want := si.label.Text, "Synced at "+at+" – 1 sent"; got != want {
 		t.Errorf("line after sending one = %q, want %q", got, want)
 	}
 
 	// The backend goes away: until something tries the link, the line
 	// still says only when it last synced.
-	r.backend.Stop()
+	r.Backend.Stop()
 	if got := si.label.Text; !strings.HasPrefix(got, "Synced at "+at) {
 		t.Errorf("line after the backend went, before any attempt = %q, want still Synced at %s", got, at)
 	}
@@ -100,7 +88,7 @@ func TestSyncLine_SaysWhatIsKnownAndKeepsItsHeight(t *testing.T) {
 	test.Tap(si.label)
 	var texts []string
 	if top := r.win.Canvas().Overlays().Top(); top != nil {
-		walk(top, func(o fyne.CanvasObject) {
+		uitest.Walk(top, func(o fyne.CanvasObject) {
 			if l, ok := o.(*widget.Label); ok {
 				texts = append(texts, l.Text)
 			}
@@ -135,80 +123,35 @@ func (c *countingStore) Catalog(ctx context.Context) (cat api.Catalog, etag, sou
 // sends reloads "My applications", not the services; a new catalog reloads
 // the services; going offline tells "My applications".
 func TestStatusChanges_ReloadOnlyWhatChanged(t *testing.T) {
-	backend := servertest.New(t)
-	keys := secrets.OpenMemory("rathaus-ui-test")
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cat, _ := assets.DemoCatalog()
-	files, _ := assets.DemoFormFiles()
-	var forms [][]byte
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	if _, err := st.Seed(context.Background(), cat, forms); err != nil {
-		t.Fatal(err)
-	}
-	eng := engine.New(st, portal.New(backend.URL, portal.WithTimeout(5*time.Second)), upload.New(backend.URL), keys)
-	cs := &countingStore{Store: st}
-	u := New(test.NewTempApp(t), Deps{Store: cs, Sync: eng})
-	u.Window().Show()
+	var cs *countingStore
+	r := newRig(t, func(d *Deps) {
+		cs = &countingStore{Store: d.Store}
+		d.Store = cs
+	})
 	ctx := context.Background()
 
 	pass := func(name string, drafts, catalogs int64) {
 		t.Helper()
 		d0, c0 := cs.drafts.Load(), cs.catalogs.Load()
-		_ = eng.Sync(ctx)
+		_ = r.Engine.Sync(ctx)
 		if d, c := cs.drafts.Load()-d0, cs.catalogs.Load()-c0; d != drafts || c != catalogs {
-			t.Errorf("%s (%s): My applications reloaded %d times, services %d; want %d and %d", name, eng.Status().Changed, d, c, drafts, catalogs)
+			t.Errorf("%s (%s): My applications reloaded %d times, services %d; want %d and %d", name, r.Engine.Status().Changed, d, c, drafts, catalogs)
 		}
 	}
 	pass("first pass: the backend's catalog", 0, 1)
 	pass("nothing new", 0, 0)
-	eng.SyncNow()
+	r.Engine.SyncNow()
 	pass("asked for, nothing new", 0, 0)
 
-	d := citizen.NewDraft(demoService(t, "sperrmuell"), time.Now())
-	d.Values = example(t, "sperrmuell")
-	if err := st.CreateDraft(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Submit(ctx, d.ID, nil); err != nil {
+	d := r.Example(t, "sperrmuell")
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	pass("a submission sent", 1, 0)
 	pass("its case comes back through the feed", 0, 0)
-	backend.Stop()
+	r.Backend.Stop()
 	pass("offline", 1, 0)
 	pass("still offline", 0, 0)
-	backend.Start()
+	r.Backend.Start()
 	pass("back", 1, 0)
-}
-
-// demoService is a service of the demo municipality.
-func demoService(t *testing.T, id string) api.Service {
-	t.Helper()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range cat.Services {
-		if s.ID == id {
-			return s
-		}
-	}
-	t.Fatalf("no demo service %q", id)
-	return api.Service{}
-}
-
-// example is a demo form's example values.
-func example(t testing.TB, form string) map[string]any {
-	t.Helper()
-	v, err := assets.DemoExample(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }

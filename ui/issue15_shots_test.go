@@ -11,7 +11,6 @@ package ui
 import (
 	"context"
 	"flag"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,13 +18,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
 	"rathaus/assets"
-	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
+	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -34,47 +29,28 @@ var prefix = flag.String("prefix", "after", "name prefix of the issue 15 screens
 // nth finds the n-th (from 0) visible object of type T on the window.
 func nth[T fyne.CanvasObject](w fyne.Window, n int) T {
 	var found T
-	i := 0
-	walk(w.Content(), func(o fyne.CanvasObject) {
-		if x, ok := o.(T); ok {
-			if i == n {
-				found = x
-			}
-			i++
-		}
-	})
+	if all := uitest.All[T](w.Content()); n < len(all) {
+		found = all[n]
+	}
 	return found
 }
 
 // tap taps the visible button with the given text.
 func tap(w fyne.Window, text string) {
-	var found *widget.Button
-	walk(w.Content(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
+	for _, b := range uitest.All[*widget.Button](w.Content()) {
+		if b.Text == text {
+			if b.OnTapped != nil {
+				b.OnTapped()
+			}
+			return
 		}
-	})
-	if found != nil && found.OnTapped != nil {
-		found.OnTapped()
 	}
 }
 
 func TestIssue15Shots(t *testing.T) {
 	ctx := context.Background()
-	backend := servertest.New(t)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), secrets.OpenMemory("rathaus-shots15"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cat, _ := assets.DemoCatalog()
-	files, _ := assets.DemoFormFiles()
-	var forms [][]byte
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	st.Seed(ctx, cat, forms)
-	eng := engine.New(st, portal.New(backend.URL), upload.New(backend.URL), secrets.OpenMemory("rathaus-shots15-device"))
+	dev := uitest.NewDevice(t)
+	st, eng := dev.Store, dev.Engine
 	var u *UI
 	fyne.DoAndWait(func() {
 		u = New(realApp, Deps{Store: st, Sync: eng})
@@ -87,20 +63,7 @@ func TestIssue15Shots(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot := func(name string) { capture(t, u.win, *prefix+"-"+name+".png") }
-	stepOf := func(formID, step string) int {
-		fs, _ := assets.DemoForms()
-		for _, f := range fs {
-			if f.Def.ID == formID {
-				for i, s := range f.Def.Steps {
-					if s.ID == step {
-						return i
-					}
-				}
-			}
-		}
-		t.Fatalf("no step %s in %s", step, formID)
-		return 0
-	}
+	stepOf := func(formID, step string) int { return demotest.Step(t, demotest.Form(t, formID), step) }
 	// open shows a draft of service on its step, alone in the list.
 	open := func(service string, values map[string]any, step int) *citizen.Draft {
 		old, _ := st.Drafts(ctx)
@@ -198,13 +161,7 @@ func TestIssue15Shots(t *testing.T) {
 	fyne.DoAndWait(func() {
 		u.tabs.SelectIndex(0)
 		u.nav.popToRoot()
-		var search *widget.Entry
-		walk(u.win.Content(), func(o fyne.CanvasObject) {
-			if e, ok := o.(*widget.Entry); ok && search == nil {
-				search = e
-			}
-		})
-		search.SetText("Fuehrerschein")
+		nth[*widget.Entry](u.win, 0).SetText("Fuehrerschein")
 	})
 	shot("empty-search")
 }

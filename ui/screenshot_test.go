@@ -22,13 +22,8 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
-	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
+	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
 )
 
 var (
@@ -77,20 +72,8 @@ func capture(t *testing.T, w fyne.Window, name string) {
 // while the backend is down; then a form with a repeat.
 func TestScreenshots(t *testing.T) {
 	ctx := context.Background()
-	backend := servertest.New(t)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), secrets.OpenMemory("rathaus-shots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cat, _ := assets.DemoCatalog()
-	files, _ := assets.DemoFormFiles()
-	var forms [][]byte
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	st.Seed(ctx, cat, forms)
-	eng := engine.New(st, portal.New(backend.URL), upload.New(backend.URL), secrets.OpenMemory("rathaus-shots-device"))
+	dev := uitest.NewDevice(t)
+	backend, st, eng := dev.Backend, dev.Store, dev.Engine
 	var u *UI
 	fyne.DoAndWait(func() {
 		u = New(realApp, Deps{Store: st, Sync: eng})
@@ -99,12 +82,7 @@ func TestScreenshots(t *testing.T) {
 	})
 
 	submit := func(service string) {
-		svc, _ := u.Service(service)
-		d := citizen.NewDraft(svc, time.Now())
-		d.Values, _ = assets.DemoExample(svc.Form.ID)
-		if err := st.CreateDraft(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		d := dev.Example(t, service)
 		if _, err := st.Submit(ctx, d.ID, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -125,9 +103,8 @@ func TestScreenshots(t *testing.T) {
 	})
 	capture(t, u.win, "sync-status.png")
 
-	svc, _ := u.Service("anmeldung-wohnung")
-	d := citizen.NewDraft(svc, time.Now())
-	d.Values, _ = assets.DemoExample(svc.Form.ID)
+	d := citizen.NewDraft(demotest.Service(t, "anmeldung-wohnung"), time.Now())
+	d.Values = demotest.Example(t, "anmeldung-wohnung")
 	d.Step = 2 // the household, with its repeat
 	st.CreateDraft(ctx, d)
 	fyne.DoAndWait(func() { u.OpenDraft(d) })

@@ -15,6 +15,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -122,7 +123,7 @@ func TestStartProblem_NoKeyringTryAgainOrStartAfresh(t *testing.T) {
 				t.Fatal("want Try again and Start afresh offered")
 			}
 
-			test.Tap(buttonIn(t, ps.win.Content(), "Try again"))
+			test.Tap(uitest.ButtonIn(t, ps.win.Content(), "Try again"))
 			<-settled
 			if shown || ps.retry.Disabled() || ps.message.Text != kit.ErrorText(err) {
 				t.Fatalf("after Try again with the keyring still down: main window %v, retry disabled %v, message %q", shown, ps.retry.Disabled(), ps.message.Text)
@@ -132,11 +133,11 @@ func TestStartProblem_NoKeyringTryAgainOrStartAfresh(t *testing.T) {
 			switch way {
 			case "try again":
 				kr.setDown(false)
-				test.Tap(buttonIn(t, ps.win.Content(), "Try again"))
+				test.Tap(uitest.ButtonIn(t, ps.win.Content(), "Try again"))
 				<-settled
 			case "start afresh":
-				test.Tap(buttonIn(t, ps.win.Content(), "Start afresh"))
-				test.Tap(buttonIn(t, ps.win.Canvas().Overlays().Top(), "Yes"))
+				test.Tap(uitest.ButtonIn(t, ps.win.Content(), "Start afresh"))
+				test.Tap(uitest.ButtonIn(t, ps.win.Canvas().Overlays().Top(), "Yes"))
 				<-settled
 				wantLocked = true
 			}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,142 +12,54 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/app/fill/filltest"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
-	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
+	"rathaus/ui/internal/uitest"
 )
 
 // rig is the app's real parts (store file, engine, backend over loopback)
 // behind the whole UI, in fyne's test driver. Its tests see the screens as
 // the citizen does: buttons and labels by their text.
 type rig struct {
-	backend *servertest.Backend
-	app     fyne.App
-	store   *store.Store
-	engine  *engine.Engine
-	ui      *UI
-	win     fyne.Window
-	clock   *filltest.Clock // forms save by it while the citizen types
+	*uitest.Device
+	app   fyne.App
+	ui    *UI
+	win   fyne.Window
+	clock *filltest.Clock // forms save by it while the citizen types
 }
 
-func newRig(t testing.TB) *rig {
+// newRig builds the shell on a new device; opts change what it is built
+// with (a store that counts what it is asked, say).
+func newRig(t testing.TB, opts ...func(*Deps)) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t), clock: filltest.NewClock(time.Now())}
-	a := test.NewTempApp(t)
-	r.app = a
-	keys := secrets.OpenMemory("rathaus-ui-test")
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), keys)
-	if err != nil {
-		t.Fatal(err)
+	r := &rig{Device: uitest.NewDevice(t), clock: filltest.NewClock(time.Now())}
+	r.app = test.NewTempApp(t)
+	deps := Deps{Store: r.Store, Sync: r.Engine, Clock: r.clock}
+	for _, o := range opts {
+		o(&deps)
 	}
-	t.Cleanup(func() { st.Close() })
-	cat, _ := assets.DemoCatalog()
-	files, _ := assets.DemoFormFiles()
-	var forms [][]byte
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	if _, err := st.Seed(context.Background(), cat, forms); err != nil {
-		t.Fatal(err)
-	}
-	r.store = st
-	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), keys)
-	r.ui = New(a, Deps{Store: st, Sync: r.engine, Clock: r.clock})
+	r.ui = New(r.app, deps)
 	r.win = r.ui.Window()
 	r.win.Resize(fyne.NewSize(480, 900))
 	r.win.Show()
 	return r
 }
 
-// walk visits every visible object below o.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	visit(o)
-	switch x := o.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, visit)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
-		}
-	}
-}
-
 // button finds the visible button with the given text in the window or its
 // top overlay (a dialog).
 func (r *rig) button(t *testing.T, text string) *widget.Button {
 	t.Helper()
-	if b := r.findButton(text); b != nil {
-		return b
-	}
-	t.Fatalf("no visible button %q", text)
-	return nil
+	return uitest.Button(t, r.win, text)
 }
 
-func (r *rig) findButton(text string) *widget.Button {
-	var found *widget.Button
-	visit := func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	}
-	if top := r.win.Canvas().Overlays().Top(); top != nil {
-		walk(top, visit)
-	}
-	if found == nil {
-		walk(r.win.Content(), visit)
-	}
-	return found
-}
-
-// buttonIn finds a visible button with the given text below o.
-func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
-	t.Helper()
-	var found *widget.Button
-	walk(o, func(x fyne.CanvasObject) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	})
-	if found == nil {
-		t.Fatalf("no visible button %q", text)
-	}
-	return found
-}
+func (r *rig) findButton(text string) *widget.Button { return uitest.FindButton(r.win, text) }
 
 // text joins the texts of the visible labels of the window and its dialog.
-func (r *rig) text() string {
-	var b strings.Builder
-	visit := func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			b.WriteString(l.Text + "\n")
-		}
-	}
-	walk(r.win.Content(), visit)
-	if top := r.win.Canvas().Overlays().Top(); top != nil {
-		walk(top, visit)
-	}
-	return b.String()
-}
+func (r *rig) text() string { return uitest.WindowText(r.win) }
 
 // sendDraft opens a draft holding a demo form's example and takes it
 // through every step to "Submit", tapping as the citizen does.
 func (r *rig) sendDraft(t *testing.T, service string) *citizen.Draft {
 	t.Helper()
-	svc, _ := r.ui.Service(service)
-	d := citizen.NewDraft(svc, time.Now())
-	d.Values, _ = assets.DemoExample(svc.Form.ID)
-	if err := r.store.CreateDraft(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	d := r.Example(t, service)
 	r.ui.OpenDraft(d)
 	for range 10 {
 		if r.findButton("Submit") != nil {
@@ -165,7 +76,7 @@ func (r *rig) sendDraft(t *testing.T, service string) *citizen.Draft {
 func TestNavigation(t *testing.T) {
 	r := newRig(t)
 	var search *widget.Entry
-	walk(r.win.Content(), func(o fyne.CanvasObject) {
+	uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search services") {
 			search = e
 		}
@@ -205,7 +116,7 @@ func TestNavigation(t *testing.T) {
 	test.Tap(r.button(t, "OK"))
 
 	// Resuming from "My applications" opens the form on the services tab.
-	stored, _ := r.store.Draft(context.Background(), d.ID)
+	stored, _ := r.Store.Draft(context.Background(), d.ID)
 	if stored.State != citizen.DraftQueued {
 		t.Fatalf("draft after submit = %s, want queued", stored.State)
 	}
@@ -216,22 +127,22 @@ func TestNavigation(t *testing.T) {
 func TestSubmitOnlineAndOffline(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.backend.Stop()
+	r.Backend.Stop()
 	r.sendDraft(t, "sperrmuell")
-	_ = r.engine.Sync(ctx)
+	_ = r.Engine.Sync(ctx)
 	if got := r.ui.indicator.label.Text; !strings.HasPrefix(got, "Server not reachable") {
 		t.Errorf("indicator offline = %q, want Server not reachable…", got)
 	}
 	if got := r.text(); !strings.Contains(got, "Waiting for connection") || !strings.Contains(got, "waits in the outbox") {
 		t.Errorf("offline: %q, want the row and the dialog to say it waits", got)
 	}
-	r.backend.Start()
-	if err := r.engine.Sync(ctx); err != nil {
+	r.Backend.Start()
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := r.store.Cases(ctx)
-	if len(cases) != 1 || r.backend.Cases() != 1 {
-		t.Fatalf("cases here %d, at the backend %d; want 1", len(cases), r.backend.Cases())
+	cases, _ := r.Store.Cases(ctx)
+	if len(cases) != 1 || r.Backend.Cases() != 1 {
+		t.Fatalf("cases here %d, at the backend %d; want 1", len(cases), r.Backend.Cases())
 	}
 	if got := r.text(); strings.Count(got, cases[0].Number) < 2 || strings.Contains(got, "outbox") {
 		t.Errorf("online: %q, want the case number in the row and the dialog, no outbox", got)
@@ -281,7 +192,7 @@ func TestTheShellSavesWhatAFormHasWaiting(t *testing.T) {
 			r.ui.OpenService(svc)
 			test.Tap(r.button(t, "Fill in the form"))
 			var first *widget.Entry // the form's first field: the given name
-			walk(r.win.Content(), func(o fyne.CanvasObject) {
+			uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
 				if e, ok := o.(*widget.Entry); ok && first == nil {
 					first = e
 				}
@@ -290,7 +201,7 @@ func TestTheShellSavesWhatAFormHasWaiting(t *testing.T) {
 				t.Fatal("no text field on the form")
 			}
 			test.Type(first, "Erika")
-			drafts, err := r.store.Drafts(context.Background())
+			drafts, err := r.Store.Drafts(context.Background())
 			if err != nil || len(drafts) != 1 {
 				t.Fatalf("drafts = %d (%v), want 1", len(drafts), err)
 			}
@@ -298,7 +209,7 @@ func TestTheShellSavesWhatAFormHasWaiting(t *testing.T) {
 				t.Fatalf("stored given name while typing = %v, want none yet (saved when typing pauses)", got)
 			}
 			tt.do(t, r)
-			d, err := r.store.Draft(context.Background(), drafts[0].ID)
+			d, err := r.Store.Draft(context.Background(), drafts[0].ID)
 			if err != nil {
 				t.Fatal(err)
 			}

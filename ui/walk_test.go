@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -13,6 +12,8 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets"
+	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -30,7 +31,7 @@ type formView struct {
 func (r *rig) formView(t *testing.T) formView {
 	t.Helper()
 	var v formView
-	walk(r.win.Content(), func(o fyne.CanvasObject) {
+	uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
 		if s, ok := o.(*kit.Scroll); ok && v.scroll == nil {
 			v.scroll = s
 		}
@@ -38,7 +39,7 @@ func (r *rig) formView(t *testing.T) formView {
 	if v.scroll == nil {
 		t.Fatal("no form on screen")
 	}
-	walk(v.scroll, func(o fyne.CanvasObject) {
+	uitest.Walk(v.scroll, func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *widget.Label:
 			if x.Importance == widget.DangerImportance && x.Text != "" {
@@ -115,12 +116,7 @@ func TestWalkEveryDemoForm(t *testing.T) {
 					t.Errorf("the service's screen needs %.0f px", w)
 				}
 				r.ui.nav.popToRoot()
-				d := citizen.NewDraft(s, time.Now())
-				d.Values, _ = assets.DemoExample(s.Form.ID)
-				if err := r.store.CreateDraft(context.Background(), d); err != nil {
-					t.Fatal(err)
-				}
-				r.ui.OpenDraft(d)
+				r.ui.OpenDraft(r.Example(t, s.ID))
 				steps := 0
 				for ; r.findButton("Submit") == nil && steps < 10; steps++ {
 					r.checkStep(t, fmt.Sprintf("step %d", steps+1))
@@ -129,7 +125,7 @@ func TestWalkEveryDemoForm(t *testing.T) {
 				}
 				r.checkStep(t, "summary")
 				changes := 0
-				walk(r.win.Content(), func(o fyne.CanvasObject) {
+				uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
 					if b, ok := o.(*widget.Button); ok && b.Text == "Change" {
 						changes++
 					}
@@ -138,7 +134,7 @@ func TestWalkEveryDemoForm(t *testing.T) {
 					scrollDown()
 					var change *widget.Button
 					n := 0
-					walk(r.win.Content(), func(o fyne.CanvasObject) {
+					uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
 						if b, ok := o.(*widget.Button); ok && b.Text == "Change" {
 							if n == i {
 								change = b
@@ -181,14 +177,9 @@ func TestWalkEveryDemoForm(t *testing.T) {
 func TestStepOpensAtItsFirstError(t *testing.T) {
 	r := newRig(t)
 	r.win.Resize(sizes[0])
-	svc, _ := r.ui.Service("hundesteuer")
-	d := citizen.NewDraft(svc, time.Now())
-	d.Values, _ = assets.DemoExample(svc.Form.ID)
-	delete(d.Values, "dog_count") // far down on the dog's step
-	if err := r.store.CreateDraft(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	r.ui.OpenDraft(d)
+	values := demotest.Example(t, "hundesteuer")
+	delete(values, "dog_count") // far down on the dog's step
+	r.ui.OpenDraft(r.Draft(t, "hundesteuer", values))
 	test.Tap(r.button(t, "Next"))
 	if v := r.checkStep(t, "before"); len(v.errs) != 0 || v.scroll.Offset() != 0 {
 		t.Fatalf("the dog's step opened with errors %d at %v, want clean at the top", len(v.errs), v.scroll.Offset())
@@ -210,15 +201,10 @@ func TestStepOpensAtItsFirstError(t *testing.T) {
 func TestWheelOverAFormField(t *testing.T) {
 	r := newRig(t)
 	r.win.Resize(sizes[0])
-	svc, _ := r.ui.Service("hundesteuer")
-	d := citizen.NewDraft(svc, time.Now())
-	if err := r.store.CreateDraft(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	r.ui.OpenDraft(d)
+	r.ui.OpenDraft(r.Draft(t, "hundesteuer", nil))
 	v := r.formView(t)
 	var entry *widget.Entry
-	walk(v.scroll, func(o fyne.CanvasObject) {
+	uitest.Walk(v.scroll, func(o fyne.CanvasObject) {
 		if e, ok := o.(*widget.Entry); ok && entry == nil {
 			entry = e
 		}
@@ -236,22 +222,17 @@ func TestRefusedDraftOpensAtTheTownHallsError(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	r.win.Resize(sizes[0])
-	svc, _ := r.ui.Service("hundesteuer")
-	d := citizen.NewDraft(svc, time.Now())
-	d.Values, _ = assets.DemoExample(svc.Form.ID)
-	if err := r.store.CreateDraft(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	it, err := r.store.Submit(ctx, d.ID, nil)
+	d := r.Example(t, "hundesteuer")
+	it, err := r.Store.Submit(ctx, d.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &api.Problem{Status: 422, Errors: []api.FieldError{{Pointer: "/email", Code: "format",
 		Message: api.Text{"de": "Diese Adresse kennt das Rathaus nicht.", "en": "The town hall does not know this address."}}}}
-	if err := r.store.Reject(ctx, it.ID, p, citizen.EINVALID, "The town hall found errors in the form. Please correct the marked fields."); err != nil {
+	if err := r.Store.Reject(ctx, it.ID, p, citizen.EINVALID, "The town hall found errors in the form. Please correct the marked fields."); err != nil {
 		t.Fatal(err)
 	}
-	d, _ = r.store.Draft(ctx, d.ID)
+	d, _ = r.Store.Draft(ctx, d.ID)
 	r.ui.OpenDraft(d)
 	v := r.checkStep(t, "refused")
 	if len(v.errs) == 0 || v.errs[0].Text != "The town hall does not know this address." || v.scroll.Offset() == 0 {

@@ -428,7 +428,7 @@ func (f *Form) shown(w walked, pruned map[string]any) bool {
 // pruned values, so a field that depends on a hidden one is hidden too.
 // Keys that are no field of the form are kept (the validator reports them).
 func (f *Form) Prune(data map[string]any) map[string]any {
-	out, _ := deepCopy(data).(map[string]any)
+	out, _ := Copy(data).(map[string]any)
 	if out == nil {
 		return nil
 	}
@@ -476,29 +476,4 @@ func (f *Form) prunePass(root map[string]any) bool {
 	}
 	pruneObject(root, f.root, "")
 	return changed
-}
-
-// deepCopy copies the maps and slices of a JSON-like value.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if x == nil {
-			return x
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		if x == nil {
-			return x
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }

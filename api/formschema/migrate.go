@@ -129,14 +129,14 @@ func (m *migration) split(tn, fn *node, src, dst map[string]any, at string) {
 						m.split(tc, fc, obj, inner, p+"/"+strconv.Itoa(i))
 						items[i] = inner
 					} else {
-						items[i] = deepCopy(item)
+						items[i] = Copy(item)
 					}
 				}
 				dst[k] = items
 				continue
 			}
 		}
-		dst[k] = deepCopy(v)
+		dst[k] = Copy(v)
 	}
 }
 

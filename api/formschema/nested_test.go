@@ -581,6 +581,20 @@ func TestPointerSetGetDelete(t *testing.T) {
 	}
 }
 
+// TestCopy_SharesNothing: a copy does not change when the original's maps
+// and lists are changed in place, nested ones too.
+func TestCopy_SharesNothing(t *testing.T) {
+	v := map[string]any{"person": map[string]any{"name": "Erika", "kids": []any{map[string]any{"name": "Jan"}}}, "none": []any(nil)}
+	c := formschema.Copy(v)
+	formschema.Set(v, "/person/name", "Max")
+	formschema.Set(v, "/person/kids/0/name", "Tom")
+	v["city"] = "Köln"
+	got, _ := json.Marshal(c)
+	if want := `{"none":null,"person":{"kids":[{"name":"Jan"}],"name":"Erika"}}`; string(got) != want {
+		t.Errorf("copy after the original changed = %s, want %s", got, want)
+	}
+}
+
 func TestItems(t *testing.T) {
 	files, err := assets.DemoFormFiles()
 	if err != nil {

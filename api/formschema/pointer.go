@@ -7,6 +7,32 @@ import (
 	"rathaus/api"
 )
 
+// Copy copies the maps and slices of a JSON-like value, so that the copy
+// shares nothing that may be changed in place; other values are shared.
+func Copy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Copy(e)
+		}
+		return out
+	case []any:
+		if x == nil {
+			return x
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Copy(e)
+		}
+		return out
+	}
+	return v
+}
+
 // splitPointer splits an RFC 6901 JSON Pointer into its unescaped tokens.
 // The root "" has none; a pointer that does not start with "/" is not one
 // (ok=false).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"rathaus/api/formschema"
 )
 
 // Saving while the citizen types. A change marks the draft dirty and arms
@@ -174,7 +176,8 @@ func (s *State) write() error {
 		s.mu.Unlock()
 		return nil
 	}
-	gen, step, values := s.gen, s.step, copyValue(s.draft.Values).(map[string]any)
+	// A copy: the save, on another goroutine, reads values of its own.
+	gen, step, values := s.gen, s.step, formschema.Copy(s.draft.Values).(map[string]any)
 	s.first = time.Time{} // later changes wait for a save of their own
 	s.mu.Unlock()
 
@@ -206,30 +209,4 @@ func (s *State) Notify(f func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.notify = f
-}
-
-// copyValue copies the maps and slices of a JSON-like value, so that a
-// save on another goroutine reads values of its own.
-func copyValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if x == nil {
-			return x
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = copyValue(e)
-		}
-		return out
-	case []any:
-		if x == nil {
-			return x
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = copyValue(e)
-		}
-		return out
-	}
-	return v
 }

@@ -10,6 +10,7 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/assets/demotest"
 )
 
 // recorder is the store as a State sees it, recording each save it is
@@ -134,7 +135,7 @@ func TestSaveStatusCoversOnlyWhatWasSaved(t *testing.T) {
 // either way, "next" refused, the summary's "change", an item added or
 // removed, leaving or sending: Flush) saves at once and leaves no timer.
 func TestMovesSaveAtOnce(t *testing.T) {
-	values := example(t, "anmeldung-wohnung")
+	values := demotest.Example(t, "anmeldung-wohnung")
 	tests := []struct {
 		name string
 		do   func(t *testing.T, r *rig, s *fill.State)
@@ -151,14 +152,14 @@ func TestMovesSaveAtOnce(t *testing.T) {
 			}
 		}},
 		{"back", func(t *testing.T, r *rig, s *fill.State) {
-			s.GoTo(stepIndex(t, r.form, "wohnung"))
+			s.GoTo(demotest.Step(t, r.form, "wohnung"))
 			s.Set("/person/family_name", "Kowalska-Nowak")
 			if !s.Back() {
 				t.Fatal("back did not move")
 			}
 		}},
 		{"change from the summary", func(t *testing.T, r *rig, s *fill.State) {
-			s.GoTo(stepIndex(t, r.form, "wohnung"))
+			s.GoTo(demotest.Step(t, r.form, "wohnung"))
 		}},
 		{"add an item", func(t *testing.T, r *rig, s *fill.State) { s.AddItem("/members") }},
 		{"remove an item", func(t *testing.T, r *rig, s *fill.State) { s.RemoveItem("/members", 0) }},

@@ -1,28 +1,24 @@
 package fill_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/app/store/savetest"
+	"rathaus/assets/demotest"
 )
 
 var (
@@ -68,7 +64,7 @@ func TestKill9LosesNothingReportedSaved(t *testing.T) {
 
 	dir := t.TempDir()
 	s := openCrashStore(t, dir)
-	svc := api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: crashForm(t).Def.Version}}
+	svc := api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: demotest.Form(t, "hundesteuer").Def.Version}}
 	d := citizen.NewDraft(svc, time.Now())
 	d.Values = map[string]any{"given_name": "k0"}
 	if err := s.CreateDraft(context.Background(), d); err != nil {
@@ -94,45 +90,20 @@ func TestKill9LosesNothingReportedSaved(t *testing.T) {
 // how many reports it read.
 func typeAndKill(t *testing.T, dir, id string, target int, wait time.Duration, seed uint64, last *int) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9LosesNothingReportedSaved$")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashDraftEnv+"="+id, crashSeedEnv+"="+strconv.FormatUint(seed, 10))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // never hang the suite
-	defer timer.Stop()
-	reported, killed := 0, false
-	var other []string
-	lines := bufio.NewScanner(out)
-	// Read to the end: lines still in the pipe after the kill were
-	// reported before it.
-	for lines.Scan() {
+	env := []string{crashDirEnv + "=" + dir, crashDraftEnv + "=" + id, crashSeedEnv + "=" + strconv.FormatUint(seed, 10)}
+	reported, stderr := savetest.KillChild(t, "TestKill9LosesNothingReportedSaved", env, target, wait, func(line string) bool {
 		var k int
-		if _, err := fmt.Sscanf(lines.Text(), "saved %d", &k); err != nil {
-			other = append(other, lines.Text())
-			continue
+		if _, err := fmt.Sscanf(line, "saved %d", &k); err != nil {
+			return false
 		}
 		if k < *last {
 			t.Errorf("keystroke %d reported saved after %d", k, *last)
 		}
 		*last = k
-		if reported++; reported == target && !killed {
-			killed = true
-			time.AfterFunc(wait, func() { _ = cmd.Process.Signal(syscall.SIGKILL) })
-		}
-	}
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || !ws.Signaled() {
-		t.Fatalf("the child ended by itself (%v) after %d reports:\n%s\n%s", err, reported, strings.Join(other, "\n"), stderr.String())
-	}
-	if stderr.Len() > 0 { // under -race, the child's reports land here
-		t.Errorf("the child wrote to stderr:\n%s", stderr.String())
+		return true
+	})
+	if stderr != "" { // under -race, the child's reports land here
+		t.Errorf("the child wrote to stderr:\n%s", stderr)
 	}
 	return reported
 }
@@ -175,7 +146,7 @@ func typeUntilKilled(t *testing.T, dir, id string, seed uint64) {
 	}
 	v, _ := d.Values["given_name"].(string)
 	k, _ := strconv.Atoi(strings.TrimPrefix(v, "k"))
-	st := fill.New(crashForm(t), d, "en", s, fill.WithDelays(2*time.Millisecond, 8*time.Millisecond))
+	st := fill.New(demotest.Form(t, "hundesteuer"), d, "en", s, fill.WithDelays(2*time.Millisecond, 8*time.Millisecond))
 	saved := make(chan struct{}, 1) // as fyne.Do would hand it on
 	st.Notify(func() {
 		select {
@@ -225,23 +196,4 @@ func openCrashStore(t *testing.T, dir string) *store.Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// crashForm is the dog tax form the child types into.
-func crashForm(t *testing.T) *formschema.Form {
-	t.Helper()
-	forms, err := assets.DemoForms()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f *formschema.Form
-	for _, x := range forms {
-		if x.Def.ID == "hundesteuer" && (f == nil || x.Def.Version > f.Def.Version) {
-			f = x
-		}
-	}
-	if f == nil {
-		t.Fatal("no dog tax form")
-	}
-	return f
 }

@@ -2,26 +2,15 @@ package fill_test
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"math/rand/v2"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"rathaus/api"
-	"rathaus/app/citizen"
 	"rathaus/app/fill"
-	"rathaus/app/fill/filltest"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/app/store/savetest"
+	"rathaus/assets/demotest"
 )
 
 // BenchmarkKeystroke: one keystroke on the largest demo form
@@ -67,42 +56,14 @@ func BenchmarkKeystroke(b *testing.B) {
 }
 
 func benchKeystroke(b *testing.B, gap func(rng *rand.Rand, word *int) time.Duration) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "rathaus.db"), secrets.OpenMemory("rathaus-fill-bench"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	forms, err := assets.DemoForms()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var form = forms[0]
-	for _, f := range forms {
-		if f.Def.ID == "anmeldung-wohnung" {
-			form = f
-		}
-	}
-	values, err := assets.DemoExample("anmeldung-wohnung")
-	if err != nil {
-		b.Fatal(err)
-	}
-	d := citizen.NewDraft(api.Service{ID: form.Def.ID, Form: api.FormRef{ID: form.Def.ID, Version: form.Def.Version}}, time.Now())
-	d.Values = values
-	if err := st.CreateDraft(ctx, d); err != nil {
-		b.Fatal(err)
-	}
-	clock := filltest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
+	r := newRig(b, "anmeldung-wohnung", demotest.Example(b, "anmeldung-wohnung"))
+	st, form, d, clock := r.store, r.form, r.draft, r.clock
 	saves := &timedSaver{Saver: st}
 	s := fill.New(form, d, "de", saves, fill.WithClock(clock))
 	// The draft was opened and changed once: the first save read the row
 	// and queued the copy for the other devices, which the keystrokes
 	// ride on (as in BenchmarkAutosave).
-	for i, step := range form.Def.Steps {
-		if step.ID == "wohnung" {
-			s.GoTo(i)
-		}
-	}
+	s.GoTo(demotest.Step(b, form, "wohnung"))
 	s.Set("/email", "anna.kowalska@example.org")
 	if err := s.Flush(); err != nil {
 		b.Fatal(err)
@@ -129,32 +90,16 @@ func benchKeystroke(b *testing.B, gap func(rng *rand.Rand, word *int) time.Durat
 		_ = s.SaveStatus()
 	}
 
-	raw := openRaw(b)
-	key := make([]byte, secrets.KeySize)
-	sealer, _ := secrets.NewSealer(key)
-	sealed := make([][]byte, b.N)
-	for i := range sealed {
-		v := map[string]any{}
-		for k, x := range s.Values() {
-			v[k] = x
-		}
-		v["landlord_name"] = typed(i)
-		plain, _ := json.Marshal(v)
-		sealed[i], _ = sealer.Seal(plain, []byte("draft:"+d.ID))
-	}
-	for _, db := range []*sql.DB{st.DB(), raw} {
-		if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			b.Fatal(err)
-		}
-	}
+	raw := savetest.NewRaw(b, d.ID, s.Values(), "landlord_name", typed)
+	savetest.EmptyWALs(b, st.DB(), raw.DB)
 	saves.reset()
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	word := 0
-	handler, screens, raws := make([]time.Duration, b.N), make([]time.Duration, b.N), make([]time.Duration, b.N)
-	var keyBytes, rawBytes int64
+	handler, screens := make([]time.Duration, b.N), make([]time.Duration, b.N)
+	var keyBytes int64
 	keystroke := func(i int) {
-		w := wchar(b)
+		w := savetest.WChar(b)
 		start := time.Now()
 		s.Set("/landlord_name", typed(i))
 		mid := time.Now()
@@ -162,47 +107,28 @@ func benchKeystroke(b *testing.B, gap func(rng *rand.Rand, word *int) time.Durat
 		end := time.Now()
 		handler[i], screens[i] = end.Sub(start), end.Sub(mid)
 		clock.Advance(gap(rng, &word)) // the timer's saves, when due
-		keyBytes += wchar(b) - w
-	}
-	upsert := func(i int) {
-		w := wchar(b)
-		start := time.Now()
-		if _, err := raw.Exec(`INSERT INTO raw (id, v) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET v = excluded.v`, d.ID, sealed[i]); err != nil {
-			b.Fatal(err)
-		}
-		raws[i] = time.Since(start)
-		rawBytes += wchar(b) - w
+		keyBytes += savetest.WChar(b) - w
 	}
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		// Interleaved, taking turns to go first, so that both see the
-		// same load on a shared machine.
-		if i%2 == 0 {
-			keystroke(i)
-			upsert(i)
-		} else {
-			upsert(i)
-			keystroke(i)
-		}
-	}
+	savetest.Interleave(b.N, keystroke, func(i int) { raw.Upsert(b, i) })
 	b.StopTimer()
 	if st := s.SaveStatus(); st.Err != nil {
 		b.Fatal(st.Err)
 	}
 	commits := saves.times()
 	b.ReportMetric(0, "ns/op") // the loop times both; the figures are below
-	b.ReportMetric(percentile(handler, 50), "handler-p50-µs")
-	b.ReportMetric(percentile(handler, 99), "handler-p99-µs")
-	b.ReportMetric(percentile(screens, 50), "screen-p50-µs")
+	b.ReportMetric(savetest.Percentile(handler, 50), "handler-p50-µs")
+	b.ReportMetric(savetest.Percentile(handler, 99), "handler-p99-µs")
+	b.ReportMetric(savetest.Percentile(screens, 50), "screen-p50-µs")
 	b.ReportMetric(float64(len(commits))*100/float64(b.N), "commits/100keys")
 	if len(commits) > 0 {
-		b.ReportMetric(percentile(commits, 50), "save-p50-µs")
-		b.ReportMetric(percentile(commits, 99), "save-p99-µs")
+		b.ReportMetric(savetest.Percentile(commits, 50), "save-p50-µs")
+		b.ReportMetric(savetest.Percentile(commits, 99), "save-p99-µs")
 	}
 	b.ReportMetric(float64(keyBytes)/float64(b.N), "B/key")
-	b.ReportMetric(percentile(raws, 50), "raw-p50-µs")
-	b.ReportMetric(percentile(raws, 99), "raw-p99-µs")
-	b.ReportMetric(float64(rawBytes)/float64(b.N), "raw-B/key")
+	b.ReportMetric(savetest.Percentile(raw.Times, 50), "raw-p50-µs")
+	b.ReportMetric(savetest.Percentile(raw.Times, 99), "raw-p99-µs")
+	b.ReportMetric(float64(raw.Bytes)/float64(b.N), "raw-B/key")
 }
 
 // timedSaver times each save.
@@ -231,49 +157,4 @@ func (t *timedSaver) times() []time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return slices.Clone(t.ds)
-}
-
-// openRaw opens a one-table database with the store's durability (WAL,
-// synchronous=FULL, a statement cache) beside nothing else, as
-// BenchmarkAutosave's.
-func openRaw(b *testing.B) *sql.DB {
-	b.Helper()
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_txlock", "immediate")
-	q.Set("_stmt_cache_size", "32")
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+"?"+q.Encode())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE raw (id TEXT PRIMARY KEY, v BLOB NOT NULL) STRICT`); err != nil {
-		b.Fatal(err)
-	}
-	return db
-}
-
-// percentile is the p-th percentile of ds in µs (nearest rank).
-func percentile(ds []time.Duration, p int) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[(len(s)-1)*p/100]) / float64(time.Microsecond)
-}
-
-// wchar is the bytes this process handed to write(2) so far.
-func wchar(tb testing.TB) int64 {
-	tb.Helper()
-	b, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		tb.Skip("no /proc/self/io")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-	}
-	tb.Skip("no wchar in /proc/self/io")
-	return 0
 }

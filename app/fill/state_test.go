@@ -15,7 +15,7 @@ import (
 	"rathaus/app/fill/filltest"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 )
 
 // rig is a real store file with one draft of a demo form in it, and a
@@ -27,7 +27,7 @@ type rig struct {
 	clock *filltest.Clock
 }
 
-func newRig(t *testing.T, formID string, values map[string]any) *rig {
+func newRig(t testing.TB, formID string, values map[string]any) *rig {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "app.db"), secrets.OpenMemory("rathaus-fill-test"))
@@ -35,19 +35,7 @@ func newRig(t *testing.T, formID string, values map[string]any) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	forms, err := assets.DemoForms()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{store: st, clock: filltest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
-	for _, f := range forms {
-		if f.Def.ID == formID && (r.form == nil || f.Def.Version > r.form.Def.Version) {
-			r.form = f
-		}
-	}
-	if r.form == nil {
-		t.Fatalf("no demo form %s", formID)
-	}
+	r := &rig{store: st, form: demotest.Form(t, formID), clock: filltest.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))}
 	svc := api.Service{ID: formID, Form: api.FormRef{ID: formID, Version: r.form.Def.Version}}
 	r.draft = citizen.NewDraft(svc, r.clock.Now())
 	r.draft.Values = values
@@ -76,26 +64,6 @@ func (r *rig) stored(t *testing.T) *citizen.Draft {
 	return d
 }
 
-func stepIndex(t *testing.T, f *formschema.Form, id string) int {
-	t.Helper()
-	for i, st := range f.Def.Steps {
-		if st.ID == id {
-			return i
-		}
-	}
-	t.Fatalf("form %s has no step %s", f.Def.ID, id)
-	return -1
-}
-
-func example(t *testing.T, form string) map[string]any {
-	t.Helper()
-	v, err := assets.DemoExample(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // TestNextStopsOnTheFirstError: "next" on an empty step stays, marks the
 // step's errors and names the first field in form order for the screen to
 // open at; once the values are right it goes on, saving the step.
@@ -117,7 +85,7 @@ func TestNextStopsOnTheFirstError(t *testing.T) {
 	if got := s.Message("/postcode"); got != "Bitte füllen Sie dieses Feld aus." {
 		t.Errorf("postcode message = %q, want the German required message", got)
 	}
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	for _, p := range s.StepPointers(0) {
 		v, _ := formschema.Get(values, p)
 		s.Set(p, v)
@@ -147,10 +115,10 @@ func TestNextStopsOnTheFirstError(t *testing.T) {
 // TestStepsShownAndPosition: a step shown only under a condition counts
 // only when it holds; the summary is the last position.
 func TestStepsShownAndPosition(t *testing.T) {
-	values := example(t, "anmeldung-wohnung")
+	values := demotest.Example(t, "anmeldung-wohnung")
 	r := newRig(t, "anmeldung-wohnung", values)
 	s := r.open("en")
-	abroad := stepIndex(t, r.form, "ausland")
+	abroad := demotest.Step(t, r.form, "ausland")
 	_, withAbroad := s.Position()
 	s.Set("/previous_residence", "germany")
 	s.Set("/previous_address", map[string]any{"street": "Bergstraße 3", "postcode": "69117", "city": "Heidelberg"})
@@ -158,7 +126,7 @@ func TestStepsShownAndPosition(t *testing.T) {
 	if withAbroad != withoutAbroad+1 {
 		t.Errorf("positions: %d steps with the abroad step, %d without; want one fewer", withAbroad, withoutAbroad)
 	}
-	s.GoTo(stepIndex(t, r.form, "bisher"))
+	s.GoTo(demotest.Step(t, r.form, "bisher"))
 	if !s.Next() {
 		t.Fatalf("next from the previous home: focus %q %q", s.Focus(), s.Message(s.Focus()))
 	}
@@ -190,7 +158,7 @@ func TestStepsShownAndPosition(t *testing.T) {
 // until the field changes, and a step holding one opens at it; CheckAll
 // goes to the first step with an error.
 func TestServerErrorsAndCheckAll(t *testing.T) {
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	values["kept_since"] = "2026-02-31"
 	r := newRig(t, "hundesteuer", values)
 	r.draft.State = citizen.DraftRejected
@@ -208,7 +176,7 @@ func TestServerErrorsAndCheckAll(t *testing.T) {
 	if s.CheckAll() {
 		t.Fatal("CheckAll passed a date that does not exist")
 	}
-	if got, want := s.Step(), stepIndex(t, r.form, "hund"); got != want {
+	if got, want := s.Step(), demotest.Step(t, r.form, "hund"); got != want {
 		t.Errorf("step after CheckAll = %d, want %d (the dog's)", got, want)
 	}
 	if got, want := s.Focus(), "/kept_since"; got != want {
@@ -224,7 +192,7 @@ func TestServerErrorsAndCheckAll(t *testing.T) {
 func TestRepeatItems(t *testing.T) {
 	r := newRig(t, "anmeldung-wohnung", map[string]any{"household": true})
 	s := r.open("en")
-	s.GoTo(stepIndex(t, r.form, "haushalt"))
+	s.GoTo(demotest.Step(t, r.form, "haushalt"))
 	s.AddItem("/members")
 	s.AddItem("/members")
 	if n := s.Items("/members"); n != 2 {

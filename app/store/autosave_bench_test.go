@@ -2,22 +2,14 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"net/url"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
-	"rathaus/app/secrets"
-	"rathaus/assets"
+	"rathaus/app/store/savetest"
+	"rathaus/assets/demotest"
 )
 
 // BenchmarkAutosave: one keystroke on the largest demo form
@@ -44,11 +36,8 @@ func BenchmarkAutosave(b *testing.B) {
 
 func benchAutosave(b *testing.B, validate bool) {
 	ctx := context.Background()
-	form := demoForm(b, "anmeldung-wohnung")
-	values, err := assets.DemoExample("anmeldung-wohnung")
-	if err != nil {
-		b.Fatal(err)
-	}
+	form := demotest.Form(b, "anmeldung-wohnung")
+	values := demotest.Example(b, "anmeldung-wohnung")
 	f := MustOpen(b)
 	d := citizen.NewDraft(api.Service{ID: form.Def.ID, Form: api.FormRef{ID: form.Def.ID, Version: form.Def.Version}}, time.Now())
 	d.Values = values
@@ -65,34 +54,12 @@ func benchAutosave(b *testing.B, validate bool) {
 	const text = "Wohnungsbau Musterstadt GmbH, Verwaltung Nord"
 	typed := func(i int) string { return text[:1+i%len(text)] }
 
-	raw := openRaw(b)
-	// Each keystroke's bytes differ (a new value, a new nonce), as the
-	// store's do: identical bytes would make SQLite write nothing. Sealed
-	// before the clock starts.
-	key := make([]byte, secrets.KeySize)
-	sealer, _ := secrets.NewSealer(key)
-	sealed := make([][]byte, b.N)
-	for i := range sealed {
-		v := map[string]any{}
-		for k, x := range values {
-			v[k] = x
-		}
-		v["landlord_name"] = typed(i)
-		plain, _ := json.Marshal(v)
-		sealed[i], _ = sealer.Seal(plain, []byte("draft:"+d.ID))
-	}
-
-	// Both WALs start empty: the store's holds its schema until the first
-	// checkpoint, which would count as written by a keystroke.
-	for _, db := range []*sql.DB{f.DB(), raw} {
-		if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			b.Fatal(err)
-		}
-	}
-	saves, raws := make([]time.Duration, b.N), make([]time.Duration, b.N)
-	var saveBytes, rawBytes int64
+	raw := savetest.NewRaw(b, d.ID, values, "landlord_name", typed)
+	savetest.EmptyWALs(b, f.DB(), raw.DB)
+	saves := make([]time.Duration, b.N)
+	var saveBytes int64
 	save := func(i int) {
-		w := wchar(b)
+		w := savetest.WChar(b)
 		start := time.Now()
 		formschema.Set(d.Values, "/landlord_name", typed(i))
 		if err := f.SaveDraft(ctx, d.ID, d.Values, 2); err != nil {
@@ -102,31 +69,13 @@ func benchAutosave(b *testing.B, validate bool) {
 			_ = form.Validate(form.Prune(d.Values))
 		}
 		saves[i] = time.Since(start)
-		saveBytes += wchar(b) - w
-	}
-	upsert := func(i int) {
-		w := wchar(b)
-		start := time.Now()
-		if _, err := raw.Exec(`INSERT INTO raw (id, v) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET v = excluded.v`, d.ID, sealed[i]); err != nil {
-			b.Fatal(err)
-		}
-		raws[i] = time.Since(start)
-		rawBytes += wchar(b) - w
+		saveBytes += savetest.WChar(b) - w
 	}
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		// Interleaved, taking turns to go first, so that both see the
-		// same load on a shared machine.
-		if i%2 == 0 {
-			save(i)
-			upsert(i)
-		} else {
-			upsert(i)
-			save(i)
-		}
-	}
+	savetest.Interleave(b.N, save, func(i int) { raw.Upsert(b, i) })
 	b.StopTimer()
-	sp50, sp99, rp50, rp99 := percentile(saves, 50), percentile(saves, 99), percentile(raws, 50), percentile(raws, 99)
+	sp50, sp99 := savetest.Percentile(saves, 50), savetest.Percentile(saves, 99)
+	rp50, rp99 := savetest.Percentile(raw.Times, 50), savetest.Percentile(raw.Times, 99)
 	b.ReportMetric(0, "ns/op") // the loop times both; the figures are below
 	b.ReportMetric(sp50, "save-p50-µs")
 	b.ReportMetric(sp99, "save-p99-µs")
@@ -135,49 +84,5 @@ func benchAutosave(b *testing.B, validate bool) {
 	b.ReportMetric(sp50/rp50, "p50-ratio")
 	b.ReportMetric(sp99/rp99, "p99-ratio")
 	b.ReportMetric(float64(saveBytes)/float64(b.N), "save-B/key")
-	b.ReportMetric(float64(rawBytes)/float64(b.N), "raw-B/key")
-}
-
-// openRaw opens a one-table database with the store's durability (WAL,
-// synchronous=FULL) beside nothing else.
-func openRaw(b *testing.B) *sql.DB {
-	b.Helper()
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "FULL")
-	q.Set("_txlock", "immediate")
-	q.Set("_stmt_cache_size", "32")
-	db, err := sql.Open("sqlite3", "file:"+filepath.Join(b.TempDir(), "raw.db")+"?"+q.Encode())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE raw (id TEXT PRIMARY KEY, v BLOB NOT NULL) STRICT`); err != nil {
-		b.Fatal(err)
-	}
-	return db
-}
-
-// percentile is the p-th percentile of ds in µs (nearest rank).
-func percentile(ds []time.Duration, p int) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[(len(s)-1)*p/100]) / float64(time.Microsecond)
-}
-
-// wchar is the bytes this process handed to write(2) so far.
-func wchar(tb testing.TB) int64 {
-	tb.Helper()
-	b, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		tb.Skip("no /proc/self/io")
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			return n
-		}
-	}
-	tb.Skip("no wchar in /proc/self/io")
-	return 0
+	b.ReportMetric(float64(raw.Bytes)/float64(b.N), "raw-B/key")
 }

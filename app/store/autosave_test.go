@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 )
 
 // SaveDraft remembers what it wrote and, while the row's revision is
@@ -396,9 +395,9 @@ func TestSaveDraft_ConcurrentSaves(t *testing.T) {
 func TestSaveDraft_AKeystrokeWritesOnePage(t *testing.T) {
 	ctx := context.Background()
 	f := MustOpen(t)
-	form := demoForm(t, "anmeldung-wohnung")
+	form := demotest.Form(t, "anmeldung-wohnung")
 	d := citizen.NewDraft(api.Service{ID: form.Def.ID, Form: api.FormRef{ID: form.Def.ID, Version: form.Def.Version}}, f.clock.Now())
-	values := exampleValues(t, "anmeldung-wohnung")
+	values := demotest.Example(t, "anmeldung-wohnung")
 	d.Values = values
 	if err := f.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
@@ -439,30 +438,6 @@ func clocksOf(t *testing.T, s string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
-}
-
-func demoForm(tb testing.TB, id string) *formschema.Form {
-	tb.Helper()
-	forms, err := assets.DemoForms()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, f := range forms {
-		if f.Def.ID == id {
-			return f
-		}
-	}
-	tb.Fatalf("no demo form %s", id)
-	return nil
-}
-
-func exampleValues(tb testing.TB, formID string) map[string]any {
-	tb.Helper()
-	v, err := assets.DemoExample(formID)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return v
 }
 
 // TestSaveDraft_TheScreenChangesItsMapInPlace: the form screen keeps one

@@ -1,26 +1,23 @@
 package store_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/store"
+	"rathaus/app/store/savetest"
 )
 
 var (
@@ -86,45 +83,18 @@ func TestSaveDraft_Kill9LosesNoSave(t *testing.T) {
 // and records what it reported in last. It returns how many it reported.
 func runAndKill(t *testing.T, dir string, ids []string, target int, last []int) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSaveDraft_Kill9LosesNoSave$")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashDraftsEnv+"="+strings.Join(ids, ","))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // never hang the suite
-	defer timer.Stop()
-	reported, killed := 0, false
-	var other []string
-	lines := bufio.NewScanner(out)
-	// Read to the end: lines still in the pipe after the kill are saves
-	// that returned nil before it.
-	for lines.Scan() {
+	env := []string{crashDirEnv + "=" + dir, crashDraftsEnv + "=" + strings.Join(ids, ",")}
+	reported, _ := savetest.KillChild(t, "TestSaveDraft_Kill9LosesNoSave", env, target, 0, func(line string) bool {
 		var i, n int
-		if _, err := fmt.Sscanf(lines.Text(), "saved %d %d", &i, &n); err != nil || i < 0 || i >= len(last) {
-			other = append(other, lines.Text())
-			continue
+		if _, err := fmt.Sscanf(line, "saved %d %d", &i, &n); err != nil || i < 0 || i >= len(last) {
+			return false
 		}
 		if n != last[i]+1 {
 			t.Errorf("draft %d: save %d reported after %d", i, n, last[i])
 		}
 		last[i] = n
-		if reported++; reported == target && !killed {
-			killed = true
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !killed || !ok || !ws.Signaled() {
-		t.Fatalf("the child ended by itself (%v) after %d saves:\n%s\n%s", err, reported, strings.Join(other, "\n"), stderr.String())
-	}
+		return true
+	})
 	return reported
 }
 

@@ -17,7 +17,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
@@ -61,10 +61,18 @@ func newRig(t *testing.T, opts ...engine.Option) *rig {
 // newRigOn makes another device of the same backend.
 func newRigOn(t *testing.T, backend *servertest.Backend, opts ...engine.Option) *rig {
 	t.Helper()
-	r := &rig{backend: backend, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
-		keys: secrets.OpenMemory("rathaus-test"), path: filepath.Join(t.TempDir(), "app.db")}
-	r.opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
+	r := device(t, backend, opts...)
 	r.open(t)
+	return r
+}
+
+// device is a device of backend, not open yet: its secrets in memory, its
+// database on a temp file, its store and its engine (made with opts) on
+// the rig's clock.
+func device(tb testing.TB, backend *servertest.Backend, opts ...engine.Option) *rig {
+	r := &rig{backend: backend, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
+		keys: secrets.OpenMemory("rathaus-test"), path: filepath.Join(tb.TempDir(), "app.db")}
+	r.opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
 	return r
 }
 
@@ -89,20 +97,8 @@ func (r *rig) open(t testing.TB, opts ...store.Option) {
 // submitExample queues the demo example of a form as a submission.
 func (r *rig) submitExample(t *testing.T, serviceID string, edit func(map[string]any)) *citizen.Draft {
 	t.Helper()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var svc api.Service
-	for _, s := range cat.Services {
-		if s.ID == serviceID {
-			svc = s
-		}
-	}
-	values, err := assets.DemoExample(svc.Form.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := demotest.Service(t, serviceID)
+	values := demotest.Example(t, svc.Form.ID)
 	if edit != nil {
 		edit(values)
 	}

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,9 +28,8 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/photo"
-	"rathaus/app/secrets"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
@@ -336,9 +334,7 @@ const faultTimeout = 3 * time.Second
 // the backend through the fault net.
 func newFaultDevice(t testing.TB, n *faultNet, opts ...engine.Option) *rig {
 	t.Helper()
-	r := &rig{backend: n.backend, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
-		keys: secrets.OpenMemory("rathaus-test"), path: filepath.Join(t.TempDir(), "app.db")}
-	r.opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
+	r := device(t, n.backend, opts...)
 	r.clients = func() (engine.Portal, engine.Uploader) {
 		return portal.New(n.URL, portal.WithTimeout(faultTimeout)), upload.New(n.URL, upload.WithTimeout(faultTimeout))
 	}
@@ -384,20 +380,8 @@ func queueSubmission(tb testing.TB, r *rig, k int, fileSize int, seed uint64) qu
 	tb.Helper()
 	kind := submissionKinds[k%len(submissionKinds)]
 	ctx := context.Background()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var svc api.Service
-	for _, s := range cat.Services {
-		if s.ID == kind.service {
-			svc = s
-		}
-	}
-	values, err := assets.DemoExample(svc.Form.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	svc := demotest.Service(tb, kind.service)
+	values := demotest.Example(tb, svc.Form.ID)
 	dropAttachments(values)
 	d := citizen.NewDraft(svc, r.clock.Now())
 	d.Values = values

@@ -40,9 +40,8 @@ func openPhoneKeys(t *testing.T, dir string) *secrets.Keychain {
 func TestSync_NoKeyringKeyFileRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	r := &rig{backend: servertest.New(t), clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
-		keys: openPhoneKeys(t, dir), path: filepath.Join(dir, "rathaus.db")}
-	r.opts = []engine.Option{engine.WithClock(r.clock.Now)}
+	r := device(t, servertest.New(t))
+	r.keys, r.path = openPhoneKeys(t, dir), filepath.Join(dir, "rathaus.db")
 	r.open(t)
 
 	// Online: a first case; the device registers.

@@ -11,7 +11,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/sync/engine"
 )
 
@@ -21,20 +21,8 @@ import (
 func submitWithCopy(t *testing.T, r *rig, service string) *citizen.Draft {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var svc api.Service
-	for _, s := range cat.Services {
-		if s.ID == service {
-			svc = s
-		}
-	}
-	values, err := assets.DemoExample(svc.Form.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := demotest.Service(t, service)
+	values := demotest.Example(t, svc.Form.ID)
 	d := citizen.NewDraft(svc, r.clock.Now())
 	if err := r.store.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)

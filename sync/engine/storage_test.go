@@ -10,7 +10,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
 	"rathaus/app/store"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
@@ -185,20 +185,8 @@ func kindItem(t *testing.T, r *rig, k citizen.OutboxKind) citizen.OutboxItem {
 func submitWithPhoto(t *testing.T, r *rig) string {
 	t.Helper()
 	ctx := context.Background()
-	cat, err := assets.DemoCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var svc api.Service
-	for _, s := range cat.Services {
-		if s.ID == "maengelmelder" {
-			svc = s
-		}
-	}
-	values, err := assets.DemoExample(svc.Form.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := demotest.Service(t, "maengelmelder")
+	values := demotest.Example(t, svc.Form.ID)
 	d := citizen.NewDraft(svc, r.clock.Now())
 	if err := r.store.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)

@@ -3,12 +3,10 @@ package engine_test
 import (
 	"context"
 	"flag"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"rathaus/app/secrets"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/internal/linkemu"
@@ -28,9 +26,7 @@ const weakPhoto = 100_000
 // reach the backend through an emulated link.
 func linkDevice(tb testing.TB, backend *servertest.Backend, link *linkemu.Link, opts ...engine.Option) *rig {
 	tb.Helper()
-	r := &rig{backend: backend, clock: &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)},
-		keys: secrets.OpenMemory("rathaus-test"), path: filepath.Join(tb.TempDir(), "app.db")}
-	r.opts = append([]engine.Option{engine.WithClock(r.clock.Now)}, opts...)
+	r := device(tb, backend, opts...)
 	r.clients = func() (engine.Portal, engine.Uploader) {
 		return portal.New(link.URL()), upload.New(link.URL())
 	}

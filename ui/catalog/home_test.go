@@ -11,6 +11,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/assets"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -41,24 +42,6 @@ func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	w.Resize(fyne.NewSize(360, 740))
 	t.Cleanup(w.Close)
 	return h, nav, w
-}
-
-// walk visits every visible object below o.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	visit(o)
-	switch x := o.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, visit)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
-		}
-	}
 }
 
 func TestSearch(t *testing.T) {
@@ -114,7 +97,7 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 			}
 			var text strings.Builder
 			var topics []*widget.Button
-			walk(w.Content(), func(o fyne.CanvasObject) {
+			uitest.Walk(w.Content(), func(o fyne.CanvasObject) {
 				switch x := o.(type) {
 				case *widget.Label:
 					text.WriteString(x.Text + "\n")

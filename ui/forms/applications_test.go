@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/assets/demotest"
 	"rathaus/sync/engine"
+	"rathaus/ui/internal/uitest"
 )
 
 // TestFillSubmitAndSync is the citizen's way through the app: find the dog
@@ -23,9 +24,7 @@ import (
 func TestFillSubmitAndSync(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "hundesteuer")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
+	fs := r.startForm(t, "hundesteuer")
 	if fs == nil || fs.form.Def.ID != "hundesteuer" {
 		t.Fatalf("form on screen = %v, want hundesteuer", fs)
 	}
@@ -38,7 +37,7 @@ func TestFillSubmitAndSync(t *testing.T) {
 	}
 
 	// A wrong postcode shows its message on its field and blocks "next".
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	values["postcode"] = "123"
 	r.fill(t, values)
 	pc := r.input(t, "postcode")
@@ -65,7 +64,7 @@ func TestFillSubmitAndSync(t *testing.T) {
 	if d.State != citizen.DraftQueued {
 		t.Fatalf("draft after submit = %s, want queued", d.State)
 	}
-	for k, want := range example(t, "hundesteuer") {
+	for k, want := range demotest.Example(t, "hundesteuer") {
 		if k == "iban" { // stored as the bank writes it, without spaces
 			want = strings.ReplaceAll(want.(string), " ", "")
 		}
@@ -73,7 +72,7 @@ func TestFillSubmitAndSync(t *testing.T) {
 			t.Errorf("stored %s = %v, want %v", k, got, want)
 		}
 	}
-	items, _ := r.store.Outbox(ctx)
+	items, _ := r.Store.Outbox(ctx)
 	if len(items) != 1 || items[0].DraftID != d.ID || items[0].IdempotencyKey == "" {
 		t.Fatalf("outbox = %+v, want one item for the draft with a key", items)
 	}
@@ -81,10 +80,10 @@ func TestFillSubmitAndSync(t *testing.T) {
 		t.Errorf("after submit: the navigator was told %q, form on screen %v; want My applications for %s", r.submitted, r.current, d.ID)
 	}
 
-	if err := r.engine.Sync(ctx); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := r.backend.Cases(); n != 1 {
+	if n := r.Backend.Cases(); n != 1 {
 		t.Errorf("server cases = %d, want 1", n)
 	}
 	d = r.storedDraft(t)
@@ -105,12 +104,11 @@ func TestFillSubmitAndSync(t *testing.T) {
 func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.backend.Stop()
-	r.openService(t, "sperrmuell")
-	test.Tap(r.button(t, "Fill in the form"))
-	r.fillAll(t, example(t, "sperrmuell"))
+	r.Backend.Stop()
+	r.startForm(t, "sperrmuell")
+	r.fillAll(t, demotest.Example(t, "sperrmuell"))
 	test.Tap(r.button(t, "Submit"))
-	_ = r.engine.Sync(ctx)
+	_ = r.Engine.Sync(ctx)
 
 	d := r.storedDraft(t)
 	if got := r.apps().rows[d.ID].status.Text; got != "Waiting for connection" {
@@ -120,13 +118,13 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 		t.Error("a queued draft can be deleted")
 	}
 
-	r.backend.Start()
+	r.Backend.Start()
 	for i := 0; i < 3; i++ {
-		if err := r.engine.Sync(ctx); err != nil {
+		if err := r.Engine.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := r.backend.Cases(); n != 1 {
+	if n := r.Backend.Cases(); n != 1 {
 		t.Errorf("server cases = %d, want exactly 1", n)
 	}
 	if got := r.apps().rows[d.ID].status.Text; !strings.HasPrefix(got, "Sent") {
@@ -139,8 +137,7 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 // deleted.
 func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 	r := newRig(t)
-	r.openService(t, "hundesteuer")
-	test.Tap(r.button(t, "Fill in the form"))
+	r.startForm(t, "hundesteuer")
 	test.Type(r.input(t, "family_name").input.(*widget.Entry), "Mustermann")
 	test.Type(r.input(t, "city").input.(*widget.Entry), "Musterstadt")
 	r.quit()
@@ -159,7 +156,7 @@ func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 	r.showApplications()
 	test.Tap(r.apps().rows[d.ID].delete)
 	test.Tap(r.button(t, "Yes"))
-	drafts, _ := r.store.Drafts(context.Background())
+	drafts, _ := r.Store.Drafts(context.Background())
 	if len(drafts) != 0 {
 		t.Errorf("drafts after delete = %d, want 0", len(drafts))
 	}
@@ -169,30 +166,17 @@ func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 }
 
 // overlayText joins the texts of the labels of the dialog on top.
-func overlayText(r *rig) string {
-	var b strings.Builder
-	walk(r.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			b.WriteString(l.Text + "\n")
-		}
-	})
-	return b.String()
-}
+func overlayText(r *rig) string { return uitest.Text(r.win.Canvas().Overlays().Top()) }
 
 // sendAt submits a draft of service with its example values and syncs.
 func (r *rig) sendAt(t *testing.T, service string) *citizen.Draft {
 	t.Helper()
 	ctx := context.Background()
-	svc, _ := r.Service(service)
-	d := citizen.NewDraft(svc, timeNow())
-	d.Values = example(t, service)
-	if err := r.store.CreateDraft(ctx, d); err != nil {
+	d := r.Example(t, service)
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.engine.Sync(ctx); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -206,7 +190,7 @@ func TestOneRowPerApplication(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	d := r.sendAt(t, "sperrmuell")
-	cases, _ := r.store.Cases(ctx)
+	cases, _ := r.Store.Cases(ctx)
 	if len(cases) != 1 {
 		t.Fatalf("cases = %d, want 1", len(cases))
 	}
@@ -234,7 +218,7 @@ func TestOneRowPerApplication(t *testing.T) {
 		t.Errorf("removing a sent application asks %q; want it to say the application is not withdrawn", asked)
 	}
 	test.Tap(r.button(t, "Yes"))
-	if drafts, _ := r.store.Drafts(ctx); len(drafts) != 0 {
+	if drafts, _ := r.Store.Drafts(ctx); len(drafts) != 0 {
 		t.Errorf("drafts after removal = %d, want 0", len(drafts))
 	}
 	row = r.apps().cases[number]
@@ -265,31 +249,26 @@ func TestSubmittedSaysWhatHappened(t *testing.T) {
 			r := newRig(t)
 			ctx := context.Background()
 			if tc.offline {
-				r.backend.Stop()
+				r.Backend.Stop()
 			}
-			svc, _ := r.Service("sperrmuell")
-			d := citizen.NewDraft(svc, timeNow())
-			d.Values = example(t, "sperrmuell")
-			if err := r.store.CreateDraft(ctx, d); err != nil {
-				t.Fatal(err)
-			}
+			d := r.Example(t, "sperrmuell")
 			r.OpenDraft(d)
 			r.current.onChangeStep(len(r.current.form.Def.Steps))
 			if tc.sentAtOnce {
-				r.beforeSubmitted = func() { _ = r.engine.Sync(ctx) }
+				r.beforeSubmitted = func() { _ = r.Engine.Sync(ctx) }
 			}
 			test.Tap(r.button(t, "Submit"))
 			if !tc.sentAtOnce {
 				if got := r.apps().submitted.text.Text; strings.Contains(got, "case number") || strings.Contains(got, "outbox") {
 					t.Errorf("dialog before the engine ran = %q, want neither sent nor waiting claimed", got)
 				}
-				_ = r.engine.Sync(ctx)
+				_ = r.Engine.Sync(ctx)
 			}
 			got := r.apps().submitted.text.Text
 			if !strings.Contains(got, tc.want) || strings.Contains(got, tc.never) {
 				t.Errorf("dialog = %q, want %q and never %q", got, tc.want, tc.never)
 			}
-			stored, _ := r.store.Draft(ctx, d.ID)
+			stored, _ := r.Store.Draft(ctx, d.ID)
 			if stored.CaseNumber != "" && !strings.Contains(got, stored.CaseNumber) {
 				t.Errorf("dialog = %q while the row behind it shows case %s", got, stored.CaseNumber)
 			}
@@ -308,8 +287,8 @@ func TestSubmittedSaysWhatHappened(t *testing.T) {
 func TestSubmittedFollowsTheEngine(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	real := r.backend.Handler()
-	r.backend.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	real := r.Backend.Handler()
+	r.Backend.SetHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path == api.PathSubmissions {
 			w.Header().Set("Retry-After", "0")
 			http.Error(w, "busy", http.StatusServiceUnavailable)
@@ -317,17 +296,12 @@ func TestSubmittedFollowsTheEngine(t *testing.T) {
 		}
 		real.ServeHTTP(w, req)
 	}))
-	svc, _ := r.Service("sperrmuell")
-	d := citizen.NewDraft(svc, timeNow())
-	d.Values = example(t, "sperrmuell")
-	if err := r.store.CreateDraft(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := r.Example(t, "sperrmuell")
 	r.OpenDraft(d)
 	r.current.onChangeStep(len(r.current.form.Def.Steps))
 	test.Tap(r.button(t, "Submit"))
 
-	_ = r.engine.Sync(ctx)
+	_ = r.Engine.Sync(ctx)
 	if got := r.apps().submitted.text.Text; !strings.HasPrefix(got, "Not sent yet") || !strings.Contains(got, "sent again by itself") {
 		t.Errorf("dialog after a refused pass = %q, want Not sent yet… sent again by itself", got)
 	}
@@ -335,11 +309,11 @@ func TestSubmittedFollowsTheEngine(t *testing.T) {
 		t.Errorf("row after a refused pass = %q, want Waiting to be sent again…", got)
 	}
 
-	r.backend.SetHandler(nil)
-	if err := r.engine.Sync(ctx); err != nil {
+	r.Backend.SetHandler(nil)
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	stored, _ := r.store.Draft(ctx, d.ID)
+	stored, _ := r.Store.Draft(ctx, d.ID)
 	if got := r.apps().submitted.text.Text; stored.CaseNumber == "" || !strings.Contains(got, stored.CaseNumber) {
 		t.Errorf("dialog after the pass that sent it = %q, want case number %q", got, stored.CaseNumber)
 	}

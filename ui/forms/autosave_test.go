@@ -6,12 +6,12 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/assets/demotest"
 	"rathaus/ui/kit"
 )
 
@@ -23,6 +23,12 @@ type diskFull struct {
 	tries atomic.Int32
 }
 
+// under puts the disk under the area's store.
+func (d *diskFull) under(deps *Deps) {
+	d.Store = deps.Store
+	deps.Store = d
+}
+
 var errFull = &citizen.Error{Code: citizen.ESTORAGE, Message: "There is no space left on this device."}
 
 func (d *diskFull) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
@@ -31,24 +37,6 @@ func (d *diskFull) SaveDraft(ctx context.Context, id string, values map[string]a
 		return errFull
 	}
 	return d.Store.SaveDraft(ctx, id, values, step)
-}
-
-// startForm opens a new draft of a service's form, as "Fill in the form"
-// does.
-func (r *rig) startForm(t *testing.T, service string) *FormScreen {
-	t.Helper()
-	r.openService(t, service)
-	test.Tap(r.button(t, lang.L("Fill in the form")))
-	if r.current == nil {
-		t.Fatal("no form on screen")
-	}
-	return r.current
-}
-
-// typeInto types text at the end of a text field of the current step.
-func (r *rig) typeInto(t *testing.T, pointer, text string) {
-	t.Helper()
-	test.Type(r.input(t, pointer).input.(*widget.Entry), text)
 }
 
 // TestSavedLineSaysWhatIsSaved: while the citizen types the line says the
@@ -105,7 +93,7 @@ func setLanguage(t *testing.T, lng string) {
 // and submitting (every way to the summary saves; "submit" saves what
 // might still wait, before the submission takes the values).
 func TestMovesSaveTheForm(t *testing.T) {
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	typeName := func(t *testing.T, r *rig) { r.typeInto(t, "given_name", "Zz") }
 	tests := []struct {
 		name   string
@@ -146,7 +134,7 @@ func TestMovesSaveTheForm(t *testing.T) {
 				want[k] = v
 			}
 			tt.do(t, r)
-			d, err := r.store.Draft(context.Background(), id)
+			d, err := r.Store.Draft(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,9 +158,8 @@ func TestMovesSaveTheForm(t *testing.T) {
 // with the next change and with "next", and once there is space the
 // values typed meanwhile are all saved.
 func TestFailedSaveStaysAndIsRetried(t *testing.T) {
-	r := newRig(t)
-	disk := &diskFull{Store: r.store}
-	r.area = New(Deps{Store: disk, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	disk := &diskFull{}
+	r := newRig(t, disk.under)
 	fs := r.startForm(t, "hundesteuer")
 	disk.full.Store(true)
 	r.typeInto(t, "given_name", "Erika")
@@ -211,9 +198,8 @@ func TestFailedSaveStaysAndIsRetried(t *testing.T) {
 // changes are not saved; they are not lost: the draft opens with them
 // again, and the next flush saves them once there is space.
 func TestLeftUnsavedIsKept(t *testing.T) {
-	r := newRig(t)
-	disk := &diskFull{Store: r.store}
-	r.area = New(Deps{Store: disk, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	disk := &diskFull{}
+	r := newRig(t, disk.under)
 	fs := r.startForm(t, "hundesteuer")
 	d := fs.state.Draft()
 	disk.full.Store(true)
@@ -224,7 +210,7 @@ func TestLeftUnsavedIsKept(t *testing.T) {
 	}
 	test.Tap(r.button(t, "OK"))
 
-	stored, _ := r.store.Draft(context.Background(), d.ID)
+	stored, _ := r.Store.Draft(context.Background(), d.ID)
 	r.OpenDraft(stored) // as "My applications" does, with the store's values
 	if got := r.input(t, "given_name").input.(*widget.Entry).Text; got != "Erika" {
 		t.Errorf("given name after opening the draft again = %q, want Erika", got)

@@ -6,8 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-
-	"rathaus/app/citizen"
 )
 
 // BenchmarkRenderLargestForm builds every step and the summary of the
@@ -15,19 +13,13 @@ import (
 // fyne's test driver: the screen as the citizen pages through it.
 func BenchmarkRenderLargestForm(b *testing.B) {
 	r := newRig(b)
-	svc, _ := r.Service("anmeldung-wohnung")
-	d := citizen.NewDraft(svc, timeNow())
-	values := example(b, "anmeldung-wohnung")
-	d.Values = values
-	if err := r.store.CreateDraft(context.Background(), d); err != nil {
-		b.Fatal(err)
-	}
+	d := r.Example(b, "anmeldung-wohnung")
 	f, err := r.area.form(d.Form)
 	if err != nil {
 		b.Fatal(err)
 	}
 	// Rendering only: the steps' saves would measure the disk.
-	area := New(Deps{Store: unsaved{r.store}, Sync: r.engine, Catalog: r, Nav: r, Window: r.win})
+	area := New(Deps{Store: unsaved{r.Store}, Sync: r.Engine, Catalog: r, Nav: r, Window: r.win})
 	w := test.NewWindow(nil)
 	defer w.Close()
 	w.Resize(fyne.NewSize(480, 900))

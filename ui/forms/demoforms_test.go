@@ -8,6 +8,7 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/assets"
+	"rathaus/assets/demotest"
 )
 
 // TestEveryDemoFormOffline: every form of the demo municipality can be
@@ -18,7 +19,7 @@ import (
 func TestEveryDemoFormOffline(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.backend.Stop()
+	r.Backend.Stop()
 	cat, err := assets.DemoCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -27,17 +28,15 @@ func TestEveryDemoFormOffline(t *testing.T) {
 	queued := map[string]string{} // draft ID -> service
 	for _, s := range cat.Services {
 		t.Run(s.ID, func(t *testing.T) {
-			r.openService(t, s.ID)
-			test.Tap(r.button(t, "Fill in the form"))
-			fs := r.current
+			fs := r.startForm(t, s.ID)
 			if fs == nil || fs.form.Def.ID != s.Form.ID || fs.form.Def.Version != s.Form.Version {
 				t.Fatalf("form on screen = %v, want %s version %d", fs, s.Form.ID, s.Form.Version)
 			}
-			r.fillAll(t, example(t, s.Form.ID))
+			r.fillAll(t, demotest.Example(t, s.Form.ID))
 			id := fs.state.Draft().ID
 			test.Tap(r.button(t, "Submit"))
 			test.Tap(r.button(t, "OK")) // "Your application waits in the outbox"
-			d, err := r.store.Draft(ctx, id)
+			d, err := r.Store.Draft(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,17 +50,17 @@ func TestEveryDemoFormOffline(t *testing.T) {
 		return
 	}
 
-	r.backend.Start()
+	r.Backend.Start()
 	for range 5 {
-		if err := r.engine.Sync(ctx); err != nil {
+		if err := r.Engine.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if items, _ := r.store.Outbox(ctx); len(items) == 0 {
+		if items, _ := r.Store.Outbox(ctx); len(items) == 0 {
 			break
 		}
 	}
 	for id, service := range queued {
-		d, err := r.store.Draft(ctx, id)
+		d, err := r.Store.Draft(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +68,7 @@ func TestEveryDemoFormOffline(t *testing.T) {
 			t.Errorf("%s: draft after sync = %s %q (%+v), want sent with a case number", service, d.State, d.CaseNumber, d.Problem)
 		}
 	}
-	if got, want := r.backend.Cases(), len(cat.Services); got != want {
+	if got, want := r.Backend.Cases(), len(cat.Services); got != want {
 		t.Errorf("server cases = %d, want %d (one per demo form)", got, want)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -24,12 +26,10 @@ import (
 func TestResidenceRegistration(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "anmeldung-wohnung")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
-	values := example(t, "anmeldung-wohnung")
+	fs := r.startForm(t, "anmeldung-wohnung")
+	values := demotest.Example(t, "anmeldung-wohnung")
 
-	abroad := stepIndex(t, fs.form, "ausland")
+	abroad := demotest.Step(t, fs.form, "ausland")
 	seenAbroad := false
 	for !fs.state.OnSummary() {
 		r.fill(t, values)
@@ -53,7 +53,7 @@ func TestResidenceRegistration(t *testing.T) {
 
 	// Back to the previous home: moving from Germany hides the abroad step,
 	// and its values are no longer in what is sent (they stay in the draft).
-	for fs.state.Step() != stepIndex(t, fs.form, "bisher") {
+	for fs.state.Step() != demotest.Step(t, fs.form, "bisher") {
 		test.Tap(r.button(t, "Back"))
 	}
 	r.input(t, "previous_residence").input.(*kit.RadioList).SetSelected("in Germany")
@@ -81,7 +81,7 @@ func TestResidenceRegistration(t *testing.T) {
 	if _, kept := d.Values["abroad_address"]; !kept {
 		t.Error("the draft lost the hidden step's values; they should stay in the draft")
 	}
-	items, _ := r.store.Outbox(ctx)
+	items, _ := r.Store.Outbox(ctx)
 	sub, _ := items[0].Payload.(*citizen.SubmissionPayload)
 	if sub == nil {
 		t.Fatalf("outbox item = %+v, want a submission", items[0])
@@ -93,13 +93,13 @@ func TestResidenceRegistration(t *testing.T) {
 	if _, ok := sent["abroad_address"]; ok {
 		t.Error("the submission carries the hidden step's address abroad")
 	}
-	if err := r.engine.Sync(ctx); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if d = r.storedDraft(t); d.State != citizen.DraftSent {
 		t.Fatalf("draft after sync = %s (%+v), want sent: the backend's 201", d.State, d.Problem)
 	}
-	if n := r.backend.Cases(); n != 1 {
+	if n := r.Backend.Cases(); n != 1 {
 		t.Errorf("server cases = %d, want 1", n)
 	}
 }
@@ -108,10 +108,8 @@ func TestResidenceRegistration(t *testing.T) {
 // field blocks "next" with its message on that very field.
 func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	r := newRig(t)
-	r.openService(t, "anmeldung-wohnung")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
-	fs.onChangeStep(stepIndex(t, fs.form, "haushalt"))
+	fs := r.startForm(t, "anmeldung-wohnung")
+	fs.onChangeStep(demotest.Step(t, fs.form, "haushalt"))
 	r.input(t, "household").input.(*widget.Check).SetChecked(true)
 	members := r.input(t, "members")
 	if !members.box.Visible() {
@@ -122,8 +120,8 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 		t.Fatalf("next with no member: step %s, error %q; want blocked with a message on the list", fs.form.Def.Steps[fs.state.Step()].ID, members.errLabel.Text)
 	}
 	add := fs.form.Field("/members").AddLabel.In("en")
-	test.Tap(buttonIn(t, r.input(t, "members").box, add))
-	test.Tap(buttonIn(t, r.input(t, "members").box, add))
+	test.Tap(uitest.ButtonIn(t, r.input(t, "members").box, add))
+	test.Tap(uitest.ButtonIn(t, r.input(t, "members").box, add))
 	test.Type(r.input(t, "/members/1/family_name").input.(*widget.Entry), "Kowalski")
 	test.Tap(r.button(t, "Next"))
 	name := r.input(t, "/members/0/family_name")
@@ -131,7 +129,7 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 		t.Errorf("first member's family name error = %q (visible %v), want the required message", name.errLabel.Text, name.errLabel.Visible())
 	}
 	// Remove the first: the second moves up with its value.
-	test.Tap(buttonIn(t, r.input(t, "members").box, "Remove"))
+	test.Tap(uitest.ButtonIn(t, r.input(t, "members").box, "Remove"))
 	got, _ := formschema.Get(r.storedDraft(t).Values, "/members")
 	if l := asList(got); len(l) != 1 || l[0].(map[string]any)["family_name"] != "Kowalski" {
 		t.Errorf("members after removing the first = %v, want only Kowalski", got)
@@ -147,12 +145,10 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 func TestPhotoAndFileAttachments(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.openService(t, "bewohnerparkausweis")
-	test.Tap(r.button(t, "Fill in the form"))
-	fs := r.current
-	r.fillAll(t, example(t, "bewohnerparkausweis"))
+	fs := r.startForm(t, "bewohnerparkausweis")
+	r.fillAll(t, demotest.Example(t, "bewohnerparkausweis"))
 	d := r.storedDraft(t)
-	atts, err := r.store.Attachments(ctx, d.ID)
+	atts, err := r.Store.Attachments(ctx, d.ID)
 	if err != nil || len(atts) != 2 {
 		t.Fatalf("attachments in the store = %d (%v), want the photo and the file", len(atts), err)
 	}
@@ -162,9 +158,9 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 		t.Errorf("photo value = %+v, want a JPEG made on the device", photo)
 	}
 	// Replacing the photo deletes the first one from the store.
-	fs.onChangeStep(stepIndex(t, fs.form, fs.form.Def.Steps[fs.form.StepOf("/registration_photo")].ID))
+	fs.onChangeStep(demotest.Step(t, fs.form, fs.form.Def.Steps[fs.form.StepOf("/registration_photo")].ID))
 	r.input(t, "registration_photo").choose("other.png", sampleFile(t, fs.form.Field("/registration_photo")))
-	if atts, _ := r.store.Attachments(ctx, d.ID); len(atts) != 2 {
+	if atts, _ := r.Store.Attachments(ctx, d.ID); len(atts) != 2 {
 		t.Errorf("attachments after replacing the photo = %d, want still 2", len(atts))
 	}
 	// A file of the wrong kind is refused on its field.
@@ -180,13 +176,13 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 		test.Tap(r.button(t, "Next"))
 	}
 	test.Tap(r.button(t, "Submit"))
-	if err := r.engine.Sync(ctx); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if d = r.storedDraft(t); d.State != citizen.DraftSent {
 		t.Fatalf("draft after sync = %s (%+v), want sent", d.State, d.Problem)
 	}
-	atts, _ = r.store.Attachments(ctx, d.ID)
+	atts, _ = r.Store.Attachments(ctx, d.ID)
 	for _, a := range atts {
 		if !a.Uploaded {
 			t.Errorf("attachment %s not uploaded", a.Name)
@@ -199,23 +195,18 @@ func TestPhotoAndFileAttachments(t *testing.T) {
 func TestServerErrorOnNestedField(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	svc, _ := r.Service("bewohnerparkausweis")
-	d := citizen.NewDraft(svc, timeNow())
-	d.Values = example(t, "bewohnerparkausweis")
-	if err := r.store.CreateDraft(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	it, err := r.store.Submit(ctx, d.ID, nil)
+	d := r.Example(t, "bewohnerparkausweis")
+	it, err := r.Store.Submit(ctx, d.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &api.Problem{Status: 422, Title: "Validation failed", Errors: []api.FieldError{{
 		Pointer: "/vehicle/plate", Code: "pattern", Detail: "Unknown plate.",
 		Message: api.Text{"de": "Dieses Kennzeichen ist nicht zugelassen.", "en": "This registration number is not registered."}}}}
-	if err := r.store.Reject(ctx, it.ID, p, citizen.EINVALID, "The town hall found errors in the form. Please correct the marked fields."); err != nil {
+	if err := r.Store.Reject(ctx, it.ID, p, citizen.EINVALID, "The town hall found errors in the form. Please correct the marked fields."); err != nil {
 		t.Fatal(err)
 	}
-	d, _ = r.store.Draft(ctx, d.ID)
+	d, _ = r.Store.Draft(ctx, d.ID)
 	r.OpenDraft(d)
 	fs := r.current
 	fs.onChangeStep(fs.form.StepOf("/vehicle/plate"))
@@ -238,7 +229,7 @@ func TestMigrateToNewVersion(t *testing.T) {
 	v1 := api.Service{ID: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1}}
 	d := citizen.NewDraft(v1, timeNow())
 	d.Values = map[string]any{"given_name": "Erika", "dog_name": "Bello", "born": "2024-03-12"}
-	if err := r.store.CreateDraft(ctx, d); err != nil {
+	if err := r.Store.CreateDraft(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	r.OpenDraft(d)
@@ -246,17 +237,17 @@ func TestMigrateToNewVersion(t *testing.T) {
 	if fs.form.Def.Version != 1 {
 		t.Fatalf("the draft opened with version %d, want its own version 1", fs.form.Def.Version)
 	}
-	test.Tap(buttonIn(t, fs.notices, "Use the new version"))
+	test.Tap(uitest.ButtonIn(t, fs.notices, "Use the new version"))
 	test.Tap(r.button(t, "Yes"))
 
-	got, _ := r.store.Draft(ctx, d.ID)
+	got, _ := r.Store.Draft(ctx, d.ID)
 	if got.Form.Version != 2 || got.Values["given_name"] != "Erika" || got.Values["dog_name"] != "Bello" {
 		t.Errorf("draft after moving = v%d %v, want version 2 with the values that fit", got.Form.Version, got.Values)
 	}
 	if _, still := got.Values["born"]; still {
 		t.Error("the field version 2 no longer has is still in the values")
 	}
-	kept, _ := r.store.Conflicts(ctx, d.ID)
+	kept, _ := r.Store.Conflicts(ctx, d.ID)
 	if len(kept) != 1 || kept[0].Field != "/born" || kept[0].Value != "2024-03-12" || kept[0].Reason != citizen.ConflictRemoved {
 		t.Errorf("kept values = %+v, want born listed as removed", kept)
 	}
@@ -265,21 +256,10 @@ func TestMigrateToNewVersion(t *testing.T) {
 	}
 }
 
-func stepIndex(t *testing.T, f *formschema.Form, id string) int {
-	t.Helper()
-	for i, st := range f.Def.Steps {
-		if st.ID == id {
-			return i
-		}
-	}
-	t.Fatalf("form %s has no step %s", f.Def.ID, id)
-	return -1
-}
-
 // bodyText joins the texts of the labels on the form's body.
 func bodyText(fs *FormScreen) string {
 	var b strings.Builder
-	walk(fs.body, func(o fyne.CanvasObject) {
+	uitest.Walk(fs.body, func(o fyne.CanvasObject) {
 		if l, ok := o.(*widget.Label); ok {
 			b.WriteString(l.Text)
 			b.WriteByte('\n')
@@ -294,24 +274,19 @@ func bodyText(fs *FormScreen) string {
 func TestCaseStatusAndProgress(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	svc, _ := r.Service("sperrmuell")
-	d := citizen.NewDraft(svc, timeNow())
-	d.Values = example(t, "sperrmuell")
-	if err := r.store.CreateDraft(ctx, d); err != nil {
+	d := r.Example(t, "sperrmuell")
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.store.Submit(ctx, d.ID, nil); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.engine.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cases, _ := r.store.Cases(ctx)
+	cases, _ := r.Store.Cases(ctx)
 	if len(cases) != 1 {
 		t.Fatalf("cases = %d, want 1", len(cases))
 	}
-	r.backend.SetCaseStatus(cases[0].ID, api.StatusInspection, api.Text{"de": "Wir sehen uns die Stelle an.", "en": "We will look at the spot."})
-	if err := r.engine.Sync(ctx); err != nil {
+	r.Backend.SetCaseStatus(cases[0].ID, api.StatusInspection, api.Text{"de": "Wir sehen uns die Stelle an.", "en": "We will look at the spot."})
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r.apps().Refresh()
@@ -320,23 +295,15 @@ func TestCaseStatusAndProgress(t *testing.T) {
 		t.Fatalf("case row = %+v, want the status Inspection", row)
 	}
 	test.Tap(row.timeline)
-	var text strings.Builder
-	walk(r.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			text.WriteString(l.Text + "\n")
-		}
-	})
-	if got := text.String(); !strings.Contains(got, "Received") || !strings.Contains(got, "Inspection") || !strings.Contains(got, "We will look at the spot.") {
+	if got := overlayText(r); !strings.Contains(got, "Received") || !strings.Contains(got, "Inspection") || !strings.Contains(got, "We will look at the spot.") {
 		t.Errorf("timeline = %q, want both steps and the note", got)
 	}
 
 	// An item whose files are half uploaded shows how far it got.
-	d2 := citizen.NewDraft(svc, timeNow())
-	d2.Values = map[string]any{"x": "y"}
-	r.store.CreateDraft(ctx, d2)
-	r.store.AddAttachment(ctx, d2.ID, "sofa.jpg", "image/jpeg", make([]byte, 4000))
-	it, _ := r.store.Submit(ctx, d2.ID, nil)
-	r.store.SetProgress(ctx, it.ID, 1000, 4000)
+	d2 := r.Draft(t, "sperrmuell", map[string]any{"x": "y"})
+	r.Store.AddAttachment(ctx, d2.ID, "sofa.jpg", "image/jpeg", make([]byte, 4000))
+	it, _ := r.Store.Submit(ctx, d2.ID, nil)
+	r.Store.SetProgress(ctx, it.ID, 1000, 4000)
 	r.apps().Refresh()
 	bar := r.apps().rows[d2.ID].progress
 	if !bar.Visible() || bar.Value != 1000 || bar.Max != 4000 {

@@ -10,7 +10,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/assets"
+	"rathaus/assets/demotest"
 	"rathaus/sync/engine"
 	"rathaus/ui/kit"
 )
@@ -72,19 +72,19 @@ func TestFieldErrorsInGerman(t *testing.T) {
 
 	// The backend's check: a submission whose postcode the app would have
 	// refused goes out unchecked, and the backend's answer comes back.
-	values := example(t, "hundesteuer")
+	values := demotest.Example(t, "hundesteuer")
 	values["postcode"] = "5114"
 	d := fs.state.Draft()
-	if err := r.store.SaveDraft(ctx, d.ID, values, 0); err != nil {
+	if err := r.Store.SaveDraft(ctx, d.ID, values, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.store.Submit(ctx, d.ID, values); err != nil {
+	if _, err := r.Store.Submit(ctx, d.ID, values); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.engine.Sync(ctx); err != nil {
+	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	d, err := r.store.Draft(ctx, d.ID)
+	d, err := r.Store.Draft(ctx, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +142,7 @@ func TestFormatMessagesOnTheirField(t *testing.T) {
 			}
 			t.Cleanup(func() { _ = kit.SetLanguage("en") })
 			r := newRig(t)
-			svc, _ := r.Service("hundesteuer")
-			d := citizen.NewDraft(svc, timeNow())
-			if err := r.store.CreateDraft(context.Background(), d); err != nil {
-				t.Fatal(err)
-			}
-			r.OpenDraft(d)
+			r.OpenDraft(r.Draft(t, "hundesteuer", nil))
 			fs := r.current
 			fs.onChangeStep(fs.form.StepOf("/iban"))
 			r.input(t, "payment").input.(*kit.RadioList).SetSelected(fs.form.Field("/payment").Options[0].Label.In(lng))
@@ -191,12 +186,7 @@ func TestEveryDateFieldShowsItsFormat(t *testing.T) {
 	r := newRig(t)
 	dates := 0
 	for _, s := range r.catalog.Services {
-		d := citizen.NewDraft(s, timeNow())
-		d.Values, _ = assets.DemoExample(s.Form.ID)
-		if err := r.store.CreateDraft(context.Background(), d); err != nil {
-			t.Fatal(err)
-		}
-		r.OpenDraft(d)
+		r.OpenDraft(r.Example(t, s.ID))
 		fs := r.current
 		for i := range fs.form.Def.Steps {
 			fs.onChangeStep(i)

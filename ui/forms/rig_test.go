@@ -5,12 +5,12 @@ import (
 	"context"
 	"image"
 	"image/png"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,13 +19,9 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
 	"rathaus/app/fill/filltest"
-	"rathaus/app/secrets"
-	"rathaus/app/store"
 	"rathaus/assets"
-	"rathaus/server/servertest"
 	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
 
@@ -36,15 +32,12 @@ import (
 // closes, and refreshes "My applications" when the engine's state changes.
 // Forms save by its clock, which moves when a test says.
 type rig struct {
-	backend *servertest.Backend
-	path    string
-	keys    *secrets.Keychain
-	store   *store.Store
-	engine  *engine.Engine
+	*uitest.Device
 	area    *Area
 	win     fyne.Window
 	catalog api.Catalog
 	clock   *filltest.Clock
+	opts    []func(*Deps)
 
 	current   *FormScreen // the form on screen, if any
 	service   *ServiceScreen
@@ -54,39 +47,37 @@ type rig struct {
 	beforeSubmitted func()
 }
 
-func newRig(t testing.TB) *rig {
+// newRig builds the forms area on a new device; opts change what it is
+// built with (a store whose disk fills up, say).
+func newRig(t testing.TB, opts ...func(*Deps)) *rig {
 	t.Helper()
-	r := &rig{backend: servertest.New(t), path: filepath.Join(t.TempDir(), "app.db"), keys: secrets.OpenMemory("rathaus-ui-test"),
-		clock: filltest.NewClock(time.Now())}
-	r.open(t)
+	r := &rig{Device: uitest.NewDevice(t), clock: filltest.NewClock(time.Now()), opts: opts}
+	r.start(t)
 	return r
 }
 
 // open starts the app on the rig's database file, as at a cold start.
 func (r *rig) open(t testing.TB) {
 	t.Helper()
+	r.Device.Open(t)
+	r.start(t)
+}
+
+// start builds the forms area on the device and shows "My applications".
+func (r *rig) start(t testing.TB) {
+	t.Helper()
 	test.NewTempApp(t)
-	st, err := store.Open(context.Background(), r.path, r.keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cat, _ := assets.DemoCatalog()
-	files, _ := assets.DemoFormFiles()
-	var forms [][]byte
-	for _, b := range files {
-		forms = append(forms, b)
-	}
-	if _, err := st.Seed(context.Background(), cat, forms); err != nil {
-		t.Fatal(err)
-	}
-	r.store, r.catalog, r.current, r.service = st, cat, nil, nil
-	r.engine = engine.New(st, portal.New(r.backend.URL, portal.WithTimeout(5*time.Second)), upload.New(r.backend.URL), r.keys)
+	r.catalog, _ = assets.DemoCatalog()
+	r.current, r.service = nil, nil
 	r.win = test.NewWindow(nil)
 	r.win.Resize(fyne.NewSize(480, 900))
-	r.area = New(Deps{Store: st, Sync: r.engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock})
+	deps := Deps{Store: r.Store, Sync: r.Engine, Catalog: r, Nav: r, Window: r.win, Clock: r.clock}
+	for _, o := range r.opts {
+		o(&deps)
+	}
+	r.area = New(deps)
 	r.win.SetOnClosed(r.area.Flush)
-	r.engine.OnChange(func(st engine.Status) { fyne.Do(func() { r.area.Applications().StatusChanged(st) }) })
+	r.Engine.OnChange(func(st engine.Status) { fyne.Do(func() { r.area.Applications().StatusChanged(st) }) })
 	r.showApplications()
 }
 
@@ -151,53 +142,38 @@ func (r *rig) openService(t testing.TB, id string) {
 	r.win.SetContent(r.service.Content())
 }
 
+// startForm opens a new draft of a service's form, as "Fill in the form"
+// does.
+func (r *rig) startForm(t *testing.T, service string) *FormScreen {
+	t.Helper()
+	r.openService(t, service)
+	test.Tap(r.button(t, lang.L("Fill in the form")))
+	if r.current == nil {
+		t.Fatal("no form on screen")
+	}
+	return r.current
+}
+
+// typeInto types text at the end of a text field of the current step.
+func (r *rig) typeInto(t *testing.T, pointer, text string) {
+	t.Helper()
+	test.Type(r.input(t, pointer).input.(*widget.Entry), text)
+}
+
 // apps is "My applications".
 func (r *rig) apps() *Applications { return r.area.Applications() }
 
 // quit closes the app's window and database, as when the citizen quits.
 func (r *rig) quit() {
 	r.win.Close()
-	r.store.Close()
-}
-
-// walk visits every visible object below o.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	visit(o)
-	switch x := o.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walk(c, visit)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
-		}
-	}
+	r.Store.Close()
 }
 
 // button finds the visible button with the given text in the window or its
 // top overlay (a dialog).
 func (r *rig) button(t *testing.T, text string) *widget.Button {
 	t.Helper()
-	var found *widget.Button
-	visit := func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	}
-	if top := r.win.Canvas().Overlays().Top(); top != nil {
-		walk(top, visit)
-	}
-	if found == nil {
-		walk(r.win.Content(), visit)
-	}
-	if found == nil {
-		t.Fatalf("no visible button %q", text)
-	}
-	return found
+	return uitest.Button(t, r.win, text)
 }
 
 // fill enters values into the current step the way the citizen would:
@@ -225,7 +201,7 @@ func (r *rig) fillPass(t *testing.T, values map[string]any) {
 			want, _ := formschema.Get(values, p)
 			have, _ := formschema.Get(fs.state.Values(), p)
 			if len(asList(have)) < len(asList(want)) {
-				test.Tap(buttonIn(t, fi.box, fi.field.AddLabel.In("en")))
+				test.Tap(uitest.ButtonIn(t, fi.box, fi.field.AddLabel.In("en")))
 				added = true
 				break
 			}
@@ -301,21 +277,6 @@ func sampleFile(t *testing.T, fd *api.Field) []byte {
 	return []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 }
 
-// buttonIn finds a visible button with the given text below o.
-func buttonIn(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
-	t.Helper()
-	var found *widget.Button
-	walk(o, func(x fyne.CanvasObject) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text && found == nil {
-			found = b
-		}
-	})
-	if found == nil {
-		t.Fatalf("no visible button %q", text)
-	}
-	return found
-}
-
 // fillAll fills every shown step and goes on to the summary.
 func (r *rig) fillAll(t *testing.T, values map[string]any) {
 	t.Helper()
@@ -362,18 +323,9 @@ func (r *rig) input(t *testing.T, pointer string) *fieldInput {
 
 func (r *rig) storedDraft(t *testing.T) *citizen.Draft {
 	t.Helper()
-	drafts, err := r.store.Drafts(context.Background())
+	drafts, err := r.Store.Drafts(context.Background())
 	if err != nil || len(drafts) != 1 {
 		t.Fatalf("drafts in the store = %d (%v), want 1", len(drafts), err)
 	}
 	return drafts[0]
-}
-
-func example(t testing.TB, form string) map[string]any {
-	t.Helper()
-	v, err := assets.DemoExample(form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"fmt"
+	"rathaus/ui/internal/uitest"
 	"testing"
 	"time"
 
@@ -109,12 +110,7 @@ func TestChoicesWrap(t *testing.T) {
 	if got := w.Content().MinSize().Width; got > 360 {
 		t.Errorf("the choices need %v px, more than a 360 px phone", got)
 	}
-	var labels []*tapLabel
-	walkAll(view, func(o fyne.CanvasObject) {
-		if l, ok := o.(*tapLabel); ok {
-			labels = append(labels, l)
-		}
-	})
+	labels := uitest.All[*tapLabel](view)
 	test.Tap(labels[0])
 	if !check.Checked || !ticked {
 		t.Error("tapping the label did not tick the box")
@@ -134,19 +130,5 @@ func TestChoicesWrap(t *testing.T) {
 	multi.SetSelected([]string{"short"})
 	if len(many) != 1 || many[0] != "short" || !multi.checks[1].Checked || multi.checks[0].Checked {
 		t.Errorf("multi after SetSelected = %v", many)
-	}
-}
-
-func walkAll(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	visit(o)
-	switch x := o.(type) {
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walkAll(c, visit)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walkAll(c, visit)
-		}
 	}
 }

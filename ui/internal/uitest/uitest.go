@@ -1,0 +1,167 @@
+// Package uitest is what the screen tests share: the app's real parts
+// behind the screens (a store file with the demo town in it, the sync
+// engine, the real backend over loopback) and finding on a window what the
+// citizen sees. Only tests import it: it starts a backend.
+package uitest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/app/citizen"
+	"rathaus/app/secrets"
+	"rathaus/app/store"
+	"rathaus/assets"
+	"rathaus/assets/demotest"
+	"rathaus/server/servertest"
+	"rathaus/sync/engine"
+	"rathaus/sync/portal"
+	"rathaus/sync/upload"
+)
+
+// Device is the app's core as main.go wires it, on a temp file, against
+// the real backend over loopback.
+type Device struct {
+	Backend *servertest.Backend
+	Keys    *secrets.Keychain
+	Path    string // the database file
+	Store   *store.Store
+	Engine  *engine.Engine
+}
+
+// NewDevice starts a backend and opens a device on a new file, with the
+// demo town seeded.
+func NewDevice(t testing.TB) *Device {
+	t.Helper()
+	d := &Device{Backend: servertest.New(t), Keys: secrets.OpenMemory("rathaus-ui-test"), Path: filepath.Join(t.TempDir(), "app.db")}
+	d.Open(t)
+	return d
+}
+
+// Open opens the store on the device's file and a new engine, as at a
+// cold start. The store closes when the test ends.
+func (d *Device) Open(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, d.Path, d.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := assets.SeedDemo(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	d.Store = st
+	d.Engine = engine.New(st, portal.New(d.Backend.URL, portal.WithTimeout(5*time.Second)), upload.New(d.Backend.URL), d.Keys)
+}
+
+// Draft stores a new draft of a demo service holding values (nil: none).
+func (d *Device) Draft(t testing.TB, service string, values map[string]any) *citizen.Draft {
+	t.Helper()
+	dr := citizen.NewDraft(demotest.Service(t, service), time.Now())
+	if values != nil {
+		dr.Values = values
+	}
+	if err := d.Store.CreateDraft(context.Background(), dr); err != nil {
+		t.Fatal(err)
+	}
+	return dr
+}
+
+// Example stores a new draft of a demo service holding its form's example.
+func (d *Device) Example(t testing.TB, service string) *citizen.Draft {
+	t.Helper()
+	return d.Draft(t, service, demotest.Example(t, demotest.Service(t, service).Form.ID))
+}
+
+// Walk visits every visible object below o.
+func Walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			Walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			Walk(c, visit)
+		}
+	}
+}
+
+// All is every visible object of type T below o, in the order shown.
+func All[T fyne.CanvasObject](o fyne.CanvasObject) []T {
+	var all []T
+	Walk(o, func(x fyne.CanvasObject) {
+		if t, ok := x.(T); ok {
+			all = append(all, t)
+		}
+	})
+	return all
+}
+
+// FindButton is the first visible button with the given text in the
+// window's top overlay (a dialog) or, if none is there, in the window; nil
+// if there is none.
+func FindButton(w fyne.Window, text string) *widget.Button {
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		if b := findButton(top, text); b != nil {
+			return b
+		}
+	}
+	return findButton(w.Content(), text)
+}
+
+// Button is FindButton's button; without one the test fails.
+func Button(t testing.TB, w fyne.Window, text string) *widget.Button {
+	t.Helper()
+	b := FindButton(w, text)
+	if b == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	return b
+}
+
+// ButtonIn is the first visible button with the given text below o; without
+// one the test fails.
+func ButtonIn(t testing.TB, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	b := findButton(o, text)
+	if b == nil {
+		t.Fatalf("no visible button %q", text)
+	}
+	return b
+}
+
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	for _, b := range All[*widget.Button](o) {
+		if b.Text == text {
+			return b
+		}
+	}
+	return nil
+}
+
+// Text joins the texts of the visible labels below o, a line each.
+func Text(o fyne.CanvasObject) string {
+	var b strings.Builder
+	for _, l := range All[*widget.Label](o) {
+		b.WriteString(l.Text + "\n")
+	}
+	return b.String()
+}
+
+// WindowText is Text of the window and then of its top overlay (a dialog).
+func WindowText(w fyne.Window) string {
+	return Text(w.Content()) + Text(w.Canvas().Overlays().Top())
+}
