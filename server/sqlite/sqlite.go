@@ -43,7 +43,8 @@ const readOptions = "?_foreign_keys=on&_busy_timeout=%d&_txlock=deferred&_query_
 // which a writer that waits long enough fails with "database is locked".
 // Reads have a pool of their own.
 type DB struct {
-	db *sql.DB // writes, and reads inside a write
+	db *sql.DB // the write connection: migrations, then the writer's for good
+	w  *writer // writes, and reads inside a write
 	ro *sql.DB // reads
 }
 
@@ -97,6 +98,11 @@ func OpenWith(path string, o Options) (*DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, classify(err))
 	}
+	var err error
+	if db.w, err = newWriter(w); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, classify(err))
+	}
 	return db, nil
 }
 
@@ -112,7 +118,11 @@ func (c connector) Driver() driver.Driver                        { return c.d }
 
 // Close closes the database; later calls fail.
 func (db *DB) Close() error {
-	return errors.Join(db.ro.Close(), db.db.Close())
+	var errs []error
+	if db.w != nil {
+		errs = append(errs, db.w.close())
+	}
+	return errors.Join(append(errs, db.ro.Close(), db.db.Close())...)
 }
 
 // Ping reports whether the database answers, by reading a real table (a
