@@ -131,9 +131,15 @@ func TestGroupCommit(t *testing.T) {
 	var first, again api.Case
 	var replayed bool
 	wait := queue(t, db,
-		func() (err error) { first, _, err = db.CreateCase(ctx, "k0", testHash("a"), testCase("c_0")); return err },
+		func() (err error) {
+			first, _, err = db.CreateCase(ctx, "k0", testHash("a"), testCase("c_0"))
+			return err
+		},
 		func() error { _, _, err := db.CreateCase(ctx, "k1", testHash("a"), missing); return err },
-		func() (err error) { again, replayed, err = db.CreateCase(ctx, "k0", testHash("a"), testCase("c_x")); return err },
+		func() (err error) {
+			again, replayed, err = db.CreateCase(ctx, "k0", testHash("a"), testCase("c_x"))
+			return err
+		},
 		func() error { _, _, err := db.CreateCase(ctx, "k0", testHash("b"), testCase("c_y")); return err },
 		func() error { _, _, err := db.CreateCase(ctx, "k2", testHash("a"), testCase("c_2")); return err },
 	)
