@@ -41,10 +41,6 @@ type writer struct {
 
 	// commits counts the groups committed, for tests.
 	commits atomic.Int64
-
-	// stmts are the prepared statements of the write connection, by their
-	// text: a few dozen, since every query is a constant of this package.
-	stmts map[string]*sql.Stmt
 }
 
 // maxGroup bounds the writes committed together: a group's writes wait for
@@ -81,7 +77,7 @@ type querier interface {
 
 var (
 	_ querier = (*sql.Tx)(nil)
-	_ querier = (*writer)(nil)
+	_ querier = (*sql.Conn)(nil)
 )
 
 // newWriter takes the write pool's one connection for good and starts
@@ -91,8 +87,7 @@ func newWriter(db *sql.DB) (*writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{conn: conn, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		stmts: map[string]*sql.Stmt{}}
+	w := &writer{conn: conn, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go w.run()
 	return w, nil
 }
@@ -179,7 +174,7 @@ func (w *writer) take() []*job {
 // SQLite rolled the transaction back itself, and those not yet run then.
 func (w *writer) commit(group []*job) (again []*job) {
 	ctx := context.Background()
-	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		err = fmt.Errorf("sqlite: begin: %w", err)
 		for _, j := range group {
 			j.finish(err)
@@ -199,15 +194,15 @@ func (w *writer) commit(group []*job) (again []*job) {
 			j.finish(err)
 			return append(ok, group[i+1:]...)
 		}
-		if _, rerr := w.ExecContext(ctx, "ROLLBACK TO job"); rerr != nil {
+		if _, rerr := w.conn.ExecContext(ctx, "ROLLBACK TO job"); rerr != nil {
 			j.finish(err)
 			w.abort(ok, fmt.Errorf("sqlite: roll back a failed write: %w", rerr))
 			return group[i+1:]
 		}
-		_, _ = w.ExecContext(ctx, "RELEASE job")
+		_, _ = w.conn.ExecContext(ctx, "RELEASE job")
 		j.finish(err) // nothing of it is kept, whatever becomes of the group
 	}
-	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		w.abort(ok, fmt.Errorf("sqlite: commit: %w", err))
 		return nil
 	}
@@ -221,7 +216,7 @@ func (w *writer) commit(group []*job) (again []*job) {
 // runJob runs one job in a savepoint and releases the savepoint when it
 // succeeded; on an error the savepoint stays for the caller to roll back.
 func (w *writer) runJob(ctx context.Context, j *job) (err error) {
-	if _, err := w.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+	if _, err := w.conn.ExecContext(ctx, "SAVEPOINT job"); err != nil {
 		return err
 	}
 	defer func() {
@@ -232,10 +227,10 @@ func (w *writer) runJob(ctx context.Context, j *job) (err error) {
 			err = fmt.Errorf("sqlite: a write panicked: %v", v)
 		}
 	}()
-	if err := j.fn(ctx, w); err != nil {
+	if err := j.fn(ctx, w.conn); err != nil {
 		return err
 	}
-	_, err = w.ExecContext(ctx, "RELEASE job")
+	_, err = w.conn.ExecContext(ctx, "RELEASE job")
 	return err
 }
 
@@ -243,7 +238,7 @@ func (w *writer) runJob(ctx context.Context, j *job) (err error) {
 // succeeded in it.
 func (w *writer) abort(ok []*job, err error) {
 	if w.inTransaction() {
-		_, _ = w.ExecContext(context.Background(), "ROLLBACK")
+		_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
 	}
 	for _, j := range ok {
 		j.finish(err)
@@ -288,53 +283,5 @@ func (w *writer) close() error {
 			j.finish(errClosed)
 		}
 	}
-	var errs []error
-	for _, s := range w.stmts {
-		errs = append(errs, s.Close())
-	}
-	errs = append(errs, w.conn.Close())
-	return errors.Join(errs...)
-}
-
-// stmt returns the prepared statement of query on the write connection,
-// preparing it the first time: go-sqlite3 prepares every statement it
-// runs otherwise, which the CPU profile under load showed.
-func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if s, ok := w.stmts[query]; ok {
-		return s, nil
-	}
-	s, err := w.conn.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	w.stmts[query] = s
-	return s, nil
-}
-
-// ExecContext, QueryContext and QueryRowContext run a statement on the
-// write connection; only the writer's goroutine calls them.
-func (w *writer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	s, err := w.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.ExecContext(ctx, args...)
-}
-
-func (w *writer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s, err := w.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryContext(ctx, args...)
-}
-
-func (w *writer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	s, err := w.stmt(ctx, query)
-	if err != nil {
-		// The same query unprepared fails the same way, and a *sql.Row
-		// can carry only an error of its own making.
-		return w.conn.QueryRowContext(ctx, query, args...)
-	}
-	return s.QueryRowContext(ctx, args...)
+	return w.conn.Close()
 }
