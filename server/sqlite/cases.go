@@ -16,6 +16,17 @@ import (
 // ReplayCase implements server.Store.
 func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (_ api.Case, _ bool, err error) {
 	defer func() { err = classify(err) }()
+	// Nearly every key is new (every submission asks before it is
+	// validated): one statement says so, without a transaction around it.
+	// Keys are never deleted, so a key found here is there below.
+	var known bool
+	if err := db.ro.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = ? AND key = ?)", scope, key).
+		Scan(&known); err != nil {
+		return api.Case{}, false, fmt.Errorf("sqlite: look up idempotency key: %w", err)
+	}
+	if !known {
+		return api.Case{}, false, nil
+	}
 	// A deferred transaction on the read pool: one snapshot for the key and
 	// its case, and no write lock.
 	tx, err := db.ro.BeginTx(ctx, nil)
