@@ -337,6 +337,15 @@ func (f *Form) ValidateJSON(data []byte) ([]api.FieldError, error) {
 	return f.validate(v), nil
 }
 
+// ValidateDecoded validates form data decoded as ValidateJSON decodes it:
+// objects as map[string]any, arrays as []any, numbers as json.Number,
+// text as valid UTF-8, nothing else. The backend, which parses every body
+// with a parser of its own that yields these, saves decoding the data a
+// second time; anything else should call Validate.
+func (f *Form) ValidateDecoded(v any) []api.FieldError {
+	return f.validate(v)
+}
+
 // Validate validates decoded form data (as from encoding/json) as given:
 // the values of hidden fields count. The app sends Prune(values), so it
 // validates that.

@@ -91,11 +91,15 @@ type Main struct {
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
+	// Pprof is a loopback address to serve profiles on (RATHAUS_PPROF);
+	// empty, the default: none.
+	Pprof string
 
 	db      store
 	backend *server.Server
 	ln      net.Listener
 	srv     *http.Server
+	pprofLn net.Listener
 }
 
 // store is what Main opens: a server.Store, closed at the end.
@@ -129,6 +133,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envDB); v != "" {
 		m.DB = v
 	}
+	m.Pprof = getenv(envPprof)
 	origins := strings.Join(m.UploadOrigins, ",")
 	if v := getenv(envOrigins); v != "" {
 		origins = v
@@ -228,6 +233,10 @@ Over a limit the server answers 503 (busy: try again in a moment), 429
 ` + limitsUsage() + `
 Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
+
+Profiling: RATHAUS_PPROF=127.0.0.1:6060 (a loopback address only) also
+serves Go's profiles (net/http/pprof, with mutex and block profiles) there.
+Unset, the default, nothing of it runs.
 `
 
 // Open creates the data folder, opens the database, builds the server and
@@ -279,6 +288,14 @@ func (m *Main) Open() error {
 			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
 		}
 		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
+	}
+	if m.Pprof != "" {
+		if m.pprofLn, err = startPprof(m.Pprof, m.Logger); err != nil {
+			_ = m.ln.Close()
+			_ = h.Close()
+			_ = m.db.Close()
+			return err
+		}
 	}
 	limits := m.Limits.http()
 	m.srv = limits.Server(h, m.Logger)
@@ -340,6 +357,9 @@ func (m *Main) Close(ctx context.Context) error {
 			_ = m.srv.Close()
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
+	}
+	if m.pprofLn != nil {
+		_ = m.pprofLn.Close()
 	}
 	if m.backend != nil {
 		_ = m.backend.Close()

@@ -16,6 +16,17 @@ import (
 // ReplayCase implements server.Store.
 func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []byte) (_ api.Case, _ bool, err error) {
 	defer func() { err = classify(err) }()
+	// Nearly every key is new (every submission asks before it is
+	// validated): one statement says so, without a transaction around it.
+	// Keys are never deleted, so a key found here is there below.
+	var known bool
+	if err := db.ro.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = ? AND key = ?)", scope, key).
+		Scan(&known); err != nil {
+		return api.Case{}, false, fmt.Errorf("sqlite: look up idempotency key: %w", err)
+	}
+	if !known {
+		return api.Case{}, false, nil
+	}
 	// A deferred transaction on the read pool: one snapshot for the key and
 	// its case, and no write lock.
 	tx, err := db.ro.BeginTx(ctx, nil)
@@ -28,7 +39,7 @@ func (db *DB) ReplayCase(ctx context.Context, scope, key string, requestHash []b
 
 // replay looks the scope and key up: the stored case when the hash
 // matches, ErrKeyReused when it does not, found=false when the key is new.
-func replay(ctx context.Context, tx *sql.Tx, scope, key string, requestHash []byte) (api.Case, bool, error) {
+func replay(ctx context.Context, tx querier, scope, key string, requestHash []byte) (api.Case, bool, error) {
 	var storedHash []byte
 	var caseID string
 	err := tx.QueryRowContext(ctx, "SELECT request_hash, case_id FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key).
@@ -49,23 +60,27 @@ func replay(ctx context.Context, tx *sql.Tx, scope, key string, requestHash []by
 }
 
 // CreateCase implements server.Store. The lookup of the key, the case number
-// and both inserts share one immediate transaction, so concurrent requests
-// with one key queue up and all but the first find the stored case.
-func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (_ api.Case, _ bool, err error) {
+// and the inserts are one write (writer.go), so concurrent requests with one
+// key queue up and all but the first find the stored case.
+func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c server.NewCase) (out api.Case, replayed bool, err error) {
 	defer func() { err = classify(err) }()
-	tx, err := db.db.BeginTx(ctx, nil)
+	err = db.w.write(ctx, func(ctx context.Context, q querier) (err error) {
+		out, replayed, err = createCase(ctx, q, key, requestHash, c)
+		return err
+	})
 	if err != nil {
-		return api.Case{}, false, fmt.Errorf("sqlite: create case: %w", err)
+		return api.Case{}, false, err
 	}
-	defer func() { _ = tx.Rollback() }()
+	return out, replayed, nil
+}
 
-	if stored, found, err := replay(ctx, tx, c.Device, key, requestHash); found || err != nil {
+func createCase(ctx context.Context, q querier, key string, requestHash []byte, c server.NewCase) (api.Case, bool, error) {
+	if stored, found, err := replay(ctx, q, c.Device, key, requestHash); found || err != nil {
 		return stored, found, err
 	}
-
 	created := c.Created.UTC()
 	var seq int
-	err = tx.QueryRowContext(ctx, `INSERT INTO case_counters (year, last) VALUES (?, 1)
+	err := q.QueryRowContext(ctx, `INSERT INTO case_counters (year, last) VALUES (?, 1)
 		ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, created.Year()).Scan(&seq)
 	if err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: next case number: %w", err)
@@ -80,26 +95,23 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 		History: []api.CaseEvent{{Status: c.Status, At: created}},
 	}
 	stamp := created.Format(time.RFC3339Nano)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
+	if _, err := q.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, stamp, nullable(c.Device)); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert case: %w", err)
 	}
-	if err := addEvent(ctx, tx, out.ID, 1, out.History[0]); err != nil {
+	if err := addEvent(ctx, q, out.ID, 1, out.History[0]); err != nil {
 		return api.Case{}, false, err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES (?, ?, ?, ?, ?)",
+	if _, err := q.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created) VALUES (?, ?, ?, ?, ?)",
 		c.Device, key, requestHash, out.ID, stamp); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert idempotency key: %w", err)
 	}
-	if err := linkAttachments(ctx, tx, out.ID, c.Device, c.Attachments); err != nil {
+	if err := linkAttachments(ctx, q, out.ID, c.Device, c.Attachments); err != nil {
 		return api.Case{}, false, err
 	}
-	if err := addCaseChange(ctx, tx, c.Device, out); err != nil {
+	if err := addCaseChange(ctx, q, c.Device, out); err != nil {
 		return api.Case{}, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return api.Case{}, false, fmt.Errorf("sqlite: create case: commit: %w", err)
 	}
 	return out, false, nil
 }
@@ -109,7 +121,7 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 // (another device's is missing, as far as this device can tell) and is
 // claimed by a conditional update: of two cases naming it, the second one
 // finds it taken, whichever transaction comes first.
-func linkAttachments(ctx context.Context, tx *sql.Tx, caseID, device string, atts []server.CaseAttachment) error {
+func linkAttachments(ctx context.Context, tx querier, caseID, device string, atts []server.CaseAttachment) error {
 	for _, a := range atts {
 		fail := func(r server.AttachmentReason) error {
 			return &server.AttachmentError{Pointer: a.Pointer, Upload: a.Upload, Reason: r}
@@ -142,20 +154,26 @@ func linkAttachments(ctx context.Context, tx *sql.Tx, caseID, device string, att
 	return nil
 }
 
-// SetCaseStatus implements server.Store: within one transaction it reads
-// the case's status, asks allow, appends the event to the timeline, sets the
-// status and tells the case's device or account.
-func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (_ api.Case, err error) {
+// SetCaseStatus implements server.Store: as one write it reads the case's
+// status, asks allow, appends the event to the timeline, sets the status
+// and tells the case's device or account.
+func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, allow func(current string) error) (c api.Case, err error) {
 	defer func() { err = classify(err) }()
-	tx, err := db.db.BeginTx(ctx, nil)
+	err = db.w.write(ctx, func(ctx context.Context, q querier) (err error) {
+		c, err = setCaseStatus(ctx, q, id, ev, allow)
+		return err
+	})
 	if err != nil {
-		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
+		return api.Case{}, err
 	}
-	defer func() { _ = tx.Rollback() }()
+	return c, nil
+}
+
+func setCaseStatus(ctx context.Context, q querier, id string, ev api.CaseEvent, allow func(current string) error) (api.Case, error) {
 	var current string
 	var device sql.NullString
 	var events int
-	err = tx.QueryRowContext(ctx, `SELECT status, device, (SELECT count(*) FROM case_events WHERE case_id = cases.id)
+	err := q.QueryRowContext(ctx, `SELECT status, device, (SELECT count(*) FROM case_events WHERE case_id = cases.id)
 		FROM cases WHERE id = ?`, id).Scan(&current, &device, &events)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -166,27 +184,24 @@ func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, al
 	if err := allow(current); err != nil {
 		return api.Case{}, err
 	}
-	if err := addEvent(ctx, tx, id, events+1, ev); err != nil {
+	if err := addEvent(ctx, q, id, events+1, ev); err != nil {
 		return api.Case{}, err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE cases SET status = ? WHERE id = ?", ev.Status, id); err != nil {
+	if _, err := q.ExecContext(ctx, "UPDATE cases SET status = ? WHERE id = ?", ev.Status, id); err != nil {
 		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
 	}
-	c, err := caseByID(ctx, tx, id)
+	c, err := caseByID(ctx, q, id)
 	if err != nil {
 		return api.Case{}, fmt.Errorf("sqlite: set case status: %w", err)
 	}
-	if err := addCaseChange(ctx, tx, device.String, c); err != nil {
+	if err := addCaseChange(ctx, q, device.String, c); err != nil {
 		return api.Case{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return api.Case{}, fmt.Errorf("sqlite: set case status: commit: %w", err)
 	}
 	return c, nil
 }
 
 // caseByID reads a case with its timeline.
-func caseByID(ctx context.Context, tx *sql.Tx, id string) (api.Case, error) {
+func caseByID(ctx context.Context, tx querier, id string) (api.Case, error) {
 	var c api.Case
 	var created string
 	err := tx.QueryRowContext(ctx, "SELECT id, number, service, form_id, form_version, status, created FROM cases WHERE id = ?", id).
@@ -223,7 +238,7 @@ func caseByID(ctx context.Context, tx *sql.Tx, id string) (api.Case, error) {
 }
 
 // addEvent appends event number seq to a case's timeline.
-func addEvent(ctx context.Context, tx *sql.Tx, caseID string, seq int, ev api.CaseEvent) error {
+func addEvent(ctx context.Context, tx querier, caseID string, seq int, ev api.CaseEvent) error {
 	var note any
 	if len(ev.Note) > 0 {
 		b, err := json.Marshal(ev.Note)

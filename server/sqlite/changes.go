@@ -58,15 +58,21 @@ func (db *DB) Changes(ctx context.Context, d server.Device, since int64, limit i
 
 // RecordCatalog implements server.Store. The first ETag ever recorded
 // makes no change: there is no device yet that could hold an older one.
-func (db *DB) RecordCatalog(ctx context.Context, etag string) (_ bool, err error) {
+func (db *DB) RecordCatalog(ctx context.Context, etag string) (changed bool, err error) {
 	defer func() { err = classify(err) }()
-	tx, err := db.db.BeginTx(ctx, nil)
+	err = db.w.write(ctx, func(ctx context.Context, q querier) (err error) {
+		changed, err = recordCatalog(ctx, q, etag)
+		return err
+	})
 	if err != nil {
-		return false, fmt.Errorf("sqlite: record catalog: %w", err)
+		return false, err
 	}
-	defer func() { _ = tx.Rollback() }()
+	return changed, nil
+}
+
+func recordCatalog(ctx context.Context, q querier, etag string) (bool, error) {
 	var last string
-	err = tx.QueryRowContext(ctx, "SELECT value FROM server_state WHERE key = 'catalog_etag'").Scan(&last)
+	err := q.QueryRowContext(ctx, "SELECT value FROM server_state WHERE key = 'catalog_etag'").Scan(&last)
 	switch {
 	case err == nil && last == etag:
 		return false, nil
@@ -75,22 +81,19 @@ func (db *DB) RecordCatalog(ctx context.Context, etag string) (_ bool, err error
 	}
 	changed := err == nil
 	if changed {
-		if err := addChange(ctx, tx, scopeEveryone, "", "", api.Change{Kind: api.ChangeCatalog, Catalog: etag}); err != nil {
+		if err := addChange(ctx, q, scopeEveryone, "", "", api.Change{Kind: api.ChangeCatalog, Catalog: etag}); err != nil {
 			return false, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO server_state (key, value) VALUES ('catalog_etag', ?)
+	if _, err := q.ExecContext(ctx, `INSERT INTO server_state (key, value) VALUES ('catalog_etag', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, etag); err != nil {
 		return false, fmt.Errorf("sqlite: record catalog: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: record catalog: commit: %w", err)
 	}
 	return changed, nil
 }
 
 // addChange appends a change to the feed.
-func addChange(ctx context.Context, tx *sql.Tx, scope, target, origin string, c api.Change) error {
+func addChange(ctx context.Context, tx querier, scope, target, origin string, c api.Change) error {
 	c.Seq = 0
 	b, err := json.Marshal(c)
 	if err != nil {
@@ -105,7 +108,7 @@ func addChange(ctx context.Context, tx *sql.Tx, scope, target, origin string, c 
 
 // addCaseChange tells the case's device, or its account when it has one,
 // about the case as it is now. Anonymous cases have no one to tell.
-func addCaseChange(ctx context.Context, tx *sql.Tx, device string, c api.Case) error {
+func addCaseChange(ctx context.Context, tx querier, device string, c api.Case) error {
 	if device == "" {
 		return nil
 	}

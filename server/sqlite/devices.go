@@ -13,8 +13,11 @@ import (
 // CreateDevice implements server.Store.
 func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) (err error) {
 	defer func() { err = classify(err) }()
-	_, err = db.db.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
-		VALUES (?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339))
+	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
+			VALUES (?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create device: %w", err)
 	}
@@ -43,26 +46,20 @@ func (db *DB) LinkDevices(ctx context.Context, account string, devices ...string
 	if account == "" {
 		return errors.New("sqlite: link devices: empty account id")
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: link devices: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO accounts (id, created) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
-		account, time.Now().UTC().Format(time.RFC3339)); err != nil {
-		return fmt.Errorf("sqlite: create account: %w", err)
-	}
-	for _, d := range devices {
-		res, err := tx.ExecContext(ctx, "UPDATE devices SET account = ? WHERE id = ?", account, d)
-		if err != nil {
-			return fmt.Errorf("sqlite: link device %s: %w", d, err)
+	return db.w.write(ctx, func(ctx context.Context, q querier) error {
+		if _, err := q.ExecContext(ctx, "INSERT INTO accounts (id, created) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+			account, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			return fmt.Errorf("sqlite: create account: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("sqlite: link device %s: %w", d, server.ErrNotFound)
+		for _, d := range devices {
+			res, err := q.ExecContext(ctx, "UPDATE devices SET account = ? WHERE id = ?", account, d)
+			if err != nil {
+				return fmt.Errorf("sqlite: link device %s: %w", d, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return fmt.Errorf("sqlite: link device %s: %w", d, server.ErrNotFound)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: link devices: commit: %w", err)
-	}
-	return nil
+		return nil
+	})
 }

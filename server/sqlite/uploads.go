@@ -13,8 +13,11 @@ import (
 // CreateUpload implements server.Store.
 func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
 	defer func() { err = classify(err) }()
-	_, err = db.db.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli(), nullable(u.Device))
+	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli(), nullable(u.Device))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create upload: %w", err)
 	}
@@ -24,14 +27,16 @@ func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
 // FinishUpload implements server.Store.
 func (db *DB) FinishUpload(ctx context.Context, id string, at time.Time) (err error) {
 	defer func() { err = classify(err) }()
-	res, err := db.db.ExecContext(ctx, "UPDATE uploads SET finished = coalesce(finished, ?) WHERE id = ?", at.UnixMilli(), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: finish upload: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("sqlite: finish upload %s: %w", id, server.ErrNotFound)
-	}
-	return nil
+	return db.w.write(ctx, func(ctx context.Context, q querier) error {
+		res, err := q.ExecContext(ctx, "UPDATE uploads SET finished = coalesce(finished, ?) WHERE id = ?", at.UnixMilli(), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: finish upload: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("sqlite: finish upload %s: %w", id, server.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // Upload implements server.Store.
@@ -40,7 +45,7 @@ func (db *DB) Upload(ctx context.Context, id string) (_ server.Upload, err error
 	return uploadByID(ctx, db.ro, id)
 }
 
-// queryer is what *sql.DB and *sql.Tx share.
+// queryer is what *sql.DB and a querier share.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
@@ -70,12 +75,17 @@ func uploadByID(ctx context.Context, q queryer, id string) (server.Upload, error
 // the upload, checked in the same statement.
 func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
 	defer func() { err = classify(err) }()
-	res, err := db.db.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?1
-		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = ?1)`, id)
+	var n int64
+	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
+		res, err := q.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?1
+			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = ?1)`, id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("sqlite: delete upload: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("sqlite: delete upload: %w", err)
 	} else if n == 1 {
 		return nil
