@@ -19,6 +19,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/server/appointments"
 )
 
 // Config is what New needs.
@@ -90,6 +91,13 @@ type Config struct {
 	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
 	// 404.
 	StaffToken string
+
+	// Appointments (server/appointments): the offices and their opening
+	// hours (empty: no office, so no slots), and the secret that signs
+	// tickets (nil: a random one, for tests; cmd/rathaus-server keeps one
+	// in the data folder so that tickets outlive a restart).
+	Offices      api.Offices
+	TicketSecret []byte
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -114,6 +122,7 @@ type Server struct {
 	quotas        quotas
 	staffToken    string
 	uploads       uploads
+	appointments  *appointments.Area
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -157,6 +166,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := s.loadCatalog(cfg.Catalog); err != nil {
+		return nil, err
+	}
+	if err := s.initAppointments(cfg); err != nil {
 		return nil, err
 	}
 	s.routeAll()
@@ -262,6 +274,13 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+	for _, rt := range s.appointments.Routes() {
+		h := rt.Handler
+		if rt.Device {
+			h = s.withDevice(true, h)
+		}
+		s.route(rt.Method, rt.Path, h)
+	}
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

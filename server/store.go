@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/appointments"
 )
 
 // Store keeps what the backend knows: cases with their idempotency keys and
@@ -93,6 +94,9 @@ type Store interface {
 	// stores the merged copy and adds a draft change for the account's
 	// devices (not for d itself). It returns the merged copy.
 	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
+
+	// Appointments: bookings and their tickets (server/appointments).
+	appointments.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

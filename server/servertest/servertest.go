@@ -136,10 +136,14 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	offices, err := assets.DemoOffices()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	o := options{cfg: server.Config{
-		Store: db, Catalog: cat, Forms: forms,
+		Store: db, Catalog: cat, Forms: forms, Offices: offices,
 		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
 		DeviceRegistrationsPerHour: -1,
