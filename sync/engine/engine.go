@@ -38,6 +38,7 @@ type Store interface {
 
 	submissionStore
 	draftCopyStore
+	bookingStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -52,6 +53,7 @@ type Portal interface {
 
 	submissionPortal
 	draftCopyPortal
+	bookingPortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's
@@ -156,8 +158,10 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		o(e)
 	}
 	own := map[citizen.OutboxKind]Sender{
-		citizen.OutboxSubmission: &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
-		citizen.OutboxDraft:      &draftCopySender{store: st, portal: p, pace: e.pace},
+		citizen.OutboxSubmission:    &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxDraft:         &draftCopySender{store: st, portal: p, pace: e.pace},
+		citizen.OutboxBooking:       &bookingSender{store: st, portal: p},
+		citizen.OutboxBookingCancel: &bookingCancelSender{store: st, portal: p},
 	}
 	for k, s := range own {
 		if e.senders[k] == nil {

@@ -45,6 +45,7 @@ var kindRows = []struct {
 	{"submission", func() kindUnderTest { return &submissionsUnderTest{} }},
 	{"draft", func() kindUnderTest { return &copiesUnderTest{} }},
 	{"note", func() kindUnderTest { return &notesUnderTest{} }},
+	{"booking", func() kindUnderTest { return &bookingsUnderTest{} }},
 }
 
 // kindRun is one kind under one fault, right after the pass under it.
