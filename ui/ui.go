@@ -36,6 +36,7 @@ import (
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/appointments"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
 	"rathaus/ui/kit"
@@ -44,6 +45,7 @@ import (
 // Store is what the app's screens need of the local database.
 type Store interface {
 	forms.Store
+	appointments.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -53,6 +55,7 @@ type Syncer interface {
 	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
+	appointments.Syncer
 }
 
 var (
@@ -86,6 +89,9 @@ type UI struct {
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+
+	appts    *appointments.Area
+	apptsNav *navigator
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -101,9 +107,12 @@ func New(a fyne.App, d Deps) *UI {
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.nav = newNavigator(u.home.Content(), u.home.Title())
+	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
+	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(u.appts.List().Title(), theme.CalendarIcon(), u.apptsNav.content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
@@ -120,7 +129,10 @@ func New(a fyne.App, d Deps) *UI {
 	// background first) and when it quits or its window closes.
 	a.Lifecycle().SetOnExitedForeground(u.forms.Flush)
 	a.Lifecycle().SetOnStopped(u.forms.Flush)
-	u.win.SetOnClosed(u.forms.Flush)
+	// Reminders of appointments, the day before, while the app runs.
+	remind, stopReminders := context.WithCancel(context.Background())
+	go u.appts.Reminders(a.SendNotification).Run(remind)
+	u.win.SetOnClosed(func() { u.forms.Flush(); stopReminders() })
 
 	// The sync line shows every status; the screens reload only when a
 	// pass changed their data (a reload of "My applications" reads and
@@ -130,6 +142,7 @@ func New(a fyne.App, d Deps) *UI {
 		fyne.Do(func() {
 			u.indicator.show(st)
 			u.apps.StatusChanged(st)
+			u.appts.StatusChanged(st)
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
 			}

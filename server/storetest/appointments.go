@@ -13,7 +13,9 @@ import (
 )
 
 // slotAt is the start of the test's slot number i (15 minutes apart).
-func slotAt(i int) time.Time { return time.Date(2026, 12, 8, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 15 * time.Minute) }
+func slotAt(i int) time.Time {
+	return time.Date(2026, 12, 8, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 15 * time.Minute)
+}
 
 func newBooking(id, device, office string, slot int) appointments.NewBooking {
 	start := slotAt(slot)

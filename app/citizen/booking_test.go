@@ -1,0 +1,70 @@
+package citizen_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+func TestAppointmentICS(t *testing.T) {
+	start := time.Date(2026, 12, 8, 8, 15, 0, 0, time.UTC)
+	a := citizen.Appointment{Local: "a1", Slot: api.Slot{Start: start, End: start.Add(15 * time.Minute)}, Code: "K7MQ-P2XD"}
+	desc := "Ticket K7MQ-P2XD; bitte Ausweis mitbringen, Wohnungsgeberbestätigung und Meldeschein, alles im Original, danke."
+	got := string(citizen.AppointmentICS(a, "Wohnung anmelden", "Rathausplatz 1, 51147 Musterstadt", desc, start.Add(-48*time.Hour)))
+	for _, want := range []string{
+		"BEGIN:VCALENDAR\r\n", "VERSION:2.0\r\n", "UID:a1@rathaus.app\r\n", "DTSTAMP:20261206T081500Z\r\n",
+		"DTSTART:20261208T081500Z\r\n", "DTEND:20261208T083000Z\r\n", "LOCATION:Rathausplatz 1\\, 51147 Musterstadt\r\n",
+		"TRIGGER:-P1D\r\n", "END:VCALENDAR\r\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ics lacks %q:\n%s", want, got)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n") {
+		if len(line) > 75 || strings.Contains(line, "\n") {
+			t.Errorf("line %q: longer than 75 octets or with a bare LF", line)
+		}
+	}
+	if !strings.Contains(got, "\r\n ") {
+		t.Error("the long description was not folded")
+	}
+	unfolded := strings.ReplaceAll(got, "\r\n ", "")
+	if !strings.Contains(unfolded, "DESCRIPTION:Ticket K7MQ-P2XD\\; bitte Ausweis mitbringen\\, ") {
+		t.Errorf("description not escaped or not unfolded back: %s", unfolded)
+	}
+}
+
+func TestReminderDue(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration, st citizen.AppointmentState, local string) citizen.Appointment {
+		return citizen.Appointment{Local: local, State: st, Slot: api.Slot{Start: now.Add(d)}}
+	}
+	as := []citizen.Appointment{
+		at(23*time.Hour, citizen.AppointmentBooked, "tomorrow"),
+		at(25*time.Hour, citizen.AppointmentBooked, "later"),
+		at(-time.Hour, citizen.AppointmentBooked, "past"),
+		at(2*time.Hour, citizen.AppointmentCancelled, "cancelled"),
+		at(3*time.Hour, citizen.AppointmentBooked, "reminded"),
+	}
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		want []string
+	}{
+		{"now", now, []string{"tomorrow"}},
+		{"two hours on", now.Add(2 * time.Hour), []string{"tomorrow", "later"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, a := range citizen.ReminderDue(as, map[string]bool{"reminded": true}, tc.now) {
+				got = append(got, a.Local)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("ReminderDue = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
