@@ -68,3 +68,37 @@ func TestReminderDue(t *testing.T) {
 		})
 	}
 }
+
+func TestDeadlineDue(t *testing.T) {
+	drafts := []*citizen.Draft{
+		{ID: "moved", Service: "anmeldung-wohnung", Values: map[string]any{"move_in_date": "2026-11-30"}},
+		{ID: "no-date", Service: "anmeldung-wohnung", Values: map[string]any{}},
+		{ID: "dog", Service: "hundesteuer", Values: map[string]any{"move_in_date": "2026-11-30"}},
+	}
+	ds := citizen.Deadlines(drafts)
+	if len(ds) != 1 || ds[0].DraftID != "moved" || ds[0].Due.Format(time.DateOnly) != "2026-12-14" {
+		t.Fatalf("Deadlines = %+v, want the move on 30 November, due 14 December", ds)
+	}
+	booked := citizen.Appointment{Service: "anmeldung-wohnung", State: citizen.AppointmentBooked,
+		Slot: api.Slot{Start: time.Date(2026, 12, 14, 9, 0, 0, 0, time.UTC)}}
+	for _, tc := range []struct {
+		name     string
+		now      time.Time
+		as       []citizen.Appointment
+		reminded bool
+		want     int
+	}{
+		{"a week before", time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), nil, false, 0},
+		{"three days before", time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC), nil, false, 1},
+		{"on the last day", time.Date(2026, 12, 14, 20, 0, 0, 0, time.UTC), nil, false, 1},
+		{"after it", time.Date(2026, 12, 15, 9, 0, 0, 0, time.UTC), nil, false, 0},
+		{"with an appointment in time", time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC), []citizen.Appointment{booked}, false, 0},
+		{"reminded already", time.Date(2026, 12, 11, 9, 0, 0, 0, time.UTC), nil, true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := citizen.DeadlineDue(ds, tc.as, map[string]bool{"moved": tc.reminded}, tc.now); len(got) != tc.want {
+				t.Errorf("DeadlineDue = %+v, want %d", got, tc.want)
+			}
+		})
+	}
+}

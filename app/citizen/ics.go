@@ -67,23 +67,3 @@ func fold(l string) string {
 	b.WriteString(l)
 	return b.String()
 }
-
-// ReminderDue lists the appointments to remind of at now: booked ones
-// that start within the next day (the day before, as a calendar's
-// reminder would) and were not reminded of yet (reminded, by local id).
-func ReminderDue(as []Appointment, reminded map[string]bool, now time.Time) []Appointment {
-	var out []Appointment
-	for _, a := range as {
-		if a.State != AppointmentBooked || reminded[a.Local] {
-			continue
-		}
-		if until := a.Slot.Start.Sub(now); until > 0 && until <= 24*time.Hour {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// RegistrationDeadline is the last day to register a new address: two
-// weeks after moving in (Bundesmeldegesetz § 17).
-func RegistrationDeadline(moved time.Time) time.Time { return moved.AddDate(0, 0, 14) }

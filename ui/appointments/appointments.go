@@ -31,6 +31,8 @@ type Store interface {
 	Appointments(ctx context.Context) ([]citizen.Appointment, error)
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
+	// Drafts are read for the dates legal deadlines count from.
+	Drafts(ctx context.Context) ([]*citizen.Draft, error)
 }
 
 // Syncer is what they need of the sync engine.
@@ -199,4 +201,29 @@ func stateText(s citizen.AppointmentState) string {
 		return lang.L("Cancelled")
 	}
 	return lang.L("Not accepted")
+}
+
+// deadline is the legal deadline of the service from the citizen's drafts
+// (the latest), if any.
+func (a *Area) deadline(service string) (citizen.Deadline, bool) {
+	ctx, cancel := ctxShort()
+	defer cancel()
+	drafts, err := a.d.Store.Drafts(ctx)
+	if err != nil {
+		return citizen.Deadline{}, false
+	}
+	var out citizen.Deadline
+	found := false
+	for _, d := range citizen.Deadlines(drafts) {
+		if d.Service == service && (!found || d.From.After(out.From)) {
+			out, found = d, true
+		}
+	}
+	return out, found
+}
+
+// deadlineText says the deadline for people.
+func deadlineText(d citizen.Deadline) string {
+	return lang.L("Deadline: register by {{.Due}} – two weeks after moving in on {{.From}}.",
+		map[string]any{"Due": weekday(d.Due.Weekday()) + " " + d.Due.Format("02.01.2006"), "From": d.From.Format("02.01.2006")})
 }

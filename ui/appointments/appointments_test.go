@@ -338,3 +338,25 @@ func TestAge(t *testing.T) {
 		})
 	}
 }
+
+// TestLegalDeadline: a registration form with the moving date entered
+// shows its deadline when booking, and the checker reminds of it three
+// days before while no appointment in time is booked.
+func TestLegalDeadline(t *testing.T) {
+	r := newRig(t)
+	moved := time.Now().AddDate(0, 0, -12).Format(time.DateOnly)
+	r.dev.Draft(t, "anmeldung-wohnung", map[string]any{"move_in_date": moved})
+	b := r.bookScreen(t)
+	if !b.deadline.Visible() || !strings.Contains(b.deadline.Text, "Deadline: register by") {
+		t.Errorf("deadline label %q (shown %v), want the deadline", b.deadline.Text, b.deadline.Visible())
+	}
+	var got []*fyne.Notification
+	rem := r.area.Reminders(func(n *fyne.Notification) { got = append(got, n) })
+	n, err := rem.Check(context.Background())
+	if err != nil || n != 1 || !strings.HasPrefix(got[0].Title, "Deadline soon: Register your residence") {
+		t.Fatalf("Check = %d, %v, %+v; want one deadline reminder", n, err, got)
+	}
+	if n, _ := rem.Check(context.Background()); n != 0 {
+		t.Errorf("second Check = %d, want 0 (reminded once)", n)
+	}
+}

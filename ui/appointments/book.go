@@ -29,6 +29,7 @@ type Book struct {
 	refresh              *widget.Button
 	slots                *fyne.Container
 	none                 *widget.Label
+	deadline             *widget.Label
 
 	offices   api.Offices
 	services  []string // ids, in the order of service's options
@@ -48,12 +49,15 @@ func newBook(a *Area, service, replaces string) *Book {
 	b.age = widget.NewLabel("")
 	b.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), b.onRefresh)
 	b.none = kit.Wrapped("")
+	b.deadline = kit.Wrapped("")
+	b.deadline.Importance = widget.WarningImportance
+	b.deadline.Hide()
 	intro := lang.L("Choose a time. Your booking is saved on this device and sent as soon as there is a connection.")
 	if replaces != "" {
 		intro = lang.L("Choose the new time. Your old appointment is cancelled once the new one is booked.")
 	}
 	b.root = kit.NewVScroll(container.NewPadded(container.NewVBox(
-		kit.Wrapped(intro), b.service, b.office,
+		kit.Wrapped(intro), b.service, b.deadline, b.office,
 		container.NewBorder(nil, nil, nil, b.refresh, b.age),
 		b.day, b.none, b.slots)))
 	b.loadOffices()
@@ -113,6 +117,12 @@ func (b *Book) selectedOffice() string {
 
 func (b *Book) onService() {
 	svc := b.selectedService()
+	if d, ok := b.a.deadline(svc); ok {
+		b.deadline.SetText(deadlineText(d))
+		b.deadline.Show()
+	} else {
+		b.deadline.Hide()
+	}
 	b.officeIDs = nil
 	var names []string
 	for _, of := range b.offices.Offices {

@@ -11,12 +11,17 @@ import (
 	"rathaus/ui/kit"
 )
 
+// deadlineKey marks a draft's legal deadline reminded of.
+func deadlineKey(draftID string) string { return "appointments.deadline-reminded." + draftID }
+
 // remindedKey marks an appointment reminded of, in the store's settings,
 // so that a restart does not remind twice.
 func remindedKey(local string) string { return "appointments.reminded." + local }
 
 // Reminders sends a local notification the day before each booked
-// appointment. Check runs one round on its clock; Run checks every
+// appointment, and up to three days before a legal deadline (registering a
+// new address within two weeks of the moving date entered in its form)
+// while no appointment in time is booked. Check runs one round on its clock; Run checks every
 // minute until ctx ends.
 type Reminders struct {
 	a      *Area
@@ -53,6 +58,31 @@ func (r *Reminders) Check(ctx context.Context) (int, error) {
 		of := r.a.office(offices, ap.Office)
 		r.notify(fyne.NewNotification(lang.L("Appointment tomorrow: {{.Service}}", map[string]any{"Service": r.a.serviceTitle(ap.Service)}),
 			lang.L("{{.When}} at {{.Office}}. Your ticket: {{.Code}}", map[string]any{"When": when(ap.Slot, loc), "Office": of.Name.In(kit.Lang()), "Code": ap.Code})))
+		n++
+	}
+	m, err := r.checkDeadlines(ctx, as)
+	return n + m, err
+}
+
+func (r *Reminders) checkDeadlines(ctx context.Context, as []citizen.Appointment) (int, error) {
+	drafts, err := r.a.d.Store.Drafts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ds := citizen.Deadlines(drafts)
+	reminded := map[string]bool{}
+	for _, d := range ds {
+		if v, _ := r.a.d.Store.Setting(ctx, deadlineKey(d.DraftID)); v != "" {
+			reminded[d.DraftID] = true
+		}
+	}
+	n := 0
+	for _, d := range citizen.DeadlineDue(ds, as, reminded, r.a.d.Now()) {
+		if err := r.a.d.Store.SetSetting(ctx, deadlineKey(d.DraftID), "1"); err != nil {
+			return n, err
+		}
+		r.notify(fyne.NewNotification(lang.L("Deadline soon: {{.Service}}", map[string]any{"Service": r.a.serviceTitle(d.Service)}),
+			deadlineText(d)+" "+lang.L("Book an appointment at the citizens' office in the app.")))
 		n++
 	}
 	return n, nil
