@@ -31,7 +31,7 @@ func (s *Server) initAppointments(cfg Config) error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.appointments, err = appointments.New(appointments.Config{
-		Store: s.store, Schedule: sched, Tickets: tickets, Now: s.now,
+		Store: s.store, Schedule: sched, Tickets: tickets, Now: s.now, MaxBookings: cfg.MaxBookings,
 		Device: func(r *http.Request) (string, bool) {
 			d, ok := deviceFrom(r.Context())
 			return d.ID, ok

@@ -98,6 +98,9 @@ type Config struct {
 	// in the data folder so that tickets outlive a restart).
 	Offices      api.Offices
 	TicketSecret []byte
+	// MaxBookings bounds the appointments to come one device holds (0:
+	// appointments.DefaultMaxBookings; negative: none); beyond, 429.
+	MaxBookings int
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client

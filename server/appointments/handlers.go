@@ -18,6 +18,9 @@ import (
 // Defaults of Config.
 const (
 	DefaultDaysAhead = 28
+	// DefaultMaxBookings is how many appointments to come one device may
+	// hold: enough for a family's, too few to book a town's week empty.
+	DefaultMaxBookings = 5
 	// DefaultLead: a slot can be booked until this long before it starts.
 	DefaultLead = 30 * time.Minute
 	// alternatives is how many free slots a 409 offers.
@@ -32,6 +35,9 @@ type Config struct {
 	Now      func() time.Time
 	// DaysAhead is how far ahead slots are offered (0: DefaultDaysAhead).
 	DaysAhead int
+	// MaxBookings bounds the appointments to come a device holds (0:
+	// DefaultMaxBookings; negative: no bound). A rebooking counts once.
+	MaxBookings int
 	// Device is the id of the device the core authenticated the request
 	// as; ok=false without one.
 	Device func(r *http.Request) (id string, ok bool)
@@ -62,6 +68,9 @@ func New(cfg Config) (*Area, error) {
 	}
 	if cfg.DaysAhead == 0 {
 		cfg.DaysAhead = DefaultDaysAhead
+	}
+	if cfg.MaxBookings == 0 {
+		cfg.MaxBookings = DefaultMaxBookings
 	}
 	return &Area{cfg: cfg}, nil
 }
@@ -204,7 +213,13 @@ func (a *Area) handleBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slot, p := a.checkSlot(req)
+	if p == nil {
+		p = a.checkQuota(r.Context(), device, req, slot)
+	}
 	if p != nil {
+		if p.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "3600")
+		}
 		writeProblem(w, p)
 		return
 	}
@@ -269,6 +284,36 @@ func (a *Area) checkSlot(req api.BookingRequest) (api.Slot, *api.Problem) {
 			"Dieser Termin kann nicht mehr oder noch nicht gebucht werden.")
 	}
 	return slot, nil
+}
+
+// checkQuota refuses a booking beyond the appointments to come a device
+// may hold. The count is read before the booking, not in its transaction:
+// requests of one device at the same moment may pass it by a few, which a
+// bound against abuse can afford. A booking the device holds already (a
+// retry of one that went through) is never refused: the store answers it.
+func (a *Area) checkQuota(ctx context.Context, device string, req api.BookingRequest, slot api.Slot) *api.Problem {
+	if a.cfg.MaxBookings < 0 {
+		return nil
+	}
+	bs, err := a.cfg.Store.Bookings(ctx, device)
+	if err != nil {
+		return a.cfg.Failure(ctx, "appointments: count bookings", err)
+	}
+	now, held := a.cfg.Now(), 0
+	for _, b := range bs {
+		if !b.Cancelled.IsZero() || !b.CheckedIn.IsZero() || !b.Start.After(now) || b.ID == req.Replaces {
+			continue
+		}
+		if b.Office == req.Office && b.Start.Equal(slot.Start) {
+			return nil
+		}
+		held++
+	}
+	if held < a.cfg.MaxBookings {
+		return nil
+	}
+	return problem(http.StatusTooManyRequests, api.ProblemQuota, "Too Many Requests",
+		fmt.Sprintf("This device holds %d appointments to come, as many as the town allows; cancel one first.", held))
 }
 
 // writeTaken answers a booking whose slot someone else holds: 409 with the

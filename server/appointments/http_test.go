@@ -288,3 +288,34 @@ func TestCheckIn(t *testing.T) {
 		t.Errorf("check in with a device token: %d, want 401", a.status)
 	}
 }
+
+// TestBookingQuota: a device holds at most MaxBookings appointments to
+// come; a retry of one it holds and a rebooking still go.
+func TestBookingQuota(t *testing.T) {
+	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
+		c.Now = func() time.Time { return monday }
+		c.MaxBookings = 2
+	}))
+	tok := register(t, b)
+	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
+	req := func(i int) api.BookingRequest {
+		return api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[i].Start}
+	}
+	var first api.Booking
+	book(t, b, tok, "q1", req(0)).decode(t, &first)
+	book(t, b, tok, "q2", req(1))
+	a := book(t, b, tok, "q3", req(2))
+	var p api.Problem
+	a.decode(t, &p)
+	if a.status != http.StatusTooManyRequests || p.Type != api.ProblemQuota {
+		t.Fatalf("a third booking: %d %s, want 429 quota-exceeded", a.status, a.body)
+	}
+	if a := book(t, b, tok, "q1", req(0)); a.status != http.StatusOK {
+		t.Errorf("a retry of the first: %d %s, want 200", a.status, a.body)
+	}
+	re := req(3)
+	re.Replaces = first.ID
+	if a := book(t, b, tok, "q4", re); a.status != http.StatusCreated {
+		t.Errorf("a rebooking: %d %s, want 201", a.status, a.body)
+	}
+}

@@ -154,6 +154,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		MaxOpenCases:               -1,
 		MaxDrafts:                  -1,
 		MaxDraftBytes:              -1,
+		MaxBookings:                -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
 	}}
 	for _, opt := range opts {

@@ -77,8 +77,18 @@ func (s *bookingSender) Send(ctx context.Context, it *citizen.OutboxItem, _ func
 	return ChangedOutbox | ChangedAppointments, s.store.AckBooking(ctx, it.ID, p.Local, b)
 }
 
-// Permanent: the backend's refusals (4xx).
-func (s *bookingSender) Permanent(err error) bool { return !citizen.IsTransient(err) }
+// Permanent: the backend's refusals (4xx), and its quota on the
+// appointments a device holds, which frees up only when the citizen
+// cancels one.
+func (s *bookingSender) Permanent(err error) bool {
+	if re, ok := errors.AsType[*portal.ResponseError](err); ok && re.Problem != nil && re.Problem.Type == api.ProblemQuota {
+		return true
+	}
+	return !citizen.IsTransient(err)
+}
+
+// quotaMessage is the citizen's message for the quota on appointments.
+const quotaMessage = "You have as many appointments as the town hall allows. Cancel one first."
 
 // Refuse marks the appointment failed with the backend's reason; a taken
 // slot Send recorded already.
@@ -90,7 +100,11 @@ func (s *bookingSender) Refuse(ctx context.Context, it *citizen.OutboxItem, r Re
 	if p, ok := it.Payload.(*citizen.BookingPayload); ok {
 		local = p.Local
 	}
-	return ChangedOutbox | ChangedAppointments, s.store.RefuseBooking(ctx, it.ID, local, r.Code, r.Message)
+	msg := r.Message
+	if r.Problem != nil && r.Problem.Type == api.ProblemQuota {
+		msg = quotaMessage
+	}
+	return ChangedOutbox | ChangedAppointments, s.store.RefuseBooking(ctx, it.ID, local, r.Code, msg)
 }
 
 type bookingCancelSender struct {

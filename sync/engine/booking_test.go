@@ -8,6 +8,8 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/server"
+	"rathaus/server/servertest"
 )
 
 const (
@@ -248,5 +250,34 @@ func TestBookingRebookAndCancel(t *testing.T) {
 	}
 	if err := dev.store.CancelAppointment(ctx, "nope"); citizen.ErrorCode(err) != citizen.ENOTFOUND {
 		t.Errorf("cancel an unknown appointment: %v, want ENOTFOUND", err)
+	}
+}
+
+// TestBookingQuotaEndsTheItem: beyond the appointments a device may hold,
+// the booking ends at once with a message for the citizen, not retried.
+func TestBookingQuotaEndsTheItem(t *testing.T) {
+	ctx := context.Background()
+	dev := newRigOn(t, servertest.New(t, servertest.WithConfig(func(c *server.Config) { c.MaxBookings = 1 })))
+	if err := dev.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slots := freeSlots(t, dev)
+	if _, err := dev.store.BookAppointment(ctx, apptService, apptOffice, slots[0], ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a, err := dev.store.BookAppointment(ctx, apptService, apptOffice, slots[1], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = dev.engine.Sync(ctx)
+	got, _ := dev.store.Appointment(ctx, a.Local)
+	if got.State != citizen.AppointmentFailed || !strings.Contains(got.Error, "Cancel one first") {
+		t.Errorf("appointment beyond the quota = %s %q, want failed with the quota's message", got.State, got.Error)
+	}
+	if items := itemsOf(t, dev, citizen.OutboxBooking, true); len(items) != 0 {
+		t.Errorf("%d booking items still pending, want none", len(items))
 	}
 }
