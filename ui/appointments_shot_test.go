@@ -5,14 +5,17 @@ package ui
 import (
 	"context"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"rathaus/ui/internal/uitest"
 )
 
 // TestTicketScreenshots shows an appointment's ticket, booked at the real
-// backend: docs/ticket.png.
+// backend (docs/ticket.png), and the choice of a time
+// (docs/appointment-booking.png).
 func TestTicketScreenshots(t *testing.T) {
 	ctx := context.Background()
 	dev := uitest.NewDevice(t)
@@ -41,4 +44,12 @@ func TestTicketScreenshots(t *testing.T) {
 		apptsNavigator{u}.OpenTicket(ap.Local)
 	})
 	capture(t, u.win, "ticket.png")
+
+	// The choice of a time, from the slots cached an hour and a half ago.
+	fyne.DoAndWait(func() {
+		apptsNavigator{u}.OpenBooking("anmeldung-wohnung", "")
+		uitest.All[*widget.Select](u.win.Content())[1].SetSelectedIndex(0) // the office
+	})
+	time.Sleep(2 * time.Second) // the slots are fetched afresh
+	capture(t, u.win, "appointment-booking.png")
 }
