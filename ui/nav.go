@@ -93,6 +93,18 @@ func (n apptsNavigator) AppointmentsHome() {
 	n.u.apptsNav.popToRoot()
 }
 
+// serviceAppointments leads from a service's screen to booking an
+// appointment for it.
+type serviceAppointments struct{ u *UI }
+
+var _ forms.Appointments = serviceAppointments{}
+
+func (s serviceAppointments) Offers(service string) bool { return s.u.appts.Offers(service) }
+
+func (s serviceAppointments) OpenBooking(service string) {
+	apptsNavigator(s).OpenBooking(service, "")
+}
+
 // navigator is a stack of screens with a back button and a title. Unlike
 // fyne's container.Navigation it has no "forward": a screen left behind (a
 // form already submitted) can never come back stale.

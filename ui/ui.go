@@ -101,7 +101,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.win.Resize(fyne.NewSize(480, 820))
 
 	u.home = catalog.NewHome(u)
-	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
+	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
+		Appointments: serviceAppointments{u}})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
 	u.loadCatalog()

@@ -90,6 +90,15 @@ func New(d Deps) *Area {
 	}
 	a := &Area{d: d}
 	a.list = newList(a)
+	if len(a.offices().Offices) == 0 {
+		// So that a service's screen can offer appointments before the
+		// citizen ever opened this area.
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			_ = d.Sync.RefreshAppointments(ctx, "", "")
+		}()
+	}
 	return a
 }
 
@@ -226,4 +235,17 @@ func (a *Area) deadline(service string) (citizen.Deadline, bool) {
 func deadlineText(d citizen.Deadline) string {
 	return lang.L("Deadline: register by {{.Due}} – two weeks after moving in on {{.From}}.",
 		map[string]any{"Due": weekday(d.Due.Weekday()) + " " + d.Due.Format("02.01.2006"), "From": d.From.Format("02.01.2006")})
+}
+
+// Offers reports whether the offices (as cached) hold appointments for the
+// service.
+func (a *Area) Offers(service string) bool {
+	for _, of := range a.offices().Offices {
+		for _, s := range of.Services {
+			if s == service {
+				return true
+			}
+		}
+	}
+	return false
 }
