@@ -201,6 +201,13 @@ func TestBookOfflineThenTicket(t *testing.T) {
 		t.Errorf("second check-in = %d, want 409 (used)", got)
 	}
 
+	// The ticket works offline: it is on the device.
+	r.dev.Backend.Stop()
+	offline := r.area.TicketScreen(local)
+	if offline.QR() == nil || decodeQR(t, offline.QR()) != ap.Ticket || offline.code.Text != ap.Code {
+		t.Error("offline, the ticket screen does not show the ticket")
+	}
+
 	var ics bytes.Buffer
 	if err := tk.WriteICS(&ics); err != nil {
 		t.Fatal(err)
@@ -358,5 +365,39 @@ func TestLegalDeadline(t *testing.T) {
 	}
 	if n, _ := rem.Check(context.Background()); n != 0 {
 		t.Errorf("second Check = %d, want 0 (reminded once)", n)
+	}
+}
+
+// TestChangeTime: "Change time" opens the choice of a time for the
+// rebooking; once it went out, the old appointment is cancelled and the
+// new one booked, at the backend too.
+func TestChangeTime(t *testing.T) {
+	r := newRig(t)
+	b := r.bookScreen(t)
+	r.tapSlot(t, b)
+	ctx := context.Background()
+	if err := r.dev.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := r.nav.tickets[0]
+	tk := r.area.TicketScreen(old)
+	r.show(tk.Content())
+	test.Tap(tk.rebook)
+	if want := "anmeldung-wohnung/" + old; len(r.nav.bookings) != 1 || r.nav.bookings[0] != want {
+		t.Fatalf("Change time opened %v, want %s", r.nav.bookings, want)
+	}
+	nb := r.area.BookScreen("anmeldung-wohnung", old)
+	r.show(nb.Content())
+	nb.office.SetSelected("Citizens' office at the town hall")
+	waitFor(t, func() bool { return len(nb.slots.Objects) > 1 })
+	test.Tap(nb.slots.Objects[1].(*widget.Button))
+	test.Tap(uitest.Button(t, r.win, "Book"))
+	if err := r.dev.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	was, _ := r.dev.Store.Appointment(ctx, old)
+	now, _ := r.dev.Store.Appointment(ctx, r.nav.tickets[1])
+	if was.State != citizen.AppointmentCancelled || now.State != citizen.AppointmentBooked || now.Replaces != old {
+		t.Errorf("after changing the time: old %s, new %s (replaces %q)", was.State, now.State, now.Replaces)
 	}
 }
