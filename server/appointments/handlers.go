@@ -212,9 +212,20 @@ func (a *Area) handleBook(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	slot, p := a.checkSlot(req)
-	if p == nil {
-		p = a.checkQuota(r.Context(), device, req, slot)
+	// The device's bookings: one it holds at that time already is a retry
+	// of a booking that went through (the store replays it, also once the
+	// time is past), and the rest count for its quota.
+	held, err := a.cfg.Store.Bookings(r.Context(), device)
+	if err != nil {
+		writeProblem(w, a.cfg.Failure(r.Context(), "appointments: the device's bookings", err))
+		return
+	}
+	holds := slices.ContainsFunc(held, func(b Booking) bool {
+		return b.Cancelled.IsZero() && b.Office == req.Office && b.Start.Equal(req.Start)
+	})
+	slot, p := a.checkSlot(req, holds)
+	if p == nil && !holds {
+		p = a.checkQuota(held, req)
 	}
 	if p != nil {
 		if p.Status == http.StatusTooManyRequests {
@@ -228,7 +239,6 @@ func (a *Area) handleBook(w http.ResponseWriter, r *http.Request) {
 	var (
 		b        Booking
 		replayed bool
-		err      error
 	)
 	// A new code collides with one in use about once in 600 million
 	// bookings; then another is drawn.
@@ -262,8 +272,9 @@ func (a *Area) handleBook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, a.wire(b))
 }
 
-// checkSlot checks that the request names a slot that can be booked now.
-func (a *Area) checkSlot(req api.BookingRequest) (api.Slot, *api.Problem) {
+// checkSlot checks that the request names a slot that can be booked now
+// (or, for a booking the device holds, once could).
+func (a *Area) checkSlot(req api.BookingRequest, holds bool) (api.Slot, *api.Problem) {
 	invalid := func(pointer, code, en, de string) *api.Problem {
 		p := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed", en)
 		p.Errors = []api.FieldError{{Pointer: pointer, Code: code, Detail: en, Message: api.Text{"de": de, "en": en}}}
@@ -279,7 +290,7 @@ func (a *Area) checkSlot(req api.BookingRequest) (api.Slot, *api.Problem) {
 			"Zu dieser Zeit gibt es keinen Termin.")
 	}
 	from, to := a.window(slot.Start, 1)
-	if slot.Start.Before(from) || !slot.Start.Before(to) {
+	if !holds && (slot.Start.Before(from) || !slot.Start.Before(to)) {
 		return api.Slot{}, invalid("/start", "window", "This appointment can no longer be booked, or not yet.",
 			"Dieser Termin kann nicht mehr oder noch nicht gebucht werden.")
 	}
@@ -287,33 +298,25 @@ func (a *Area) checkSlot(req api.BookingRequest) (api.Slot, *api.Problem) {
 }
 
 // checkQuota refuses a booking beyond the appointments to come a device
-// may hold. The count is read before the booking, not in its transaction:
-// requests of one device at the same moment may pass it by a few, which a
-// bound against abuse can afford. A booking the device holds already (a
-// retry of one that went through) is never refused: the store answers it.
-func (a *Area) checkQuota(ctx context.Context, device string, req api.BookingRequest, slot api.Slot) *api.Problem {
+// may hold (held: its bookings). The count is read before the booking, not
+// in its transaction: requests of one device at the same moment may pass it
+// by a few, which a bound against abuse can afford. A rebooking does not
+// count the booking it replaces.
+func (a *Area) checkQuota(held []Booking, req api.BookingRequest) *api.Problem {
 	if a.cfg.MaxBookings < 0 {
 		return nil
 	}
-	bs, err := a.cfg.Store.Bookings(ctx, device)
-	if err != nil {
-		return a.cfg.Failure(ctx, "appointments: count bookings", err)
-	}
-	now, held := a.cfg.Now(), 0
-	for _, b := range bs {
-		if !b.Cancelled.IsZero() || !b.CheckedIn.IsZero() || !b.Start.After(now) || b.ID == req.Replaces {
-			continue
+	now, n := a.cfg.Now(), 0
+	for _, b := range held {
+		if b.Cancelled.IsZero() && b.CheckedIn.IsZero() && b.Start.After(now) && b.ID != req.Replaces {
+			n++
 		}
-		if b.Office == req.Office && b.Start.Equal(slot.Start) {
-			return nil
-		}
-		held++
 	}
-	if held < a.cfg.MaxBookings {
+	if n < a.cfg.MaxBookings {
 		return nil
 	}
 	return problem(http.StatusTooManyRequests, api.ProblemQuota, "Too Many Requests",
-		fmt.Sprintf("This device holds %d appointments to come, as many as the town allows; cancel one first.", held))
+		fmt.Sprintf("This device holds %d appointments to come, as many as the town allows; cancel one first.", n))
 }
 
 // writeTaken answers a booking whose slot someone else holds: 409 with the

@@ -319,3 +319,34 @@ func TestBookingQuota(t *testing.T) {
 		t.Errorf("a rebooking: %d %s, want 201", a.status, a.body)
 	}
 }
+
+// TestRetryAfterTheTimePassed: a booking whose answer was lost is retried
+// later, when its time may be past: the retry gets the booking, not a
+// refusal of the time; a new booking of a past time is refused.
+func TestRetryAfterTheTimePassed(t *testing.T) {
+	var mu sync.Mutex
+	now := monday
+	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	}))
+	tok := register(t, b)
+	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
+	req := api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[0].Start}
+	var first api.Booking
+	book(t, b, tok, "late", req).decode(t, &first)
+	mu.Lock()
+	now = free[0].End.Add(time.Hour)
+	mu.Unlock()
+	var again api.Booking
+	a := book(t, b, tok, "late", req)
+	a.decode(t, &again)
+	if a.status != http.StatusOK || again.ID != first.ID {
+		t.Errorf("retry after the time: %d %s, want 200 and the booking", a.status, a.body)
+	}
+	other := register(t, b)
+	late := req
+	late.Start = free[1].Start
+	if a := book(t, b, other, "late-new", late); a.status != http.StatusUnprocessableEntity {
+		t.Errorf("a new booking of a past time: %d, want 422", a.status)
+	}
+}

@@ -87,8 +87,11 @@ func (s *bookingSender) Permanent(err error) bool {
 	return !citizen.IsTransient(err)
 }
 
-// quotaMessage is the citizen's message for the quota on appointments.
-const quotaMessage = "You have as many appointments as the town hall allows. Cancel one first."
+// Messages for the citizen of a booking refused for good.
+const (
+	quotaMessage = "You have as many appointments as the town hall allows. Cancel one first."
+	goneMessage  = "This time can no longer be booked. Please choose another time."
+)
 
 // Refuse marks the appointment failed with the backend's reason; a taken
 // slot Send recorded already.
@@ -101,8 +104,14 @@ func (s *bookingSender) Refuse(ctx context.Context, it *citizen.OutboxItem, r Re
 		local = p.Local
 	}
 	msg := r.Message
-	if r.Problem != nil && r.Problem.Type == api.ProblemQuota {
+	switch {
+	case r.Problem == nil:
+	case r.Problem.Type == api.ProblemQuota:
 		msg = quotaMessage
+	case r.Problem.Type == api.ProblemValidation:
+		// Its time passed while the booking waited for a connection, or
+		// the office no longer offers it.
+		msg = goneMessage
 	}
 	return ChangedOutbox | ChangedAppointments, s.store.RefuseBooking(ctx, it.ID, local, r.Code, msg)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -279,5 +280,25 @@ func TestBookingQuotaEndsTheItem(t *testing.T) {
 	}
 	if items := itemsOf(t, dev, citizen.OutboxBooking, true); len(items) != 0 {
 		t.Errorf("%d booking items still pending, want none", len(items))
+	}
+}
+
+// TestBookingOfAPassedTime: a booking that waited offline until its time
+// passed ends with a message that says so, not retried.
+func TestBookingOfAPassedTime(t *testing.T) {
+	ctx := context.Background()
+	dev := newRig(t)
+	if err := dev.engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	past := api.Slot{Start: time.Now().Add(-24 * time.Hour).Truncate(time.Hour), End: time.Now().Add(-23 * time.Hour).Truncate(time.Hour)}
+	a, err := dev.store.BookAppointment(ctx, apptService, apptOffice, past, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = dev.engine.Sync(ctx)
+	got, _ := dev.store.Appointment(ctx, a.Local)
+	if got.State != citizen.AppointmentFailed || !strings.Contains(got.Error, "can no longer be booked") {
+		t.Errorf("a passed time = %s %q, want failed, saying it can no longer be booked", got.State, got.Error)
 	}
 }

@@ -100,6 +100,7 @@ func (t *Ticket) Refresh() {
 		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	case citizen.AppointmentFailed:
 		t.root.Add(kit.Banner(lang.L(ap.Error)))
+		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	}
 	t.export, t.rebook, t.cancel = nil, nil, nil
 	if ap.State == citizen.AppointmentBooked {
