@@ -244,6 +244,7 @@ func (a *Area) handleBook(w http.ResponseWriter, r *http.Request) {
 	// bookings; then another is drawn.
 	for range 4 {
 		nb.Code = a.cfg.Tickets.NewCode()
+		nb.Ticket = a.cfg.Tickets.Payload(nb.ID, nb.Code, nb.Start)
 		b, replayed, err = a.cfg.Store.Book(r.Context(), key, bookingHash(req), nb)
 		if !errors.Is(err, ErrCodeTaken) {
 			break
@@ -362,19 +363,8 @@ func (a *Area) handleCancel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.wire(b))
 }
 
-// wire is a stored booking as the API shows it, with its ticket.
-func (a *Area) wire(b Booking) api.Booking {
-	status := api.BookingBooked
-	switch {
-	case !b.Cancelled.IsZero():
-		status = api.BookingCancelled
-	case !b.CheckedIn.IsZero():
-		status = api.BookingCheckedIn
-	}
-	return api.Booking{ID: b.ID, Service: b.Service, Office: b.Office, Start: b.Start.UTC(), End: b.End.UTC(),
-		Status: status, Code: FormatCode(b.Code), Ticket: a.cfg.Tickets.Payload(b.ID, b.Code, b.Start),
-		Created: b.Created.UTC(), Replaces: b.Replaces}
-}
+// wire is a stored booking as the API shows it.
+func (a *Area) wire(b Booking) api.Booking { return b.Wire() }
 
 // CheckIn checks a ticket in: what staff scanned or typed (a QR payload or
 // a short code) is checked against the secret, then marked used in the

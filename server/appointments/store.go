@@ -4,11 +4,18 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"rathaus/api"
 )
 
 // Store keeps the bookings. server.Store embeds it; server/sqlite and
 // server/postgres implement it, and server/storetest holds them to it.
 type Store interface {
+	// Every change of a booking (booked, cancelled, also the one a
+	// rebooking replaces, checked in) adds a change of kind
+	// api.ChangeBooking with the booking as it is then, for its device, or
+	// its account when it has one, in the same transaction.
+	//
 	// Book stores b under the idempotency key in the scope of b.Device, or
 	// returns the booking stored earlier under it (replayed=true) when the
 	// request hash matches; ErrKeyReused when it does not. At most one
@@ -51,8 +58,11 @@ type NewBooking struct {
 	ID, Device, Service, Office string
 	Start, End                  time.Time
 	Code                        string
-	Created                     time.Time
-	Replaces                    string
+	// Ticket is the signed payload of the ticket's QR code, kept with the
+	// booking so that the changes feed can carry it.
+	Ticket   string
+	Created  time.Time
+	Replaces string
 }
 
 // Booking is a booking as the store keeps it. Times are whole seconds,
@@ -61,4 +71,17 @@ type Booking struct {
 	NewBooking
 	Cancelled time.Time // zero while not cancelled
 	CheckedIn time.Time // zero while not checked in
+}
+
+// Wire is the booking as the API shows it.
+func (b Booking) Wire() api.Booking {
+	status := api.BookingBooked
+	switch {
+	case !b.Cancelled.IsZero():
+		status = api.BookingCancelled
+	case !b.CheckedIn.IsZero():
+		status = api.BookingCheckedIn
+	}
+	return api.Booking{ID: b.ID, Service: b.Service, Office: b.Office, Start: b.Start.UTC(), End: b.End.UTC(),
+		Status: status, Code: FormatCode(b.Code), Ticket: b.Ticket, Created: b.Created.UTC(), Replaces: b.Replaces}
 }

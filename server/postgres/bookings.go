@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"rathaus/api"
 	"rathaus/server/appointments"
 )
 
@@ -18,13 +19,13 @@ import (
 // not meet it.
 const lockBookingKey = 0x5241_0A01
 
-const bookingColumns = `id, device, service, office, start, end_at, code, created, replaces, cancelled, checked_in`
+const bookingColumns = `id, device, service, office, start, end_at, code, ticket, created, replaces, cancelled, checked_in`
 
 func scanBooking(row pgx.Row) (appointments.Booking, error) {
 	var b appointments.Booking
 	var start, end, created int64
 	var cancelled, checkedIn *int64
-	if err := row.Scan(&b.ID, &b.Device, &b.Service, &b.Office, &start, &end, &b.Code, &created, &b.Replaces, &cancelled, &checkedIn); err != nil {
+	if err := row.Scan(&b.ID, &b.Device, &b.Service, &b.Office, &start, &end, &b.Code, &b.Ticket, &created, &b.Replaces, &cancelled, &checkedIn); err != nil {
 		return b, err
 	}
 	b.Start, b.End, b.Created = unix(start), unix(end), unix(created)
@@ -63,11 +64,12 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("postgres: look up booking key: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO bookings (id, device, idem_key, request_hash, service, office, start, end_at, code, created, replaces)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, nb.ID, nb.Device, key, requestHash, nb.Service, nb.Office,
-			nb.Start.Unix(), nb.End.Unix(), nb.Code, nb.Created.Unix(), nb.Replaces); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO bookings (id, device, idem_key, request_hash, service, office, start, end_at, code, ticket, created, replaces)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, nb.ID, nb.Device, key, requestHash, nb.Service, nb.Office,
+			nb.Start.Unix(), nb.End.Unix(), nb.Code, nb.Ticket, nb.Created.Unix(), nb.Replaces); err != nil {
 			return uniqueBooking(err)
 		}
+		var changes []appointments.Booking
 		if nb.Replaces != "" {
 			tag, err := tx.Exec(ctx, "UPDATE bookings SET cancelled = $1 WHERE id = $2 AND device = $3 AND cancelled IS NULL AND checked_in IS NULL",
 				nb.Created.Unix(), nb.Replaces, nb.Device)
@@ -77,10 +79,15 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 			if tag.RowsAffected() != 1 {
 				return appointments.ErrNotFound
 			}
+			old, err := scanBooking(tx.QueryRow(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = $1", nb.Replaces))
+			if err != nil {
+				return fmt.Errorf("postgres: read replaced booking: %w", err)
+			}
+			changes = append(changes, old)
 		}
 		out = appointments.Booking{NewBooking: nb}
 		out.Start, out.End, out.Created = unix(nb.Start.Unix()), unix(nb.End.Unix()), unix(nb.Created.Unix())
-		return nil
+		return addBookingChanges(ctx, tx, append(changes, out)...)
 	})
 	if err != nil {
 		return appointments.Booking{}, false, err
@@ -122,7 +129,7 @@ func (db *DB) CancelBooking(ctx context.Context, device, id string, at time.Time
 		}
 		b.Cancelled = unix(at.Unix())
 		out = b
-		return nil
+		return addBookingChanges(ctx, tx, b)
 	})
 	return out, err
 }
@@ -197,7 +204,28 @@ func (db *DB) CheckIn(ctx context.Context, code string, at time.Time) (out appoi
 			return fmt.Errorf("postgres: check in: %w", err)
 		}
 		out.CheckedIn = unix(at.Unix())
-		return nil
+		return addBookingChanges(ctx, tx, out)
 	})
 	return out, err
+}
+
+// addBookingChanges tells each booking's device, or its account when it
+// has one, about the booking as it is now: last in its transaction, as
+// every change (queueChange).
+func addBookingChanges(ctx context.Context, tx pgx.Tx, bs ...appointments.Booking) error {
+	b := &pgx.Batch{}
+	for _, bk := range bs {
+		scope, target, err := caseAudience(ctx, tx, bk.Device)
+		if err != nil {
+			return err
+		}
+		w := bk.Wire()
+		if err := queueChange(b, scope, target, bk.Device, api.Change{Kind: api.ChangeBooking, Booking: &w}); err != nil {
+			return err
+		}
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: add change: %w", err)
+	}
+	return nil
 }

@@ -11,16 +11,17 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"rathaus/api"
 	"rathaus/server/appointments"
 )
 
-const bookingColumns = `id, device, service, office, start, end_at, code, created, replaces, cancelled, checked_in`
+const bookingColumns = `id, device, service, office, start, end_at, code, ticket, created, replaces, cancelled, checked_in`
 
 func scanBooking(row interface{ Scan(...any) error }) (appointments.Booking, error) {
 	var b appointments.Booking
 	var start, end, created int64
 	var cancelled, checkedIn sql.NullInt64
-	if err := row.Scan(&b.ID, &b.Device, &b.Service, &b.Office, &start, &end, &b.Code, &created, &b.Replaces, &cancelled, &checkedIn); err != nil {
+	if err := row.Scan(&b.ID, &b.Device, &b.Service, &b.Office, &start, &end, &b.Code, &b.Ticket, &created, &b.Replaces, &cancelled, &checkedIn); err != nil {
 		return b, err
 	}
 	b.Start, b.End, b.Created = unix(start), unix(end), unix(created)
@@ -54,9 +55,9 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("sqlite: look up booking key: %w", err)
 		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO bookings (id, device, idem_key, request_hash, service, office, start, end_at, code, created, replaces)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nb.ID, nb.Device, key, requestHash, nb.Service, nb.Office,
-			nb.Start.Unix(), nb.End.Unix(), nb.Code, nb.Created.Unix(), nb.Replaces); err != nil {
+		if _, err := q.ExecContext(ctx, `INSERT INTO bookings (id, device, idem_key, request_hash, service, office, start, end_at, code, ticket, created, replaces)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nb.ID, nb.Device, key, requestHash, nb.Service, nb.Office,
+			nb.Start.Unix(), nb.End.Unix(), nb.Code, nb.Ticket, nb.Created.Unix(), nb.Replaces); err != nil {
 			return uniqueBooking(err)
 		}
 		if nb.Replaces != "" {
@@ -68,10 +69,17 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 			if n, _ := res.RowsAffected(); n != 1 {
 				return appointments.ErrNotFound
 			}
+			old, err := scanBooking(q.QueryRowContext(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = ?", nb.Replaces))
+			if err != nil {
+				return fmt.Errorf("sqlite: read replaced booking: %w", err)
+			}
+			if err := addBookingChange(ctx, q, old); err != nil {
+				return err
+			}
 		}
 		out = appointments.Booking{NewBooking: nb}
 		out.Start, out.End, out.Created = unix(nb.Start.Unix()), unix(nb.End.Unix()), unix(nb.Created.Unix())
-		return nil
+		return addBookingChange(ctx, q, out)
 	})
 	if err != nil {
 		return appointments.Booking{}, false, err
@@ -114,7 +122,7 @@ func (db *DB) CancelBooking(ctx context.Context, device, id string, at time.Time
 		}
 		b.Cancelled = unix(at.Unix())
 		out = b
-		return nil
+		return addBookingChange(ctx, q, b)
 	})
 	return out, err
 }
@@ -178,7 +186,22 @@ func (db *DB) CheckIn(ctx context.Context, code string, at time.Time) (out appoi
 			return fmt.Errorf("sqlite: check in: %w", err)
 		}
 		out.CheckedIn = unix(at.Unix())
-		return nil
+		return addBookingChange(ctx, q, out)
 	})
 	return out, err
+}
+
+// addBookingChange tells the booking's device, or its account when it has
+// one, about the booking as it is now.
+func addBookingChange(ctx context.Context, q querier, b appointments.Booking) error {
+	var account sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT account FROM devices WHERE id = ?", b.Device).Scan(&account); err != nil {
+		return fmt.Errorf("sqlite: account of device %s: %w", b.Device, err)
+	}
+	scope, target := scopeDevice, b.Device
+	if account.Valid {
+		scope, target = scopeAccount, account.String
+	}
+	w := b.Wire()
+	return addChange(ctx, q, scope, target, b.Device, api.Change{Kind: api.ChangeBooking, Booking: &w})
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"rathaus/api"
+	"rathaus/server"
 	"rathaus/server/appointments"
 )
 
@@ -189,6 +191,45 @@ func testAppointments(t *testing.T, open func(t *testing.T) Store) {
 		}
 		if _, err := s.CheckIn(ctx, "NOSUCH", at); !errors.Is(err, appointments.ErrNotFound) {
 			t.Errorf("CheckIn of an unknown code: err = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("feed", func(t *testing.T) {
+		s := open(t)
+		addDevice(t, s, "d_a")
+		addDevice(t, s, "d_b")
+		addDevice(t, s, "d_c")
+		if err := s.LinkDevices(ctx, "acc", "d_a", "d_b"); err != nil {
+			t.Fatal(err)
+		}
+		nb := newBooking("b1", "d_a", "buero", 0)
+		nb.Ticket = "RATHAUS-TICKET:1:b1"
+		mustBook(t, s, "k1", nb)
+		re := newBooking("b2", "d_a", "buero", 1)
+		re.Replaces = "b1"
+		mustBook(t, s, "k2", re)
+		if _, err := s.CheckIn(ctx, "CODEb2", created); err != nil {
+			t.Fatal(err)
+		}
+		mustBook(t, s, "k3", newBooking("b3", "d_c", "buero", 2))
+
+		var got []string
+		for _, c := range feed(t, s, server.Device{ID: "d_b", Account: "acc"}, 0, 10) {
+			if c.Kind == api.ChangeBooking && c.Booking != nil {
+				got = append(got, c.Booking.ID+" "+c.Booking.Status)
+			}
+		}
+		want := []string{"b1 booked", "b1 cancelled", "b2 booked", "b2 checked_in"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the account's other device sees bookings %v, want %v (not another device's)", got, want)
+		}
+		for _, c := range feed(t, s, server.Device{ID: "d_a", Account: "acc"}, 0, 10) {
+			if c.Booking != nil && c.Booking.ID == "b1" && (c.Booking.Ticket != nb.Ticket || c.Booking.Code != appointments.FormatCode(nb.Code)) {
+				t.Errorf("booking change %+v: want the ticket and the code as shown", c.Booking)
+			}
+		}
+		if own := feed(t, s, server.Device{ID: "d_c"}, 0, 10); len(own) != 1 || own[0].Booking == nil || own[0].Booking.ID != "b3" {
+			t.Errorf("a device without account sees %v, want its own booking", describe(own))
 		}
 	})
 }

@@ -13,6 +13,7 @@ CREATE TABLE bookings (
 	start        bigint NOT NULL,
 	end_at       bigint NOT NULL,
 	code         text NOT NULL,
+	ticket       text NOT NULL DEFAULT '',  -- the QR code's signed payload
 	created      bigint NOT NULL,
 	replaces     text NOT NULL DEFAULT '',
 	cancelled    bigint,

@@ -13,6 +13,7 @@ CREATE TABLE bookings (
 	start        INTEGER NOT NULL,
 	end_at       INTEGER NOT NULL,
 	code         TEXT NOT NULL UNIQUE,
+	ticket       TEXT NOT NULL DEFAULT '',  -- the QR code's signed payload
 	created      INTEGER NOT NULL,
 	replaces     TEXT NOT NULL DEFAULT '',
 	cancelled    INTEGER,
