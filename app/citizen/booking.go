@@ -57,6 +57,9 @@ const (
 	AppointmentCancelling AppointmentState = "cancelling"
 	// AppointmentCancelled: cancelled (or replaced by a rebooking).
 	AppointmentCancelled AppointmentState = "cancelled"
+	// AppointmentCheckedIn: the citizen was there; staff checked the
+	// ticket in.
+	AppointmentCheckedIn AppointmentState = "checked_in"
 	// AppointmentFailed: the backend refused the booking for good; Error
 	// says why.
 	AppointmentFailed AppointmentState = "failed"

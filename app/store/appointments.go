@@ -189,6 +189,11 @@ func (s *Store) AckBooking(ctx context.Context, itemID int64, local string, b ap
 	if err != nil {
 		return err
 	}
+	// The changes feed may have brought the booking first, as an
+	// appointment of its own: this one is it.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM appointments WHERE id = ? AND local != ?", b.ID, local); err != nil {
+		return storageError("recording a booking", err)
+	}
 	// A cancel made while the booking was on its way stays: it goes next.
 	if _, err := tx.ExecContext(ctx, `UPDATE appointments SET id = ?, ticket_sealed = ?, start = ?, end_at = ?, error = '',
 		state = CASE state WHEN 'cancelling' THEN 'cancelling' ELSE 'booked' END WHERE local = ?`,
@@ -323,4 +328,55 @@ func (s *Store) open(a withTicket) citizen.Appointment {
 	}
 	out.Code, out.Ticket = t.Code, t.Ticket
 	return out
+}
+
+// applyBooking records a booking from the changes feed: an appointment of
+// this device (its state: cancelled, checked in), its own booking whose
+// answer is still on the way (found by its time), or one of the account's
+// other devices. It reports whether the device's appointments changed.
+func (s *Store) applyBooking(ctx context.Context, tx *sql.Tx, b api.Booking) (bool, error) {
+	state := citizen.AppointmentBooked
+	switch b.Status {
+	case api.BookingCancelled:
+		state = citizen.AppointmentCancelled
+	case api.BookingCheckedIn:
+		state = citizen.AppointmentCheckedIn
+	}
+	var local, current string
+	err := tx.QueryRowContext(ctx, "SELECT local, state FROM appointments WHERE id = ?", b.ID).Scan(&local, &current)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `SELECT local, state FROM appointments WHERE id = '' AND state IN ('pending', 'cancelling')
+			AND service = ? AND office = ? AND start = ? ORDER BY created LIMIT 1`, b.Service, b.Office, ms(b.Start)).Scan(&local, &current)
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if state == citizen.AppointmentCancelled {
+			return false, nil // never seen here, and gone
+		}
+		local = citizen.NewID()
+		sealed, err := s.sealTicket(local, b.Code, b.Ticket)
+		if err != nil {
+			return false, err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO appointments (local, id, service, office, start, end_at, state, ticket_sealed, created)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, local, b.ID, b.Service, b.Office, ms(b.Start), ms(b.End), string(state), sealed, ms(b.Created))
+		return true, storageError("applying a booking", err)
+	case err != nil:
+		return false, storageError("applying a booking", err)
+	}
+	if citizen.AppointmentState(current) == citizen.AppointmentCancelling && state == citizen.AppointmentBooked {
+		state = citizen.AppointmentCancelling // the citizen's cancel waits to go
+	}
+	sealed, err := s.sealTicket(local, b.Code, b.Ticket)
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE appointments SET id = ?, state = ?, ticket_sealed = ?, start = ?, end_at = ?
+		WHERE local = ? AND (id != ? OR state != ? OR ticket_sealed IS NULL)`,
+		b.ID, string(state), sealed, ms(b.Start), ms(b.End), local, b.ID, string(state))
+	if err != nil {
+		return false, storageError("applying a booking", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }

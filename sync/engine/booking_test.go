@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/server"
 	"rathaus/server/servertest"
+	"rathaus/sync/engine"
 )
 
 const (
@@ -300,5 +303,63 @@ func TestBookingOfAPassedTime(t *testing.T) {
 	got, _ := dev.store.Appointment(ctx, a.Local)
 	if got.State != citizen.AppointmentFailed || !strings.Contains(got.Error, "can no longer be booked") {
 		t.Errorf("a passed time = %s %q, want failed, saying it can no longer be booked", got.State, got.Error)
+	}
+}
+
+// TestBookingsThroughTheFeed: a booking made on one device of an account
+// comes to the other with its ticket; the check-in at the desk comes back
+// to both; the device's own booking is never doubled by the feed.
+func TestBookingsThroughTheFeed(t *testing.T) {
+	ctx := context.Background()
+	a := newRig(t)
+	b := newRigOn(t, a.backend)
+	for _, d := range []*rig{a, b} {
+		if err := d.engine.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.backend.LinkDevices("acc-1", deviceIDOf(t, a), deviceIDOf(t, b))
+	slots := freeSlots(t, a)
+	local, err := a.store.BookAppointment(ctx, apptService, apptOffice, slots[2], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, d := range []*rig{a, b} {
+			if err := d.engine.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mine, _ := a.store.Appointments(ctx)
+	theirs, _ := b.store.Appointments(ctx)
+	if len(mine) != 1 || mine[0].Local != local.Local || mine[0].State != citizen.AppointmentBooked {
+		t.Fatalf("the booking device has %+v, want its one appointment, booked", mine)
+	}
+	if len(theirs) != 1 || theirs[0].ID != mine[0].ID || theirs[0].Ticket != mine[0].Ticket || theirs[0].Code != mine[0].Code {
+		t.Fatalf("the account's other device has %+v, want the appointment with its ticket", theirs)
+	}
+
+	body, _ := json.Marshal(api.TicketCheckIn{Code: mine[0].Code})
+	req, _ := http.NewRequest(http.MethodPost, a.backend.URL+api.PathTicketCheckIn, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+a.backend.StaffToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("check-in: %v %v", res, err)
+	}
+	res.Body.Close()
+	var changed engine.Changed
+	a.engine.OnChange(func(st engine.Status) { changed |= st.Changed })
+	for _, d := range []*rig{a, b} {
+		if err := d.engine.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := d.store.Appointments(ctx)
+		if len(got) != 1 || got[0].State != citizen.AppointmentCheckedIn {
+			t.Errorf("after the check-in: %+v, want checked in", got)
+		}
+	}
+	if !changed.Any(engine.ChangedAppointments) {
+		t.Errorf("the pass changed %s, want appointments", changed)
 	}
 }

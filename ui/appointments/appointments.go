@@ -208,6 +208,8 @@ func stateText(s citizen.AppointmentState) string {
 		return lang.L("Cancellation waiting to be sent")
 	case citizen.AppointmentCancelled:
 		return lang.L("Cancelled")
+	case citizen.AppointmentCheckedIn:
+		return lang.L("Checked in at the town hall")
 	}
 	return lang.L("Not accepted")
 }
