@@ -22,13 +22,15 @@ type Store interface {
 	// booking that is not cancelled holds an office's slot: ErrSlotTaken
 	// when another holds b's, however many book it at once (a unique
 	// constraint decides). ErrCodeTaken when another booking has b.Code.
-	// With b.Replaces, that booking of b.Device (not cancelled, not
-	// checked in; else ErrNotFound) is cancelled in the same transaction,
-	// and only if the new one is stored.
+	// With b.Replaces, that booking of b.Device or of its account's other
+	// devices (not cancelled, not checked in; else ErrNotFound) is
+	// cancelled in the same transaction, and only if the new one is
+	// stored.
 	Book(ctx context.Context, key string, requestHash []byte, b NewBooking) (out Booking, replayed bool, err error)
-	// CancelBooking cancels the device's booking at the time given;
-	// cancelling a cancelled one returns it as it is. ErrNotFound when the
-	// device has no such booking, ErrCheckedIn when it was checked in.
+	// CancelBooking cancels the booking of the device, or of its
+	// account's other devices, at the time given; cancelling a cancelled
+	// one returns it as it is. ErrNotFound when neither has such a
+	// booking, ErrCheckedIn when it was checked in.
 	CancelBooking(ctx context.Context, device, id string, at time.Time) (Booking, error)
 	// Bookings lists the device's bookings, by start.
 	Bookings(ctx context.Context, device string) ([]Booking, error)

@@ -21,6 +21,12 @@ const lockBookingKey = 0x5241_0A01
 
 const bookingColumns = `id, device, service, office, start, end_at, code, ticket, created, replaces, cancelled, checked_in`
 
+// ownedBy matches the bookings of the device (the parameter named) or of
+// the other devices of its account.
+func ownedBy(param string) string {
+	return "(device = " + param + " OR device IN (SELECT id FROM devices WHERE account IS NOT NULL AND account = (SELECT account FROM devices WHERE id = " + param + ")))"
+}
+
 func scanBooking(row pgx.Row) (appointments.Booking, error) {
 	var b appointments.Booking
 	var start, end, created int64
@@ -71,7 +77,7 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 		}
 		var changes []appointments.Booking
 		if nb.Replaces != "" {
-			tag, err := tx.Exec(ctx, "UPDATE bookings SET cancelled = $1 WHERE id = $2 AND device = $3 AND cancelled IS NULL AND checked_in IS NULL",
+			tag, err := tx.Exec(ctx, "UPDATE bookings SET cancelled = $1 WHERE id = $2 AND "+ownedBy("$3")+" AND cancelled IS NULL AND checked_in IS NULL",
 				nb.Created.Unix(), nb.Replaces, nb.Device)
 			if err != nil {
 				return fmt.Errorf("postgres: cancel replaced booking: %w", err)
@@ -112,7 +118,7 @@ func uniqueBooking(err error) error {
 func (db *DB) CancelBooking(ctx context.Context, device, id string, at time.Time) (out appointments.Booking, err error) {
 	defer func() { err = classify(err) }()
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		b, err := scanBooking(tx.QueryRow(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = $1 AND device = $2 FOR UPDATE", id, device))
+		b, err := scanBooking(tx.QueryRow(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = $1 AND "+ownedBy("$2")+" FOR UPDATE", id, device))
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return appointments.ErrNotFound

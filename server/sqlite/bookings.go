@@ -17,6 +17,10 @@ import (
 
 const bookingColumns = `id, device, service, office, start, end_at, code, ticket, created, replaces, cancelled, checked_in`
 
+// ownedBy matches the bookings of a device (its id given twice) or of the
+// other devices of its account.
+const ownedBy = `(device = ? OR device IN (SELECT id FROM devices WHERE account IS NOT NULL AND account = (SELECT account FROM devices WHERE id = ?)))`
+
 func scanBooking(row interface{ Scan(...any) error }) (appointments.Booking, error) {
 	var b appointments.Booking
 	var start, end, created int64
@@ -61,8 +65,8 @@ func (db *DB) Book(ctx context.Context, key string, requestHash []byte, nb appoi
 			return uniqueBooking(err)
 		}
 		if nb.Replaces != "" {
-			res, err := q.ExecContext(ctx, "UPDATE bookings SET cancelled = ? WHERE id = ? AND device = ? AND cancelled IS NULL AND checked_in IS NULL",
-				nb.Created.Unix(), nb.Replaces, nb.Device)
+			res, err := q.ExecContext(ctx, "UPDATE bookings SET cancelled = ? WHERE id = ? AND "+ownedBy+" AND cancelled IS NULL AND checked_in IS NULL",
+				nb.Created.Unix(), nb.Replaces, nb.Device, nb.Device)
 			if err != nil {
 				return fmt.Errorf("sqlite: cancel replaced booking: %w", err)
 			}
@@ -105,7 +109,7 @@ func uniqueBooking(err error) error {
 func (db *DB) CancelBooking(ctx context.Context, device, id string, at time.Time) (out appointments.Booking, err error) {
 	defer func() { err = classify(err) }()
 	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		b, err := scanBooking(q.QueryRowContext(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = ? AND device = ?", id, device))
+		b, err := scanBooking(q.QueryRowContext(ctx, "SELECT "+bookingColumns+" FROM bookings WHERE id = ? AND "+ownedBy, id, device, device))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return appointments.ErrNotFound

@@ -155,6 +155,14 @@ func testAppointments(t *testing.T, open func(t *testing.T) Store) {
 		if _, err := s.CancelBooking(ctx, "d_b", "b1", created); !errors.Is(err, appointments.ErrNotFound) {
 			t.Errorf("CancelBooking by another device: err = %v, want ErrNotFound", err)
 		}
+		addDevice(t, s, "d_c")
+		mustBook(t, s, "k2", newBooking("b2", "d_c", "buero", 1))
+		if err := s.LinkDevices(ctx, "acc", "d_b", "d_c"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.CancelBooking(ctx, "d_b", "b2", created); err != nil || got.Cancelled.IsZero() {
+			t.Errorf("CancelBooking by a device of the same account = %+v, %v; want it cancelled", got, err)
+		}
 		at := created.Add(time.Hour)
 		first, err := s.CancelBooking(ctx, "d_a", "b1", at)
 		if err != nil || !first.Cancelled.Equal(at) {

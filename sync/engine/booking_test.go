@@ -363,3 +363,46 @@ func TestBookingsThroughTheFeed(t *testing.T) {
 		t.Errorf("the pass changed %s, want appointments", changed)
 	}
 }
+
+// TestCancelOnTheAccountsOtherDevice: an appointment booked on one device
+// is cancelled on the other device of the account; the first hears of it.
+func TestCancelOnTheAccountsOtherDevice(t *testing.T) {
+	ctx := context.Background()
+	a := newRig(t)
+	b := newRigOn(t, a.backend)
+	for _, d := range []*rig{a, b} {
+		if err := d.engine.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.backend.LinkDevices("acc-2", deviceIDOf(t, a), deviceIDOf(t, b))
+	slots := freeSlots(t, a)
+	mine, err := a.store.BookAppointment(ctx, apptService, apptOffice, slots[3], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := func() {
+		t.Helper()
+		for _, d := range []*rig{a, b} {
+			if err := d.engine.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sync()
+	theirs, _ := b.store.Appointments(ctx)
+	if len(theirs) != 1 {
+		t.Fatalf("the other device has %d appointments, want 1", len(theirs))
+	}
+	if err := b.store.CancelAppointment(ctx, theirs[0].Local); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	sync()
+	if got, _ := a.store.Appointment(ctx, mine.Local); got.State != citizen.AppointmentCancelled {
+		t.Errorf("on the booking device: %s, want cancelled", got.State)
+	}
+	if got, _ := b.store.Appointment(ctx, theirs[0].Local); got.State != citizen.AppointmentCancelled {
+		t.Errorf("on the cancelling device: %s, want cancelled", got.State)
+	}
+}
