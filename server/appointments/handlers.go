@@ -351,7 +351,7 @@ func (a *Area) handleCancel(w http.ResponseWriter, r *http.Request) {
 	b, err := a.cfg.Store.CancelBooking(r.Context(), device, r.PathValue("id"), a.cfg.Now().UTC().Truncate(time.Second))
 	switch {
 	case errors.Is(err, ErrNotFound):
-		writeProblem(w, problem(http.StatusNotFound, api.ProblemNotFound, "Not Found", "This device has no such booking."))
+		writeProblem(w, problem(http.StatusNotFound, api.ProblemNotFound, "Not Found", "Neither this device nor its account has such a booking."))
 		return
 	case errors.Is(err, ErrCheckedIn):
 		writeProblem(w, problem(http.StatusConflict, api.ProblemConflict, "Conflict", "The appointment took place; it cannot be cancelled."))
