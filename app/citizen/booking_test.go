@@ -1,9 +1,12 @@
 package citizen_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-ical"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -100,5 +103,35 @@ func TestDeadlineDue(t *testing.T) {
 				t.Errorf("DeadlineDue = %+v, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestAppointmentICSParses: a calendar library (github.com/emersion/go-ical,
+// as strict as a phone's import) reads the file back to the appointment.
+func TestAppointmentICSParses(t *testing.T) {
+	start := time.Date(2026, 12, 8, 8, 15, 0, 0, time.UTC)
+	a := citizen.Appointment{Local: "a1", Slot: api.Slot{Start: start, End: start.Add(15 * time.Minute)}}
+	raw := citizen.AppointmentICS(a, "Wohnung anmelden, Bürgerbüro", "Rathausplatz 1; 51147 Musterstadt",
+		strings.Repeat("Bitte Ausweis mitbringen. ", 8), start.Add(-time.Hour))
+	cal, err := ical.NewDecoder(bytes.NewReader(raw)).Decode()
+	if err != nil {
+		t.Fatalf("decode: %v\n%s", err, raw)
+	}
+	evs := cal.Events()
+	if len(evs) != 1 {
+		t.Fatalf("%d events, want 1", len(evs))
+	}
+	ev := evs[0]
+	gotStart, err1 := ev.DateTimeStart(time.UTC)
+	gotEnd, err2 := ev.DateTimeEnd(time.UTC)
+	uid, _ := ev.Props.Text(ical.PropUID)
+	summary, _ := ev.Props.Text(ical.PropSummary)
+	loc, _ := ev.Props.Text(ical.PropLocation)
+	if err1 != nil || err2 != nil || !gotStart.Equal(start) || !gotEnd.Equal(a.Slot.End) || uid != "a1@rathaus.app" ||
+		summary != "Wohnung anmelden, Bürgerbüro" || loc != "Rathausplatz 1; 51147 Musterstadt" {
+		t.Errorf("event: %v-%v (%v, %v), uid %q, summary %q, location %q", gotStart, gotEnd, err1, err2, uid, summary, loc)
+	}
+	if desc, _ := ev.Props.Text(ical.PropDescription); desc != strings.Repeat("Bitte Ausweis mitbringen. ", 8) {
+		t.Errorf("description read back as %q", desc)
 	}
 }
