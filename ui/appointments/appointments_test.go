@@ -270,6 +270,11 @@ func TestCancelFromTicket(t *testing.T) {
 	}
 	tk := r.area.TicketScreen(r.nav.tickets[0])
 	r.show(tk.Content())
+	test.Tap(tk.export) // the save dialog: where the .ics goes
+	if r.win.Canvas().Overlays().Top() == nil {
+		t.Error("Add to calendar shows no save dialog")
+	}
+	r.win.Canvas().Overlays().Remove(r.win.Canvas().Overlays().Top())
 	test.Tap(tk.cancel)
 	test.Tap(uitest.Button(t, r.win, "Yes"))
 	if tk.state.Text != "Cancellation waiting to be sent" {
