@@ -312,8 +312,15 @@ func (s *Store) applyBooking(ctx context.Context, tx *sql.Tx, b api.Booking) (bo
 	case err != nil:
 		return false, storageError("applying a booking", err)
 	}
-	if citizen.AppointmentState(current) == citizen.AppointmentCancelling && state == citizen.AppointmentBooked {
-		state = citizen.AppointmentCancelling // the citizen's cancel waits to go
+	switch cur := citizen.AppointmentState(current); {
+	case state != citizen.AppointmentBooked:
+	case cur == citizen.AppointmentCancelling:
+		state = cur // the citizen's cancel waits to go
+	case cur == citizen.AppointmentCancelled || cur == citizen.AppointmentCheckedIn:
+		// A booking never comes back: this is an older change than what
+		// the device knows (the feed read before a rebooking's answer
+		// was recorded).
+		return false, nil
 	}
 	sealed, err := s.sealTicket(local, b.Code, b.Ticket)
 	if err != nil {
