@@ -56,7 +56,7 @@ func TestSearchFindsWhatPeopleType(t *testing.T) {
 		{"fuhrungszeugnis", "service:fuehrungszeugnis", true},
 		{"fuhr", "service:fuehrungszeugnis", true},
 		{"Hund", "service:hundesteuer", true},
-		{"steuer", "service:hundesteuer", false},           // Hundesteuer by its last part
+		{"steuer", "service:hundesteuer", false},             // Hundesteuer by its last part
 		{"parkausweis", "service:bewohnerparkausweis", true}, // Bewohnerparkausweis
 		{"park", "service:bewohnerparkausweis", false},
 		{"urkunde", "service:personenstandsurkunde", true},
