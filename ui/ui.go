@@ -37,8 +37,10 @@ import (
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
+	"rathaus/ui/help"
 	"rathaus/ui/kit"
 )
 
@@ -91,6 +93,9 @@ type UI struct {
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+
+	assistant *assistant.Screen
+	help      *help.Screen
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -107,6 +112,8 @@ func New(a fyne.App, d Deps) *UI {
 		}
 	}
 	u.home = catalog.NewHome(u, u.index)
+	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
+	u.help = help.NewScreen(a.OpenURL)
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
@@ -116,6 +123,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(u.assistant.Title(), theme.QuestionIcon(), u.assistant.Content()),
+		container.NewTabItemWithIcon(u.help.Title(), theme.HelpIcon(), u.help.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
@@ -165,6 +174,8 @@ func (u *UI) loadCatalog() {
 	}
 	rebuilt := u.index.Rebuild(ctx, cat)
 	u.home.SetCatalog(cat, source == store.SourceDemo)
+	u.assistant.SetCatalog(cat)
+	u.help.SetCatalog(cat)
 	if rebuilt != nil {
 		u.home.ShowProblem(lang.L("The search cannot be updated; it may miss what changed."))
 	}

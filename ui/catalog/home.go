@@ -183,6 +183,9 @@ func (h *Home) newRow() fyne.CanvasObject {
 
 func (h *Home) onSearch(string) { h.filter() }
 
+// SetQuery types a search as the citizen would.
+func (h *Home) SetQuery(q string) { h.box.SetText(q) }
+
 // onTopic narrows the list to a category's services.
 func (h *Home) onTopic(c api.Category) {
 	h.topic = c.ID
