@@ -35,7 +35,7 @@ import (
 
 // layout is the version of the index table's layout and of what is
 // indexed; a new one rebuilds the index.
-const layout = 4
+const layout = 5
 
 // Kind is what a hit is.
 type Kind string
@@ -99,8 +99,10 @@ func (ix *Index) prepare(ctx context.Context) error {
 	}
 	if have != layout {
 		ix.digest = ""
-		if _, err := ix.db.ExecContext(ctx, `DROP TABLE IF EXISTS search_index`); err != nil {
-			return err
+		for _, t := range []string{"search_index", "search_names"} {
+			if _, err := ix.db.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
+				return err
+			}
 		}
 	}
 	// The texts arrive folded and split (Fold, Tokens), so the tokenizer
@@ -110,16 +112,28 @@ func (ix *Index) prepare(ctx context.Context) error {
 	// (written for search) next, in a compound's parts more than in the
 	// body, whose words are many.
 	var n int
-	if err := ix.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'search_index'`).Scan(&n); err != nil || n > 0 {
+	if err := ix.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('search_index', 'search_names')`).Scan(&n); err != nil || n == 2 {
 		return err
 	}
-	if _, err := ix.db.ExecContext(ctx, `CREATE VIRTUAL TABLE search_index USING fts5(
-		kind UNINDEXED, ref UNINDEXED, title, keywords, body, parts,
-		tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4')`); err != nil {
-		return err
+	// search_names holds the names, keywords and parts again without the
+	// bodies, for the search box's first look: a column filter on
+	// search_index would still read the bodies' long lists of a common
+	// prefix ("geb": Gebühr in every other text).
+	for _, stmt := range []string{
+		`CREATE VIRTUAL TABLE search_index USING fts5(
+			kind UNINDEXED, ref UNINDEXED, title, keywords, body, parts,
+			tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4')`,
+		`INSERT INTO search_index (search_index, rank) VALUES ('rank', 'bm25(0.0, 0.0, 10.0, 5.0, 1.0, 2.0)')`,
+		`CREATE VIRTUAL TABLE search_names USING fts5(
+			kind UNINDEXED, ref UNINDEXED, title, keywords, parts,
+			tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4')`,
+		`INSERT INTO search_names (search_names, rank) VALUES ('rank', 'bm25(0.0, 0.0, 10.0, 5.0, 2.0)')`,
+	} {
+		if _, err := ix.db.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
 	}
-	_, err = ix.db.ExecContext(ctx, `INSERT INTO search_index (search_index, rank) VALUES ('rank', 'bm25(0.0, 0.0, 10.0, 5.0, 1.0, 2.0)')`)
-	return err
+	return nil
 }
 
 // doc is one indexed item, its texts in every language, split into words.
@@ -202,17 +216,27 @@ func (ix *Index) write(ctx context.Context, ds []doc, parts [][]string, sum stri
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_index`); err != nil {
-		return err
+	for _, t := range []string{"search_index", "search_names"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
 	}
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO search_index (kind, ref, title, keywords, body, parts) VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
+	insName, err := tx.PrepareContext(ctx, `INSERT INTO search_names (kind, ref, title, keywords, parts) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insName.Close()
 	for i, d := range ds {
-		if _, err := ins.ExecContext(ctx, string(d.kind), d.id, strings.Join(d.title, " "),
-			strings.Join(d.keywords, " "), strings.Join(d.body, " "), strings.Join(parts[i], " ")); err != nil {
+		title, keywords, p := strings.Join(d.title, " "), strings.Join(d.keywords, " "), strings.Join(parts[i], " ")
+		if _, err := ins.ExecContext(ctx, string(d.kind), d.id, title, keywords, strings.Join(d.body, " "), p); err != nil {
+			return err
+		}
+		if _, err := insName.ExecContext(ctx, string(d.kind), d.id, title, keywords, p); err != nil {
 			return err
 		}
 	}

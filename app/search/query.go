@@ -34,9 +34,10 @@ type Options struct {
 // would otherwise rank half of it on each keystroke. One or two letters
 // typed find the names and keywords with a word that begins so, in the
 // catalog's order: ranking most of a large catalog by two letters would
-// cost more than it tells.
+// cost more than it tells. In the texts such short words are left out
+// (see match).
 func (ix *Index) Search(ctx context.Context, q string, o Options) ([]Hit, error) {
-	expr, letter := ix.match(q, o.Mode)
+	expr, letter, texts := ix.match(q, o.Mode)
 	if expr == "" {
 		return nil, nil
 	}
@@ -44,16 +45,16 @@ func (ix *Index) Search(ctx context.Context, q string, o Options) ([]Hit, error)
 		o.Limit = 50
 	}
 	if letter {
-		return ix.query(ctx, "{title keywords} : "+expr, o, false)
+		return ix.query(ctx, "search_names", "{title keywords} : "+expr, o, false)
 	}
 	if o.Mode == Any {
-		return ix.query(ctx, expr, o, true)
+		return ix.query(ctx, "search_index", expr, o, true)
 	}
-	hits, err := ix.query(ctx, "{title keywords parts} : ("+expr+")", o, true)
+	hits, err := ix.query(ctx, "search_names", expr, o, true)
 	if err != nil || len(hits) >= o.Limit {
 		return hits, err
 	}
-	more, err := ix.query(ctx, expr, o, true)
+	more, err := ix.query(ctx, "search_index", texts, o, true)
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +70,11 @@ func (ix *Index) Search(ctx context.Context, q string, o Options) ([]Hit, error)
 	return hits, nil
 }
 
-func (ix *Index) query(ctx context.Context, expr string, o Options, ranked bool) ([]Hit, error) {
-	query := `SELECT kind, ref, rank FROM search_index WHERE search_index MATCH ?`
+// query runs one FTS5 query on table (search_index or search_names).
+func (ix *Index) query(ctx context.Context, table, expr string, o Options, ranked bool) ([]Hit, error) {
+	query := `SELECT kind, ref, rank FROM ` + table + ` WHERE ` + table + ` MATCH ?`
 	if !ranked {
-		query = `SELECT kind, ref, 0 FROM search_index WHERE search_index MATCH ?`
+		query = `SELECT kind, ref, 0 FROM ` + table + ` WHERE ` + table + ` MATCH ?`
 	}
 	args := []any{expr}
 	if o.Kind != "" {
@@ -107,15 +109,18 @@ func (ix *Index) query(ctx context.Context, expr string, o Options, ranked bool)
 // a typo of, the known words it is made of), the groups joined by AND
 // (All) or OR (Any). Empty when no word is left.
 func (ix *Index) Match(q string, mode Mode) string {
-	expr, _ := ix.match(q, mode)
+	expr, _, _ := ix.match(q, mode)
 	return expr
 }
 
-// match is Match, and whether the query is one word of one or two letters.
-func (ix *Index) match(q string, mode Mode) (expr string, letter bool) {
+// match is Match, and whether the query is one word of one or two letters;
+// texts is the query for the texts in mode All: without the words of one
+// or two letters (still being typed, "hundesteuer a"), which the names
+// match but which would read most of the texts' index on each keystroke.
+func (ix *Index) match(q string, mode Mode) (expr string, letter bool, texts string) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var groups []string
+	var groups, long []string
 	seen := map[string]bool{}
 	for _, w := range Tokens(q) {
 		if seen[w] || (mode == Any && stopwords[w]) {
@@ -123,17 +128,17 @@ func (ix *Index) match(q string, mode Mode) (expr string, letter bool) {
 		}
 		seen[w] = true
 		alts, guesses := ix.expand(w)
-		groups = append(groups, "("+strings.Join(append(alts, guesses...), " OR ")+")")
-	}
-	if len(groups) == 1 {
-		for w := range seen {
-			letter = utf8.RuneCountInString(w) <= 2
+		g := "(" + strings.Join(append(alts, guesses...), " OR ") + ")"
+		groups = append(groups, g)
+		if utf8.RuneCountInString(w) > 2 {
+			long = append(long, g)
 		}
 	}
+	letter = len(groups) == 1 && len(long) == 0
 	if mode == All {
-		return strings.Join(groups, " AND "), letter
+		return strings.Join(groups, " AND "), letter, strings.Join(long, " AND ")
 	}
-	return strings.Join(groups, " OR "), letter
+	return strings.Join(groups, " OR "), letter, ""
 }
 
 // expand lists what a word may stand for, each as an FTS5 phrase: alts

@@ -95,8 +95,8 @@ func NewHome(nav Navigator, s Searcher) *Home {
 			} else {
 				heading.Hide()
 			}
-			box.Objects[1].(*widget.Label).SetText(s.Title.In(kit.Lang()))
-			box.Objects[2].(*widget.Label).SetText(s.Summary.In(kit.Lang()))
+			setText(box.Objects[1].(*widget.Label), s.Title.In(kit.Lang()))
+			setText(box.Objects[2].(*widget.Label), s.Summary.In(kit.Lang()))
 		},
 	)
 	row := h.newRow().(*fyne.Container)
@@ -165,6 +165,14 @@ func (h *Home) Service(id string) (api.Service, bool) {
 // Catalog is the catalog shown.
 func (h *Home) Catalog() api.Catalog { return h.catalog }
 
+// setText sets a label's text unless it has it: setting it lays the text
+// out again, which costs more than the search on each keystroke.
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
+}
+
 // newRow is a row of the list: a topic's name above the first of its
 // services (hidden elsewhere), the service's title and summary.
 func (h *Home) newRow() fyne.CanvasObject {
@@ -206,20 +214,8 @@ func (h *Home) onAllServices() {
 // instead.
 func (h *Home) filter() {
 	query := strings.TrimSpace(h.box.Text)
-	h.shown = h.shown[:0]
-	h.headings = nil
-	if query == "" {
-		h.showAll()
-	} else {
-		hits, err := h.search.Search(context.Background(), query, search.Options{Mode: search.All, Kind: search.Service, Limit: searchLimit})
-		if err != nil {
-			h.ShowProblem(kit.ErrorText(err))
-		}
-		for _, hit := range hits {
-			if s, ok := h.byID[hit.ID]; ok && (h.topic == "" || s.Category == h.topic) {
-				h.shown = append(h.shown, s)
-			}
-		}
+	if err := h.match(query); err != nil {
+		h.ShowProblem(kit.ErrorText(err))
 	}
 	h.setHeights()
 	if len(h.shown) == 0 && query != "" {
@@ -231,6 +227,24 @@ func (h *Home) filter() {
 		h.list.Show()
 	}
 	h.list.Refresh()
+}
+
+// match puts the services a query finds into shown, with the headings
+// above the rows that start a category when the query is empty.
+func (h *Home) match(query string) error {
+	h.shown = h.shown[:0]
+	h.headings = nil
+	if query == "" {
+		h.showAll()
+		return nil
+	}
+	hits, err := h.search.Search(context.Background(), query, search.Options{Mode: search.All, Kind: search.Service, Limit: searchLimit})
+	for _, hit := range hits {
+		if s, ok := h.byID[hit.ID]; ok && (h.topic == "" || s.Category == h.topic) {
+			h.shown = append(h.shown, s)
+		}
+	}
+	return err
 }
 
 // showAll lists the topic's services by title or, with no topic chosen,
