@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -21,7 +20,7 @@ import (
 // the demo town's catalog and FAQ, the index in a database file. It
 // reports p50 and p99 per keystroke of finding the services (the index
 // searched, the hits mapped to services: find-) and of all of it with the
-// list drawn again in fyne's test driver (key-).
+// list drawn again in fyne's test driver (key-); see searchtest.Times.
 //
 //	go test -tags sqlite_fts5 -run '^$' -bench HomeKeystroke -benchtime 10x ./ui/catalog/
 func BenchmarkHomeKeystroke(b *testing.B) {
@@ -46,26 +45,21 @@ func BenchmarkHomeKeystroke(b *testing.B) {
 	w.Resize(fyne.NewSize(360, 740))
 	defer w.Close()
 	keys := searchtest.Keystrokes()
-	var find, key []time.Duration
+	find, key := searchtest.NewTimes(len(keys)), searchtest.NewTimes(len(keys))
 	b.ResetTimer()
 	for range b.N {
-		for _, k := range keys {
+		for i, k := range keys {
 			t0 := time.Now()
 			if err := h.match(k); err != nil {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
 			h.box.SetText(k)
-			find, key = append(find, t1.Sub(t0)), append(key, time.Since(t1))
+			find.Add(i, t1.Sub(t0))
+			key.Add(i, time.Since(t1))
 		}
 	}
 	b.StopTimer()
-	report := func(name string, took []time.Duration) {
-		slices.Sort(took)
-		q := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
-		b.ReportMetric(q(0.5), name+"-p50-ms")
-		b.ReportMetric(q(0.99), name+"-p99-ms")
-	}
-	report("find", find)
-	report("key", key)
+	find.Report(b, "find-")
+	key.Report(b, "key-")
 }

@@ -5,8 +5,10 @@ package searchtest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/assets"
@@ -63,4 +65,43 @@ func Keystrokes() []string {
 		}
 	}
 	return out
+}
+
+// Times are the durations of each keystroke over a benchmark's rounds.
+// Report gives p50 and p99 of all of them as measured (wall-) and p99 over
+// the keystrokes of each one's fastest round (best-): on a machine shared
+// with other work a keystroke's wall time holds the waits for a core, its
+// fastest round is what the search itself costs.
+type Times struct {
+	all  []time.Duration
+	best []time.Duration
+}
+
+// NewTimes is for n keystrokes.
+func NewTimes(n int) *Times {
+	t := &Times{best: make([]time.Duration, n)}
+	for i := range t.best {
+		t.best[i] = time.Hour
+	}
+	return t
+}
+
+// Add records keystroke i's duration d.
+func (t *Times) Add(i int, d time.Duration) {
+	t.all = append(t.all, d)
+	t.best[i] = min(t.best[i], d)
+}
+
+// Report reports the figures as the benchmark's metrics, their names
+// prefixed.
+func (t *Times) Report(b *testing.B, prefix string) {
+	q := func(ds []time.Duration, p float64) float64 {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return float64(ds[int(p*float64(len(ds)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(q(t.all, 0.5), prefix+"wall-p50-ms")
+	b.ReportMetric(q(t.all, 0.99), prefix+"wall-p99-ms")
+	b.ReportMetric(q(t.best, 0.5), prefix+"best-p50-ms")
+	b.ReportMetric(q(t.best, 0.99), prefix+"best-p99-ms")
 }
