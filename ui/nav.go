@@ -56,6 +56,16 @@ func (u *UI) ShowSubmitted(draftID string) {
 	u.apps.ShowSubmitted(draftID)
 }
 
+// AskAssistant shows the assistant answering question.
+func (u *UI) AskAssistant(question string) {
+	for _, t := range u.tabs.Items {
+		if t.Content == u.assistant.Content() {
+			u.tabs.Select(t)
+		}
+	}
+	u.assistant.Ask(question)
+}
+
 // OpenHelp shows the help and contact screen.
 func (u *UI) OpenHelp() {
 	for _, t := range u.tabs.Items {

@@ -16,7 +16,8 @@ type Answer struct {
 	// town hall's contact instead of guessing.
 	Sure bool
 	// Coverage is the share of the question's words the best hit holds
-	// as typed (or as a synonym or in parts), typo guesses left out.
+	// (see coverage): as typed, as a synonym or in parts each counts one,
+	// as a guessed typo half.
 	Coverage float64
 }
 

@@ -37,6 +37,10 @@ const searchLimit = 100
 // it.
 type Navigator interface {
 	OpenService(s api.Service)
+	// AskAssistant puts what the citizen searched for to the assistant,
+	// which answers from the FAQ too ("Personalausweis" is no service of
+	// the town's, but a question it answers).
+	AskAssistant(question string)
 }
 
 // Home lists the town's services with a search box; a topic narrows the
@@ -63,6 +67,7 @@ type Home struct {
 	list       *widget.List
 	empty      *fyne.Container // what to do when nothing matches
 	emptyText  *widget.Label
+	ask        *widget.Button // the search, put to the assistant
 	contact    *fyne.Container
 	topics     *fyne.Container
 	emptyView  fyne.CanvasObject
@@ -112,7 +117,9 @@ func NewHome(nav Navigator, s Searcher) *Home {
 	h.emptyText = kit.Wrapped("")
 	h.contact = container.NewVBox()
 	h.topics = container.NewVBox()
-	h.empty = container.NewVBox(h.emptyText, h.contact, h.topics)
+	h.ask = widget.NewButtonWithIcon(lang.L("Ask the assistant"), theme.QuestionIcon(), h.onAsk)
+	h.ask.Alignment = widget.ButtonAlignLeading
+	h.empty = container.NewVBox(h.emptyText, h.ask, h.contact, h.topics)
 	h.emptyView = kit.NewVScroll(h.empty)
 	h.emptyView.Hide()
 	return h
@@ -190,6 +197,9 @@ func (h *Home) newRow() fyne.CanvasObject {
 }
 
 func (h *Home) onSearch(string) { h.filter() }
+
+// onAsk puts the search that found no service to the assistant.
+func (h *Home) onAsk() { h.nav.AskAssistant(strings.TrimSpace(h.box.Text)) }
 
 // SetQuery types a search as the citizen would.
 func (h *Home) SetQuery(q string) { h.box.SetText(q) }

@@ -25,10 +25,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// opened records the services the home screen asks to open.
+// opened records the services the home screen asks to open, and the
+// questions it puts to the assistant ("?" before them).
 type opened []string
 
 func (o *opened) OpenService(s api.Service) { *o = append(*o, s.ID) }
+func (o *opened) AskAssistant(q string)     { *o = append(*o, "?"+q) }
 
 func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	t.Helper()
@@ -113,7 +115,9 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 				case *widget.Hyperlink:
 					text.WriteString(x.Text + " <" + x.URL.String() + ">\n")
 				case *widget.Button:
-					topics = append(topics, x)
+					if x != h.ask { // the search put to the assistant: not a topic
+						topics = append(topics, x)
+					}
 				}
 			})
 			m := h.catalog.Municipality
@@ -233,5 +237,16 @@ func TestSearchRanksAndFindsSpellings(t *testing.T) {
 				t.Errorf("search %q shows %v, want %s first", tc.query, got, tc.first)
 			}
 		})
+	}
+}
+
+// TestNothingFoundAsksTheAssistant: a search that finds no service is put
+// to the assistant with one tap (it answers from the FAQ too).
+func TestNothingFoundAsksTheAssistant(t *testing.T) {
+	h, nav, w := newHome(t)
+	test.Type(h.box, "Personalausweis")
+	test.Tap(uitest.Button(t, w, "Ask the assistant"))
+	if len(*nav) != 1 || (*nav)[0] != "?Personalausweis" {
+		t.Errorf("asked %v, want the search put to the assistant", *nav)
 	}
 }
