@@ -10,6 +10,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/search"
+	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/ui/internal/uitest"
@@ -18,10 +19,17 @@ import (
 // TestFAQUpdatesThroughTheChangesFeed: the town publishes a new answer
 // (the backend restarts with a catalog whose FAQ grew); the changes feed
 // announces the catalog, the app fetches it, and the assistant and the
-// search index answer from it, end to end.
+// search index answer from it, end to end. The index lives in the store's
+// database, as main.go opens it.
 func TestFAQUpdatesThroughTheChangesFeed(t *testing.T) {
-	r := newRig(t)
 	ctx := context.Background()
+	r := newRig(t, func(d *Deps) {
+		ix, err := search.Open(ctx, d.Store.(*store.Store).DB())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Index = ix
+	})
 	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +75,35 @@ func TestFAQUpdatesThroughTheChangesFeed(t *testing.T) {
 	}
 	if hits, err := r.ui.index.Search(ctx, "chimney", search.Options{}); err != nil || len(hits) != 1 || hits[0].ID != "schornsteinfeger" {
 		t.Errorf("the index finds chimney: %v, %v", hits, err)
+	}
+}
+
+// TestSearchIndexInTheStoresDatabase: the index main.go opens in the
+// store's database serves the home screen, and a second start finds it
+// built (nothing to write when the catalog did not change).
+func TestSearchIndexInTheStoresDatabase(t *testing.T) {
+	ctx := context.Background()
+	var ix *search.Index
+	r := newRig(t, func(d *Deps) {
+		var err error
+		if ix, err = search.Open(ctx, d.Store.(*store.Store).DB()); err != nil {
+			t.Fatal(err)
+		}
+		d.Index = ix
+	})
+	r.ui.home.SetQuery("Fuehrungszeugnis")
+	if got := uitest.Text(r.win.Content()); !strings.Contains(got, "Certificate of good conduct") {
+		t.Errorf("the home screen's search over the store's index shows:\n%s", got)
+	}
+	var rows int
+	if err := r.Store.DB().QueryRowContext(ctx, `SELECT count(*) FROM search_index`).Scan(&rows); err != nil || rows == 0 {
+		t.Fatalf("rows in the store's search_index: %d, %v", rows, err)
+	}
+	again, err := search.Open(ctx, r.Store.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := again.Search(ctx, "sperrmull", search.Options{Kind: search.Service}); err != nil || len(hits) == 0 || hits[0].ID != "sperrmuell" {
+		t.Errorf("the index opened again, before any rebuild, finds %v, %v", hits, err)
 	}
 }
