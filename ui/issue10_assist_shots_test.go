@@ -3,10 +3,11 @@
 package ui
 
 // The assistant, the home screen's search and the help screen of issue
-// 10, in a real window under Xvfb, as the citizen meets them:
+// 10, in a real window under Xvfb, as the citizen meets them (make
+// screenshot takes them with the others):
 //
 //	xvfb-run -a -s "-screen 0 1280x900x24" go test -tags=sqlite_fts5,screenshot \
-//	    -run AssistShots ./ui/ -args -shots $PWD/docs
+//	    -run AssistScreenshots ./ui/ -args -shots $PWD/docs
 
 import (
 	"testing"
@@ -16,7 +17,7 @@ import (
 	"rathaus/ui/internal/uitest"
 )
 
-func TestAssistShots(t *testing.T) {
+func TestAssistScreenshots(t *testing.T) {
 	dev := uitest.NewDevice(t)
 	var u *UI
 	fyne.DoAndWait(func() {
