@@ -51,7 +51,7 @@ func (ix *Index) Search(ctx context.Context, q string, o Options) ([]Hit, error)
 		return ix.query(ctx, "search_index", expr, o, true)
 	}
 	hits, err := ix.query(ctx, "search_names", expr, o, true)
-	if err != nil || len(hits) >= o.Limit {
+	if err != nil || len(hits) >= o.Limit || texts == "" {
 		return hits, err
 	}
 	more, err := ix.query(ctx, "search_index", texts, o, true)
