@@ -33,7 +33,7 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
-// DemoCatalog returns the demo municipality's catalog.
+// DemoCatalog returns the demo municipality's catalog with its FAQ.
 func DemoCatalog() (api.Catalog, error) {
 	var c api.Catalog
 	b, err := demo.ReadFile("demo/catalog.json")
@@ -43,6 +43,17 @@ func DemoCatalog() (api.Catalog, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, fmt.Errorf("demo catalog: %w", err)
 	}
+	// The FAQ is kept in a file of its own, for the people who write it.
+	var faq struct {
+		FAQ []api.FAQEntry `json:"faq"`
+	}
+	if b, err = demo.ReadFile("demo/faq.json"); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &faq); err != nil {
+		return c, fmt.Errorf("demo FAQ: %w", err)
+	}
+	c.FAQ = faq.FAQ
 	return c, nil
 }
 

@@ -32,12 +32,15 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
+	"rathaus/ui/help"
 	"rathaus/ui/kit"
 )
 
@@ -71,6 +74,9 @@ type Deps struct {
 	// Clock is the time forms save by while the citizen types; nil is the
 	// real time.
 	Clock fill.Clock
+	// Index is the search index in the app's database (search.Open on
+	// the store's); nil: one in memory, built at start.
+	Index *search.Index
 }
 
 // UI is the app's main window and its screens.
@@ -80,12 +86,16 @@ type UI struct {
 	store  Store
 	syncer Syncer
 
+	index     *search.Index
 	nav       *navigator
 	tabs      *container.AppTabs
 	home      *catalog.Home
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+
+	assistant *assistant.Screen
+	help      *help.Screen
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -94,7 +104,16 @@ func New(a fyne.App, d Deps) *UI {
 	u.win = a.NewWindow(lang.L("Rathaus"))
 	u.win.Resize(fyne.NewSize(480, 820))
 
-	u.home = catalog.NewHome(u)
+	u.index = d.Index
+	if u.index == nil {
+		var err error
+		if u.index, err = search.OpenMemory(context.Background()); err != nil {
+			panic("an SQLite database in memory cannot be opened: " + err.Error())
+		}
+	}
+	u.home = catalog.NewHome(u, u.index)
+	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
+	u.help = help.NewScreen(a.OpenURL)
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
@@ -104,6 +123,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(u.assistant.Title(), theme.QuestionIcon(), u.assistant.Content()),
+		container.NewTabItemWithIcon(u.help.Title(), theme.HelpIcon(), u.help.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
@@ -142,7 +163,7 @@ func New(a fyne.App, d Deps) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // loadCatalog shows the catalog the store has (after a sync brought a new
-// one).
+// one), and makes the search index hold its services and FAQ.
 func (u *UI) loadCatalog() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -151,7 +172,13 @@ func (u *UI) loadCatalog() {
 		u.home.ShowProblem(kit.ErrorText(err))
 		return
 	}
+	rebuilt := u.index.Rebuild(ctx, cat)
 	u.home.SetCatalog(cat, source == store.SourceDemo)
+	u.assistant.SetCatalog(cat)
+	u.help.SetCatalog(cat)
+	if rebuilt != nil {
+		u.home.ShowProblem(lang.L("The search cannot be updated; it may miss what changed."))
+	}
 }
 
 // showError tells the citizen what went wrong, in their language.
