@@ -19,6 +19,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/server/open311"
 )
 
 // Config is what New needs.
@@ -90,6 +91,11 @@ type Config struct {
 	// as "Authorization: Bearer <StaffToken>". Empty: the staff API answers
 	// 404.
 	StaffToken string
+
+	// ReportServices is the town's list of report categories, served by
+	// Open311 at api.PathOpen311 (server/open311). Empty: no categories,
+	// so no report can be made.
+	ReportServices api.ReportServices
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -160,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routeAll()
+	s.mountOpen311(cfg)
 	if err := s.initUploads(cfg); err != nil {
 		return nil, err
 	}
@@ -262,6 +269,16 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+}
+
+// mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its
+// operations are GeoReport v2's, not the portal API's: openapi.yaml points
+// to that specification instead of listing them.
+func (s *Server) mountOpen311(cfg Config) {
+	s.mux.Handle(api.PathOpen311, open311.New(open311.Config{
+		Store: s.store, Services: cfg.ReportServices, Logger: s.log, Now: s.now,
+		Failure: func(ctx context.Context, what string, err error) int { return s.failure(ctx, what, err).Status },
+	}))
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

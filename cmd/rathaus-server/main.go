@@ -261,9 +261,14 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
+	reportServices, err := assets.DemoReportServices()
+	if err != nil {
+		return fmt.Errorf("load report services: %w", err)
+	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
 		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+	cfg.ReportServices = reportServices
 	m.Limits.apply(&cfg)
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
