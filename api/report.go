@@ -16,7 +16,42 @@ import (
 // place in openapi.yaml.
 const (
 	PathOpen311 = "/open311/v2/"
+	// PathReports: POST a report from the app (Idempotency-Key), GET the
+	// public feed; {id}/votes takes a "+1", {id}/photos/{n} serves a photo.
+	PathReports = "/v1/reports"
 )
+
+// MaxReportPhotos is how many photos a report may carry.
+const MaxReportPhotos = 3
+
+// ReportRequest is the body of POST /v1/reports: a report from the app.
+// Its photos are uploads (tus) of the same device, finished before.
+type ReportRequest struct {
+	ServiceCode string              `json:"service_code"`
+	Description string              `json:"description,omitempty"`
+	Lat         *float64            `json:"lat,omitempty"`
+	Long        *float64            `json:"long,omitempty"`
+	Address     string              `json:"address,omitempty"`
+	AddressID   string              `json:"address_id,omitempty"`
+	Attributes  map[string][]string `json:"attributes,omitempty"`
+	// Email is for the town hall's feedback only, never public; "" for
+	// none.
+	Email  string        `json:"email,omitempty"`
+	Photos []ReportPhoto `json:"photos,omitempty"`
+}
+
+// ReportPhoto names an upload that is a photo of the report.
+type ReportPhoto struct {
+	Upload string `json:"upload"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// ReportFeed is the body of GET /v1/reports: the reports of the last 90
+// days, newest first.
+type ReportFeed struct {
+	Reports []Report `json:"reports"`
+}
 
 // Report statuses: Open311 knows only these two.
 const (
@@ -46,8 +81,12 @@ type Report struct {
 	// Attributes are the answers to the service's attributes by code, each
 	// a list (one value but for a multivaluelist).
 	Attributes map[string][]string `json:"attributes,omitempty"`
-	Requested  time.Time           `json:"requested"`
-	Updated    time.Time           `json:"updated"`
+	// Photos counts its photos (PathReports/{id}/photos/1 ...); Votes its
+	// "+1"s.
+	Photos    int       `json:"photos,omitempty"`
+	Votes     int       `json:"votes,omitempty"`
+	Requested time.Time `json:"requested"`
+	Updated   time.Time `json:"updated"`
 }
 
 // ReportServices is a town's list of report categories (Open311 services)

@@ -211,4 +211,3 @@ func wireAttributes(attrs []api.ReportAttribute) []wireAttribute {
 	}
 	return out
 }
-

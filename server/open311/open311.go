@@ -41,6 +41,12 @@ type Store interface {
 	// SetReportStatus sets a report's status and notes and its updated
 	// time; found=false when there is no such report.
 	SetReportStatus(ctx context.Context, id, status, notes string, at time.Time) (rep api.Report, found bool, err error)
+	// VoteReport adds voter's "+1" to the report, once per voter;
+	// found=false when there is no such report.
+	VoteReport(ctx context.Context, id, voter string) (rep api.Report, found bool, err error)
+	// ReportPhoto returns the upload that is photo n (1, 2, ...) of the
+	// report; found=false when there is none.
+	ReportPhoto(ctx context.Context, id string, n int) (upload string, found bool, err error)
 	// Open311Key returns the name of the key whose SHA-256 this is, if
 	// the key exists and is not revoked.
 	Open311Key(ctx context.Context, hash []byte) (name string, found bool, err error)
@@ -70,6 +76,9 @@ type NewReport struct {
 	AddressID   string
 	MediaURL    string
 	Attributes  map[string][]string
+	// Photos are the uploads of its photos, in order: each must exist and
+	// serve no other report (the handler checks them before).
+	Photos []string
 	// Private is who reported it, for the town hall only.
 	Private Private
 	// Device is the app's device that sent it ("" for Open311 clients and

@@ -507,7 +507,9 @@ func TestPostAndRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := func(d int) string { return url.QueryEscape(time.Now().Add(time.Duration(d) * 24 * time.Hour).Format(time.RFC3339)) }
+	day := func(d int) string {
+		return url.QueryEscape(time.Now().Add(time.Duration(d) * 24 * time.Hour).Format(time.RFC3339))
+	}
 
 	for _, tc := range []struct {
 		name, query string

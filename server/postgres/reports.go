@@ -23,7 +23,9 @@ const lockReportKey = 0x5241_0311
 
 // reportColumns are what a public report is read from; never private.
 const reportColumns = `seq, service_code, description, status, status_notes, lat, long, address, address_id,
-	media_url, attributes, requested, updated`
+	media_url, attributes, requested, updated,
+	(SELECT count(*) FROM report_photos p WHERE p.report_seq = reports.seq),
+	(SELECT count(*) FROM report_votes v WHERE v.report_seq = reports.seq)`
 
 // CreateReport implements server.Store. The key's lock makes concurrent
 // requests with one key, on any process, queue up: all but the first find
@@ -76,6 +78,11 @@ func (db *DB) CreateReport(ctx context.Context, key string, requestHash []byte, 
 			string(private), nullable(r.Device), r.Source, at).Scan(&seq)
 		if err != nil {
 			return fmt.Errorf("postgres: insert report: %w", err)
+		}
+		for i, up := range r.Photos {
+			if _, err := tx.Exec(ctx, "INSERT INTO report_photos (report_seq, n, upload_id) VALUES ($1, $2, $3)", seq, i+1, up); err != nil {
+				return fmt.Errorf("postgres: insert report photo: %w", err)
+			}
 		}
 		if key != "" {
 			if _, err := tx.Exec(ctx, "INSERT INTO report_keys (scope, key, request_hash, report_seq) VALUES ($1, $2, $3, $4)",
@@ -230,7 +237,7 @@ func scanReports(rows pgx.Rows) ([]api.Report, error) {
 		var lat, long *float64
 		var attrs string
 		if err := rows.Scan(&seq, &r.ServiceCode, &r.Description, &r.Status, &r.StatusNotes, &lat, &long, &r.Address,
-			&r.AddressID, &r.MediaURL, &attrs, &r.Requested, &r.Updated); err != nil {
+			&r.AddressID, &r.MediaURL, &attrs, &r.Requested, &r.Updated, &r.Photos, &r.Votes); err != nil {
 			return nil, fmt.Errorf("postgres: read report: %w", err)
 		}
 		r.ID = strconv.FormatInt(seq, 10)
@@ -318,4 +325,46 @@ func (db *DB) RevokeOpen311Key(ctx context.Context, name string, at time.Time) (
 		return tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM open311_keys WHERE name = $1)", name).Scan(&ok)
 	})
 	return ok, err
+}
+
+// VoteReport implements server.Store.
+func (db *DB) VoteReport(ctx context.Context, id, voter string) (out api.Report, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return api.Report{}, false, nil
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO report_votes (report_seq, voter) SELECT seq, $2 FROM reports WHERE seq = $1
+			ON CONFLICT DO NOTHING`, seq, voter)
+		if err != nil {
+			return fmt.Errorf("postgres: vote: %w", err)
+		}
+		out, err = reportBySeq(ctx, tx, seq)
+		if errors.Is(err, server.ErrNotFound) {
+			return nil
+		}
+		ok = err == nil
+		return err
+	})
+	return out, ok, err
+}
+
+// ReportPhoto implements server.Store.
+func (db *DB) ReportPhoto(ctx context.Context, id string, n int) (upload string, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return "", false, nil
+	}
+	err = db.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT upload_id FROM report_photos WHERE report_seq = $1 AND n = $2", seq, n).Scan(&upload)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: report photo: %w", err)
+	}
+	return upload, true, nil
 }

@@ -46,3 +46,11 @@ func (r *roundRobin) Open311Keys(ctx context.Context) ([]open311.Key, error) {
 func (r *roundRobin) RevokeOpen311Key(ctx context.Context, name string, at time.Time) (bool, error) {
 	return r.next().RevokeOpen311Key(ctx, name, at)
 }
+
+func (r *roundRobin) VoteReport(ctx context.Context, id, voter string) (api.Report, bool, error) {
+	return r.next().VoteReport(ctx, id, voter)
+}
+
+func (r *roundRobin) ReportPhoto(ctx context.Context, id string, n int) (string, bool, error) {
+	return r.next().ReportPhoto(ctx, id, n)
+}

@@ -18,7 +18,9 @@ import (
 
 // reportColumns are what a public report is read from; never private.
 const reportColumns = `seq, service_code, description, status, status_notes, lat, long, address, address_id,
-	media_url, attributes, requested, updated`
+	media_url, attributes, requested, updated,
+	(SELECT count(*) FROM report_photos p WHERE p.report_seq = reports.seq),
+	(SELECT count(*) FROM report_votes v WHERE v.report_seq = reports.seq)`
 
 // CreateReport implements server.Store: the key's lookup and the inserts
 // are one write (writer.go), so requests with one key queue up and all but
@@ -63,6 +65,11 @@ func (db *DB) CreateReport(ctx context.Context, key string, requestHash []byte, 
 			string(private), nullable(r.Device), r.Source, stamp, stamp).Scan(&seq)
 		if err != nil {
 			return fmt.Errorf("sqlite: insert report: %w", err)
+		}
+		for i, up := range r.Photos {
+			if _, err := q.ExecContext(ctx, "INSERT INTO report_photos (report_seq, n, upload_id) VALUES (?, ?, ?)", seq, i+1, up); err != nil {
+				return fmt.Errorf("sqlite: insert report photo: %w", err)
+			}
 		}
 		if key != "" {
 			if _, err := q.ExecContext(ctx, "INSERT INTO report_keys (scope, key, request_hash, report_seq) VALUES (?, ?, ?, ?)",
@@ -230,7 +237,7 @@ func scanReports(rows *sql.Rows) ([]api.Report, error) {
 		var lat, long sql.NullFloat64
 		var attrs, requested, updated string
 		if err := rows.Scan(&seq, &r.ServiceCode, &r.Description, &r.Status, &r.StatusNotes, &lat, &long, &r.Address,
-			&r.AddressID, &r.MediaURL, &attrs, &requested, &updated); err != nil {
+			&r.AddressID, &r.MediaURL, &attrs, &requested, &updated, &r.Photos, &r.Votes); err != nil {
 			return nil, fmt.Errorf("sqlite: read report: %w", err)
 		}
 		r.ID = strconv.FormatInt(seq, 10)
@@ -327,4 +334,43 @@ func (db *DB) RevokeOpen311Key(ctx context.Context, name string, at time.Time) (
 		return q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM open311_keys WHERE name = ?)", name).Scan(&ok)
 	})
 	return ok, err
+}
+
+// VoteReport implements server.Store.
+func (db *DB) VoteReport(ctx context.Context, id, voter string) (out api.Report, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return api.Report{}, false, nil
+	}
+	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
+		var exists bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM reports WHERE seq = ?)", seq).Scan(&exists); err != nil || !exists {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, "INSERT INTO report_votes (report_seq, voter) VALUES (?, ?) ON CONFLICT DO NOTHING", seq, voter); err != nil {
+			return fmt.Errorf("sqlite: vote: %w", err)
+		}
+		out, err = reportBySeq(ctx, q, seq)
+		ok = err == nil
+		return err
+	})
+	return out, ok, err
+}
+
+// ReportPhoto implements server.Store.
+func (db *DB) ReportPhoto(ctx context.Context, id string, n int) (upload string, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return "", false, nil
+	}
+	err = db.ro.QueryRowContext(ctx, "SELECT upload_id FROM report_photos WHERE report_seq = ? AND n = ?", seq, n).Scan(&upload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: report photo: %w", err)
+	}
+	return upload, true, nil
 }

@@ -177,6 +177,52 @@ func testReports(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("photos and votes", func(t *testing.T) {
+		s := open(t)
+		addUpload(t, s, "u_p1", created, true)
+		addUpload(t, s, "u_p2", created, true)
+		in := newReport("schlagloch", "p1", created)
+		in.Photos = []string{"u_p1", "u_p2"}
+		r := mustReport(t, s, "", in)
+		if r.Photos != 2 || r.Votes != 0 {
+			t.Errorf("report = %d photos, %d votes; want 2, 0", r.Photos, r.Votes)
+		}
+		for n, want := range map[int]string{1: "u_p1", 2: "u_p2"} {
+			if got, ok, err := s.ReportPhoto(ctx, r.ID, n); got != want || !ok || err != nil {
+				t.Errorf("ReportPhoto(%d) = %q, %v, %v; want %s", n, got, ok, err, want)
+			}
+		}
+		if _, ok, err := s.ReportPhoto(ctx, r.ID, 3); ok || err != nil {
+			t.Errorf("ReportPhoto(3) = %v, %v; want none", ok, err)
+		}
+		// A photo is kept: the janitor passes it by, and it cannot be deleted.
+		expired, err := s.ExpiredUploads(ctx, created.Add(48*time.Hour))
+		if err != nil || slices.Contains(expired, "u_p1") {
+			t.Errorf("ExpiredUploads = %v, %v; want no photo of a report", expired, err)
+		}
+		if err := s.DeleteUpload(ctx, "u_p1"); !errors.Is(err, server.ErrUploadInUse) {
+			t.Errorf("DeleteUpload(photo) = %v, want ErrUploadInUse", err)
+		}
+		// One photo serves one report.
+		again := newReport("schlagloch", "p2", created)
+		again.Photos = []string{"u_p1"}
+		if _, _, err := s.CreateReport(ctx, "", hash("r"), again); err == nil {
+			t.Errorf("a second report took the first one's photo")
+		}
+		for _, voter := range []string{"d_1", "d_2", "d_1"} {
+			if _, ok, err := s.VoteReport(ctx, r.ID, voter); !ok || err != nil {
+				t.Fatalf("VoteReport(%s) = %v, %v", voter, ok, err)
+			}
+		}
+		got, _, err := s.Report(ctx, r.ID)
+		if err != nil || got.Votes != 2 {
+			t.Errorf("votes = %d, %v; want 2 (one per voter)", got.Votes, err)
+		}
+		if _, ok, err := s.VoteReport(ctx, "424242", "d_1"); ok || err != nil {
+			t.Errorf("VoteReport(unknown) = %v, %v; want not found", ok, err)
+		}
+	})
+
 	t.Run("open311 keys", func(t *testing.T) {
 		s := open(t)
 		secret, k := open311.NewKey("fixmystreet", created)

@@ -42,3 +42,19 @@ CREATE TABLE open311_keys (
 	created  timestamptz NOT NULL,
 	revoked  timestamptz
 );
+
+-- The photos of a report from the app: uploads (tus) of the device that
+-- made it, each serving one report; the janitor keeps them.
+CREATE TABLE report_photos (
+	report_seq bigint NOT NULL REFERENCES reports (seq),
+	n          bigint NOT NULL,  -- 1, 2, 3
+	upload_id  text NOT NULL UNIQUE REFERENCES uploads (id),
+	PRIMARY KEY (report_seq, n)
+);
+
+-- "+1": one per voter (a device, or an anonymous request's key) and report.
+CREATE TABLE report_votes (
+	report_seq bigint NOT NULL REFERENCES reports (seq),
+	voter      text NOT NULL,
+	PRIMARY KEY (report_seq, voter)
+);
