@@ -120,6 +120,8 @@ type Server struct {
 	quotas        quotas
 	staffToken    string
 	uploads       uploads
+	// reportServices are the town's report categories (Config.ReportServices).
+	reportServices api.ReportServices
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -149,6 +151,8 @@ func New(cfg Config) (*Server, error) {
 		mux:      http.NewServeMux(),
 
 		staffToken: cfg.StaffToken,
+
+		reportServices: cfg.ReportServices,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -269,6 +273,15 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+	s.routeReports()
+}
+
+// routeReports registers the app's side of issue reports (reports.go).
+func (s *Server) routeReports() {
+	s.route("POST", api.PathReports, s.withDevice(false, s.handlePostReport))
+	s.route("GET", api.PathReports, s.handleReportFeed)
+	s.route("POST", api.PathReports+"/{id}/votes", s.withDevice(false, s.handleVote))
+	s.route("GET", api.PathReports+"/{id}/photos/{n}", s.handleReportPhoto)
 }
 
 // mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its

@@ -22,6 +22,8 @@ type writer struct {
 	w      http.ResponseWriter
 	format string
 	loc    *time.Location
+	// base is the server's URL as the client reached it, for media_url.
+	base string
 }
 
 // list is an XML element holding items, each named by its type's XMLName;
@@ -179,6 +181,10 @@ const lang = "de"
 
 func (h *Handler) wireRequest(w *writer, rep api.Report) wireRequest {
 	svc, _ := h.services.Service(rep.ServiceCode)
+	if rep.MediaURL == "" && rep.Photos > 0 {
+		// A report from the app: its first photo, served by the core.
+		rep.MediaURL = w.base + api.PathReports + "/" + rep.ID + "/photos/1"
+	}
 	return wireRequest{
 		ID:            rep.ID,
 		Status:        rep.Status,

@@ -193,7 +193,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(api.PathOpen311, "/"))
 	rest = strings.TrimPrefix(rest, "/")
 	name, format := splitFormat(rest)
-	out := &writer{w: w, format: format, loc: h.loc}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	out := &writer{w: w, format: format, loc: h.loc, base: scheme + "://" + r.Host}
 	if format == "" {
 		out.format = formatXML // XML is the spec's required format
 		out.errors(http.StatusBadRequest, "the URL must end in .xml or .json")

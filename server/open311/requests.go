@@ -313,6 +313,16 @@ func readAttributes(form url.Values, svc api.ReportService) (map[string][]string
 		}
 		given[code] = append(given[code], values...)
 	}
+	out, checkErrs := CheckAttributes(svc, given)
+	return out, append(errs, checkErrs...)
+}
+
+// CheckAttributes checks the answers given (by attribute code) against
+// the service's attributes: unknown codes, required ones missing, values
+// of the wrong datatype. It returns the answers without empty values, and
+// a description of each fault.
+func CheckAttributes(svc api.ReportService, given map[string][]string) (map[string][]string, []string) {
+	var errs []string
 	out := map[string][]string{}
 	for code := range given {
 		if !slices.ContainsFunc(svc.Attributes, func(a api.ReportAttribute) bool { return a.Code == code }) {

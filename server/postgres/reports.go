@@ -80,6 +80,13 @@ func (db *DB) CreateReport(ctx context.Context, key string, requestHash []byte, 
 			return fmt.Errorf("postgres: insert report: %w", err)
 		}
 		for i, up := range r.Photos {
+			var used bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = $1)", up).Scan(&used); err != nil {
+				return err
+			}
+			if used {
+				return &server.AttachmentError{Pointer: "/photos/" + strconv.Itoa(i), Upload: up, Reason: server.AttachmentInUse}
+			}
 			if _, err := tx.Exec(ctx, "INSERT INTO report_photos (report_seq, n, upload_id) VALUES ($1, $2, $3)", seq, i+1, up); err != nil {
 				return fmt.Errorf("postgres: insert report photo: %w", err)
 			}

@@ -67,6 +67,13 @@ func (db *DB) CreateReport(ctx context.Context, key string, requestHash []byte, 
 			return fmt.Errorf("sqlite: insert report: %w", err)
 		}
 		for i, up := range r.Photos {
+			var used bool
+			if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = ?)", up).Scan(&used); err != nil {
+				return err
+			}
+			if used {
+				return &server.AttachmentError{Pointer: "/photos/" + strconv.Itoa(i), Upload: up, Reason: server.AttachmentInUse}
+			}
 			if _, err := q.ExecContext(ctx, "INSERT INTO report_photos (report_seq, n, upload_id) VALUES (?, ?, ?)", seq, i+1, up); err != nil {
 				return fmt.Errorf("sqlite: insert report photo: %w", err)
 			}

@@ -206,7 +206,7 @@ func testReports(t *testing.T, open func(t *testing.T) Store) {
 		// One photo serves one report.
 		again := newReport("schlagloch", "p2", created)
 		again.Photos = []string{"u_p1"}
-		if _, _, err := s.CreateReport(ctx, "", hash("r"), again); err == nil {
+		if _, _, err := s.CreateReport(ctx, "", hash("r"), again); !errors.As(err, new(*server.AttachmentError)) {
 			t.Errorf("a second report took the first one's photo")
 		}
 		for _, voter := range []string{"d_1", "d_2", "d_1"} {
