@@ -251,3 +251,22 @@ func ParseW3CTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a W3C date and time with a time zone", s)
 }
+
+// StreetDirectory is a town's streets, shipped with the app so that a
+// place can be given without a map and offline.
+type StreetDirectory struct {
+	Town    string   `json:"town"`
+	Streets []Street `json:"streets"`
+}
+
+// Street is one street: its centre and, where known, its house numbers'
+// positions ([lat, long]).
+type Street struct {
+	ID       string                `json:"id"`
+	Name     string                `json:"name"`
+	District string                `json:"district,omitempty"`
+	Postcode string                `json:"postcode,omitempty"`
+	Lat      float64               `json:"lat"`
+	Long     float64               `json:"long"`
+	Houses   map[string][2]float64 `json:"houses,omitempty"`
+}

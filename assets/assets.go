@@ -157,3 +157,16 @@ func DemoReportServices() (api.ReportServices, error) {
 	}
 	return rs, nil
 }
+
+// DemoStreets returns the demo municipality's street directory.
+func DemoStreets() (api.StreetDirectory, error) {
+	var sd api.StreetDirectory
+	b, err := demo.ReadFile("demo/streets.json")
+	if err != nil {
+		return sd, err
+	}
+	if err := json.Unmarshal(b, &sd); err != nil {
+		return sd, fmt.Errorf("demo streets: %w", err)
+	}
+	return sd, nil
+}
