@@ -39,11 +39,13 @@ import (
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
 	"rathaus/ui/kit"
+	"rathaus/ui/reports"
 )
 
 // Store is what the app's screens need of the local database.
 type Store interface {
 	forms.Store
+	reports.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -53,6 +55,7 @@ type Syncer interface {
 	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
+	RefreshReports(ctx context.Context) error
 }
 
 var (
@@ -86,6 +89,7 @@ type UI struct {
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+	report    *reports.Screen
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -98,18 +102,23 @@ func New(a fyne.App, d Deps) *UI {
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
+	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.nav = newNavigator(u.home.Content(), u.home.Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(u.report.Title(), theme.WarningIcon(), u.report.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		u.forms.Flush() // a form left for another tab: "My applications" lists it as saved
 		if t.Content == u.apps.Content() {
 			u.apps.Refresh()
+		}
+		if t.Content == u.report.Content() {
+			u.report.Shown()
 		}
 	}
 	u.apps.Refresh()
@@ -132,6 +141,9 @@ func New(a fyne.App, d Deps) *UI {
 			u.apps.StatusChanged(st)
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
+			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.report.Refresh()
 			}
 		})
 	})

@@ -33,7 +33,7 @@ type NewReportPhoto struct {
 // outbox item.
 func (s *Store) QueueReport(ctx context.Context, p *citizen.ReportPayload, photos []NewReportPhoto) (*citizen.OutboxItem, error) {
 	if len(photos) > api.MaxReportPhotos {
-		return nil, citizen.Errorf(citizen.EINVALID, "A report takes at most %d photos.", api.MaxReportPhotos)
+		return nil, citizen.Errorf(citizen.EINVALID, "A report takes at most 3 photos.")
 	}
 	localID := "r_" + citizen.NewID()
 	tx, err := s.db.BeginTx(ctx, nil)
