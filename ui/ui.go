@@ -105,20 +105,16 @@ func New(a fyne.App, d Deps) *UI {
 	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
-	u.nav = newNavigator(u.home.Content(), u.home.Title())
+	u.nav = newNavigator(u.withReportEntry(u.home.Content()), u.home.Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
-		container.NewTabItemWithIcon(u.report.Title(), theme.WarningIcon(), u.report.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		u.forms.Flush() // a form left for another tab: "My applications" lists it as saved
 		if t.Content == u.apps.Content() {
 			u.apps.Refresh()
-		}
-		if t.Content == u.report.Content() {
-			u.report.Shown()
 		}
 	}
 	u.apps.Refresh()

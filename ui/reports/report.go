@@ -138,7 +138,7 @@ func New(d Deps) *Screen {
 }
 
 // Title is the screen's name, as on its tab.
-func (s *Screen) Title() string { return lang.L("Report") }
+func (s *Screen) Title() string { return lang.L("Report a problem") }
 
 // Content is the screen's root.
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
