@@ -35,7 +35,8 @@ type place struct {
 type Screen struct {
 	d       Deps
 	streets *citizen.Streets
-	root    fyne.CanvasObject
+	root    *kit.Scroll
+	box     *fyne.Container // the screen's rows, laid out again before scrolling
 
 	category *widget.Select
 	codes    []string // service codes by the category's option index
@@ -114,7 +115,7 @@ func New(d Deps) *Screen {
 	s.feedNote = kit.Wrapped("")
 	s.feedNote.Importance = widget.LowImportance
 
-	box := container.NewVBox(
+	s.box = container.NewVBox(
 		kit.Heading(lang.L("Report a problem in town")),
 		kit.Wrapped(lang.L("A broken street light, a pothole, litter: tell the town hall. You can report anonymously.")),
 		s.thanks,
@@ -132,7 +133,7 @@ func New(d Deps) *Screen {
 		s.email,
 		s.problem, s.dupBox, s.send, s.waiting, s.feedNote,
 	)
-	s.root = kit.NewVScroll(container.NewPadded(box))
+	s.root = kit.NewVScroll(container.NewPadded(s.box))
 	s.showPhotos()
 	return s
 }
@@ -344,6 +345,7 @@ func (s *Screen) showPhotos() {
 func (s *Screen) showProblem(text string) {
 	s.problem.SetText(text)
 	s.problem.Show()
+	s.scrollTo(s.problem) // below the fold on a phone: bring it into view
 }
 
 func (s *Screen) hideProblem() { s.problem.Hide() }
@@ -429,6 +431,19 @@ func (s *Screen) showDuplicates(req api.ReportRequest, near []api.Report) {
 	}))
 	s.dupBox.Show()
 	s.send.Hide()
+	s.scrollTo(s.dupBox)
+}
+
+// scrollTo brings o into view. Rows that just appeared may not be laid
+// out in the window yet (the desktop driver does it at its next frame,
+// where fyne's test driver does it at once): then it scrolls again a
+// moment later.
+func (s *Screen) scrollTo(o fyne.CanvasObject) {
+	s.box.Refresh()
+	s.root.ScrollTo(o)
+	if !s.root.Shows(o) {
+		time.AfterFunc(100*time.Millisecond, func() { fyne.Do(func() { s.root.ScrollTo(o) }) })
+	}
 }
 
 func (s *Screen) hideDuplicates() {
@@ -456,6 +471,7 @@ func (s *Screen) queue(p *citizen.ReportPayload, photos []store.NewReportPhoto, 
 	s.thanks.SetText(thanks)
 	s.thanks.Show()
 	s.Refresh()
+	s.root.ScrollToTop() // where the thanks are, and the next report begins
 }
 
 // reset empties the screen for the next report.

@@ -185,6 +185,9 @@ func TestReportOfflineThenSent(t *testing.T) {
 		!strings.Contains(uitest.Text(r.screen.dupBox), "Lamp dark since Monday") {
 		t.Fatalf("no duplicate offered: %s", uitest.Text(r.screen.dupBox))
 	}
+	if !r.screen.root.Shows(r.screen.dupBox) {
+		t.Errorf("the offer is below the fold")
+	}
 	test.Tap(uitest.ButtonIn(t, r.screen.dupBox, "+1"))
 	if !strings.Contains(r.screen.thanks.Text, "+1") {
 		t.Errorf("after +1: %q", r.screen.thanks.Text)
@@ -216,8 +219,8 @@ func TestReportRefusedOnScreen(t *testing.T) {
 		t.Errorf("fault not chosen: %q", got)
 	}
 	uitest.All[*kit.RadioList](s.attrsBox)[0].SetSelected("flickers")
-	if got := send(); !strings.Contains(got, "Give the place") {
-		t.Errorf("no place: %q", got)
+	if got := send(); !strings.Contains(got, "Give the place") || !s.root.Shows(s.problem) {
+		t.Errorf("no place: %q (in view: %v)", got, s.root.Shows(s.problem))
 	}
 	test.Type(s.lat, "52.52")
 	test.Type(s.long, "13.40")
