@@ -62,7 +62,7 @@ func (s *Server) handlePostReport(w http.ResponseWriter, r *http.Request) {
 	nr.Device, nr.Source, nr.Token, nr.Requested = dev.ID, "app", open311.NewToken(), s.now().UTC()
 	rep, replayed, err := s.store.CreateReport(r.Context(), key, sum[:], *nr)
 	if ae, ok := errors.AsType[*AttachmentError](err); ok {
-		writeProblem(w, validationProblem([]api.FieldError{{Pointer: ae.Pointer, Code: "attachment", Detail: string(ae.Reason)}}))
+		writeProblem(w, validationProblem([]api.FieldError{attachmentFieldError(ae.Pointer, ae.Reason, nil)}))
 		return
 	}
 	switch {
@@ -92,64 +92,66 @@ func (s *Server) checkReport(r *http.Request, req api.ReportRequest, device stri
 		return nil, problem(http.StatusNotFound, api.ProblemNotFound, "Unknown Service", fmt.Sprintf("There is no report category %q.", req.ServiceCode))
 	}
 	var errs []api.FieldError
-	bad := func(pointer, code, detail string) {
-		errs = append(errs, api.FieldError{Pointer: pointer, Code: code, Detail: detail})
+	bad := func(pointer, code, detail, de string) {
+		errs = append(errs, api.FieldError{Pointer: pointer, Code: code, Detail: detail, Message: api.Text{"de": de, "en": detail}})
 	}
+	photo := func(pointer string, r AttachmentReason) { errs = append(errs, attachmentFieldError(pointer, r, nil)) }
 	nr := &open311.NewReport{ServiceCode: svc.Code, Description: strings.TrimSpace(req.Description),
 		Address: strings.TrimSpace(req.Address), AddressID: strings.TrimSpace(req.AddressID),
 		Private: open311.Private{Email: strings.TrimSpace(req.Email)}}
 	switch {
 	case (req.Lat == nil) != (req.Long == nil):
-		bad("/lat", "required", "lat and long go together.")
+		bad("/lat", "required", "lat and long go together.", "Breiten- und Längengrad gehören zusammen.")
 	case req.Lat != nil:
 		la, lo := *req.Lat, *req.Long
 		if math.IsNaN(la) || math.IsNaN(lo) || la < -90 || la > 90 || lo < -180 || lo > 180 || !s.reportServices.Area.Contains(la, lo) {
-			bad("/lat", "area", "The place lies outside the town's area.")
+			bad("/lat", "area", "The place lies outside the town's area.", "Der Ort liegt außerhalb des Stadtgebiets.")
 		} else {
 			nr.Lat, nr.Long = &la, &lo
 		}
 	case nr.Address == "" && nr.AddressID == "":
-		bad("/address", "required", "A location is required: lat and long, or an address.")
+		bad("/address", "required", "A location is required: lat and long, or an address.", "Bitte geben Sie den Ort an: Koordinaten oder eine Adresse.")
 	}
 	if utf8.RuneCountInString(nr.Description) > api.MaxReportDescription {
-		bad("/description", "maxLength", "The description is longer than 4,000 characters.")
+		bad("/description", "maxLength", "The description is longer than 4,000 characters.", "Die Beschreibung ist länger als 4.000 Zeichen.")
 	}
 	if utf8.RuneCountInString(nr.Address) > 500 {
-		bad("/address", "maxLength", "The address is longer than 500 characters.")
+		bad("/address", "maxLength", "The address is longer than 500 characters.", "Die Adresse ist länger als 500 Zeichen.")
 	}
 	if e := nr.Private.Email; e != "" {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			bad("/email", "format", "This is not an e-mail address.")
+			bad("/email", "format", "This is not an e-mail address.", "Das ist keine E-Mail-Adresse.")
 		}
 	}
 	attrs, attrErrs := open311.CheckAttributes(svc, req.Attributes)
 	for _, e := range attrErrs {
-		bad("/attributes", "attribute", e)
+		bad("/attributes", "attribute", e, "Eine Angabe zur Kategorie fehlt oder passt nicht ("+e+").")
 	}
 	nr.Attributes = attrs
 	if len(req.Photos) > api.MaxReportPhotos {
-		bad("/photos", "maxItems", fmt.Sprintf("A report takes at most %d photos.", api.MaxReportPhotos))
+		bad("/photos", "maxItems", fmt.Sprintf("A report takes at most %d photos.", api.MaxReportPhotos),
+			fmt.Sprintf("Eine Meldung kann höchstens %d Fotos haben.", api.MaxReportPhotos))
 	}
 	for i, ph := range req.Photos {
 		ptr := "/photos/" + strconv.Itoa(i)
 		if slices.Contains(nr.Photos, ph.Upload) {
-			bad(ptr, "uniqueItems", "The same photo is named twice.")
+			bad(ptr, "uniqueItems", "The same photo is named twice.", "Dasselbe Foto ist zweimal genannt.")
 			continue
 		}
 		u, err := s.store.Upload(r.Context(), ph.Upload)
 		switch {
 		case errors.Is(err, ErrNotFound), err == nil && u.Device != device:
-			bad(ptr, "attachment", string(AttachmentMissing))
+			photo(ptr, AttachmentMissing)
 		case err != nil:
 			return nil, s.failure(r.Context(), "report: check photo", err)
 		case u.Finished.IsZero():
-			bad(ptr, "attachment", string(AttachmentUnfinished))
+			photo(ptr, AttachmentUnfinished)
 		case u.Size != ph.Size || u.SHA256 != ph.SHA256:
-			bad(ptr, "attachment", string(AttachmentMismatch))
+			photo(ptr, AttachmentMismatch)
 		case !strings.HasPrefix(u.Filetype, "image/"):
-			bad(ptr, "attachment", string(AttachmentType))
+			photo(ptr, AttachmentType)
 		case u.Case != "":
-			bad(ptr, "attachment", string(AttachmentInUse))
+			photo(ptr, AttachmentInUse)
 		default:
 			nr.Photos = append(nr.Photos, ph.Upload)
 		}
