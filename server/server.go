@@ -288,10 +288,13 @@ func (s *Server) routeReports() {
 // operations are GeoReport v2's, not the portal API's: openapi.yaml points
 // to that specification instead of listing them.
 func (s *Server) mountOpen311(cfg Config) {
-	s.mux.Handle(api.PathOpen311, open311.New(open311.Config{
+	h := open311.New(open311.Config{
 		Store: s.store, Services: cfg.ReportServices, Logger: s.log, Now: s.now,
 		Failure: func(ctx context.Context, what string, err error) int { return s.failure(ctx, what, err).Status },
-	}))
+	})
+	s.mux.Handle(api.PathOpen311, h)
+	s.mux.HandleFunc("GET "+open311.PathDiscovery+".json", h.Discovery)
+	s.mux.HandleFunc("GET "+open311.PathDiscovery+".xml", h.Discovery)
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

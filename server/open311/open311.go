@@ -193,11 +193,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(api.PathOpen311, "/"))
 	rest = strings.TrimPrefix(rest, "/")
 	name, format := splitFormat(rest)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	out := &writer{w: w, format: format, loc: h.loc, base: scheme + "://" + r.Host}
+	out := h.writer(w, r, format)
 	if format == "" {
 		out.format = formatXML // XML is the spec's required format
 		out.errors(http.StatusBadRequest, "the URL must end in .xml or .json")
@@ -232,6 +228,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		out.errors(http.StatusNotFound, "no such resource: "+name)
 	}
+}
+
+// writer is the answer's writer. The data of GeoReport v2 is public (the
+// POST needs its key anyway): any web page may read it (CORS).
+func (h *Handler) writer(w http.ResponseWriter, r *http.Request, format string) *writer {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return &writer{w: w, format: format, loc: h.loc, base: scheme + "://" + r.Host}
 }
 
 // splitFormat cuts ".json" or ".xml" off the path; format "" when it has

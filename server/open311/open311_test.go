@@ -553,3 +553,39 @@ func TestPostAndRead(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscovery(t *testing.T) {
+	r := newRig(t)
+	resp, err := http.Get(r.b.URL + open311.PathDiscovery + ".xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := read(t, resp)
+	var doc struct {
+		XMLName   xml.Name `xml:"discovery"`
+		Endpoints []struct {
+			Specification string   `xml:"specification"`
+			URL           string   `xml:"url"`
+			Formats       []string `xml:"formats>format"`
+		} `xml:"endpoints>endpoint"`
+	}
+	if err := xml.Unmarshal(a.body, &doc); err != nil || a.status != 200 {
+		t.Fatalf("%d, %v: %s", a.status, err, a.body)
+	}
+	if len(doc.Endpoints) != 1 || doc.Endpoints[0].URL != r.b.URL+"/open311/v2" || len(doc.Endpoints[0].Formats) != 2 {
+		t.Errorf("discovery = %+v", doc)
+	}
+	// The endpoint it names answers, and any web page may read it.
+	got := r.get(t, "services.json")
+	if got.status != 200 {
+		t.Errorf("services.json at the discovered endpoint: %d", got.status)
+	}
+	resp, err = http.Get(r.b.URL + api.PathOpen311 + "services.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("no CORS on the public data")
+	}
+}
