@@ -1,10 +1,12 @@
 package open311_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -587,5 +589,32 @@ func TestDiscovery(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("no CORS on the public data")
+	}
+}
+
+// TestPostMultipart: a client that sends multipart/form-data is served
+// like one that sends the spec's form encoding.
+func TestPostMultipart(t *testing.T) {
+	r := newRig(t)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range r.valid() {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	_ = mw.Close()
+	resp, err := http.Post(r.b.URL+api.PathOpen311+"requests.xml", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := read(t, resp)
+	var doc struct {
+		Requests []struct {
+			ID string `xml:"service_request_id"`
+		} `xml:"request"`
+	}
+	if err := xml.Unmarshal(a.body, &doc); err != nil || a.status != 200 || len(doc.Requests) != 1 || doc.Requests[0].ID == "" {
+		t.Errorf("multipart POST = %d, %v: %s", a.status, err, a.body)
 	}
 }

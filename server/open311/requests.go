@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -170,7 +171,16 @@ func commaList(q url.Values, name string) []string {
 // (400 missing, 404 unknown), then every other fault at once (400).
 func (h *Handler) postRequest(ctx context.Context, w *writer, r *http.Request) {
 	r.Body = http.MaxBytesReader(w.w, r.Body, maxPostBody)
-	if err := r.ParseForm(); err != nil {
+	// The spec's body is form-encoded; some clients send multipart, which
+	// carries the same fields (a file part is not read: media come as
+	// media_url).
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(maxPostBody)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
 		w.errors(http.StatusBadRequest, "the body must be application/x-www-form-urlencoded, at most 64 KiB")
 		return
 	}
