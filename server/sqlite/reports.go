@@ -16,6 +16,11 @@ import (
 	"rathaus/server/open311"
 )
 
+// reportStamp is how a report's times are kept: UTC to the microsecond
+// (as PostgreSQL keeps them), of fixed width, so that they sort as text and
+// the index on requested serves the ranges of GET requests.
+func reportStamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
 // reportColumns are what a public report is read from; never private.
 const reportColumns = `seq, service_code, description, status, status_notes, lat, long, address, address_id,
 	media_url, attributes, requested, updated,
@@ -56,7 +61,7 @@ func (db *DB) CreateReport(ctx context.Context, key string, requestHash []byte, 
 		if r.Lat != nil && r.Long != nil {
 			lat, long = *r.Lat, *r.Long
 		}
-		stamp := r.Requested.UTC().Format(time.RFC3339Nano)
+		stamp := reportStamp(r.Requested)
 		var seq int64
 		err := q.QueryRowContext(ctx, `INSERT INTO reports (token, service_code, description, status, lat, long, address,
 			address_id, media_url, attributes, private, device, source, requested, updated)
@@ -153,16 +158,15 @@ func (db *DB) Reports(ctx context.Context, f open311.Filter) (_ []api.Report, er
 		if len(f.Statuses) > 0 {
 			in("status", f.Statuses)
 		}
-		// The stamps are RFC 3339 in UTC with a varying number of
-		// fractional digits, which do not sort as text: compare as
-		// julianday.
+		// Stamps of one width sort as text (reportStamp). A bound finer
+		// than a microsecond is cut to it, as the stamps are.
 		if !f.From.IsZero() {
-			where = append(where, "julianday(requested) >= julianday(?)")
-			args = append(args, f.From.UTC().Format(time.RFC3339Nano))
+			where = append(where, "requested >= ?")
+			args = append(args, reportStamp(f.From.Truncate(time.Microsecond)))
 		}
 		if !f.To.IsZero() {
-			where = append(where, "julianday(requested) <= julianday(?)")
-			args = append(args, f.To.UTC().Format(time.RFC3339Nano))
+			where = append(where, "requested <= ?")
+			args = append(args, reportStamp(f.To))
 		}
 	}
 	query := "SELECT " + reportColumns + " FROM reports"
@@ -189,7 +193,7 @@ func (db *DB) SetReportStatus(ctx context.Context, id, status, notes string, at 
 	}
 	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
 		res, err := q.ExecContext(ctx, "UPDATE reports SET status = ?, status_notes = ?, updated = ? WHERE seq = ?",
-			status, notes, at.UTC().Format(time.RFC3339Nano), seq)
+			status, notes, reportStamp(at), seq)
 		if err != nil {
 			return fmt.Errorf("sqlite: set report status: %w", err)
 		}

@@ -19,7 +19,7 @@ CREATE TABLE reports (
 	private      TEXT NOT NULL CHECK (json_valid(private)),
 	device       TEXT REFERENCES devices (id),
 	source       TEXT NOT NULL,
-	requested    TEXT NOT NULL,  -- RFC 3339, UTC
+	requested    TEXT NOT NULL,  -- RFC 3339, UTC, to the microsecond: 2026-12-07T09:30:00.000000Z
 	updated      TEXT NOT NULL,
 	CHECK ((lat IS NULL) = (long IS NULL))
 ) STRICT;
