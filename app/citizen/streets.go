@@ -176,3 +176,19 @@ func isNumber(s string) bool {
 	}
 	return true
 }
+
+// Locate gives the reports that have no position but an address id of the
+// directory (an Open311 client's address_id, say) the address's position,
+// so that they count as nearby too. The others stay as they are.
+func (s *Streets) Locate(reps []api.Report) []api.Report {
+	out := make([]api.Report, len(reps))
+	for i, r := range reps {
+		if r.Lat == nil && r.AddressID != "" {
+			if a, ok := s.ByID(r.AddressID); ok {
+				r.Lat, r.Long = &a.Lat, &a.Long
+			}
+		}
+		out[i] = r
+	}
+	return out
+}

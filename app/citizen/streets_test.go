@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets"
 )
@@ -63,6 +64,18 @@ func TestStreetSearch(t *testing.T) {
 		}
 		if none := s.Search("Hauptstraße 999"); len(none) == 0 || none[0].Exact || none[0].Number != "" {
 			t.Errorf("an unknown number = %+v, want the street's centre", none)
+		}
+	})
+	t.Run("reports placed by address id", func(t *testing.T) {
+		lat := 1.0
+		reps := []api.Report{{ID: "a", AddressID: "st001-3"}, {ID: "b", AddressID: "nope"}, {ID: "c", Lat: &lat, Long: &lat, AddressID: "st001-3"}}
+		got := s.Locate(reps)
+		house, _ := s.ByID("st001-3")
+		if got[0].Lat == nil || *got[0].Lat != house.Lat || got[1].Lat != nil || *got[2].Lat != 1 || reps[0].Lat != nil {
+			t.Errorf("Locate = %+v", got)
+		}
+		if near := citizen.Nearby(got, "", house.Lat, house.Long); len(near) != 0 {
+			t.Errorf("nearby of no category = %v", near)
 		}
 	})
 	t.Run("nothing", func(t *testing.T) {

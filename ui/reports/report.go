@@ -396,7 +396,7 @@ func (s *Screen) onSend() {
 	defer cancel()
 	feed, _, err := s.d.Store.ReportFeed(ctx)
 	if err == nil {
-		if near := citizen.Nearby(feed.Reports, req.ServiceCode, *req.Lat, *req.Long); len(near) > 0 {
+		if near := citizen.Nearby(s.streets.Locate(feed.Reports), req.ServiceCode, *req.Lat, *req.Long); len(near) > 0 {
 			s.showDuplicates(req, near)
 			return
 		}

@@ -9,8 +9,10 @@ import (
 	"image/jpeg"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -279,5 +281,42 @@ func TestStreetSearchOnScreen(t *testing.T) {
 	test.Type(s.search, "Xylophonweg")
 	if !strings.Contains(uitest.Text(s.results), "No street of that name") {
 		t.Errorf("unknown street: %q", uitest.Text(s.results))
+	}
+}
+
+// TestOpen311ReportOffered: a report an Open311 client posted with the
+// town's address id (no coordinates) comes to the device with the public
+// feed and is offered before a report of the same kind next door.
+func TestOpen311ReportOffered(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	secret, k := open311.NewKey("client", time.Now())
+	if _, err := r.Backend.DB.AddOpen311Key(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(r.Backend.URL+api.PathOpen311+"requests.json", url.Values{"api_key": {secret},
+		"service_code": {"strassenbeleuchtung"}, "address_id": {"st001-3"}, "attribute[fehlerart]": {"aus"},
+		"description": {"gemeldet von außen"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Open311 POST = %v, %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Engine.RefreshReports(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.fill(t, "Hauptstraße 5", "Hauptstraße 5 (")
+	test.Tap(uitest.ButtonIn(t, r.screen.Content(), "Send report"))
+	if !r.screen.dupBox.Visible() || !strings.Contains(uitest.Text(r.screen.dupBox), "gemeldet von außen") {
+		t.Fatalf("the Open311 report is not offered: %s", uitest.Text(r.screen.dupBox))
+	}
+	test.Tap(uitest.ButtonIn(t, r.screen.dupBox, "No, send my report"))
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if reps, _ := r.Backend.DB.Reports(ctx, open311.Filter{}); len(reps) != 2 {
+		t.Errorf("backend reports = %d, want 2: the citizen said it was another", len(reps))
 	}
 }
