@@ -112,6 +112,9 @@ func (s *Server) checkReport(r *http.Request, req api.ReportRequest, device stri
 	case nr.Address == "" && nr.AddressID == "":
 		bad("/address", "required", "A location is required: lat and long, or an address.", "Bitte geben Sie den Ort an: Koordinaten oder eine Adresse.")
 	}
+	if !s.reportStreets.CheckAddressID(nr) {
+		bad("/address_id", "address", "This address is not in the town's street directory.", "Diese Adresse steht nicht im Straßenverzeichnis der Stadt.")
+	}
 	if utf8.RuneCountInString(nr.Description) > api.MaxReportDescription {
 		bad("/description", "maxLength", "The description is longer than 4,000 characters.", "Die Beschreibung ist länger als 4.000 Zeichen.")
 	}

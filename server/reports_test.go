@@ -21,7 +21,11 @@ func newReportEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newEnv(t, func(c *server.Config) { c.ReportServices = rs })
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnv(t, func(c *server.Config) { c.ReportServices, c.ReportStreets = rs, streets })
 }
 
 func ptr(f float64) *float64 { return &f }
@@ -145,6 +149,7 @@ func TestReportRefused(t *testing.T) {
 		{"unknown service", func(r *api.ReportRequest) { r.ServiceCode = "ufo" }, 404, ""},
 		{"no location", func(r *api.ReportRequest) { r.Lat, r.Long = nil, nil }, 422, "/address"},
 		{"lat without long", func(r *api.ReportRequest) { r.Long = nil }, 422, "/lat"},
+		{"an address id not in the directory", func(r *api.ReportRequest) { r.Lat, r.Long, r.AddressID = nil, nil, "st001-999" }, 422, "/address_id"},
 		{"far outside the town", func(r *api.ReportRequest) { r.Lat, r.Long = ptr(48.14), ptr(11.58) }, 422, "/lat"},
 		{"bad attribute", func(r *api.ReportRequest) { r.Attributes = map[string][]string{"fehlerart": {"kaputt"}} }, 422, "/attributes"},
 		{"required attribute", func(r *api.ReportRequest) { r.Attributes = nil }, 422, "/attributes"},

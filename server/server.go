@@ -96,6 +96,9 @@ type Config struct {
 	// Open311 at api.PathOpen311 (server/open311). Empty: no categories,
 	// so no report can be made.
 	ReportServices api.ReportServices
+	// ReportStreets is the town's street directory, against which the
+	// address ids of reports are checked (empty: none are).
+	ReportStreets api.StreetDirectory
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -122,6 +125,7 @@ type Server struct {
 	uploads       uploads
 	// reportServices are the town's report categories (Config.ReportServices).
 	reportServices api.ReportServices
+	reportStreets  *open311.Directory
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -289,9 +293,10 @@ func (s *Server) routeReports() {
 // to that specification instead of listing them.
 func (s *Server) mountOpen311(cfg Config) {
 	h := open311.New(open311.Config{
-		Store: s.store, Services: cfg.ReportServices, Logger: s.log, Now: s.now,
+		Store: s.store, Services: cfg.ReportServices, Streets: cfg.ReportStreets, Logger: s.log, Now: s.now,
 		Failure: func(ctx context.Context, what string, err error) int { return s.failure(ctx, what, err).Status },
 	})
+	s.reportStreets = h.Streets()
 	s.mux.Handle(api.PathOpen311, h)
 	s.mux.HandleFunc("GET "+open311.PathDiscovery+".json", h.Discovery)
 	s.mux.HandleFunc("GET "+open311.PathDiscovery+".xml", h.Discovery)

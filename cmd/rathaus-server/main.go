@@ -271,10 +271,14 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load report services: %w", err)
 	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		return fmt.Errorf("load the street directory: %w", err)
+	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
 		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
-	cfg.ReportServices = reportServices
+	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
 	m.Limits.apply(&cfg)
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})

@@ -197,10 +197,17 @@ func (h *Handler) wireRequest(w *writer, rep api.Report) wireRequest {
 		Updated:       w.datetime(rep.Updated),
 		Address:       nstr(rep.Address),
 		AddressID:     nstr(rep.AddressID),
+		Zipcode:       nstr(h.zipcode(rep.AddressID)),
 		Lat:           rep.Lat,
 		Long:          rep.Long,
 		MediaURL:      nstr(rep.MediaURL),
 	}
+}
+
+// zipcode is the postcode of the directory's address, "" if unknown.
+func (h *Handler) zipcode(addressID string) string {
+	p, _ := h.streets.Resolve(addressID)
+	return p.Postcode
 }
 
 func wireAttributes(attrs []api.ReportAttribute) []wireAttribute {

@@ -144,8 +144,12 @@ func randomID(n int) string {
 type Config struct {
 	Store    Store
 	Services api.ReportServices
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Streets is the town's street directory: address_id is checked
+	// against it and gives a report its position, address and zipcode.
+	// Empty: address ids are taken as they come.
+	Streets api.StreetDirectory
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// Failure answers a store error: it logs it and returns the HTTP
 	// status (busy 503, full 507, else 500), as the core does.
 	Failure func(ctx context.Context, what string, err error) int
@@ -155,6 +159,7 @@ type Config struct {
 type Handler struct {
 	store    Store
 	services api.ReportServices
+	streets  *Directory
 	log      *slog.Logger
 	now      func() time.Time
 	failure  func(ctx context.Context, what string, err error) int
@@ -163,7 +168,7 @@ type Handler struct {
 
 // New builds the handler.
 func New(cfg Config) *Handler {
-	h := &Handler{store: cfg.Store, services: cfg.Services, log: cfg.Logger, now: cfg.Now, failure: cfg.Failure}
+	h := &Handler{store: cfg.Store, services: cfg.Services, streets: NewDirectory(cfg.Streets), log: cfg.Logger, now: cfg.Now, failure: cfg.Failure}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -186,6 +191,9 @@ func New(cfg Config) *Handler {
 	h.loc = loc
 	return h
 }
+
+// Streets is the directory the handler checks address ids against.
+func (h *Handler) Streets() *Directory { return h.streets }
 
 // ServeHTTP dispatches by the path after api.PathOpen311: the resource,
 // then the format as the suffix.

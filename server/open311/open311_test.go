@@ -267,6 +267,7 @@ func TestPostErrors(t *testing.T) {
 		{"no service_code", func(v url.Values) { v.Del("service_code") }, 400, "service_code"},
 		{"unknown service_code", func(v url.Values) { v.Set("service_code", "ufo") }, 404, "service_code ufo"},
 		{"missing location", func(v url.Values) { v.Del("lat"); v.Del("long") }, 400, "location is required"},
+		{"address_id not in the directory", func(v url.Values) { v.Del("lat"); v.Del("long"); v.Set("address_id", "st999-1") }, 400, "street directory"},
 		{"lat without long", func(v url.Values) { v.Del("long") }, 400, "together"},
 		{"lat not a number", func(v url.Values) { v.Set("lat", "north") }, 400, "lat must be"},
 		{"long out of range", func(v url.Values) { v.Set("long", "200") }, 400, "long must be"},
@@ -350,6 +351,7 @@ type request struct {
 	Requested   string   `json:"requested_datetime" xml:"requested_datetime"`
 	Updated     string   `json:"updated_datetime" xml:"updated_datetime"`
 	Address     *string  `json:"address" xml:"address"`
+	Zipcode     *string  `json:"zipcode" xml:"zipcode"`
 	AddressID   *string  `json:"address_id" xml:"address_id"`
 	Lat         *float64 `json:"lat" xml:"lat"`
 	Long        *float64 `json:"long" xml:"long"`
@@ -390,7 +392,7 @@ func TestPostAndRead(t *testing.T) {
 	addr.Set("service_code", "baum")
 	addr.Del("attribute[fehlerart]")
 	tree := r.mustPost(t, addr)
-	byID := url.Values{"api_key": {r.key}, "service_code": {"schlagloch"}, "address_id": {"hohe-strasse-12"},
+	byID := url.Values{"api_key": {r.key}, "service_code": {"schlagloch"}, "address_id": {"st008-4"},
 		"attribute[flaeche]": {"radweg"}, "attribute[tiefe_cm]": {"7.5"}, "media_url": {"https://example.org/loch.jpg"}}
 	hole := r.mustPost(t, byID)
 	multi := url.Values{"api_key": {r.key}, "service_code": {"wilder-muell"}, "lat": {"50.93"}, "long": {"6.95"},
@@ -460,8 +462,12 @@ func TestPostAndRead(t *testing.T) {
 		if got[3].ID != *tree.ID || got[3].Lat != nil || got[3].Address == nil || *got[3].Address != "Domstraße 4, Musterstadt" {
 			t.Errorf("tree = %+v, want the address and no position", got[3])
 		}
-		if got[2].ID != *hole.ID || got[2].AddressID == nil || *got[2].AddressID != "hohe-strasse-12" || *got[2].MediaURL != "https://example.org/loch.jpg" {
+		if got[2].ID != *hole.ID || got[2].AddressID == nil || *got[2].AddressID != "st008-4" || *got[2].MediaURL != "https://example.org/loch.jpg" {
 			t.Errorf("hole = %+v", got[2])
+		}
+		// The address id is the town's directory's: it gave the place.
+		if got[2].Address == nil || *got[2].Address != "Hohe Straße 4" || got[2].Lat == nil || got[2].Zipcode == nil || len(*got[2].Zipcode) != 5 {
+			t.Errorf("hole placed by its address id = address %v, lat %v, zipcode %v", got[2].Address, got[2].Lat, got[2].Zipcode)
 		}
 		stored, _, err := r.b.DB.Report(context.Background(), *litter.ID)
 		if err != nil || !slices.Equal(stored.Attributes["art"], []string{"sperrmuell", "elektro"}) || stored.Attributes["seit"] == nil {

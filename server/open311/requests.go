@@ -281,6 +281,9 @@ func (h *Handler) readReport(form url.Values, svc api.ReportService) (NewReport,
 	if lat == "" && long == "" && rep.Address == "" && rep.AddressID == "" {
 		errs = append(errs, "a location is required: lat and long, address_string or address_id")
 	}
+	if !h.streets.place(&rep) {
+		errs = append(errs, "address_id "+strconv.Quote(rep.AddressID)+" is not in the town's street directory")
+	}
 	if utf8.RuneCountInString(rep.Description) > api.MaxReportDescription {
 		errs = append(errs, "description is longer than 4,000 characters")
 	}

@@ -140,6 +140,10 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	o := options{cfg: server.Config{
@@ -156,6 +160,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		MaxDraftBytes:              -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
 		ReportServices:             reportServices,
+		ReportStreets:              streets,
 	}}
 	for _, opt := range opts {
 		opt(&o)
