@@ -154,3 +154,30 @@ func readDir(dir string) (map[string][]byte, error) {
 	}
 	return out, nil
 }
+
+// DemoReportServices returns the demo municipality's report categories
+// (its Open311 service list) and the area its reports may lie in.
+func DemoReportServices() (api.ReportServices, error) {
+	var rs api.ReportServices
+	b, err := demo.ReadFile("demo/open311.json")
+	if err != nil {
+		return rs, err
+	}
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return rs, fmt.Errorf("demo report services: %w", err)
+	}
+	return rs, nil
+}
+
+// DemoStreets returns the demo municipality's street directory.
+func DemoStreets() (api.StreetDirectory, error) {
+	var sd api.StreetDirectory
+	b, err := demo.ReadFile("demo/streets.json")
+	if err != nil {
+		return sd, err
+	}
+	if err := json.Unmarshal(b, &sd); err != nil {
+		return sd, fmt.Errorf("demo streets: %w", err)
+	}
+	return sd, nil
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/open311"
 )
 
 // Store keeps what the backend knows: cases with their idempotency keys and
@@ -93,6 +94,12 @@ type Store interface {
 	// stores the merged copy and adds a draft change for the account's
 	// devices (not for d itself). It returns the merged copy.
 	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
+
+	// Issue reports and the Open311 API keys (server/open311 says what
+	// each method does). CreateReport's key reused with another request
+	// is ErrKeyReused.
+	open311.Store
+	open311.KeyStore
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

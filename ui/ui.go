@@ -42,11 +42,13 @@ import (
 	"rathaus/ui/forms"
 	"rathaus/ui/help"
 	"rathaus/ui/kit"
+	"rathaus/ui/reports"
 )
 
 // Store is what the app's screens need of the local database.
 type Store interface {
 	forms.Store
+	reports.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -56,6 +58,7 @@ type Syncer interface {
 	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
+	RefreshReports(ctx context.Context) error
 }
 
 var (
@@ -93,6 +96,7 @@ type UI struct {
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+	report    *reports.Screen
 
 	assistant *assistant.Screen
 	help      *help.Screen
@@ -117,9 +121,10 @@ func New(a fyne.App, d Deps) *UI {
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
+	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
-	u.nav = newNavigator(u.home.Content(), u.home.Title())
+	u.nav = newNavigator(u.withReportEntry(u.home.Content()), u.home.Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
@@ -153,6 +158,9 @@ func New(a fyne.App, d Deps) *UI {
 			u.apps.StatusChanged(st)
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
+			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.report.Refresh()
 			}
 		})
 	})

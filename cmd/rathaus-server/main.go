@@ -54,6 +54,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "forms" {
 		return runForms(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "open311" {
+		return runOpen311(ctx, args[1:], getenv, stdout, stderr)
+	}
 	m := NewMain(stderr)
 	if err := m.ParseFlags(args, getenv, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -197,6 +200,9 @@ Usage:
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
+  rathaus-server open311 keys add|list|revoke [NAME] [--data FOLDER] [--db URL]
+      the API keys of outside Open311 clients (GeoReport v2 at /open311/v2/);
+      rathaus-server open311 -h explains it.
 
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
@@ -261,9 +267,18 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
+	reportServices, err := assets.DemoReportServices()
+	if err != nil {
+		return fmt.Errorf("load report services: %w", err)
+	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		return fmt.Errorf("load the street directory: %w", err)
+	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
 		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
 	m.Limits.apply(&cfg)
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})

@@ -136,6 +136,14 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	reportServices, err := assets.DemoReportServices()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	o := options{cfg: server.Config{
@@ -151,6 +159,8 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		MaxDrafts:                  -1,
 		MaxDraftBytes:              -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
+		ReportServices:             reportServices,
+		ReportStreets:              streets,
 	}}
 	for _, opt := range opts {
 		opt(&o)

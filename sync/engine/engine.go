@@ -38,6 +38,7 @@ type Store interface {
 
 	submissionStore
 	draftCopyStore
+	reportStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -52,6 +53,7 @@ type Portal interface {
 
 	submissionPortal
 	draftCopyPortal
+	reportPortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's
@@ -158,6 +160,7 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 	own := map[citizen.OutboxKind]Sender{
 		citizen.OutboxSubmission: &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
 		citizen.OutboxDraft:      &draftCopySender{store: st, portal: p, pace: e.pace},
+		citizen.OutboxReport:     &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
 	}
 	for k, s := range own {
 		if e.senders[k] == nil {
