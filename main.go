@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
@@ -79,7 +80,7 @@ func run() error {
 	}
 	showMain := func() {
 		go p.engine.Run(ctx)
-		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir})
+		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index})
 		u.Window().SetMaster()
 		u.Window().Show()
 	}
@@ -104,6 +105,7 @@ type parts struct {
 	keys   *secrets.Keychain
 	store  *store.Store
 	engine *engine.Engine
+	index  *search.Index // in the store's database
 }
 
 // openParts opens the secret store (keyring or key file), the database
@@ -128,5 +130,10 @@ func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts 
 		st.Close()
 		return nil, err
 	}
-	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys)}, nil
+	index, err := search.Open(ctx, st.DB())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys), index: index}, nil
 }

@@ -6,6 +6,20 @@ type Catalog struct {
 	Municipality Municipality `json:"municipality"`
 	Categories   []Category   `json:"categories"`
 	Services     []Service    `json:"services"`
+	// FAQ is the town's answers to standard questions. It travels with the
+	// catalog, so a changed FAQ changes the catalog's ETag and reaches the
+	// app through the changes feed like any catalog change.
+	FAQ []FAQEntry `json:"faq,omitempty"`
+}
+
+// FAQEntry is one standard question with the town's answer, linked to the
+// service that does what it asks for where there is one.
+type FAQEntry struct {
+	ID       string `json:"id"`
+	Question Text   `json:"question"`
+	Answer   Text   `json:"answer"`
+	Keywords Text   `json:"keywords,omitempty"` // extra search terms, space separated
+	Service  string `json:"service,omitempty"`  // a Service's ID
 }
 
 // Municipality names the town the catalog belongs to.
@@ -17,6 +31,8 @@ type Municipality struct {
 	Phone   string `json:"phone,omitempty"`
 	Email   string `json:"email,omitempty"`
 	Address string `json:"address,omitempty"`
+	// OpeningHours of the town hall, for people, per language.
+	OpeningHours Text `json:"opening_hours,omitempty"`
 }
 
 // Category groups services on the home screen.

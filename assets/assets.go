@@ -33,7 +33,7 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
-// DemoCatalog returns the demo municipality's catalog.
+// DemoCatalog returns the demo municipality's catalog with its FAQ.
 func DemoCatalog() (api.Catalog, error) {
 	var c api.Catalog
 	b, err := demo.ReadFile("demo/catalog.json")
@@ -43,6 +43,17 @@ func DemoCatalog() (api.Catalog, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return c, fmt.Errorf("demo catalog: %w", err)
 	}
+	// The FAQ is kept in a file of its own, for the people who write it.
+	var faq struct {
+		FAQ []api.FAQEntry `json:"faq"`
+	}
+	if b, err = demo.ReadFile("demo/faq.json"); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &faq); err != nil {
+		return c, fmt.Errorf("demo FAQ: %w", err)
+	}
+	c.FAQ = faq.FAQ
 	return c, nil
 }
 
@@ -142,6 +153,33 @@ func readDir(dir string) (map[string][]byte, error) {
 		out[e.Name()] = b
 	}
 	return out, nil
+}
+
+// DemoReportServices returns the demo municipality's report categories
+// (its Open311 service list) and the area its reports may lie in.
+func DemoReportServices() (api.ReportServices, error) {
+	var rs api.ReportServices
+	b, err := demo.ReadFile("demo/open311.json")
+	if err != nil {
+		return rs, err
+	}
+	if err := json.Unmarshal(b, &rs); err != nil {
+		return rs, fmt.Errorf("demo report services: %w", err)
+	}
+	return rs, nil
+}
+
+// DemoStreets returns the demo municipality's street directory.
+func DemoStreets() (api.StreetDirectory, error) {
+	var sd api.StreetDirectory
+	b, err := demo.ReadFile("demo/streets.json")
+	if err != nil {
+		return sd, err
+	}
+	if err := json.Unmarshal(b, &sd); err != nil {
+		return sd, fmt.Errorf("demo streets: %w", err)
+	}
+	return sd, nil
 }
 
 // DemoOffices returns the demo municipality's offices and opening hours,

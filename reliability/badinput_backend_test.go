@@ -348,5 +348,47 @@ func backendCases(t *testing.T) []badInput {
 		{name: "the staff API with a device token", send: func(t *testing.T, r *rig) result {
 			return withDevice(devA, http.MethodPost, api.PathStaffCases+r.caseA.ID+"/status", draft("", `{"status":"decided"}`))(t, r)
 		}, want: want{status: []int{401, 403, 404}}},
+
+		// Issue reports from the app (POST /v1/reports; Open311's own
+		// errors are the spec's, not problem details: server/open311).
+		{name: "a report that is not JSON", send: report("r-json", `{"service_code":"baum",`),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a report of an unknown category", send: report("r-code", `{"service_code":"ufo","address":"Domstraße 1"}`),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "a report without a place", send: report("r-place", `{"service_code":"baum"}`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/address"}},
+		{name: "a report far outside the town", send: report("r-far", `{"service_code":"baum","lat":48.137,"long":11.575}`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/lat"}},
+		{name: "a report with NaN as latitude", send: report("r-nan", `{"service_code":"baum","lat":NaN,"long":6.96}`),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a report with a bad attribute value", send: report("r-attr",
+			`{"service_code":"strassenbeleuchtung","address":"Domstraße 1","attributes":{"fehlerart":["kaputt"]}}`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/attributes"}},
+		{name: "a report with a NUL in its description", send: report("r-nul", `{"service_code":"baum","address":"Domstraße 1","description":"a\u0000b"}`),
+			want: want{status: []int{400, 422}}},
+		{name: "a report naming an upload that does not exist", send: report("r-photo",
+			`{"service_code":"baum","address":"Domstraße 1","photos":[{"upload":"u_00000000000000000000000000000000","size":1,"sha256":"`+strings.Repeat("a", 64)+`"}]}`),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/photos/0"}},
+		{name: "a report 20,000 levels deep", send: report("r-deep", `{"service_code":"baum","attributes":`+deepJSON(20_000)+`}`),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a report of 10 MB", send: func(t *testing.T, r *rig) result {
+			return report("r-big", `{"service_code":"baum","description":"`+string(tenMB)+`"}`)(t, r)
+		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "a report without an idempotency key", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathReports, nil, []byte(`{"service_code":"baum","address":"Domstraße 1"}`))}
+		}, want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "a +1 to a report that does not exist", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathReports+"/424242/votes", hdr(api.HeaderIdempotencyKey, "r-vote"), nil)}
+		}, want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "a photo of a report that does not exist", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodGet, api.PathReports+"/1/photos/1", nil, nil)}
+		}, want: want{status: notFound, typ: api.ProblemNotFound}},
+	}
+}
+
+// report posts a report anonymously under its own key.
+func report(key, body string) func(t *testing.T, r *rig) result {
+	return func(t *testing.T, r *rig) result {
+		return result{answer: r.do(t, http.MethodPost, api.PathReports, hdr(api.HeaderIdempotencyKey, key), []byte(body))}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/server/appointments"
+	"rathaus/server/open311"
 )
 
 // Config is what New needs.
@@ -92,6 +93,13 @@ type Config struct {
 	// 404.
 	StaffToken string
 
+	// ReportServices is the town's list of report categories, served by
+	// Open311 at api.PathOpen311 (server/open311). Empty: no categories,
+	// so no report can be made.
+	ReportServices api.ReportServices
+	// ReportStreets is the town's street directory, against which the
+	// address ids of reports are checked (empty: none are).
+	ReportStreets api.StreetDirectory
 	// Appointments (server/appointments): the offices and their opening
 	// hours (empty: no office, so no slots), and the secret that signs
 	// tickets (nil: a random one, for tests; cmd/rathaus-server keeps one
@@ -125,7 +133,10 @@ type Server struct {
 	quotas        quotas
 	staffToken    string
 	uploads       uploads
-	appointments  *appointments.Area
+	// reportServices are the town's report categories (Config.ReportServices).
+	reportServices api.ReportServices
+	reportStreets  *open311.Directory
+	appointments   *appointments.Area
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -155,6 +166,8 @@ func New(cfg Config) (*Server, error) {
 		mux:      http.NewServeMux(),
 
 		staffToken: cfg.StaffToken,
+
+		reportServices: cfg.ReportServices,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -175,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routeAll()
+	s.mountOpen311(cfg)
 	if err := s.initUploads(cfg); err != nil {
 		return nil, err
 	}
@@ -277,6 +291,29 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+	s.routeReports()
+}
+
+// routeReports registers the app's side of issue reports (reports.go).
+func (s *Server) routeReports() {
+	s.route("POST", api.PathReports, s.withDevice(false, s.handlePostReport))
+	s.route("GET", api.PathReports, s.handleReportFeed)
+	s.route("POST", api.PathReports+"/{id}/votes", s.withDevice(false, s.handleVote))
+	s.route("GET", api.PathReports+"/{id}/photos/{n}", s.handleReportPhoto)
+}
+
+// mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its
+// operations are GeoReport v2's, not the portal API's: openapi.yaml points
+// to that specification instead of listing them.
+func (s *Server) mountOpen311(cfg Config) {
+	h := open311.New(open311.Config{
+		Store: s.store, Services: cfg.ReportServices, Streets: cfg.ReportStreets, Logger: s.log, Now: s.now,
+		Failure: func(ctx context.Context, what string, err error) int { return s.failure(ctx, what, err).Status },
+	})
+	s.reportStreets = h.Streets()
+	s.mux.Handle(api.PathOpen311, h)
+	s.mux.HandleFunc("GET "+open311.PathDiscovery+".json", h.Discovery)
+	s.mux.HandleFunc("GET "+open311.PathDiscovery+".xml", h.Discovery)
 	for _, rt := range s.appointments.Routes() {
 		h := rt.Handler
 		if rt.Device {

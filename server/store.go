@@ -9,6 +9,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/server/appointments"
+	"rathaus/server/open311"
 )
 
 // Store keeps what the backend knows: cases with their idempotency keys and
@@ -95,6 +96,11 @@ type Store interface {
 	// devices (not for d itself). It returns the merged copy.
 	PutDraft(ctx context.Context, d Device, id string, merge DraftMerge) (api.DraftCopy, error)
 
+	// Issue reports and the Open311 API keys (server/open311 says what
+	// each method does). CreateReport's key reused with another request
+	// is ErrKeyReused.
+	open311.Store
+	open311.KeyStore
 	// Appointments: bookings and their tickets (server/appointments).
 	appointments.Store
 }

@@ -9,6 +9,7 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/ui/appointments"
+	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
 )
@@ -16,12 +17,18 @@ import (
 // The shell is the one place screens navigate through: each area declares
 // the moves its screens make, and the shell makes them.
 var (
-	_ catalog.Navigator = (*UI)(nil)
-	_ forms.Navigator   = (*UI)(nil)
+	_ catalog.Navigator   = (*UI)(nil)
+	_ forms.Navigator     = (*UI)(nil)
+	_ assistant.Navigator = (*UI)(nil)
 )
 
-// OpenService shows a service's details above the services.
+// OpenService shows a service's details above the services, on their tab
+// when it was opened from another (the assistant's answer).
 func (u *UI) OpenService(s api.Service) {
+	if u.tabs != nil && u.tabs.SelectedIndex() != 0 {
+		u.nav.popToRoot()
+		u.tabs.SelectIndex(0)
+	}
 	sc := u.forms.ServiceScreen(s)
 	u.nav.push(sc.Content(), sc.Title(), nil)
 }
@@ -48,6 +55,25 @@ func (u *UI) ShowSubmitted(draftID string) {
 	u.nav.popToRoot()
 	u.tabs.SelectIndex(1)
 	u.apps.ShowSubmitted(draftID)
+}
+
+// AskAssistant shows the assistant answering question.
+func (u *UI) AskAssistant(question string) {
+	for _, t := range u.tabs.Items {
+		if t.Content == u.assistant.Content() {
+			u.tabs.Select(t)
+		}
+	}
+	u.assistant.Ask(question)
+}
+
+// OpenHelp shows the help and contact screen.
+func (u *UI) OpenHelp() {
+	for _, t := range u.tabs.Items {
+		if t.Content == u.help.Content() {
+			u.tabs.Select(t)
+		}
+	}
 }
 
 // Back leaves the screen on top of the services tab.

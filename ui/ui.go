@@ -32,19 +32,24 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
 	"rathaus/ui/appointments"
+	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
+	"rathaus/ui/help"
 	"rathaus/ui/kit"
+	"rathaus/ui/reports"
 )
 
 // Store is what the app's screens need of the local database.
 type Store interface {
 	forms.Store
+	reports.Store
 	appointments.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
@@ -55,6 +60,7 @@ type Syncer interface {
 	SyncNow()
 	Status() engine.Status
 	OnChange(func(engine.Status))
+	RefreshReports(ctx context.Context) error
 	appointments.Syncer
 }
 
@@ -74,6 +80,9 @@ type Deps struct {
 	// Clock is the time forms save by while the citizen types; nil is the
 	// real time.
 	Clock fill.Clock
+	// Index is the search index in the app's database (search.Open on
+	// the store's); nil: one in memory, built at start.
+	Index *search.Index
 }
 
 // UI is the app's main window and its screens.
@@ -83,12 +92,17 @@ type UI struct {
 	store  Store
 	syncer Syncer
 
+	index     *search.Index
 	nav       *navigator
 	tabs      *container.AppTabs
 	home      *catalog.Home
 	forms     *forms.Area
 	apps      *forms.Applications
 	indicator *syncIndicator
+	report    *reports.Screen
+
+	assistant *assistant.Screen
+	help      *help.Screen
 
 	appts    *appointments.Area
 	apptsNav *navigator
@@ -100,20 +114,32 @@ func New(a fyne.App, d Deps) *UI {
 	u.win = a.NewWindow(lang.L("Rathaus"))
 	u.win.Resize(fyne.NewSize(480, 820))
 
-	u.home = catalog.NewHome(u)
+	u.index = d.Index
+	if u.index == nil {
+		var err error
+		if u.index, err = search.OpenMemory(context.Background()); err != nil {
+			panic("an SQLite database in memory cannot be opened: " + err.Error())
+		}
+	}
+	u.home = catalog.NewHome(u, u.index)
+	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
+	u.help = help.NewScreen(a.OpenURL)
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
 		Appointments: serviceAppointments{u}})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
+	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
-	u.nav = newNavigator(u.home.Content(), u.home.Title())
+	u.nav = newNavigator(u.withReportEntry(u.home.Content()), u.home.Title())
 	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
 	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
 		container.NewTabItemWithIcon(u.appts.List().Title(), theme.CalendarIcon(), u.apptsNav.content()),
+		container.NewTabItemWithIcon(u.assistant.Title(), theme.QuestionIcon(), u.assistant.Content()),
+		container.NewTabItemWithIcon(u.help.Title(), theme.HelpIcon(), u.help.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
@@ -147,6 +173,9 @@ func New(a fyne.App, d Deps) *UI {
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
 			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.report.Refresh()
+			}
 		})
 	})
 	return u
@@ -156,7 +185,7 @@ func New(a fyne.App, d Deps) *UI {
 func (u *UI) Window() fyne.Window { return u.win }
 
 // loadCatalog shows the catalog the store has (after a sync brought a new
-// one).
+// one), and makes the search index hold its services and FAQ.
 func (u *UI) loadCatalog() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -165,7 +194,13 @@ func (u *UI) loadCatalog() {
 		u.home.ShowProblem(kit.ErrorText(err))
 		return
 	}
+	rebuilt := u.index.Rebuild(ctx, cat)
 	u.home.SetCatalog(cat, source == store.SourceDemo)
+	u.assistant.SetCatalog(cat)
+	u.help.SetCatalog(cat)
+	if rebuilt != nil {
+		u.home.ShowProblem(lang.L("The search cannot be updated; it may miss what changed."))
+	}
 }
 
 // showError tells the citizen what went wrong, in their language.

@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "forms" {
 		return runForms(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "open311" {
+		return runOpen311(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "tickets" {
 		return runTickets(ctx, args[1:], getenv, stdout, stderr)
 	}
@@ -201,6 +204,9 @@ Usage:
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
+  rathaus-server open311 keys add|list|revoke [NAME] [--data FOLDER] [--db URL]
+      the API keys of outside Open311 clients (GeoReport v2 at /open311/v2/);
+      rathaus-server open311 -h explains it.
   rathaus-server tickets verify [--data FOLDER] [--db URL] CODE
       check an appointment ticket in at the desk (its short code or QR
       payload); rathaus-server tickets -h explains it.
@@ -268,9 +274,18 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("load forms: %w", err)
 	}
+	reportServices, err := assets.DemoReportServices()
+	if err != nil {
+		return fmt.Errorf("load report services: %w", err)
+	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		return fmt.Errorf("load the street directory: %w", err)
+	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
 		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
 	if cfg.Offices, err = assets.DemoOffices(); err != nil {
 		return fmt.Errorf("load offices: %w", err)
 	}

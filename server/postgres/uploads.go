@@ -99,7 +99,8 @@ func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
 	}
 	defer conn.Release()
 	tag, err := conn.Exec(ctx, `DELETE FROM uploads WHERE id = $1 AND case_id IS NULL
-		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = $1)`, id)
+		AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = $1)
+			AND NOT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = $1)`, id)
 	switch {
 	case sqlState(err) == codeForeignKeyViolation:
 		return server.ErrUploadInUse
@@ -125,7 +126,8 @@ func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) (_ []string,
 	rows, err := conn.Query(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < $1
 		UNION ALL
 		SELECT id FROM uploads WHERE finished IS NOT NULL AND finished < $1
-			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)`, stamp(before))
+			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)
+			AND NOT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = uploads.id)`, stamp(before))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: expired uploads: %w", err)
 	}

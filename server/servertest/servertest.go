@@ -136,6 +136,11 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	reportServices, err := assets.DemoReportServices()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	streets, err := assets.DemoStreets()
 	offices, err := assets.DemoOffices()
 	if err != nil {
 		tb.Fatal(err)
@@ -156,6 +161,8 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		MaxDraftBytes:              -1,
 		MaxBookings:                -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
+		ReportServices:             reportServices,
+		ReportStreets:              streets,
 	}}
 	for _, opt := range opts {
 		opt(&o)

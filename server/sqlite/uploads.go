@@ -78,7 +78,8 @@ func (db *DB) DeleteUpload(ctx context.Context, id string) (err error) {
 	var n int64
 	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
 		res, err := q.ExecContext(ctx, `DELETE FROM uploads WHERE id = ?1
-			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = ?1)`, id)
+			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = ?1)
+			AND NOT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = ?1)`, id)
 		if err != nil {
 			return err
 		}
@@ -102,7 +103,8 @@ func (db *DB) ExpiredUploads(ctx context.Context, before time.Time) (_ []string,
 	rows, err := db.ro.QueryContext(ctx, `SELECT id FROM uploads WHERE finished IS NULL AND created < ?1
 		UNION ALL
 		SELECT id FROM uploads WHERE finished IS NOT NULL AND finished < ?1
-			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)`, before.UnixMilli())
+			AND NOT EXISTS (SELECT 1 FROM case_attachments WHERE upload_id = uploads.id)
+			AND NOT EXISTS (SELECT 1 FROM report_photos WHERE upload_id = uploads.id)`, before.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: expired uploads: %w", err)
 	}

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Usage", testUsage},
 		{"Busy", testBusy},
 		{"Full", testFull},
+		{"Reports", testReports},
 		{"Appointments", testAppointments},
 	}
 	for _, f := range families {

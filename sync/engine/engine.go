@@ -38,6 +38,7 @@ type Store interface {
 
 	submissionStore
 	draftCopyStore
+	reportStore
 	bookingStore
 }
 
@@ -53,6 +54,7 @@ type Portal interface {
 
 	submissionPortal
 	draftCopyPortal
+	reportPortal
 	bookingPortal
 }
 
@@ -160,6 +162,7 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 	own := map[citizen.OutboxKind]Sender{
 		citizen.OutboxSubmission:    &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
 		citizen.OutboxDraft:         &draftCopySender{store: st, portal: p, pace: e.pace},
+		citizen.OutboxReport:        &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
 		citizen.OutboxBooking:       &bookingSender{store: st, portal: p},
 		citizen.OutboxBookingCancel: &bookingCancelSender{store: st, portal: p},
 	}

@@ -45,6 +45,7 @@ var kindRows = []struct {
 	{"submission", func() kindUnderTest { return &submissionsUnderTest{} }},
 	{"draft", func() kindUnderTest { return &copiesUnderTest{} }},
 	{"note", func() kindUnderTest { return &notesUnderTest{} }},
+	{"report", func() kindUnderTest { return &reportsUnderTest{} }},
 	{"booking", func() kindUnderTest { return &bookingsUnderTest{} }},
 }
 

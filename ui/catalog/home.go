@@ -1,9 +1,12 @@
 // Package catalog holds the screen of the town's services: the home screen
-// with its search and, when nothing matches, the town hall's contact and
-// the topics to browse instead.
+// with its search over the app's search index (ranked, spellings and
+// prefixes as typed), the services grouped by topic while nothing is
+// typed, and, when nothing matches, the town hall's contact and the
+// topics to browse instead.
 package catalog
 
 import (
+	"context"
 	"net/url"
 	"sort"
 	"strings"
@@ -13,72 +16,98 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"golang.org/x/text/unicode/norm"
 
 	"rathaus/api"
+	"rathaus/app/search"
 	"rathaus/ui/kit"
 )
+
+// Searcher finds services for what the citizen types; the app's search
+// index is one. The shell keeps it in step with the catalog shown.
+type Searcher interface {
+	Search(ctx context.Context, q string, o search.Options) ([]search.Hit, error)
+}
+
+var _ Searcher = (*search.Index)(nil)
+
+// searchLimit is how many services a search shows at most, best first.
+const searchLimit = 100
 
 // Navigator is how the home screen leads elsewhere; the shell implements
 // it.
 type Navigator interface {
 	OpenService(s api.Service)
+	// AskAssistant puts what the citizen searched for to the assistant,
+	// which answers from the FAQ too ("Personalausweis" is no service of
+	// the town's, but a question it answers).
+	AskAssistant(question string)
 }
 
 // Home lists the town's services with a search box; a topic narrows the
 // list to one category.
 type Home struct {
-	nav Navigator
+	nav    Navigator
+	search Searcher
 
-	catalog api.Catalog
-	demo    bool
-	topic   string // the category browsed, "" for all
-	shown   []api.Service
+	catalog  api.Catalog
+	demo     bool
+	topic    string // the category browsed, "" for all
+	byID     map[string]api.Service
+	shown    []api.Service
+	headings map[int]string // above which rows of shown a topic's name stands
+	tall     []int          // rows given room for a heading, to give back
+	rowH     float32        // a row's height without a heading
+	headH    float32        // the room a heading takes
 
 	header     *widget.Label
 	sourceNote *widget.Label
-	search     *widget.Entry
+	box        *widget.Entry // the search box
 	topicBar   *fyne.Container
 	topicLabel *widget.Label
 	list       *widget.List
 	empty      *fyne.Container // what to do when nothing matches
 	emptyText  *widget.Label
+	ask        *widget.Button // the search, put to the assistant
 	contact    *fyne.Container
 	topics     *fyne.Container
 	emptyView  fyne.CanvasObject
 }
 
-// NewHome builds the home screen; SetCatalog fills it.
-func NewHome(nav Navigator) *Home {
-	h := &Home{nav: nav}
+// NewHome builds the home screen searching s; SetCatalog fills it.
+func NewHome(nav Navigator, s Searcher) *Home {
+	h := &Home{nav: nav, search: s}
 	h.header = kit.Heading(lang.L("Rathaus"))
 	h.sourceNote = kit.Wrapped("")
 	h.sourceNote.Importance = widget.LowImportance
 	h.sourceNote.Hide()
-	h.search = widget.NewEntry()
-	h.search.SetPlaceHolder(lang.L("Search services, e.g. dog, parking, moving"))
-	h.search.OnChanged = h.onSearch
+	h.box = widget.NewEntry()
+	h.box.SetPlaceHolder(lang.L("Search services, e.g. dog, parking, moving"))
+	h.box.OnChanged = h.onSearch
 	h.topicLabel = kit.Heading("")
 	h.topicBar = container.NewBorder(nil, nil, nil,
 		widget.NewButtonWithIcon(lang.L("All services"), theme.ContentClearIcon(), h.onAllServices), h.topicLabel)
 	h.topicBar.Hide()
 	h.list = widget.NewList(
 		func() int { return len(h.shown) },
-		func() fyne.CanvasObject {
-			title := widget.NewLabel("")
-			title.TextStyle = fyne.TextStyle{Bold: true}
-			title.Truncation = fyne.TextTruncateEllipsis
-			summary := widget.NewLabel("")
-			summary.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(title, summary)
-		},
+		h.newRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			s := h.shown[id]
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(s.Title.In(kit.Lang()))
-			box.Objects[1].(*widget.Label).SetText(s.Summary.In(kit.Lang()))
+			heading := box.Objects[0].(*widget.Label)
+			if t, ok := h.headings[id]; ok {
+				heading.SetText(t)
+				heading.Show()
+			} else {
+				heading.Hide()
+			}
+			setText(box.Objects[1].(*widget.Label), s.Title.In(kit.Lang()))
+			setText(box.Objects[2].(*widget.Label), s.Summary.In(kit.Lang()))
 		},
 	)
+	row := h.newRow().(*fyne.Container)
+	h.rowH = row.MinSize().Height
+	row.Objects[0].Show()
+	h.headH = row.MinSize().Height - h.rowH
 	h.list.OnSelected = func(id widget.ListItemID) {
 		h.list.UnselectAll()
 		if id < len(h.shown) {
@@ -88,7 +117,9 @@ func NewHome(nav Navigator) *Home {
 	h.emptyText = kit.Wrapped("")
 	h.contact = container.NewVBox()
 	h.topics = container.NewVBox()
-	h.empty = container.NewVBox(h.emptyText, h.contact, h.topics)
+	h.ask = widget.NewButtonWithIcon(lang.L("Ask the assistant"), theme.QuestionIcon(), h.onAsk)
+	h.ask.Alignment = widget.ButtonAlignLeading
+	h.empty = container.NewVBox(h.emptyText, h.ask, h.contact, h.topics)
 	h.emptyView = kit.NewVScroll(h.empty)
 	h.emptyView.Hide()
 	return h
@@ -99,7 +130,7 @@ func (h *Home) Title() string { return lang.L("Services") }
 
 // Content lays the screen out.
 func (h *Home) Content() fyne.CanvasObject {
-	top := container.NewVBox(h.header, h.sourceNote, h.search, h.topicBar)
+	top := container.NewVBox(h.header, h.sourceNote, h.box, h.topicBar)
 	return container.NewBorder(top, nil, nil, nil, container.NewStack(h.list, h.emptyView))
 }
 
@@ -107,6 +138,10 @@ func (h *Home) Content() fyne.CanvasObject {
 // since no backend was reached yet.
 func (h *Home) SetCatalog(c api.Catalog, demo bool) {
 	h.catalog, h.demo = c, demo
+	h.byID = make(map[string]api.Service, len(c.Services))
+	for _, s := range c.Services {
+		h.byID[s.ID] = s
+	}
 	name := c.Municipality.Name
 	if name == "" {
 		name = lang.L("Rathaus")
@@ -130,22 +165,51 @@ func (h *Home) ShowProblem(text string) {
 
 // Service finds a service of the catalog shown by id.
 func (h *Home) Service(id string) (api.Service, bool) {
-	for _, s := range h.catalog.Services {
-		if s.ID == id {
-			return s, true
-		}
+	s, ok := h.byID[id]
+	return s, ok
+}
+
+// Catalog is the catalog shown.
+func (h *Home) Catalog() api.Catalog { return h.catalog }
+
+// setText sets a label's text unless it has it: setting it lays the text
+// out again, which costs more than the search on each keystroke.
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
 	}
-	return api.Service{}, false
+}
+
+// newRow is a row of the list: a topic's name above the first of its
+// services (hidden elsewhere), the service's title and summary.
+func (h *Home) newRow() fyne.CanvasObject {
+	heading := widget.NewLabel("")
+	heading.TextStyle = fyne.TextStyle{Bold: true}
+	heading.Importance = widget.HighImportance
+	heading.Truncation = fyne.TextTruncateEllipsis
+	heading.Hide()
+	title := widget.NewLabel("")
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Truncation = fyne.TextTruncateEllipsis
+	summary := widget.NewLabel("")
+	summary.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(heading, title, summary)
 }
 
 func (h *Home) onSearch(string) { h.filter() }
+
+// onAsk puts the search that found no service to the assistant.
+func (h *Home) onAsk() { h.nav.AskAssistant(strings.TrimSpace(h.box.Text)) }
+
+// SetQuery types a search as the citizen would.
+func (h *Home) SetQuery(q string) { h.box.SetText(q) }
 
 // onTopic narrows the list to a category's services.
 func (h *Home) onTopic(c api.Category) {
 	h.topic = c.ID
 	h.topicLabel.SetText(c.Title.In(kit.Lang()))
 	h.topicBar.Show()
-	h.search.SetText("") // filters
+	h.box.SetText("") // filters
 }
 
 func (h *Home) onAllServices() {
@@ -154,34 +218,18 @@ func (h *Home) onAllServices() {
 	h.filter()
 }
 
-// filter shows the services of the topic matching every word of the
-// search, in title, summary and keywords of every language, ignoring case
-// and accents; when none matches, what to do instead.
+// filter shows the services of the topic: while the box is empty all of
+// them, grouped by the catalog's categories; else those the search index
+// finds for every word typed, best first. When none is found, what to do
+// instead.
 func (h *Home) filter() {
-	words := strings.Fields(fold(h.search.Text))
-	lng := kit.Lang()
-	h.shown = h.shown[:0]
-	for _, s := range h.catalog.Services {
-		if h.topic != "" && s.Category != h.topic {
-			continue
-		}
-		hay := fold(strings.Join(append(texts(s.Title), append(texts(s.Summary), texts(s.Keywords)...)...), " "))
-		ok := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			h.shown = append(h.shown, s)
-		}
+	query := strings.TrimSpace(h.box.Text)
+	if err := h.match(query); err != nil {
+		h.ShowProblem(kit.ErrorText(err))
 	}
-	sort.SliceStable(h.shown, func(i, j int) bool {
-		return strings.ToLower(h.shown[i].Title.In(lng)) < strings.ToLower(h.shown[j].Title.In(lng))
-	})
-	if len(h.shown) == 0 && len(words) > 0 {
-		h.emptyText.SetText(lang.L("No service matches “{{.Query}}”.", map[string]any{"Query": strings.TrimSpace(h.search.Text)}))
+	h.setHeights()
+	if len(h.shown) == 0 && query != "" {
+		h.emptyText.SetText(lang.L("No service matches “{{.Query}}”.", map[string]any{"Query": query}))
 		h.list.Hide()
 		h.emptyView.Show()
 	} else {
@@ -189,6 +237,86 @@ func (h *Home) filter() {
 		h.list.Show()
 	}
 	h.list.Refresh()
+}
+
+// match puts the services a query finds into shown, with the headings
+// above the rows that start a category when the query is empty.
+func (h *Home) match(query string) error {
+	h.shown = h.shown[:0]
+	h.headings = nil
+	if query == "" {
+		h.showAll()
+		return nil
+	}
+	hits, err := h.search.Search(context.Background(), query, search.Options{Mode: search.All, Kind: search.Service, Limit: searchLimit})
+	for _, hit := range hits {
+		if s, ok := h.byID[hit.ID]; ok && (h.topic == "" || s.Category == h.topic) {
+			h.shown = append(h.shown, s)
+		}
+	}
+	return err
+}
+
+// showAll lists the topic's services by title or, with no topic chosen,
+// every service under its category's name, in the catalog's order of
+// categories.
+func (h *Home) showAll() {
+	lng := kit.Lang()
+	order := map[string]int{}
+	for i, c := range h.catalog.Categories {
+		order[c.ID] = i
+	}
+	rank := func(s api.Service) int {
+		if i, ok := order[s.Category]; ok {
+			return i
+		}
+		return len(order) // a category the catalog does not list: last
+	}
+	for _, s := range h.catalog.Services {
+		if h.topic == "" || s.Category == h.topic {
+			h.shown = append(h.shown, s)
+		}
+	}
+	sort.SliceStable(h.shown, func(i, j int) bool {
+		a, b := h.shown[i], h.shown[j]
+		if h.topic == "" && rank(a) != rank(b) {
+			return rank(a) < rank(b)
+		}
+		return strings.ToLower(a.Title.In(lng)) < strings.ToLower(b.Title.In(lng))
+	})
+	if h.topic != "" {
+		return
+	}
+	h.headings = map[int]string{}
+	for i, s := range h.shown {
+		if i == 0 || s.Category != h.shown[i-1].Category {
+			h.headings[i] = h.categoryTitle(s.Category)
+		}
+	}
+}
+
+func (h *Home) categoryTitle(id string) string {
+	for _, c := range h.catalog.Categories {
+		if c.ID == id {
+			return c.Title.In(kit.Lang())
+		}
+	}
+	return lang.L("Other services")
+}
+
+// setHeights gives the rows with a heading the room for it, and the rows
+// that had one before their height back.
+func (h *Home) setHeights() {
+	for _, id := range h.tall {
+		if _, ok := h.headings[id]; !ok {
+			h.list.SetItemHeight(id, h.rowH)
+		}
+	}
+	h.tall = h.tall[:0]
+	for id := range h.headings {
+		h.list.SetItemHeight(id, h.rowH+h.headH)
+		h.tall = append(h.tall, id)
+	}
 }
 
 // buildHelp lays out the town hall's contact and the topics, for a search
@@ -229,33 +357,4 @@ func (h *Home) buildHelp() {
 		}
 		h.topics.Add(widget.NewButton(c.Title.In(lng), func() { h.onTopic(c) }))
 	}
-}
-
-func texts(t api.Text) []string {
-	out := make([]string, 0, len(t))
-	for _, v := range t {
-		out = append(out, v)
-	}
-	return out
-}
-
-// umlauts are how German is typed without them: "Fuehrungszeugnis".
-var umlauts = strings.NewReplacer("ae", "a", "oe", "o", "ue", "u")
-
-// fold lower-cases, strips accents, spells ß as ss and ae, oe, ue as a, o,
-// u, so that "strasse" finds "Straße" and "fuehrung" and "fuhrung" find
-// "Führung". The search folds both what is typed and what is searched.
-func fold(s string) string {
-	s = strings.ToLower(norm.NFD.String(s))
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= 0x300 && r <= 0x36f: // combining accents
-		case r == 'ß':
-			b.WriteString("ss")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return umlauts.Replace(b.String())
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
+	"rathaus/app/search"
 	"rathaus/assets"
 	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
@@ -23,10 +25,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// opened records the services the home screen asks to open.
+// opened records the services the home screen asks to open, and the
+// questions it puts to the assistant ("?" before them).
 type opened []string
 
 func (o *opened) OpenService(s api.Service) { *o = append(*o, s.ID) }
+func (o *opened) AskAssistant(q string)     { *o = append(*o, "?"+q) }
 
 func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	t.Helper()
@@ -35,8 +39,15 @@ func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ix, err := search.OpenMemory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Rebuild(context.Background(), cat); err != nil {
+		t.Fatal(err)
+	}
 	nav := &opened{}
-	h := NewHome(nav)
+	h := NewHome(nav, ix)
 	h.SetCatalog(cat, true)
 	w := test.NewWindow(h.Content())
 	w.Resize(fyne.NewSize(360, 740))
@@ -63,7 +74,7 @@ func TestSearch(t *testing.T) {
 		{"Strasse", "halteverbot-umzug"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
-			h.search.SetText(tc.query)
+			h.box.SetText(tc.query)
 			found := false
 			for _, s := range h.shown {
 				found = found || s.ID == tc.want
@@ -73,12 +84,12 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
-	h.search.SetText("hund")
+	h.box.SetText("hund")
 	h.list.Select(0)
 	if len(*nav) != 1 || (*nav)[0] != "hundesteuer" {
 		t.Errorf("tapping the hit opened %v, want hundesteuer", *nav)
 	}
-	h.search.SetText("xylophon")
+	h.box.SetText("xylophon")
 	if len(h.shown) != 0 || !h.emptyView.Visible() {
 		t.Errorf("nonsense search: %d shown, help visible %v", len(h.shown), h.emptyView.Visible())
 	}
@@ -91,7 +102,7 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 	for _, query := range []string{"Fuehrerschein", "Personalausweis"} {
 		t.Run(query, func(t *testing.T) {
 			h, _, w := newHome(t)
-			test.Type(h.search, query)
+			test.Type(h.box, query)
 			if len(h.shown) != 0 || !h.emptyView.Visible() || h.list.Visible() {
 				t.Fatalf("search %q: %d shown, help visible %v", query, len(h.shown), h.emptyView.Visible())
 			}
@@ -104,7 +115,9 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 				case *widget.Hyperlink:
 					text.WriteString(x.Text + " <" + x.URL.String() + ">\n")
 				case *widget.Button:
-					topics = append(topics, x)
+					if x != h.ask { // the search put to the assistant: not a topic
+						topics = append(topics, x)
+					}
 				}
 			})
 			m := h.catalog.Municipality
@@ -123,8 +136,8 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 					test.Tap(b)
 				}
 			}
-			if h.search.Text != "" || !h.topicBar.Visible() || len(h.shown) != 2 {
-				t.Fatalf("after choosing a topic: search %q, %d shown (topic bar %v), want its 2 services", h.search.Text, len(h.shown), h.topicBar.Visible())
+			if h.box.Text != "" || !h.topicBar.Visible() || len(h.shown) != 2 {
+				t.Fatalf("after choosing a topic: search %q, %d shown (topic bar %v), want its 2 services", h.box.Text, len(h.shown), h.topicBar.Visible())
 			}
 			for _, s := range h.shown {
 				if s.Category != "steuern" {
@@ -144,9 +157,96 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 func TestHomeFitsAPhone(t *testing.T) {
 	h, _, w := newHome(t)
 	for _, q := range []string{"", "Fuehrerschein"} {
-		h.search.SetText(q)
+		h.box.SetText(q)
 		if got := w.Content().MinSize().Width; got > 360 {
 			t.Errorf("search %q: the screen needs %v px, more than a 360 px phone", q, got)
 		}
+	}
+}
+
+// TestEmptyBoxGroupsByCategory: with nothing typed every service shows
+// under its category's name, in the catalog's order of categories, and
+// the headings go when the citizen types.
+func TestEmptyBoxGroupsByCategory(t *testing.T) {
+	h, _, _ := newHome(t)
+	if len(h.shown) != len(h.catalog.Services) {
+		t.Fatalf("empty box shows %d services, want all %d", len(h.shown), len(h.catalog.Services))
+	}
+	order := map[string]int{}
+	for i, c := range h.catalog.Categories {
+		order[c.ID] = i
+	}
+	var headings []string
+	for i, s := range h.shown {
+		if i > 0 && order[s.Category] < order[h.shown[i-1].Category] {
+			t.Errorf("row %d (%s, %s) comes after a service of a later category", i, s.ID, s.Category)
+		}
+		if title, ok := h.headings[i]; ok {
+			headings = append(headings, title)
+		} else if i == 0 || s.Category != h.shown[i-1].Category {
+			t.Errorf("row %d starts category %s without a heading", i, s.Category)
+		}
+	}
+	var want []string
+	for _, c := range h.catalog.Categories {
+		want = append(want, c.Title.In("en"))
+	}
+	if strings.Join(headings, "|") != strings.Join(want, "|") {
+		t.Errorf("headings = %v, want the categories %v", headings, want)
+	}
+	// The first row is drawn with its heading.
+	row := h.newRow()
+	h.list.UpdateItem(0, row)
+	if heading := row.(*fyne.Container).Objects[0].(*widget.Label); !heading.Visible() || heading.Text != want[0] {
+		t.Errorf("first row's heading = %q (visible %v), want %q", heading.Text, heading.Visible(), want[0])
+	}
+	test.Type(h.box, "hund")
+	if len(h.headings) != 0 {
+		t.Errorf("a search shows headings %v, want none", h.headings)
+	}
+	h.box.SetText("")
+	if len(h.headings) != len(want) {
+		t.Errorf("box emptied again: %d headings, want %d", len(h.headings), len(want))
+	}
+}
+
+// TestSearchRanksAndFindsSpellings: results come best first, not in the
+// alphabet's order; a prefix as typed and the spellings without umlauts
+// find the same service first.
+func TestSearchRanksAndFindsSpellings(t *testing.T) {
+	h, _, _ := newHome(t)
+	for _, tc := range []struct{ query, first string }{
+		{"Führungszeugnis", "fuehrungszeugnis"},
+		{"Fuehrungszeugnis", "fuehrungszeugnis"},
+		{"fuhrungszeugnis", "fuehrungszeugnis"},
+		{"Führ", "fuehrungszeugnis"},
+		{"Sperrmüll", "sperrmuell"},
+		{"sperrmuell", "sperrmuell"},
+		{"steuer", "hundesteuer"}, // Hundesteuer by its part
+		{"parkausweis", "bewohnerparkausweis"},
+		{"wohnung anmelden", "anmeldung-wohnung"},
+		{"Meldebeschinigung", "meldebescheinigung"}, // a typo
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			h.box.SetText(tc.query)
+			if len(h.shown) == 0 || h.shown[0].ID != tc.first {
+				var got []string
+				for _, s := range h.shown {
+					got = append(got, s.ID)
+				}
+				t.Errorf("search %q shows %v, want %s first", tc.query, got, tc.first)
+			}
+		})
+	}
+}
+
+// TestNothingFoundAsksTheAssistant: a search that finds no service is put
+// to the assistant with one tap (it answers from the FAQ too).
+func TestNothingFoundAsksTheAssistant(t *testing.T) {
+	h, nav, w := newHome(t)
+	test.Type(h.box, "Personalausweis")
+	test.Tap(uitest.Button(t, w, "Ask the assistant"))
+	if len(*nav) != 1 || (*nav)[0] != "?Personalausweis" {
+		t.Errorf("asked %v, want the search put to the assistant", *nav)
 	}
 }
