@@ -335,3 +335,31 @@ func (s *Store) applyBooking(ctx context.Context, tx *sql.Tx, b api.Booking) (bo
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// Deadlines returns the legal deadlines the drafts' dates start
+// (citizen.LegalDeadlines): it reads and unseals only the drafts of the
+// services that have one, so that a reminder's check every minute costs
+// little.
+func (s *Store) Deadlines(ctx context.Context) ([]citizen.Deadline, error) {
+	var drafts []*citizen.Draft
+	for _, ld := range citizen.LegalDeadlines {
+		rows, err := s.db.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE service = ? ORDER BY updated DESC, id`, ld.Service)
+		if err != nil {
+			return nil, storageError("reading deadlines", err)
+		}
+		for rows.Next() {
+			d, err := s.scanDraft(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			drafts = append(drafts, d)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, storageError("reading deadlines", err)
+		}
+	}
+	return citizen.Deadlines(drafts), nil
+}

@@ -31,8 +31,8 @@ type Store interface {
 	Appointments(ctx context.Context) ([]citizen.Appointment, error)
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
-	// Drafts are read for the dates legal deadlines count from.
-	Drafts(ctx context.Context) ([]*citizen.Draft, error)
+	// Deadlines are the legal deadlines from dates in the drafts.
+	Deadlines(ctx context.Context) ([]citizen.Deadline, error)
 }
 
 // Syncer is what they need of the sync engine.
@@ -219,13 +219,13 @@ func stateText(s citizen.AppointmentState) string {
 func (a *Area) deadline(service string) (citizen.Deadline, bool) {
 	ctx, cancel := ctxShort()
 	defer cancel()
-	drafts, err := a.d.Store.Drafts(ctx)
+	ds, err := a.d.Store.Deadlines(ctx)
 	if err != nil {
 		return citizen.Deadline{}, false
 	}
 	var out citizen.Deadline
 	found := false
-	for _, d := range citizen.Deadlines(drafts) {
+	for _, d := range ds {
 		if d.Service == service && (!found || d.From.After(out.From)) {
 			out, found = d, true
 		}

@@ -65,11 +65,10 @@ func (r *Reminders) Check(ctx context.Context) (int, error) {
 }
 
 func (r *Reminders) checkDeadlines(ctx context.Context, as []citizen.Appointment) (int, error) {
-	drafts, err := r.a.d.Store.Drafts(ctx)
+	ds, err := r.a.d.Store.Deadlines(ctx)
 	if err != nil {
 		return 0, err
 	}
-	ds := citizen.Deadlines(drafts)
 	reminded := map[string]bool{}
 	for _, d := range ds {
 		if v, _ := r.a.d.Store.Setting(ctx, deadlineKey(d.DraftID)); v != "" {
