@@ -141,6 +141,9 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		tb.Fatal(err)
 	}
 	streets, err := assets.DemoStreets()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	offices, err := assets.DemoOffices()
 	if err != nil {
 		tb.Fatal(err)
