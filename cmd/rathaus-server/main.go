@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
@@ -54,6 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "forms" {
 		return runForms(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "catalog" {
+		return runCatalog(args[1:], getenv, stdout, stderr)
+	}
 	m := NewMain(stderr)
 	if err := m.ParseFlags(args, getenv, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -66,7 +68,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "rathaus-server: %v\n", err)
 		return 1
 	}
-	<-ctx.Done()
+	// SIGHUP publishes the catalog folder again (catalog publish sends it).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-hup:
+			_ = m.Reload(ctx)
+		}
+	}
 	m.Logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
@@ -88,6 +102,8 @@ type Main struct {
 	// UploadOrigins are the browser origins whose pages may upload (CORS
 	// on /v1/uploads/); none by default.
 	UploadOrigins []string
+	// CatalogDir is the town's own catalog folder; empty: the demo town.
+	CatalogDir string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -133,6 +149,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envDB); v != "" {
 		m.DB = v
 	}
+	if v := getenv(envCatalog); v != "" {
+		m.CatalogDir = v
+	}
 	m.Pprof = getenv(envPprof)
 	origins := strings.Join(m.UploadOrigins, ",")
 	if v := getenv(envOrigins); v != "" {
@@ -145,6 +164,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
+	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -193,10 +213,13 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
-                 [--upload-origins ORIGINS]
+                 [--upload-origins ORIGINS] [--catalog DIR]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
+  rathaus-server catalog check|publish DIR [--data FOLDER]
+      check a town's own catalog folder, or publish it to the running
+      server; rathaus-server catalog -h explains it.
 
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
@@ -225,6 +248,13 @@ Flags (a flag beats its environment variable, which beats the default):
                        Origin gets 403. The app is no browser and needs none.
                        Environment: RATHAUS_UPLOAD_ORIGINS.
                        Default: none (no browser page may upload).
+  --catalog DIR        serve the town's own catalog from a folder (catalog.json
+                       and forms/*.json, like assets/demo) instead of the demo
+                       town Musterstadt; it is checked first (rathaus-server
+                       catalog check DIR shows every problem). SIGHUP, or
+                       rathaus-server catalog publish DIR, publishes it again
+                       while running. Environment: RATHAUS_CATALOG.
+                       Default: none (the demo town).
   -h, --help           print this help and exit.
 
 Limits (a flag beats its environment variable; 0 switches a limit off).
@@ -253,13 +283,9 @@ func (m *Main) Open() error {
 	_ = probe.Close()
 	_ = os.Remove(probe.Name())
 
-	cat, err := assets.DemoCatalog()
+	cat, forms, err := m.loadCatalog()
 	if err != nil {
-		return fmt.Errorf("load catalog: %w", err)
-	}
-	forms, err := assets.DemoFormFiles()
-	if err != nil {
-		return fmt.Errorf("load forms: %w", err)
+		return err
 	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
@@ -280,6 +306,11 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.backend = h
+	if err := m.recordPublished(forms); err != nil {
+		_ = h.Close()
+		_ = m.db.Close()
+		return err
+	}
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		_ = h.Close()
@@ -304,6 +335,9 @@ func (m *Main) Open() error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
+	if err := m.writePidFile(); err != nil {
+		m.Logger.Error("write the pid file; catalog publish will not find this server", "err", err)
+	}
 	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "")
 	return nil
 }
@@ -360,6 +394,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.pprofLn != nil {
 		_ = m.pprofLn.Close()
+	}
+	if m.ln != nil {
+		_ = os.Remove(filepath.Join(m.DataDir, pidFile))
 	}
 	if m.backend != nil {
 		_ = m.backend.Close()
