@@ -96,5 +96,7 @@ type CaseEvent struct {
 	Note   Text      `json:"note,omitempty"`
 }
 
-// Statuses lists the case statuses in workflow order.
-var Statuses = []string{StatusReceived, StatusInReview, StatusInspection, StatusDecided}
+// Statuses lists the case statuses in workflow order. Which moves are
+// allowed is server/casework's to say (mostly forward; more information
+// needed goes back to review).
+var Statuses = []string{StatusReceived, StatusInReview, StatusInspection, StatusInfoNeeded, StatusDecided, StatusClosed}

@@ -19,6 +19,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/server/casework"
 )
 
 // Config is what New needs.
@@ -113,7 +114,10 @@ type Server struct {
 	admission     admission
 	quotas        quotas
 	staffToken    string
-	uploads       uploads
+	// casework does the staff's actions, audited; nil when the store
+	// keeps no audit log (test doubles).
+	casework *casework.Service
+	uploads  uploads
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -147,6 +151,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if cw, ok := cfg.Store.(casework.Store); ok {
+		s.casework = casework.New(cw, s.now)
 	}
 	s.registrations = newLimiter(orDefault(cfg.DeviceRegistrationsPerHour, DefaultDeviceRegistrationsPerHour), s.now)
 	s.admission = newAdmission(cfg)

@@ -53,6 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "forms" {
 		return runForms(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "cases" {
+		return runCases(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "catalog" {
 		return runCatalog(args[1:], getenv, stdout, stderr)
 	}
@@ -220,6 +223,9 @@ Usage:
   rathaus-server catalog check|publish DIR [--data FOLDER]
       check a town's own catalog folder, or publish it to the running
       server; rathaus-server catalog -h explains it.
+  rathaus-server cases list|show|take|advance|note|export ...
+      work the cases from the command line, as the staff console does;
+      rathaus-server cases -h explains it.
 
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Usage", testUsage},
 		{"Busy", testBusy},
 		{"Full", testFull},
+		{"Casework", testCasework},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
