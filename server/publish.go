@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sort"
 	"time"
 
@@ -133,3 +134,10 @@ func (s *Server) announceCatalogCtx(ctx context.Context) error {
 
 // FormCount says how many form versions are published.
 func (s *Server) FormCount() int { return len(s.pub.Load().forms) }
+
+// Mount serves h for every request under prefix ("/staff/"), through the
+// same admission, logging and panic recovery as the API: areas of the
+// backend that live in packages of their own (the staff console).
+func (s *Server) Mount(prefix string, h http.Handler) {
+	s.mux.Handle(prefix, h)
+}

@@ -107,6 +107,9 @@ type Main struct {
 	UploadOrigins []string
 	// CatalogDir is the town's own catalog folder; empty: the demo town.
 	CatalogDir string
+	// SecureCookies marks the staff console's cookies Secure behind a TLS
+	// proxy.
+	SecureCookies bool
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -168,6 +171,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
+	m.SecureCookies = getenv(envSecureCookies) == "1"
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -242,8 +247,10 @@ Flags (a flag beats its environment variable, which beats the default):
                        NFS); see README.md. Environment: RATHAUS_DB (keeps the
                        password off the command line). Default: none (SQLite).
   --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
-                       which takes "Authorization: Bearer TOKEN"; at least 16
-                       characters. Without it the staff API answers 404.
+                       which takes "Authorization: Bearer TOKEN", and the staff
+                       console at /staff/ (clerks sign in with their name and
+                       the token); at least 16 characters. Without it both
+                       answer 404.
                        Prefer the environment: a flag is visible to other users
                        of the machine. Environment: RATHAUS_STAFF_TOKEN.
                        Default: none.
@@ -261,6 +268,9 @@ Flags (a flag beats its environment variable, which beats the default):
                        rathaus-server catalog publish DIR, publishes it again
                        while running. Environment: RATHAUS_CATALOG.
                        Default: none (the demo town).
+  --secure-cookies     mark the staff console's cookies Secure: for a TLS
+                       proxy in front of the server. Environment:
+                       RATHAUS_SECURE_COOKIES=1. Default: off.
   -h, --help           print this help and exit.
 
 Limits (a flag beats its environment variable; 0 switches a limit off).
@@ -312,6 +322,11 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.backend = h
+	if err := m.mountConsole(h, uploads); err != nil {
+		_ = h.Close()
+		_ = m.db.Close()
+		return err
+	}
 	if err := m.recordPublished(forms); err != nil {
 		_ = h.Close()
 		_ = m.db.Close()
