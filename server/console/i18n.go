@@ -65,7 +65,7 @@ var words = map[string]api.Text{
 	"place":          {"de": "Ort", "en": "Place"},
 	"save":           {"de": "Speichern", "en": "Save"},
 	"noMoves":        {"de": "Der Vorgang ist abgeschlossen.", "en": "The case is closed."},
-	"note":           {"de": "Nachricht an die Antragstellerin / den Antragsteller", "en": "Message to the applicant"},
+	"note":           {"de": "Nachricht (der Status bleibt)", "en": "Message (the status stays)"},
 	"sendNote":       {"de": "Nachricht senden", "en": "Send the message"},
 	"audit":          {"de": "Protokoll", "en": "Audit log"},
 	"auditCSV":       {"de": "Protokoll als CSV", "en": "Audit log as CSV"},
