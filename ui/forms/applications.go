@@ -177,8 +177,18 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 	if c != nil {
 		r.phase.SetText(caseStatus(*c))
 		r.phase.Importance = widget.MediumImportance
-		if c.Status == api.StatusDecided {
+		switch c.Status {
+		case api.StatusDecided, api.StatusClosed:
 			r.phase.Importance = widget.SuccessImportance
+		case api.StatusInfoNeeded:
+			// What the town hall asks for is on the row itself, not only
+			// in the timeline: the citizen has to act.
+			r.phase.Importance = widget.WarningImportance
+			if n := len(c.History); n > 0 {
+				if msg := c.History[n-1].Note.In(kit.Lang()); msg != "" {
+					r.phase.SetText(caseStatus(*c) + "\n" + lang.L("The town hall asks: {{.Message}}", map[string]any{"Message": msg}))
+				}
+			}
 		}
 		r.phase.Show()
 		title := r.title.Text
@@ -230,6 +240,10 @@ func statusName(s string) string {
 		return lang.L("Inspection")
 	case api.StatusDecided:
 		return lang.L("Decided")
+	case api.StatusInfoNeeded:
+		return lang.L("More information needed")
+	case api.StatusClosed:
+		return lang.L("Closed")
 	}
 	return s
 }
