@@ -80,6 +80,7 @@ type File struct {
 	api.Case
 	Data        json.RawMessage // the form data, canonical JSON
 	Assignee    string
+	Device      string // the submitting device; "" for an anonymous case
 	Attachments []Attachment
 }
 

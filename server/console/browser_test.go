@@ -53,7 +53,7 @@ func browser(t *testing.T) context.Context {
 // TestBrowser works a case made in the test as a clerk does, in a real
 // browser: sign in, find the case by its number, open its attachment, ask
 // for more information (which reaches the citizen's device through the
-// changes feed), decide.
+// changes feed), decide, open the notice.
 func TestBrowser(t *testing.T) {
 	ctx := browser(t)
 	tw := newTown(t, false)
@@ -161,6 +161,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("audit log = %+v, %v; want Anna Amt's take and two moves", log, err)
 	}
 	shoot(t, ctx, "console-case.png")
+	do("open the notice", chromedp.Click(chromedp.CSS(`#notice`)))
+	waitFor(t, ctx, `document.contentType === "application/pdf"`)
 }
 
 // waitFor waits until the expression holds in the page, through the

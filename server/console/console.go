@@ -109,6 +109,7 @@ func New(cfg Config) (*Console, error) {
 	c.mux.HandleFunc("POST /staff/cases/{id}/note", c.authed(c.handleNote))
 	c.mux.HandleFunc("GET /staff/cases/{id}/attachments/{upload}", c.authed(c.handleAttachment))
 	c.mux.HandleFunc("GET /staff/cases/{id}/audit.csv", c.authed(c.handleAuditCSV))
+	c.mux.HandleFunc("GET /staff/cases/{id}/notice.pdf", c.authed(c.handleNotice))
 	c.mux.HandleFunc("GET /staff/audit.csv", c.authed(c.handleAuditCSV))
 	return c, nil
 }

@@ -200,6 +200,9 @@ func TestCasePageAndAttachment(t *testing.T) {
 	if a := cl.get(t, "/staff/cases/nope"); a.status != http.StatusNotFound {
 		t.Errorf("unknown case: %d", a.status)
 	}
+	if a := cl.get(t, "/staff/cases/"+c.ID+"/notice.pdf"); a.status != http.StatusNotFound {
+		t.Errorf("the notice of an undecided case: %d, want 404", a.status)
+	}
 }
 
 // TestActions works a case through the console and checks the audit log
@@ -257,6 +260,14 @@ func TestActions(t *testing.T) {
 	}
 	if strings.Contains(p.body, `action="`+path+`/take"`) {
 		t.Error("a taken case still offers to be taken")
+	}
+
+	pdf := cl.get(t, path+"/notice.pdf")
+	if pdf.status != http.StatusOK || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
+		t.Errorf("notice: %d %s %.20q", pdf.status, pdf.header.Get("Content-Type"), pdf.body)
+	}
+	if !strings.Contains(pdf.header.Get("Content-Disposition"), "Bescheid-"+c.Number+".pdf") {
+		t.Errorf("notice's Content-Disposition = %q", pdf.header.Get("Content-Disposition"))
 	}
 
 	csvPage := cl.get(t, path+"/audit.csv")

@@ -6,11 +6,8 @@ import (
 	"rathaus/api"
 )
 
-// The console speaks German and English; a clerk picks one (a cookie),
-// German first.
-var languages = []string{"de", "en"}
-
-// words are the console's texts by key and language.
+// words are the console's texts by key and language: German and English,
+// a clerk picks one (a cookie), German first.
 var words = map[string]api.Text{
 	"title":          {"de": "Rathaus – Sachbearbeitung", "en": "Rathaus – case work"},
 	"skip":           {"de": "Zum Inhalt springen", "en": "Skip to content"},
@@ -68,6 +65,7 @@ var words = map[string]api.Text{
 	"note":           {"de": "Nachricht (der Status bleibt)", "en": "Message (the status stays)"},
 	"sendNote":       {"de": "Nachricht senden", "en": "Send the message"},
 	"audit":          {"de": "Protokoll", "en": "Audit log"},
+	"notice":         {"de": "Bescheid (PDF)", "en": "Notice (PDF)"},
 	"auditCSV":       {"de": "Protokoll als CSV", "en": "Audit log as CSV"},
 	"auditAllCSV":    {"de": "Gesamtes Protokoll als CSV", "en": "Whole audit log as CSV"},
 	"when":           {"de": "Wann", "en": "When"},

@@ -18,6 +18,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/server/casework"
+	"rathaus/server/notice"
 )
 
 // page is what every page's template gets.
@@ -249,6 +250,7 @@ type summaryRow struct {
 type casePage struct {
 	page
 	casework.File
+	Notice       bool // the case is decided: its notice can be opened
 	ServiceTitle string
 	Summary      []summaryRow
 	Unlisted     []casework.Attachment // attachments the summary does not show
@@ -293,6 +295,9 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, rq *request, 
 		p.Moves = append(p.Moves, option{Value: s, Label: word("st_"+s, rq.lang)})
 	}
 	p.Summary, p.Unlisted = c.summary(f, rq.lang)
+	for _, ev := range f.History {
+		p.Notice = p.Notice || ev.Status == api.StatusDecided
+	}
 	if failure != nil {
 		p.Done = false
 		p.Error = strings.ReplaceAll(word("error", rq.lang), "{n}", failure.Error())
@@ -440,4 +445,45 @@ func (c *Console) handleAuditCSV(w http.ResponseWriter, r *http.Request, _ *requ
 	if err := casework.WriteAuditCSV(w, entries); err != nil {
 		c.log.Error("console: audit export", "err", err)
 	}
+}
+
+// handleNotice serves the notice (Bescheid) of a decided case as a PDF,
+// made from its decision as the citizen's app gets it.
+func (c *Console) handleNotice(w http.ResponseWriter, r *http.Request, _ *request) {
+	f, err := c.cfg.Casework.Case(r.Context(), r.PathValue("id"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	audit, err := c.cfg.Casework.Audit(r.Context(), f.ID)
+	if err != nil {
+		c.log.Error("console: notice", "case", f.ID, "err", err)
+		http.Error(w, "the audit log could not be read", http.StatusInternalServerError)
+		return
+	}
+	cat := c.cfg.Forms.Catalog()
+	title := f.Service
+	for _, s := range cat.Services {
+		if s.ID == f.Service {
+			title = s.Title.In("de")
+		}
+	}
+	n, err := notice.ForCase(f, audit, cat.Municipality, title)
+	if errors.Is(err, notice.ErrNotDecided) {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := notice.PDF(n)
+	if err != nil {
+		c.log.Error("console: notice", "case", f.ID, "err", err)
+		http.Error(w, "the notice could not be made", http.StatusInternalServerError)
+		return
+	}
+	disp := "inline"
+	if r.URL.Query().Get("download") != "" {
+		disp = "attachment"
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": "Bescheid-" + f.Number + ".pdf"}))
+	_, _ = w.Write(b)
 }

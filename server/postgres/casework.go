@@ -87,7 +87,7 @@ func (db *DB) CaseFile(ctx context.Context, id string) (_ casework.File, err err
 	var f casework.File
 	err = db.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		var data []byte
-		err := tx.QueryRow(ctx, "SELECT data, coalesce(assignee, '') FROM cases WHERE id = $1", id).Scan(&data, &f.Assignee)
+		err := tx.QueryRow(ctx, "SELECT data, coalesce(assignee, ''), coalesce(device, '') FROM cases WHERE id = $1", id).Scan(&data, &f.Assignee, &f.Device)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return casework.ErrNoCase
 		} else if err != nil {

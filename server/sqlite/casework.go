@@ -90,7 +90,7 @@ func (db *DB) CaseFile(ctx context.Context, id string) (_ casework.File, err err
 	defer func() { _ = tx.Rollback() }()
 	var f casework.File
 	var data string
-	err = tx.QueryRowContext(ctx, "SELECT data, coalesce(assignee, '') FROM cases WHERE id = ?", id).Scan(&data, &f.Assignee)
+	err = tx.QueryRowContext(ctx, "SELECT data, coalesce(assignee, ''), coalesce(device, '') FROM cases WHERE id = ?", id).Scan(&data, &f.Assignee, &f.Device)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return casework.File{}, casework.ErrNoCase

@@ -156,8 +156,8 @@ func testCasework(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("whole audit log = %d entries, %v; want 2 (the other case has none)", len(all), err)
 		}
 		f, err := cw.CaseFile(ctx, c.ID)
-		if err != nil || f.Assignee != "anna" {
-			t.Errorf("file's assignee = %q, %v; want anna", f.Assignee, err)
+		if err != nil || f.Assignee != "anna" || f.Device != "d1" {
+			t.Errorf("file's assignee = %q, device %q, %v; want anna, d1", f.Assignee, f.Device, err)
 		}
 	})
 }
