@@ -215,6 +215,7 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+	s.route("GET", api.PathCases+"{id}"+api.NoticeSuffix, s.withDevice(true, s.handleNotice))
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {
