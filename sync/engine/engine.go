@@ -38,6 +38,7 @@ type Store interface {
 
 	submissionStore
 	draftCopyStore
+	noticeStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -52,6 +53,7 @@ type Portal interface {
 
 	submissionPortal
 	draftCopyPortal
+	noticePortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's

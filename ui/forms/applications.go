@@ -41,6 +41,7 @@ type applicationRow struct {
 	resume   *widget.Button      // continue or correct the draft
 	delete   *widget.Button      // delete the draft, or remove a sent one from this device
 	timeline *widget.Button      // the case's steps at the town hall
+	notice   *widget.Button      // the notice (Bescheid) of the decision, once on the device
 }
 
 func newApplications(a *Area) *Applications {
@@ -146,7 +147,7 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 }
 
 func (ap *Applications) add(r *applicationRow) {
-	actions := container.NewHBox(layout.NewSpacer(), r.timeline, r.resume, r.delete)
+	actions := container.NewHBox(layout.NewSpacer(), r.notice, r.timeline, r.resume, r.delete)
 	ap.list.Add(container.NewVBox(r.title, r.status, r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
@@ -170,7 +171,9 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		resume:   widget.NewButtonWithIcon(lang.L("Continue"), theme.DocumentCreateIcon(), func() { ap.onResume(d) }),
 		delete:   widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { ap.onDelete(d) }),
 		timeline: widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil),
+		notice:   widget.NewButtonWithIcon(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
 	}
+	r.notice.Hide()
 	r.progress.Hide()
 	r.phase.Hide()
 	r.timeline.Hide()
@@ -194,6 +197,10 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		title := r.title.Text
 		r.timeline.OnTapped = func() { ap.onTimeline(*c, title) }
 		r.timeline.Show()
+		if c.Notice {
+			r.notice.OnTapped = func() { ap.onNotice(*c) }
+			r.notice.Show()
+		}
 	}
 	if d == nil {
 		r.status.SetText(lang.L("Case number {{.Number}}", map[string]any{"Number": c.Number}))

@@ -1,7 +1,11 @@
 package forms
 
 import (
+	"bytes"
 	"context"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,5 +50,49 @@ func TestCaseInfoNeeded(t *testing.T) {
 	row.timeline.OnTapped()
 	if got := overlayText(r); !strings.Contains(got, "More information needed") || !strings.Contains(got, "Please tell us the floor.") {
 		t.Errorf("timeline = %q, want the request and its message", got)
+	}
+}
+
+// TestCaseNotice: a decided case's notice comes onto the device and opens
+// from the case's row, as a PDF file handed to the system.
+func TestCaseNotice(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	var opened []string
+	oldDir, oldOpen := noticeDir, openURL
+	noticeDir = func() string { return dir }
+	openURL = func(u *url.URL) error { opened = append(opened, u.Path); return nil }
+	t.Cleanup(func() { noticeDir, openURL = oldDir, oldOpen })
+
+	d := r.Example(t, "sperrmuell")
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := r.Store.Cases(ctx)
+	r.apps().Refresh()
+	if row := r.apps().cases[cases[0].Number]; row.notice.Visible() {
+		t.Error("a case in review offers a notice")
+	}
+	r.Backend.SetCaseStatus(cases[0].ID, api.StatusDecided, api.Text{"de": "Abholung am Montag.", "en": "Collection on Monday."})
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.apps().Refresh()
+	row := r.apps().cases[cases[0].Number]
+	if !row.notice.Visible() {
+		t.Fatal("the decided case offers no notice")
+	}
+	row.notice.OnTapped()
+	want := filepath.Join(dir, "Bescheid-"+cases[0].Number+".pdf")
+	if len(opened) != 1 || opened[0] != filepath.ToSlash(want) {
+		t.Fatalf("opened %v, want %s", opened, want)
+	}
+	b, err := os.ReadFile(want)
+	if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Errorf("the file handed over: %.20q, %v", b, err)
 	}
 }
