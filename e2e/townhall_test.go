@@ -216,4 +216,3 @@ func photo(t *testing.T) []byte {
 	}
 	return buf.Bytes()
 }
-
