@@ -32,6 +32,7 @@ type Store interface {
 	// AuditLog returns the audit entries of a case, or of every case
 	// when caseID is "", oldest first. Nothing changes or deletes them.
 	AuditLog(ctx context.Context, caseID string) ([]AuditEntry, error)
+	AnswerStore
 }
 
 // ErrNoCase: there is no such case.

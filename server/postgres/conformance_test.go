@@ -190,6 +190,10 @@ func (r *roundRobin) AuditLog(ctx context.Context, caseID string) ([]casework.Au
 	return r.cw().AuditLog(ctx, caseID)
 }
 
+func (r *roundRobin) Answer(ctx context.Context, key string, h []byte, a casework.Answer, ev api.CaseEvent) (api.Case, bool, error) {
+	return r.cw().Answer(ctx, key, h, a, ev)
+}
+
 // BenchmarkStore: scripts/with-postgres.sh go test -run '^$' -bench Store
 // ./server/postgres/ (RATHAUS_TEST_POSTGRES_FSYNC=on for a cluster that
 // syncs its commits, as a real one does).

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ func caseworkOf(t *testing.T, s Store) casework.Store {
 }
 
 func testCasework(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("answer", func(t *testing.T) { testAnswer(t, open) })
 	t.Run("list", func(t *testing.T) {
 		ctx := context.Background()
 		s := open(t)
@@ -160,4 +162,86 @@ func testCasework(t *testing.T, open func(t *testing.T) Store) {
 			t.Errorf("file's assignee = %q, device %q, %v; want anna, d1", f.Assignee, f.Device, err)
 		}
 	})
+}
+
+func testAnswer(t *testing.T, open func(t *testing.T) Store) {
+	ctx := context.Background()
+	s := open(t)
+	cw := caseworkOf(t, s)
+	addDevice(t, s, "d1")
+	addDevice(t, s, "d2")
+	upload := func(id, device string) server.Upload {
+		t.Helper()
+		u := server.Upload{ID: id, Size: 100, SHA256: fmt.Sprintf("%064x", len(id)+7), Filename: id + ".jpg", Filetype: "image/jpeg", Created: created, Device: device}
+		if err := s.CreateUpload(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishUpload(ctx, id, created); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	first, second, foreign := upload("u_first", "d1"), upload("u_second", "d1"), upload("u_foreign", "d2")
+	nc := deviceCase(caseID(1), "d1")
+	nc.Attachments = []server.CaseAttachment{{Pointer: "/photo", Upload: first.ID, Size: first.Size, SHA256: first.SHA256}}
+	c := mustCreate(t, s, "k1", nc)
+	att := func(p string, u server.Upload) casework.AnswerAttachment {
+		return casework.AnswerAttachment{Pointer: p, Upload: u.ID, Size: u.Size, SHA256: u.SHA256}
+	}
+	ev := api.CaseEvent{Status: api.StatusInReview, At: created.Add(2 * time.Hour), Note: api.Text{"de": "Ergänzt", "en": "Added"}}
+	a := casework.Answer{Case: c.ID, Device: "d1", Data: []byte(`{"dog_name":"Bello","more":"ja"}`), At: ev.At,
+		Attachments: []casework.AnswerAttachment{att("/photo", first), att("/more", second)}}
+
+	if _, _, err := cw.Answer(ctx, "k2", hash("answer"), a, ev); !errors.As(err, new(*casework.MoveError)) {
+		t.Fatalf("an answer nobody asked for: err = %v, want a MoveError", err)
+	}
+	info := api.CaseEvent{Status: api.StatusInfoNeeded, At: created.Add(time.Hour), Note: api.Text{"de": "Mehr", "en": "More"}}
+	if _, err := cw.Act(ctx, c.ID, casework.Action{Actor: "anna", At: info.At, What: casework.ActMove, Event: &info},
+		func(casework.State) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	other := a
+	other.Device = "d2"
+	if _, _, err := cw.Answer(ctx, "k2", hash("answer"), other, ev); !errors.Is(err, casework.ErrNoCase) {
+		t.Errorf("another device's answer: err = %v, want ErrNoCase", err)
+	}
+	bad := a
+	bad.Attachments = []casework.AnswerAttachment{att("/photo", foreign)}
+	if _, _, err := cw.Answer(ctx, "k2", hash("bad"), bad, ev); !errors.As(err, new(*server.AttachmentError)) {
+		t.Errorf("an answer with another device's upload: err = %v, want an AttachmentError", err)
+	}
+	if f, err := cw.CaseFile(ctx, c.ID); err != nil || len(f.Attachments) != 1 || f.Status != api.StatusInfoNeeded {
+		t.Errorf("after a refused answer: %d attachments, %s, %v; want the case as it was", len(f.Attachments), f.Status, err)
+	}
+	if u, err := s.Upload(ctx, first.ID); err != nil || u.Case != c.ID {
+		t.Errorf("after a refused answer the case's upload belongs to %q (%v), want the case", u.Case, err)
+	}
+	got, replayed, err := cw.Answer(ctx, "k2", hash("answer"), a, ev)
+	if err != nil || replayed {
+		t.Fatalf("answer: replayed %v, err %v", replayed, err)
+	}
+	if got.ID != c.ID || got.Number != c.Number || got.Status != api.StatusInReview || len(got.History) != 3 || !reflect.DeepEqual(got.History[2], ev) {
+		t.Errorf("the answered case = %+v, want the same case in review with 3 events", got)
+	}
+	again, replayed, err := cw.Answer(ctx, "k2", hash("answer"), a, ev)
+	if err != nil || !replayed || len(again.History) != 3 {
+		t.Errorf("the answer again: replayed %v, %d events, err %v; want the case as it is", replayed, len(again.History), err)
+	}
+	if _, _, err := cw.Answer(ctx, "k2", hash("something else"), a, ev); !errors.Is(err, server.ErrKeyReused) {
+		t.Errorf("the key with another answer: err = %v, want ErrKeyReused", err)
+	}
+	f, err := cw.CaseFile(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Data) != string(a.Data) || len(f.Attachments) != 2 {
+		t.Errorf("the case's data %s with %d attachments, want the answer's with 2", f.Data, len(f.Attachments))
+	}
+	log, _ := cw.AuditLog(ctx, c.ID)
+	if last := log[len(log)-1]; last.Actor != casework.Citizen || last.What != casework.ActAnswer || last.After.Status != api.StatusInReview {
+		t.Errorf("the audit log ends with %+v, want the citizen's answer", last)
+	}
+	if d := describe(feed(t, s, server.Device{ID: "d1"}, 0, 10)); d[len(d)-1] != "case "+c.ID+" in_review" {
+		t.Errorf("feed = %v, want the answer last", d)
+	}
 }
