@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,8 +32,9 @@ import (
 
 // TestTownHall: a citizen reports a defect with a photo from the app; a
 // clerk finds the case in the staff console, opens the photo and asks for
-// more information; the app shows the request; the clerk decides; the
-// notice arrives in the app.
+// more information; the app shows the request; the citizen completes the
+// report and sends it again, which continues the case; the clerk decides;
+// the notice arrives in the app.
 func TestTownHall(t *testing.T) {
 	ctx := t.Context()
 	chrome := browser(t)
@@ -136,6 +138,27 @@ func TestTownHall(t *testing.T) {
 	cases, _ = st.Cases(ctx)
 	if c := cases[0]; c.Status != api.StatusInfoNeeded || c.History[len(c.History)-1].Note.In("de") != "Bitte ein Foto mit Maßstab nachreichen." {
 		t.Fatalf("the app's case: %s, %+v; want the request with its message", c.Status, c.History)
+	}
+
+	// The citizen completes the report and sends it again: the same case
+	// goes on.
+	if err := st.ReopenToAnswer(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	data["description"] = data["description"].(string) + " Foto mit Zollstock folgt."
+	if _, err := st.Submit(ctx, d.ID, data); err != nil {
+		t.Fatal(err)
+	}
+	syncApp()
+	if n := b.Cases(); n != 1 {
+		t.Fatalf("the backend holds %d cases, want 1", n)
+	}
+	do("see the answer", chromedp.Navigate(caseURL), chromedp.WaitVisible(chromedp.CSS(`#status`)))
+	if got, err := chromedp.Run(chrome, chromedp.Text(chromedp.CSS(`#status`))); err != nil || strings.TrimSpace(got) != "In Prüfung" {
+		t.Errorf("the console shows the answered case as %q (%v), want in review", got, err)
+	}
+	if got, err := chromedp.Run(chrome, chromedp.Text(chromedp.CSS(`dl.summary`))); err != nil || !strings.Contains(got, "Zollstock") {
+		t.Errorf("the console shows the data %q (%v), want the completed data", got, err)
 	}
 
 	do("decide",

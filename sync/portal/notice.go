@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"rathaus/api"
 )
@@ -24,4 +25,18 @@ func (c *Client) Notice(ctx context.Context, caseID string) ([]byte, error) {
 		return nil, garbled(resp.StatusCode(), errors.New("the notice is not a PDF"))
 	}
 	return body, nil
+}
+
+// Answer sends the citizen's answer to a request for more information on
+// a case, under its idempotency key, and returns the case as it goes on.
+func (c *Client) Answer(ctx context.Context, key, caseID string, req api.SubmissionRequest) (api.Case, error) {
+	var cs api.Case
+	status, err := c.Call(ctx, http.MethodPost, api.PathCases+url.PathEscape(caseID)+api.AnswerSuffix, key, req, &cs)
+	if err != nil {
+		return cs, err
+	}
+	if cs.ID != caseID || cs.Number == "" {
+		return cs, garbled(status, errors.New("the answer's case is not the case answered"))
+	}
+	return cs, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/sync/portal"
 )
@@ -52,6 +53,49 @@ func TestNotice(t *testing.T) {
 			}
 			if citizen.IsTransient(err) != tt.transient {
 				t.Errorf("transient = %v, want %v", citizen.IsTransient(err), tt.transient)
+			}
+		})
+	}
+}
+
+func TestAnswer(t *testing.T) {
+	tests := []struct {
+		name      string
+		status    int
+		body      string
+		wantErr   bool
+		transient bool
+	}{
+		{"the case", http.StatusOK, `{"id":"c_1","number":"2026-000001","status":"in_review"}`, false, false},
+		{"another case", http.StatusOK, `{"id":"c_2","number":"2026-000002","status":"in_review"}`, true, true},
+		{"not asked", http.StatusConflict, `{"type":"about:blank","title":"Conflict","status":409}`, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var key string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/v1/cases/c_1/answer" {
+					http.NotFound(w, r)
+					return
+				}
+				key = r.Header.Get("Idempotency-Key")
+				w.Header().Set("Content-Type", "application/json")
+				if tt.status != http.StatusOK {
+					w.Header().Set("Content-Type", "application/problem+json")
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			c, err := portal.New(srv.URL).Answer(context.Background(), "k-1", "c_1", api.SubmissionRequest{Service: "s", Data: []byte(`{}`)})
+			if key != "k-1" {
+				t.Errorf("Idempotency-Key = %q", key)
+			}
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Answer = %+v, %v", c, err)
+			}
+			if err != nil && citizen.IsTransient(err) != tt.transient {
+				t.Errorf("transient = %v, want %v (%v)", citizen.IsTransient(err), tt.transient, err)
 			}
 		})
 	}

@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -42,6 +44,7 @@ type applicationRow struct {
 	delete   *widget.Button      // delete the draft, or remove a sent one from this device
 	timeline *widget.Button      // the case's steps at the town hall
 	notice   *widget.Button      // the notice (Bescheid) of the decision, once on the device
+	answer   *widget.Button      // complete the sent draft and send it again, when the town hall asks for more
 }
 
 func newApplications(a *Area) *Applications {
@@ -147,7 +150,7 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 }
 
 func (ap *Applications) add(r *applicationRow) {
-	actions := container.NewHBox(layout.NewSpacer(), r.notice, r.timeline, r.resume, r.delete)
+	actions := container.NewHBox(layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
 	ap.list.Add(container.NewVBox(r.title, r.status, r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
@@ -172,8 +175,13 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		delete:   widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { ap.onDelete(d) }),
 		timeline: widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil),
 		notice:   widget.NewButtonWithIcon(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
+		answer:   widget.NewButtonWithIcon(lang.L("Complete and send again"), theme.MailReplyIcon(), func() { ap.onAnswer(d) }),
 	}
 	r.notice.Hide()
+	r.answer.Importance = widget.HighImportance
+	if c == nil || d == nil || c.Status != api.StatusInfoNeeded || d.State != citizen.DraftSent || d.Locked {
+		r.answer.Hide()
+	}
 	r.progress.Hide()
 	r.phase.Hide()
 	r.timeline.Hide()
@@ -307,6 +315,26 @@ func (ap *Applications) onTimeline(c citizen.Case, title string) {
 	}
 	d := dialog.NewCustom(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}), lang.L("Close"), box, ap.area.Window)
 	d.Show()
+}
+
+// onAnswer reopens a sent draft whose case the town hall asked more of,
+// and opens it: sent again, it continues the case.
+func (ap *Applications) onAnswer(d *citizen.Draft) {
+	if d == nil {
+		return
+	}
+	ctx := context.Background()
+	if err := ap.area.Store.ReopenToAnswer(ctx, d.ID); err != nil {
+		ap.area.showError(err)
+		return
+	}
+	reopened, err := ap.area.Store.Draft(ctx, d.ID)
+	if err != nil {
+		ap.area.showError(err)
+		return
+	}
+	ap.refresh(ap.area.Sync.Status().State)
+	ap.area.Nav.OpenDraft(reopened)
 }
 
 func (ap *Applications) onResume(d *citizen.Draft) {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
+	"rathaus/app/citizen"
 )
 
 // TestCaseInfoNeeded: the town hall asks for more information; the app
@@ -94,5 +95,52 @@ func TestCaseNotice(t *testing.T) {
 	b, err := os.ReadFile(want)
 	if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Errorf("the file handed over: %.20q, %v", b, err)
+	}
+}
+
+// TestCaseAnswer: the town hall asks for more; "Complete and send again"
+// reopens the sent draft; sent again, it continues the same case.
+func TestCaseAnswer(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	d := r.Example(t, "sperrmuell")
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := r.Store.Cases(ctx)
+	r.apps().Refresh()
+	if row := r.apps().cases[cases[0].Number]; row.answer.Visible() {
+		t.Error("a case nobody asked more of offers to answer")
+	}
+	r.Backend.SetCaseStatus(cases[0].ID, api.StatusInfoNeeded, api.Text{"de": "Bitte die Etage nennen.", "en": "Please tell us the floor."})
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.apps().Refresh()
+	row := r.apps().cases[cases[0].Number]
+	if !row.answer.Visible() {
+		t.Fatal("the case the town hall asked more of offers no answer")
+	}
+	row.answer.OnTapped()
+	reopened, err := r.Store.Draft(ctx, d.ID)
+	if err != nil || reopened.State != citizen.DraftEditing || reopened.Answers != cases[0].ID {
+		t.Fatalf("after tapping: draft %+v, %v; want it editable, answering the case", reopened, err)
+	}
+	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Engine.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Backend.Cases(); n != 1 {
+		t.Errorf("the backend holds %d cases, want 1", n)
+	}
+	r.apps().Refresh()
+	row = r.apps().cases[cases[0].Number]
+	if row == nil || !strings.HasPrefix(row.phase.Text, "In review since") || row.answer.Visible() {
+		t.Errorf("the case after the answer: %+v", row)
 	}
 }
