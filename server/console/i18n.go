@@ -83,6 +83,7 @@ var words = map[string]api.Text{
 	"act_take":       {"de": "übernommen", "en": "taken"},
 	"act_status":     {"de": "Status geändert", "en": "status changed"},
 	"act_note":       {"de": "Nachricht", "en": "message"},
+	"act_answer":     {"de": "Ergänzung eingegangen", "en": "additions received"},
 	"st_received":    {"de": "Eingegangen", "en": "Received"},
 	"st_in_review":   {"de": "In Prüfung", "en": "In review"},
 	"st_inspection":  {"de": "Ortstermin", "en": "Inspection"},
