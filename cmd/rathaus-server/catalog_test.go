@@ -115,3 +115,38 @@ func TestCatalogPublish(t *testing.T) {
 		t.Errorf("Open: %v, want it to say the version is already published", err)
 	}
 }
+
+func TestReadOfficeTokens(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		p := filepath.Join(dir, "offices.json")
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	staff := "the-staff-token-0123"
+	tests := []struct {
+		name, file, err string
+	}{
+		{"good", `{"Steueramt": "steueramt-0123456789", "Bürgerbüro": "buergerbuero-0123456789"}`, ""},
+		{"short", `{"Steueramt": "short"}`, "at least 16"},
+		{"the staff token", `{"Steueramt": "the-staff-token-0123"}`, "also the staff token"},
+		{"twice", `{"A": "same-token-0123456789", "B": "same-token-0123456789"}`, "also the token of"},
+		{"not JSON", `Steueramt=x`, "not a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := readOfficeTokens(write(tt.file), staff)
+			if tt.err == "" {
+				if err != nil || len(m) != 2 {
+					t.Fatalf("readOfficeTokens = %v, %v", m, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("err = %v, want it to say %q", err, tt.err)
+			}
+		})
+	}
+}

@@ -110,6 +110,9 @@ type Main struct {
 	// SecureCookies marks the staff console's cookies Secure behind a TLS
 	// proxy.
 	SecureCookies bool
+	// StaffOffices is a JSON file of office to token: its clerks sign in to
+	// the console for their office's cases only.
+	StaffOffices string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -173,6 +176,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
 	m.SecureCookies = getenv(envSecureCookies) == "1"
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
+	m.StaffOffices = getenv(envStaffOffices)
+	fs.StringVar(&m.StaffOffices, "staff-offices", m.StaffOffices, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -203,6 +208,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	// tablespace quota); a full disk there gets 507 all the same.
 	if m.DB != "" && m.Limits.DBMaxMB != 0 {
 		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
+	}
+	if m.StaffOffices != "" && m.StaffToken == "" {
+		return errors.New("--staff-offices needs --staff-token (the console is off without it)")
 	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
@@ -268,6 +276,13 @@ Flags (a flag beats its environment variable, which beats the default):
                        rathaus-server catalog publish DIR, publishes it again
                        while running. Environment: RATHAUS_CATALOG.
                        Default: none (the demo town).
+  --staff-offices FILE a JSON object of office to token, for example
+                       {"Steueramt": "a-long-random-token"}: a clerk who signs in
+                       to the console with an office's token sees and works the
+                       cases of that office's services only (the catalog's
+                       "office"); the staff token sees every office. Needs
+                       --staff-token. Environment: RATHAUS_STAFF_OFFICES.
+                       Default: none.
   --secure-cookies     mark the staff console's cookies Secure: for a TLS
                        proxy in front of the server. Environment:
                        RATHAUS_SECURE_COOKIES=1. Default: off.

@@ -41,7 +41,10 @@ var ErrNoCase = errors.New("no such case")
 // Query selects cases for the list.
 type Query struct {
 	Service string
-	Status  string
+	// Services, when not nil, restricts the list to these services (a
+	// clerk's office); empty, it selects nothing.
+	Services []string
+	Status   string
 	// From and To bound the day of submission (From inclusive, To
 	// exclusive); zero: unbounded.
 	From, To time.Time

@@ -38,9 +38,12 @@ type Forms interface {
 type Config struct {
 	Casework *casework.Service
 	Forms    Forms
-	// StaffToken signs clerks in until staff accounts exist; empty: the
-	// console answers 404.
+	// StaffToken signs clerks in until staff accounts exist, to every
+	// office's cases; empty: the console answers 404.
 	StaffToken string
+	// OfficeTokens, by office (as the catalog's services name it), sign
+	// clerks in to the cases of their office's services only.
+	OfficeTokens map[string]string
 	// UploadDir is the tus file store's folder, where the attachments'
 	// bytes are (one file per upload id).
 	UploadDir string
@@ -149,9 +152,19 @@ func sameOrigin(r *http.Request) bool {
 
 // request is a signed-in request: the clerk and the session's CSRF token.
 type request struct {
-	name string
-	csrf string
-	lang string
+	name   string
+	office string // "" for every office
+	csrf   string
+	lang   string
+}
+
+// actor is how the audit log names the clerk: with the office they
+// signed in for.
+func (rq *request) actor() string {
+	if rq.office == "" {
+		return rq.name
+	}
+	return rq.name + " (" + rq.office + ")"
 }
 
 // authed runs h for a signed-in clerk, whose POSTs must carry the
@@ -171,7 +184,7 @@ func (c *Console) authed(h func(http.ResponseWriter, *http.Request, *request)) h
 			http.Error(w, "the form's CSRF token is missing or wrong; reload the page", http.StatusForbidden)
 			return
 		}
-		h(w, r, &request{name: s.Name, csrf: c.sessionsFor(r).csrf(cookie), lang: langOf(r)})
+		h(w, r, &request{name: s.Name, office: s.Office, csrf: c.sessionsFor(r).csrf(cookie), lang: langOf(r)})
 	}
 }
 
@@ -183,10 +196,51 @@ func (c *Console) sessionsFor(r *http.Request) sessions {
 	return s
 }
 
-// tokenOK compares the token given with the staff token in constant time.
-func (c *Console) tokenOK(tok string) bool {
-	got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(c.cfg.StaffToken))
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+// signInAs checks a token: the staff token (every office, ""), or an
+// office's; ok false for none. Compared in constant time, each.
+func (c *Console) signInAs(tok string) (office string, ok bool) {
+	same := func(a, b string) bool {
+		x, y := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+		return subtle.ConstantTimeCompare(x[:], y[:]) == 1
+	}
+	if same(tok, c.cfg.StaffToken) {
+		return "", true
+	}
+	for o, t := range c.cfg.OfficeTokens {
+		if t != "" && same(tok, t) {
+			return o, true
+		}
+	}
+	return "", false
+}
+
+// officeServices lists the services a clerk of the office may see (nil:
+// every one, for the staff token).
+func (c *Console) officeServices(office string) []string {
+	if office == "" {
+		return nil
+	}
+	out := []string{}
+	for _, s := range c.cfg.Forms.Catalog().Services {
+		if s.Office == office {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// mayOpen reports whether the clerk may see and work the case of this
+// service.
+func (c *Console) mayOpen(rq *request, service string) bool {
+	if rq.office == "" {
+		return true
+	}
+	for _, s := range c.cfg.Forms.Catalog().Services {
+		if s.ID == service {
+			return s.Office == rq.office
+		}
+	}
+	return false
 }
 
 // safeBack is a path inside the console to go back to, or the list.

@@ -36,7 +36,7 @@ type town struct {
 	cw      casework.Store
 }
 
-func newTown(t *testing.T, secure bool) *town {
+func newTown(t *testing.T, secure bool, opts ...func(*console.Config)) *town {
 	t.Helper()
 	uploads := filepath.Join(t.TempDir(), "uploads")
 	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) { c.UploadDir = uploads }))
@@ -44,8 +44,12 @@ func newTown(t *testing.T, secure bool) *town {
 	if !ok {
 		t.Fatalf("%T keeps no casework", b.DB)
 	}
-	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: b.Server, StaffToken: b.StaffToken,
-		UploadDir: uploads, Secure: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := console.Config{Casework: casework.New(cw, nil), Forms: b.Server, StaffToken: b.StaffToken,
+		UploadDir: uploads, Secure: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +148,35 @@ func (tw *town) submitReport(t *testing.T, key string) (api.Case, api.Device) {
 	return c, d
 }
 
+// submitDogTax sends the demo's dog tax registration (Steueramt), without
+// a device.
+func (tw *town) submitDogTax(t *testing.T, key string) api.Case {
+	t.Helper()
+	data, err := assets.DemoExample("hundesteuer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc api.Service
+	cat, _ := assets.DemoCatalog()
+	for _, s := range cat.Services {
+		if s.ID == "hundesteuer" {
+			svc = s
+		}
+	}
+	raw, _ := json.Marshal(data)
+	sub, _ := json.Marshal(api.SubmissionRequest{Service: svc.ID, Form: svc.Form, Data: raw})
+	res, body := tw.call(t, http.MethodPost, api.PathSubmissions, http.Header{"Content-Type": {api.ContentTypeJSON},
+		api.HeaderIdempotencyKey: {key}}, sub)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %d %s", res.StatusCode, body)
+	}
+	var c api.Case
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // clerk is a browser-like client of the console: cookies kept, redirects
 // not followed (tests look at them).
 type clerk struct {
@@ -209,11 +242,14 @@ func (c *clerk) post(t *testing.T, path string, form url.Values) page {
 	return c.do(t, http.MethodPost, path, form)
 }
 
-// signIn signs the clerk in as name.
-func (c *clerk) signIn(t *testing.T, name string) {
+// signIn signs the clerk in as name, with the staff token.
+func (c *clerk) signIn(t *testing.T, name string) { c.signInWith(t, name, c.tw.StaffToken) }
+
+// signInWith signs the clerk in as name with a token.
+func (c *clerk) signInWith(t *testing.T, name, token string) {
 	t.Helper()
 	c.get(t, "/staff/login")
-	p := c.post(t, "/staff/login", url.Values{"name": {name}, "token": {c.tw.StaffToken}, "back": {"/staff/cases"}})
+	p := c.post(t, "/staff/login", url.Values{"name": {name}, "token": {token}, "back": {"/staff/cases"}})
 	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/staff/cases" {
 		t.Fatalf("sign in: %d to %q: %s", p.status, p.header.Get("Location"), p.body)
 	}

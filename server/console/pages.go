@@ -23,13 +23,14 @@ import (
 
 // page is what every page's template gets.
 type page struct {
-	Lang  string
-	Title string
-	Name  string // the signed-in clerk; "" on the sign-in page
-	CSRF  string
-	Here  string // this page's path and query, for the language switch
-	Error string
-	Done  bool
+	Lang   string
+	Title  string
+	Name   string // the signed-in clerk; "" on the sign-in page
+	Office string // the office they signed in for; "" for every office
+	CSRF   string
+	Here   string // this page's path and query, for the language switch
+	Error  string
+	Done   bool
 }
 
 func (c *Console) funcs() template.FuncMap {
@@ -109,15 +110,16 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 100 || !c.tokenOK(r.PostFormValue("token")) {
+	office, ok := c.signInAs(r.PostFormValue("token"))
+	if name == "" || len(name) > 100 || !ok {
 		c.log.Warn("console: sign-in refused", "name", name)
 		c.loginForm(w, r, http.StatusUnauthorized, loginPage{Back: back, Actor: name, Failed: true})
 		return
 	}
-	http.SetCookie(w, c.sessionsFor(r).issue(name))
+	http.SetCookie(w, c.sessionsFor(r).issue(name, office))
 	http.SetCookie(w, &http.Cookie{Name: c.sessionsFor(r).loginCookieName(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: c.sessionsFor(r).secure, SameSite: http.SameSiteStrictMode})
-	c.log.Info("console: signed in", "name", name)
+	c.log.Info("console: signed in", "name", name, "office", office)
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
@@ -169,10 +171,13 @@ func (c *Console) handleList(w http.ResponseWriter, r *http.Request, rq *request
 	p := listPage{page: c.page(r, rq, word("cases", rq.lang)), From: v.Get("from"), To: v.Get("to"),
 		Number: strings.TrimSpace(v.Get("q")), OverdueOnly: v.Get("overdue") == "1",
 		OverdueDays: int(c.cfg.OverdueAfter / (24 * time.Hour))}
-	q := casework.Query{Number: p.Number, Limit: pageSize}
+	q := casework.Query{Number: p.Number, Limit: pageSize, Services: c.officeServices(rq.office)}
 	titles := map[string]string{}
 	for _, s := range c.cfg.Forms.Catalog().Services {
 		titles[s.ID] = s.Title.In(rq.lang)
+		if !c.mayOpen(rq, s.ID) {
+			continue
+		}
 		p.Services = append(p.Services, option{Value: s.ID, Label: titles[s.ID], Selected: s.ID == v.Get("service")})
 		if s.ID == v.Get("service") {
 			q.Service = s.ID
@@ -238,7 +243,7 @@ func orID(title, id string) string {
 }
 
 func (c *Console) page(r *http.Request, rq *request, title string) page {
-	return page{Lang: rq.lang, Title: title, Name: rq.name, CSRF: rq.csrf, Here: r.URL.RequestURI(), Done: r.URL.Query().Get("done") == "1"}
+	return page{Lang: rq.lang, Title: title, Name: rq.name, Office: rq.office, CSRF: rq.csrf, Here: r.URL.RequestURI(), Done: r.URL.Query().Get("done") == "1"}
 }
 
 type summaryRow struct {
@@ -270,6 +275,9 @@ func (c *Console) handleCase(w http.ResponseWriter, r *http.Request, rq *request
 // the clerk entered.
 func (c *Console) casePage(w http.ResponseWriter, r *http.Request, rq *request, status int, failure error) {
 	f, err := c.cfg.Casework.Case(r.Context(), r.PathValue("id"))
+	if err == nil && !c.mayOpen(rq, f.Service) {
+		err = casework.ErrNoCase // another office's case is none of this clerk's
+	}
 	if errors.Is(err, casework.ErrNoCase) {
 		p := c.page(r, rq, word("notFound", rq.lang))
 		p.Error = word("notFound", rq.lang)
@@ -336,23 +344,46 @@ func (c *Console) summary(f casework.File, lang string) ([]summaryRow, []casewor
 	return rows, rest
 }
 
+// mayWork checks, before an action, that the case is one the clerk may
+// work; else the action is answered as for no case.
+func (c *Console) mayWork(w http.ResponseWriter, r *http.Request, rq *request) bool {
+	if rq.office == "" {
+		return true
+	}
+	f, err := c.cfg.Casework.Case(r.Context(), r.PathValue("id"))
+	if err == nil && c.mayOpen(rq, f.Service) {
+		return true
+	}
+	c.casePage(w, r, rq, http.StatusNotFound, casework.ErrNoCase)
+	return false
+}
+
 func (c *Console) handleTake(w http.ResponseWriter, r *http.Request, rq *request) {
-	_, err := c.cfg.Casework.Take(r.Context(), r.PathValue("id"), rq.name)
+	if !c.mayWork(w, r, rq) {
+		return
+	}
+	_, err := c.cfg.Casework.Take(r.Context(), r.PathValue("id"), rq.actor())
 	c.after(w, r, rq, err)
 }
 
 func (c *Console) handleAdvance(w http.ResponseWriter, r *http.Request, rq *request) {
+	if !c.mayWork(w, r, rq) {
+		return
+	}
 	m := casework.Move{To: r.PostFormValue("status"), Message: r.PostFormValue("message")}
 	if m.To == api.StatusInspection {
 		m.Inspection = &casework.Inspection{Date: r.PostFormValue("date"), Time: r.PostFormValue("time"),
 			Place: strings.TrimSpace(r.PostFormValue("place"))}
 	}
-	_, err := c.cfg.Casework.Advance(r.Context(), r.PathValue("id"), rq.name, m)
+	_, err := c.cfg.Casework.Advance(r.Context(), r.PathValue("id"), rq.actor(), m)
 	c.after(w, r, rq, err)
 }
 
 func (c *Console) handleNote(w http.ResponseWriter, r *http.Request, rq *request) {
-	_, err := c.cfg.Casework.Note(r.Context(), r.PathValue("id"), rq.name, r.PostFormValue("message"))
+	if !c.mayWork(w, r, rq) {
+		return
+	}
+	_, err := c.cfg.Casework.Note(r.Context(), r.PathValue("id"), rq.actor(), r.PostFormValue("message"))
 	c.after(w, r, rq, err)
 }
 
@@ -385,7 +416,7 @@ var inline = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp"
 
 func (c *Console) handleAttachment(w http.ResponseWriter, r *http.Request, rq *request) {
 	f, err := c.cfg.Casework.Case(r.Context(), r.PathValue("id"))
-	if err != nil {
+	if err != nil || !c.mayOpen(rq, f.Service) {
 		http.NotFound(w, r)
 		return
 	}
@@ -423,12 +454,16 @@ func (c *Console) handleAttachment(w http.ResponseWriter, r *http.Request, rq *r
 	http.ServeContent(w, r, "", time.Time{}, file)
 }
 
-func (c *Console) handleAuditCSV(w http.ResponseWriter, r *http.Request, _ *request) {
+func (c *Console) handleAuditCSV(w http.ResponseWriter, r *http.Request, rq *request) {
 	id := r.PathValue("id")
 	name := "audit.csv"
+	if id == "" && rq.office != "" {
+		http.Error(w, "the whole audit log is for the staff token; a clerk of an office exports it per case", http.StatusForbidden)
+		return
+	}
 	if id != "" {
 		f, err := c.cfg.Casework.Case(r.Context(), id)
-		if err != nil {
+		if err != nil || !c.mayOpen(rq, f.Service) {
 			http.NotFound(w, r)
 			return
 		}
@@ -449,9 +484,9 @@ func (c *Console) handleAuditCSV(w http.ResponseWriter, r *http.Request, _ *requ
 
 // handleNotice serves the notice (Bescheid) of a decided case as a PDF,
 // made from its decision as the citizen's app gets it.
-func (c *Console) handleNotice(w http.ResponseWriter, r *http.Request, _ *request) {
+func (c *Console) handleNotice(w http.ResponseWriter, r *http.Request, rq *request) {
 	f, err := c.cfg.Casework.Case(r.Context(), r.PathValue("id"))
-	if err != nil {
+	if err != nil || !c.mayOpen(rq, f.Service) {
 		http.NotFound(w, r)
 		return
 	}

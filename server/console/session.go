@@ -22,7 +22,10 @@ import (
 const sessionTTL = 8 * time.Hour
 
 type session struct {
-	Name    string `json:"n"`
+	Name string `json:"n"`
+	// Office is the clerk's office when they signed in with its token
+	// ("" for the staff token: every office).
+	Office  string `json:"o,omitempty"`
 	Expires int64  `json:"e"`
 	Nonce   string `json:"r"`
 }
@@ -57,8 +60,8 @@ func (s sessions) mac(parts ...string) string {
 }
 
 // issue makes the cookie of a new session for name.
-func (s sessions) issue(name string) *http.Cookie {
-	b, _ := json.Marshal(session{Name: name, Expires: s.now().Add(sessionTTL).Unix(), Nonce: randomToken()})
+func (s sessions) issue(name, office string) *http.Cookie {
+	b, _ := json.Marshal(session{Name: name, Office: office, Expires: s.now().Add(sessionTTL).Unix(), Nonce: randomToken()})
 	v := base64.RawURLEncoding.EncodeToString(b)
 	return s.cookie(v+"."+s.mac("session", v), int(sessionTTL.Seconds()))
 }

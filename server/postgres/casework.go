@@ -30,6 +30,9 @@ func caseFilter(q casework.Query) (string, []any) {
 	if q.Status != "" {
 		where = append(where, "status = "+arg(q.Status))
 	}
+	if q.Services != nil {
+		where = append(where, "service = ANY("+arg(q.Services)+")")
+	}
 	if !q.From.IsZero() {
 		where = append(where, "created >= "+arg(q.From.UTC()))
 	}

@@ -25,6 +25,17 @@ func caseFilter(q casework.Query) (string, []any) {
 	if q.Status != "" {
 		where, args = append(where, "status = ?"), append(args, q.Status)
 	}
+	if q.Services != nil {
+		// An empty list selects nothing: "IN ()" is no SQL, "0" is.
+		in := "0"
+		if len(q.Services) > 0 {
+			in = "service IN (?" + strings.Repeat(", ?", len(q.Services)-1) + ")"
+			for _, s := range q.Services {
+				args = append(args, s)
+			}
+		}
+		where = append(where, in)
+	}
 	// julianday: stamps are RFC 3339 with trimmed fractions, which do not
 	// compare as strings.
 	if !q.From.IsZero() {

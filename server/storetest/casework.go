@@ -47,6 +47,8 @@ func testCasework(t *testing.T, open func(t *testing.T) Store) {
 		}{
 			{"all, newest first", casework.Query{Limit: 10}, []string{caseID(3), caseID(2), caseID(1)}, 3},
 			{"service", casework.Query{Service: "hundesteuer", Limit: 10}, []string{caseID(2), caseID(1)}, 2},
+			{"services of an office", casework.Query{Services: []string{"anmeldung-wohnung", "nonesuch"}, Limit: 10}, []string{caseID(3)}, 1},
+			{"an office without services", casework.Query{Services: []string{}, Limit: 10}, []string{}, 0},
 			{"status", casework.Query{Status: api.StatusDecided, Limit: 10}, []string{caseID(1)}, 1},
 			{"number", casework.Query{Number: "000002", Limit: 10}, []string{caseID(2)}, 1},
 			{"from", casework.Query{From: day(-1), Limit: 10}, []string{caseID(3), caseID(2)}, 2},
