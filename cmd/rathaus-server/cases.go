@@ -25,7 +25,7 @@ and every action in the same audit log.
 
 Usage:
   rathaus-server cases list [--service ID] [--status S] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
-                            [--overdue DAYS] [--number N] [--limit N] [--offset N]
+                            [--overdue DAYS] [--number N] [--search TEXT] [--limit N] [--offset N]
   rathaus-server cases show ID|NUMBER [--json]
   rathaus-server cases take ID|NUMBER --as NAME
   rathaus-server cases advance ID|NUMBER STATUS [--message TEXT] [--as NAME]
@@ -88,6 +88,7 @@ func runCases(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&to, "to", "", "")
 	fs.IntVar(&overdue, "overdue", 0, "")
 	fs.StringVar(&q.Number, "number", "", "")
+	fs.StringVar(&q.Search, "search", "", "")
 	fs.IntVar(&q.Limit, "limit", 50, "")
 	fs.IntVar(&q.Offset, "offset", 0, "")
 	fs.BoolVar(&asJSON, "json", false, "")

@@ -39,6 +39,7 @@ func TestCasesCommands(t *testing.T) {
 	}{
 		{[]string{"list"}, 0, c.Number},
 		{[]string{"list", "--service", "nonesuch"}, 0, "0 of 0 case(s)"},
+		{[]string{"list", "--search", "no such name anywhere"}, 0, "0 of 0 case(s)"},
 		{[]string{"list", "--status", "bogus"}, 1, "unknown status"},
 		{[]string{"show", c.Number}, 0, "Case " + c.Number},
 		{[]string{"take", c.ID, "--as", "anna"}, 0, "is received"},

@@ -53,6 +53,9 @@ type Query struct {
 	// Number selects cases whose number contains it ("000042",
 	// "2026-0000").
 	Number string
+	// Search selects cases whose number or submitted data contains it,
+	// ignoring case (a name, a street).
+	Search string
 	Limit  int // at most MaxLimit; 0: DefaultLimit
 	Offset int
 }
@@ -161,6 +164,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	q.Limit = min(q.Limit, MaxLimit)
 	q.Offset = max(q.Offset, 0)
 	q.Number = strings.TrimSpace(q.Number)
+	q.Search = strings.TrimSpace(q.Search)
 	if q.Status != "" && !Known(q.Status) {
 		return Page{}, &InputError{Field: "status", Msg: fmt.Sprintf("unknown status %q", q.Status)}
 	}

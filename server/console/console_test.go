@@ -101,6 +101,8 @@ func TestList(t *testing.T) {
 	}{
 		{"", []string{first.Number, second.Number, "2 Vorgänge", "Mängel"}, nil},
 		{"?q=" + first.Number, []string{first.Number}, []string{second.Number}},
+		{"?q=m.SCHULZ", []string{first.Number, second.Number}, nil},
+		{"?q=Niemand", []string{"0 Vorgänge"}, []string{first.Number}},
 		{"?service=hundesteuer", []string{"0 Vorgänge", "Keine Vorgänge"}, []string{first.Number}},
 		{"?status=received&service=maengelmelder", []string{first.Number, second.Number}, nil},
 		{"?status=decided", []string{"0 Vorgänge"}, []string{first.Number}},

@@ -29,7 +29,7 @@ var words = map[string]api.Text{
 	"to":             {"de": "Eingegangen bis", "en": "Submitted until"},
 	"overdue":        {"de": "Nur überfällige (offen seit mehr als {n} Tagen)", "en": "Overdue only (open for more than {n} days)"},
 	"isOverdue":      {"de": "überfällig", "en": "overdue"},
-	"search":         {"de": "Aktenzeichen", "en": "Case number"},
+	"search":         {"de": "Aktenzeichen oder Name", "en": "Case number or name"},
 	"number":         {"de": "Aktenzeichen", "en": "Case number"},
 	"submitted":      {"de": "Eingegangen", "en": "Submitted"},
 	"assignee":       {"de": "Bearbeitet von", "en": "Taken by"},

@@ -171,7 +171,7 @@ func (c *Console) handleList(w http.ResponseWriter, r *http.Request, rq *request
 	p := listPage{page: c.page(r, rq, word("cases", rq.lang)), From: v.Get("from"), To: v.Get("to"),
 		Number: strings.TrimSpace(v.Get("q")), OverdueOnly: v.Get("overdue") == "1",
 		OverdueDays: int(c.cfg.OverdueAfter / (24 * time.Hour))}
-	q := casework.Query{Number: p.Number, Limit: pageSize, Services: c.officeServices(rq.office)}
+	q := casework.Query{Search: p.Number, Limit: pageSize, Services: c.officeServices(rq.office)}
 	titles := map[string]string{}
 	for _, s := range c.cfg.Forms.Catalog().Services {
 		titles[s.ID] = s.Title.In(rq.lang)

@@ -46,6 +46,10 @@ func caseFilter(q casework.Query) (string, []any) {
 	if q.Number != "" {
 		where = append(where, "strpos(number, "+arg(q.Number)+") > 0")
 	}
+	if q.Search != "" {
+		v := arg(q.Search)
+		where = append(where, "(strpos(number, "+v+") > 0 OR strpos(lower(data::text), lower("+v+")) > 0)")
+	}
 	if len(where) == 0 {
 		return "", nil
 	}

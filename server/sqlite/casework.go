@@ -51,6 +51,12 @@ func caseFilter(q casework.Query) (string, []any) {
 	if q.Number != "" {
 		where, args = append(where, "instr(number, ?) > 0"), append(args, q.Number)
 	}
+	if q.Search != "" {
+		// lower() folds ASCII only in SQLite: "müller" finds "Müller" by
+		// its ü as typed.
+		where = append(where, "(instr(number, ?) > 0 OR instr(lower(data), lower(?)) > 0)")
+		args = append(args, q.Search, q.Search)
+	}
 	if len(where) == 0 {
 		return "", nil
 	}
