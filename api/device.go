@@ -94,6 +94,10 @@ type CaseEvent struct {
 	Status string    `json:"status"`
 	At     time.Time `json:"at"`
 	Note   Text      `json:"note,omitempty"`
+	// Fields are the JSON Pointers of the fields the town hall asks about
+	// (with StatusInfoNeeded): the app marks them when the citizen
+	// completes the application.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // Statuses lists the case statuses in workflow order. Which moves are

@@ -29,12 +29,13 @@ Usage:
   rathaus-server cases show ID|NUMBER [--json]
   rathaus-server cases take ID|NUMBER --as NAME
   rathaus-server cases advance ID|NUMBER STATUS [--message TEXT] [--as NAME]
-                            [--date YYYY-MM-DD --time HH:MM --place TEXT]
+                            [--date YYYY-MM-DD --time HH:MM --place TEXT] [--field POINTER ...]
   rathaus-server cases note ID|NUMBER --message TEXT [--as NAME]
   rathaus-server cases export [--case ID|NUMBER]      the audit log as CSV
 
 STATUS is one of received, in_review, inspection (needs --date, --time and
---place), info_needed (needs --message: what the citizen is to add),
+--place), info_needed (needs --message: what the citizen is to add; each
+--field /pointer names a field asked about, which the app marks),
 decided (needs --message: the decision), closed. A case moves forward
 (skipping allowed), from info_needed back to in_review, and to closed only
 once decided. The message reaches the citizen's app with the case.
@@ -97,6 +98,7 @@ func runCases(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&in.Time, "time", "", "")
 	fs.StringVar(&in.Place, "place", "", "")
 	fs.StringVar(&caseRef, "case", "", "")
+	fs.Func("field", "", func(v string) error { m.Fields = append(m.Fields, v); return nil })
 	// Positional arguments may come before the flags.
 	var pos []string
 	rest := args[1:]

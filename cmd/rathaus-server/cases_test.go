@@ -45,7 +45,7 @@ func TestCasesCommands(t *testing.T) {
 		{[]string{"take", c.ID, "--as", "anna"}, 0, "is received"},
 		{[]string{"take", c.ID, "--as", "bob"}, 1, "taken by anna"},
 		{[]string{"advance", c.Number, "info_needed", "--as", "anna"}, 1, "say what the citizen is to add"},
-		{[]string{"advance", c.Number, "info_needed", "--message", "Bitte den Nachweis beifügen.", "--as", "anna"}, 0, "is info_needed"},
+		{[]string{"advance", c.Number, "info_needed", "--message", "Bitte den Nachweis beifügen.", "--field", "/dog_name", "--as", "anna"}, 0, "is info_needed"},
 		{[]string{"advance", c.Number, "received", "--as", "anna"}, 1, "can move to"},
 		{[]string{"advance", c.Number, "inspection", "--date", "2026-12-10", "--time", "10:30", "--place", "Rathausplatz 1", "--as", "anna"}, 0, "is inspection"},
 		{[]string{"advance", c.Number, "decided", "--message", "Genehmigt.", "--as", "anna"}, 0, "is decided"},

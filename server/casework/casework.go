@@ -216,6 +216,9 @@ type Move struct {
 	Message string
 	// Inspection is the appointment, required for api.StatusInspection.
 	Inspection *Inspection
+	// Fields are the JSON Pointers of the fields the town hall asks about
+	// (api.StatusInfoNeeded only): the citizen's app marks them.
+	Fields []string
 }
 
 // Inspection is an appointment on site.
@@ -235,7 +238,11 @@ func (s *Service) Advance(ctx context.Context, id, actor string, m Move) (api.Ca
 	if err != nil {
 		return api.Case{}, err
 	}
-	ev := api.CaseEvent{Status: m.To, At: s.stamp(), Note: note}
+	fields, err := m.fields()
+	if err != nil {
+		return api.Case{}, err
+	}
+	ev := api.CaseEvent{Status: m.To, At: s.stamp(), Note: note, Fields: fields}
 	return s.store.Act(ctx, id, Action{Actor: actor, At: ev.At, What: ActMove, Event: &ev, Detail: detail},
 		func(st State) error { return CheckMove(st.Status, m.To) })
 }
@@ -280,6 +287,35 @@ func checkActor(actor string) error {
 		return &InputError{Field: "actor", Msg: "say who acts"}
 	}
 	return nil
+}
+
+// maxFields bounds the fields one request for more information names.
+const maxFields = 100
+
+// fields checks the fields a move names: JSON Pointers, with a request for
+// more information only.
+func (m Move) fields() ([]string, error) {
+	if len(m.Fields) == 0 {
+		return nil, nil
+	}
+	if m.To != api.StatusInfoNeeded {
+		return nil, &InputError{Field: "fields", Msg: "only a request for more information names fields"}
+	}
+	if len(m.Fields) > maxFields {
+		return nil, &InputError{Field: "fields", Msg: fmt.Sprintf("at most %d fields", maxFields)}
+	}
+	out := make([]string, 0, len(m.Fields))
+	seen := map[string]bool{}
+	for _, f := range m.Fields {
+		if !strings.HasPrefix(f, "/") || len(f) > 500 {
+			return nil, &InputError{Field: "fields", Msg: fmt.Sprintf("%q is no JSON Pointer of a field", f)}
+		}
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // note is the timeline note of a move: the clerk's words, and for an

@@ -229,7 +229,7 @@ func TestActions(t *testing.T) {
 		{"take", "take", nil, http.StatusSeeOther, "", 1},
 		{"take again", "take", nil, http.StatusConflict, "taken by Anna Amt", 1},
 		{"info without message", "advance", url.Values{"status": {api.StatusInfoNeeded}}, http.StatusUnprocessableEntity, "say what the citizen is to add", 1},
-		{"info", "advance", url.Values{"status": {api.StatusInfoNeeded}, "message": {"Bitte ein zweites Foto."}}, http.StatusSeeOther, "", 2},
+		{"info", "advance", url.Values{"status": {api.StatusInfoNeeded}, "message": {"Bitte ein zweites Foto."}, "field": {"/photo", "/description"}}, http.StatusSeeOther, "", 2},
 		{"back to received", "advance", url.Values{"status": {api.StatusReceived}}, http.StatusConflict, "can move to", 2},
 		{"inspection without place", "advance", url.Values{"status": {api.StatusInspection}, "date": {"2026-12-10"}, "time": {"10:00"}}, http.StatusUnprocessableEntity, "date, time and place", 2},
 		{"inspection", "advance", url.Values{"status": {api.StatusInspection}, "date": {"2026-12-10"}, "time": {"10:00"}, "place": {"Hauptstraße 112a"}}, http.StatusSeeOther, "", 3},
@@ -252,6 +252,9 @@ func TestActions(t *testing.T) {
 				t.Errorf("audit log has %d rows (%v), want %d", len(log), err, st.audit)
 			}
 		})
+	}
+	if f, err := tw.cw.CaseFile(t.Context(), c.ID); err != nil || len(f.History) < 2 || strings.Join(f.History[1].Fields, " ") != "/photo /description" {
+		t.Errorf("the request for more information names %v (%v), want /photo and /description", f.History, err)
 	}
 	p := cl.get(t, path)
 	for _, s := range []string{"Abgeschlossen", "Bitte ein zweites Foto.", "Ortstermin am 10.12.2026 um 10:00 Uhr, Hauptstraße 112a.",

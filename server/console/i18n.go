@@ -57,6 +57,8 @@ var words = map[string]api.Text{
 	"message":        {"de": "Nachricht an die Antragstellerin / den Antragsteller", "en": "Message to the applicant"},
 	"messageHelp":    {"de": "Pflicht bei „Unterlagen nachfordern“ (was fehlt) und „Entschieden“ (die Entscheidung).", "en": "Required for “more information needed” (what is missing) and “decided” (the decision)."},
 	"inspection":     {"de": "Ortstermin (nur bei „Ortstermin“)", "en": "Inspection (for “inspection” only)"},
+	"fields":         {"de": "Angaben, nach denen gefragt wird (nur bei „Unterlagen nachgefordert“)", "en": "Fields asked about (for “more information needed” only)"},
+	"askedBadge":     {"de": "nachgefragt", "en": "asked about"},
 	"date":           {"de": "Datum", "en": "Date"},
 	"time":           {"de": "Uhrzeit", "en": "Time"},
 	"place":          {"de": "Ort", "en": "Place"},

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ func (c *Console) funcs() template.FuncMap {
 			return t.Local().Format("02.01.2006, 15:04")
 		},
 		"text":  func(t api.Text, lang string) string { return t.In(lang) },
+		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 		"query": urlQueryEscape,
 		"size": func(n int64) string {
 			switch {
@@ -250,6 +252,7 @@ type summaryRow struct {
 	formschema.SummaryEntry
 	Heading    bool
 	Attachment *casework.Attachment
+	Asked      bool // the last request for more information named it
 }
 
 type casePage struct {
@@ -260,6 +263,8 @@ type casePage struct {
 	Summary      []summaryRow
 	Unlisted     []casework.Attachment // attachments the summary does not show
 	Moves        []option
+	AsksInfo     bool     // more information can be asked for: the fields to name
+	Asked        []string // the fields ticked, kept when an action failed
 	Audit        []casework.AuditEntry
 	Message      string // what the clerk typed, kept when an action failed
 	InDate       string
@@ -301,8 +306,14 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, rq *request, 
 	}
 	for _, s := range casework.Next(f.Status) {
 		p.Moves = append(p.Moves, option{Value: s, Label: word("st_"+s, rq.lang)})
+		p.AsksInfo = p.AsksInfo || s == api.StatusInfoNeeded
 	}
 	p.Summary, p.Unlisted = c.summary(f, rq.lang)
+	if n := len(f.History); n > 0 && f.Status == api.StatusInfoNeeded {
+		for i := range p.Summary {
+			p.Summary[i].Asked = slices.Contains(f.History[n-1].Fields, p.Summary[i].Pointer)
+		}
+	}
 	for _, ev := range f.History {
 		p.Notice = p.Notice || ev.Status == api.StatusDecided
 	}
@@ -311,6 +322,7 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, rq *request, 
 		p.Error = strings.ReplaceAll(word("error", rq.lang), "{n}", failure.Error())
 		p.Message = r.PostFormValue("message")
 		p.InDate, p.InTime, p.InPlace = r.PostFormValue("date"), r.PostFormValue("time"), r.PostFormValue("place")
+		p.Asked = r.PostForm["field"]
 		for i := range p.Moves {
 			p.Moves[i].Selected = p.Moves[i].Value == r.PostFormValue("status")
 		}
@@ -371,6 +383,9 @@ func (c *Console) handleAdvance(w http.ResponseWriter, r *http.Request, rq *requ
 		return
 	}
 	m := casework.Move{To: r.PostFormValue("status"), Message: r.PostFormValue("message")}
+	if m.To == api.StatusInfoNeeded {
+		m.Fields = r.PostForm["field"]
+	}
 	if m.To == api.StatusInspection {
 		m.Inspection = &casework.Inspection{Date: r.PostFormValue("date"), Time: r.PostFormValue("time"),
 			Place: strings.TrimSpace(r.PostFormValue("place"))}

@@ -115,7 +115,8 @@ func testCasework(t *testing.T, open func(t *testing.T) Store) {
 		if seen != (casework.State{Status: api.StatusReceived}) {
 			t.Errorf("allow saw %+v, want received and nobody", seen)
 		}
-		ev := api.CaseEvent{Status: api.StatusInfoNeeded, At: at.Add(time.Minute), Note: api.Text{"de": "Bitte Foto", "en": "Photo please"}}
+		ev := api.CaseEvent{Status: api.StatusInfoNeeded, At: at.Add(time.Minute), Note: api.Text{"de": "Bitte Foto", "en": "Photo please"},
+			Fields: []string{"/photo", "/members/0/name"}}
 		got, err := cw.Act(ctx, c.ID, casework.Action{Actor: "anna", At: ev.At, What: casework.ActMove, Event: &ev, Detail: "Bitte Foto"},
 			func(st casework.State) error { seen = st; return nil })
 		if err != nil {
