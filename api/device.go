@@ -87,6 +87,9 @@ type DraftField struct {
 type StatusRequest struct {
 	Status string `json:"status"`
 	Note   Text   `json:"note,omitempty"` // shown to the citizen in the case's timeline
+	// Fields, with StatusInfoNeeded, are the JSON Pointers of the fields
+	// the town hall asks about.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // CaseEvent is one step of a case's timeline.

@@ -57,6 +57,10 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.staffSetStatus(r, req)
+	if ie, ok := errors.AsType[*casework.InputError](err); ok {
+		writeProblem(w, problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed", ie.Error()))
+		return
+	}
 	if me, ok := errors.AsType[*casework.MoveError](err); ok {
 		writeProblem(w, problem(http.StatusConflict, api.ProblemWorkflow, "Conflict", "The status cannot change so: "+me.Error()+"."))
 		return
@@ -91,7 +95,7 @@ const staffActor = "staff API"
 // audit log (both real stores do), else straight through the store.
 func (s *Server) staffSetStatus(r *http.Request, req api.StatusRequest) (api.Case, error) {
 	if s.casework != nil {
-		return s.casework.SetStatus(r.Context(), r.PathValue("id"), staffActor, req.Status, req.Note)
+		return s.casework.SetStatus(r.Context(), r.PathValue("id"), staffActor, req.Status, req.Note, req.Fields)
 	}
 	ev := api.CaseEvent{Status: req.Status, At: s.now().UTC().Truncate(time.Second), Note: req.Note}
 	return s.store.SetCaseStatus(r.Context(), r.PathValue("id"), ev, func(current string) error {

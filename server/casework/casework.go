@@ -363,14 +363,18 @@ func (m Move) note() (api.Text, string, error) {
 
 // SetStatus moves a case on with a note as given (in any languages): the
 // staff API's way, which leaves what the note says to its caller.
-func (s *Service) SetStatus(ctx context.Context, id, actor, to string, note api.Text) (api.Case, error) {
+func (s *Service) SetStatus(ctx context.Context, id, actor, to string, note api.Text, fields []string) (api.Case, error) {
 	if err := checkActor(actor); err != nil {
 		return api.Case{}, err
 	}
 	if !Known(to) {
 		return api.Case{}, &InputError{Field: "status", Msg: fmt.Sprintf("unknown status %q", to)}
 	}
-	ev := api.CaseEvent{Status: to, At: s.stamp(), Note: note}
+	fields, err := Move{To: to, Fields: fields}.fields()
+	if err != nil {
+		return api.Case{}, err
+	}
+	ev := api.CaseEvent{Status: to, At: s.stamp(), Note: note, Fields: fields}
 	return s.store.Act(ctx, id, Action{Actor: actor, At: ev.At, What: ActMove, Event: &ev, Detail: note.In("de")},
 		func(st State) error { return CheckMove(st.Status, to) })
 }

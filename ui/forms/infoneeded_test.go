@@ -115,7 +115,8 @@ func TestCaseAnswer(t *testing.T) {
 	if row := r.apps().cases[cases[0].Number]; row.answer.Visible() {
 		t.Error("a case nobody asked more of offers to answer")
 	}
-	r.Backend.SetCaseStatus(cases[0].ID, api.StatusInfoNeeded, api.Text{"de": "Bitte die Etage nennen.", "en": "Please tell us the floor."})
+	r.Backend.SetCaseStatusFields(cases[0].ID, api.StatusInfoNeeded, api.Text{"de": "Bitte die Etage nennen.", "en": "Please tell us the floor."},
+		[]string{"/given_name"})
 	if err := r.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +130,19 @@ func TestCaseAnswer(t *testing.T) {
 	if err != nil || reopened.State != citizen.DraftEditing || reopened.Answers != cases[0].ID {
 		t.Fatalf("after tapping: draft %+v, %v; want it editable, answering the case", reopened, err)
 	}
+	// The form opened, saying what the town hall asks, the field marked.
+	fs := r.current
+	if fs == nil || fs.state.Draft().ID != d.ID {
+		t.Fatal("tapping did not open the draft")
+	}
+	if !fs.banner.Visible() || !strings.Contains(fs.banner.Text, "The town hall asks: Please tell us the floor.") {
+		t.Errorf("banner = %q (visible %v), want the request", fs.banner.Text, fs.banner.Visible())
+	}
+	fs.onChangeStep(fs.form.StepOf("/given_name"))
+	if in := r.input(t, "/given_name"); !in.errLabel.Visible() || in.errLabel.Text != "The town hall asks about this." {
+		t.Errorf("the field asked about shows %q (visible %v)", in.errLabel.Text, in.errLabel.Visible())
+	}
+	r.Back()
 	if _, err := r.Store.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
