@@ -327,3 +327,18 @@ func TestOffWithoutToken(t *testing.T) {
 		t.Errorf("unknown page: %d", res.StatusCode)
 	}
 }
+
+// TestSignature: a drawn signature shows as a picture, with its check.
+func TestSignature(t *testing.T) {
+	tw := newTown(t, false)
+	c := tw.submitExample(t, "anmeldung-wohnung", "k")
+	cl := newClerk(t, tw)
+	cl.signIn(t, "Anna")
+	p := cl.get(t, "/staff/cases/"+c.ID)
+	if !strings.Contains(p.body, `<svg class="signature"`) || !strings.Contains(p.body, "<polyline points=") {
+		t.Error("the case page shows no signature")
+	}
+	if !strings.Contains(p.body, "Unterschrift geprüft: vollständig gezeichnet") {
+		t.Error("the case page does not say the signature was checked")
+	}
+}

@@ -152,16 +152,23 @@ func (tw *town) submitReport(t *testing.T, key string) (api.Case, api.Device) {
 // a device.
 func (tw *town) submitDogTax(t *testing.T, key string) api.Case {
 	t.Helper()
-	data, err := assets.DemoExample("hundesteuer")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return tw.submitExample(t, "hundesteuer", key)
+}
+
+// submitExample sends the demo example of a service without attachments,
+// without a device.
+func (tw *town) submitExample(t *testing.T, service, key string) api.Case {
+	t.Helper()
 	var svc api.Service
 	cat, _ := assets.DemoCatalog()
 	for _, s := range cat.Services {
-		if s.ID == "hundesteuer" {
+		if s.ID == service {
 			svc = s
 		}
+	}
+	data, err := assets.DemoExample(svc.Form.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
 	raw, _ := json.Marshal(data)
 	sub, _ := json.Marshal(api.SubmissionRequest{Service: svc.ID, Form: svc.Form, Data: raw})

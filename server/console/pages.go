@@ -253,6 +253,51 @@ type summaryRow struct {
 	Heading    bool
 	Attachment *casework.Attachment
 	Asked      bool // the last request for more information named it
+	Signature  *signatureView
+}
+
+// signatureView is a drawn signature for the page: its strokes as SVG
+// polylines, and whether it passes the signature format's check.
+type signatureView struct {
+	W, H    float64
+	Lines   []string // "x,y x,y ..." per stroke
+	OK      bool
+	Problem string
+}
+
+func signatureOf(v any) *signatureView {
+	sv := &signatureView{OK: true}
+	if err := formschema.CheckSignature(v); err != nil {
+		sv.OK, sv.Problem = false, err.Error()
+	}
+	m, _ := v.(map[string]any)
+	num := func(x any) float64 {
+		switch n := x.(type) {
+		case float64:
+			return n
+		case json.Number:
+			f, _ := n.Float64()
+			return f
+		}
+		return 0
+	}
+	sv.W, sv.H = num(m["width"]), num(m["height"])
+	strokes, _ := m["strokes"].([]any)
+	for _, st := range strokes {
+		points, _ := st.([]any)
+		var b strings.Builder
+		for _, p := range points {
+			xy, _ := p.([]any)
+			if len(xy) == 2 {
+				fmt.Fprintf(&b, "%g,%g ", num(xy[0]), num(xy[1]))
+			}
+		}
+		sv.Lines = append(sv.Lines, strings.TrimSpace(b.String()))
+	}
+	if sv.W <= 0 || sv.H <= 0 {
+		sv.W, sv.H = 1, 1
+	}
+	return sv
 }
 
 type casePage struct {
@@ -343,6 +388,11 @@ func (c *Console) summary(f casework.File, lang string) ([]summaryRow, []casewor
 	if form != nil && json.Unmarshal(f.Data, &data) == nil {
 		for _, e := range form.Summary(data, lang) {
 			row := summaryRow{SummaryEntry: e, Heading: e.Text == "", Attachment: atts[e.Pointer]}
+			if e.Field != nil && e.Field.Widget == api.WidgetSignature {
+				if v, ok := formschema.Get(data, e.Pointer); ok {
+					row.Signature = signatureOf(v)
+				}
+			}
 			delete(atts, e.Pointer)
 			rows = append(rows, row)
 		}
