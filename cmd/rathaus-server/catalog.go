@@ -221,6 +221,20 @@ func (m *Main) writePidFile() error {
 	return os.WriteFile(filepath.Join(m.DataDir, pidFile), b, 0o600)
 }
 
+// removePidFile removes the pid file if it is still this process's
+// (several processes on one data folder write it in turn).
+func (m *Main) removePidFile() {
+	path := filepath.Join(m.DataDir, pidFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var rs runningServer
+	if json.Unmarshal(b, &rs) == nil && rs.PID == os.Getpid() {
+		_ = os.Remove(path)
+	}
+}
+
 // Reload reads the catalog folder again and publishes it (SIGHUP). A
 // folder with problems, or a published form version changed, leaves what
 // is served as it was. The outcome goes to the log and to the status file

@@ -432,7 +432,7 @@ func (m *Main) Close(ctx context.Context) error {
 		_ = m.pprofLn.Close()
 	}
 	if m.ln != nil {
-		_ = os.Remove(filepath.Join(m.DataDir, pidFile))
+		m.removePidFile()
 	}
 	if m.backend != nil {
 		_ = m.backend.Close()

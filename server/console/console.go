@@ -61,6 +61,7 @@ type Config struct {
 type Console struct {
 	cfg      Config
 	sessions sessions
+	failures *failures
 	tmpl     *template.Template
 	mux      *http.ServeMux
 	log      *slog.Logger
@@ -90,7 +91,8 @@ func New(cfg Config) (*Console, error) {
 	if cfg.OverdueAfter == 0 {
 		cfg.OverdueAfter = 14 * 24 * time.Hour
 	}
-	c := &Console{cfg: cfg, sessions: newSessions(cfg.StaffToken, cfg.Secure, cfg.Now), mux: http.NewServeMux(), log: cfg.Logger}
+	c := &Console{cfg: cfg, sessions: newSessions(cfg.StaffToken, cfg.Secure, cfg.Now), failures: newFailures(cfg.Now),
+		mux: http.NewServeMux(), log: cfg.Logger}
 	t, err := template.New("").Funcs(c.funcs()).ParseFS(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -5,11 +5,14 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/server/casework"
+	"rathaus/server/console"
 )
 
 func TestSecurityHeadersOnEveryPage(t *testing.T) {
@@ -341,4 +344,25 @@ func TestSignature(t *testing.T) {
 	if !strings.Contains(p.body, "Unterschrift geprüft: vollständig gezeichnet") {
 		t.Error("the case page does not say the signature was checked")
 	}
+}
+
+// TestSignInLimit: guessing tokens at speed is refused for a while, also
+// with the right token; the window passes.
+func TestSignInLimit(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	tw := newTown(t, false, func(c *console.Config) { c.Now = func() time.Time { return now } })
+	cl := newClerk(t, tw)
+	for i := range 10 {
+		cl.get(t, "/staff/login")
+		if p := cl.post(t, "/staff/login", url.Values{"name": {"Eve"}, "token": {"guess-" + strconv.Itoa(i) + "-0123456789"}}); p.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, p.status)
+		}
+	}
+	cl.get(t, "/staff/login")
+	p := cl.post(t, "/staff/login", url.Values{"name": {"Anna"}, "token": {tw.StaffToken}})
+	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") == "" || !strings.Contains(p.body, "Zu viele falsche Anmeldungen") {
+		t.Errorf("after 10 wrong guesses: %d, Retry-After %q; want 429", p.status, p.header.Get("Retry-After"))
+	}
+	now = now.Add(11 * time.Minute)
+	cl.signIn(t, "Anna")
 }

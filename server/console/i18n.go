@@ -17,6 +17,7 @@ var words = map[string]api.Text{
 	"name":           {"de": "Ihr Name (für das Protokoll)", "en": "Your name (for the audit log)"},
 	"token":          {"de": "Zugangsschlüssel (Staff-Token)", "en": "Access key (staff token)"},
 	"badLogin":       {"de": "Name oder Zugangsschlüssel stimmen nicht.", "en": "The name or the access key is not right."},
+	"tooMany":        {"de": "Zu viele falsche Anmeldungen. Bitte in einigen Minuten noch einmal.", "en": "Too many wrong sign-ins. Please try again in a few minutes."},
 	"expired":        {"de": "Das Formular ist abgelaufen. Bitte noch einmal.", "en": "The form has expired. Please try again."},
 	"cases":          {"de": "Vorgänge", "en": "Cases"},
 	"filter":         {"de": "Filtern", "en": "Filter"},

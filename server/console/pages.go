@@ -104,6 +104,12 @@ func (c *Console) loginForm(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if blocked, wait := c.failures.blocked(r.RemoteAddr); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		c.loginForm(w, r, http.StatusTooManyRequests, loginPage{Back: safeBack(r.PostFormValue("back")),
+			page: page{Error: word("tooMany", langOf(r))}})
+		return
+	}
 	lc, err := r.Cookie(c.sessionsFor(r).loginCookieName())
 	form := r.PostFormValue("csrf")
 	back := safeBack(r.PostFormValue("back"))
@@ -115,6 +121,7 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 	office, ok := c.signInAs(r.PostFormValue("token"))
 	if name == "" || len(name) > 100 || !ok {
 		c.log.Warn("console: sign-in refused", "name", name)
+		c.failures.fail(r.RemoteAddr)
 		c.loginForm(w, r, http.StatusUnauthorized, loginPage{Back: back, Actor: name, Failed: true})
 		return
 	}
