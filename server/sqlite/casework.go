@@ -37,7 +37,9 @@ func caseFilter(q casework.Query) (string, []any) {
 		where = append(where, in)
 	}
 	// julianday: stamps are RFC 3339 with trimmed fractions, which do not
-	// compare as strings.
+	// compare as strings at a bound. The order (below) is by the text, on
+	// its index: the backend stamps cases to the second, without a
+	// fraction, and the text sorts as the time.
 	if !q.From.IsZero() {
 		where, args = append(where, "julianday(created) >= julianday(?)"), append(args, q.From.UTC().Format(time.RFC3339Nano))
 	}
@@ -77,7 +79,7 @@ func (db *DB) ListCases(ctx context.Context, q casework.Query) (_ casework.Page,
 		return casework.Page{}, fmt.Errorf("sqlite: count cases: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT id, number, service, status, created, coalesce(assignee, '') FROM cases"+where+
-		" ORDER BY julianday(created) DESC, number DESC LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
+		" ORDER BY created DESC, number DESC LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return casework.Page{}, fmt.Errorf("sqlite: list cases: %w", err)
 	}

@@ -5,6 +5,7 @@
 ALTER TABLE cases ADD COLUMN assignee text;
 
 CREATE INDEX cases_created ON cases (created);
+CREATE INDEX cases_service_created ON cases (service, created);
 
 CREATE TABLE case_audit (
 	seq     bigserial PRIMARY KEY,
