@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Busy", testBusy},
 		{"Full", testFull},
 		{"Reports", testReports},
+		{"Casework", testCasework},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {

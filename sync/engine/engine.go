@@ -39,6 +39,7 @@ type Store interface {
 	submissionStore
 	draftCopyStore
 	reportStore
+	noticeStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -54,6 +55,7 @@ type Portal interface {
 	submissionPortal
 	draftCopyPortal
 	reportPortal
+	noticePortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's
