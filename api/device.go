@@ -91,6 +91,9 @@ type DraftField struct {
 type StatusRequest struct {
 	Status string `json:"status"`
 	Note   Text   `json:"note,omitempty"` // shown to the citizen in the case's timeline
+	// Fields, with StatusInfoNeeded, are the JSON Pointers of the fields
+	// the town hall asks about.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // CaseEvent is one step of a case's timeline.
@@ -98,7 +101,13 @@ type CaseEvent struct {
 	Status string    `json:"status"`
 	At     time.Time `json:"at"`
 	Note   Text      `json:"note,omitempty"`
+	// Fields are the JSON Pointers of the fields the town hall asks about
+	// (with StatusInfoNeeded): the app marks them when the citizen
+	// completes the application.
+	Fields []string `json:"fields,omitempty"`
 }
 
-// Statuses lists the case statuses in workflow order.
-var Statuses = []string{StatusReceived, StatusInReview, StatusInspection, StatusDecided}
+// Statuses lists the case statuses in workflow order. Which moves are
+// allowed is server/casework's to say (mostly forward; more information
+// needed goes back to review).
+var Statuses = []string{StatusReceived, StatusInReview, StatusInspection, StatusInfoNeeded, StatusDecided, StatusClosed}

@@ -20,6 +20,12 @@ const (
 	StatusInReview   = "in_review"
 	StatusInspection = "inspection"
 	StatusDecided    = "decided"
+	// StatusInfoNeeded: the town hall needs more from the citizen; the
+	// timeline event's note says what. The case goes on (in review) when
+	// the citizen answered.
+	StatusInfoNeeded = "info_needed"
+	// StatusClosed: done with, after the decision.
+	StatusClosed = "closed"
 )
 
 // Case is what the backend made of a submission (201 Created, or the stored

@@ -265,6 +265,21 @@ func backendCases(t *testing.T) []badInput {
 			return result{answer: r.do(t, http.MethodGet, api.PathChanges, nil, nil)}
 		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
 
+		// A case's answer and notice.
+		{name: "an answer to an unknown case", send: withDevice(devA, http.MethodPost, api.PathCases+"c_0000000000000000"+api.AnswerSuffix,
+			sperr(nil), api.HeaderIdempotencyKey, "answer-unknown"), want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "an answer without an idempotency key", send: withDevice(devA, http.MethodPost, api.PathCases+"c_0000000000000000"+api.AnswerSuffix,
+			sperr(nil)), want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "an answer that is no submission", send: withDevice(devA, http.MethodPost, api.PathCases+"c_0000000000000000"+api.AnswerSuffix,
+			func(*testing.T, *rig) []byte { return []byte(`[1,2,3]`) }, api.HeaderIdempotencyKey, "answer-array"),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "an answer without a device", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathCases+"c_0000000000000000"+api.AnswerSuffix,
+				hdr(api.HeaderIdempotencyKey, "answer-anon"), submission(t, "sperrmuell", nil))}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "the notice of an unknown case", send: withDevice(devA, http.MethodGet, api.PathCases+"c_0000000000000000"+api.NoticeSuffix, nil),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+
 		// Draft copies.
 		{name: "a draft clock a day ahead", send: withDevice(devA, http.MethodPut, api.PathDrafts+"skew-ahead",
 			draft("skew-ahead", fmt.Sprintf(`{"fields":{"a":{"value":"x","clock":%q}}}`, clock(25*time.Hour)))),

@@ -52,4 +52,19 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 		echo "deps: postgresql is missing and this is not Debian or Ubuntu; the PostgreSQL tests will skip." >&2
 	fi
 fi
+# Chromium drives the staff console's browser test (server/console, through
+# chromedp). Without it that test skips, saying so.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+	if command -v apt-get >/dev/null 2>&1; then
+		SUDO=""
+		[ "$(id -u)" = 0 ] || SUDO=sudo
+		echo "deps: installing chromium"
+		if ! { $SUDO apt-get update -qq &&
+			$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
+			echo "deps: could not install chromium; the staff console's browser test will skip." >&2
+		fi
+	else
+		echo "deps: chromium is missing and this is not Debian or Ubuntu; the staff console's browser test will skip." >&2
+	fi
+fi
 go mod download

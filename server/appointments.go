@@ -17,7 +17,10 @@ func (s *Server) initAppointments(cfg Config) error {
 	if offices.TimeZone == "" {
 		offices = api.Offices{TimeZone: "Europe/Berlin", SlotMinutes: 15, Offices: []api.Office{}}
 	}
-	sched, err := appointments.NewSchedule(offices, func(svc string) bool { _, ok := s.services[svc]; return ok })
+	// Not checked against the catalog: a town may publish another one
+	// while the server runs (catalog publish); an office's service that
+	// the catalog lacks is simply not offered there.
+	sched, err := appointments.NewSchedule(offices, nil)
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}

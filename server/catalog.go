@@ -67,13 +67,14 @@ func etagMatches(headers []string, etag string) bool {
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	// no-cache: clients may keep it but must revalidate, which costs one 304.
-	s.catalog.serve(w, r, "no-cache")
+	cat := s.pub.Load().catalog
+	cat.serve(w, r, "no-cache")
 }
 
 func (s *Server) handleForm(w http.ResponseWriter, r *http.Request) {
 	// The key uses the canonical version number, so "01" or "x" find nothing
 	// and an immutable form has exactly one URL.
-	f := s.forms[r.PathValue("id")+"/"+r.PathValue("version")]
+	f := s.pub.Load().forms[r.PathValue("id")+"/"+r.PathValue("version")]
 	if f == nil {
 		writeProblem(w, notFound("No such form or version."))
 		return

@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tusd "github.com/tus/tusd/v2/pkg/handler"
@@ -20,6 +20,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/server/appointments"
+	"rathaus/server/casework"
 	"rathaus/server/open311"
 )
 
@@ -117,16 +118,16 @@ const DefaultDeviceRegistrationsPerHour = 30
 
 // Server serves the portal API. It is safe for concurrent use.
 type Server struct {
-	store   Store
-	log     *slog.Logger
-	now     func() time.Time
-	catalog resource
-	forms   map[string]*form // by "id/version"
-	// services maps a service id to the form version it uses now.
-	services map[string]api.FormRef
-	mux      *http.ServeMux
-	routes   []string
-	handler  http.Handler
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+	// pub is what is published now (catalog, forms, services); Publish
+	// swaps it while requests are served.
+	pub     atomic.Pointer[published]
+	pubMu   sync.Mutex // one Publish at a time
+	mux     *http.ServeMux
+	routes  []string
+	handler http.Handler
 
 	registrations *limiter
 	admission     admission
@@ -136,7 +137,10 @@ type Server struct {
 	// reportServices are the town's report categories (Config.ReportServices).
 	reportServices api.ReportServices
 	reportStreets  *open311.Directory
-	appointments   *appointments.Area
+	// casework does the staff's actions, audited; nil when the store
+	// keeps no audit log (test doubles).
+	casework     *casework.Service
+	appointments *appointments.Area
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -158,12 +162,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: no store")
 	}
 	s := &Server{
-		store:    cfg.Store,
-		log:      cfg.Logger,
-		now:      cfg.Now,
-		forms:    map[string]*form{},
-		services: map[string]api.FormRef{},
-		mux:      http.NewServeMux(),
+		store: cfg.Store,
+		log:   cfg.Logger,
+		now:   cfg.Now,
+		mux:   http.NewServeMux(),
 
 		staffToken: cfg.StaffToken,
 
@@ -175,15 +177,17 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if cw, ok := cfg.Store.(casework.Store); ok {
+		s.casework = casework.New(cw, s.now)
+	}
 	s.registrations = newLimiter(orDefault(cfg.DeviceRegistrationsPerHour, DefaultDeviceRegistrationsPerHour), s.now)
 	s.admission = newAdmission(cfg)
 	s.quotas = newQuotas(cfg, s.now)
-	if err := s.loadForms(cfg.Forms); err != nil {
+	pub, err := buildPublished(nil, cfg.Catalog, cfg.Forms)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.loadCatalog(cfg.Catalog); err != nil {
-		return nil, err
-	}
+	s.pub.Store(pub)
 	if err := s.initAppointments(cfg); err != nil {
 		return nil, err
 	}
@@ -213,46 +217,6 @@ func (s *Server) Close() error {
 	return nil
 }
 
-func (s *Server) loadForms(files map[string][]byte) error {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names) // so that the error for a duplicate is stable
-	for _, name := range names {
-		raw := files[name]
-		f, err := formschema.Parse(raw)
-		if err != nil {
-			return fmt.Errorf("server: form file %s: %w", name, err)
-		}
-		k := formKey(f.Def.ID, f.Def.Version)
-		if _, dup := s.forms[k]; dup {
-			return fmt.Errorf("server: form file %s: form %s version %d is defined twice", name, f.Def.ID, f.Def.Version)
-		}
-		s.forms[k] = &form{resource: newResource(raw), compiled: f}
-	}
-	return nil
-}
-
-func (s *Server) loadCatalog(c api.Catalog) error {
-	for _, svc := range c.Services {
-		if _, dup := s.services[svc.ID]; dup {
-			return fmt.Errorf("server: catalog: service %s is listed twice", svc.ID)
-		}
-		if s.forms[formKey(svc.Form.ID, svc.Form.Version)] == nil {
-			return fmt.Errorf("server: catalog: service %s uses form %s version %d, which is not loaded",
-				svc.ID, svc.Form.ID, svc.Form.Version)
-		}
-		s.services[svc.ID] = svc.Form
-	}
-	b, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("server: catalog: %w", err)
-	}
-	s.catalog = newResource(b)
-	return nil
-}
-
 // orDefault is v, or def when v is 0.
 func orDefault[T comparable](v, def T) T {
 	var zero T
@@ -264,18 +228,7 @@ func orDefault[T comparable](v, def T) T {
 
 // announceCatalog records the catalog's ETag in the store, which tells
 // every device through the changes feed when it differs from the last one.
-func (s *Server) announceCatalog() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	changed, err := s.store.RecordCatalog(ctx, s.catalog.etag)
-	if err != nil {
-		return fmt.Errorf("server: record the catalog version: %w", err)
-	}
-	if changed {
-		s.log.Info("catalog changed; announced in the changes feed", "etag", s.catalog.etag)
-	}
-	return nil
-}
+func (s *Server) announceCatalog() error { return s.announceCatalogCtx(context.Background()) }
 
 func formKey(id string, version int) string { return id + "/" + strconv.Itoa(version) }
 
@@ -291,6 +244,8 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
+	s.route("GET", api.PathCases+"{id}"+api.NoticeSuffix, s.withDevice(true, s.handleNotice))
+	s.route("POST", api.PathCases+"{id}"+api.AnswerSuffix, s.withDevice(true, s.handleAnswer))
 	s.routeReports()
 }
 

@@ -6,29 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/casework"
 )
 
 // maxStatusRequestBytes bounds the body of a status change (a note in a
 // few languages).
 const maxStatusRequestBytes = 64 << 10
 
-// workflowError says that a case cannot move from one status to another.
-type workflowError struct{ from, to string }
-
-func (e *workflowError) Error() string {
-	if e.from == e.to {
-		return fmt.Sprintf("the case is already %s", e.to)
-	}
-	return fmt.Sprintf("a case cannot go back from %s to %s", e.from, e.to)
-}
-
 // handleStaffStatus serves POST /v1/staff/cases/{id}/status: staff move a
-// case forward along api.Statuses (skipping is allowed, going back or
-// staying is not).
+// case on along server/casework's workflow (forward, skipping allowed;
+// more information needed and back to review), audited as "staff API".
 func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 	if s.staffToken == "" {
 		writeProblem(w, notFound("No such resource."))
@@ -58,8 +48,7 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, badRequest("The body is not a status request: "+err.Error()))
 		return
 	}
-	to := slices.Index(api.Statuses, req.Status)
-	if to < 0 {
+	if !casework.Known(req.Status) {
 		msg := fmt.Sprintf("The status must be one of %v.", api.Statuses)
 		p := problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed", msg)
 		p.Errors = []api.FieldError{{Pointer: "/status", Code: "enum", Detail: msg,
@@ -67,20 +56,17 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	ev := api.CaseEvent{Status: req.Status, At: s.now().UTC().Truncate(time.Second), Note: req.Note}
-	c, err := s.store.SetCaseStatus(r.Context(), r.PathValue("id"), ev, func(current string) error {
-		if slices.Index(api.Statuses, current) >= to {
-			return &workflowError{from: current, to: req.Status}
-		}
-		return nil
-	})
-	if we, ok := errors.AsType[*workflowError](err); ok {
-		writeProblem(w, problem(http.StatusConflict, api.ProblemWorkflow, "Conflict",
-			"The status may only move forward along "+fmt.Sprint(api.Statuses)+"; "+we.Error()+"."))
+	c, err := s.staffSetStatus(r, req)
+	if ie, ok := errors.AsType[*casework.InputError](err); ok {
+		writeProblem(w, problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed", ie.Error()))
+		return
+	}
+	if me, ok := errors.AsType[*casework.MoveError](err); ok {
+		writeProblem(w, problem(http.StatusConflict, api.ProblemWorkflow, "Conflict", "The status cannot change so: "+me.Error()+"."))
 		return
 	}
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, casework.ErrNoCase):
 		writeProblem(w, notFound("No such case."))
 		return
 	case err != nil:
@@ -99,4 +85,20 @@ func (s *Server) isStaff(r *http.Request) bool {
 	}
 	got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.staffToken))
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// staffActor names the staff API in the audit log: it has one token for
+// everyone.
+const staffActor = "staff API"
+
+// staffSetStatus moves the case through casework when the store keeps an
+// audit log (both real stores do), else straight through the store.
+func (s *Server) staffSetStatus(r *http.Request, req api.StatusRequest) (api.Case, error) {
+	if s.casework != nil {
+		return s.casework.SetStatus(r.Context(), r.PathValue("id"), staffActor, req.Status, req.Note, req.Fields)
+	}
+	ev := api.CaseEvent{Status: req.Status, At: s.now().UTC().Truncate(time.Second), Note: req.Note}
+	return s.store.SetCaseStatus(r.Context(), r.PathValue("id"), ev, func(current string) error {
+		return casework.CheckMove(current, req.Status)
+	})
 }

@@ -30,7 +30,7 @@ func TestStaffWorkflow(t *testing.T) {
 		{"forward", staffToken, c.ID, api.StatusRequest{Status: api.StatusInReview, Note: api.Text{"de": "In Prüfung"}}, 200, ""},
 		{"same status", staffToken, c.ID, api.StatusRequest{Status: api.StatusInReview}, 409, api.ProblemWorkflow},
 		{"backward", staffToken, c.ID, api.StatusRequest{Status: api.StatusReceived}, 409, api.ProblemWorkflow},
-		{"unknown status", staffToken, c.ID, api.StatusRequest{Status: "closed"}, 422, api.ProblemValidation},
+		{"unknown status", staffToken, c.ID, api.StatusRequest{Status: "archived"}, 422, api.ProblemValidation},
 		{"not a status request", staffToken, c.ID, "in_review", 400, api.ProblemBadRequest},
 		{"unknown case", staffToken, "c_0000000000000000", api.StatusRequest{Status: api.StatusDecided}, 404, api.ProblemNotFound},
 		{"skip inspection", staffToken, c.ID, api.StatusRequest{Status: api.StatusDecided, Note: api.Text{"de": "Bewilligt", "en": "Granted"}}, 200, ""},

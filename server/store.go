@@ -180,8 +180,8 @@ const (
 
 // Usage is what one device holds in the store.
 type Usage struct {
-	// OpenCases counts the device's cases whose status is not
-	// api.StatusDecided.
+	// OpenCases counts the device's cases whose status is neither
+	// api.StatusDecided nor api.StatusClosed.
 	OpenCases int
 	// Drafts counts the draft copies of the device's owner (its account,
 	// or the device itself while it has none) that hold at least one

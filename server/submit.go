@@ -209,11 +209,12 @@ func (s *Server) formFor(req *api.SubmissionRequest) (*form, *api.Problem) {
 	unknown := func(detail string) *api.Problem {
 		return problem(http.StatusNotFound, api.ProblemUnknownForm, "Unknown Form", detail)
 	}
-	current, ok := s.services[req.Service]
+	pub := s.pub.Load()
+	current, ok := pub.services[req.Service]
 	if !ok {
 		return nil, unknown(fmt.Sprintf("There is no service %q.", req.Service))
 	}
-	f := s.forms[formKey(req.Form.ID, req.Form.Version)]
+	f := pub.forms[formKey(req.Form.ID, req.Form.Version)]
 	if f == nil || req.Form.ID != current.ID || req.Form.Version > current.Version {
 		return nil, unknown(fmt.Sprintf("Service %q has no form %q version %d.", req.Service, req.Form.ID, req.Form.Version))
 	}

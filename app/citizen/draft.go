@@ -68,6 +68,9 @@ type Draft struct {
 	// Locked is set when the draft's values were sealed with a key this
 	// device no longer has (a run without a keyring).
 	Locked bool
+	// Answers is the case a reopened draft answers (the town hall asked
+	// for more information): sending it continues that case.
+	Answers string
 
 	// Clocks holds the hybrid logical clock of each top-level field's last
 	// change; Synced, per field, the clock the backend is known to have. A

@@ -75,6 +75,9 @@ type Case struct {
 	Status    string
 	Submitted time.Time
 	History   []api.CaseEvent
+	// Notice: the town hall's notice (Bescheid) of the decision is on the
+	// device.
+	Notice bool
 }
 
 // Conflict is a draft's value kept for the citizen to look at: one that

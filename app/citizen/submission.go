@@ -14,13 +14,34 @@ var OutboxSubmission = RegisterOutboxKind("submission", func() OutboxPayload { r
 // citizen submitted it.
 type SubmissionPayload struct {
 	Request api.SubmissionRequest
+	// Answers, when set, is the case this submission answers (the town
+	// hall asked for more information): it goes to that case's answer,
+	// not as a new case.
+	Answers string
+}
+
+// storedSubmission is a submission as the outbox keeps it: the request
+// itself, as submissions always were, and the case it answers, if any.
+type storedSubmission struct {
+	api.SubmissionRequest
+	Answers string `json:"answers,omitempty"`
 }
 
 // OutboxKind implements OutboxPayload.
 func (*SubmissionPayload) OutboxKind() OutboxKind { return OutboxSubmission }
 
-// MarshalJSON stores the request itself, as submissions always were.
-func (p SubmissionPayload) MarshalJSON() ([]byte, error) { return json.Marshal(p.Request) }
+// MarshalJSON stores the request itself, as submissions always were, with
+// the case it answers beside its fields.
+func (p SubmissionPayload) MarshalJSON() ([]byte, error) {
+	return json.Marshal(storedSubmission{SubmissionRequest: p.Request, Answers: p.Answers})
+}
 
 // UnmarshalJSON is the inverse of MarshalJSON.
-func (p *SubmissionPayload) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &p.Request) }
+func (p *SubmissionPayload) UnmarshalJSON(b []byte) error {
+	var st storedSubmission
+	if err := json.Unmarshal(b, &st); err != nil {
+		return err
+	}
+	p.Request, p.Answers = st.SubmissionRequest, st.Answers
+	return nil
+}

@@ -52,7 +52,9 @@ func New(f *formschema.Form, d *citizen.Draft, lng string, s Saver, opts ...Opti
 	for _, o := range opts {
 		o(st)
 	}
-	if d.State == citizen.DraftRejected && d.Problem != nil {
+	// A refused draft, or one reopened to answer the town hall, shows the
+	// town hall's marks on its fields.
+	if (d.State == citizen.DraftRejected || d.Answers != "") && d.Problem != nil {
 		for _, e := range d.Problem.Errors {
 			st.server[e.Pointer] = e
 		}
@@ -86,6 +88,10 @@ func (s *State) Value(pointer string) (any, bool) { return formschema.Get(s.draf
 func (s *State) Rejected() bool {
 	return s.draft.State == citizen.DraftRejected && s.draft.Problem != nil
 }
+
+// Answering reports whether the draft answers the town hall's request
+// for more information on its case.
+func (s *State) Answering() bool { return s.draft.Answers != "" && s.draft.State.Editable() }
 
 // Step is the index of the step shown; it equals len(Form().Def.Steps) on
 // the summary.

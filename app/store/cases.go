@@ -15,7 +15,8 @@ import (
 
 // Cases returns the mirrored cases, newest first.
 func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history
+	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history,
+			EXISTS (SELECT 1 FROM notices WHERE case_id = cases.id AND pdf_sealed IS NOT NULL)
 		FROM cases ORDER BY submitted DESC, number DESC`)
 	if err != nil {
 		return nil, storageError("reading cases", err)
@@ -26,7 +27,7 @@ func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 		var c citizen.Case
 		var submitted int64
 		var hist string
-		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist); err != nil {
+		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist, &c.Notice); err != nil {
 			return nil, storageError("reading cases", err)
 		}
 		c.Submitted = fromMS(submitted)

@@ -145,7 +145,7 @@ func (s *Store) writeDraft(ctx context.Context, tx *sql.Tx, id string, values ma
 	return storageError("saving a draft", err)
 }
 
-const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated, clocks, synced`
+const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated, clocks, synced, coalesce(answers, '')`
 
 // Draft returns one draft; ENOTFOUND if there is none with that id. A draft
 // whose values cannot be unsealed comes back Locked, without values.
@@ -185,7 +185,7 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 	var problem sql.NullString
 	var created, updated int64
 	var clocks, synced string
-	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated, &clocks, &synced)
+	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated, &clocks, &synced, &d.Answers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}

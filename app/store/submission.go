@@ -41,7 +41,7 @@ func (s *Store) Submit(ctx context.Context, draftID string, data map[string]any)
 	if err != nil {
 		return nil, err
 	}
-	it := s.newItem(d.ID, &citizen.SubmissionPayload{Request: api.SubmissionRequest{Service: d.Service, Form: d.Form, Data: payload}})
+	it := s.newItem(d.ID, &citizen.SubmissionPayload{Request: api.SubmissionRequest{Service: d.Service, Form: d.Form, Data: payload}, Answers: d.Answers})
 	if _, err := tx.ExecContext(ctx, `UPDATE drafts SET state = 'queued', problem = NULL, updated = ? WHERE id = ?`, ms(it.Created), d.ID); err != nil {
 		return nil, storageError("submitting", err)
 	}
@@ -73,7 +73,7 @@ func (s *Store) Acknowledge(ctx context.Context, itemID int64, c api.Case) error
 		args []any
 	}{
 		{`UPDATE outbox SET state = 'done', last_error = '', last_code = '' WHERE id = ?`, []any{itemID}},
-		{`UPDATE drafts SET state = 'sent', case_number = ?, problem = NULL, updated = ? WHERE id = ?`, []any{c.Number, now, draftID}},
+		{`UPDATE drafts SET state = 'sent', case_number = ?, problem = NULL, answers = NULL, updated = ? WHERE id = ?`, []any{c.Number, now, draftID}},
 	}
 	for _, st := range stmts {
 		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {

@@ -58,6 +58,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "open311" {
 		return runOpen311(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "cases" {
+		return runCases(ctx, args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "catalog" {
+		return runCatalog(args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "tickets" {
 		return runTickets(ctx, args[1:], getenv, stdout, stderr)
 	}
@@ -73,7 +79,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "rathaus-server: %v\n", err)
 		return 1
 	}
-	<-ctx.Done()
+	// SIGHUP publishes the catalog folder again (catalog publish sends it).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			break wait
+		case <-hup:
+			_ = m.Reload(ctx)
+		}
+	}
 	m.Logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
@@ -95,6 +113,14 @@ type Main struct {
 	// UploadOrigins are the browser origins whose pages may upload (CORS
 	// on /v1/uploads/); none by default.
 	UploadOrigins []string
+	// CatalogDir is the town's own catalog folder; empty: the demo town.
+	CatalogDir string
+	// SecureCookies marks the staff console's cookies Secure behind a TLS
+	// proxy.
+	SecureCookies bool
+	// StaffOffices is a JSON file of office to token: its clerks sign in to
+	// the console for their office's cases only.
+	StaffOffices string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -140,6 +166,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if v := getenv(envDB); v != "" {
 		m.DB = v
 	}
+	if v := getenv(envCatalog); v != "" {
+		m.CatalogDir = v
+	}
 	m.Pprof = getenv(envPprof)
 	origins := strings.Join(m.UploadOrigins, ",")
 	if v := getenv(envOrigins); v != "" {
@@ -152,6 +181,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
+	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
+	m.SecureCookies = getenv(envSecureCookies) == "1"
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
+	m.StaffOffices = getenv(envStaffOffices)
+	fs.StringVar(&m.StaffOffices, "staff-offices", m.StaffOffices, "")
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
@@ -183,6 +217,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if m.DB != "" && m.Limits.DBMaxMB != 0 {
 		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
 	}
+	if m.StaffOffices != "" && m.StaffToken == "" {
+		return errors.New("--staff-offices needs --staff-token (the console is off without it)")
+	}
 	if m.StaffToken != "" && len(m.StaffToken) < minStaffToken {
 		return fmt.Errorf("the staff token must be at least %d characters long", minStaffToken)
 	}
@@ -200,13 +237,19 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
-                 [--upload-origins ORIGINS]
+                 [--upload-origins ORIGINS] [--catalog DIR]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
   rathaus-server open311 keys add|list|revoke [NAME] [--data FOLDER] [--db URL]
       the API keys of outside Open311 clients (GeoReport v2 at /open311/v2/);
       rathaus-server open311 -h explains it.
+  rathaus-server catalog check|publish DIR [--data FOLDER]
+      check a town's own catalog folder, or publish it to the running
+      server; rathaus-server catalog -h explains it.
+  rathaus-server cases list|show|take|advance|note|export ...
+      work the cases from the command line, as the staff console does;
+      rathaus-server cases -h explains it.
   rathaus-server tickets verify [--data FOLDER] [--db URL] CODE
       check an appointment ticket in at the desk (its short code or QR
       payload); rathaus-server tickets -h explains it.
@@ -226,8 +269,10 @@ Flags (a flag beats its environment variable, which beats the default):
                        NFS); see README.md. Environment: RATHAUS_DB (keeps the
                        password off the command line). Default: none (SQLite).
   --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
-                       which takes "Authorization: Bearer TOKEN"; at least 16
-                       characters. Without it the staff API answers 404.
+                       which takes "Authorization: Bearer TOKEN", and the staff
+                       console at /staff/ (clerks sign in with their name and
+                       the token); at least 16 characters. Without it both
+                       answer 404.
                        Prefer the environment: a flag is visible to other users
                        of the machine. Environment: RATHAUS_STAFF_TOKEN.
                        Default: none.
@@ -238,6 +283,23 @@ Flags (a flag beats its environment variable, which beats the default):
                        Origin gets 403. The app is no browser and needs none.
                        Environment: RATHAUS_UPLOAD_ORIGINS.
                        Default: none (no browser page may upload).
+  --catalog DIR        serve the town's own catalog from a folder (catalog.json
+                       and forms/*.json, like assets/demo) instead of the demo
+                       town Musterstadt; it is checked first (rathaus-server
+                       catalog check DIR shows every problem). SIGHUP, or
+                       rathaus-server catalog publish DIR, publishes it again
+                       while running. Environment: RATHAUS_CATALOG.
+                       Default: none (the demo town).
+  --staff-offices FILE a JSON object of office to token, for example
+                       {"Steueramt": "a-long-random-token"}: a clerk who signs in
+                       to the console with an office's token sees and works the
+                       cases of that office's services only (the catalog's
+                       "office"); the staff token sees every office. Needs
+                       --staff-token. Environment: RATHAUS_STAFF_OFFICES.
+                       Default: none.
+  --secure-cookies     mark the staff console's cookies Secure: for a TLS
+                       proxy in front of the server. Environment:
+                       RATHAUS_SECURE_COOKIES=1. Default: off.
   -h, --help           print this help and exit.
 
 Limits (a flag beats its environment variable; 0 switches a limit off).
@@ -266,13 +328,9 @@ func (m *Main) Open() error {
 	_ = probe.Close()
 	_ = os.Remove(probe.Name())
 
-	cat, err := assets.DemoCatalog()
+	cat, forms, err := m.loadCatalog()
 	if err != nil {
-		return fmt.Errorf("load catalog: %w", err)
-	}
-	forms, err := assets.DemoFormFiles()
-	if err != nil {
-		return fmt.Errorf("load forms: %w", err)
+		return err
 	}
 	reportServices, err := assets.DemoReportServices()
 	if err != nil {
@@ -309,6 +367,16 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.backend = h
+	if err := m.mountConsole(h, uploads); err != nil {
+		_ = h.Close()
+		_ = m.db.Close()
+		return err
+	}
+	if err := m.recordPublished(forms); err != nil {
+		_ = h.Close()
+		_ = m.db.Close()
+		return err
+	}
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		_ = h.Close()
@@ -333,6 +401,9 @@ func (m *Main) Open() error {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
+	if err := m.writePidFile(); err != nil {
+		m.Logger.Error("write the pid file; catalog publish will not find this server", "err", err)
+	}
 	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "")
 	return nil
 }
@@ -389,6 +460,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.pprofLn != nil {
 		_ = m.pprofLn.Close()
+	}
+	if m.ln != nil {
+		m.removePidFile()
 	}
 	if m.backend != nil {
 		_ = m.backend.Close()

@@ -230,21 +230,26 @@ func caseByID(ctx context.Context, tx pgx.Tx, id string) (api.Case, error) {
 		return api.Case{}, err
 	}
 	c.Created = c.Created.UTC()
-	rows, err := tx.Query(ctx, "SELECT status, at, note FROM case_events WHERE case_id = $1 ORDER BY seq", id)
+	rows, err := tx.Query(ctx, "SELECT status, at, note, fields FROM case_events WHERE case_id = $1 ORDER BY seq", id)
 	if err != nil {
 		return api.Case{}, fmt.Errorf("case events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ev api.CaseEvent
-		var note []byte
-		if err := rows.Scan(&ev.Status, &ev.At, &note); err != nil {
+		var note, fields []byte
+		if err := rows.Scan(&ev.Status, &ev.At, &note, &fields); err != nil {
 			return api.Case{}, fmt.Errorf("case events: %w", err)
 		}
 		ev.At = ev.At.UTC()
 		if note != nil {
 			if err := json.Unmarshal(note, &ev.Note); err != nil {
 				return api.Case{}, fmt.Errorf("case event note: %w", err)
+			}
+		}
+		if fields != nil {
+			if err := json.Unmarshal(fields, &ev.Fields); err != nil {
+				return api.Case{}, fmt.Errorf("case event fields: %w", err)
 			}
 		}
 		c.History = append(c.History, ev)
@@ -263,7 +268,16 @@ func queueEvent(b *pgx.Batch, caseID string, seq int, ev api.CaseEvent) error {
 		s := string(j)
 		note = &s
 	}
-	b.Queue("INSERT INTO case_events (case_id, seq, status, at, note) VALUES ($1, $2, $3, $4, $5)",
-		caseID, seq, ev.Status, stamp(ev.At), note)
+	var fields *string
+	if len(ev.Fields) > 0 {
+		j, err := json.Marshal(ev.Fields)
+		if err != nil {
+			return fmt.Errorf("postgres: case event fields: %w", err)
+		}
+		f := string(j)
+		fields = &f
+	}
+	b.Queue("INSERT INTO case_events (case_id, seq, status, at, note, fields) VALUES ($1, $2, $3, $4, $5, $6)",
+		caseID, seq, ev.Status, stamp(ev.At), note, fields)
 	return nil
 }

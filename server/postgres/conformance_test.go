@@ -10,6 +10,7 @@ import (
 	"rathaus/api"
 	"rathaus/server"
 	"rathaus/server/appointments"
+	"rathaus/server/casework"
 	"rathaus/server/postgres"
 	"rathaus/server/postgres/pgtest"
 	"rathaus/server/storetest"
@@ -169,6 +170,29 @@ func (r *roundRobin) Usage(ctx context.Context, d server.Device) (server.Usage, 
 
 func (r *roundRobin) PutDraft(ctx context.Context, d server.Device, id string, merge server.DraftMerge) (api.DraftCopy, error) {
 	return r.next().PutDraft(ctx, d, id, merge)
+}
+
+// The casework methods, each to the next store's casework.Store.
+func (r *roundRobin) cw() casework.Store { return r.next().(casework.Store) }
+
+func (r *roundRobin) ListCases(ctx context.Context, q casework.Query) (casework.Page, error) {
+	return r.cw().ListCases(ctx, q)
+}
+
+func (r *roundRobin) CaseFile(ctx context.Context, id string) (casework.File, error) {
+	return r.cw().CaseFile(ctx, id)
+}
+
+func (r *roundRobin) Act(ctx context.Context, id string, a casework.Action, allow func(casework.State) error) (api.Case, error) {
+	return r.cw().Act(ctx, id, a, allow)
+}
+
+func (r *roundRobin) AuditLog(ctx context.Context, caseID string) ([]casework.AuditEntry, error) {
+	return r.cw().AuditLog(ctx, caseID)
+}
+
+func (r *roundRobin) Answer(ctx context.Context, key string, h []byte, a casework.Answer, ev api.CaseEvent) (api.Case, bool, error) {
+	return r.cw().Answer(ctx, key, h, a, ev)
 }
 
 // BenchmarkStore: scripts/with-postgres.sh go test -run '^$' -bench Store

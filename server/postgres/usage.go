@@ -21,10 +21,10 @@ func (db *DB) Usage(ctx context.Context, d server.Device) (_ server.Usage, err e
 	defer conn.Release()
 	var u server.Usage
 	err = conn.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM cases WHERE device = $1 AND status <> $2),
+			(SELECT count(*) FROM cases WHERE device = $1 AND status NOT IN ($2, $4)),
 			count(*) FILTER (WHERE has_fields),
 			coalesce(sum(bytes), 0)::bigint
-		FROM drafts WHERE owner = $3`, d.ID, api.StatusDecided, draftOwner(d)).Scan(&u.OpenCases, &u.Drafts, &u.DraftBytes)
+		FROM drafts WHERE owner = $3`, d.ID, api.StatusDecided, draftOwner(d), api.StatusClosed).Scan(&u.OpenCases, &u.Drafts, &u.DraftBytes)
 	if err != nil {
 		return server.Usage{}, fmt.Errorf("postgres: usage: %w", err)
 	}

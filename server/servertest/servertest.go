@@ -299,7 +299,14 @@ func (b *Backend) LinkDevices(account string, devices ...string) {
 // the network). It returns the case with its timeline.
 func (b *Backend) SetCaseStatus(caseID, status string, note api.Text) api.Case {
 	b.tb.Helper()
-	body, err := json.Marshal(api.StatusRequest{Status: status, Note: note})
+	return b.SetCaseStatusFields(caseID, status, note, nil)
+}
+
+// SetCaseStatusFields is SetCaseStatus naming the fields the town hall
+// asks about (with api.StatusInfoNeeded).
+func (b *Backend) SetCaseStatusFields(caseID, status string, note api.Text, fields []string) api.Case {
+	b.tb.Helper()
+	body, err := json.Marshal(api.StatusRequest{Status: status, Note: note, Fields: fields})
 	if err != nil {
 		b.tb.Fatal(err)
 	}

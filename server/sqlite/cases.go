@@ -212,7 +212,7 @@ func caseByID(ctx context.Context, tx querier, id string) (api.Case, error) {
 	if c.Created, err = time.Parse(time.RFC3339Nano, created); err != nil {
 		return api.Case{}, fmt.Errorf("created %q: %w", created, err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT status, at, note FROM case_events WHERE case_id = ? ORDER BY seq", id)
+	rows, err := tx.QueryContext(ctx, "SELECT status, at, note, fields FROM case_events WHERE case_id = ? ORDER BY seq", id)
 	if err != nil {
 		return api.Case{}, fmt.Errorf("case events: %w", err)
 	}
@@ -220,8 +220,8 @@ func caseByID(ctx context.Context, tx querier, id string) (api.Case, error) {
 	for rows.Next() {
 		var ev api.CaseEvent
 		var at string
-		var note sql.NullString
-		if err := rows.Scan(&ev.Status, &at, &note); err != nil {
+		var note, fields sql.NullString
+		if err := rows.Scan(&ev.Status, &at, &note, &fields); err != nil {
 			return api.Case{}, fmt.Errorf("case events: %w", err)
 		}
 		if ev.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
@@ -230,6 +230,11 @@ func caseByID(ctx context.Context, tx querier, id string) (api.Case, error) {
 		if note.Valid {
 			if err := json.Unmarshal([]byte(note.String), &ev.Note); err != nil {
 				return api.Case{}, fmt.Errorf("case event note: %w", err)
+			}
+		}
+		if fields.Valid {
+			if err := json.Unmarshal([]byte(fields.String), &ev.Fields); err != nil {
+				return api.Case{}, fmt.Errorf("case event fields: %w", err)
 			}
 		}
 		c.History = append(c.History, ev)
@@ -247,8 +252,16 @@ func addEvent(ctx context.Context, tx querier, caseID string, seq int, ev api.Ca
 		}
 		note = string(b)
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (case_id, seq, status, at, note) VALUES (?, ?, ?, ?, ?)",
-		caseID, seq, ev.Status, ev.At.UTC().Format(time.RFC3339Nano), note); err != nil {
+	var fields any
+	if len(ev.Fields) > 0 {
+		b, err := json.Marshal(ev.Fields)
+		if err != nil {
+			return fmt.Errorf("sqlite: case event fields: %w", err)
+		}
+		fields = string(b)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO case_events (case_id, seq, status, at, note, fields) VALUES (?, ?, ?, ?, ?, ?)",
+		caseID, seq, ev.Status, ev.At.UTC().Format(time.RFC3339Nano), note, fields); err != nil {
 		return fmt.Errorf("sqlite: insert case event: %w", err)
 	}
 	return nil

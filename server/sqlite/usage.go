@@ -16,10 +16,10 @@ func (db *DB) Usage(ctx context.Context, d server.Device) (_ server.Usage, err e
 	defer func() { err = classify(err) }()
 	var u server.Usage
 	err = db.ro.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM cases WHERE device = ? AND status <> ?),
+			(SELECT count(*) FROM cases WHERE device = ? AND status NOT IN (?, ?)),
 			coalesce(sum(has_fields), 0),
 			coalesce(sum(bytes), 0)
-		FROM drafts WHERE owner = ?`, d.ID, api.StatusDecided, draftOwner(d)).Scan(&u.OpenCases, &u.Drafts, &u.DraftBytes)
+		FROM drafts WHERE owner = ?`, d.ID, api.StatusDecided, api.StatusClosed, draftOwner(d)).Scan(&u.OpenCases, &u.Drafts, &u.DraftBytes)
 	if err != nil {
 		return server.Usage{}, fmt.Errorf("sqlite: usage: %w", err)
 	}

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Busy", testBusy},
 		{"Full", testFull},
 		{"Reports", testReports},
+		{"Casework", testCasework},
 		{"Appointments", testAppointments},
 	}
 	for _, f := range families {

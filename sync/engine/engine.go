@@ -39,6 +39,7 @@ type Store interface {
 	submissionStore
 	draftCopyStore
 	reportStore
+	noticeStore
 	bookingStore
 }
 
@@ -55,6 +56,7 @@ type Portal interface {
 	submissionPortal
 	draftCopyPortal
 	reportPortal
+	noticePortal
 	bookingPortal
 }
 

@@ -34,6 +34,12 @@ func (e *Engine) pull(ctx context.Context) (outcome, error) {
 		catChanged, cerr = e.pullCatalog(ctx)
 		out.changed |= catChanged
 	}
+	if cerr == nil {
+		// The feed is applied: fetch the notices of the cases it decided.
+		var nChanged Changed
+		nChanged, cerr = e.pullNotices(ctx)
+		out.changed |= nChanged
+	}
 	return out, errors.Join(err, cerr)
 }
 

@@ -28,6 +28,9 @@ type submissionStore interface {
 // submissionPortal is what a submission needs of the backend.
 type submissionPortal interface {
 	Submit(ctx context.Context, key string, req api.SubmissionRequest) (api.Case, error)
+	// Answer sends a submission that answers the town hall's request for
+	// more information on a case: the case goes on, no new one is made.
+	Answer(ctx context.Context, key, caseID string, req api.SubmissionRequest) (api.Case, error)
 }
 
 type submissionSender struct {
@@ -59,7 +62,13 @@ func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, ste
 		}
 	}
 	start := time.Now()
-	cs, err := s.portal.Submit(ctx, it.IdempotencyKey, req)
+	var cs api.Case
+	var err error
+	if p.Answers != "" {
+		cs, err = s.portal.Answer(ctx, it.IdempotencyKey, p.Answers, req)
+	} else {
+		cs, err = s.portal.Submit(ctx, it.IdempotencyKey, req)
+	}
 	if err != nil {
 		return changed, err
 	}

@@ -1,6 +1,8 @@
 package forms
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -41,6 +43,8 @@ type applicationRow struct {
 	resume   *widget.Button      // continue or correct the draft
 	delete   *widget.Button      // delete the draft, or remove a sent one from this device
 	timeline *widget.Button      // the case's steps at the town hall
+	notice   *widget.Button      // the notice (Bescheid) of the decision, once on the device
+	answer   *widget.Button      // complete the sent draft and send it again, when the town hall asks for more
 }
 
 func newApplications(a *Area) *Applications {
@@ -146,7 +150,7 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 }
 
 func (ap *Applications) add(r *applicationRow) {
-	actions := container.NewHBox(layout.NewSpacer(), r.timeline, r.resume, r.delete)
+	actions := container.NewHBox(layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
 	ap.list.Add(container.NewVBox(r.title, r.status, r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
@@ -170,6 +174,13 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		resume:   widget.NewButtonWithIcon(lang.L("Continue"), theme.DocumentCreateIcon(), func() { ap.onResume(d) }),
 		delete:   widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { ap.onDelete(d) }),
 		timeline: widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil),
+		notice:   widget.NewButtonWithIcon(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
+		answer:   widget.NewButtonWithIcon(lang.L("Complete and send again"), theme.MailReplyIcon(), func() { ap.onAnswer(d) }),
+	}
+	r.notice.Hide()
+	r.answer.Importance = widget.HighImportance
+	if c == nil || d == nil || c.Status != api.StatusInfoNeeded || d.State != citizen.DraftSent || d.Locked {
+		r.answer.Hide()
 	}
 	r.progress.Hide()
 	r.phase.Hide()
@@ -177,13 +188,27 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 	if c != nil {
 		r.phase.SetText(caseStatus(*c))
 		r.phase.Importance = widget.MediumImportance
-		if c.Status == api.StatusDecided {
+		switch c.Status {
+		case api.StatusDecided, api.StatusClosed:
 			r.phase.Importance = widget.SuccessImportance
+		case api.StatusInfoNeeded:
+			// What the town hall asks for is on the row itself, not only
+			// in the timeline: the citizen has to act.
+			r.phase.Importance = widget.WarningImportance
+			if n := len(c.History); n > 0 {
+				if msg := c.History[n-1].Note.In(kit.Lang()); msg != "" {
+					r.phase.SetText(caseStatus(*c) + "\n" + lang.L("The town hall asks: {{.Message}}", map[string]any{"Message": msg}))
+				}
+			}
 		}
 		r.phase.Show()
 		title := r.title.Text
 		r.timeline.OnTapped = func() { ap.onTimeline(*c, title) }
 		r.timeline.Show()
+		if c.Notice {
+			r.notice.OnTapped = func() { ap.onNotice(*c) }
+			r.notice.Show()
+		}
 	}
 	if d == nil {
 		r.status.SetText(lang.L("Case number {{.Number}}", map[string]any{"Number": c.Number}))
@@ -230,6 +255,10 @@ func statusName(s string) string {
 		return lang.L("Inspection")
 	case api.StatusDecided:
 		return lang.L("Decided")
+	case api.StatusInfoNeeded:
+		return lang.L("More information needed")
+	case api.StatusClosed:
+		return lang.L("Closed")
 	}
 	return s
 }
@@ -286,6 +315,26 @@ func (ap *Applications) onTimeline(c citizen.Case, title string) {
 	}
 	d := dialog.NewCustom(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}), lang.L("Close"), box, ap.area.Window)
 	d.Show()
+}
+
+// onAnswer reopens a sent draft whose case the town hall asked more of,
+// and opens it: sent again, it continues the case.
+func (ap *Applications) onAnswer(d *citizen.Draft) {
+	if d == nil {
+		return
+	}
+	ctx := context.Background()
+	if err := ap.area.Store.ReopenToAnswer(ctx, d.ID); err != nil {
+		ap.area.showError(err)
+		return
+	}
+	reopened, err := ap.area.Store.Draft(ctx, d.ID)
+	if err != nil {
+		ap.area.showError(err)
+		return
+	}
+	ap.refresh(ap.area.Sync.Status().State)
+	ap.area.Nav.OpenDraft(reopened)
 }
 
 func (ap *Applications) onResume(d *citizen.Draft) {

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"context"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -72,7 +73,10 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 	fs.progress.TextFormatter = fs.progressText
 	fs.banner = kit.Wrapped(lang.L("The town hall did not accept this form. Please correct the marked fields and send it again."))
 	fs.banner.Importance = widget.DangerImportance
-	if !fs.state.Rejected() {
+	if fs.state.Answering() {
+		fs.banner.SetText(answerBanner(a, d.Answers))
+		fs.banner.Importance = widget.WarningImportance
+	} else if !fs.state.Rejected() {
 		fs.banner.Hide()
 	}
 	fs.notices = container.NewVBox()
@@ -309,4 +313,21 @@ func (fs *FormScreen) onSubmit() {
 	}
 	fs.area.Sync.Kick()
 	fs.area.Nav.ShowSubmitted(id)
+}
+
+// answerBanner says, on a draft reopened to answer the town hall, what the
+// town hall asked for (its case's last note).
+func answerBanner(a *Area, caseID string) string {
+	msg := ""
+	cases, _ := a.Store.Cases(context.Background())
+	for _, c := range cases {
+		if c.ID == caseID && len(c.History) > 0 {
+			msg = c.History[len(c.History)-1].Note.In(kit.Lang())
+		}
+	}
+	if msg == "" {
+		return lang.L("The town hall asks for more information. Please complete the marked fields and send the application again.")
+	}
+	return lang.L("The town hall asks: {{.Message}}", map[string]any{"Message": msg}) + "\n" +
+		lang.L("Please complete the application and send it again.")
 }

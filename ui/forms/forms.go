@@ -38,6 +38,11 @@ type Store interface {
 	Conflicts(ctx context.Context, draftID string) ([]citizen.Conflict, error)
 	MarkConflictsSeen(ctx context.Context, draftID string) error
 	MoveDraft(ctx context.Context, draftID string, to api.FormRef, carried map[string]any, left []citizen.Conflict) error
+	// Notice is a decided case's notice (a PDF), opened from its row.
+	Notice(ctx context.Context, caseID string) ([]byte, error)
+	// ReopenToAnswer makes a sent draft editable to answer the town
+	// hall's request for more information on its case.
+	ReopenToAnswer(ctx context.Context, draftID string) error
 }
 
 // Syncer is what the forms' screens need of the sync engine.

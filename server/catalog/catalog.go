@@ -1,0 +1,271 @@
+// Package catalog reads a town's own catalog from a folder (catalog.json
+// and forms/*.json, the layout of assets/demo), checks it, reporting every
+// problem at once by file and JSON Pointer, and keeps the record of the
+// form versions published, which may never change.
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"rathaus/api"
+	"rathaus/api/formschema"
+)
+
+// Files of a catalog folder.
+const (
+	CatalogFile = "catalog.json"
+	FormsDir    = "forms"
+)
+
+// Problem is one thing wrong in a catalog folder.
+type Problem struct {
+	File    string // relative to the folder: "catalog.json", "forms/x.json"
+	Pointer string // RFC 6901 JSON Pointer into the file; "" for the whole file
+	Message string
+}
+
+func (p Problem) String() string {
+	ptr := p.Pointer
+	if ptr == "" {
+		ptr = "(whole file)"
+	}
+	return fmt.Sprintf("%s %s: %s", p.File, ptr, p.Message)
+}
+
+// Error is a folder that does not pass Check: its problems, in file order.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("the catalog has %d problem(s):\n  %s", len(e.Problems), strings.Join(lines, "\n  "))
+}
+
+// Folder is a catalog as read from a folder.
+type Folder struct {
+	Catalog api.Catalog
+	// Forms are the raw form definitions by file name (as
+	// assets.DemoFormFiles), served byte for byte.
+	Forms map[string][]byte
+}
+
+// Load reads and checks the folder dir against the versions published
+// before (nil: none). Any problem makes it an *Error listing them all.
+func Load(dir string, published Published) (Folder, error) {
+	return LoadFS(os.DirFS(dir), published)
+}
+
+// LoadFS is Load on a file system (for the embedded demo, and tests).
+func LoadFS(fsys fs.FS, published Published) (Folder, error) {
+	f, problems := read(fsys, published)
+	if len(problems) > 0 {
+		return Folder{}, &Error{Problems: problems}
+	}
+	return f, nil
+}
+
+// Check reports every problem of the folder dir; none means it can be
+// served and published.
+func Check(dir string, published Published) []Problem {
+	_, problems := read(os.DirFS(dir), published)
+	return problems
+}
+
+func read(fsys fs.FS, published Published) (Folder, []Problem) {
+	var c checker
+	out := Folder{Forms: map[string][]byte{}}
+	forms := map[string]string{} // "id/version" -> file, for the catalog's references
+	entries, err := fs.ReadDir(fsys, FormsDir)
+	if err != nil {
+		c.add(FormsDir, "", "cannot read the forms folder: %v", unwrap(err))
+	}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+			continue
+		}
+		file := FormsDir + "/" + e.Name()
+		raw, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			c.add(file, "", "cannot read: %v", unwrap(err))
+			continue
+		}
+		id, version, ok := c.form(file, raw)
+		if !ok {
+			continue
+		}
+		k := fmt.Sprintf("%s/%d", id, version)
+		if other, dup := forms[k]; dup {
+			c.add(file, "/version", "form %s version %d is also defined in %s", id, version, other)
+			continue
+		}
+		forms[k] = file
+		if was, ok := published[k]; ok && was != hash(raw) {
+			c.add(file, "/version", "form %s version %d is already published with other content; published versions cannot change: give the changed form version %d", id, version, version+1)
+			continue
+		}
+		out.Forms[e.Name()] = raw
+	}
+	raw, err := fs.ReadFile(fsys, CatalogFile)
+	if err != nil {
+		c.add(CatalogFile, "", "cannot read: %v", unwrap(err))
+	} else {
+		out.Catalog = c.catalog(raw, forms)
+	}
+	sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].File < c.problems[j].File })
+	return out, c.problems
+}
+
+type checker struct{ problems []Problem }
+
+func (c *checker) add(file, pointer, format string, args ...any) {
+	c.problems = append(c.problems, Problem{File: file, Pointer: pointer, Message: fmt.Sprintf(format, args...)})
+}
+
+// decode reads raw strictly into v; a syntax error names its offset.
+func (c *checker) decode(file string, raw []byte, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			c.add(file, "", "not valid JSON: the file ends in the middle of a value")
+		} else if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+			line := 1 + bytes.Count(raw[:min(int(se.Offset), len(raw))], []byte("\n"))
+			c.add(file, "", "not valid JSON at line %d: %v", line, err)
+		} else {
+			c.add(file, "", "%v", err)
+		}
+		return false
+	}
+	return true
+}
+
+// form checks one form file: its JSON, the translations and widgets of its
+// layout, then everything formschema checks.
+func (c *checker) form(file string, raw []byte) (string, int, bool) {
+	var def api.Form
+	if !c.decode(file, raw, &def) {
+		return "", 0, false
+	}
+	before := len(c.problems)
+	c.text(file, "/title", def.Title, true)
+	c.text(file, "/intro", def.Intro, false)
+	for i, st := range def.Steps {
+		p := fmt.Sprintf("/steps/%d", i)
+		c.text(file, p+"/title", st.Title, true)
+		c.fields(file, p+"/fields", st.Fields)
+	}
+	if _, err := formschema.Parse(raw); err != nil {
+		var de *formschema.DefinitionError
+		if errors.As(err, &de) {
+			for _, msg := range de.Problems {
+				ptr := ""
+				if strings.HasPrefix(msg, "schema:") {
+					ptr = "/schema"
+				}
+				c.add(file, ptr, "%s", msg)
+			}
+		} else {
+			c.add(file, "", "%v", err)
+		}
+	}
+	return def.ID, def.Version, len(c.problems) == before
+}
+
+var widgets = func() map[api.Widget]bool {
+	m := map[api.Widget]bool{}
+	for _, w := range api.Widgets {
+		m[w] = true
+	}
+	return m
+}()
+
+func (c *checker) fields(file, at string, fields []api.Field) {
+	for i, f := range fields {
+		p := fmt.Sprintf("%s/%d", at, i)
+		if !widgets[f.Widget] {
+			c.add(file, p+"/widget", "unknown widget %q (known: %v)", f.Widget, api.Widgets)
+		}
+		c.text(file, p+"/label", f.Label, f.Widget != api.WidgetInfo || len(f.Label) > 0)
+		c.text(file, p+"/help", f.Help, false)
+		c.text(file, p+"/placeholder", f.Placeholder, false)
+		c.text(file, p+"/addLabel", f.AddLabel, false)
+		for j, o := range f.Options {
+			c.text(file, fmt.Sprintf("%s/options/%d/label", p, j), o.Label, true)
+		}
+		c.fields(file, p+"/fields", f.Fields)
+	}
+}
+
+// languages every text of a catalog must have.
+var languages = []string{"de", "en"}
+
+// text checks that t has every language (when required, or when present
+// at all).
+func (c *checker) text(file, pointer string, t api.Text, required bool) {
+	if len(t) == 0 && !required {
+		return
+	}
+	for _, l := range languages {
+		if strings.TrimSpace(t[l]) == "" {
+			c.add(file, pointer+"/"+l, "missing translation %q", l)
+		}
+	}
+}
+
+func (c *checker) catalog(raw []byte, forms map[string]string) api.Catalog {
+	var cat api.Catalog
+	if !c.decode(CatalogFile, raw, &cat) {
+		return cat
+	}
+	if strings.TrimSpace(cat.Municipality.Name) == "" {
+		c.add(CatalogFile, "/municipality/name", "the town's name is missing")
+	}
+	categories := map[string]bool{}
+	for i, cg := range cat.Categories {
+		p := fmt.Sprintf("/categories/%d", i)
+		if cg.ID == "" || categories[cg.ID] {
+			c.add(CatalogFile, p+"/id", "category id %q is empty or used twice", cg.ID)
+		}
+		categories[cg.ID] = true
+		c.text(CatalogFile, p+"/title", cg.Title, true)
+	}
+	services := map[string]bool{}
+	for i, svc := range cat.Services {
+		p := fmt.Sprintf("/services/%d", i)
+		if svc.ID == "" || services[svc.ID] {
+			c.add(CatalogFile, p+"/id", "service id %q is empty or used twice", svc.ID)
+		}
+		services[svc.ID] = true
+		if !categories[svc.Category] {
+			c.add(CatalogFile, p+"/category", "unknown category %q", svc.Category)
+		}
+		c.text(CatalogFile, p+"/title", svc.Title, true)
+		c.text(CatalogFile, p+"/summary", svc.Summary, true)
+		c.text(CatalogFile, p+"/keywords", svc.Keywords, false)
+		c.text(CatalogFile, p+"/fee", svc.Fee, false)
+		c.text(CatalogFile, p+"/duration", svc.Duration, false)
+		if _, ok := forms[fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)]; !ok {
+			c.add(CatalogFile, p+"/form", "form %s version %d is not in %s/ (or has problems of its own)", svc.Form.ID, svc.Form.Version, FormsDir)
+		}
+	}
+	return cat
+}
+
+// unwrap drops the operation and path of an *fs.PathError.
+func unwrap(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
