@@ -34,6 +34,9 @@ const (
 	ChangeCase    = "case"    // a case of this device or account changed status
 	ChangeCatalog = "catalog" // the catalog (or a form version it names) changed
 	ChangeDraft   = "draft"   // a draft of the account changed on another device
+	// ChangeBooking: an appointment of this device or account was booked,
+	// cancelled or checked in (api/appointments.go).
+	ChangeBooking = "booking"
 )
 
 // Change is one entry of the changes feed, in the order the backend made
@@ -44,6 +47,7 @@ type Change struct {
 	Case    *Case      `json:"case,omitempty"`
 	Catalog string     `json:"catalog,omitempty"` // the new catalog ETag
 	Draft   *DraftCopy `json:"draft,omitempty"`
+	Booking *Booking   `json:"booking,omitempty"`
 }
 
 // Page sizes of GET /v1/changes: limit defaults to ChangesLimitDefault and

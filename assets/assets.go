@@ -181,3 +181,17 @@ func DemoStreets() (api.StreetDirectory, error) {
 	}
 	return sd, nil
 }
+
+// DemoOffices returns the demo municipality's offices and opening hours,
+// from which the backend makes appointment slots.
+func DemoOffices() (api.Offices, error) {
+	var o api.Offices
+	b, err := demo.ReadFile("demo/offices.json")
+	if err != nil {
+		return o, err
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return o, fmt.Errorf("demo offices: %w", err)
+	}
+	return o, nil
+}

@@ -310,6 +310,43 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a draft id of 129 characters", send: withDevice(devA, http.MethodPut, api.PathDrafts+strings.Repeat("d", 129),
 			draft("", `{}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
 
+		// Appointments: bookings, cancels, slots and the staff's check-in.
+		{name: "a booking that is not JSON", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":`), api.HeaderIdempotencyKey, "bk-json"),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a booking with its start as a number", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":"anmeldung-wohnung","office":"buergerbuero","start":1796716800}`), api.HeaderIdempotencyKey, "bk-start"),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a booking at an unknown office", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":"anmeldung-wohnung","office":"../../etc","start":"2026-12-08T08:00:00Z"}`), api.HeaderIdempotencyKey, "bk-office"),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/office"}},
+		{name: "a booking at a time that is no slot", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":"anmeldung-wohnung","office":"buergerbuero","start":"2026-12-08T08:07:00Z"}`), api.HeaderIdempotencyKey, "bk-slot"),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/start"}},
+		{name: "a booking with a NUL in the service", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":"anmeldung\u0000","office":"buergerbuero","start":"2026-12-08T08:00:00Z"}`), api.HeaderIdempotencyKey, "bk-nul"),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a booking of 10 MB", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathBookings, r.auth(r.a, api.HeaderIdempotencyKey, "bk-big"), tenMB)}
+		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "a booking without Idempotency-Key", send: withDevice(devA, http.MethodPost, api.PathBookings,
+			draft("", `{"service":"anmeldung-wohnung","office":"buergerbuero","start":"2026-12-08T08:00:00Z"}`)),
+			want: want{status: bad, typ: api.ProblemMissingKey}},
+		{name: "a booking without a device", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathBookings, hdr(api.HeaderIdempotencyKey, "bk-anon"),
+				[]byte(`{"service":"anmeldung-wohnung","office":"buergerbuero","start":"2026-12-08T08:00:00Z"}`))}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "a cancel of an unknown booking", send: withDevice(devB, http.MethodPost, api.PathBookings+"/b_nope/cancel", nil),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "slots of an unknown office", send: withDevice(devA, http.MethodGet, api.PathSlots+"?service=anmeldung-wohnung&office=%00", nil),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "slots for a thousand days", send: withDevice(devA, http.MethodGet, api.PathSlots+"?service=anmeldung-wohnung&office=buergerbuero&days=1000", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "slots from a garbage date", send: withDevice(devA, http.MethodGet, api.PathSlots+"?service=anmeldung-wohnung&office=buergerbuero&from=morgen", nil),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a ticket check-in with a device token", send: withDevice(devA, http.MethodPost, api.PathTicketCheckIn,
+			draft("", `{"code":"AAAA-AAAA"}`)), want: want{status: []int{401, 404}}},
+
 		// Devices and credentials.
 		{name: "a device registration of 10 MB", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, append(append([]byte(`{"platform":"`), tenMB...), `"}`...))}

@@ -19,6 +19,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/server/appointments"
 	"rathaus/server/casework"
 	"rathaus/server/open311"
 )
@@ -100,6 +101,15 @@ type Config struct {
 	// ReportStreets is the town's street directory, against which the
 	// address ids of reports are checked (empty: none are).
 	ReportStreets api.StreetDirectory
+	// Appointments (server/appointments): the offices and their opening
+	// hours (empty: no office, so no slots), and the secret that signs
+	// tickets (nil: a random one, for tests; cmd/rathaus-server keeps one
+	// in the data folder so that tickets outlive a restart).
+	Offices      api.Offices
+	TicketSecret []byte
+	// MaxBookings bounds the appointments to come one device holds (0:
+	// appointments.DefaultMaxBookings; negative: none); beyond, 429.
+	MaxBookings int
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -129,7 +139,8 @@ type Server struct {
 	reportStreets  *open311.Directory
 	// casework does the staff's actions, audited; nil when the store
 	// keeps no audit log (test doubles).
-	casework *casework.Service
+	casework     *casework.Service
+	appointments *appointments.Area
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -177,6 +188,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.pub.Store(pub)
+	if err := s.initAppointments(cfg); err != nil {
+		return nil, err
+	}
 	s.routeAll()
 	s.mountOpen311(cfg)
 	if err := s.initUploads(cfg); err != nil {
@@ -255,6 +269,13 @@ func (s *Server) mountOpen311(cfg Config) {
 	s.mux.Handle(api.PathOpen311, h)
 	s.mux.HandleFunc("GET "+open311.PathDiscovery+".json", h.Discovery)
 	s.mux.HandleFunc("GET "+open311.PathDiscovery+".xml", h.Discovery)
+	for _, rt := range s.appointments.Routes() {
+		h := rt.Handler
+		if rt.Device {
+			h = s.withDevice(true, h)
+		}
+		s.route(rt.Method, rt.Path, h)
+	}
 }
 
 func (s *Server) route(method, path string, h http.HandlerFunc) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/appointments"
 	"rathaus/server/open311"
 )
 
@@ -100,6 +101,8 @@ type Store interface {
 	// is ErrKeyReused.
 	open311.Store
 	open311.KeyStore
+	// Appointments: bookings and their tickets (server/appointments).
+	appointments.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

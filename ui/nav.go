@@ -8,6 +8,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/ui/appointments"
 	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
@@ -80,6 +81,55 @@ func (u *UI) Back() { u.nav.pop() }
 
 // Service finds a service of the catalog by id.
 func (u *UI) Service(id string) (api.Service, bool) { return u.home.Service(id) }
+
+// apptsNavigator moves between the appointments' screens, on their tab.
+type apptsNavigator struct{ u *UI }
+
+var _ appointments.Navigator = apptsNavigator{}
+
+func (n apptsNavigator) show() {
+	if n.u.tabs.Selected().Content != n.u.apptsNav.content() {
+		for i, t := range n.u.tabs.Items {
+			if t.Content == n.u.apptsNav.content() {
+				n.u.tabs.SelectIndex(i)
+			}
+		}
+	}
+}
+
+// OpenBooking shows the choice of a time above the appointments.
+func (n apptsNavigator) OpenBooking(service, replaces string) {
+	n.show()
+	b := n.u.appts.BookScreen(service, replaces)
+	n.u.apptsNav.push(b.Content(), b.Title(), nil)
+}
+
+// OpenTicket shows an appointment above the list (a booking just made
+// replaces the choice of its time).
+func (n apptsNavigator) OpenTicket(local string) {
+	n.show()
+	n.u.apptsNav.popToRoot()
+	t := n.u.appts.TicketScreen(local)
+	n.u.apptsNav.push(t.Content(), t.Title(), nil)
+}
+
+// AppointmentsHome goes back to the list.
+func (n apptsNavigator) AppointmentsHome() {
+	n.show()
+	n.u.apptsNav.popToRoot()
+}
+
+// serviceAppointments leads from a service's screen to booking an
+// appointment for it.
+type serviceAppointments struct{ u *UI }
+
+var _ forms.Appointments = serviceAppointments{}
+
+func (s serviceAppointments) Offers(service string) bool { return s.u.appts.Offers(service) }
+
+func (s serviceAppointments) OpenBooking(service string) {
+	apptsNavigator(s).OpenBooking(service, "")
+}
 
 // navigator is a stack of screens with a back button and a title. Unlike
 // fyne's container.Navigation it has no "forward": a screen left behind (a

@@ -37,6 +37,7 @@ import (
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/appointments"
 	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
@@ -49,6 +50,7 @@ import (
 type Store interface {
 	forms.Store
 	reports.Store
+	appointments.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -59,6 +61,7 @@ type Syncer interface {
 	Status() engine.Status
 	OnChange(func(engine.Status))
 	RefreshReports(ctx context.Context) error
+	appointments.Syncer
 }
 
 var (
@@ -100,6 +103,9 @@ type UI struct {
 
 	assistant *assistant.Screen
 	help      *help.Screen
+
+	appts    *appointments.Area
+	apptsNav *navigator
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -118,16 +124,20 @@ func New(a fyne.App, d Deps) *UI {
 	u.home = catalog.NewHome(u, u.index)
 	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
 	u.help = help.NewScreen(a.OpenURL)
-	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock})
+	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
+		Appointments: serviceAppointments{u}})
 	u.apps = u.forms.Applications()
 	info := about.NewScreen(d.Protection, d.DataDir)
 	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.nav = newNavigator(u.withReportEntry(u.home.Content()), u.home.Title())
+	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
+	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
+		container.NewTabItemWithIcon(u.appts.List().Title(), theme.CalendarIcon(), u.apptsNav.content()),
 		container.NewTabItemWithIcon(u.assistant.Title(), theme.QuestionIcon(), u.assistant.Content()),
 		container.NewTabItemWithIcon(u.help.Title(), theme.HelpIcon(), u.help.Content()),
 		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
@@ -146,7 +156,10 @@ func New(a fyne.App, d Deps) *UI {
 	// background first) and when it quits or its window closes.
 	a.Lifecycle().SetOnExitedForeground(u.forms.Flush)
 	a.Lifecycle().SetOnStopped(u.forms.Flush)
-	u.win.SetOnClosed(u.forms.Flush)
+	// Reminders of appointments, the day before, while the app runs.
+	remind, stopReminders := context.WithCancel(context.Background())
+	go u.appts.Reminders(a.SendNotification).Run(remind)
+	u.win.SetOnClosed(func() { u.forms.Flush(); stopReminders() })
 
 	// The sync line shows every status; the screens reload only when a
 	// pass changed their data (a reload of "My applications" reads and
@@ -156,6 +169,7 @@ func New(a fyne.App, d Deps) *UI {
 		fyne.Do(func() {
 			u.indicator.show(st)
 			u.apps.StatusChanged(st)
+			u.appts.StatusChanged(st)
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
 			}

@@ -47,6 +47,9 @@ type Applied struct {
 	// Drafts: a draft of the account came from another device, changed
 	// or went.
 	Drafts bool
+	// Appointments: an appointment of the device or its account came or
+	// changed (booked elsewhere, cancelled, checked in).
+	Appointments bool
 }
 
 // ApplyChanges applies a page of the changes feed and stores its cursor in
@@ -77,6 +80,14 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 			}
 		case api.ChangeCatalog:
 			applied.Catalog = true
+		case api.ChangeBooking:
+			if c.Booking != nil {
+				changed, err := s.applyBooking(ctx, tx, *c.Booking)
+				if err != nil {
+					return Applied{}, err
+				}
+				applied.Appointments = applied.Appointments || changed
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES (?, ?)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"rathaus/server"
+	"rathaus/server/appointments"
 )
 
 // Limits are what a town sets to keep the backend answering under load,
@@ -26,6 +27,7 @@ type Limits struct {
 	MaxOpenCases              int
 	MaxDrafts                 int
 	MaxDraftMB                int
+	MaxBookings               int
 
 	DBMaxMB int
 }
@@ -46,6 +48,7 @@ func defaultLimits() Limits {
 		MaxOpenCases:              server.DefaultMaxOpenCases,
 		MaxDrafts:                 server.DefaultMaxDrafts,
 		MaxDraftMB:                server.DefaultMaxDraftBytes >> 20,
+		MaxBookings:               appointments.DefaultMaxBookings,
 	}
 }
 
@@ -83,6 +86,8 @@ var limitFlags = []limitFlag{
 		help: "draft copies kept per device (or account)"},
 	{name: "max-draft-mb", env: "RATHAUS_MAX_DRAFT_MB", int: func(l *Limits) *int { return &l.MaxDraftMB },
 		help: "megabytes of draft copies kept per device (or account)"},
+	{name: "max-bookings", env: "RATHAUS_MAX_BOOKINGS", int: func(l *Limits) *int { return &l.MaxBookings },
+		help: "appointments to come one device may hold; more get 429"},
 	{name: "db-max-mb", env: "RATHAUS_DB_MAX_MB", int: func(l *Limits) *int { return &l.DBMaxMB },
 		help: "megabytes the SQLite database may grow to; then writes get 507 (not with --db)"},
 }
@@ -161,6 +166,7 @@ func (l Limits) apply(cfg *server.Config) {
 	cfg.MaxOpenCases = off(l.MaxOpenCases)
 	cfg.MaxDrafts = off(l.MaxDrafts)
 	cfg.MaxDraftBytes = off(int64(l.MaxDraftMB) << 20)
+	cfg.MaxBookings = off(l.MaxBookings)
 }
 
 // http is the HTTP server's limits with the connection caps set.

@@ -21,6 +21,7 @@ import (
 
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/appointments"
 	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
 )
@@ -62,6 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if len(args) > 0 && args[0] == "catalog" {
 		return runCatalog(args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "tickets" {
+		return runTickets(ctx, args[1:], getenv, stdout, stderr)
 	}
 	m := NewMain(stderr)
 	if err := m.ParseFlags(args, getenv, stdout); err != nil {
@@ -246,6 +250,9 @@ Usage:
   rathaus-server cases list|show|take|advance|note|export ...
       work the cases from the command line, as the staff console does;
       rathaus-server cases -h explains it.
+  rathaus-server tickets verify [--data FOLDER] [--db URL] CODE
+      check an appointment ticket in at the desk (its short code or QR
+      payload); rathaus-server tickets -h explains it.
 
 Flags (a flag beats its environment variable, which beats the default):
   --addr HOST:PORT     address to listen on; port 0 picks a free port.
@@ -337,6 +344,13 @@ func (m *Main) Open() error {
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
 		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
 	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
+	if cfg.Offices, err = assets.DemoOffices(); err != nil {
+		return fmt.Errorf("load offices: %w", err)
+	}
+	// The tickets' secret lives beside the data: tickets outlive restarts.
+	if cfg.TicketSecret, err = appointments.LoadSecret(m.DataDir); err != nil {
+		return err
+	}
 	m.Limits.apply(&cfg)
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})

@@ -9,6 +9,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/server"
+	"rathaus/server/appointments"
 	"rathaus/server/casework"
 	"rathaus/server/postgres"
 	"rathaus/server/postgres/pgtest"
@@ -206,4 +207,24 @@ func BenchmarkStore(b *testing.B) {
 		b.Cleanup(func() { _ = db.Close() })
 		return db
 	})
+}
+
+func (r *roundRobin) Book(ctx context.Context, key string, h []byte, b appointments.NewBooking) (appointments.Booking, bool, error) {
+	return r.next().Book(ctx, key, h, b)
+}
+
+func (r *roundRobin) CancelBooking(ctx context.Context, device, id string, at time.Time) (appointments.Booking, error) {
+	return r.next().CancelBooking(ctx, device, id, at)
+}
+
+func (r *roundRobin) Bookings(ctx context.Context, device string) ([]appointments.Booking, error) {
+	return r.next().Bookings(ctx, device)
+}
+
+func (r *roundRobin) TakenSlots(ctx context.Context, office string, from, to time.Time) ([]time.Time, error) {
+	return r.next().TakenSlots(ctx, office, from, to)
+}
+
+func (r *roundRobin) CheckIn(ctx context.Context, code string, at time.Time) (appointments.Booking, error) {
+	return r.next().CheckIn(ctx, code, at)
 }

@@ -144,10 +144,14 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	offices, err := assets.DemoOffices()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	o := options{cfg: server.Config{
-		Store: db, Catalog: cat, Forms: forms,
+		Store: db, Catalog: cat, Forms: forms, Offices: offices,
 		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
 		DeviceRegistrationsPerHour: -1,
@@ -158,6 +162,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		MaxOpenCases:               -1,
 		MaxDrafts:                  -1,
 		MaxDraftBytes:              -1,
+		MaxBookings:                -1,
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
 		ReportServices:             reportServices,
 		ReportStreets:              streets,

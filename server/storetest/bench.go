@@ -93,6 +93,7 @@ func Benchmark(b *testing.B, open func(b *testing.B) server.Store) {
 			}
 		}
 	})
+	benchAppointments(b, open)
 }
 
 func addBenchDevice(b *testing.B, s server.Store, id string) {

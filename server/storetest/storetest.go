@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Full", testFull},
 		{"Reports", testReports},
 		{"Casework", testCasework},
+		{"Appointments", testAppointments},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {

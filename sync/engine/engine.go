@@ -40,6 +40,7 @@ type Store interface {
 	draftCopyStore
 	reportStore
 	noticeStore
+	bookingStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -56,6 +57,7 @@ type Portal interface {
 	draftCopyPortal
 	reportPortal
 	noticePortal
+	bookingPortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's
@@ -160,9 +162,11 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		o(e)
 	}
 	own := map[citizen.OutboxKind]Sender{
-		citizen.OutboxSubmission: &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
-		citizen.OutboxDraft:      &draftCopySender{store: st, portal: p, pace: e.pace},
-		citizen.OutboxReport:     &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxSubmission:    &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxDraft:         &draftCopySender{store: st, portal: p, pace: e.pace},
+		citizen.OutboxReport:        &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxBooking:       &bookingSender{store: st, portal: p},
+		citizen.OutboxBookingCancel: &bookingCancelSender{store: st, portal: p},
 	}
 	for k, s := range own {
 		if e.senders[k] == nil {

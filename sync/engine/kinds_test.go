@@ -46,6 +46,7 @@ var kindRows = []struct {
 	{"draft", func() kindUnderTest { return &copiesUnderTest{} }},
 	{"note", func() kindUnderTest { return &notesUnderTest{} }},
 	{"report", func() kindUnderTest { return &reportsUnderTest{} }},
+	{"booking", func() kindUnderTest { return &bookingsUnderTest{} }},
 }
 
 // kindRun is one kind under one fault, right after the pass under it.

@@ -138,6 +138,9 @@ func (e *Engine) pullChanges(ctx context.Context) (out outcome, catalogChanged b
 		if applied.Drafts {
 			out.changed |= ChangedDrafts
 		}
+		if applied.Appointments {
+			out.changed |= ChangedAppointments
+		}
 		if !page.More || page.Cursor == cursor {
 			return out, catalogChanged, nil
 		}

@@ -75,12 +75,15 @@ const (
 	ChangedCases
 	// ChangedCatalog: the catalog and the forms it names.
 	ChangedCatalog
+	// ChangedAppointments: the device's appointments (booked, taken,
+	// cancelled).
+	ChangedAppointments
 )
 
 // Any reports whether any of the flags in of is set.
 func (c Changed) Any(of Changed) bool { return c&of != 0 }
 
-var changedNames = [...]string{"outbox", "drafts", "cases", "catalog"}
+var changedNames = [...]string{"outbox", "drafts", "cases", "catalog", "appointments"}
 
 func (c Changed) String() string {
 	var out []string

@@ -52,7 +52,8 @@ func (c *Client) Changes(ctx context.Context, cursor string, limit int) (api.Cha
 		return ch, garbled(resp.StatusCode(), errors.New("changes without a cursor"))
 	}
 	for _, x := range ch.Changes {
-		if (x.Kind == api.ChangeCase && x.Case == nil) || (x.Kind == api.ChangeDraft && x.Draft == nil) {
+		if (x.Kind == api.ChangeCase && x.Case == nil) || (x.Kind == api.ChangeDraft && x.Draft == nil) ||
+			(x.Kind == api.ChangeBooking && x.Booking == nil) {
 			return ch, garbled(resp.StatusCode(), errors.New("change "+x.Kind+" without its content"))
 		}
 	}

@@ -78,6 +78,18 @@ type Deps struct {
 	// Clock is the time the forms save by while the citizen types; nil
 	// is the real time (tests move one of their own).
 	Clock fill.Clock
+	// Appointments, when not nil, lets a service's screen offer an
+	// appointment for the services the town hall has them for.
+	Appointments Appointments
+}
+
+// Appointments is the way from a service to booking an appointment for it
+// (the shell's, to the appointments area).
+type Appointments interface {
+	// Offers reports whether appointments can be booked for the service.
+	Offers(service string) bool
+	// OpenBooking shows the choice of a time for the service.
+	OpenBooking(service string)
 }
 
 // Area is the forms area: its screens and the compiled forms they share.

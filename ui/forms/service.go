@@ -21,6 +21,7 @@ type ServiceScreen struct {
 
 	start   *widget.Button
 	resume  *widget.Button
+	book    *widget.Button // nil where the service has no appointments
 	problem *widget.Label
 }
 
@@ -51,6 +52,9 @@ func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
 		sc.start.Importance = widget.MediumImportance
 		sc.resume.Importance = widget.HighImportance
 	}
+	if ap := a.Appointments; ap != nil && ap.Offers(s.ID) {
+		sc.book = widget.NewButtonWithIcon(lang.L("Book an appointment"), theme.CalendarIcon(), func() { ap.OpenBooking(s.ID) })
+	}
 	if _, err := a.form(s.Form); err != nil {
 		sc.problem.SetText(lang.L("This form is not on your device yet. Connect to the internet once to load it."))
 		sc.problem.Show()
@@ -76,6 +80,9 @@ func (sc *ServiceScreen) Content() fyne.CanvasObject {
 		facts.Append(lang.L("Office"), kit.Wrapped(v))
 	}
 	box := container.NewVBox(kit.Heading(sc.service.Title.In(l)), kit.Wrapped(sc.service.Summary.In(l)), facts, sc.problem, sc.resume, sc.start)
+	if sc.book != nil {
+		box.Add(sc.book)
+	}
 	return kit.NewVScroll(container.NewPadded(box))
 }
 
