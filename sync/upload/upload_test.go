@@ -18,8 +18,8 @@ import (
 	"testing"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
