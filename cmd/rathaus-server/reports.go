@@ -160,4 +160,3 @@ func oneLine(s string) string {
 	}
 	return s
 }
-
