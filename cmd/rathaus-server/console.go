@@ -8,6 +8,7 @@ import (
 	"rathaus/server"
 	"rathaus/server/casework"
 	"rathaus/server/console"
+	"rathaus/server/reportwork"
 )
 
 // envSecureCookies: "1" is --secure-cookies.
@@ -68,7 +69,11 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 			}
 		}
 	}
-	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken,
+	var reports *reportwork.Service
+	if rs, ok := m.db.(reportwork.Store); ok {
+		reports = reportwork.New(rs, nil)
+	}
+	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports,
 		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger})
 	if err != nil {
 		return err
