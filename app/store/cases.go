@@ -88,12 +88,14 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 			}
 		case api.ChangeReport:
 			if c.Report != nil {
-				news, err := applyReportUpdate(ctx, tx, *c.Report)
+				news, ok, err := applyReportUpdate(ctx, tx, *c.Report)
 				if err != nil {
 					return Applied{}, err
 				}
-				applied.Reports = true
-				applied.News = append(applied.News, news)
+				if ok {
+					applied.Reports = true
+					applied.News = append(applied.News, news)
+				}
 			}
 		case api.ChangeDraft:
 			if c.Draft != nil {

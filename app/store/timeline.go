@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -44,9 +45,10 @@ func caseNews(ctx context.Context, tx *sql.Tx, c api.Case, before int) (citizen.
 }
 
 // applyReportUpdate adds the town's step to the report's timeline and
-// marks it new. A report this device does not know (sent from another
+// marks it new; a step the timeline holds already (a page applied twice)
+// is no news. A report this device does not know (sent from another
 // device of the account) is remembered from here on.
-func applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (citizen.News, error) {
+func applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (citizen.News, bool, error) {
 	var hist string
 	err := tx.QueryRowContext(ctx, `SELECT history FROM my_reports WHERE report_id = ? AND vote = 0`, u.Report.ID).Scan(&hist)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -55,21 +57,26 @@ func applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (cit
 			"f_"+u.Report.ID, u.Report.ID, u.Report.ServiceCode, ms(u.Report.Requested))
 	}
 	if err != nil {
-		return citizen.News{}, storageError("recording a report's status", err)
+		return citizen.News{}, false, storageError("recording a report's status", err)
 	}
 	var events []api.CaseEvent
 	if err := json.Unmarshal([]byte(hist), &events); err != nil {
-		return citizen.News{}, storageError("recording a report's status", err)
+		return citizen.News{}, false, storageError("recording a report's status", err)
+	}
+	for _, e := range events {
+		if e.Status == u.Event.Status && e.At.Equal(u.Event.At) && maps.Equal(e.Note, u.Event.Note) {
+			return citizen.News{}, false, nil
+		}
 	}
 	b, err := json.Marshal(append(events, u.Event))
 	if err != nil {
-		return citizen.News{}, err
+		return citizen.News{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE my_reports SET status = ?, history = ?, unseen = 1 WHERE report_id = ? AND vote = 0`,
 		u.Event.Status, string(b), u.Report.ID); err != nil {
-		return citizen.News{}, storageError("recording a report's status", err)
+		return citizen.News{}, false, storageError("recording a report's status", err)
 	}
-	return citizen.News{Kind: citizen.NewsReport, ID: u.Report.ID, Label: u.Report.ID, Service: u.Report.ServiceCode, Event: u.Event}, nil
+	return citizen.News{Kind: citizen.NewsReport, ID: u.Report.ID, Label: u.Report.ID, Service: u.Report.ServiceCode, Event: u.Event}, true, nil
 }
 
 // MarkSeen records that the citizen opened a case or report (kind
