@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/casework"
 	"rathaus/server/console"
@@ -73,7 +74,11 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 	if rs, ok := m.db.(reportwork.Store); ok {
 		reports = reportwork.New(rs, nil)
 	}
-	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports,
+	categories, err := assets.DemoReportServices() // as the server's Open311 has them
+	if err != nil {
+		return err
+	}
+	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports, ReportServices: categories,
 		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger})
 	if err != nil {
 		return err

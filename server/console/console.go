@@ -41,6 +41,8 @@ type Config struct {
 	Forms    Forms
 	// Reports works issue reports (the "Meldungen" pages); nil: none.
 	Reports *reportwork.Service
+	// ReportServices name the reports' categories (else shown by code).
+	ReportServices api.ReportServices
 	// StaffToken signs clerks in until staff accounts exist, to every
 	// office's cases; empty: the console answers 404.
 	StaffToken string

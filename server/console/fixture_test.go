@@ -47,6 +47,11 @@ func newTown(t *testing.T, secure bool, opts ...func(*console.Config)) *town {
 	}
 	cfg := console.Config{Casework: casework.New(cw, nil), Forms: b.Server, StaffToken: b.StaffToken, Reports: reportwork.New(b.DB, nil),
 		UploadDir: uploads, Secure: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rs, err := assets.DemoReportServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReportServices = rs
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,7 +37,25 @@ func (c *Console) reportsOnly(h func(http.ResponseWriter, *http.Request, *reques
 type reportsPage struct {
 	page
 	Statuses []option
-	Rows     []api.Report
+	Rows     []reportRow
+}
+
+// reportRow is a report with its category's name and its place, as the
+// pages show them.
+type reportRow struct {
+	api.Report
+	Category, Place string
+}
+
+func (c *Console) reportRow(r api.Report, lang string) reportRow {
+	row := reportRow{Report: r, Category: r.ServiceCode, Place: r.Address}
+	if svc, ok := c.cfg.ReportServices.Service(r.ServiceCode); ok {
+		row.Category = svc.Name.In(lang)
+	}
+	if row.Place == "" && r.Lat != nil && r.Long != nil {
+		row.Place = fmt.Sprintf("%.5f, %.5f", *r.Lat, *r.Long)
+	}
+	return row
 }
 
 func (c *Console) handleReports(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -48,19 +67,22 @@ func (c *Console) handleReports(w http.ResponseWriter, r *http.Request, rq *requ
 	for _, s := range []string{api.ReportOpen, api.ReportClosed} {
 		p.Statuses = append(p.Statuses, option{Value: s, Label: word("rs_"+s, rq.lang), Selected: s == status})
 	}
-	var err error
-	if p.Rows, err = c.cfg.Reports.List(r.Context(), status, 200); err != nil {
+	reps, err := c.cfg.Reports.List(r.Context(), status, 200)
+	if err != nil {
 		c.log.Error("console: list reports", "err", err)
 		p.Error = word("failed", rq.lang)
 		c.render(w, http.StatusInternalServerError, "reports.html", p)
 		return
+	}
+	for _, rep := range reps {
+		p.Rows = append(p.Rows, c.reportRow(rep, rq.lang))
 	}
 	c.render(w, http.StatusOK, "reports.html", p)
 }
 
 type reportPage struct {
 	page
-	api.Report
+	reportRow
 	Steps   []option
 	Message string
 }
@@ -82,7 +104,7 @@ func (c *Console) reportPage(w http.ResponseWriter, r *http.Request, rq *request
 		http.Error(w, word("failed", rq.lang), http.StatusInternalServerError)
 		return
 	}
-	p := reportPage{page: c.page(r, rq, word("report", rq.lang)+" "+rep.ID), Report: rep}
+	p := reportPage{page: c.page(r, rq, word("report", rq.lang)+" "+rep.ID), reportRow: c.reportRow(rep, rq.lang)}
 	for _, s := range api.Statuses {
 		p.Steps = append(p.Steps, option{Value: s, Label: word("st_"+s, rq.lang)})
 	}

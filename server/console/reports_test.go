@@ -44,7 +44,8 @@ func TestReports(t *testing.T) {
 		t.Error("the navigation has no link to the reports")
 	}
 	list := cl.get(t, "/staff/reports")
-	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/staff/reports/`+rep.ID+`"`) || !strings.Contains(list.body, "Offen") {
+	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/staff/reports/`+rep.ID+`"`) || !strings.Contains(list.body, "Offen") ||
+		!strings.Contains(list.body, "Straßenlaterne defekt") || !strings.Contains(list.body, "50.94100, 6.95800") {
 		t.Fatalf("reports list: %d %.500s", list.status, list.body)
 	}
 	path := "/staff/reports/" + rep.ID
