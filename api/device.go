@@ -37,17 +37,21 @@ const (
 	// ChangeBooking: an appointment of this device or account was booked,
 	// cancelled or checked in (api/appointments.go).
 	ChangeBooking = "booking"
+	// ChangeReport: the town moved an issue report of this device or
+	// account on (ReportUpdate).
+	ChangeReport = "report"
 )
 
 // Change is one entry of the changes feed, in the order the backend made
 // them. Exactly the member named by Kind is set.
 type Change struct {
-	Seq     int64      `json:"seq"`
-	Kind    string     `json:"kind"`
-	Case    *Case      `json:"case,omitempty"`
-	Catalog string     `json:"catalog,omitempty"` // the new catalog ETag
-	Draft   *DraftCopy `json:"draft,omitempty"`
-	Booking *Booking   `json:"booking,omitempty"`
+	Seq     int64         `json:"seq"`
+	Kind    string        `json:"kind"`
+	Case    *Case         `json:"case,omitempty"`
+	Catalog string        `json:"catalog,omitempty"` // the new catalog ETag
+	Draft   *DraftCopy    `json:"draft,omitempty"`
+	Booking *Booking      `json:"booking,omitempty"`
+	Report  *ReportUpdate `json:"report,omitempty"`
 }
 
 // Page sizes of GET /v1/changes: limit defaults to ChangesLimitDefault and

@@ -59,6 +59,24 @@ const (
 	ReportClosed = "closed"
 )
 
+// ReportUpdate is a status change of a report, told through the changes
+// feed to the device that made it: the report as it is now (Open311's
+// open or closed and status_notes) and the step of its timeline, a status
+// of Statuses with the town's message, which Open311 has no word for.
+type ReportUpdate struct {
+	Report Report    `json:"report"`
+	Event  CaseEvent `json:"event"`
+}
+
+// ReportStatusOf is the Open311 status of a report at a step of the
+// workflow (Statuses): closed once closed, open before.
+func ReportStatusOf(step string) string {
+	if step == StatusClosed {
+		return ReportClosed
+	}
+	return ReportOpen
+}
+
 // MaxReportDescription is the longest description of a report, in
 // characters (GeoReport v2: "free form text limited to 4,000 characters").
 const MaxReportDescription = 4000

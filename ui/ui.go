@@ -61,6 +61,9 @@ type Syncer interface {
 	Status() engine.Status
 	OnChange(func(engine.Status))
 	RefreshReports(ctx context.Context) error
+	// OnNews tells the town's steps on the device's cases and reports,
+	// once each (notifications).
+	OnNews(func([]citizen.News))
 	appointments.Syncer
 }
 
@@ -83,14 +86,18 @@ type Deps struct {
 	// Index is the search index in the app's database (search.Open on
 	// the store's); nil: one in memory, built at start.
 	Index *search.Index
+	// Notifier raises the notifications of the town's steps; nil: the
+	// fyne app's (SendNotification).
+	Notifier Notifier
 }
 
 // UI is the app's main window and its screens.
 type UI struct {
-	app    fyne.App
-	win    fyne.Window
-	store  Store
-	syncer Syncer
+	app      fyne.App
+	notifier Notifier
+	win      fyne.Window
+	store    Store
+	syncer   Syncer
 
 	index     *search.Index
 	nav       *navigator
@@ -110,7 +117,10 @@ type UI struct {
 
 // New builds the main window; call ShowAndRun on the result's Window.
 func New(a fyne.App, d Deps) *UI {
-	u := &UI{app: a, store: d.Store, syncer: d.Sync}
+	u := &UI{app: a, store: d.Store, syncer: d.Sync, notifier: d.Notifier}
+	if u.notifier == nil {
+		u.notifier = a
+	}
 	u.win = a.NewWindow(lang.L("Rathaus"))
 	u.win.Resize(fyne.NewSize(480, 820))
 
@@ -173,11 +183,12 @@ func New(a fyne.App, d Deps) *UI {
 			if st.Changed.Any(engine.ChangedCatalog) {
 				u.loadCatalog()
 			}
-			if st.Changed.Any(engine.ChangedOutbox) {
+			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
 				u.report.Refresh()
 			}
 		})
 	})
+	d.Sync.OnNews(u.notifyNews)
 	return u
 }
 

@@ -78,6 +78,8 @@ type Case struct {
 	// Notice: the town hall's notice (Bescheid) of the decision is on the
 	// device.
 	Notice bool
+	// New: the town took a step the citizen has not opened yet.
+	New bool
 }
 
 // Conflict is a draft's value kept for the citizen to look at: one that

@@ -45,6 +45,12 @@ type MyReport struct {
 	ServiceCode string
 	Vote        bool
 	Queued      time.Time
+	// Status is the last step of the town (api.Statuses; "" before any)
+	// and History its steps as the changes feed brought them.
+	Status  string
+	History []api.CaseEvent
+	// New: the town took a step the citizen has not opened yet.
+	New bool
 }
 
 // NearbyRadiusM is how close an open report of the same category must be
@@ -81,3 +87,36 @@ func Nearby(feed []api.Report, serviceCode string, lat, long float64) []api.Repo
 
 // DistanceLabelM rounds a distance for people: to 5 m.
 func DistanceLabelM(m float64) int { return int(math.Round(m/5) * 5) }
+
+// News kinds: what a step of the town was taken on.
+const (
+	NewsCase   = "case"
+	NewsReport = "report"
+)
+
+// News is a step the town hall took on a case or report of this device,
+// as the changes feed brought it: what a notification tells, once.
+type News struct {
+	Kind string // NewsCase or NewsReport
+	// ID is the case's id or the report's (the backend's); Label is what
+	// the citizen knows it by (the case number, the report's number) and
+	// Service its service or report category.
+	ID, Label, Service string
+	Event              api.CaseEvent
+}
+
+// Timeline is the report's steps at the town hall, starting with its
+// receipt (at queued, which the backend acknowledged) when sent.
+func (m MyReport) Timeline() []api.CaseEvent {
+	if m.ReportID == "" {
+		return nil
+	}
+	out := []api.CaseEvent{{Status: api.StatusReceived, At: m.Queued}}
+	for _, e := range m.History {
+		if e.Status == api.StatusReceived && len(out) == 1 && e.Note == nil {
+			continue // the receipt again, with nothing to say
+		}
+		out = append(out, e)
+	}
+	return out
+}

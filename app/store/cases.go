@@ -16,7 +16,7 @@ import (
 // Cases returns the mirrored cases, newest first.
 func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history,
-			EXISTS (SELECT 1 FROM notices WHERE case_id = cases.id AND pdf_sealed IS NOT NULL)
+			EXISTS (SELECT 1 FROM notices WHERE case_id = cases.id AND pdf_sealed IS NOT NULL), unseen
 		FROM cases ORDER BY submitted DESC, number DESC`)
 	if err != nil {
 		return nil, storageError("reading cases", err)
@@ -27,7 +27,7 @@ func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 		var c citizen.Case
 		var submitted int64
 		var hist string
-		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist, &c.Notice); err != nil {
+		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist, &c.Notice, &c.New); err != nil {
 			return nil, storageError("reading cases", err)
 		}
 		c.Submitted = fromMS(submitted)
@@ -50,6 +50,12 @@ type Applied struct {
 	// Appointments: an appointment of the device or its account came or
 	// changed (booked elsewhere, cancelled, checked in).
 	Appointments bool
+	// Reports: the town took a step on a report of this device.
+	Reports bool
+	// News are the steps the town took on the device's cases and reports,
+	// in the feed's order: each is told once (a notification), as the
+	// page that brought it is applied once.
+	News []citizen.News
 }
 
 // ApplyChanges applies a page of the changes feed and stores its cursor in
@@ -65,11 +71,31 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 		switch c.Kind {
 		case api.ChangeCase:
 			if c.Case != nil {
+				steps, err := caseSteps(ctx, tx, c.Case.ID)
+				if err != nil {
+					return Applied{}, err
+				}
 				changed, err := s.upsertCase(ctx, tx, "", *c.Case)
 				if err != nil {
 					return Applied{}, err
 				}
 				applied.Cases = applied.Cases || changed
+				if news, ok, err := caseNews(ctx, tx, *c.Case, steps); err != nil {
+					return Applied{}, err
+				} else if ok {
+					applied.News = append(applied.News, news)
+				}
+			}
+		case api.ChangeReport:
+			if c.Report != nil {
+				news, ok, err := applyReportUpdate(ctx, tx, *c.Report)
+				if err != nil {
+					return Applied{}, err
+				}
+				if ok {
+					applied.Reports = true
+					applied.News = append(applied.News, news)
+				}
 			}
 		case api.ChangeDraft:
 			if c.Draft != nil {

@@ -154,7 +154,8 @@ func (s *Store) ReportSent(ctx context.Context, it *citizen.OutboxItem, rep api.
 
 // MyReports lists the reports and "+1"s of this device, newest first.
 func (s *Store) MyReports(ctx context.Context) ([]citizen.MyReport, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT local_id, report_id, service_code, vote, queued FROM my_reports ORDER BY queued DESC, local_id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT local_id, report_id, service_code, vote, queued, status, history, unseen
+		FROM my_reports ORDER BY queued DESC, local_id`)
 	if err != nil {
 		return nil, storageError("reading reports", err)
 	}
@@ -163,9 +164,11 @@ func (s *Store) MyReports(ctx context.Context) ([]citizen.MyReport, error) {
 	for rows.Next() {
 		var m citizen.MyReport
 		var queued int64
-		if err := rows.Scan(&m.LocalID, &m.ReportID, &m.ServiceCode, &m.Vote, &queued); err != nil {
+		var hist string
+		if err := rows.Scan(&m.LocalID, &m.ReportID, &m.ServiceCode, &m.Vote, &queued, &m.Status, &hist, &m.New); err != nil {
 			return nil, storageError("reading reports", err)
 		}
+		_ = json.Unmarshal([]byte(hist), &m.History) // written by this store only
 		m.Queued = time.UnixMilli(queued).UTC()
 		out = append(out, m)
 	}

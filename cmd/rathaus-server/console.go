@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 
+	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/casework"
 	"rathaus/server/console"
+	"rathaus/server/reportwork"
 )
 
 // envSecureCookies: "1" is --secure-cookies.
@@ -68,7 +70,15 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 			}
 		}
 	}
-	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken,
+	var reports *reportwork.Service
+	if rs, ok := m.db.(reportwork.Store); ok {
+		reports = reportwork.New(rs, nil)
+	}
+	categories, err := assets.DemoReportServices() // as the server's Open311 has them
+	if err != nil {
+		return err
+	}
+	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports, ReportServices: categories,
 		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger})
 	if err != nil {
 		return err

@@ -61,6 +61,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "cases" {
 		return runCases(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "reports" {
+		return runReports(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == "catalog" {
 		return runCatalog(args[1:], getenv, stdout, stderr)
 	}
@@ -250,6 +253,9 @@ Usage:
   rathaus-server cases list|show|take|advance|note|export ...
       work the cases from the command line, as the staff console does;
       rathaus-server cases -h explains it.
+  rathaus-server reports list|advance ...
+      work the issue reports (Open311's requests) from the command line, as
+      the staff console does; rathaus-server reports -h explains it.
   rathaus-server tickets verify [--data FOLDER] [--db URL] CODE
       check an appointment ticket in at the desk (its short code or QR
       payload); rathaus-server tickets -h explains it.

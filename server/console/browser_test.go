@@ -196,3 +196,41 @@ func shoot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBrowserReports works an issue report in a real browser: the
+// "Meldungen" link, the report, a step with a message.
+func TestBrowserReports(t *testing.T) {
+	ctx := browser(t)
+	tw := newTown(t, false)
+	rep, _ := tw.postIssue(t)
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	do("sign in and open the reports",
+		chromedp.Navigate(tw.URL+"/staff/cases"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), "Anna Amt"),
+		chromedp.SendKeys(chromedp.CSS(`#token`), tw.StaffToken),
+		chromedp.Submit(chromedp.CSS(`#token`)),
+		chromedp.WaitVisible(`//a[text()="Meldungen"]`),
+		chromedp.Click(`//a[text()="Meldungen"]`),
+		chromedp.WaitVisible(`//a[text()="`+rep.ID+`"]`),
+	)
+	shoot(t, ctx, "console-reports.png")
+	do("move the report on",
+		chromedp.Click(`//a[text()="`+rep.ID+`"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#to-inspection`)),
+		chromedp.Click(chromedp.CSS(`#to-inspection`)),
+		chromedp.SendKeys(chromedp.CSS(`#message`), "Wir sehen uns die Laterne am Montag an."),
+		chromedp.Click(chromedp.CSS(`form.advance button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`div.done`)),
+	)
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#notes`)))
+	if err != nil || strings.TrimSpace(got) != "Wir sehen uns die Laterne am Montag an." {
+		t.Errorf("the report's last message: %q, %v", got, err)
+	}
+	shoot(t, ctx, "console-report.png")
+}

@@ -22,6 +22,7 @@ import (
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/server/casework"
+	"rathaus/server/reportwork"
 )
 
 // Prefix is where the console is mounted.
@@ -38,6 +39,10 @@ type Forms interface {
 type Config struct {
 	Casework *casework.Service
 	Forms    Forms
+	// Reports works issue reports (the "Meldungen" pages); nil: none.
+	Reports *reportwork.Service
+	// ReportServices name the reports' categories (else shown by code).
+	ReportServices api.ReportServices
 	// StaffToken signs clerks in until staff accounts exist, to every
 	// office's cases; empty: the console answers 404.
 	StaffToken string
@@ -116,6 +121,9 @@ func New(cfg Config) (*Console, error) {
 	c.mux.HandleFunc("GET /staff/cases/{id}/audit.csv", c.authed(c.handleAuditCSV))
 	c.mux.HandleFunc("GET /staff/cases/{id}/notice.pdf", c.authed(c.handleNotice))
 	c.mux.HandleFunc("GET /staff/audit.csv", c.authed(c.handleAuditCSV))
+	if cfg.Reports != nil {
+		c.mountReports()
+	}
 	return c, nil
 }
 

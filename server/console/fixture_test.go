@@ -25,6 +25,7 @@ import (
 	"rathaus/server"
 	"rathaus/server/casework"
 	"rathaus/server/console"
+	"rathaus/server/reportwork"
 	"rathaus/server/servertest"
 )
 
@@ -44,8 +45,13 @@ func newTown(t *testing.T, secure bool, opts ...func(*console.Config)) *town {
 	if !ok {
 		t.Fatalf("%T keeps no casework", b.DB)
 	}
-	cfg := console.Config{Casework: casework.New(cw, nil), Forms: b.Server, StaffToken: b.StaffToken,
+	cfg := console.Config{Casework: casework.New(cw, nil), Forms: b.Server, StaffToken: b.StaffToken, Reports: reportwork.New(b.DB, nil),
 		UploadDir: uploads, Secure: secure, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rs, err := assets.DemoReportServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReportServices = rs
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -96,6 +96,23 @@ var words = map[string]api.Text{
 	"st_info_needed": {"de": "Unterlagen nachgefordert", "en": "More information needed"},
 	"st_decided":     {"de": "Entschieden", "en": "Decided"},
 	"st_closed":      {"de": "Abgeschlossen", "en": "Closed"},
+
+	// The "Meldungen" pages (reports.go).
+	"reports":           {"de": "Meldungen", "en": "Reports"},
+	"report":            {"de": "Meldung", "en": "Report"},
+	"reportNo":          {"de": "Nr.", "en": "No."},
+	"reportMessage":     {"de": "Nachricht an die meldende Person", "en": "Message to the reporter"},
+	"backReports":       {"de": "Zurück zu den Meldungen", "en": "Back to the reports"},
+	"rs_open":           {"de": "Offen", "en": "Open"},
+	"rs_closed":         {"de": "Erledigt", "en": "Closed"},
+	"reportCount":       {"de": "{n} Meldung(en)", "en": "{n} report(s)"},
+	"noReports":         {"de": "Keine Meldungen.", "en": "No reports."},
+	"category":          {"de": "Kategorie", "en": "Category"},
+	"where":             {"de": "Ort", "en": "Place"},
+	"description":       {"de": "Beschreibung", "en": "Description"},
+	"votes":             {"de": "Unterstützungen (+1)", "en": "Supporters (+1)"},
+	"statusNotes":       {"de": "Letzte Nachricht", "en": "Last message"},
+	"reportMessageHelp": {"de": "Sieht die meldende Person in der App; Open311 zeigt sie als status_notes. Pflicht bei „Unterlagen nachgefordert“ und „Entschieden“.", "en": "The reporter sees it in the app; Open311 shows it as status_notes. Needed with “More information needed” and “Decided”."},
 }
 
 func word(key, lang string) string {

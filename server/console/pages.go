@@ -32,6 +32,8 @@ type page struct {
 	Here   string // this page's path and query, for the language switch
 	Error  string
 	Done   bool
+	// Reports: the "Meldungen" pages are there (Config.Reports).
+	Reports bool
 }
 
 func (c *Console) funcs() template.FuncMap {
@@ -252,7 +254,8 @@ func orID(title, id string) string {
 }
 
 func (c *Console) page(r *http.Request, rq *request, title string) page {
-	return page{Lang: rq.lang, Title: title, Name: rq.name, Office: rq.office, CSRF: rq.csrf, Here: r.URL.RequestURI(), Done: r.URL.Query().Get("done") == "1"}
+	return page{Lang: rq.lang, Title: title, Name: rq.name, Office: rq.office, CSRF: rq.csrf, Here: r.URL.RequestURI(), Done: r.URL.Query().Get("done") == "1",
+		Reports: c.cfg.Reports != nil}
 }
 
 type summaryRow struct {

@@ -38,9 +38,12 @@ type Store interface {
 	ReportByToken(ctx context.Context, token string) (rep api.Report, found bool, err error)
 	// Reports returns the reports that pass the filter, newest first.
 	Reports(ctx context.Context, f Filter) ([]api.Report, error)
-	// SetReportStatus sets a report's status and notes and its updated
-	// time; found=false when there is no such report.
-	SetReportStatus(ctx context.Context, id, status, notes string, at time.Time) (rep api.Report, found bool, err error)
+	// SetReportStatus moves a report to step, a status of api.Statuses
+	// (its Open311 status is api.ReportStatusOf(step)), with the town's
+	// notes and its updated time, and tells the device that made it
+	// through the changes feed (api.ChangeReport); found=false when there
+	// is no such report.
+	SetReportStatus(ctx context.Context, id, step, notes string, at time.Time) (rep api.Report, found bool, err error)
 	// VoteReport adds voter's "+1" to the report, once per voter;
 	// found=false when there is no such report.
 	VoteReport(ctx context.Context, id, voter string) (rep api.Report, found bool, err error)

@@ -176,23 +176,40 @@ func (db *DB) Reports(ctx context.Context, f open311.Filter) (_ []api.Report, er
 }
 
 // SetReportStatus implements server.Store.
-func (db *DB) SetReportStatus(ctx context.Context, id, status, notes string, at time.Time) (out api.Report, ok bool, err error) {
+func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at time.Time) (out api.Report, ok bool, err error) {
 	defer func() { err = classify(err) }()
 	seq, valid := parseReportID(id)
 	if !valid {
 		return api.Report{}, false, nil
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE reports SET status = $1, status_notes = $2, updated = $3 WHERE seq = $4",
-			status, notes, stamp(at), seq)
+		var device *string
+		err := tx.QueryRow(ctx, "UPDATE reports SET status = $1, status_notes = $2, updated = $3 WHERE seq = $4 RETURNING device",
+			api.ReportStatusOf(step), notes, stamp(at), seq).Scan(&device)
+		if errors.Is(err, pgx.ErrNoRows) {
+			ok = false
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("postgres: set report status: %w", err)
 		}
-		if ok = tag.RowsAffected() == 1; !ok {
+		if out, err = reportBySeq(ctx, tx, seq); err != nil {
+			return err
+		}
+		ok = true
+		if device == nil {
 			return nil
 		}
-		out, err = reportBySeq(ctx, tx, seq)
-		return err
+		scope, target, err := caseAudience(ctx, tx, *device)
+		if err != nil || scope == "" {
+			return err
+		}
+		ev := api.CaseEvent{Status: step, At: out.Updated}
+		if notes != "" {
+			ev.Note = api.Text{"de": notes, "en": notes}
+		}
+		return addChange(ctx, tx, scope, target, *device, api.Change{Kind: api.ChangeReport,
+			Report: &api.ReportUpdate{Report: out, Event: ev}})
 	})
 	return out, ok, err
 }

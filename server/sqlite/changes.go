@@ -109,6 +109,12 @@ func addChange(ctx context.Context, tx querier, scope, target, origin string, c 
 // addCaseChange tells the case's device, or its account when it has one,
 // about the case as it is now. Anonymous cases have no one to tell.
 func addCaseChange(ctx context.Context, tx querier, device string, c api.Case) error {
+	return addDeviceChange(ctx, tx, device, api.Change{Kind: api.ChangeCase, Case: &c})
+}
+
+// addDeviceChange tells a device, or its account when it has one, of a
+// change of something it made; device "" has no one to tell.
+func addDeviceChange(ctx context.Context, tx querier, device string, c api.Change) error {
 	if device == "" {
 		return nil
 	}
@@ -120,5 +126,5 @@ func addCaseChange(ctx context.Context, tx querier, device string, c api.Case) e
 	if account.Valid {
 		scope, target = scopeAccount, account.String
 	}
-	return addChange(ctx, tx, scope, target, device, api.Change{Kind: api.ChangeCase, Case: &c})
+	return addChange(ctx, tx, scope, target, device, c)
 }

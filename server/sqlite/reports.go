@@ -185,7 +185,7 @@ func (db *DB) Reports(ctx context.Context, f open311.Filter) (_ []api.Report, er
 }
 
 // SetReportStatus implements server.Store.
-func (db *DB) SetReportStatus(ctx context.Context, id, status, notes string, at time.Time) (out api.Report, ok bool, err error) {
+func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at time.Time) (out api.Report, ok bool, err error) {
 	defer func() { err = classify(err) }()
 	seq, valid := parseReportID(id)
 	if !valid {
@@ -193,18 +193,34 @@ func (db *DB) SetReportStatus(ctx context.Context, id, status, notes string, at 
 	}
 	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
 		res, err := q.ExecContext(ctx, "UPDATE reports SET status = ?, status_notes = ?, updated = ? WHERE seq = ?",
-			status, notes, reportStamp(at), seq)
+			api.ReportStatusOf(step), notes, reportStamp(at), seq)
 		if err != nil {
 			return fmt.Errorf("sqlite: set report status: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		out, err = reportBySeq(ctx, q, seq)
-		ok = err == nil
-		return err
+		if out, err = reportBySeq(ctx, q, seq); err != nil {
+			return err
+		}
+		ok = true
+		var device sql.NullString
+		if err := q.QueryRowContext(ctx, "SELECT device FROM reports WHERE seq = ?", seq).Scan(&device); err != nil {
+			return fmt.Errorf("sqlite: device of report %d: %w", seq, err)
+		}
+		return addDeviceChange(ctx, q, device.String, api.Change{Kind: api.ChangeReport,
+			Report: &api.ReportUpdate{Report: out, Event: reportEvent(step, notes, out.Updated)}})
 	})
 	return out, ok, err
+}
+
+// reportEvent is the timeline step a status change of a report makes.
+func reportEvent(step, notes string, at time.Time) api.CaseEvent {
+	ev := api.CaseEvent{Status: step, At: at.UTC().Truncate(time.Microsecond)}
+	if notes != "" {
+		ev.Note = api.Text{"de": notes, "en": notes}
+	}
+	return ev
 }
 
 // parseReportID reads an id as the store gives them out: a positive

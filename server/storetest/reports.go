@@ -177,6 +177,56 @@ func testReports(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("status change in the device's feed", func(t *testing.T) {
+		s := open(t)
+		addDevice(t, s, "d_r1")
+		addDevice(t, s, "d_r2")
+		in := newReport("baum", "s2", created)
+		in.Device = "d_r1"
+		r := mustReport(t, s, "k1", in)
+		mustReport(t, s, "", newReport("baum", "s3", created)) // an Open311 client's: no one to tell
+		at := created.Add(2 * time.Hour)
+		steps := []struct{ step, notes, status string }{
+			{api.StatusInspection, "Ortstermin Montag", api.ReportOpen},
+			{api.StatusClosed, "Ast entfernt", api.ReportClosed},
+		}
+		for _, st := range steps {
+			got, ok, err := s.SetReportStatus(ctx, r.ID, st.step, st.notes, at)
+			if err != nil || !ok || got.Status != st.status || got.StatusNotes != st.notes {
+				t.Fatalf("SetReportStatus(%s) = %+v, %v, %v", st.step, got, ok, err)
+			}
+		}
+		var seen []api.ReportUpdate
+		feed, _, err := s.Changes(ctx, server.Device{ID: "d_r1"}, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range feed {
+			if c.Kind == api.ChangeReport && c.Report != nil {
+				seen = append(seen, *c.Report)
+			}
+		}
+		if len(seen) != len(steps) {
+			t.Fatalf("report changes of d_r1 = %+v, want %d", seen, len(steps))
+		}
+		for i, st := range steps {
+			u := seen[i]
+			if u.Report.ID != r.ID || u.Report.Status != st.status || u.Event.Status != st.step ||
+				u.Event.Note.In("de") != st.notes || !u.Event.At.Equal(at) {
+				t.Errorf("change %d = %+v, want step %s, status %s, note %q at %v", i, u, st.step, st.status, st.notes, at)
+			}
+		}
+		other, _, err := s.Changes(ctx, server.Device{ID: "d_r2"}, 0, 100)
+		for _, c := range other {
+			if c.Kind == api.ChangeReport {
+				t.Errorf("d_r2 sees %+v of another device's report", c)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("photos and votes", func(t *testing.T) {
 		s := open(t)
 		addUpload(t, s, "u_p1", created, true)

@@ -110,6 +110,7 @@ type Engine struct {
 	mu        sync.Mutex
 	status    Status
 	listeners []func(Status)
+	news      []func([]citizen.News)
 }
 
 // Option configures an Engine.
@@ -191,6 +192,25 @@ func (e *Engine) OnChange(f func(Status)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.listeners = append(e.listeners, f)
+}
+
+// OnNews registers f to be told the steps the town took on the device's
+// cases and reports, once each, as the changes feed brought them (after
+// they are stored): for notifications. f must not block.
+func (e *Engine) OnNews(f func([]citizen.News)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.news = append(e.news, f)
+}
+
+// tellNews hands news to OnNews's listeners.
+func (e *Engine) tellNews(news []citizen.News) {
+	e.mu.Lock()
+	fs := append([]func([]citizen.News){}, e.news...)
+	e.mu.Unlock()
+	for _, f := range fs {
+		f(news)
+	}
 }
 
 // update changes the status and tells the listeners.

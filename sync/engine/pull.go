@@ -141,6 +141,12 @@ func (e *Engine) pullChanges(ctx context.Context) (out outcome, catalogChanged b
 		if applied.Appointments {
 			out.changed |= ChangedAppointments
 		}
+		if applied.Reports {
+			out.changed |= ChangedReports
+		}
+		if len(applied.News) > 0 {
+			e.tellNews(applied.News)
+		}
 		if !page.More || page.Cursor == cursor {
 			return out, catalogChanged, nil
 		}

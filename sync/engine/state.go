@@ -78,12 +78,14 @@ const (
 	// ChangedAppointments: the device's appointments (booked, taken,
 	// cancelled).
 	ChangedAppointments
+	// ChangedReports: the device's reports (the town's steps on them).
+	ChangedReports
 )
 
 // Any reports whether any of the flags in of is set.
 func (c Changed) Any(of Changed) bool { return c&of != 0 }
 
-var changedNames = [...]string{"outbox", "drafts", "cases", "catalog", "appointments"}
+var changedNames = [...]string{"outbox", "drafts", "cases", "catalog", "appointments", "reports"}
 
 func (c Changed) String() string {
 	var out []string

@@ -53,7 +53,7 @@ func (c *Client) Changes(ctx context.Context, cursor string, limit int) (api.Cha
 	}
 	for _, x := range ch.Changes {
 		if (x.Kind == api.ChangeCase && x.Case == nil) || (x.Kind == api.ChangeDraft && x.Draft == nil) ||
-			(x.Kind == api.ChangeBooking && x.Booking == nil) {
+			(x.Kind == api.ChangeBooking && x.Booking == nil) || (x.Kind == api.ChangeReport && x.Report == nil) {
 			return ch, garbled(resp.StatusCode(), errors.New("change "+x.Kind+" without its content"))
 		}
 	}

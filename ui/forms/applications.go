@@ -45,6 +45,7 @@ type applicationRow struct {
 	timeline *widget.Button      // the case's steps at the town hall
 	notice   *widget.Button      // the notice (Bescheid) of the decision, once on the device
 	answer   *widget.Button      // complete the sent draft and send it again, when the town hall asks for more
+	badge    *widget.Label       // "New": the town moved the case on since the citizen last opened it
 }
 
 func newApplications(a *Area) *Applications {
@@ -150,7 +151,7 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 }
 
 func (ap *Applications) add(r *applicationRow) {
-	actions := container.NewHBox(layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
+	actions := container.NewHBox(r.badge, layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
 	ap.list.Add(container.NewVBox(r.title, r.status, r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
@@ -176,6 +177,10 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		timeline: widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil),
 		notice:   widget.NewButtonWithIcon(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
 		answer:   widget.NewButtonWithIcon(lang.L("Complete and send again"), theme.MailReplyIcon(), func() { ap.onAnswer(d) }),
+		badge:    kit.NewBadge(),
+	}
+	if c == nil || !c.New {
+		r.badge.Hide()
 	}
 	r.notice.Hide()
 	r.answer.Importance = widget.HighImportance
@@ -203,7 +208,7 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		}
 		r.phase.Show()
 		title := r.title.Text
-		r.timeline.OnTapped = func() { ap.onTimeline(*c, title) }
+		r.timeline.OnTapped = func() { ap.onTimeline(*c, title); ap.seen(*c, r) }
 		r.timeline.Show()
 		if c.Notice {
 			r.notice.OnTapped = func() { ap.onNotice(*c) }
@@ -244,31 +249,12 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 	return r
 }
 
-// statusName is a case status in the citizen's words.
-func statusName(s string) string {
-	switch s {
-	case api.StatusReceived:
-		return lang.L("Received")
-	case api.StatusInReview:
-		return lang.L("In review")
-	case api.StatusInspection:
-		return lang.L("Inspection")
-	case api.StatusDecided:
-		return lang.L("Decided")
-	case api.StatusInfoNeeded:
-		return lang.L("More information needed")
-	case api.StatusClosed:
-		return lang.L("Closed")
-	}
-	return s
-}
-
 func caseStatus(c citizen.Case) string {
 	since := c.Submitted
 	if n := len(c.History); n > 0 {
 		since = c.History[n-1].At
 	}
-	return lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": statusName(c.Status), "Date": since.Local().Format("02.01.2006 15:04")})
+	return lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": kit.StatusName(c.Status), "Date": since.Local().Format("02.01.2006 15:04")})
 }
 
 // draftStatus says where a draft stands, in the citizen's words.
@@ -301,20 +287,26 @@ func lastError(it *citizen.OutboxItem) string {
 
 // onTimeline shows a case's steps at the town hall with their notes.
 func (ap *Applications) onTimeline(c citizen.Case, title string) {
-	lng := kit.Lang()
-	box := container.NewVBox()
 	events := c.History
 	if len(events) == 0 {
 		events = []api.CaseEvent{{Status: c.Status, At: c.Submitted}}
 	}
-	for _, e := range events {
-		box.Add(kit.Heading(e.At.Local().Format("02.01.2006 15:04") + "  " + statusName(e.Status)))
-		if note := e.Note.In(lng); note != "" {
-			box.Add(kit.Wrapped(note))
-		}
-	}
+	box := kit.Timeline(events)
 	d := dialog.NewCustom(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}), lang.L("Close"), box, ap.area.Window)
 	d.Show()
+}
+
+// seen records that the citizen opened what the town did on the case:
+// the row is no longer new.
+func (ap *Applications) seen(c citizen.Case, r *applicationRow) {
+	if !c.New {
+		return
+	}
+	if err := ap.area.Store.MarkSeen(context.Background(), citizen.NewsCase, c.ID); err != nil {
+		ap.area.showError(err)
+		return
+	}
+	r.badge.Hide()
 }
 
 // onAnswer reopens a sent draft whose case the town hall asked more of,

@@ -43,6 +43,9 @@ type Store interface {
 	// ReopenToAnswer makes a sent draft editable to answer the town
 	// hall's request for more information on its case.
 	ReopenToAnswer(ctx context.Context, draftID string) error
+	// MarkSeen: the citizen opened what the town hall did on a case
+	// (kind citizen.NewsCase), which is no longer new.
+	MarkSeen(ctx context.Context, kind, id string) error
 }
 
 // Syncer is what the forms' screens need of the sync engine.

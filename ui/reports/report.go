@@ -57,6 +57,9 @@ type Screen struct {
 	thanks   *widget.Label
 	waiting  *widget.Label
 	feedNote *widget.Label
+
+	mineHead *widget.Label   // "My reports", hidden while there are none
+	mine     *fyne.Container // the device's sent reports (mine.go)
 }
 
 // New builds the report screen.
@@ -107,6 +110,9 @@ func New(d Deps) *Screen {
 	s.waiting.Hide()
 	s.feedNote = kit.Wrapped("")
 	s.feedNote.Importance = widget.LowImportance
+	s.mineHead = kit.Heading(lang.L("My reports"))
+	s.mineHead.Hide()
+	s.mine = container.NewVBox()
 
 	s.box = container.NewVBox(
 		kit.Heading(lang.L("Report a problem in town")),
@@ -125,6 +131,7 @@ func New(d Deps) *Screen {
 		kit.Wrapped(lang.L("Leave the e-mail empty to report anonymously. It is only for the town hall, never shown publicly.")),
 		s.email,
 		s.problem, s.dupBox, s.send, s.waiting, s.feedNote,
+		s.mineHead, s.mine,
 	)
 	s.root = kit.NewVScroll(container.NewPadded(s.box))
 	s.showPhotos()
@@ -181,6 +188,9 @@ func (s *Screen) Refresh() {
 		s.waiting.SetText(strings.Join(lines, "\n"))
 		s.waiting.Hidden = len(lines) == 0
 		s.waiting.Refresh()
+	}
+	if mine, err := s.d.Store.MyReports(ctx); err == nil {
+		s.showMine(mine)
 	}
 	if _, at, err := s.d.Store.ReportFeed(ctx); err == nil && !at.IsZero() {
 		s.feedNote.SetText(lang.L("Reports of others as of {{.Date}}", map[string]any{"Date": at.In(time.Local).Format("02.01.2006 15:04")}))

@@ -24,6 +24,9 @@ type Store interface {
 	ReportFeed(ctx context.Context) (api.ReportFeed, time.Time, error)
 	ReportItems(ctx context.Context) ([]*citizen.OutboxItem, error)
 	MyReports(ctx context.Context) ([]citizen.MyReport, error)
+	// MarkSeen: the citizen opened the town's steps on a report (kind
+	// citizen.NewsReport), which is no longer new.
+	MarkSeen(ctx context.Context, kind, id string) error
 }
 
 // Syncer is what the report screen needs of the sync engine.

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"maps"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// Status timelines: the steps the town takes on a case or report come
+// through the changes feed; each step that says something (not the
+// receipt) is news, told once, and marks the item new until opened.
+
+// caseSteps is how many steps the mirrored case has (-1: not on the
+// device yet).
+func caseSteps(ctx context.Context, tx *sql.Tx, id string) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT json_array_length(history) FROM cases WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil
+	}
+	return n, storageError("reading a case", err)
+}
+
+// caseNews is the news of a case's copy from the feed: its last step when
+// the timeline grew by it (a copy the device had, or its receipt, is
+// none), the case then marked new.
+func caseNews(ctx context.Context, tx *sql.Tx, c api.Case, before int) (citizen.News, bool, error) {
+	after, err := caseSteps(ctx, tx, c.ID)
+	if err != nil || after <= before || after == 0 || len(c.History) != after {
+		return citizen.News{}, false, err
+	}
+	last := c.History[after-1]
+	if last.Status == api.StatusReceived && last.Note == nil {
+		return citizen.News{}, false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET unseen = 1 WHERE id = ?`, c.ID); err != nil {
+		return citizen.News{}, false, storageError("recording a case", err)
+	}
+	return citizen.News{Kind: citizen.NewsCase, ID: c.ID, Label: c.Number, Service: c.Service, Event: last}, true, nil
+}
+
+// applyReportUpdate adds the town's step to the report's timeline and
+// marks it new; a step the timeline holds already (a page applied twice)
+// is no news. A report this device does not know (sent from another
+// device of the account) is remembered from here on.
+func applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (citizen.News, bool, error) {
+	var hist string
+	err := tx.QueryRowContext(ctx, `SELECT history FROM my_reports WHERE report_id = ? AND vote = 0`, u.Report.ID).Scan(&hist)
+	if errors.Is(err, sql.ErrNoRows) {
+		hist = "[]"
+		_, err = tx.ExecContext(ctx, `INSERT INTO my_reports (local_id, report_id, service_code, vote, queued) VALUES (?, ?, ?, 0, ?)`,
+			"f_"+u.Report.ID, u.Report.ID, u.Report.ServiceCode, ms(u.Report.Requested))
+	}
+	if err != nil {
+		return citizen.News{}, false, storageError("recording a report's status", err)
+	}
+	var events []api.CaseEvent
+	if err := json.Unmarshal([]byte(hist), &events); err != nil {
+		return citizen.News{}, false, storageError("recording a report's status", err)
+	}
+	for _, e := range events {
+		if e.Status == u.Event.Status && e.At.Equal(u.Event.At) && maps.Equal(e.Note, u.Event.Note) {
+			return citizen.News{}, false, nil
+		}
+	}
+	b, err := json.Marshal(append(events, u.Event))
+	if err != nil {
+		return citizen.News{}, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE my_reports SET status = ?, history = ?, unseen = 1 WHERE report_id = ? AND vote = 0`,
+		u.Event.Status, string(b), u.Report.ID); err != nil {
+		return citizen.News{}, false, storageError("recording a report's status", err)
+	}
+	return citizen.News{Kind: citizen.NewsReport, ID: u.Report.ID, Label: u.Report.ID, Service: u.Report.ServiceCode, Event: u.Event}, true, nil
+}
+
+// MarkSeen records that the citizen opened a case or report (kind
+// citizen.NewsCase or NewsReport, by the backend's id): it is no longer
+// new.
+func (s *Store) MarkSeen(ctx context.Context, kind, id string) error {
+	q := `UPDATE cases SET unseen = 0 WHERE id = ?`
+	if kind == citizen.NewsReport {
+		q = `UPDATE my_reports SET unseen = 0 WHERE report_id = ?`
+	}
+	_, err := s.db.ExecContext(ctx, q, id)
+	return storageError("marking as seen", err)
+}

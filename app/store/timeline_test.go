@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+)
+
+// TestApplyChanges_ReportSteps: the town's steps on this device's report
+// are its timeline and news once each; a step on a report sent from
+// another device of the account makes it known here; a page applied twice
+// tells nothing twice.
+func TestApplyChanges_ReportSteps(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	lat, long := 50.94, 6.96
+	it, err := f.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "baum", Lat: &lat, Long: &long}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.clock.Now()
+	if err := f.ReportSent(ctx, it, api.Report{ID: "7", ServiceCode: "baum", Status: api.ReportOpen, Requested: sent, Updated: sent}); err != nil {
+		t.Fatal(err)
+	}
+	step := func(id, status, note string, at time.Time) api.Change {
+		ev := api.CaseEvent{Status: status, At: at}
+		if note != "" {
+			ev.Note = api.Text{"de": note, "en": note}
+		}
+		return api.Change{Kind: api.ChangeReport, Report: &api.ReportUpdate{
+			Report: api.Report{ID: id, ServiceCode: "baum", Status: api.ReportStatusOf(status), StatusNotes: note, Requested: sent, Updated: at}, Event: ev}}
+	}
+	page := []api.Change{
+		step("7", api.StatusInspection, "Ortstermin Montag", sent.Add(time.Hour)),
+		step("12", api.StatusClosed, "Erledigt", sent.Add(2*time.Hour)),
+	}
+	applied, err := f.ApplyChanges(ctx, page, "2")
+	if err != nil || !applied.Reports || len(applied.News) != 2 {
+		t.Fatalf("ApplyChanges = %+v, %v; want two reports' news", applied, err)
+	}
+	for i, want := range []struct{ id, status string }{{"7", api.StatusInspection}, {"12", api.StatusClosed}} {
+		if n := applied.News[i]; n.Kind != citizen.NewsReport || n.ID != want.id || n.Event.Status != want.status {
+			t.Errorf("news %d = %+v, want report %s %s", i, n, want.id, want.status)
+		}
+	}
+	if again, err := f.ApplyChanges(ctx, page, "2"); err != nil || again.Reports || len(again.News) != 0 {
+		t.Errorf("the same page again = %+v, %v; want nothing", again, err)
+	}
+
+	mine, err := f.MyReports(ctx)
+	if err != nil || len(mine) != 2 {
+		t.Fatalf("my reports = %+v, %v", mine, err)
+	}
+	byID := map[string]citizen.MyReport{}
+	for _, m := range mine {
+		byID[m.ReportID] = m
+	}
+	for _, tc := range []struct {
+		id, status, note string
+		steps            int
+	}{
+		{"7", api.StatusInspection, "Ortstermin Montag", 2},
+		{"12", api.StatusClosed, "Erledigt", 2},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			m := byID[tc.id]
+			tl := m.Timeline()
+			if !m.New || m.Status != tc.status || len(tl) != tc.steps || tl[0].Status != api.StatusReceived || tl[len(tl)-1].Note.In("de") != tc.note {
+				t.Errorf("report = %+v, timeline %+v; want new, %s with %q", m, tl, tc.status, tc.note)
+			}
+		})
+	}
+
+	if err := f.MarkSeen(ctx, citizen.NewsReport, "7"); err != nil {
+		t.Fatal(err)
+	}
+	mine, _ = f.MyReports(ctx)
+	for _, m := range mine {
+		if m.New != (m.ReportID == "12") {
+			t.Errorf("report %s new = %v after opening 7", m.ReportID, m.New)
+		}
+	}
+}

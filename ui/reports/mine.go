@@ -1,0 +1,68 @@
+package reports
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/app/citizen"
+	"rathaus/ui/kit"
+)
+
+// "My reports": the reports this device sent, each with where it stands
+// at the town hall, its timeline, and "New" while the town's last step is
+// unopened.
+
+// showMine lays out the device's sent reports (not the "+1"s: those are
+// others' reports).
+func (s *Screen) showMine(mine []citizen.MyReport) {
+	s.mine.RemoveAll()
+	for _, m := range mine {
+		if m.Vote || m.ReportID == "" {
+			continue
+		}
+		s.mine.Add(s.mineRow(m))
+	}
+	s.mineHead.Hidden = len(s.mine.Objects) == 0
+	s.mineHead.Refresh()
+	s.mine.Refresh()
+}
+
+func (s *Screen) mineRow(m citizen.MyReport) fyne.CanvasObject {
+	name := m.ServiceCode
+	if svc, ok := s.d.Services.Service(m.ServiceCode); ok {
+		name = svc.Name.In(kit.Lang())
+	}
+	tl := m.Timeline()
+	last := tl[len(tl)-1]
+	title := lang.L("Report {{.Number}}: {{.Category}}", map[string]any{"Number": m.ReportID, "Category": name})
+	status := kit.Wrapped(lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": kit.StatusName(last.Status),
+		"Date": last.At.Local().Format("02.01.2006 15:04")}))
+	if note := last.Note.In(kit.Lang()); note != "" {
+		status.SetText(status.Text + "\n" + lang.L("The town hall writes: {{.Message}}", map[string]any{"Message": note}))
+	}
+	badge := kit.NewBadge()
+	badge.Hidden = !m.New
+	open := widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil)
+	open.OnTapped = func() { s.onTimeline(m, title, badge) }
+	return container.NewVBox(kit.Heading(title), status, container.NewHBox(badge, layout.NewSpacer(), open), widget.NewSeparator())
+}
+
+// onTimeline shows the report's steps; the report is no longer new.
+func (s *Screen) onTimeline(m citizen.MyReport, title string, badge *widget.Label) {
+	dialog.NewCustom(title, lang.L("Close"), kit.Timeline(m.Timeline()), s.d.Window).Show()
+	if !m.New {
+		return
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	if err := s.d.Store.MarkSeen(ctx, citizen.NewsReport, m.ReportID); err != nil {
+		s.showProblem(kit.ErrorText(err))
+		return
+	}
+	badge.Hide()
+}
