@@ -23,6 +23,7 @@ import (
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 	"rathaus/ui"
+	_ "rathaus/ui/startlocale" // a language before fyne reads the locale (LANG=C.UTF-8)
 )
 
 // Defaults; the environment overrides them (see README.md).
@@ -46,9 +47,7 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := ui.LoadTranslations(os.Getenv("RATHAUS_LANG")); err != nil {
-		slog.Warn("translations", "err", err)
-	}
+	startLanguage()
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
@@ -98,6 +97,14 @@ func run() error {
 		p.store.Close()
 	}
 	return nil
+}
+
+// startLanguage loads the translations: RATHAUS_LANG's language, else the
+// system's, else German (ui/startlocale sets it where the system names none).
+func startLanguage() {
+	if err := ui.LoadTranslations(os.Getenv("RATHAUS_LANG")); err != nil {
+		slog.Warn("translations", "err", err)
+	}
 }
 
 // parts are what the app runs on once its data is open.
