@@ -23,6 +23,7 @@ import (
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 	"rathaus/ui"
+	"rathaus/ui/firstframe"
 	_ "rathaus/ui/startlocale" // a language before fyne reads the locale (LANG=C.UTF-8)
 )
 
@@ -81,6 +82,7 @@ func run() error {
 		go p.engine.Run(ctx)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index})
 		u.Window().SetMaster()
+		firstframe.Watch(u.Window(), nil) // the start benchmark only
 		u.Window().Show()
 	}
 	// A data key out of reach is a window with the ways forward, not an
