@@ -7,7 +7,7 @@ export GOFLAGS := -tags=sqlite_fts5
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint screenshot clean load fuzz
+.PHONY: run test build deps lint screenshot clean load fuzz package
 
 ## run: build, start the reference backend and the app against it
 run:
@@ -84,5 +84,17 @@ reliability-app: deps
 reliability-bad-input: deps
 	go test -count=1 -run '^TestBadInput$$' -v ./reliability
 
+## package: the Linux desktop package (tar.xz) and the Windows executable,
+## built with the fyne tool from FyneApp.toml, into dist/. The fyne tool goes
+## to bin/tools/, the mingw-w64 cross compiler is installed by scripts/deps.sh.
+FYNE_TOOL_VERSION := v1.7.4
+FYNE := $(CURDIR)/bin/tools/fyne-$(FYNE_TOOL_VERSION)/fyne
+$(FYNE):
+	GOBIN=$(dir $(FYNE)) go install fyne.io/tools/cmd/fyne@$(FYNE_TOOL_VERSION)
+
+package: $(FYNE)
+	@scripts/deps.sh package
+	FYNE=$(FYNE) scripts/package.sh
+
 clean:
-	rm -rf bin .run
+	rm -rf bin .run dist

@@ -23,6 +23,8 @@ import (
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 	"rathaus/ui"
+	"rathaus/ui/firstframe"
+	_ "rathaus/ui/startlocale" // a language before fyne reads the locale (LANG=C.UTF-8)
 )
 
 // Defaults; the environment overrides them (see README.md).
@@ -46,9 +48,7 @@ func main() {
 func run() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := ui.LoadTranslations(os.Getenv("RATHAUS_LANG")); err != nil {
-		slog.Warn("translations", "err", err)
-	}
+	startLanguage()
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
@@ -82,6 +82,7 @@ func run() error {
 		go p.engine.Run(ctx)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index})
 		u.Window().SetMaster()
+		firstframe.Watch(u.Window(), nil) // the start benchmark only
 		u.Window().Show()
 	}
 	// A data key out of reach is a window with the ways forward, not an
@@ -98,6 +99,14 @@ func run() error {
 		p.store.Close()
 	}
 	return nil
+}
+
+// startLanguage loads the translations: RATHAUS_LANG's language, else the
+// system's, else German (ui/startlocale sets it where the system names none).
+func startLanguage() {
+	if err := ui.LoadTranslations(os.Getenv("RATHAUS_LANG")); err != nil {
+		slog.Warn("translations", "err", err)
+	}
 }
 
 // parts are what the app runs on once its data is open.
