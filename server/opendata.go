@@ -1,0 +1,29 @@
+package server
+
+import (
+	"fmt"
+
+	"rathaus/server/opendata"
+)
+
+// OpenDataConfig is what a town says about its open data (Config.OpenData).
+type OpenDataConfig struct {
+	BaseURL, Publisher, PublisherURL, ContributorID string
+}
+
+// mountOpenData serves the open data (server/opendata) under
+// api.PathOpenData: public, no device.
+func (s *Server) mountOpenData(cfg Config) error {
+	area, err := opendata.New(opendata.Config{
+		Store: s.store, Failure: s.failure,
+		BaseURL: cfg.OpenData.BaseURL, Publisher: cfg.OpenData.Publisher,
+		PublisherURL: cfg.OpenData.PublisherURL, ContributorID: cfg.OpenData.ContributorID,
+	})
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	for _, rt := range area.Routes() {
+		s.route(rt.Method, rt.Path, rt.Handler)
+	}
+	return nil
+}
