@@ -29,8 +29,9 @@ const (
 type OpenData struct {
 	Dataset string `json:"dataset"`
 	// Modified is when the figures last changed (RFC 3339, UTC): the
-	// latest case event or report change the store holds.
-	Modified string        `json:"modified"`
+	// latest case event or report change the store holds; none before
+	// the first.
+	Modified string        `json:"modified,omitempty"`
 	Rows     []OpenDataRow `json:"rows"`
 }
 

@@ -64,8 +64,8 @@ func (a *Area) record(d *dataset, base string, modified time.Time, rows []api.Op
 			"dct:format":       id(fileTypes + f.fileType),
 			"dcat:mediaType":   id(mediaTypes + f.media),
 			"dct:license":      id(licenseDLBY),
-			"dct:modified":     typed(modified.UTC().Format(time.RFC3339), "xsd:dateTime"),
 		})
+		setModified(dists[len(dists)-1], modified)
 	}
 	rec := node{
 		"@id":                    uri,
@@ -80,9 +80,9 @@ func (a *Area) record(d *dataset, base string, modified time.Time, rows []api.Op
 		"dct:license":            id(licenseDLBY),
 		"dct:accessRights":       id("http://publications.europa.eu/resource/authority/access-right/PUBLIC"),
 		"dct:accrualPeriodicity": id("http://publications.europa.eu/resource/authority/frequency/CONT"),
-		"dct:modified":           typed(modified.UTC().Format(time.RFC3339), "xsd:dateTime"),
 		"dcat:distribution":      dists,
 	}
+	setModified(rec, modified)
 	if start, end, ok := span(rows); ok {
 		rec["dct:temporal"] = node{
 			"@type":          "dct:PeriodOfTime",
@@ -104,7 +104,7 @@ func (a *Area) publisher() node {
 // catalog lists the datasets' records, whole, so that a harvester needs one
 // request.
 func (a *Area) catalog(base string, modified time.Time, records []node) node {
-	return node{
+	cat := node{
 		"@context":        jsonldContext,
 		"@id":             base + api.PathOpenData + "catalog.jsonld",
 		"@type":           "dcat:Catalog",
@@ -113,7 +113,16 @@ func (a *Area) catalog(base string, modified time.Time, records []node) node {
 		"dct:publisher":   a.publisher(),
 		"dct:language":    id("http://publications.europa.eu/resource/authority/language/DEU"),
 		"dct:license":     id(licenseDLBY),
-		"dct:modified":    typed(modified.UTC().Format(time.RFC3339), "xsd:dateTime"),
 		"dcat:dataset":    records,
+	}
+	setModified(cat, modified)
+	return cat
+}
+
+// setModified says when the figures last changed; before there are any,
+// nothing.
+func setModified(n node, modified time.Time) {
+	if !modified.IsZero() {
+		n["dct:modified"] = typed(stamp(modified), "xsd:dateTime")
 	}
 }

@@ -33,8 +33,8 @@ type Config struct {
 
 // Defaults of Config for the demo town: a real town sets its own.
 const (
-	DefaultPublisher     = "Demo-Stadt"
-	DefaultContributorID = "https://rathaus.example/contributors/demo-stadt"
+	DefaultPublisher     = "Musterstadt"
+	DefaultContributorID = "https://rathaus.example/contributors/musterstadt"
 )
 
 // Area serves the open data.
@@ -140,9 +140,6 @@ func (a *Area) handleFile(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, a.cfg.Failure(ctx, "open data", err))
 		return
 	}
-	if modified.IsZero() {
-		modified = time.Unix(0, 0)
-	}
 	if file == "catalog.jsonld" {
 		var records []node
 		for _, d := range datasets {
@@ -170,7 +167,7 @@ func (a *Area) handleFile(w http.ResponseWriter, r *http.Request) {
 	}
 	switch ext {
 	case "json":
-		a.serve(w, r, api.ContentTypeJSON, modified, api.OpenData{Dataset: d.name, Modified: modified.UTC().Format(time.RFC3339), Rows: rows})
+		a.serve(w, r, api.ContentTypeJSON, modified, api.OpenData{Dataset: d.name, Modified: stamp(modified), Rows: rows})
 	case "jsonld":
 		rec := a.record(d, a.base(r), modified, rows)
 		rec["@context"] = jsonldContext
@@ -228,4 +225,12 @@ func writeProblem(w http.ResponseWriter, p *api.Problem) {
 	}
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(b)
+}
+
+// stamp is how the figures' times are written; "" for none (no data yet).
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

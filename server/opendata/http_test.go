@@ -334,3 +334,23 @@ func TestFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestEmptyStore(t *testing.T) {
+	b := servertest.New(t)
+	res, body := get(t, b.URL+api.PathOpenData+api.DatasetCases+".csv", nil)
+	if res.StatusCode != http.StatusOK || string(body) != "month,category,status,count\n" {
+		t.Errorf("GET .csv = %d %q, want the header alone", res.StatusCode, body)
+	}
+	_, body = get(t, b.URL+api.PathOpenData+api.DatasetCases+".json", nil)
+	if string(body) != `{"dataset":"cases-by-month","rows":[]}` {
+		t.Errorf("GET .json = %s, want no rows and no time", body)
+	}
+	_, body = get(t, b.URL+api.PathOpenData+api.DatasetCases+".jsonld", nil)
+	var rec map[string]any
+	if err := json.Unmarshal(body, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["dct:modified"] != nil || rec["dct:temporal"] != nil {
+		t.Errorf("record = %s, want neither dct:modified nor dct:temporal before there are figures", body)
+	}
+}
