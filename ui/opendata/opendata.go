@@ -55,6 +55,9 @@ type Screen struct {
 	// anew.
 	width  float32
 	charts []*canvas.Image
+	// updated, when set, is called once an update has been shown (tests
+	// wait for it).
+	updated func()
 }
 
 // New builds the screen; it shows the cached figures until Shown fetches
@@ -93,6 +96,9 @@ func (s *Screen) onUpdate() {
 			s.Refresh()
 			if err != nil {
 				s.status.SetText(s.status.Text + "\n" + lang.L("The figures could not be updated: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
+			}
+			if s.updated != nil {
+				s.updated()
 			}
 		})
 	}()

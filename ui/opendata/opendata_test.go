@@ -105,5 +105,21 @@ func TestScreen(t *testing.T) {
 		if got := labels(again); !strings.Contains(got, "2026-11|meldebescheinigung|3|4.0") || !strings.Contains(got, "Data as of "+dataAsOf) {
 			t.Errorf("offline labels = %q, want the cached figures", got)
 		}
+		// Shown asks for new figures; offline, it says so and keeps the
+		// cached ones.
+		done := make(chan struct{})
+		again.updated = func() { close(done) }
+		again.Shown()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the update did not end")
+		}
+		if got := again.status.Text; !strings.Contains(got, "could not be updated") {
+			t.Errorf("status = %q, want that the figures could not be updated", got)
+		}
+		if got := labels(again); !strings.Contains(got, "2026-11|meldebescheinigung|3|4.0") {
+			t.Errorf("labels after a failed update = %q, want the cached figures", got)
+		}
 	})
 }
