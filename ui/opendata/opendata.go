@@ -51,8 +51,8 @@ type Screen struct {
 	root   fyne.CanvasObject
 	status *widget.Label
 	body   *fyne.Container
-	// Charts are drawn for this width (Fyne units); Refresh draws them
-	// anew.
+	// Charts are drawn for this width (Fyne units): the screen's, once it
+	// has been laid out; Refresh draws them anew.
 	width  float32
 	charts []*canvas.Image
 	// updated, when set, is called once an update has been shown (tests
@@ -63,12 +63,16 @@ type Screen struct {
 // New builds the screen; it shows the cached figures until Shown fetches
 // new ones.
 func New(d Deps) *Screen {
-	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox(), width: 440}
+	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox(), width: minChartWidth}
 	refresh := widget.NewButtonWithIcon(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
 	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, refresh, s.body)))
 	s.Refresh()
 	return s
 }
+
+// minChartWidth fits the narrowest phone (360 units) with the screen's
+// and the card's padding.
+const minChartWidth = 300
 
 // Title is the screen's name.
 func (s *Screen) Title() string { return lang.L("Open data") }
@@ -109,6 +113,9 @@ func (s *Screen) Refresh() {
 	ctx, cancel := ctxShort()
 	defer cancel()
 	f, err := s.d.Store.OpenFigures(ctx)
+	if w := s.root.Size().Width - 6*theme.Padding(); w > minChartWidth {
+		s.width = w
+	}
 	s.body.Objects, s.charts = nil, nil
 	switch {
 	case err != nil:

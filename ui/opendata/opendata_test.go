@@ -85,7 +85,7 @@ func TestScreen(t *testing.T) {
 			t.Errorf("%d charts, want 2 (applications, decision days; no reports yet)", n)
 		}
 		for _, c := range s.charts {
-			if b := c.Image.Bounds(); b.Dx() < 400 || b.Dy() < 250 {
+			if b := c.Image.Bounds(); b.Dx() < minChartWidth || b.Dy() < minChartWidth/2 {
 				t.Errorf("a chart of %v, want one drawn at the screen's width", b)
 			}
 		}
