@@ -16,8 +16,9 @@ type OpenFigures struct {
 	Fetched      time.Time    `json:"fetched"`
 }
 
-// MonthTotals sums a count dataset's rows per month, in the order of the
-// months: what a bar chart of the month shows.
+// MonthTotals sums a count dataset's rows per month, in the order the
+// rows give the months (the backend's: by month): what a bar chart of the
+// months shows.
 func MonthTotals(d api.OpenData) (months []string, totals []int) {
 	at := map[string]int{}
 	for _, r := range d.Rows {
