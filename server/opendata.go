@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"time"
 
 	"rathaus/server/opendata"
 )
@@ -9,6 +10,9 @@ import (
 // OpenDataConfig is what a town says about its open data (Config.OpenData).
 type OpenDataConfig struct {
 	BaseURL, Publisher, PublisherURL, ContributorID string
+	// CacheFor: how long computed figures are served as they are (see
+	// opendata.Config).
+	CacheFor time.Duration
 }
 
 // mountOpenData serves the open data (server/opendata) under
@@ -18,6 +22,7 @@ func (s *Server) mountOpenData(cfg Config) error {
 		Store: s.store, Failure: s.failure,
 		BaseURL: cfg.OpenData.BaseURL, Publisher: cfg.OpenData.Publisher,
 		PublisherURL: cfg.OpenData.PublisherURL, ContributorID: cfg.OpenData.ContributorID,
+		CacheFor: cfg.OpenData.CacheFor, Now: s.now,
 	})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"rathaus/api"
@@ -29,7 +30,15 @@ type Config struct {
 	// is its address, if any. ContributorID is the dcatde:contributorID
 	// the state's portal gave the town. Defaults: the demo town's.
 	Publisher, PublisherURL, ContributorID string
+	// CacheFor is how long a file once computed is served as it is (0:
+	// DefaultCacheFor; negative: computed on every request).
+	CacheFor time.Duration
+	Now      func() time.Time
 }
+
+// DefaultCacheFor: figures of a month need not be newer than a minute,
+// and clients may keep them for five (Cache-Control).
+const DefaultCacheFor = time.Minute
 
 // Defaults of Config for the demo town: a real town sets its own.
 const (
@@ -38,7 +47,11 @@ const (
 )
 
 // Area serves the open data.
-type Area struct{ cfg Config }
+type Area struct {
+	cfg   Config
+	mu    sync.Mutex
+	files map[string]built // by base URL and file name
+}
 
 // New checks cfg and returns the area.
 func New(cfg Config) (*Area, error) {
@@ -52,7 +65,13 @@ func New(cfg Config) (*Area, error) {
 		cfg.ContributorID = DefaultContributorID
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	return &Area{cfg: cfg}, nil
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.CacheFor == 0 {
+		cfg.CacheFor = DefaultCacheFor
+	}
+	return &Area{cfg: cfg, files: map[string]built{}}, nil
 }
 
 // Route is one endpoint: its method, path pattern and handler.
@@ -129,60 +148,114 @@ func datasetNamed(name string) *dataset {
 }
 
 // handleFile serves GET /v1/opendata/{file}: catalog.jsonld, or a
-// dataset's .json, .csv or .jsonld. The figures are computed from the store
-// on each request; an ETag of the body lets a client that has them (the
-// app's offline copy) get a 304 instead.
+// dataset's .json, .csv or .jsonld. An ETag of the body lets a client that
+// has them (the app's offline copy) get a 304 instead.
 func (a *Area) handleFile(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
-	ctx := r.Context()
+	if !known(file) {
+		writeProblem(w, &api.Problem{Type: api.ProblemNotFound, Title: "Not Found", Status: http.StatusNotFound,
+			Detail: "No such open data file; catalog.jsonld lists them."})
+		return
+	}
+	f, err := a.cached(r.Context(), a.base(r), file)
+	if err != nil {
+		writeProblem(w, a.cfg.Failure(r.Context(), "open data", err, "file", file))
+		return
+	}
+	if f.disposition != "" {
+		w.Header().Set("Content-Disposition", f.disposition)
+	}
+	a.serveBytes(w, r, f.contentType, f.modified, f.body)
+}
+
+// known reports whether the file is one the area serves.
+func known(file string) bool {
+	if file == "catalog.jsonld" {
+		return true
+	}
+	name, ext, _ := strings.Cut(file, ".")
+	return datasetNamed(name) != nil && (ext == "json" || ext == "csv" || ext == "jsonld")
+}
+
+// built is a file as served.
+type built struct {
+	body                     []byte
+	contentType, disposition string
+	modified                 time.Time
+	at                       time.Time
+}
+
+// cached returns the file as built within Config.CacheFor, else builds it.
+// The figures are computed from the store, which takes time in proportion
+// to the cases (BenchmarkFiles): a public address must not let every
+// request do that. One build at a time: requests that come meanwhile wait
+// for it and take its result.
+func (a *Area) cached(ctx context.Context, base, file string) (built, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	key := base + " " + file
+	if f, ok := a.files[key]; ok && a.cfg.CacheFor > 0 && a.cfg.Now().Sub(f.at) < a.cfg.CacheFor {
+		return f, nil
+	}
+	f, err := a.build(ctx, base, file)
+	if err != nil {
+		return built{}, err
+	}
+	f.at = a.cfg.Now()
+	if a.cfg.CacheFor > 0 {
+		if len(a.files) > 64 { // many hosts asked for (no BaseURL): forget them all
+			clear(a.files)
+		}
+		a.files[key] = f
+	}
+	return f, nil
+}
+
+// build computes the file from the store.
+func (a *Area) build(ctx context.Context, base, file string) (built, error) {
 	modified, err := a.cfg.Store.LastChange(ctx)
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(ctx, "open data", err))
-		return
+		return built{}, err
 	}
 	if file == "catalog.jsonld" {
 		var records []node
 		for _, d := range datasets {
 			rows, err := d.rows(ctx, a.cfg.Store)
 			if err != nil {
-				writeProblem(w, a.cfg.Failure(ctx, "open data", err, "dataset", d.name))
-				return
+				return built{}, err
 			}
-			records = append(records, a.record(d, a.base(r), modified, rows))
+			records = append(records, a.record(d, base, modified, rows))
 		}
-		a.serve(w, r, api.ContentTypeJSONLD, modified, a.catalog(a.base(r), modified, records))
-		return
+		return jsonFile(api.ContentTypeJSONLD, modified, a.catalog(base, modified, records)), nil
 	}
 	name, ext, _ := strings.Cut(file, ".")
 	d := datasetNamed(name)
-	if d == nil || (ext != "json" && ext != "csv" && ext != "jsonld") {
-		writeProblem(w, &api.Problem{Type: api.ProblemNotFound, Title: "Not Found", Status: http.StatusNotFound,
-			Detail: "No such open data file; catalog.jsonld lists them."})
-		return
-	}
 	rows, err := d.rows(ctx, a.cfg.Store)
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(ctx, "open data", err, "dataset", d.name))
-		return
+		return built{}, err
 	}
 	switch ext {
 	case "json":
-		a.serve(w, r, api.ContentTypeJSON, modified, api.OpenData{Dataset: d.name, Modified: stamp(modified), Rows: rows})
+		return jsonFile(api.ContentTypeJSON, modified, api.OpenData{Dataset: d.name, Modified: stamp(modified), Rows: rows}), nil
 	case "jsonld":
-		rec := a.record(d, a.base(r), modified, rows)
+		rec := a.record(d, base, modified, rows)
 		rec["@context"] = jsonldContext
-		a.serve(w, r, api.ContentTypeJSONLD, modified, rec)
-	case "csv":
-		var b bytes.Buffer
-		cw := csv.NewWriter(&b)
-		_ = cw.Write(d.csvHeader) // a bytes.Buffer takes every write
-		for _, row := range rows {
-			_ = cw.Write(d.csvRow(row))
-		}
-		cw.Flush()
-		w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`.csv"`)
-		a.serveBytes(w, r, api.ContentTypeCSV, modified, b.Bytes())
+		return jsonFile(api.ContentTypeJSONLD, modified, rec), nil
 	}
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	_ = cw.Write(d.csvHeader) // a bytes.Buffer takes every write
+	for _, row := range rows {
+		_ = cw.Write(d.csvRow(row))
+	}
+	cw.Flush()
+	return built{body: b.Bytes(), contentType: api.ContentTypeCSV, modified: modified,
+		disposition: `attachment; filename="` + d.name + `.csv"`}, nil
+}
+
+func jsonFile(contentType string, modified time.Time, v any) built {
+	b, _ := json.Marshal(v) // our own types: they marshal
+	return built{body: b, contentType: contentType, modified: modified}
 }
 
 // base is the public scheme and host the records' URLs start with.
@@ -195,11 +268,6 @@ func (a *Area) base(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
-}
-
-func (a *Area) serve(w http.ResponseWriter, r *http.Request, contentType string, modified time.Time, v any) {
-	b, _ := json.Marshal(v) // our own types: they marshal
-	a.serveBytes(w, r, contentType, modified, b)
 }
 
 func (a *Area) serveBytes(w http.ResponseWriter, r *http.Request, contentType string, modified time.Time, b []byte) {

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,8 +94,11 @@ func get(t *testing.T, url string, header http.Header) (*http.Response, []byte) 
 
 func median(m float64) *float64 { return &m }
 
+// fresh computes the figures on every request.
+var fresh = servertest.WithConfig(func(c *server.Config) { c.OpenData.CacheFor = -1 })
+
 func TestFiguresMatchTheStore(t *testing.T) {
-	b := servertest.New(t)
+	b := servertest.New(t, fresh)
 	fill(t, b)
 	tests := []struct {
 		dataset string
@@ -327,12 +331,31 @@ func TestFiles(t *testing.T) {
 		if res.StatusCode != http.StatusNotModified {
 			t.Errorf("with If-None-Match = %d, want 304", res.StatusCode)
 		}
-		b.SetCaseStatus("c4", api.StatusDecided, api.Text{"de": "Genehmigt", "en": "Granted"})
-		res, _ = get(t, b.URL+api.PathOpenData+"decision-days.json", http.Header{"If-None-Match": {etag}})
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("after a decision = %d, want 200 with the new figures", res.StatusCode)
-		}
 	})
+}
+
+// TestCache: figures once computed are served as they are for
+// Config.CacheFor, then computed anew.
+func TestCache(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
+		c.Now = clock
+		c.OpenData.CacheFor = time.Minute
+	}))
+	fill(t, b)
+	_, first := get(t, b.URL+api.PathOpenData+"decision-days.csv", nil)
+	b.SetCaseStatus("c4", api.StatusDecided, api.Text{"de": "Genehmigt", "en": "Granted"})
+	if _, got := get(t, b.URL+api.PathOpenData+"decision-days.csv", nil); !bytes.Equal(got, first) {
+		t.Errorf("within a minute = %q, want the figures computed before %q", got, first)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	if _, got := get(t, b.URL+api.PathOpenData+"decision-days.csv", nil); !bytes.Contains(got, []byte("anwohnerparken")) {
+		t.Errorf("a minute later = %q, want the new decision counted", got)
+	}
 }
 
 func TestEmptyStore(t *testing.T) {
