@@ -398,6 +398,23 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a photo of a report that does not exist", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodGet, api.PathReports+"/1/photos/1", nil, nil)}
 		}, want: want{status: notFound, typ: api.ProblemNotFound}},
+
+		// Open data (GET /v1/opendata/{file}): only the names it lists.
+		{name: "an open-data file of another format", send: openData("cases-by-month.xml"),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "an open-data file up the path", send: openData("..%2F..%2Fetc%2Fpasswd"),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "an open-data file with a NUL", send: openData("cases-by-month%00.json"),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+		{name: "an open-data file name of 10 KB", send: openData(strings.Repeat("a", 10_000) + ".json"),
+			want: want{status: notFound, typ: api.ProblemNotFound}},
+	}
+}
+
+// openData asks anonymously for an open-data file.
+func openData(file string) func(t *testing.T, r *rig) result {
+	return func(t *testing.T, r *rig) result {
+		return result{answer: r.do(t, http.MethodGet, api.PathOpenData+file, nil, nil)}
 	}
 }
 

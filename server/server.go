@@ -110,6 +110,11 @@ type Config struct {
 	// MaxBookings bounds the appointments to come one device holds (0:
 	// appointments.DefaultMaxBookings; negative: none); beyond, 429.
 	MaxBookings int
+
+	// OpenData (server/opendata): who publishes the figures, as the DCAT
+	// records name them, and the public address their URLs start with
+	// (empty: each its default; see opendata.Config).
+	OpenData OpenDataConfig
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -193,6 +198,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routeAll()
 	s.mountOpen311(cfg)
+	if err := s.mountOpenData(cfg); err != nil {
+		return nil, err
+	}
 	if err := s.initUploads(cfg); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"rathaus/api"
 	"rathaus/server/appointments"
 	"rathaus/server/open311"
+	"rathaus/server/opendata"
 )
 
 // Store keeps what the backend knows: cases with their idempotency keys and
@@ -103,6 +104,8 @@ type Store interface {
 	open311.KeyStore
 	// Appointments: bookings and their tickets (server/appointments).
 	appointments.Store
+	// Open data: the figures of server/opendata.
+	opendata.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

@@ -43,6 +43,7 @@ import (
 	"rathaus/ui/forms"
 	"rathaus/ui/help"
 	"rathaus/ui/kit"
+	"rathaus/ui/opendata"
 	"rathaus/ui/reports"
 )
 
@@ -51,6 +52,7 @@ type Store interface {
 	forms.Store
 	reports.Store
 	appointments.Store
+	opendata.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -65,6 +67,7 @@ type Syncer interface {
 	// once each (notifications).
 	OnNews(func([]citizen.News))
 	appointments.Syncer
+	opendata.Syncer
 }
 
 var (
@@ -113,6 +116,8 @@ type UI struct {
 
 	appts    *appointments.Area
 	apptsNav *navigator
+
+	openData *opendata.Screen
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -141,7 +146,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
-	u.nav = newNavigator(u.withReportEntry(u.home.Content()), u.home.Title())
+	u.openData = opendata.New(opendata.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home})
+	u.nav = newNavigator(u.withOpenDataEntry(u.withReportEntry(u.home.Content())), u.home.Title())
 	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
 	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
 	u.tabs = container.NewAppTabs(

@@ -130,6 +130,8 @@ type Main struct {
 	// Pprof is a loopback address to serve profiles on (RATHAUS_PPROF);
 	// empty, the default: none.
 	Pprof string
+	// OpenData names the publisher of the open data and the public address.
+	OpenData server.OpenDataConfig
 
 	db      store
 	backend *server.Server
@@ -192,6 +194,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if err := m.Limits.register(fs, getenv); err != nil {
 		return err
 	}
+	registerOpenData(fs, getenv, &m.OpenData)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -213,6 +216,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 		}
 	}
 	if err := m.Limits.check(); err != nil {
+		return err
+	}
+	if err := checkOpenData(m.OpenData); err != nil {
 		return err
 	}
 	// PostgreSQL's size is the database server's to bound (its disk, a
@@ -311,7 +317,7 @@ Flags (a flag beats its environment variable, which beats the default):
 Limits (a flag beats its environment variable; 0 switches a limit off).
 Over a limit the server answers 503 (busy: try again in a moment), 429
 (quota: try again later) or 507 (full), each with Retry-After:
-` + limitsUsage() + `
+` + limitsUsage() + openDataUsage + `
 Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 
@@ -358,6 +364,7 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.Limits.apply(&cfg)
+	cfg.OpenData = m.OpenData
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
 		if err != nil {

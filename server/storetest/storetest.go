@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Reports", testReports},
 		{"Casework", testCasework},
 		{"Appointments", testAppointments},
+		{"OpenData", testOpenData},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {

@@ -41,6 +41,7 @@ type Store interface {
 	reportStore
 	noticeStore
 	bookingStore
+	openDataStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -58,6 +59,7 @@ type Portal interface {
 	reportPortal
 	noticePortal
 	bookingPortal
+	openDataPortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's

@@ -1,0 +1,34 @@
+package server
+
+import (
+	"fmt"
+	"time"
+
+	"rathaus/server/opendata"
+)
+
+// OpenDataConfig is what a town says about its open data (Config.OpenData).
+type OpenDataConfig struct {
+	BaseURL, Publisher, PublisherURL, ContributorID string
+	// CacheFor: how long computed figures are served as they are (see
+	// opendata.Config).
+	CacheFor time.Duration
+}
+
+// mountOpenData serves the open data (server/opendata) under
+// api.PathOpenData: public, no device.
+func (s *Server) mountOpenData(cfg Config) error {
+	area, err := opendata.New(opendata.Config{
+		Store: s.store, Failure: s.failure,
+		BaseURL: cfg.OpenData.BaseURL, Publisher: cfg.OpenData.Publisher,
+		PublisherURL: cfg.OpenData.PublisherURL, ContributorID: cfg.OpenData.ContributorID,
+		CacheFor: cfg.OpenData.CacheFor, Now: s.now,
+	})
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	for _, rt := range area.Routes() {
+		s.route(rt.Method, rt.Path, rt.Handler)
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package opendata
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/api"
+	"rathaus/server"
+	"rathaus/ui/internal/uitest"
+)
+
+// makeCases puts cases into the device's backend: received in November
+// and December, decided after 2, 4 and 9 days.
+func makeCases(t *testing.T, dev *uitest.Device) {
+	t.Helper()
+	ctx := context.Background()
+	nov := time.Date(2026, 11, 3, 8, 0, 0, 0, time.UTC)
+	for i, c := range []struct {
+		service string
+		at      time.Time
+		days    int
+	}{{"meldebescheinigung", nov, 2}, {"meldebescheinigung", nov, 4}, {"meldebescheinigung", nov, 9}, {"hundesteuer", nov.AddDate(0, 1, 0), 0}} {
+		id := "c" + string(rune('a'+i))
+		_, _, err := dev.Backend.DB.CreateCase(ctx, id, []byte(id), server.NewCase{ID: id, Service: c.service,
+			Form: api.FormRef{ID: c.service, Version: 1}, Data: json.RawMessage(`{}`), Status: api.StatusReceived, Created: c.at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.days > 0 {
+			ev := api.CaseEvent{Status: api.StatusDecided, At: c.at.AddDate(0, 0, c.days)}
+			if _, err := dev.Backend.DB.SetCaseStatus(ctx, id, ev, func(string) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// labels are the texts of the screen's labels, with its tables open, as a
+// screen reader reads them.
+func labels(s *Screen) string {
+	for _, a := range uitest.All[*widget.Accordion](s.Content()) {
+		a.OpenAll()
+	}
+	var texts []string
+	for _, l := range uitest.All[*widget.Label](s.Content()) {
+		texts = append(texts, l.Text)
+	}
+	return strings.Join(texts, "|")
+}
+
+// dataAsOf is the time of the last case event makeCases makes, as the
+// screen shows it.
+var dataAsOf = time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC).In(time.Local).Format("02.01.2006 15:04")
+
+func TestScreen(t *testing.T) {
+	test.NewTempApp(t)
+	dev := uitest.NewDevice(t)
+	s := New(Deps{Store: dev.Store, Sync: dev.Engine})
+	w := test.NewWindow(s.Content())
+	defer w.Close()
+
+	t.Run("nothing fetched yet", func(t *testing.T) {
+		if got := s.status.Text; !strings.Contains(got, "No figures yet") {
+			t.Errorf("status = %q, want that there are none yet", got)
+		}
+		if n := len(s.charts); n != 0 {
+			t.Errorf("%d charts, want none", n)
+		}
+	})
+
+	makeCases(t, dev)
+	if err := dev.Engine.RefreshOpenData(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Refresh()
+
+	t.Run("charts and their tables", func(t *testing.T) {
+		if n := len(s.charts); n != 2 {
+			t.Errorf("%d charts, want 2 (applications, decision days; no reports yet)", n)
+		}
+		for _, c := range s.charts {
+			if b := c.Image.Bounds(); b.Dx() < minChartWidth || b.Dy() < minChartWidth/2 {
+				t.Errorf("a chart of %v, want one drawn at the screen's width", b)
+			}
+		}
+		got := labels(s)
+		// Applications per month: 3 in November, 1 in December; the
+		// median of 2, 4 and 9 days is 4.
+		for _, want := range []string{"Data as of " + dataAsOf, "2026-11|3|2026-12|1", "2026-11|meldebescheinigung|3|4.0", "None yet."} {
+			if !strings.Contains(got, want) {
+				t.Errorf("labels %q lack %q", got, want)
+			}
+		}
+	})
+
+	t.Run("offline: the cached figures with their date", func(t *testing.T) {
+		dev.Backend.Stop()
+		again := New(Deps{Store: dev.Store, Sync: dev.Engine})
+		if got := labels(again); !strings.Contains(got, "2026-11|meldebescheinigung|3|4.0") || !strings.Contains(got, "Data as of "+dataAsOf) {
+			t.Errorf("offline labels = %q, want the cached figures", got)
+		}
+		// Shown asks for new figures; offline, it says so and keeps the
+		// cached ones.
+		done := make(chan struct{})
+		again.updated = func() { close(done) }
+		again.Shown()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the update did not end")
+		}
+		if got := again.status.Text; !strings.Contains(got, "could not be updated") {
+			t.Errorf("status = %q, want that the figures could not be updated", got)
+		}
+		if got := labels(again); !strings.Contains(got, "2026-11|meldebescheinigung|3|4.0") {
+			t.Errorf("labels after a failed update = %q, want the cached figures", got)
+		}
+	})
+}
