@@ -155,8 +155,10 @@ func (s *Screen) Shown() {
 	go func() {
 		ctx, cancel := s.ctx()
 		defer cancel()
+		// Only the public feed changed: redrawing "My reports" too could
+		// bring back a "New" the citizen cleared meanwhile.
 		if s.d.Sync.RefreshReports(ctx) == nil {
-			fyne.Do(s.Refresh)
+			fyne.Do(s.showFeedAge)
 		}
 	}()
 }
@@ -192,6 +194,13 @@ func (s *Screen) Refresh() {
 	if mine, err := s.d.Store.MyReports(ctx); err == nil {
 		s.showMine(mine)
 	}
+	s.showFeedAge()
+}
+
+// showFeedAge says how old the cached public feed is.
+func (s *Screen) showFeedAge() {
+	ctx, cancel := s.ctx()
+	defer cancel()
 	if _, at, err := s.d.Store.ReportFeed(ctx); err == nil && !at.IsZero() {
 		s.feedNote.SetText(lang.L("Reports of others as of {{.Date}}", map[string]any{"Date": at.In(time.Local).Format("02.01.2006 15:04")}))
 	}
