@@ -28,6 +28,23 @@ type PollAnswer struct {
 	Data map[string]any `json:"data"`
 }
 
+// Problem types of the polls.
+const (
+	// ProblemPollClosed: the poll closed; answers are no longer taken.
+	ProblemPollClosed = "https://rathaus.example/problems/poll-closed"
+	// ProblemPollNotOpen: the poll has not opened yet.
+	ProblemPollNotOpen = "https://rathaus.example/problems/poll-not-open"
+	// ProblemPollOpen: results come only after the poll closed.
+	ProblemPollOpen = "https://rathaus.example/problems/poll-open"
+)
+
+// PollReceipt is the answer of PUT /v1/polls/{id}/answer: the answer is
+// stored, as of Answered.
+type PollReceipt struct {
+	Poll     string    `json:"poll"`
+	Answered time.Time `json:"answered"`
+}
+
 // PollResults counts a closed poll's answers: per choice field (single or
 // multiple), how many answers chose each option. Free text is not
 // published: it could name a person.

@@ -108,11 +108,11 @@ func (a *Area) handleAnswer(w http.ResponseWriter, r *http.Request) {
 	now := a.cfg.Now()
 	switch {
 	case now.Before(p.Opens):
-		writeProblem(w, &api.Problem{Type: "urn:rathaus:poll-not-open", Title: "Poll not open yet", Status: http.StatusConflict,
+		writeProblem(w, &api.Problem{Type: api.ProblemPollNotOpen, Title: "Poll not open yet", Status: http.StatusConflict,
 			Detail: "The poll opens at " + p.Opens.UTC().Format(time.RFC3339) + "."})
 		return
 	case !now.Before(p.Closes):
-		writeProblem(w, &api.Problem{Type: "urn:rathaus:poll-closed", Title: "Poll closed", Status: http.StatusConflict,
+		writeProblem(w, &api.Problem{Type: api.ProblemPollClosed, Title: "Poll closed", Status: http.StatusConflict,
 			Detail: "The poll closed at " + p.Closes.UTC().Format(time.RFC3339) + "; answers are no longer taken."})
 		return
 	}
@@ -125,7 +125,7 @@ func (a *Area) handleAnswer(w http.ResponseWriter, r *http.Request) {
 		ans.Data = map[string]any{}
 	}
 	if errs := p.form.Validate(ans.Data); len(errs) > 0 {
-		writeProblem(w, &api.Problem{Type: "urn:rathaus:validation", Title: "Unprocessable Content",
+		writeProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content",
 			Status: http.StatusUnprocessableEntity, Detail: "The answer does not fit the poll's form.", Errors: errs})
 		return
 	}
@@ -138,7 +138,7 @@ func (a *Area) handleAnswer(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, a.cfg.Failure(r.Context(), "poll answer", err, "poll", p.ID))
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, api.PollReceipt{Poll: p.ID, Answered: now.UTC()})
 }
 
 func (a *Area) handleResults(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +147,7 @@ func (a *Area) handleResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.cfg.Now().Before(p.Closes) {
-		writeProblem(w, &api.Problem{Type: "urn:rathaus:poll-open", Title: "Poll still open", Status: http.StatusConflict,
+		writeProblem(w, &api.Problem{Type: api.ProblemPollOpen, Title: "Poll still open", Status: http.StatusConflict,
 			Detail: "Results are published after the poll closed at " + p.Closes.UTC().Format(time.RFC3339) + "."})
 		return
 	}

@@ -80,7 +80,7 @@ func (e *env) answer(t *testing.T, token string, data map[string]any) (int, api.
 	t.Helper()
 	code, body := e.call(t, http.MethodPut, api.PathPolls+"marktplatz/answer", token, api.PollAnswer{Data: data})
 	var p api.Problem
-	if code != http.StatusNoContent {
+	if code != http.StatusOK {
 		_ = json.Unmarshal(body, &p)
 	}
 	return code, p
@@ -132,7 +132,7 @@ func TestAnswerRules(t *testing.T) {
 		data     map[string]any
 		wantCode int
 	}{
-		{"a valid answer", tok, "marktplatz", map[string]any{"nutzung": "markt", "wuensche": []string{"baenke"}}, http.StatusNoContent},
+		{"a valid answer", tok, "marktplatz", map[string]any{"nutzung": "markt", "wuensche": []string{"baenke"}}, http.StatusOK},
 		{"a required field missing", tok, "marktplatz", map[string]any{"wuensche": []string{"baenke"}}, http.StatusUnprocessableEntity},
 		{"an option the form does not have", tok, "marktplatz", map[string]any{"nutzung": "autobahn"}, http.StatusUnprocessableEntity},
 		{"a field the form does not have", tok, "marktplatz", map[string]any{"nutzung": "markt", "name": "Erika"}, http.StatusUnprocessableEntity},
@@ -167,15 +167,15 @@ func TestAnswersCountOncePerDevice(t *testing.T) {
 		{a, map[string]any{"nutzung": "gruen", "wuensche": []string{"baeume", "brunnen"}}}, // replaces a's first
 		{b, map[string]any{"nutzung": "gruen", "wuensche": []string{"baeume"}, "anmerkung": "Schatten!"}},
 	} {
-		if code, p := e.answer(t, step.token, step.data); code != http.StatusNoContent {
-			t.Fatalf("answer %v = %d %+v; want 204", step.data, code, p)
+		if code, p := e.answer(t, step.token, step.data); code != http.StatusOK {
+			t.Fatalf("answer %v = %d %+v; want 200", step.data, code, p)
 		}
 	}
 
 	e.setNow(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
 	code, p := e.answer(t, a, map[string]any{"nutzung": "markt"})
-	if code != http.StatusConflict || p.Type != "urn:rathaus:poll-closed" {
-		t.Errorf("answer after closing = %d %+v; want 409 urn:rathaus:poll-closed", code, p)
+	if code != http.StatusConflict || p.Type != api.ProblemPollClosed {
+		t.Errorf("answer after closing = %d %+v; want 409 poll-closed", code, p)
 	}
 
 	code, res := e.results(t)
