@@ -58,4 +58,3 @@ func (s *pollAnswerSender) Refuse(ctx context.Context, it *citizen.OutboxItem, r
 	}
 	return ChangedOutbox, s.store.Fail(ctx, it.ID, r.Code, msg)
 }
-
