@@ -21,6 +21,17 @@ type pollAnswerStore interface {
 // pollAnswerPortal is what poll answers need of the backend.
 type pollAnswerPortal interface {
 	AnswerPoll(ctx context.Context, poll string, data map[string]any) (api.PollReceipt, error)
+	Polls(ctx context.Context) (api.Polls, error)
+	PollResults(ctx context.Context, poll string) (api.PollResults, error)
+}
+
+// Polls fetches the town's polls (online only: the screen says so when
+// there is no connection).
+func (e *Engine) Polls(ctx context.Context) (api.Polls, error) { return e.portal.Polls(ctx) }
+
+// PollResults fetches a closed poll's counts.
+func (e *Engine) PollResults(ctx context.Context, poll string) (api.PollResults, error) {
+	return e.portal.PollResults(ctx, poll)
 }
 
 type pollAnswerSender struct {
