@@ -195,3 +195,17 @@ func DemoOffices() (api.Offices, error) {
 	}
 	return o, nil
 }
+
+// DemoPolls returns the demo municipality's polls (Bürgerbeteiligung),
+// each with its form inline.
+func DemoPolls() ([]api.Poll, error) {
+	var p []api.Poll
+	b, err := demo.ReadFile("demo/polls.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("demo polls: %w", err)
+	}
+	return p, nil
+}

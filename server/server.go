@@ -115,6 +115,10 @@ type Config struct {
 	// records name them, and the public address their URLs start with
 	// (empty: each its default; see opendata.Config).
 	OpenData OpenDataConfig
+
+	// Polls (server/polls): the polls put to the citizens, each with its
+	// form (empty: none).
+	Polls []api.Poll
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -199,6 +203,9 @@ func New(cfg Config) (*Server, error) {
 	s.routeAll()
 	s.mountOpen311(cfg)
 	if err := s.mountOpenData(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.mountPolls(cfg); err != nil {
 		return nil, err
 	}
 	if err := s.initUploads(cfg); err != nil {

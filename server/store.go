@@ -11,6 +11,7 @@ import (
 	"rathaus/server/appointments"
 	"rathaus/server/open311"
 	"rathaus/server/opendata"
+	"rathaus/server/polls"
 )
 
 // Store keeps what the backend knows: cases with their idempotency keys and
@@ -106,6 +107,9 @@ type Store interface {
 	appointments.Store
 	// Open data: the figures of server/opendata.
 	opendata.Store
+
+	// Polls: the answers of server/polls.
+	polls.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

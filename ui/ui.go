@@ -44,6 +44,7 @@ import (
 	"rathaus/ui/help"
 	"rathaus/ui/kit"
 	"rathaus/ui/opendata"
+	"rathaus/ui/polls"
 	"rathaus/ui/reports"
 )
 
@@ -53,6 +54,7 @@ type Store interface {
 	reports.Store
 	appointments.Store
 	opendata.Store
+	polls.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -68,6 +70,7 @@ type Syncer interface {
 	OnNews(func([]citizen.News))
 	appointments.Syncer
 	opendata.Syncer
+	polls.Syncer
 }
 
 var (
@@ -118,6 +121,8 @@ type UI struct {
 	apptsNav *navigator
 
 	openData *opendata.Screen
+
+	polls *polls.Screen
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -147,7 +152,8 @@ func New(a fyne.App, d Deps) *UI {
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.openData = opendata.New(opendata.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home})
-	u.nav = newNavigator(u.withOpenDataEntry(u.withReportEntry(u.home.Content())), u.home.Title())
+	u.polls = polls.New(polls.Deps{Store: d.Store, Sync: d.Sync})
+	u.nav = newNavigator(u.withPollsEntry(u.withOpenDataEntry(u.withReportEntry(u.home.Content()))), u.home.Title())
 	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
 	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
 	u.tabs = container.NewAppTabs(

@@ -365,6 +365,9 @@ func (m *Main) Open() error {
 	}
 	m.Limits.apply(&cfg)
 	cfg.OpenData = m.OpenData
+	if cfg.Polls, err = assets.DemoPolls(); err != nil {
+		return fmt.Errorf("load polls: %w", err)
+	}
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
 		if err != nil {

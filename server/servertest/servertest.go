@@ -148,6 +148,10 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	polls, err := assets.DemoPolls()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
 	o := options{cfg: server.Config{
@@ -166,6 +170,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		StaffToken:                 "staff-" + hex.EncodeToString(token),
 		ReportServices:             reportServices,
 		ReportStreets:              streets,
+		Polls:                      polls,
 	}}
 	for _, opt := range opts {
 		opt(&o)

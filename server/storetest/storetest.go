@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Casework", testCasework},
 		{"Appointments", testAppointments},
 		{"OpenData", testOpenData},
+		{"Polls", testPolls},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {

@@ -42,6 +42,7 @@ type Store interface {
 	noticeStore
 	bookingStore
 	openDataStore
+	pollAnswerStore
 }
 
 // Portal is what the engine needs of the backend's portal API: the
@@ -60,6 +61,7 @@ type Portal interface {
 	noticePortal
 	bookingPortal
 	openDataPortal
+	pollAnswerPortal
 }
 
 // Uploader sends attachments by the tus protocol, with the device's
@@ -170,6 +172,7 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		citizen.OutboxReport:        &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
 		citizen.OutboxBooking:       &bookingSender{store: st, portal: p},
 		citizen.OutboxBookingCancel: &bookingCancelSender{store: st, portal: p},
+		citizen.OutboxPollAnswer:    &pollAnswerSender{store: st, portal: p},
 	}
 	for k, s := range own {
 		if e.senders[k] == nil {

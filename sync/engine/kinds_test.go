@@ -47,6 +47,7 @@ var kindRows = []struct {
 	{"note", func() kindUnderTest { return &notesUnderTest{} }},
 	{"report", func() kindUnderTest { return &reportsUnderTest{} }},
 	{"booking", func() kindUnderTest { return &bookingsUnderTest{} }},
+	{"poll_answer", func() kindUnderTest { return &pollAnswersUnderTest{} }},
 }
 
 // kindRun is one kind under one fault, right after the pass under it.

@@ -1,0 +1,44 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PutPollAnswer implements server.Store.
+func (db *DB) PutPollAnswer(ctx context.Context, poll, device string, data []byte, at time.Time) (err error) {
+	defer func() { err = classify(err) }()
+	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO poll_answers (poll, device, data, answered) VALUES (?, ?, ?, ?)
+			ON CONFLICT (poll, device) DO UPDATE SET data = excluded.data, answered = excluded.answered`,
+			poll, device, string(data), at.Unix())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put poll answer: %w", err)
+	}
+	return nil
+}
+
+// PollAnswers implements server.Store.
+func (db *DB) PollAnswers(ctx context.Context, poll string) (_ [][]byte, err error) {
+	defer func() { err = classify(err) }()
+	rows, err := db.ro.QueryContext(ctx, "SELECT data FROM poll_answers WHERE poll = ?", poll)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: poll answers: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("sqlite: poll answers: %w", err)
+		}
+		out = append(out, []byte(s))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: poll answers: %w", err)
+	}
+	return out, nil
+}
