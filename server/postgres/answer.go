@@ -83,11 +83,7 @@ func (db *DB) Answer(ctx context.Context, key string, requestHash []byte, a case
 		if out, err = caseByID(ctx, tx, a.Case); err != nil {
 			return err
 		}
-		scope, target, err := caseAudience(ctx, tx, a.Device)
-		if err != nil || scope == "" {
-			return err
-		}
-		return addChange(ctx, tx, scope, target, a.Device, api.Change{Kind: api.ChangeCase, Case: &out})
+		return addDeviceChange(ctx, tx, a.Device, api.Change{Kind: api.ChangeCase, Case: &out})
 	})
 	if err != nil {
 		_, isAtt := errors.AsType[*server.AttachmentError](err)

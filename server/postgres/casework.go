@@ -186,11 +186,7 @@ func (db *DB) Act(ctx context.Context, id string, a casework.Action, allow func(
 		if device != nil {
 			dev = *device
 		}
-		scope, target, err := caseAudience(ctx, tx, dev)
-		if err != nil || scope == "" {
-			return err
-		}
-		return addChange(ctx, tx, scope, target, dev, api.Change{Kind: api.ChangeCase, Case: &c})
+		return addDeviceChange(ctx, tx, dev, api.Change{Kind: api.ChangeCase, Case: &c})
 	})
 	switch {
 	case refused != nil:

@@ -129,6 +129,16 @@ func queueChange(b *pgx.Batch, scope, target, origin string, c api.Change) error
 	return nil
 }
 
+// addDeviceChange tells a device, or its account when it has one, of a
+// change of something it made; device "" has no one to tell.
+func addDeviceChange(ctx context.Context, tx pgx.Tx, device string, c api.Change) error {
+	scope, target, err := caseAudience(ctx, tx, device)
+	if err != nil || scope == "" {
+		return err
+	}
+	return addChange(ctx, tx, scope, target, device, c)
+}
+
 // caseAudience says who hears of a device's case: the device, or its
 // account when it has one; scope "" for an anonymous case, which has no
 // one to tell.

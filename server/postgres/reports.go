@@ -200,15 +200,11 @@ func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at ti
 		if device == nil {
 			return nil
 		}
-		scope, target, err := caseAudience(ctx, tx, *device)
-		if err != nil || scope == "" {
-			return err
-		}
 		ev := api.CaseEvent{Status: step, At: out.Updated}
 		if notes != "" {
 			ev.Note = api.Text{"de": notes, "en": notes}
 		}
-		return addChange(ctx, tx, scope, target, *device, api.Change{Kind: api.ChangeReport,
+		return addDeviceChange(ctx, tx, *device, api.Change{Kind: api.ChangeReport,
 			Report: &api.ReportUpdate{Report: out, Event: ev}})
 	})
 	return out, ok, err

@@ -198,14 +198,6 @@ func (db *DB) CheckIn(ctx context.Context, code string, at time.Time) (out appoi
 // addBookingChange tells the booking's device, or its account when it has
 // one, about the booking as it is now.
 func addBookingChange(ctx context.Context, q querier, b appointments.Booking) error {
-	var account sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT account FROM devices WHERE id = ?", b.Device).Scan(&account); err != nil {
-		return fmt.Errorf("sqlite: account of device %s: %w", b.Device, err)
-	}
-	scope, target := scopeDevice, b.Device
-	if account.Valid {
-		scope, target = scopeAccount, account.String
-	}
 	w := b.Wire()
-	return addChange(ctx, q, scope, target, b.Device, api.Change{Kind: api.ChangeBooking, Booking: &w})
+	return addDeviceChange(ctx, q, b.Device, api.Change{Kind: api.ChangeBooking, Booking: &w})
 }
