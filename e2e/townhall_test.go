@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,6 +23,7 @@ import (
 	"rathaus/server"
 	"rathaus/server/casework"
 	"rathaus/server/console"
+	"rathaus/server/console/consoletest"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
@@ -180,50 +180,6 @@ func TestTownHall(t *testing.T) {
 	}
 }
 
-// browser starts headless Chromium, or skips the test saying why.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Skip("no Chromium on this machine (apt-get install chromium, or make deps): the town hall's end-to-end test cannot run")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1280, 1000))
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel3)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Skipf("Chromium at %s does not start: %v", path, err)
-	}
-	return ctx
-}
-
-// waitFor waits until the expression holds in the page, through the
-// navigation that may be under way (which fails an evaluation).
-func waitFor(t *testing.T, ctx context.Context, expr string) {
-	t.Helper()
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		if err == nil && ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%s never held (last error: %v)", expr, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // photo is a small real PNG.
 func photo(t *testing.T) []byte {
 	t.Helper()
@@ -239,3 +195,10 @@ func photo(t *testing.T) []byte {
 	}
 	return buf.Bytes()
 }
+
+// browser starts headless Chromium, or skips the test saying why.
+func browser(t *testing.T) context.Context {
+	return consoletest.Browser(t, "the town hall's end-to-end test")
+}
+
+var waitFor = consoletest.WaitFor

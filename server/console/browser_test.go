@@ -6,49 +6,20 @@ import (
 	"flag"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"rathaus/api"
+	"rathaus/server/console/consoletest"
 )
 
 // screenshots, when set, is the folder the browser test writes the
 // console's pictures to (docs/ for the README): go test ./server/console
 // -run Browser -screenshots ../../docs
 var screenshots = flag.String("screenshots", "", "folder for console-list.png and console-case.png")
-
-// browser starts headless Chromium (Debian's chromium package, which make
-// deps installs) for the test, or skips it saying why.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Skip("no Chromium on this machine (apt-get install chromium, or make deps): the browser test of the console cannot run")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1280, 1000), chromedp.Flag("lang", "de-DE"))
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel3)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Skipf("Chromium at %s does not start: %v", path, err)
-	}
-	return ctx
-}
 
 // TestBrowser works a case made in the test as a clerk does, in a real
 // browser: sign in, find the case by its number, open its attachment, ask
@@ -165,23 +136,6 @@ func TestBrowser(t *testing.T) {
 	waitFor(t, ctx, `document.contentType === "application/pdf"`)
 }
 
-// waitFor waits until the expression holds in the page, through the
-// navigation that may be under way (which fails an evaluation).
-func waitFor(t *testing.T, ctx context.Context, expr string) {
-	t.Helper()
-	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		if err == nil && ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%s never held (last error: %v)", expr, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
 // shoot writes a full-page screenshot when -screenshots names a folder.
 func shoot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -234,3 +188,10 @@ func TestBrowserReports(t *testing.T) {
 	}
 	shoot(t, ctx, "console-report.png")
 }
+
+// browser starts headless Chromium, or skips the test saying why.
+func browser(t *testing.T) context.Context {
+	return consoletest.Browser(t, "the browser test of the console", chromedp.Flag("lang", "de-DE"))
+}
+
+var waitFor = consoletest.WaitFor
