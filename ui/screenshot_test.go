@@ -10,62 +10,31 @@ package ui
 import (
 	"context"
 	"flag"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets/demotest"
+	"rathaus/ui/internal/shots"
 	"rathaus/ui/internal/uitest"
 )
 
 var (
-	shots   = flag.String("shots", "docs", "folder for the screenshots")
-	realApp fyne.App
+	shotsDir = flag.String("shots", "docs", "folder for the screenshots")
+	realApp  fyne.App
 )
 
-// TestMain runs the tests beside the real app's event loop, which must own
-// the main goroutine.
+// TestMain runs the tests beside the real app's event loop.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	lng := os.Getenv("RATHAUS_LANG")
-	if lng == "" {
-		lng = "de"
-	}
-	if err := LoadTranslations(lng); err != nil {
-		panic(err)
-	}
-	realApp = app.NewWithID("org.rathaus.app.screenshots")
-	code := 0
-	go func() {
-		code = m.Run()
-		fyne.Do(realApp.Quit)
-	}()
-	realApp.Run()
-	os.Exit(code)
+	shots.Main(m, LoadTranslations, &realApp)
 }
 
-// capture takes the window from the X server, as a person sees it (the
-// window sits at the screen's corner: Xvfb has no window manager).
-func capture(t *testing.T, w fyne.Window, name string) {
-	t.Helper()
-	time.Sleep(time.Second) // let the driver paint
-	var size fyne.Size
-	fyne.DoAndWait(func() { size = w.Canvas().Size() })
-	scale := w.Canvas().Scale()
-	geom := fmt.Sprintf("%dx%d+0+0", int(size.Width*scale), int(size.Height*scale))
-	out := filepath.Join(*shots, name)
-	if b, err := exec.Command("import", "-window", "root", "-crop", geom, "+repage", out).CombinedOutput(); err != nil {
-		t.Fatalf("import: %v: %s", err, b)
-	}
-}
+// capture takes the window into the screenshots' folder, as a person sees it.
+func capture(t *testing.T, w fyne.Window, name string) { shots.Capture(t, w, *shotsDir, name) }
 
 // TestScreenshots shows the sync indicator and the per-item status: one
 // case sent and moved on by the town hall, one form waiting in the outbox
