@@ -16,7 +16,7 @@ func Migrations() []string {
 	}
 	var out []string
 	for _, m := range ms {
-		out = append(out, m.name)
+		out = append(out, m.Name)
 	}
 	return out
 }

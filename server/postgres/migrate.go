@@ -5,52 +5,17 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"rathaus/server/schema"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migration is one numbered file, "0001_name.sql".
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	seen := map[int]string{}
-	for _, n := range names {
-		base := path.Base(n)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name must start with a number and _", base)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share number %d", prev, base, v)
-		}
-		seen[v] = base
-		b, err := migrations.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
-}
+// loadMigrations reads this store's migrations, in order.
+func loadMigrations() ([]schema.Migration, error) { return schema.Load(migrations) }
 
 // migrateTo applies, in order, every migration up to version last (-1:
 // all) not yet recorded in schema_migrations, each in its own transaction
@@ -62,7 +27,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 	if err != nil {
 		return err
 	}
-	known := ms[len(ms)-1].version
+	known := ms[len(ms)-1].Version
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, waitForMigrations); err != nil {
 			return err
@@ -92,11 +57,11 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		return err
 	}
 	for _, m := range ms {
-		if last >= 0 && m.version > last {
+		if last >= 0 && m.Version > last {
 			break
 		}
 		if err := db.inTx(ctx, func(tx pgx.Tx) error { return apply(ctx, tx, m) }); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -107,7 +72,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 // requests still running on the tables it changes.
 const waitForMigrations = "SET LOCAL lock_timeout = 0"
 
-func apply(ctx context.Context, tx pgx.Tx, m migration) error {
+func apply(ctx context.Context, tx pgx.Tx, m schema.Migration) error {
 	if _, err := tx.Exec(ctx, waitForMigrations); err != nil {
 		return err
 	}
@@ -115,7 +80,7 @@ func apply(ctx context.Context, tx pgx.Tx, m migration) error {
 		return err
 	}
 	var one int
-	err := tx.QueryRow(ctx, "SELECT 1 FROM schema_migrations WHERE version = $1", m.version).Scan(&one)
+	err := tx.QueryRow(ctx, "SELECT 1 FROM schema_migrations WHERE version = $1", m.Version).Scan(&one)
 	switch {
 	case err == nil:
 		return nil
@@ -124,9 +89,9 @@ func apply(ctx context.Context, tx pgx.Tx, m migration) error {
 	}
 	// Without arguments pgx sends the file as one simple query, so it may
 	// hold several statements.
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+	_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
 	return err
 }
