@@ -1,0 +1,342 @@
+package canary_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"rathaus/api"
+	"rathaus/app/citizen"
+	"rathaus/app/secrets"
+	"rathaus/app/store"
+	"rathaus/assets"
+	"rathaus/assets/demotest"
+	"rathaus/server/reportwork"
+	"rathaus/server/servertest"
+	"rathaus/sync/engine"
+	"rathaus/sync/portal"
+	"rathaus/sync/upload"
+)
+
+// canaries are unique strings, one per kind of personal data.
+type canaries map[string]string
+
+func (c canaries) add(kind string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	s := fmt.Sprintf("CANARY-%s-%x", kind, b)
+	c[kind] = s
+	return s
+}
+
+// forms are the shapes in which a string could sit in a file: its bytes,
+// UTF-16 either way round, and base64 (standard and URL) at each of the
+// three alignments a string can have inside a longer value.
+func forms(s string) map[string][]byte {
+	out := map[string][]byte{"raw": []byte(s)}
+	u := utf16.Encode([]rune(s))
+	le, be := make([]byte, 2*len(u)), make([]byte, 2*len(u))
+	for i, r := range u {
+		binary.LittleEndian.PutUint16(le[2*i:], r)
+		binary.BigEndian.PutUint16(be[2*i:], r)
+	}
+	out["utf-16le"], out["utf-16be"] = le, be
+	for shift := range 3 {
+		enc := base64.StdEncoding.EncodeToString(append(make([]byte, shift), s...))
+		start := 0
+		if shift > 0 {
+			start = 4 // the first group holds the bytes before the string
+		}
+		mid := enc[start : len(enc)-4] // the last group may hold the bytes after it
+		out[fmt.Sprintf("base64@%d", shift)] = []byte(mid)
+		out[fmt.Sprintf("base64url@%d", shift)] = []byte(strings.NewReplacer("+", "-", "/", "_").Replace(mid))
+	}
+	return out
+}
+
+// scan lists every hit of a canary, in any of its forms, in the files
+// under dir and in the log.
+func scan(t *testing.T, dir string, log []byte, cs canaries) (hits []string, files []string) {
+	t.Helper()
+	contents := map[string][]byte{"(log)": log}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		contents[rel] = b
+		files = append(files, fmt.Sprintf("%s (%d bytes)", rel, len(b)))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, s := range cs {
+		for form, needle := range forms(s) {
+			for name, b := range contents {
+				if bytes.Contains(b, needle) {
+					hits = append(hits, fmt.Sprintf("%s (%s) in %s", kind, form, name))
+				}
+			}
+		}
+	}
+	return hits, files
+}
+
+// logBuffer is the app's log, captured.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.buf.Bytes())
+}
+
+// picture is a small PNG with s written into it after its end, as a
+// camera's metadata could carry a name.
+func picture(t *testing.T, s string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
+	for x := range 32 {
+		for y := range 24 {
+			img.Set(x, y, color.RGBA{uint8(x * 8), uint8(y * 10), 90, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	buf.WriteString(s)
+	return buf.Bytes()
+}
+
+// TestScanFindsWhatIsThere: the scan is able to fail: a canary written
+// raw, as UTF-16 and inside base64 at any alignment is found.
+func TestScanFindsWhatIsThere(t *testing.T) {
+	cs := canaries{}
+	s := cs.add("control")
+	for i, shape := range [][]byte{
+		[]byte("x" + s + "y"),
+		forms(s)["utf-16le"],
+		[]byte(base64.StdEncoding.EncodeToString([]byte("a" + s + "bc"))),
+		[]byte(base64.URLEncoding.EncodeToString([]byte("ab" + s))),
+		[]byte(base64.StdEncoding.EncodeToString([]byte(s))),
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "f"), shape, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if hits, _ := scan(t, dir, nil, cs); len(hits) == 0 {
+				t.Errorf("%q: no hit", shape)
+			}
+		})
+	}
+}
+
+// TestCanaryScan (S1): the citizen fills in a form (text, an attachment,
+// a drawn signature), reports a problem (description, e-mail, photo),
+// answers a poll in free text and answers the town hall's question on
+// the case; the town hall writes to the citizen on the case and the
+// report and decides with a notice. All of it goes through the real
+// backend over loopback, so that the mirror of cases, the reports'
+// timelines and the notices fill too. Then the data folder (the
+// database, its WAL and shared memory as they are, with no checkpoint;
+// the key file; anything else) and the app's log hold none of the
+// canaries in any form; nor after a checkpoint, nor after closing.
+//
+// The screens save through these same store calls (the form's autosave
+// and send, the report screen's QueueReport, the poll screen's Enqueue,
+// the answer's ReopenToAnswer); an appointment booking takes no name in
+// this app (the booking's payload is service, office and slot; the ticket
+// is sealed), so it carries no canary.
+func TestCanaryScan(t *testing.T) {
+	logs := &logBuffer{}
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+
+	ctx := context.Background()
+	b := servertest.New(t)
+	dir := t.TempDir()
+	keys, err := secrets.Open(dir, "rathaus-canary", secrets.WithKeyring(secrets.NoKeyring))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "rathaus.db")
+	st, err := store.Open(ctx, path, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := assets.SeedDemo(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	eng := engine.New(st, portal.New(b.URL, portal.WithTimeout(10*time.Second)), upload.New(b.URL), keys)
+	syncNow := func(what string) {
+		t.Helper()
+		if err := eng.Sync(ctx); err != nil {
+			t.Fatalf("sync after %s: %v", what, err)
+		}
+	}
+	cs := canaries{}
+
+	// A form with text, an attachment and a signature.
+	svc := demotest.Service(t, "anmeldung-wohnung")
+	d := citizen.NewDraft(svc, time.Now())
+	if err := st.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	data := demotest.Example(t, svc.Form.ID)
+	data["person"].(map[string]any)["family_name"] = cs.add("form-name")
+	data["last_german_address"] = cs.add("form-text")
+	att, err := st.AddAttachment(ctx, d.ID, cs.add("file-name")+".pdf", "application/pdf",
+		[]byte("%PDF-1.4\n% "+cs.add("file-content")+"\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data["landlord_confirmation"] = att
+	if err := st.SaveDraft(ctx, d.ID, data, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Submit(ctx, d.ID, data); err != nil {
+		t.Fatal(err)
+	}
+
+	// A report with a description, an e-mail address and a photo.
+	lat, long := 50.941, 6.958
+	if _, err := st.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "strassenbeleuchtung",
+		Description: cs.add("report-description"), Email: cs.add("report-email") + "@example.org",
+		Lat: &lat, Long: &long, Attributes: map[string][]string{"fehlerart": {"aus"}}}},
+		[]store.NewReportPhoto{{Type: "image/png", Data: picture(t, cs.add("report-photo"))}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A poll's free-text answer.
+	if _, err := st.Enqueue(ctx, citizen.PollOutboxID("marktplatz"), &citizen.PollAnswerPayload{Poll: "marktplatz",
+		Data: map[string]any{"nutzung": "markt", "anmerkung": cs.add("poll-text")}}); err != nil {
+		t.Fatal(err)
+	}
+	syncNow("sending")
+
+	// The town hall asks about the case and writes on the report.
+	cases, err := st.Cases(ctx)
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("cases = %+v, %v; want the one sent", cases, err)
+	}
+	msg := cs.add("town-message")
+	b.SetCaseStatusFields(cases[0].ID, api.StatusInfoNeeded, api.Text{"de": msg, "en": msg}, []string{"/landlord_name"})
+	mine, err := st.MyReports(ctx)
+	if err != nil || len(mine) != 1 || mine[0].ReportID == "" {
+		t.Fatalf("my reports = %+v, %v; want the one sent", mine, err)
+	}
+	if _, err := reportwork.New(b.DB, nil).Advance(ctx, mine[0].ReportID, api.StatusInspection, cs.add("report-town-note")); err != nil {
+		t.Fatal(err)
+	}
+	syncNow("the town hall's question")
+
+	// The citizen answers the question.
+	if err := st.ReopenToAnswer(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	data["landlord_name"] = cs.add("answer")
+	if err := st.SaveDraft(ctx, d.ID, data, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Submit(ctx, d.ID, data); err != nil {
+		t.Fatal(err)
+	}
+	syncNow("the answer")
+
+	// The town hall decides, with a notice.
+	decided := cs.add("decision-note")
+	b.SetCaseStatus(cases[0].ID, api.StatusDecided, api.Text{"de": decided, "en": decided})
+	syncNow("the decision")
+
+	// The app has it all, readable: the scan below is about how, not
+	// whether, it is kept.
+	cases, err = st.Cases(ctx)
+	if err != nil || len(cases) != 1 || cases[0].Number == "" || !hasNote(cases[0].History, msg) || !hasNote(cases[0].History, decided) {
+		t.Fatalf("the mirrored case = %+v, %v; want its number and the town's messages", cases, err)
+	}
+	mine, err = st.MyReports(ctx)
+	if err != nil || len(mine) != 1 || !hasNote(mine[0].History, cs["report-town-note"]) {
+		t.Fatalf("my report = %+v, %v; want the town's note in its timeline", mine, err)
+	}
+	if feed, _, err := st.ReportFeed(ctx); err != nil || !feedHas(feed, cs["report-description"]) {
+		t.Fatalf("the cached feed = %+v, %v; want the citizen's report in it", feed, err)
+	}
+	items, err := st.Outbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.State != citizen.OutboxDone {
+			t.Errorf("outbox item %s (%s) is %s; want everything sent", it.DraftID, it.Kind, it.State)
+		}
+	}
+
+	check := func(when string) {
+		t.Helper()
+		hits, files := scan(t, dir, logs.bytes(), cs)
+		if len(hits) > 0 {
+			t.Errorf("%s: %d hits:\n%s", when, len(hits), strings.Join(hits, "\n"))
+		}
+		t.Logf("%s: scanned %s and %d bytes of log", when, strings.Join(files, ", "), len(logs.bytes()))
+	}
+	check("with the WAL as it is")
+	if _, err := st.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	check("after a checkpoint")
+	st.Close()
+	check("after closing")
+}
+
+func hasNote(events []api.CaseEvent, s string) bool {
+	for _, e := range events {
+		for _, v := range e.Note {
+			if v == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func feedHas(feed api.ReportFeed, description string) bool {
+	for _, r := range feed.Reports {
+		if r.Description == description {
+			return true
+		}
+	}
+	return false
+}
