@@ -144,6 +144,15 @@ func (s *Store) sealMirror(ctx context.Context) error {
 		}
 		m++
 	}
+	// Case numbers of sent drafts: the mirror has them, sealed.
+	res, err := tx.ExecContext(ctx, `UPDATE drafts SET case_number = '' WHERE case_number <> ''
+		AND EXISTS (SELECT 1 FROM cases WHERE cases.draft_id = drafts.id AND cases.sealed IS NOT NULL)`)
+	if err != nil {
+		return storageError("sealing the mirror", err)
+	}
+	if k, _ := res.RowsAffected(); k > 0 {
+		m += int(k)
+	}
 	if n+m == 0 {
 		return nil
 	}

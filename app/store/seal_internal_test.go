@@ -91,8 +91,10 @@ func oldDatabase(t *testing.T, dir string, secret map[string]string) (path strin
 		t.Fatal(err)
 	}
 	exec(`INSERT INTO meta (key, value) VALUES ('install_id', ?)`, id)
-	exec(`INSERT INTO cases (id, number, service, form_id, form_version, status, submitted, history, updated)
-		VALUES ('c1', ?, 'hundesteuer', 'hundesteuer', 1, 'info_needed', 1, ?, 1)`,
+	exec(`INSERT INTO drafts (id, service, form_id, form_version, values_sealed, state, case_number, created, updated)
+		VALUES ('d1', 'hundesteuer', 'hundesteuer', 1, x'', 'sent', ?, 1, 1)`, secret["number"])
+	exec(`INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
+		VALUES ('c1', ?, 'd1', 'hundesteuer', 'hundesteuer', 1, 'info_needed', 1, ?, 1)`,
 		secret["number"], `[{"status":"received","at":"2026-12-01T09:00:00Z"},{"status":"info_needed","at":"2026-12-02T09:00:00Z","note":{"de":"`+secret["note"]+`","en":"`+secret["note"]+`"}}]`)
 	exec(`INSERT INTO my_reports (local_id, report_id, service_code, queued, status, history)
 		VALUES ('r_1', 'rep1', 'pothole', 1, 'in_review', ?)`,
@@ -103,8 +105,9 @@ func oldDatabase(t *testing.T, dir string, secret map[string]string) (path strin
 }
 
 // TestOpen_SealsWhatAnOlderVersionKeptClear: a database of the schema
-// before migration 0013 holds a case's number and timeline, a report's
-// timeline and the feed of reports in the clear; the first Open after the
+// before migration 0013 holds a case's number (in the case and in its
+// sent draft) and timeline, a report's timeline and the feed of reports in
+// the clear; the first Open after the
 // upgrade seals them, the app reads them as before, and none of the
 // strings is left in the file, its WAL or its shared memory.
 func TestOpen_SealsWhatAnOlderVersionKeptClear(t *testing.T) {
@@ -135,6 +138,9 @@ func TestOpen_SealsWhatAnOlderVersionKeptClear(t *testing.T) {
 	}
 	if len(cases) != 1 || cases[0].Number != secret["number"] || len(cases[0].History) != 2 || cases[0].History[1].Note["de"] != secret["note"] {
 		t.Fatalf("cases after the upgrade = %+v; want the case with its number and two steps", cases)
+	}
+	if d, err := st.Draft(ctx, "d1"); err != nil || d.CaseNumber != secret["number"] {
+		t.Fatalf("the sent draft after the upgrade = %+v, %v; want its case number from the mirror", d, err)
 	}
 	reports, err := st.MyReports(ctx)
 	if err != nil {

@@ -304,6 +304,14 @@ func TestCanaryScan(t *testing.T) {
 		}
 	}
 
+	// The case number the town hall gave is personal too (it names the
+	// citizen's case at the town hall): the mirror and the draft keep it
+	// sealed.
+	if d, err := st.Draft(ctx, d.ID); err != nil || d.CaseNumber != cases[0].Number {
+		t.Fatalf("the sent draft = %+v, %v; want case number %q", d, err, cases[0].Number)
+	}
+	cs["case-number"] = cases[0].Number
+
 	check := func(when string) {
 		t.Helper()
 		hits, files := scan(t, dir, logs.bytes(), cs)

@@ -10,6 +10,16 @@
 -- steps, the length of a case's timeline (the rule that a timeline only
 -- grows, decided in SQL when a copy of the case comes).
 --
+-- A sent draft's case number is read from the sealed mirror (the case
+-- whose draft_id it is); drafts.case_number is emptied as it is written
+-- (the store's Acknowledge names it and records the case in the same
+-- transaction), and Open empties what an older version wrote.
+CREATE TRIGGER drafts_case_number_sealed AFTER UPDATE OF case_number ON drafts
+    WHEN NEW.case_number <> ''
+BEGIN
+    UPDATE drafts SET case_number = '' WHERE rowid = NEW.rowid;
+END;
+
 -- The clear columns cases.number, cases.history and my_reports.history stay
 -- (a UNIQUE column cannot be dropped, and rebuilding cases would cascade
 -- into notices) but hold nothing personal once sealed: number holds the
