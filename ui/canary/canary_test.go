@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -26,6 +27,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/app/citizen"
+	"rathaus/app/photo"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
@@ -35,8 +37,11 @@ import (
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
+	"rathaus/ui/forms"
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 	"rathaus/ui/polls"
+	"rathaus/ui/reports"
 )
 
 // canaries are unique strings, one per kind of personal data.
@@ -50,10 +55,10 @@ func (c canaries) add(kind string) string {
 	return s
 }
 
-// forms are the shapes in which a string could sit in a file: its bytes,
+// shapes are the forms in which a string could sit in a file: its bytes,
 // UTF-16 either way round, and base64 (standard and URL) at each of the
 // three alignments a string can have inside a longer value.
-func forms(s string) map[string][]byte {
+func shapes(s string) map[string][]byte {
 	out := map[string][]byte{"raw": []byte(s)}
 	u := utf16.Encode([]rune(s))
 	le, be := make([]byte, 2*len(u)), make([]byte, 2*len(u))
@@ -97,7 +102,7 @@ func scan(t *testing.T, dir string, log []byte, cs canaries) (hits []string, fil
 		t.Fatal(err)
 	}
 	for kind, s := range cs {
-		for form, needle := range forms(s) {
+		for form, needle := range shapes(s) {
 			for name, b := range contents {
 				if bytes.Contains(b, needle) {
 					hits = append(hits, fmt.Sprintf("%s (%s) in %s", kind, form, name))
@@ -151,7 +156,7 @@ func TestScanFindsWhatIsThere(t *testing.T) {
 	s := cs.add("control")
 	for i, shape := range [][]byte{
 		[]byte("x" + s + "y"),
-		forms(s)["utf-16le"],
+		shapes(s)["utf-16le"],
 		[]byte(base64.StdEncoding.EncodeToString([]byte("a" + s + "bc"))),
 		[]byte(base64.URLEncoding.EncodeToString([]byte("ab" + s))),
 		[]byte(base64.StdEncoding.EncodeToString([]byte(s))),
@@ -179,13 +184,17 @@ func TestScanFindsWhatIsThere(t *testing.T) {
 // the key file; anything else) and the app's log hold none of the
 // canaries in any form; nor after a checkpoint, nor after closing.
 //
-// The poll is answered on its screen with fyne's test driver; the other
-// screens are driven through the store calls they make (the form's
-// autosave and send, the report screen's QueueReport, the answer's
-// ReopenToAnswer), as their widgets are not reachable from outside their
-// packages (the report's photo comes through a file dialog). An appointment booking takes no name in
-// this app (the booking's payload is service, office and slot; the ticket
-// is sealed), so it carries no canary.
+// Driven with fyne's test driver: the form's text field (typed on its
+// form screen, which saves as the citizen leaves it), the report (category,
+// description, coordinates, photo, e-mail on the report screen) and the
+// poll's free text (on the poll screen). Through the store calls the
+// screens make, as their widgets cannot be reached from outside their
+// packages or need a file dialog: the form's other values, its attachment
+// (a file dialog) and its drawn signature (from the form's example: strokes
+// carry no text), and the answer to the town hall's question
+// (ReopenToAnswer, SaveDraft, Submit). An appointment booking takes no name
+// in this app (its payload is service, office and slot; the ticket is
+// sealed), so it carries no canary.
 func TestCanaryScan(t *testing.T) {
 	logs := &logBuffer{}
 	prev := slog.Default()
@@ -225,7 +234,11 @@ func TestCanaryScan(t *testing.T) {
 	}
 	data := demotest.Example(t, svc.Form.ID)
 	data["person"].(map[string]any)["family_name"] = cs.add("form-name")
-	data["last_german_address"] = cs.add("form-text")
+	data["last_german_address"] = cs.add("form-address")
+	if err := st.SaveDraft(ctx, d.ID, data, 0); err != nil {
+		t.Fatal(err)
+	}
+	data["landlord_name"] = typeOnForm(t, st, eng, d.ID, "landlord_name", cs.add("form-text"))
 	att, err := st.AddAttachment(ctx, d.ID, cs.add("file-name")+".pdf", "application/pdf",
 		[]byte("%PDF-1.4\n% "+cs.add("file-content")+"\n%%EOF\n"))
 	if err != nil {
@@ -239,14 +252,17 @@ func TestCanaryScan(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A report with a description, an e-mail address and a photo.
-	lat, long := 50.941, 6.958
-	if _, err := st.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "strassenbeleuchtung",
-		Description: cs.add("report-description"), Email: cs.add("report-email") + "@example.org",
-		Lat: &lat, Long: &long, Attributes: map[string][]string{"fehlerart": {"aus"}}}},
-		[]store.NewReportPhoto{{Type: "image/png", Data: picture(t, cs.add("report-photo"))}}); err != nil {
+	// A report with a description, an e-mail address and a photo, made on
+	// the report screen. The screen downscales the photo (which drops
+	// whatever followed the image's end): the photo's canary is a piece
+	// of the JPEG the device keeps until the report is sent.
+	shot := picture(t, "")
+	small, err := photo.Downscale(shot, photo.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	cs["report-photo"] = string(small.JPEG[len(small.JPEG)/2 : len(small.JPEG)/2+48])
+	reportOnScreen(t, st, eng, cs.add("report-description"), cs.add("report-email")+"@example.org", shot, small.JPEG)
 
 	// A poll's free-text answer, typed on the poll screen.
 	answerPoll(t, st, eng, cs.add("poll-text"))
@@ -332,6 +348,130 @@ func TestCanaryScan(t *testing.T) {
 	check("after a checkpoint")
 	st.Close()
 	check("after closing")
+}
+
+// typeOnForm opens the draft's form screen at the step of the text field
+// key, types text into it as the citizen would, and leaves the screen
+// (which saves). It returns what the draft then holds in the field.
+func typeOnForm(t *testing.T, st *store.Store, eng *engine.Engine, draftID, key, text string) any {
+	t.Helper()
+	ctx := context.Background()
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	w.Resize(fyne.NewSize(480, 900))
+	d, err := st.Draft(ctx, draftID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := st.Form(ctx, d.Form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f api.Form
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	d.Step = -1
+	for i, step := range f.Steps {
+		for _, fd := range step.Fields {
+			if fd.Key == key {
+				d.Step = i
+			}
+		}
+	}
+	if d.Step < 0 {
+		t.Fatalf("no field %s in form %s", key, d.Form.ID)
+	}
+	before, _ := d.Values[key].(string)
+	area := forms.New(forms.Deps{Store: st, Sync: eng, Catalog: demoCatalog{t}, Nav: stay{}, Window: w})
+	fs, err := area.FormScreen(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetContent(fs.Content())
+	fs.Shown()
+	var field *widget.Entry
+	for _, e := range uitest.All[*widget.Entry](fs.Content()) {
+		if e.Text == before {
+			field = e
+		}
+	}
+	if field == nil {
+		t.Fatalf("no field holding %q on the step of %s: %q", before, key, uitest.Text(fs.Content()))
+	}
+	field.SetText("")
+	test.Type(field, text)
+	fs.Left()
+	if d, err = st.Draft(ctx, draftID); err != nil || d.Values[key] != text {
+		t.Fatalf("after typing: the draft holds %v, %v; want %q", d.Values[key], err, text)
+	}
+	return d.Values[key]
+}
+
+// demoCatalog finds the demo town's services for the forms area.
+type demoCatalog struct{ t *testing.T }
+
+func (c demoCatalog) Service(id string) (api.Service, bool) { return demotest.Service(c.t, id), true }
+
+// stay is a navigator that stays on the screen shown.
+type stay struct{}
+
+func (stay) OpenDraft(*citizen.Draft) {}
+func (stay) ShowSubmitted(string)     {}
+func (stay) Back()                    {}
+
+// reportOnScreen makes a street light report on the report screen: the
+// category and its fault, the description, the coordinates, a photo and
+// the e-mail address, then "Send report".
+func reportOnScreen(t *testing.T, st *store.Store, eng *engine.Engine, description, email string, shot, kept []byte) {
+	t.Helper()
+	test.NewTempApp(t)
+	services, err := assets.DemoReportServices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	streets, err := assets.DemoStreets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	w.Resize(fyne.NewSize(480, 900))
+	s := reports.New(reports.Deps{Store: st, Sync: eng, Services: services, Streets: streets, Window: w})
+	w.SetContent(s.Content())
+	uitest.All[*widget.Select](s.Content())[0].SetSelectedIndex(0) // Street light out
+	uitest.All[*kit.RadioList](s.Content())[0].SetSelected("is out")
+	test.Type(entry(t, s.Content(), "What is wrong? (optional)"), description)
+	test.Type(entry(t, s.Content(), "Latitude, e.g. 50.9413"), "50.9413")
+	test.Type(entry(t, s.Content(), "Longitude, e.g. 6.9583"), "6.9583")
+	test.Tap(uitest.ButtonIn(t, s.Content(), "Use these coordinates"))
+	s.AddPhoto(shot)
+	test.Type(entry(t, s.Content(), "E-mail for feedback (optional)"), email)
+	test.Tap(uitest.ButtonIn(t, s.Content(), "Send report"))
+	items, err := st.ReportItems(context.Background())
+	if err != nil || len(items) != 1 {
+		t.Fatalf("queued reports = %d, %v; want the one sent: %q", len(items), err, uitest.Text(s.Content()))
+	}
+	photos, err := st.ReportPhotos(context.Background(), items[0].DraftID)
+	if err != nil || len(photos) != 1 {
+		t.Fatalf("the report's photos = %d, %v; want 1", len(photos), err)
+	}
+	if data, err := st.ReportPhotoData(context.Background(), photos[0].ID); err != nil || !bytes.Equal(data, kept) {
+		t.Fatalf("the photo kept = %d bytes, %v; want the downscaled JPEG the scan looks for", len(data), err)
+	}
+}
+
+// entry is the text field below o with the placeholder given.
+func entry(t *testing.T, o fyne.CanvasObject, placeholder string) *widget.Entry {
+	t.Helper()
+	for _, e := range uitest.All[*widget.Entry](o) {
+		if e.PlaceHolder == placeholder {
+			return e
+		}
+	}
+	t.Fatalf("no field %q", placeholder)
+	return nil
 }
 
 // answerPoll answers the market-square poll on the poll screen, with text
