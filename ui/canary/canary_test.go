@@ -308,6 +308,9 @@ func TestCanaryScan(t *testing.T) {
 	if err != nil || len(cases) != 1 || cases[0].Number == "" || !hasNote(cases[0].History, msg) || !hasNote(cases[0].History, decided) {
 		t.Fatalf("the mirrored case = %+v, %v; want its number and the town's messages", cases, err)
 	}
+	if !cases[0].Notice {
+		t.Errorf("the decided case has no notice on the device; want the notice fetched (sealed)")
+	}
 	mine, err = st.MyReports(ctx)
 	if err != nil || len(mine) != 1 || !hasNote(mine[0].History, cs["report-town-note"]) {
 		t.Fatalf("my report = %+v, %v; want the town's note in its timeline", mine, err)
