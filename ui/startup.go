@@ -73,7 +73,15 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 	// Not the master window: it closes once the main window is up, and
 	// closing a master window quits the app.
 	ps.win.Show()
+	ps.relayout()
 	return ps
+}
+
+// relayout lays the screen out again once the labels know their width: a
+// wrapped label measured before that is one line high, and the long
+// messages overlapped what follows them.
+func (ps *problemScreen) relayout() {
+	ps.win.Content().Refresh()
 }
 
 // show puts err on the screen with the ways forward it leaves.
@@ -87,6 +95,9 @@ func (ps *problemScreen) show(err error) {
 	}
 	ps.retry.Enable()
 	ps.afresh.Enable()
+	if ps.win.Content() != nil {
+		ps.relayout()
+	}
 }
 
 // canStartAfresh: a new key helps only where the old one is out of reach.
