@@ -1,9 +1,9 @@
 # Rathaus: the two commands a newcomer needs are `make run` and `make test`.
 # Every target installs what it is missing first (scripts/deps.sh).
 
-# One build tag for every build and test, so that they share one build cache
-# (FTS5 in go-sqlite3).
-export GOFLAGS := -tags=sqlite_fts5
+# One set of build tags for every build and test, so that they share one
+# build cache: FTS5 in go-sqlite3, and secure delete (deleted rows zeroed).
+export GOFLAGS := -tags=sqlite_fts5,sqlite_secure_delete
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -43,9 +43,9 @@ lint: deps
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \
-		go test -count=1 -tags=sqlite_fts5,screenshot -run Screenshots ./ui/ -args -shots $(CURDIR)/docs
+		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/ -args -shots $(CURDIR)/docs
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
-		go test -count=1 -tags=sqlite_fts5,screenshot -run Screenshots ./ui/reports/ -args -shots $(CURDIR)/docs
+		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/reports/ -args -shots $(CURDIR)/docs
 
 ## load: open-loop load of submissions at LOAD_RATES per second for
 ## LOAD_DURATION each, against rathaus-server on SQLite and a bare net/http +

@@ -89,7 +89,8 @@ func run() error {
 	// exit: the citizen can start the keyring and try again.
 	if err := open(false); err != nil {
 		slog.Error("the data cannot be opened", "err", err)
-		ui.ShowStartProblem(a, err, ui.StartProblem{DataDir: dir, Open: open, Opened: showMain})
+		ui.ShowStartProblem(a, err, ui.StartProblem{DataDir: dir, Open: open, Opened: showMain,
+			Discard: func() error { return store.Discard(filepath.Join(dir, "rathaus.db")) }})
 	} else {
 		showMain()
 	}

@@ -26,6 +26,10 @@ type StartProblem struct {
 	// Opened runs on the UI goroutine once Open succeeded: it shows the
 	// app's main window.
 	Opened func()
+	// Discard deletes the old database (store.Discard); it runs off the UI
+	// goroutine before Open(true) when the data key is gone for good (the
+	// secret store answers but was wiped). Nil keeps the old data, locked.
+	Discard func() error
 }
 
 // problemScreen says what is wrong and offers the ways forward: try again
@@ -34,6 +38,7 @@ type StartProblem struct {
 type problemScreen struct {
 	win     fyne.Window
 	p       StartProblem
+	err     error // the problem on screen
 	message *widget.Label
 	retry   *widget.Button
 	afresh  *widget.Button
@@ -68,11 +73,20 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 	// Not the master window: it closes once the main window is up, and
 	// closing a master window quits the app.
 	ps.win.Show()
+	ps.relayout()
 	return ps
+}
+
+// relayout lays the screen out again once the labels know their width: a
+// wrapped label measured before that is one line high, and the long
+// messages overlapped what follows them.
+func (ps *problemScreen) relayout() {
+	ps.win.Content().Refresh()
 }
 
 // show puts err on the screen with the ways forward it leaves.
 func (ps *problemScreen) show(err error) {
+	ps.err = err
 	ps.message.SetText(kit.ErrorText(err))
 	if canStartAfresh(err) {
 		ps.afresh.Show()
@@ -81,6 +95,9 @@ func (ps *problemScreen) show(err error) {
 	}
 	ps.retry.Enable()
 	ps.afresh.Enable()
+	if ps.win.Content() != nil {
+		ps.relayout()
+	}
 }
 
 // canStartAfresh: a new key helps only where the old one is out of reach.
@@ -89,25 +106,49 @@ func canStartAfresh(err error) bool {
 	return errors.Is(err, secrets.ErrNotFound) || errors.Is(err, secrets.ErrKeyringUnavailable)
 }
 
-func (ps *problemScreen) onRetry() { ps.open(false) }
+func (ps *problemScreen) onRetry() { ps.open(false, false) }
 
 func (ps *problemScreen) onStartAfresh() {
+	if ps.keyGone() {
+		dialog.ShowConfirm(lang.L("Start afresh?"),
+			lang.L("The drafts and submissions saved on this device can no longer be read: they are deleted, and the app starts afresh with nothing saved. Applications already sent are with the town hall. This cannot be undone."),
+			func(ok bool) {
+				if ok {
+					ps.open(true, true)
+				}
+			}, ps.win)
+		return
+	}
 	dialog.ShowConfirm(lang.L("Start afresh?"),
 		lang.L("Drafts and submissions saved before stay on this device but can no longer be opened or sent. This cannot be undone."),
 		func(ok bool) {
 			if ok {
-				ps.open(true)
+				ps.open(true, false)
 			}
 		}, ps.win)
 }
 
+// keyGone: the secret store answered without the data key (wiped or
+// reset), so nothing the old key sealed can be read again: starting
+// afresh deletes it. A keyring that does not answer may come back: then
+// the old data stays, locked.
+func (ps *problemScreen) keyGone() bool {
+	return ps.p.Discard != nil && errors.Is(ps.err, secrets.ErrNotFound) && !errors.Is(ps.err, secrets.ErrKeyringUnavailable)
+}
+
 // open tries again off the UI goroutine: reaching a keyring may take
-// seconds.
-func (ps *problemScreen) open(fresh bool) {
+// seconds. discard deletes the old data first.
+func (ps *problemScreen) open(fresh, discard bool) {
 	ps.retry.Disable()
 	ps.afresh.Disable()
 	go func() {
-		err := ps.p.Open(fresh)
+		var err error
+		if discard {
+			err = ps.p.Discard()
+		}
+		if err == nil {
+			err = ps.p.Open(fresh)
+		}
 		fyne.Do(func() {
 			if ps.settled != nil {
 				defer ps.settled()

@@ -21,16 +21,17 @@ var askedAbout = api.Text{"de": "Das Rathaus fragt hierzu nach.", "en": "The tow
 // backend's refusals are (the draft's problem), until the citizen changes
 // them.
 func (s *Store) ReopenToAnswer(ctx context.Context, draftID string) error {
-	var hist string
-	err := s.db.QueryRowContext(ctx, `SELECT history FROM cases WHERE draft_id = ? AND status = ?`, draftID, api.StatusInfoNeeded).Scan(&hist)
+	var id, number, hist string
+	var sealed []byte
+	err := s.db.QueryRowContext(ctx, `SELECT id, number, history, sealed FROM cases WHERE draft_id = ? AND status = ?`, draftID, api.StatusInfoNeeded).Scan(&id, &number, &hist, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return citizen.Errorf(citizen.ECONFLICT, "The town hall has not asked for more on this application.")
 	}
 	if err != nil {
 		return storageError("reopening a draft", err)
 	}
-	var events []api.CaseEvent
-	_ = json.Unmarshal([]byte(hist), &events)
+	c, _ := s.openCase(id, sealed, number, hist)
+	events := c.History
 	var problem any
 	if n := len(events); n > 0 && len(events[n-1].Fields) > 0 {
 		p := api.Problem{Type: "about:blank", Title: "More information needed", Status: 0}

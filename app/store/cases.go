@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"sort"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -15,9 +16,9 @@ import (
 
 // Cases returns the mirrored cases, newest first.
 func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history,
+	rows, err := s.db.QueryContext(ctx, `SELECT id, number, coalesce(draft_id, ''), service, form_id, form_version, status, submitted, history, sealed,
 			EXISTS (SELECT 1 FROM notices WHERE case_id = cases.id AND pdf_sealed IS NOT NULL), unseen
-		FROM cases ORDER BY submitted DESC, number DESC`)
+		FROM cases ORDER BY submitted DESC`)
 	if err != nil {
 		return nil, storageError("reading cases", err)
 	}
@@ -26,15 +27,31 @@ func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 	for rows.Next() {
 		var c citizen.Case
 		var submitted int64
-		var hist string
-		if err := rows.Scan(&c.ID, &c.Number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist, &c.Notice, &c.New); err != nil {
+		var number, hist string
+		var sealed []byte
+		if err := rows.Scan(&c.ID, &number, &c.DraftID, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &submitted, &hist, &sealed, &c.Notice, &c.New); err != nil {
 			return nil, storageError("reading cases", err)
 		}
 		c.Submitted = fromMS(submitted)
-		_ = json.Unmarshal([]byte(hist), &c.History)
+		// A case sealed with a key the device no longer has shows without
+		// its number and timeline; its status is clear.
+		if sc, ok := s.openCase(c.ID, sealed, number, hist); ok {
+			c.Number, c.History = sc.Number, sc.History
+		}
 		out = append(out, c)
 	}
-	return out, storageError("reading cases", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, storageError("reading cases", err)
+	}
+	// The number is sealed: the tie between cases of one moment is broken
+	// here, as SQL did when it was clear.
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Submitted.Equal(out[j].Submitted) {
+			return out[i].Submitted.After(out[j].Submitted)
+		}
+		return out[i].Number > out[j].Number
+	})
+	return out, nil
 }
 
 // Applied is what a page of the changes feed changed on the device.
@@ -88,7 +105,7 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 			}
 		case api.ChangeReport:
 			if c.Report != nil {
-				news, ok, err := applyReportUpdate(ctx, tx, *c.Report)
+				news, ok, err := s.applyReportUpdate(ctx, tx, *c.Report)
 				if err != nil {
 					return Applied{}, err
 				}
@@ -133,41 +150,47 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 // of the case (an answer that was on its way while the feed brought a
 // newer status) never replaces a newer one.
 func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) (changed bool, err error) {
-	hist, err := json.Marshal(c.History)
+	sealed, err := s.sealCase(c.ID, sealedCase{Number: c.Number, History: c.History})
 	if err != nil {
 		return false, err
-	}
-	if c.History == nil {
-		hist = []byte("[]")
 	}
 	var draft any
 	if draftID != "" {
 		draft = draftID
 	}
-	before, err := caseState(ctx, tx, c.ID)
+	before, err := s.caseState(ctx, tx, c.ID)
 	if err != nil {
 		return false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// number holds the id (it is UNIQUE and sealed), history nothing: see
+	// migration 0013.
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, number, draft_id, service, form_id, form_version, status, submitted, history, updated, sealed, steps)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
-			status = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.status ELSE cases.status END,
-			history = CASE WHEN json_array_length(excluded.history) >= json_array_length(cases.history) THEN excluded.history ELSE cases.history END,
+			status = CASE WHEN excluded.steps >= cases.steps THEN excluded.status ELSE cases.status END,
+			sealed = CASE WHEN excluded.steps >= cases.steps THEN excluded.sealed ELSE cases.sealed END,
+			steps = max(excluded.steps, cases.steps),
 			updated = excluded.updated, draft_id = coalesce(cases.draft_id, excluded.draft_id)`,
-		c.ID, c.Number, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), string(hist), ms(s.now()))
+		c.ID, c.ID, draft, c.Service, c.Form.ID, c.Form.Version, c.Status, ms(c.Created), ms(s.now()), sealed, len(c.History))
 	if err != nil {
 		return false, storageError("recording a case", err)
 	}
-	after, err := caseState(ctx, tx, c.ID)
+	after, err := s.caseState(ctx, tx, c.ID)
 	return after != before, err
 }
 
 // caseState is what the citizen sees of a mirrored case ("" if none).
-func caseState(ctx context.Context, tx *sql.Tx, id string) (string, error) {
-	var st string
-	err := tx.QueryRowContext(ctx, `SELECT status || ' ' || coalesce(draft_id, '') || ' ' || history FROM cases WHERE id = ?`, id).Scan(&st)
+func (s *Store) caseState(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+	var status, draft, number, hist string
+	var sealed []byte
+	err := tx.QueryRowContext(ctx, `SELECT status, coalesce(draft_id, ''), number, history, sealed FROM cases WHERE id = ?`, id).Scan(&status, &draft, &number, &hist, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return st, storageError("reading a case", err)
+	if err != nil {
+		return "", storageError("reading a case", err)
+	}
+	sc, _ := s.openCase(id, sealed, number, hist)
+	b, err := json.Marshal(sc)
+	return status + " " + draft + " " + string(b), err
 }

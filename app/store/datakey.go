@@ -65,7 +65,7 @@ func keyError(err error) error {
 		return nil
 	case errors.Is(err, secrets.ErrNotFound):
 		return &citizen.Error{Code: citizen.ELOCKED, Err: err,
-			Message: "The key to this app's data is not in its secret store, so drafts and submissions saved before cannot be opened. If they were protected by a keyring that is not running now, start it and try again; otherwise start afresh."}
+			Message: "The key to this app's data is gone from its secret store (it was wiped or reset), so the drafts and submissions saved on this device can no longer be read. Start afresh: the old data is deleted and the app starts empty. If the key is in a keyring that is not running now, start the keyring and try again first."}
 	case errors.As(err, &ce):
 		return err
 	}

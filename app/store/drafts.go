@@ -145,7 +145,11 @@ func (s *Store) writeDraft(ctx context.Context, tx *sql.Tx, id string, values ma
 	return storageError("saving a draft", err)
 }
 
-const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated, clocks, synced, coalesce(answers, '')`
+// draftColumns: a sent draft's case number is in the sealed mirror, as
+// the newest case of the draft (migration 0013).
+const draftColumns = `id, service, form_id, form_version, values_sealed, step, state, case_number, problem, created, updated, clocks, synced, coalesce(answers, ''),
+	(SELECT id FROM cases WHERE cases.draft_id = drafts.id ORDER BY submitted DESC LIMIT 1),
+	(SELECT sealed FROM cases WHERE cases.draft_id = drafts.id ORDER BY submitted DESC LIMIT 1)`
 
 // Draft returns one draft; ENOTFOUND if there is none with that id. A draft
 // whose values cannot be unsealed comes back Locked, without values.
@@ -185,7 +189,9 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 	var problem sql.NullString
 	var created, updated int64
 	var clocks, synced string
-	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated, &clocks, &synced, &d.Answers)
+	var caseID sql.NullString
+	var caseSealed []byte
+	err := row.Scan(&d.ID, &d.Service, &d.Form.ID, &d.Form.Version, &sealed, &d.Step, &state, &d.CaseNumber, &problem, &created, &updated, &clocks, &synced, &d.Answers, &caseID, &caseSealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
@@ -204,6 +210,11 @@ func (s *Store) scanDraft(row scanner) (*citizen.Draft, error) {
 		d.Problem = &api.Problem{}
 		if json.Unmarshal([]byte(problem.String), d.Problem) != nil {
 			d.Problem = &api.Problem{Title: problem.String}
+		}
+	}
+	if d.CaseNumber == "" && len(caseSealed) > 0 {
+		if c, ok := s.openCase(caseID.String, caseSealed, "", "[]"); ok {
+			d.CaseNumber = c.Number
 		}
 	}
 	var readable bool

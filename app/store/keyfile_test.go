@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -91,5 +92,67 @@ func TestOpen_NoKeyringKeyFileOutlivesRestart(t *testing.T) {
 	}
 	if got, err := st.Draft(ctx, fresh.ID); err != nil || got.Values["given_name"] != "Max" {
 		t.Errorf("new draft = %+v (%v), want its values", got, err)
+	}
+}
+
+// TestDiscard_LostKeyStartsFresh: the secret store is wiped (its key file
+// deleted), the database still there. Open reports the loss (never a silent
+// empty list); Discard deletes the old database with its WAL and shared
+// memory, and the next Open starts fresh with a new key: no drafts, a new
+// install id, none of the old files left beside it.
+func TestDiscard_LostKeyStartsFresh(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rathaus.db")
+	st, err := store.Open(ctx, path, openKeyFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := citizen.NewDraft(dogTax, when)
+	d.Values = map[string]any{"given_name": "Erika"}
+	if err := st.CreateDraft(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	oldID := st.InstallID()
+	st.Close()
+	if err := os.Remove(filepath.Join(dir, secrets.FileName)); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = store.Open(ctx, path, openKeyFile(t, dir))
+	if !errors.Is(err, secrets.ErrNotFound) || citizen.ErrorCode(err) != citizen.ELOCKED {
+		t.Fatalf("open after the secret store was wiped = %v; want the loss reported (locked)", err)
+	}
+	if err := store.Discard(path); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(path + "*")
+	if len(left) != 0 {
+		t.Errorf("after Discard: %v left; want no database files", left)
+	}
+	st, err = store.Open(ctx, path, openKeyFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	drafts, err := st.Drafts(ctx)
+	if err != nil || len(drafts) != 0 {
+		t.Errorf("drafts after the fresh start = %v, %v; want none", drafts, err)
+	}
+	if st.InstallID() == oldID {
+		t.Error("the fresh database kept the old install id")
+	}
+	// A crash between moving aside and deleting leaves files aside: the
+	// next Discard deletes them.
+	st.Close()
+	aside := path + "-wal" + ".discarded"
+	if err := os.WriteFile(aside, []byte("left by a crash"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Discard(path); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(path + "*"); len(left) != 0 {
+		t.Errorf("after a second Discard: %v left", left)
 	}
 }

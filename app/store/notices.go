@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"rathaus/api"
@@ -15,7 +14,7 @@ func noticeAD(caseID string) []byte { return []byte("notice:" + caseID) }
 // CasesAwaitingNotice lists the cases decided with a decision whose
 // notice the device has not asked for yet.
 func (s *Store) CasesAwaitingNotice(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, history FROM cases
+	rows, err := s.db.QueryContext(ctx, `SELECT id, number, history, sealed FROM cases
 		WHERE status IN (?, ?) AND NOT EXISTS (SELECT 1 FROM notices WHERE case_id = cases.id)`, api.StatusDecided, api.StatusClosed)
 	if err != nil {
 		return nil, storageError("reading cases", err)
@@ -23,13 +22,13 @@ func (s *Store) CasesAwaitingNotice(ctx context.Context) ([]string, error) {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var id, hist string
-		if err := rows.Scan(&id, &hist); err != nil {
+		var id, number, hist string
+		var sealed []byte
+		if err := rows.Scan(&id, &number, &hist, &sealed); err != nil {
 			return nil, storageError("reading cases", err)
 		}
-		var events []api.CaseEvent
-		_ = json.Unmarshal([]byte(hist), &events)
-		for _, ev := range events {
+		c, _ := s.openCase(id, sealed, number, hist)
+		for _, ev := range c.History {
 			if ev.Status == api.StatusDecided && len(ev.Note) > 0 {
 				out = append(out, id)
 				break

@@ -17,7 +17,7 @@ import (
 // photos wait sealed until the report is sent, then go. The public feed of
 // reports is cached for offline use (the "is it one of these?" check).
 
-// KeyReportFeed holds the cached public feed of reports (JSON).
+// KeyReportFeed holds the cached public feed of reports (JSON, sealed).
 const KeyReportFeed = "report_feed"
 
 func reportPhotoAD(id string) []byte { return []byte("report-photo:" + id) }
@@ -64,7 +64,7 @@ func (s *Store) QueueReport(ctx context.Context, p *citizen.ReportPayload, photo
 	if p.Vote != "" {
 		vote = 1
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO my_reports (local_id, report_id, service_code, vote, queued) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO my_reports (local_id, report_id, service_code, vote, queued, sealed) VALUES (?, ?, ?, ?, ?, x'')`,
 		localID, p.Vote, p.Request.ServiceCode, vote, ms(it.Created)); err != nil {
 		return nil, storageError("queueing a report", err)
 	}
@@ -136,7 +136,7 @@ func (s *Store) ReportSent(ctx context.Context, it *citizen.OutboxItem, rep api.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM report_photos WHERE report_id = ?`, it.DraftID); err != nil {
 		return storageError("recording an answer", err)
 	}
-	feed, at, err := reportFeed(ctx, tx)
+	feed, at, err := s.reportFeed(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Store) ReportSent(ctx context.Context, it *citizen.OutboxItem, rep api.
 			kept = append(kept, r)
 		}
 	}
-	if err := saveReportFeed(ctx, tx, api.ReportFeed{Reports: kept}, at); err != nil {
+	if err := s.saveReportFeed(ctx, tx, api.ReportFeed{Reports: kept}, at); err != nil {
 		return err
 	}
 	return storageError("recording an answer", tx.Commit())
@@ -154,7 +154,7 @@ func (s *Store) ReportSent(ctx context.Context, it *citizen.OutboxItem, rep api.
 
 // MyReports lists the reports and "+1"s of this device, newest first.
 func (s *Store) MyReports(ctx context.Context) ([]citizen.MyReport, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT local_id, report_id, service_code, vote, queued, status, history, unseen
+	rows, err := s.db.QueryContext(ctx, `SELECT local_id, report_id, service_code, vote, queued, status, history, sealed, unseen
 		FROM my_reports ORDER BY queued DESC, local_id`)
 	if err != nil {
 		return nil, storageError("reading reports", err)
@@ -165,10 +165,12 @@ func (s *Store) MyReports(ctx context.Context) ([]citizen.MyReport, error) {
 		var m citizen.MyReport
 		var queued int64
 		var hist string
-		if err := rows.Scan(&m.LocalID, &m.ReportID, &m.ServiceCode, &m.Vote, &queued, &m.Status, &hist, &m.New); err != nil {
+		var sealed []byte
+		if err := rows.Scan(&m.LocalID, &m.ReportID, &m.ServiceCode, &m.Vote, &queued, &m.Status, &hist, &sealed, &m.New); err != nil {
 			return nil, storageError("reading reports", err)
 		}
-		_ = json.Unmarshal([]byte(hist), &m.History) // written by this store only
+		r, _ := s.openReport(m.LocalID, sealed, hist) // a lost key: no timeline
+		m.History = r.History
 		m.Queued = time.UnixMilli(queued).UTC()
 		out = append(out, m)
 	}
@@ -184,13 +186,13 @@ type cachedFeed struct {
 // SaveReportFeed caches the public feed of reports, fetched at the time
 // given.
 func (s *Store) SaveReportFeed(ctx context.Context, feed api.ReportFeed, at time.Time) error {
-	return saveReportFeed(ctx, s.db, feed, at)
+	return s.saveReportFeed(ctx, s.db, feed, at)
 }
 
 // ReportFeed returns the cached public feed and when it was fetched (zero
 // when never).
 func (s *Store) ReportFeed(ctx context.Context) (api.ReportFeed, time.Time, error) {
-	return reportFeed(ctx, s.db)
+	return s.reportFeed(ctx, s.db)
 }
 
 type execQuerier interface {
@@ -198,27 +200,27 @@ type execQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func saveReportFeed(ctx context.Context, q execQuerier, feed api.ReportFeed, at time.Time) error {
+// The feed is public, but it holds this device's own reports (their
+// description and address) beside the others: sealed, so that the file
+// does not tell which are the citizen's.
+func (s *Store) saveReportFeed(ctx context.Context, q execQuerier, feed api.ReportFeed, at time.Time) error {
 	b, err := json.Marshal(cachedFeed{Feed: feed, At: at.UTC()})
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO sync_state (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, KeyReportFeed, string(b))
-	return storageError("caching the reports", err)
+	return storageError("caching the reports", s.setSealedValue(ctx, q, KeyReportFeed, b))
 }
 
-func reportFeed(ctx context.Context, q execQuerier) (api.ReportFeed, time.Time, error) {
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM sync_state WHERE key = ?`, KeyReportFeed).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return api.ReportFeed{}, time.Time{}, nil
-	}
+func (s *Store) reportFeed(ctx context.Context, q execQuerier) (api.ReportFeed, time.Time, error) {
+	raw, err := s.sealedValue(ctx, q, KeyReportFeed)
 	if err != nil {
 		return api.ReportFeed{}, time.Time{}, storageError("reading the reports", err)
 	}
+	if raw == nil {
+		return api.ReportFeed{}, time.Time{}, nil
+	}
 	var c cachedFeed
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+	if err := json.Unmarshal(raw, &c); err != nil {
 		return api.ReportFeed{}, time.Time{}, nil // a damaged cache is no cache
 	}
 	return c.Feed, c.At, nil

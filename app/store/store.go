@@ -2,7 +2,8 @@
 // the catalog and forms cached from the backend, drafts, the outbox and the
 // mirror of cases. It runs in WAL mode with foreign keys on and
 // synchronous=FULL, so that a commit that reports "saved" survives a crash
-// and a power loss. Personal data is sealed with the device's data key.
+// and a power loss. Personal data is sealed with the device's data key, and
+// secure_delete zeroes what is deleted.
 package store
 
 import (
@@ -71,6 +72,10 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 	q.Set("_synchronous", "FULL")
 	q.Set("_txlock", "immediate")
 	q.Set("_stmt_cache_size", "32")
+	// Deleted rows are overwritten with zeros, on every connection of the
+	// pool, whatever the build tags (the Makefile also builds SQLite with
+	// SQLITE_SECURE_DELETE): a deleted draft's sealed bytes leave the file.
+	q.Set("_secure_delete", "on")
 	db, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, storageError("opening the database", err)
@@ -86,6 +91,10 @@ func Open(ctx context.Context, path string, keys KeySource, opts ...Option) (*St
 		return nil, err
 	}
 	if s.sealer, err = secrets.NewSealer(key); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.sealMirror(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"maps"
 
@@ -19,7 +18,7 @@ import (
 // device yet).
 func caseSteps(ctx context.Context, tx *sql.Tx, id string) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT json_array_length(history) FROM cases WHERE id = ?`, id).Scan(&n)
+	err := tx.QueryRowContext(ctx, `SELECT steps FROM cases WHERE id = ?`, id).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return -1, nil
 	}
@@ -48,32 +47,31 @@ func caseNews(ctx context.Context, tx *sql.Tx, c api.Case, before int) (citizen.
 // marks it new; a step the timeline holds already (a page applied twice)
 // is no news. A report this device does not know (sent from another
 // device of the account) is remembered from here on.
-func applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (citizen.News, bool, error) {
-	var hist string
-	err := tx.QueryRowContext(ctx, `SELECT history FROM my_reports WHERE report_id = ? AND vote = 0`, u.Report.ID).Scan(&hist)
+func (s *Store) applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportUpdate) (citizen.News, bool, error) {
+	var local, hist string
+	var sealed []byte
+	err := tx.QueryRowContext(ctx, `SELECT local_id, history, sealed FROM my_reports WHERE report_id = ? AND vote = 0`, u.Report.ID).Scan(&local, &hist, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		hist = "[]"
-		_, err = tx.ExecContext(ctx, `INSERT INTO my_reports (local_id, report_id, service_code, vote, queued) VALUES (?, ?, ?, 0, ?)`,
-			"f_"+u.Report.ID, u.Report.ID, u.Report.ServiceCode, ms(u.Report.Requested))
+		local, hist, sealed = "f_"+u.Report.ID, "[]", nil
+		_, err = tx.ExecContext(ctx, `INSERT INTO my_reports (local_id, report_id, service_code, vote, queued, sealed) VALUES (?, ?, ?, 0, ?, x'')`,
+			local, u.Report.ID, u.Report.ServiceCode, ms(u.Report.Requested))
 	}
 	if err != nil {
 		return citizen.News{}, false, storageError("recording a report's status", err)
 	}
-	var events []api.CaseEvent
-	if err := json.Unmarshal([]byte(hist), &events); err != nil {
-		return citizen.News{}, false, storageError("recording a report's status", err)
-	}
-	for _, e := range events {
+	r, _ := s.openReport(local, sealed, hist) // sealed with a lost key: the timeline starts again
+	for _, e := range r.History {
 		if e.Status == u.Event.Status && e.At.Equal(u.Event.At) && maps.Equal(e.Note, u.Event.Note) {
 			return citizen.News{}, false, nil
 		}
 	}
-	b, err := json.Marshal(append(events, u.Event))
+	r.History = append(r.History, u.Event)
+	b, err := s.sealReport(local, r)
 	if err != nil {
 		return citizen.News{}, false, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE my_reports SET status = ?, history = ?, unseen = 1 WHERE report_id = ? AND vote = 0`,
-		u.Event.Status, string(b), u.Report.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE my_reports SET status = ?, sealed = ?, history = '[]', unseen = 1 WHERE local_id = ?`,
+		u.Event.Status, b, local); err != nil {
 		return citizen.News{}, false, storageError("recording a report's status", err)
 	}
 	return citizen.News{Kind: citizen.NewsReport, ID: u.Report.ID, Label: u.Report.ID, Service: u.Report.ServiceCode, Event: u.Event}, true, nil
