@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/ui/about"
+	"rathaus/ui/settings"
+)
+
+// withSettingsEntry puts the way to the settings (text size, contrast)
+// above the about screen, on a navigator of its own so that back returns.
+// For now: the shell's navigation is being reworked.
+func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
+	u.settings = settings.NewScreen(u.app, u.store)
+	b := widget.NewButtonWithIcon(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
+	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
+	return u.aboutNav.content()
+}
+
+// OpenSettings shows the settings, on the about tab.
+func (u *UI) OpenSettings() {
+	for _, t := range u.tabs.Items {
+		if t.Content == u.aboutNav.content() {
+			u.tabs.Select(t)
+		}
+	}
+	u.aboutNav.popToRoot()
+	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
+}
