@@ -30,3 +30,14 @@ func (u *UI) OpenSettings() {
 	u.aboutNav.popToRoot()
 	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
 }
+
+// windowHeight is the main window's first height: 820, less where the
+// user's scale (FYNE_SCALE) would make it taller than a 1080p screen
+// (1000 px leave room for a title and a task bar).
+func windowHeight(a fyne.App) float32 {
+	h := float32(820)
+	if s := a.Settings().Scale(); s > 0 {
+		h = min(h, 1000/s)
+	}
+	return h
+}

@@ -140,7 +140,7 @@ func New(a fyne.App, d Deps) *UI {
 	// screen is laid out.
 	settings.Apply(a, settings.Load(context.Background(), d.Store))
 	u.win = a.NewWindow(lang.L("Rathaus"))
-	u.win.Resize(fyne.NewSize(480, 820))
+	u.win.Resize(fyne.NewSize(480, windowHeight(a)))
 
 	u.index = d.Index
 	if u.index == nil {

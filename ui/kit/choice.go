@@ -31,6 +31,9 @@ func newTapLabel(text string, tapped func()) *tapLabel {
 
 func (l *tapLabel) Tapped(*fyne.PointEvent) { l.tapped() }
 
+// Label is the label itself, for tests that read what it says.
+func (l *tapLabel) Wrapped() *widget.Label { return &l.Label }
+
 // NewCheck is a check box whose label wraps and ticks the box when tapped.
 // It returns the box (to read and set) and what to place on screen.
 func NewCheck(label string, checked bool, changed func(bool)) (*widget.Check, fyne.CanvasObject) {
