@@ -106,4 +106,3 @@ func TestSettingsAddSection(t *testing.T) {
 		}
 	}
 }
-
