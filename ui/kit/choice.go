@@ -192,6 +192,10 @@ func (row *radioRow) TypedRune(r rune) {
 		row.tapped()
 	}
 }
-func (row *radioRow) TypedKey(*fyne.KeyEvent) {}
+func (row *radioRow) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		passOn(row, ev)
+	}
+}
 
 func (row *radioRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(row.view) }
