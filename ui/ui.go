@@ -180,6 +180,7 @@ func New(a fyne.App, d Deps) *UI {
 	}
 	u.apps.Refresh()
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+	u.bindKeys()
 
 	// A form saves while the citizen pauses; what waits is saved at once
 	// when the app may be stopped without a word (a phone sends it to the

@@ -76,7 +76,7 @@ func (fs *FormScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 		ip := p + "/" + strconv.Itoa(i)
 		title := widget.NewLabel(lang.L("Entry {{.N}}", map[string]any{"N": i + 1}))
 		title.TextStyle = fyne.TextStyle{Bold: true}
-		remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { fs.onRemoveItem(p, i) })
+		remove := kit.NewButton(lang.L("Remove"), theme.DeleteIcon(), func() { fs.onRemoveItem(p, i) })
 		remove.Importance = widget.LowImportance
 		body := container.NewVBox()
 		fs.renderFields(fs.form.Children(fd), ip, body)
@@ -87,7 +87,7 @@ func (fs *FormScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 	if addText == "" {
 		addText = lang.L("Add")
 	}
-	add := widget.NewButtonWithIcon(addText, theme.ContentAddIcon(), func() { fs.onAddItem(p) })
+	add := kit.NewButton(addText, theme.ContentAddIcon(), func() { fs.onAddItem(p) })
 	if maxItems > 0 && n >= maxItems {
 		add.Disable()
 	}
@@ -131,7 +131,7 @@ func (fs *FormScreen) renderSignature(fd *api.Field, p string) *fieldInput {
 		}
 		fs.onChange(p, fill.ToValue(s))
 	})
-	clear := widget.NewButtonWithIcon(lang.L("Sign again"), theme.ContentClearIcon(), pad.Clear)
+	clear := kit.NewButton(lang.L("Sign again"), theme.ContentClearIcon(), pad.Clear)
 	clear.Importance = widget.LowImportance
 	view := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), clear), nil, nil, pad)
 	return frame(fd, p, fs.form.Required(fd), fs.lang, pad, view)
