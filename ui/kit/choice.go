@@ -185,6 +185,9 @@ func (row *radioRow) Tapped(*fyne.PointEvent) {
 	row.tapped()
 }
 
+// Text is the option's label.
+func (row *radioRow) Text() string { return row.label.Text }
+
 func (row *radioRow) FocusGained() { row.bg.Show(); row.bg.Refresh() }
 func (row *radioRow) FocusLost()   { row.bg.Hide(); row.bg.Refresh() }
 func (row *radioRow) TypedRune(r rune) {
