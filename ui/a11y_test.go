@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -101,5 +103,57 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 				test.Tap(r.button(t, "Next"))
 			}
 		})
+	}
+}
+
+// TestShellKeys: Alt+1 to Alt+6 reach every tab (fyne's tab bar takes no
+// focus); Escape closes a dialog, then goes back a screen, also from a
+// focused button; the settings are reached and left the same way.
+func TestShellKeys(t *testing.T) {
+	r := newRig(t)
+	c := r.win.Canvas()
+	sc, ok := c.(fyne.Shortcutable)
+	if !ok {
+		t.Fatal("the canvas takes no shortcuts")
+	}
+	for i := len(r.ui.tabs.Items) - 1; i >= 0; i-- {
+		sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt})
+		if got := r.ui.tabs.SelectedIndex(); got != i {
+			t.Errorf("Alt+%d chose tab %d, want %d", i+1, got, i)
+		}
+	}
+	escape := func() {
+		t.Helper()
+		if f := c.Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			return
+		}
+		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+
+	s, _ := r.ui.Service("hundesteuer")
+	r.ui.OpenService(s)
+	dialog.ShowInformation("Note", "Something to read.", r.win)
+	escape()
+	if c.Overlays().Top() != nil {
+		t.Fatal("Escape left the dialog open")
+	}
+	if r.findButton("Fill in the form") == nil {
+		t.Fatal("Escape on the dialog left the service too")
+	}
+	c.Focus(uitest.OnWindow(r.win, r.button(t, "Fill in the form")).(fyne.Focusable))
+	escape()
+	if r.findButton("Fill in the form") != nil {
+		t.Error("Escape on a focused button did not go back from the service")
+	}
+
+	r.ui.OpenSettings()
+	if !strings.Contains(r.text(), "Text size") {
+		t.Fatalf("no settings on screen: %s", r.text())
+	}
+	c.Unfocus()
+	escape()
+	if strings.Contains(r.text(), "Text size") {
+		t.Error("Escape did not leave the settings")
 	}
 }
