@@ -194,3 +194,23 @@ func (k keys) enter(f fyne.Focusable, values map[string]any) {
 		}
 	}
 }
+
+// TestItemStatesHaveIcons: each state of an application in "My
+// applications" has its text and an icon of its own, so that no state is
+// told by colour alone.
+func TestItemStatesHaveIcons(t *testing.T) {
+	r := newRig(t)
+	icons := map[string]citizen.DraftState{}
+	for _, state := range []citizen.DraftState{citizen.DraftEditing, citizen.DraftQueued, citizen.DraftSent, citizen.DraftRejected} {
+		d := &citizen.Draft{ID: "d-" + state.String(), Service: "hundesteuer", State: state, CaseNumber: "2026-000001"}
+		row := r.apps().newRow(d, nil, nil, 0)
+		if row.status.Text == "" || row.icon.Resource == nil {
+			t.Errorf("%s: text %q, icon %v; want both", state, row.status.Text, row.icon.Resource)
+			continue
+		}
+		if other, ok := icons[row.icon.Resource.Name()]; ok {
+			t.Errorf("%s has the icon of %s", state, other)
+		}
+		icons[row.icon.Resource.Name()] = state
+	}
+}
