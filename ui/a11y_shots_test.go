@@ -4,9 +4,12 @@ package ui
 
 import (
 	"context"
+	"os"
+	"time"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"rathaus/assets/demotest"
 	"rathaus/ui/internal/uitest"
@@ -14,10 +17,17 @@ import (
 	"rathaus/ui/settings"
 )
 
-// TestA11yScreenshots shows the dog tax's payment step with the SEPA
-// mandate on a phone's width at 100 % and 200 % text, in high contrast,
-// and the settings screen.
+// TestA11yScreenshots shows, on a phone's width, the dog tax's payment
+// step with the SEPA mandate at 100 % and 200 % text and in high
+// contrast, the signature step with the focus on "Next" and a typed
+// signature, and the settings screen. FYNE_THEME=light gives the light
+// variant (the names end in -light then).
 func TestA11yScreenshots(t *testing.T) {
+	suffix := ""
+	if os.Getenv("FYNE_THEME") == "light" {
+		suffix = "-light"
+	}
+	shot := func(w fyne.Window, name string) { capture(t, w, name+suffix+".png") }
 	dev := uitest.NewDevice(t)
 	var u *UI
 	fyne.DoAndWait(func() {
@@ -25,6 +35,9 @@ func TestA11yScreenshots(t *testing.T) {
 		u.win.Resize(fyne.NewSize(360, 740))
 		u.win.Show()
 	})
+	look := func(p int, c kit.Contrast) {
+		fyne.DoAndWait(func() { settings.Apply(realApp, kit.NewLook(p, c)) })
+	}
 	values := demotest.Example(t, "hundesteuer")
 	values["payment"] = "sepa"
 	d := dev.Draft(t, "hundesteuer", values)
@@ -32,17 +45,44 @@ func TestA11yScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Step = 2
-	look := func(p int, c kit.Contrast) {
-		fyne.DoAndWait(func() { settings.Apply(realApp, kit.NewLook(p, c)) })
-	}
 	fyne.DoAndWait(func() { u.OpenDraft(d) })
-	capture(t, u.win, "a11y-sepa-100.png")
-	look(200, kit.ContrastNormal)
-	capture(t, u.win, "a11y-sepa-200.png")
+	shot(u.win, "a11y-sepa-100")
 	look(100, kit.ContrastHigh)
-	capture(t, u.win, "a11y-sepa-high.png")
-	fyne.DoAndWait(func() { u.OpenSettings() })
-	capture(t, u.win, "a11y-settings-high.png")
+	shot(u.win, "a11y-sepa-high")
+	look(200, kit.ContrastNormal)
+	shot(u.win, "a11y-sepa-200")
 	look(100, kit.ContrastNormal)
-	capture(t, u.win, "a11y-settings.png")
+
+	// The last step of "Wohnung anmelden", signed by typing, the focus on
+	// "Next" (Tab from the name).
+	reg := demotest.Example(t, "anmeldung-wohnung")
+	reg["signature"] = map[string]any{"typed": "Erika Mustermann"}
+	r := dev.Draft(t, "anmeldung-wohnung", reg)
+	if err := dev.Store.SaveDraft(context.Background(), r.ID, reg, 5); err != nil {
+		t.Fatal(err)
+	}
+	r.Step = 5
+	fyne.DoAndWait(func() {
+		u.nav.popToRoot()
+		u.OpenDraft(r)
+		for _, e := range uitest.All[*widget.Entry](u.win.Content()) {
+			if e.Text == "Erika Mustermann" {
+				u.win.Canvas().Focus(e)
+			}
+		}
+	})
+	time.Sleep(time.Second) // the step is laid out
+	fyne.DoAndWait(func() { kit.RevealFocused(u.win.Canvas()) }) // as Tab does
+	shot(u.win, "a11y-typed-signature")
+	fyne.DoAndWait(func() {
+		u.win.Canvas().Focus(uitest.OnWindow(u.win, uitest.FindButton(u.win, "Weiter")).(fyne.Focusable))
+		kit.RevealFocused(u.win.Canvas())
+	})
+	shot(u.win, "a11y-typed-signature-focus")
+	look(100, kit.ContrastHigh)
+	shot(u.win, "a11y-typed-signature-focus-high")
+	look(100, kit.ContrastNormal)
+
+	fyne.DoAndWait(func() { u.OpenSettings() })
+	shot(u.win, "a11y-settings")
 }

@@ -13,6 +13,7 @@ import (
 // Reveal scrolls as little as needed for o, an object inside the content,
 // to show whole (its top, when it is taller than the view).
 func (s *Scroll) Reveal(o fyne.CanvasObject) {
+	s.inner.Refresh() // lay the content out as it is now, then measure
 	d := fyne.CurrentApp().Driver()
 	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(s.inner.Content).Y
 	view := s.inner.Size().Height
