@@ -5,8 +5,8 @@ package ui
 import (
 	"context"
 	"os"
-	"time"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -71,7 +71,7 @@ func TestA11yScreenshots(t *testing.T) {
 			}
 		}
 	})
-	time.Sleep(time.Second) // the step is laid out
+	time.Sleep(time.Second)                                      // the step is laid out
 	fyne.DoAndWait(func() { kit.RevealFocused(u.win.Canvas()) }) // as Tab does
 	shot(u.win, "a11y-typed-signature")
 	fyne.DoAndWait(func() {
