@@ -4,9 +4,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/ui/about"
+	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
 
@@ -15,7 +15,7 @@ import (
 // For now: the shell's navigation is being reworked.
 func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	u.settings = settings.NewScreen(u.app, u.store)
-	b := widget.NewButtonWithIcon(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
+	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
 	return u.aboutNav.content()
 }
