@@ -26,7 +26,7 @@ type syncIndicator struct {
 	root  fyne.CanvasObject
 	icon  *widget.Icon
 	label *lineLabel
-	now   *kit.Button // Enter presses it too
+	now   *kit.Button
 	full  string // the whole text, with when it last synced and tried
 }
 

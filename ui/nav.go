@@ -137,7 +137,7 @@ func (s serviceAppointments) OpenBooking(service string) {
 // form already submitted) can never come back stale.
 type navigator struct {
 	bar    *fyne.Container // back button and title, hidden on the root screen
-	back   *kit.Button // Enter presses it too
+	back   *kit.Button
 	title  *widget.Label
 	stack  *fyne.Container
 	titles []string
