@@ -82,6 +82,7 @@ func run() error {
 		go p.engine.Run(ctx)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index})
 		u.Window().SetMaster()
+		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only
 		u.Window().Show()
 	}

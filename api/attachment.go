@@ -18,13 +18,19 @@ type Attachment struct {
 }
 
 // Signature is the value of a signature field: the strokes drawn on a
-// canvas of Width x Height points, each stroke a list of [x, y] points.
-// Vector data, so it stays small and sharp at any size.
+// canvas of Width x Height points, each stroke a list of [x, y] points
+// (vector data, so it stays small and sharp at any size); or, for those
+// who cannot draw (keyboard, screen reader), the full name Typed instead,
+// under the same declaration. A value has one or the other.
 type Signature struct {
-	Width   float64        `json:"width"`
-	Height  float64        `json:"height"`
-	Strokes [][][2]float64 `json:"strokes"`
+	Width   float64        `json:"width,omitempty"`
+	Height  float64        `json:"height,omitempty"`
+	Strokes [][][2]float64 `json:"strokes,omitempty"`
+	Typed   string         `json:"typed,omitempty"`
 }
+
+// MaxTypedSignature bounds a typed signature, in characters.
+const MaxTypedSignature = 200
 
 // Upload limits and the tus Upload-Metadata keys both sides use.
 const (

@@ -13,6 +13,7 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/sync/engine"
+	"rathaus/ui/kit"
 )
 
 // syncIndicator is always visible: one line that says what is known of the
@@ -25,14 +26,14 @@ type syncIndicator struct {
 	root  fyne.CanvasObject
 	icon  *widget.Icon
 	label *lineLabel
-	now   *widget.Button
+	now   *kit.Button
 	full  string // the whole text, with when it last synced and tried
 }
 
 func newSyncIndicator(u *UI) *syncIndicator {
 	si := &syncIndicator{ui: u, icon: widget.NewIcon(theme.ViewRefreshIcon())}
 	si.label = newLineLabel(si.onDetails)
-	si.now = widget.NewButtonWithIcon(lang.L("Sync now"), theme.ViewRefreshIcon(), si.onSyncNow)
+	si.now = kit.NewButton(lang.L("Sync now"), theme.ViewRefreshIcon(), si.onSyncNow)
 	si.root = container.NewBorder(nil, nil, si.icon, si.now, si.label)
 	si.show(u.syncer.Status())
 	return si

@@ -37,13 +37,8 @@ func nth[T fyne.CanvasObject](w fyne.Window, n int) T {
 
 // tap taps the visible button with the given text.
 func tap(w fyne.Window, text string) {
-	for _, b := range uitest.All[*widget.Button](w.Content()) {
-		if b.Text == text {
-			if b.OnTapped != nil {
-				b.OnTapped()
-			}
-			return
-		}
+	if b := uitest.FindButton(w, text); b != nil && b.OnTapped != nil {
+		b.OnTapped()
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
 	"rathaus/ui/forms"
+	"rathaus/ui/kit"
 )
 
 // The shell is the one place screens navigate through: each area declares
@@ -136,7 +137,7 @@ func (s serviceAppointments) OpenBooking(service string) {
 // form already submitted) can never come back stale.
 type navigator struct {
 	bar    *fyne.Container // back button and title, hidden on the root screen
-	back   *widget.Button
+	back   *kit.Button
 	title  *widget.Label
 	stack  *fyne.Container
 	titles []string
@@ -146,7 +147,7 @@ type navigator struct {
 
 func newNavigator(root fyne.CanvasObject, title string) *navigator {
 	n := &navigator{stack: container.NewStack(root), titles: []string{title}, lefts: []func(){nil}}
-	n.back = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { n.pop() })
+	n.back = kit.NewButton("", theme.NavigateBackIcon(), func() { n.pop() })
 	n.title = widget.NewLabel(title)
 	n.title.TextStyle = fyne.TextStyle{Bold: true}
 	n.title.Truncation = fyne.TextTruncateEllipsis

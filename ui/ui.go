@@ -46,6 +46,7 @@ import (
 	"rathaus/ui/opendata"
 	"rathaus/ui/polls"
 	"rathaus/ui/reports"
+	"rathaus/ui/settings"
 )
 
 // Store is what the app's screens need of the local database.
@@ -55,6 +56,7 @@ type Store interface {
 	appointments.Store
 	opendata.Store
 	polls.Store
+	settings.Store
 	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
 }
 
@@ -123,6 +125,9 @@ type UI struct {
 	openData *opendata.Screen
 
 	polls *polls.Screen
+
+	settings *settings.Screen
+	aboutNav *navigator // the about screen, and the settings above it
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
@@ -131,8 +136,11 @@ func New(a fyne.App, d Deps) *UI {
 	if u.notifier == nil {
 		u.notifier = a
 	}
+	// Text size and contrast as the citizen chose them, before the first
+	// screen is laid out.
+	settings.Apply(a, settings.Load(context.Background(), d.Store))
 	u.win = a.NewWindow(lang.L("Rathaus"))
-	u.win.Resize(fyne.NewSize(480, 820))
+	u.win.Resize(fyne.NewSize(480, windowHeight(a)))
 
 	u.index = d.Index
 	if u.index == nil {
@@ -162,7 +170,7 @@ func New(a fyne.App, d Deps) *UI {
 		container.NewTabItemWithIcon(u.appts.List().Title(), theme.CalendarIcon(), u.apptsNav.content()),
 		container.NewTabItemWithIcon(u.assistant.Title(), theme.QuestionIcon(), u.assistant.Content()),
 		container.NewTabItemWithIcon(u.help.Title(), theme.HelpIcon(), u.help.Content()),
-		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), info.Content()),
+		container.NewTabItemWithIcon(info.Title(), theme.InfoIcon(), u.withSettingsEntry(info)),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		u.forms.Flush() // a form left for another tab: "My applications" lists it as saved
@@ -172,6 +180,7 @@ func New(a fyne.App, d Deps) *UI {
 	}
 	u.apps.Refresh()
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+	u.bindKeys()
 
 	// A form saves while the citizen pauses; what waits is saved at once
 	// when the app may be stopped without a word (a phone sends it to the

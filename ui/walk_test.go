@@ -82,7 +82,7 @@ func (r *rig) checkStep(t *testing.T, where string) formView {
 		t.Errorf("%s: the first field is not in view (scrolled %v)", where, v.scroll.Offset())
 	}
 	for _, text := range []string{"Back", "Next", "Submit"} {
-		if b := r.findButton(text); b != nil && !r.onScreen(b) {
+		if b := r.findButton(text); b != nil && !r.onScreen(uitest.OnWindow(r.win, b)) {
 			t.Errorf("%s: the %q button is off the screen", where, text)
 		}
 	}
@@ -126,7 +126,7 @@ func TestWalkEveryDemoForm(t *testing.T) {
 				r.checkStep(t, "summary")
 				changes := 0
 				uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
-					if b, ok := o.(*widget.Button); ok && b.Text == "Change" {
+					if b := uitest.AsButton(o); b != nil && b.Text == "Change" {
 						changes++
 					}
 				})
@@ -135,7 +135,7 @@ func TestWalkEveryDemoForm(t *testing.T) {
 					var change *widget.Button
 					n := 0
 					uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
-						if b, ok := o.(*widget.Button); ok && b.Text == "Change" {
+						if b := uitest.AsButton(o); b != nil && b.Text == "Change" {
 							if n == i {
 								change = b
 							}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -225,16 +226,21 @@ func validateAttachment(v any) error { return CheckAttachment(v) }
 
 // CheckSignature checks the value of a signature field as the "signature"
 // format does: a canvas of width x height > 0, at least one stroke, each of
-// at least two points on the canvas, at most MaxSignaturePoints in all.
+// at least two points on the canvas, at most MaxSignaturePoints in all; or
+// a typed name alone (two to api.MaxTypedSignature characters, not only
+// spaces).
 func CheckSignature(v any) error {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil
 	}
 	for k := range obj {
-		if k != "width" && k != "height" && k != "strokes" {
+		if k != "width" && k != "height" && k != "strokes" && k != "typed" {
 			return fmt.Errorf("unknown property %q", k)
 		}
+	}
+	if typed, ok := obj["typed"]; ok {
+		return checkTyped(obj, typed)
 	}
 	w, okW := toFloat(obj["width"])
 	h, okH := toFloat(obj["height"])
@@ -266,6 +272,21 @@ func CheckSignature(v any) error {
 				return fmt.Errorf("stroke %d: a point lies outside the canvas", i+1)
 			}
 		}
+	}
+	return nil
+}
+
+// checkTyped checks a typed signature: a name, and nothing drawn beside it.
+func checkTyped(obj map[string]any, typed any) error {
+	if len(obj) != 1 {
+		return errors.New("a typed signature has nothing drawn beside it")
+	}
+	name, ok := typed.(string)
+	if !ok {
+		return errors.New("typed must be a string")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n < 2 || utf8.RuneCountInString(name) > api.MaxTypedSignature {
+		return fmt.Errorf("a typed signature has 2 to %d characters", api.MaxTypedSignature)
 	}
 	return nil
 }

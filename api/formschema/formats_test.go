@@ -121,6 +121,14 @@ func TestCheckSignature(t *testing.T) {
 	if err := formschema.CheckSignature(fromEmpty); err == nil || !strings.Contains(err.Error(), "not signed") {
 		t.Errorf("CheckSignature(no strokes) = %v, want not signed", err)
 	}
+	typed, _ := json.Marshal(api.Signature{Typed: "Erika Mustermann"})
+	var fromTyped map[string]any
+	if err := json.Unmarshal(typed, &fromTyped); err != nil {
+		t.Fatal(err)
+	}
+	if err := formschema.CheckSignature(fromTyped); err != nil || len(fromTyped) != 1 {
+		t.Errorf("CheckSignature(%s) = %v, want nil (and the name alone in the JSON)", typed, err)
+	}
 }
 
 // TestIBANReasons: every way an IBAN fails has its reason, and the parts

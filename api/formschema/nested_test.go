@@ -430,6 +430,13 @@ func TestValidateNested(t *testing.T) {
 		{"signature point of three", "/sig", map[string]any{"width": 1.0, "height": 1.0, "strokes": []any{[]any{[]any{0.0, 0.0, 0.0}, []any{1.0, 1.0}}}}, &fieldErr{"/sig", "format", signDE, signEN}},
 		{"signature extra property", "/sig", map[string]any{"width": 1.0, "height": 1.0, "image": "x", "strokes": []any{[]any{[]any{0.0, 0.0}, []any{1.0, 1.0}}}}, &fieldErr{"/sig", "format", signDE, signEN}},
 		{"signature as text", "/sig", "Erika", &fieldErr{"/sig", "type", signDE, signEN}},
+		{"signature typed", "/sig", map[string]any{"typed": "Erika Mustermann"}, nil},
+		{"signature typed blank", "/sig", map[string]any{"typed": "   "}, &fieldErr{"/sig", "format", signDE, signEN}},
+		{"signature typed one letter", "/sig", map[string]any{"typed": "E"}, &fieldErr{"/sig", "format", signDE, signEN}},
+		{"signature typed too long", "/sig", map[string]any{"typed": strings.Repeat("E", api.MaxTypedSignature+1)}, &fieldErr{"/sig", "format", signDE, signEN}},
+		{"signature typed at most", "/sig", map[string]any{"typed": strings.Repeat("E", api.MaxTypedSignature)}, nil},
+		{"signature typed not text", "/sig", map[string]any{"typed": 7.0}, &fieldErr{"/sig", "format", signDE, signEN}},
+		{"signature typed and drawn", "/sig", map[string]any{"typed": "Erika", "width": 1.0, "height": 1.0, "strokes": []any{[]any{[]any{0.0, 0.0}, []any{1.0, 1.0}}}}, &fieldErr{"/sig", "format", signDE, signEN}},
 		// nested groups
 		{"group child missing", "/applicant/name", deleteKey{}, &fieldErr{"/applicant/name", "required", reqDE, reqEN}},
 		{"group in group email", "/applicant/contact/email", "erika", &fieldErr{"/applicant/contact/email", "format", "Bitte geben Sie eine gültige E-Mail-Adresse ein.", "Please enter a valid e-mail address."}},

@@ -234,6 +234,11 @@ func FormatValue(fd *api.Field, v any, lang string) string {
 		if m, ok := v.(map[string]any); ok && !empty(m["strokes"]) {
 			return word("signed", lang)
 		}
+		if m, ok := v.(map[string]any); ok {
+			if name, _ := m["typed"].(string); name != "" {
+				return word("signed", lang) + ": " + name
+			}
+		}
 	}
 	if s, ok := v.(string); ok {
 		return s

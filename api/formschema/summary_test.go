@@ -200,6 +200,7 @@ func TestFormatValue(t *testing.T) {
 		{api.WidgetPhoto, map[string]any{"name": "b.jpg", "size": json.Number("2411724")}, "b.jpg (2,4 MB)", "b.jpg (2.4 MB)"},
 		{api.WidgetPhoto, map[string]any{"name": "c.jpg"}, "c.jpg", "c.jpg"},
 		{api.WidgetSignature, sig, "unterschrieben", "signed"},
+		{api.WidgetSignature, map[string]any{"typed": "Erika Mustermann"}, "unterschrieben: Erika Mustermann", "signed: Erika Mustermann"},
 		{api.WidgetText, "Erika", "Erika", "Erika"},
 		{api.WidgetText, 5.0, "5", "5"},
 		{api.WidgetText, map[string]any{"x": true}, `{"x":true}`, `{"x":true}`},

@@ -62,6 +62,8 @@ var words = map[string]api.Text{
 	"signature":      {"de": "Die gezeichnete Unterschrift", "en": "The drawn signature"},
 	"signatureOK":    {"de": "Unterschrift geprüft: vollständig gezeichnet", "en": "Signature checked: fully drawn"},
 	"signatureBad":   {"de": "Unterschrift ungültig", "en": "Signature not valid"},
+	"sigTyped":       {"de": "Mit der Tastatur unterschrieben (getippter Name)", "en": "Signed by keyboard (typed name)"},
+	"sigTypedOK":     {"de": "Unterschrift geprüft: Name vollständig", "en": "Signature checked: name complete"},
 	"askedBadge":     {"de": "nachgefragt", "en": "asked about"},
 	"date":           {"de": "Datum", "en": "Date"},
 	"time":           {"de": "Uhrzeit", "en": "Time"},

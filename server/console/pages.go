@@ -271,6 +271,7 @@ type summaryRow struct {
 type signatureView struct {
 	W, H    float64
 	Lines   []string // "x,y x,y ..." per stroke
+	Typed   string   // the name typed instead of drawn (keyboard signature)
 	OK      bool
 	Problem string
 }
@@ -291,6 +292,7 @@ func signatureOf(v any) *signatureView {
 		}
 		return 0
 	}
+	sv.Typed, _ = m["typed"].(string)
 	sv.W, sv.H = num(m["width"]), num(m["height"])
 	strokes, _ := m["strokes"].([]any)
 	for _, st := range strokes {

@@ -38,6 +38,7 @@ type Applications struct {
 type applicationRow struct {
 	title    *widget.Label
 	status   *widget.Label       // where it stands on this device
+	icon     *widget.Icon        // the same as an icon: a state is never told by colour alone
 	phase    *widget.Label       // its case's status at the town hall, once there is one
 	progress *widget.ProgressBar // the attachments' upload, while it runs
 	resume   *widget.Button      // continue or correct the draft
@@ -152,7 +153,7 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 
 func (ap *Applications) add(r *applicationRow) {
 	actions := container.NewHBox(r.badge, layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
-	ap.list.Add(container.NewVBox(r.title, r.status, r.phase, r.progress, actions))
+	ap.list.Add(container.NewVBox(r.title, container.NewBorder(nil, nil, container.NewVBox(r.icon), nil, r.status), r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
 
@@ -170,6 +171,7 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 	r := &applicationRow{
 		title:    kit.Heading(ap.area.title(service)),
 		status:   kit.Wrapped(""),
+		icon:     widget.NewIcon(theme.DocumentIcon()),
 		phase:    kit.Wrapped(""),
 		progress: widget.NewProgressBar(),
 		resume:   widget.NewButtonWithIcon(lang.L("Continue"), theme.DocumentCreateIcon(), func() { ap.onResume(d) }),
@@ -222,15 +224,19 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		return r
 	}
 	r.status.SetText(draftStatus(d, it, st))
+	r.icon.SetResource(theme.DocumentCreateIcon())
 	switch d.State {
 	case citizen.DraftRejected:
+		r.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
 		r.status.Importance = widget.DangerImportance
 		r.resume.SetText(lang.L("Correct"))
 	case citizen.DraftSent:
+		r.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		r.status.Importance = widget.SuccessImportance
 		r.delete.SetText(lang.L("Remove from this device"))
 		r.delete.Importance = widget.LowImportance
 	case citizen.DraftQueued:
+		r.icon.SetResource(theme.NewWarningThemedResource(theme.UploadIcon()))
 		r.status.Importance = widget.WarningImportance
 		if it != nil && it.Total > 0 && it.Progress < it.Total {
 			r.progress.Max = float64(it.Total)
@@ -347,7 +353,8 @@ func (ap *Applications) onDelete(d *citizen.Draft) {
 		title = lang.L("Remove from this device?")
 		text = lang.L("What you entered is deleted from this device. Your application at the town hall is not withdrawn, and its status stays listed here.")
 	}
-	dialog.ShowConfirm(title, text, func(ok bool) {
+	// The answer has the focus: Enter deletes, Escape keeps.
+	kit.ShowConfirm(title, text, lang.L("Yes"), lang.L("No"), func(ok bool) {
 		if !ok {
 			return
 		}

@@ -37,10 +37,10 @@ func (fs *FormScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 		keepLocation, view = kit.NewCheck(lang.L("Send the place where the photo was taken"), false, nil)
 		locationView = view
 	}
-	remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), nil)
+	remove := kit.NewButton(lang.L("Remove"), theme.DeleteIcon(), nil)
 	remove.Importance = widget.LowImportance
 	var fi *fieldInput
-	choose := widget.NewButtonWithIcon(chooseText, theme.FolderOpenIcon(), func() { fs.onChooseFile(fd, fi) })
+	choose := kit.NewButton(chooseText, theme.FolderOpenIcon(), func() { fs.onChooseFile(fd, fi) })
 
 	show := func() {
 		var a api.Attachment

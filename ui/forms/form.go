@@ -41,9 +41,9 @@ type FormScreen struct {
 	body      *fyne.Container
 	scroll    *kit.Scroll
 	saved     *widget.Label
-	back      *widget.Button
-	next      *widget.Button
-	submit    *widget.Button
+	back      *kit.Button
+	next      *kit.Button
+	submit    *kit.Button
 
 	inputs map[string]*fieldInput       // the step's fields by instance pointer
 	order  []string                     // their pointers in the order shown
@@ -82,11 +82,11 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 	fs.notices = container.NewVBox()
 	fs.saved = kit.Wrapped("")
 	fs.saved.Importance = widget.LowImportance
-	fs.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), fs.onBack)
-	fs.next = widget.NewButtonWithIcon(lang.L("Next"), theme.NavigateNextIcon(), fs.onNext)
+	fs.back = kit.NewButton(lang.L("Back"), theme.NavigateBackIcon(), fs.onBack)
+	fs.next = kit.NewButton(lang.L("Next"), theme.NavigateNextIcon(), fs.onNext)
 	fs.next.IconPlacement = widget.ButtonIconTrailingText
 	fs.next.Importance = widget.HighImportance
-	fs.submit = widget.NewButtonWithIcon(lang.L("Submit"), theme.MailSendIcon(), fs.onSubmit)
+	fs.submit = kit.NewButton(lang.L("Submit"), theme.MailSendIcon(), fs.onSubmit)
 	fs.submit.Importance = widget.HighImportance
 	fs.body = container.NewVBox()
 	fs.scroll = kit.NewVScroll(container.NewPadded(fs.body))

@@ -60,7 +60,7 @@ func (fs *FormScreen) onMigrate(to api.FormRef) {
 		}
 		text = lang.L("These entries do not fit the new version. They stay with the draft for you to look at:") + "\n\n" + strings.Join(lines, "\n")
 	}
-	dialog.ShowConfirm(lang.L("Use the new version?"), text, func(ok bool) {
+	kit.ShowConfirm(lang.L("Use the new version?"), text, lang.L("Yes"), lang.L("No"), func(ok bool) {
 		if !ok {
 			return
 		}

@@ -76,7 +76,7 @@ func (fs *FormScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 		ip := p + "/" + strconv.Itoa(i)
 		title := widget.NewLabel(lang.L("Entry {{.N}}", map[string]any{"N": i + 1}))
 		title.TextStyle = fyne.TextStyle{Bold: true}
-		remove := widget.NewButtonWithIcon(lang.L("Remove"), theme.DeleteIcon(), func() { fs.onRemoveItem(p, i) })
+		remove := kit.NewButton(lang.L("Remove"), theme.DeleteIcon(), func() { fs.onRemoveItem(p, i) })
 		remove.Importance = widget.LowImportance
 		body := container.NewVBox()
 		fs.renderFields(fs.form.Children(fd), ip, body)
@@ -87,7 +87,7 @@ func (fs *FormScreen) renderRepeat(fd *api.Field, p string) *fieldInput {
 	if addText == "" {
 		addText = lang.L("Add")
 	}
-	add := widget.NewButtonWithIcon(addText, theme.ContentAddIcon(), func() { fs.onAddItem(p) })
+	add := kit.NewButton(addText, theme.ContentAddIcon(), func() { fs.onAddItem(p) })
 	if maxItems > 0 && n >= maxItems {
 		add.Disable()
 	}
@@ -115,7 +115,9 @@ func (fs *FormScreen) rebuild() {
 	fs.scroll.ScrollToOffset(offset)
 }
 
-// renderSignature is a pad to sign on, and a button to start again.
+// renderSignature is a pad to sign on, a button to start again and, for
+// those who cannot draw (keyboard, screen reader), an entry to type their
+// full name instead, under the same label and declaration.
 func (fs *FormScreen) renderSignature(fd *api.Field, p string) *fieldInput {
 	var current *api.Signature
 	if v, ok := fs.state.Value(p); ok {
@@ -124,15 +126,19 @@ func (fs *FormScreen) renderSignature(fd *api.Field, p string) *fieldInput {
 			current = &s
 		}
 	}
-	pad := newSignaturePad(current, func(s *api.Signature) {
+	changed := func(s *api.Signature) {
 		if s == nil {
 			fs.onChange(p, nil)
 			return
 		}
 		fs.onChange(p, fill.ToValue(s))
-	})
-	clear := widget.NewButtonWithIcon(lang.L("Sign again"), theme.ContentClearIcon(), pad.Clear)
+	}
+	pad, typed := newSignatureInput(current, changed)
+	clear := kit.NewButton(lang.L("Sign again"), theme.ContentClearIcon(), pad.Clear)
 	clear.Importance = widget.LowImportance
-	view := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), clear), nil, nil, pad)
+	view := container.NewVBox(
+		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), clear), nil, nil, pad),
+		kit.Wrapped(lang.L("Or type your first and last name: it signs the form just as drawing does.")),
+		typed)
 	return frame(fd, p, fs.form.Required(fd), fs.lang, pad, view)
 }

@@ -1,8 +1,11 @@
 package forms
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -148,3 +151,38 @@ func (r *signatureRenderer) Objects() []fyne.CanvasObject {
 func (r *signatureRenderer) Destroy() {}
 
 var _ fyne.Draggable = (*signaturePad)(nil)
+
+// newSignatureInput is the pad for a drawn signature and the entry for a
+// typed one, kept apart: drawing empties the entry, typing clears the pad.
+// changed gets the new value (nil when there is none).
+func newSignatureInput(current *api.Signature, changed func(*api.Signature)) (*signaturePad, *widget.Entry) {
+	drawn := current
+	if current != nil && current.Typed != "" {
+		drawn = nil
+	}
+	typed := widget.NewEntry()
+	typed.SetPlaceHolder(lang.L("First and last name"))
+	if current != nil {
+		typed.SetText(current.Typed)
+	}
+	var pad *signaturePad
+	onTyped := func(name string) {
+		pad.sig = api.Signature{} // what was drawn gives way to the name
+		pad.Refresh()
+		if strings.TrimSpace(name) == "" {
+			changed(nil)
+			return
+		}
+		changed(&api.Signature{Typed: name})
+	}
+	pad = newSignaturePad(drawn, func(s *api.Signature) {
+		if typed.Text != "" {
+			typed.OnChanged = nil // a drawing (or "Sign again") replaces the name
+			typed.SetText("")
+			typed.OnChanged = onTyped
+		}
+		changed(s)
+	})
+	typed.OnChanged = onTyped
+	return pad, typed
+}

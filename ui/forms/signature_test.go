@@ -4,9 +4,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"rathaus/api"
+	"rathaus/api/formschema"
+	"rathaus/app/fill"
 )
 
 func TestSignaturePad(t *testing.T) {
@@ -55,5 +58,44 @@ func TestSignaturePad(t *testing.T) {
 	pad.Clear()
 	if got != nil || len(pad.sig.Strokes) != 0 {
 		t.Errorf("after Clear: value %v, strokes %d; want nil and none", got, len(pad.sig.Strokes))
+	}
+}
+
+// TestTypedSignature: a name typed instead of drawing is the value, in the
+// shape the signature format accepts; drawing afterwards replaces it and
+// empties the entry; typing clears the drawing; a typed value shows again.
+func TestTypedSignature(t *testing.T) {
+	test.NewTempApp(t)
+	var got *api.Signature
+	pad, typed := newSignatureInput(nil, func(s *api.Signature) { got = s })
+	w := test.NewWindow(container.NewVBox(pad, typed))
+	defer w.Close()
+	w.Resize(fyne.NewSize(320, 300))
+
+	test.Type(typed, "Erika Mustermann")
+	if got == nil || got.Typed != "Erika Mustermann" || len(got.Strokes) != 0 {
+		t.Fatalf("typed: value %+v, want the name alone", got)
+	}
+	if err := formschema.CheckSignature(fill.ToValue(got)); err != nil {
+		t.Errorf("the typed value fails the signature format: %v", err)
+	}
+	pad.Resize(fyne.NewSize(300, 150))
+	pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(70, 80)}, Dragged: fyne.Delta{DX: 50, DY: -20}})
+	pad.DragEnd()
+	if got == nil || got.Typed != "" || len(got.Strokes) != 1 || typed.Text != "" {
+		t.Fatalf("drawn after typing: value %+v, entry %q; want the stroke alone and an empty entry", got, typed.Text)
+	}
+	test.Type(typed, "E. M.")
+	if got == nil || got.Typed != "E. M." || len(pad.sig.Strokes) != 0 {
+		t.Errorf("typed after drawing: value %+v, strokes on the pad %d; want the name, a clear pad", got, len(pad.sig.Strokes))
+	}
+	typed.SetText("  ")
+	if got != nil {
+		t.Errorf("a blank name: value %+v, want none", got)
+	}
+
+	_, again := newSignatureInput(&api.Signature{Typed: "Erika Mustermann"}, func(*api.Signature) {})
+	if again.Text != "Erika Mustermann" {
+		t.Errorf("a typed value opens with %q in the entry", again.Text)
 	}
 }

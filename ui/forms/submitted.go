@@ -28,7 +28,8 @@ func (ap *Applications) ShowSubmitted(draftID string) {
 		ap.submitted.dlg.Hide()
 	}
 	sd := &submittedDialog{draftID: draftID, text: kit.Wrapped("")}
-	sd.dlg = dialog.NewCustom(lang.L("Your application"), lang.L("OK"), sd.text, ap.area.Window)
+	// Its button has the focus: Enter (or Escape) closes it.
+	sd.dlg = kit.ShowMessage(lang.L("Your application"), sd.text, lang.L("OK"), ap.area.Window)
 	sd.dlg.SetOnClosed(func() {
 		if ap.submitted == sd {
 			ap.submitted = nil
@@ -38,7 +39,6 @@ func (ap *Applications) ShowSubmitted(draftID string) {
 	sd.dlg.Resize(fyne.NewSize(min(360, ap.area.Window.Canvas().Size().Width-4*theme.Padding()), 0))
 	ap.submitted = sd
 	ap.Refresh()
-	sd.dlg.Show()
 }
 
 func (sd *submittedDialog) update(drafts []*citizen.Draft, items map[string]*citizen.OutboxItem, st engine.State) {

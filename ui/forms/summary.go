@@ -22,7 +22,7 @@ func (fs *FormScreen) showSummary() {
 			title.TextStyle = fyne.TextStyle{Bold: true}
 			title.Wrapping = fyne.TextWrapWord
 			s := step
-			change := widget.NewButtonWithIcon(lang.L("Change"), theme.DocumentCreateIcon(), func() { fs.onChangeStep(s) })
+			change := kit.NewButton(lang.L("Change"), theme.DocumentCreateIcon(), func() { fs.onChangeStep(s) })
 			change.Importance = widget.LowImportance
 			fs.body.Add(widget.NewSeparator())
 			fs.body.Add(container.NewBorder(nil, nil, nil, change, title))

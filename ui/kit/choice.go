@@ -31,6 +31,9 @@ func newTapLabel(text string, tapped func()) *tapLabel {
 
 func (l *tapLabel) Tapped(*fyne.PointEvent) { l.tapped() }
 
+// Label is the label itself, for tests that read what it says.
+func (l *tapLabel) Wrapped() *widget.Label { return &l.Label }
+
 // NewCheck is a check box whose label wraps and ticks the box when tapped.
 // It returns the box (to read and set) and what to place on screen.
 func NewCheck(label string, checked bool, changed func(bool)) (*widget.Check, fyne.CanvasObject) {
@@ -182,6 +185,9 @@ func (row *radioRow) Tapped(*fyne.PointEvent) {
 	row.tapped()
 }
 
+// Text is the option's label.
+func (row *radioRow) Text() string { return row.label.Text }
+
 func (row *radioRow) FocusGained() { row.bg.Show(); row.bg.Refresh() }
 func (row *radioRow) FocusLost()   { row.bg.Hide(); row.bg.Refresh() }
 func (row *radioRow) TypedRune(r rune) {
@@ -189,6 +195,10 @@ func (row *radioRow) TypedRune(r rune) {
 		row.tapped()
 	}
 }
-func (row *radioRow) TypedKey(*fyne.KeyEvent) {}
+func (row *radioRow) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape {
+		passOn(row, ev)
+	}
+}
 
 func (row *radioRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(row.view) }

@@ -144,10 +144,37 @@ func ButtonIn(t testing.TB, o fyne.CanvasObject, text string) *widget.Button {
 }
 
 func findButton(o fyne.CanvasObject, text string) *widget.Button {
-	for _, b := range All[*widget.Button](o) {
-		if b.Text == text {
-			return b
+	var found *widget.Button
+	Walk(o, func(x fyne.CanvasObject) {
+		if b := AsButton(x); found == nil && b != nil && b.Text == text {
+			found = b
 		}
+	})
+	return found
+}
+
+// OnWindow is what the window shows for b: b, or the button that extends
+// it (AsButton's), whose place on the window the driver knows.
+func OnWindow(w fyne.Window, b *widget.Button) fyne.CanvasObject {
+	var found fyne.CanvasObject = b
+	for _, root := range []fyne.CanvasObject{w.Content(), w.Canvas().Overlays().Top()} {
+		Walk(root, func(x fyne.CanvasObject) {
+			if AsButton(x) == b {
+				found = x
+			}
+		})
+	}
+	return found
+}
+
+// AsButton is o as a button: fyne's, or the one inside a button that
+// extends it (kit.Button, which takes Enter); nil for anything else.
+func AsButton(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case interface{ Widget() *widget.Button }:
+		return b.Widget()
 	}
 	return nil
 }

@@ -1,0 +1,159 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
+	"rathaus/ui/settings"
+)
+
+// tooWide lists the visible objects below o that need more than width or
+// reach past it, with their type. A text entry's own text is not looked
+// into: it scrolls inside the entry.
+func tooWide(o fyne.CanvasObject, width float32) []string {
+	var wide []string
+	d := fyne.CurrentApp().Driver()
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		right := d.AbsolutePositionForObject(o).X + o.Size().Width
+		if o.MinSize().Width > width+0.5 || right > width+0.5 {
+			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
+		}
+		switch x := o.(type) {
+		case *widget.Entry, *kit.DateEntry:
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return wide
+}
+
+// TestPhoneWidthAtEveryTextSize: on a phone's width (360 px) at 100 % and
+// 200 % text, the dog tax's payment step with the SEPA mandate chosen and
+// every step of the registration fit: nothing is wider than the window, and
+// the mandate the citizen agrees to is whole in a label that wraps. The
+// tab bar is the shell's navigation, reworked for phones elsewhere: its
+// width is only logged.
+func TestPhoneWidthAtEveryTextSize(t *testing.T) {
+	const consent = "I authorise the town of Musterstadt to collect the dog tax from my account by direct debit."
+	for _, percent := range []int{100, 200} {
+		t.Run(fmt.Sprintf("text%d", percent), func(t *testing.T) {
+			r := newRig(t)
+			settings.Apply(r.app, kit.NewLook(percent, kit.ContrastNormal))
+			r.win.Resize(fyne.NewSize(360, 740))
+
+			values := demotest.Example(t, "hundesteuer")
+			values["payment"] = "sepa"
+			d := r.Draft(t, "hundesteuer", values)
+			if err := r.Store.SaveDraft(context.Background(), d.ID, values, 2); err != nil {
+				t.Fatal(err)
+			}
+			d.Step = 2
+			r.ui.OpenDraft(d)
+			if !strings.Contains(r.text(), "Payment") {
+				t.Fatalf("not on the payment step: %s", r.text())
+			}
+			t.Logf("the tab bar needs %.0f px", r.ui.tabs.MinSize().Width)
+			if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
+				t.Errorf("the payment step is wider than the window:\n%s", strings.Join(wide, "\n"))
+			}
+			var mandate *widget.Label
+			uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
+				if l, ok := o.(interface{ Wrapped() *widget.Label }); ok && strings.HasPrefix(l.Wrapped().Text, "I authorise") {
+					mandate = l.Wrapped()
+				}
+			})
+			if mandate == nil {
+				t.Fatal("the SEPA mandate is not on screen")
+			}
+			if mandate.Text != consent || mandate.Wrapping != fyne.TextWrapWord || mandate.Truncation != fyne.TextTruncateOff {
+				t.Errorf("mandate label: %q, wrapping %v, truncation %v; want the whole text, wrapped", mandate.Text, mandate.Wrapping, mandate.Truncation)
+			}
+
+			r.ui.nav.popToRoot()
+			r.ui.OpenDraft(r.Example(t, "anmeldung-wohnung"))
+			for step := 1; step < 10; step++ {
+				if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
+					t.Errorf("the registration's step %d is wider than the window:\n%s", step, strings.Join(wide, "\n"))
+				}
+				if r.findButton("Submit") != nil {
+					break
+				}
+				test.Tap(r.button(t, "Next"))
+			}
+		})
+	}
+}
+
+// TestShellKeys: Alt+1 to Alt+6 reach every tab (fyne's tab bar takes no
+// focus); Escape closes a dialog, then goes back a screen, also from a
+// focused button; the settings are reached and left the same way.
+func TestShellKeys(t *testing.T) {
+	r := newRig(t)
+	c := r.win.Canvas()
+	sc, ok := c.(fyne.Shortcutable)
+	if !ok {
+		t.Fatal("the canvas takes no shortcuts")
+	}
+	for i := len(r.ui.tabs.Items) - 1; i >= 0; i-- {
+		sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyName(fmt.Sprint(i + 1)), Modifier: fyne.KeyModifierAlt})
+		if got := r.ui.tabs.SelectedIndex(); got != i {
+			t.Errorf("Alt+%d chose tab %d, want %d", i+1, got, i)
+		}
+	}
+	escape := func() {
+		t.Helper()
+		if f := c.Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			return
+		}
+		c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	}
+
+	s, _ := r.ui.Service("hundesteuer")
+	r.ui.OpenService(s)
+	dialog.ShowInformation("Note", "Something to read.", r.win)
+	escape()
+	if c.Overlays().Top() != nil {
+		t.Fatal("Escape left the dialog open")
+	}
+	if r.findButton("Fill in the form") == nil {
+		t.Fatal("Escape on the dialog left the service too")
+	}
+	c.Focus(uitest.OnWindow(r.win, r.button(t, "Fill in the form")).(fyne.Focusable))
+	escape()
+	if r.findButton("Fill in the form") != nil {
+		t.Error("Escape on a focused button did not go back from the service")
+	}
+
+	r.ui.OpenSettings()
+	if !strings.Contains(r.text(), "Text size") {
+		t.Fatalf("no settings on screen: %s", r.text())
+	}
+	c.Unfocus()
+	escape()
+	if strings.Contains(r.text(), "Text size") {
+		t.Error("Escape did not leave the settings")
+	}
+}

@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+
+	"rathaus/ui/about"
+	"rathaus/ui/kit"
+	"rathaus/ui/settings"
+)
+
+// withSettingsEntry puts the way to the settings (text size, contrast)
+// above the about screen, on a navigator of its own so that back returns.
+// For now: the shell's navigation is being reworked.
+func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
+	u.settings = settings.NewScreen(u.app, u.store)
+	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
+	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
+	return u.aboutNav.content()
+}
+
+// OpenSettings shows the settings, on the about tab.
+func (u *UI) OpenSettings() {
+	for _, t := range u.tabs.Items {
+		if t.Content == u.aboutNav.content() {
+			u.tabs.Select(t)
+		}
+	}
+	u.aboutNav.popToRoot()
+	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
+}
+
+// windowHeight is the main window's first height: 820, less where the
+// user's scale (FYNE_SCALE) would make it taller than a 1080p screen
+// (1000 px leave room for a title and a task bar).
+func windowHeight(a fyne.App) float32 {
+	h := float32(820)
+	if s := a.Settings().Scale(); s > 0 {
+		h = min(h, 1000/s)
+	}
+	return h
+}
