@@ -10,6 +10,10 @@ type Catalog struct {
 	// catalog, so a changed FAQ changes the catalog's ETag and reaches the
 	// app through the changes feed like any catalog change.
 	FAQ []FAQEntry `json:"faq,omitempty"`
+	// Languages are the languages the town promises every text of its
+	// catalog and forms in (codes such as "tr"); German and English are
+	// always promised, so empty means those two.
+	Languages []string `json:"languages,omitempty"`
 }
 
 // FAQEntry is one standard question with the town's answer, linked to the
