@@ -14,6 +14,10 @@ type Catalog struct {
 	// catalog and forms in (codes such as "tr"); German and English are
 	// always promised, so empty means those two.
 	Languages []string `json:"languages,omitempty"`
+	// MachineDrafted are the languages whose texts (the catalog's and its
+	// forms') were drafted by machine and await a reviewer: said in the
+	// file, not hidden.
+	MachineDrafted []string `json:"machine_drafted,omitempty"`
 }
 
 // FAQEntry is one standard question with the town's answer, linked to the

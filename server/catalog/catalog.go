@@ -134,6 +134,12 @@ func read(fsys fs.FS, published Published) (Folder, []Problem) {
 type checker struct {
 	problems  []Problem
 	languages []string // every text must have these (promised)
+	// untranslated are the problems of each form file ("id/version") with
+	// a promised language beyond German and English missing: they count
+	// for the versions the catalog offers, not for older ones, which were
+	// published before the promise and cannot change.
+	untranslated map[string][]Problem
+	formKey      string // the form being checked
 }
 
 func (c *checker) add(file, pointer, format string, args ...any) {
@@ -166,6 +172,8 @@ func (c *checker) form(file string, raw []byte) (string, int, bool) {
 		return "", 0, false
 	}
 	before := len(c.problems)
+	c.formKey = fmt.Sprintf("%s/%d", def.ID, def.Version)
+	defer func() { c.formKey = "" }()
 	c.text(file, "/title", def.Title, true)
 	c.text(file, "/intro", def.Intro, false)
 	for i, st := range def.Steps {
@@ -254,6 +262,12 @@ func (c *checker) text(file, pointer string, t api.Text, required bool) {
 		case strings.TrimSpace(t[l]) != "":
 		case slices.Contains(languages, l):
 			c.add(file, pointer+"/"+l, "missing translation %q", l)
+		case c.formKey != "":
+			if c.untranslated == nil {
+				c.untranslated = map[string][]Problem{}
+			}
+			c.untranslated[c.formKey] = append(c.untranslated[c.formKey], Problem{File: file, Pointer: pointer + "/" + l,
+				Message: fmt.Sprintf("missing translation %q, which the catalog promises (/languages)", l)})
 		default:
 			c.add(file, pointer+"/"+l, "missing translation %q, which the catalog promises (/languages)", l)
 		}
@@ -292,9 +306,12 @@ func (c *checker) catalog(raw []byte, forms map[string]string) api.Catalog {
 		c.text(CatalogFile, p+"/keywords", svc.Keywords, false)
 		c.text(CatalogFile, p+"/fee", svc.Fee, false)
 		c.text(CatalogFile, p+"/duration", svc.Duration, false)
-		if _, ok := forms[fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)]; !ok {
+		k := fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)
+		if _, ok := forms[k]; !ok {
 			c.add(CatalogFile, p+"/form", "form %s version %d is not in %s/ (or has problems of its own)", svc.Form.ID, svc.Form.Version, FormsDir)
 		}
+		c.problems = append(c.problems, c.untranslated[k]...)
+		delete(c.untranslated, k) // two services may offer one form
 	}
 	return cat
 }
