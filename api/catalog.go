@@ -61,6 +61,10 @@ type Service struct {
 	Duration Text    `json:"duration,omitempty"`
 	Office   string  `json:"office,omitempty"`
 	Form     FormRef `json:"form"`
+
+	// OfficeName is the office's name for people, per language; Office
+	// stays the key (a clerk's login to the staff console names it).
+	OfficeName Text `json:"office_name,omitempty"`
 }
 
 // FormRef points at one immutable version of a form.

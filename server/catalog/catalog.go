@@ -306,6 +306,7 @@ func (c *checker) catalog(raw []byte, forms map[string]string) api.Catalog {
 		c.text(CatalogFile, p+"/keywords", svc.Keywords, false)
 		c.text(CatalogFile, p+"/fee", svc.Fee, false)
 		c.text(CatalogFile, p+"/duration", svc.Duration, false)
+		c.text(CatalogFile, p+"/office_name", svc.OfficeName, false)
 		k := fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)
 		if _, ok := forms[k]; !ok {
 			c.add(CatalogFile, p+"/form", "form %s version %d is not in %s/ (or has problems of its own)", svc.Form.ID, svc.Form.Version, FormsDir)
