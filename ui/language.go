@@ -35,7 +35,14 @@ func (u *UI) startRememberedLanguage() {
 // the citizen was on, and the form open on the services tab, come back in
 // the new language (other screens on top of a tab go back to its first).
 func (u *UI) SwitchLanguage(code string) {
-	u.forms.Flush()
+	if err := u.forms.FlushAll(); err != nil {
+		// A new build would drop what could not be saved: stay, and say so.
+		u.showError(err)
+		if u.picker != nil {
+			u.picker.Pick(kit.Lang())
+		}
+		return
+	}
 	tab, draftID := u.tabs.SelectedIndex(), u.shownDraft()
 	if err := kit.SetLanguage(code); err != nil {
 		u.showError(err)

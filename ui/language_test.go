@@ -2,15 +2,18 @@ package ui
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"rathaus/app/citizen"
 	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 )
@@ -254,5 +257,59 @@ func TestNoEnglishOrGermanInTurkish(t *testing.T) {
 			break
 		}
 		test.Tap(next)
+	}
+}
+
+// failingSaves is the store with a full disk while fail is set.
+type failingSaves struct {
+	Store
+	fail atomic.Bool
+}
+
+func (f *failingSaves) SaveDraft(ctx context.Context, id string, values map[string]any, step int) error {
+	if f.fail.Load() {
+		return citizen.Errorf(citizen.ESTORAGE, "The device's storage is full. Free some space; nothing was saved.")
+	}
+	return f.Store.SaveDraft(ctx, id, values, step)
+}
+
+// TestLanguageSwitchWaitsForTheSave: while what was typed cannot be saved
+// (a full disk), the language stays, the form stays open with it and the
+// citizen is told; once it saves, the switch goes ahead and keeps it.
+func TestLanguageSwitchWaitsForTheSave(t *testing.T) {
+	useLanguage(t, "en")
+	var store *failingSaves
+	r := newRig(t, func(d *Deps) { store = &failingSaves{Store: d.Store}; d.Store = store })
+	d := r.Draft(t, "hundesteuer", nil)
+	r.ui.OpenDraft(d)
+	test.Type(uitest.All[*widget.Entry](r.ui.openForm)[0], "Bello")
+	store.fail.Store(true)
+	about := len(r.ui.tabs.Items) - 1
+	r.ui.tabs.SelectIndex(about)
+	tapOption(t, r.ui.tabs.Items[about].Content, "Türkçe")
+	if got := kit.Lang(); got != "en" {
+		t.Fatalf("language with the save failing = %q, want en", got)
+	}
+	if !strings.Contains(r.text(), "storage is full") {
+		t.Errorf("the citizen is not told why: %q", r.text())
+	}
+	if r.ui.shownDraft() != d.ID {
+		t.Error("the form was taken off with its values unsaved")
+	}
+	if !slices.Contains(visibleTexts(r.ui.tabs.Items[about].Content), "Language") {
+		t.Error("the about tab is no longer in English")
+	}
+
+	store.fail.Store(false)
+	tapOption(t, r.ui.tabs.Items[about].Content, "Türkçe")
+	if got := kit.Lang(); got != "tr" {
+		t.Fatalf("language once the save works = %q, want tr", got)
+	}
+	stored, err := r.Store.Draft(context.Background(), d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(slices.Collect(maps.Values(stored.Values)), any("Bello")) {
+		t.Errorf("what was typed is not saved: %v", stored.Values)
 	}
 }

@@ -129,6 +129,7 @@ type UI struct {
 	polls *polls.Screen
 
 	stopReminders context.CancelFunc
+	picker        *kit.LanguagePicker // on the about tab
 	// openDraft is the draft whose form is on the services tab, and
 	// openForm that form's screen: a language switch opens it again.
 	openDraft string
@@ -195,7 +196,8 @@ func (u *UI) build() {
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
 		Appointments: serviceAppointments{u}})
 	u.apps = u.forms.Applications()
-	info := about.NewScreen(d.Protection, d.DataDir, kit.NewLanguagePicker(u.SwitchLanguage))
+	u.picker = kit.NewLanguagePicker(u.SwitchLanguage)
+	info := about.NewScreen(d.Protection, d.DataDir, u.picker)
 	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
