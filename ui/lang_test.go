@@ -190,3 +190,16 @@ func TestNoTextBypassesLang(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDateLayoutOfItsOwn: screens write dates through kit (Date,
+// DateTime, DayMonth), the language's way, never with a layout of their
+// own such as 02.01.2006 (German in every language). ISO dates
+// (2006-01-02, in file names) are for machines and allowed.
+func TestNoDateLayoutOfItsOwn(t *testing.T) {
+	re := regexp.MustCompile(`Format\(("(?:[^"\\]|\\.)*")\)`)
+	for s, file := range literals(t, re, uiDirs(t)...) {
+		if strings.Contains(s, "02") && strings.Contains(s, "01") && !strings.HasPrefix(s, "2006-") {
+			t.Errorf("%s: writes dates as %q; use kit.Date, kit.DateTime or kit.DayMonth", file, s)
+		}
+	}
+}
