@@ -313,3 +313,19 @@ func TestLanguageSwitchWaitsForTheSave(t *testing.T) {
 		t.Errorf("what was typed is not saved: %v", stored.Values)
 	}
 }
+
+// BenchmarkLanguageSwitch: the whole UI rebuilt in another language, with
+// a form open (what a tap on the picker costs).
+func BenchmarkLanguageSwitch(b *testing.B) {
+	if err := kit.SetLanguage("en"); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = kit.SetLanguage("en") })
+	r := newRig(b)
+	r.ui.OpenDraft(r.Example(b, "hundesteuer"))
+	codes := []string{"tr", "en"}
+	b.ResetTimer()
+	for i := range b.N {
+		r.ui.SwitchLanguage(codes[i%2])
+	}
+}
