@@ -80,7 +80,8 @@ func run() error {
 	}
 	showMain := func() {
 		go p.engine.Run(ctx)
-		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index})
+		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
+			FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
 		u.Window().SetMaster()
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only

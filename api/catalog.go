@@ -10,6 +10,14 @@ type Catalog struct {
 	// catalog, so a changed FAQ changes the catalog's ETag and reaches the
 	// app through the changes feed like any catalog change.
 	FAQ []FAQEntry `json:"faq,omitempty"`
+	// Languages are the languages the town promises every text of its
+	// catalog and forms in (codes such as "tr"); German and English are
+	// always promised, so empty means those two.
+	Languages []string `json:"languages,omitempty"`
+	// MachineDrafted are the languages whose texts (the catalog's and its
+	// forms') were drafted by machine and await a reviewer: said in the
+	// file, not hidden.
+	MachineDrafted []string `json:"machine_drafted,omitempty"`
 }
 
 // FAQEntry is one standard question with the town's answer, linked to the
@@ -53,6 +61,10 @@ type Service struct {
 	Duration Text    `json:"duration,omitempty"`
 	Office   string  `json:"office,omitempty"`
 	Form     FormRef `json:"form"`
+
+	// OfficeName is the office's name for people, per language; Office
+	// stays the key (a clerk's login to the staff console names it).
+	OfficeName Text `json:"office_name,omitempty"`
 }
 
 // FormRef points at one immutable version of a form.

@@ -105,7 +105,7 @@ func clockText(t time.Time) string {
 	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
 		return t.Format("15:04")
 	}
-	return t.Format("02.01.2006 15:04")
+	return kit.DateTime(t)
 }
 
 // onSyncNow asks the engine for a pass; the line shows that it works, and

@@ -47,6 +47,7 @@ func (u *UI) OpenDraft(d *citizen.Draft) {
 		u.tabs.SelectIndex(0)
 	}
 	u.nav.push(fs.Content(), fs.Title(), fs.Left)
+	u.openDraft, u.openForm = d.ID, fs.Content()
 	fs.Shown()
 }
 

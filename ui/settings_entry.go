@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"rathaus/ui/about"
@@ -15,6 +16,9 @@ import (
 // For now: the shell's navigation is being reworked.
 func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	u.settings = settings.NewScreen(u.app, u.store)
+	// The language as well, beside text size and contrast (the about tab
+	// keeps its picker too, where citizens found it first).
+	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
 	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
 	return u.aboutNav.content()

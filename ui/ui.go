@@ -97,11 +97,15 @@ type Deps struct {
 	// Notifier raises the notifications of the town's steps; nil: the
 	// fyne app's (SendNotification).
 	Notifier Notifier
+	// FixedLanguage: the language was given from outside (RATHAUS_LANG),
+	// so the one the citizen chose before is not applied at start.
+	FixedLanguage bool
 }
 
 // UI is the app's main window and its screens.
 type UI struct {
 	app      fyne.App
+	deps     Deps
 	notifier Notifier
 	win      fyne.Window
 	store    Store
@@ -128,17 +132,26 @@ type UI struct {
 
 	settings *settings.Screen
 	aboutNav *navigator // the about screen, and the settings above it
+	stopReminders context.CancelFunc
+	picker        *kit.LanguagePicker // on the about tab
+	// openDraft is the draft whose form is on the services tab, and
+	// openForm that form's screen: a language switch opens it again.
+	openDraft string
+	openForm  fyne.CanvasObject
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
 func New(a fyne.App, d Deps) *UI {
-	u := &UI{app: a, store: d.Store, syncer: d.Sync, notifier: d.Notifier}
+	u := &UI{app: a, deps: d, store: d.Store, syncer: d.Sync, notifier: d.Notifier}
 	if u.notifier == nil {
 		u.notifier = a
 	}
 	// Text size and contrast as the citizen chose them, before the first
 	// screen is laid out.
 	settings.Apply(a, settings.Load(context.Background(), d.Store))
+	if !d.FixedLanguage {
+		u.startRememberedLanguage()
+	}
 	u.win = a.NewWindow(lang.L("Rathaus"))
 	u.win.Resize(fyne.NewSize(480, windowHeight(a)))
 
@@ -149,13 +162,49 @@ func New(a fyne.App, d Deps) *UI {
 			panic("an SQLite database in memory cannot be opened: " + err.Error())
 		}
 	}
+	u.build()
+
+	// A form saves while the citizen pauses; what waits is saved at once
+	// when the app may be stopped without a word (a phone sends it to the
+	// background first) and when it quits or its window closes. (Through
+	// u: a language switch builds a new forms area.)
+	a.Lifecycle().SetOnExitedForeground(func() { u.forms.Flush() })
+	a.Lifecycle().SetOnStopped(func() { u.forms.Flush() })
+	u.win.SetOnClosed(func() { u.forms.Flush(); u.stopReminders() })
+
+	// The sync line shows every status; the screens reload only when a
+	// pass changed their data (a reload of "My applications" reads and
+	// unseals every draft): the forms area knows what its screens show,
+	// the services follow the catalog.
+	d.Sync.OnChange(func(st engine.Status) {
+		fyne.Do(func() {
+			u.indicator.show(st)
+			u.apps.StatusChanged(st)
+			u.appts.StatusChanged(st)
+			if st.Changed.Any(engine.ChangedCatalog) {
+				u.loadCatalog()
+			}
+			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
+				u.report.Refresh()
+			}
+		})
+	})
+	d.Sync.OnNews(u.notifyNews)
+	return u
+}
+
+// build makes every screen and the tabs, in the current language, and
+// puts them on the window: at start, and again after a language switch.
+func (u *UI) build() {
+	a, d := u.app, u.deps
 	u.home = catalog.NewHome(u, u.index)
 	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
 	u.help = help.NewScreen(a.OpenURL)
 	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
 		Appointments: serviceAppointments{u}})
 	u.apps = u.forms.Applications()
-	info := about.NewScreen(d.Protection, d.DataDir)
+	u.picker = kit.NewLanguagePicker(u.SwitchLanguage)
+	info := about.NewScreen(d.Protection, d.DataDir, u.picker)
 	u.report = newReportScreen(d, u.win)
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
@@ -182,35 +231,14 @@ func New(a fyne.App, d Deps) *UI {
 	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
 	u.bindKeys()
 
-	// A form saves while the citizen pauses; what waits is saved at once
-	// when the app may be stopped without a word (a phone sends it to the
-	// background first) and when it quits or its window closes.
-	a.Lifecycle().SetOnExitedForeground(u.forms.Flush)
-	a.Lifecycle().SetOnStopped(u.forms.Flush)
-	// Reminders of appointments, the day before, while the app runs.
-	remind, stopReminders := context.WithCancel(context.Background())
+	// Reminders of appointments, the day before, while the app runs (in
+	// the language of the screens).
+	if u.stopReminders != nil {
+		u.stopReminders()
+	}
+	var remind context.Context
+	remind, u.stopReminders = context.WithCancel(context.Background())
 	go u.appts.Reminders(a.SendNotification).Run(remind)
-	u.win.SetOnClosed(func() { u.forms.Flush(); stopReminders() })
-
-	// The sync line shows every status; the screens reload only when a
-	// pass changed their data (a reload of "My applications" reads and
-	// unseals every draft): the forms area knows what its screens show,
-	// the services follow the catalog.
-	d.Sync.OnChange(func(st engine.Status) {
-		fyne.Do(func() {
-			u.indicator.show(st)
-			u.apps.StatusChanged(st)
-			u.appts.StatusChanged(st)
-			if st.Changed.Any(engine.ChangedCatalog) {
-				u.loadCatalog()
-			}
-			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
-				u.report.Refresh()
-			}
-		})
-	})
-	d.Sync.OnNews(u.notifyNews)
-	return u
 }
 
 // Window returns the main window.

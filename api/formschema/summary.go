@@ -35,12 +35,12 @@ type SummaryEntry struct {
 // words the summary uses, by language (German for any language without
 // its own, as api.Text.In does).
 var words = map[string]api.Text{
-	"yes":    {"de": "Ja", "en": "Yes"},
-	"no":     {"de": "Nein", "en": "No"},
-	"signed": {"de": "unterschrieben", "en": "signed"},
-	"item":   {"de": "Eintrag {n}", "en": "Entry {n}"},
-	"none":   {"de": "keine Einträge", "en": "no entries"},
-	"bytes":  {"de": "{n} Bytes", "en": "{n} bytes"},
+	"yes":    {"de": "Ja", "en": "Yes", "tr": "Evet", "uk": "Так"},
+	"no":     {"de": "Nein", "en": "No", "tr": "Hayır", "uk": "Ні"},
+	"signed": {"de": "unterschrieben", "en": "signed", "tr": "imzalandı", "uk": "підписано"},
+	"item":   {"de": "Eintrag {n}", "en": "Entry {n}", "tr": "Giriş {n}", "uk": "Запис {n}"},
+	"none":   {"de": "keine Einträge", "en": "no entries", "tr": "giriş yok", "uk": "немає записів"},
+	"bytes":  {"de": "{n} Bytes", "en": "{n} bytes", "tr": "{n} bayt", "uk": "{n} байтів"},
 }
 
 func word(key, lang string) string { return words[key].In(lang) }
@@ -149,7 +149,7 @@ func formatAddress(n *node, m map[string]any, lang string) string {
 
 // FormatValue writes a field's value for people in lang (German notation
 // for any language but English): option labels for choice and multi,
-// Ja/Nein or Yes/No, dates as 16.11.2026 or 16 November 2026, amounts as
+// Ja/Nein or Yes/No, dates as 16.11.2026 or 16/11/2026, amounts as
 // 1.234,50 € or €1,234.50, an IBAN in groups of four, a file as
 // "name (123 KB)", a signature as "unterschrieben" or "signed". A value of
 // an unexpected type is written as JSON.
@@ -185,8 +185,8 @@ func FormatValue(fd *api.Field, v any, lang string) string {
 			if err != nil {
 				return s
 			}
-			if en {
-				return t.Format("2 January 2006")
+			if en { // as the app's date fields write it (British, day first)
+				return t.Format("02/01/2006")
 			}
 			return t.Format("02.01.2006")
 		}

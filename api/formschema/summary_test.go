@@ -187,7 +187,7 @@ func TestFormatValue(t *testing.T) {
 		{api.WidgetMoney, "zwölf", "zwölf", "zwölf"},
 		{api.WidgetBoolean, true, "Ja", "Yes"},
 		{api.WidgetBoolean, false, "Nein", "No"},
-		{api.WidgetDate, "2026-11-16", "16.11.2026", "16 November 2026"},
+		{api.WidgetDate, "2026-11-16", "16.11.2026", "16/11/2026"},
 		{api.WidgetDate, "demnächst", "demnächst", "demnächst"},
 		{api.WidgetChoice, "a", "Abfall", "Waste"},
 		{api.WidgetChoice, "b", "Bauen", "Bauen"},

@@ -73,9 +73,9 @@ func Format(w api.Widget, v any, lng string) string {
 		return v
 	case float64:
 		if w == api.WidgetMoney {
-			return strconv.FormatFloat(v, 'f', 2, 64)
+			return FormatNumber(v, 2, lng)
 		}
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		return FormatNumber(v, -1, lng)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	}
@@ -96,9 +96,35 @@ func groupIBAN(s string) string {
 }
 
 // dateLayouts are the ways a date is written in a language, day first in
-// both: 31.12.2026 in German, 31/12/2026 in British English (the English
-// of a German town hall's app).
-var dateLayouts = map[string]string{"de": "02.01.2006", "en": "02/01/2006"}
+// all: 31.12.2026 in German, Turkish and Ukrainian, 31/12/2026 in British
+// English (the English of a German town hall's app).
+var dateLayouts = map[string]string{"de": "02.01.2006", "en": "02/01/2006", "tr": "02.01.2006", "uk": "02.01.2006"}
+
+// decimalPoint is the languages that write 2.5; the others (German,
+// Turkish, Ukrainian, and any not listed) write 2,5.
+var decimalPoint = map[string]bool{"en": true}
+
+// FormatNumber writes f the way lng writes numbers, with decimals places
+// (-1: as many as needed): 2,5 in German, 2.5 in English. No thousands
+// separator, so that what is shown reads back the same (Parse).
+func FormatNumber(f float64, decimals int, lng string) string {
+	s := strconv.FormatFloat(f, 'f', decimals, 64)
+	if !decimalPoint[lng] {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// DayMonthLayout is the Go time layout of a day without its year in
+// language lng (31.12. in German, 31/12 in English).
+func DayMonthLayout(lng string) string {
+	switch l := DateLayout(lng); l {
+	case "02/01/2006":
+		return "02/01"
+	default:
+		return l[:len("02.01.")]
+	}
+}
 
 // DateLayout is the Go time layout of dates in language lng.
 func DateLayout(lng string) string {

@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -85,6 +87,10 @@ func Check(dir string, published Published) []Problem {
 func read(fsys fs.FS, published Published) (Folder, []Problem) {
 	var c checker
 	out := Folder{Forms: map[string][]byte{}}
+	// The catalog says which languages every text must have; the forms
+	// are checked against them, so read that first.
+	rawCatalog, catalogErr := fs.ReadFile(fsys, CatalogFile)
+	c.promised(rawCatalog)
 	forms := map[string]string{} // "id/version" -> file, for the catalog's references
 	entries, err := fs.ReadDir(fsys, FormsDir)
 	if err != nil {
@@ -116,17 +122,25 @@ func read(fsys fs.FS, published Published) (Folder, []Problem) {
 		}
 		out.Forms[e.Name()] = raw
 	}
-	raw, err := fs.ReadFile(fsys, CatalogFile)
-	if err != nil {
-		c.add(CatalogFile, "", "cannot read: %v", unwrap(err))
+	if catalogErr != nil {
+		c.add(CatalogFile, "", "cannot read: %v", unwrap(catalogErr))
 	} else {
-		out.Catalog = c.catalog(raw, forms)
+		out.Catalog = c.catalog(rawCatalog, forms)
 	}
 	sort.SliceStable(c.problems, func(i, j int) bool { return c.problems[i].File < c.problems[j].File })
 	return out, c.problems
 }
 
-type checker struct{ problems []Problem }
+type checker struct {
+	problems  []Problem
+	languages []string // every text must have these (promised)
+	// untranslated are the problems of each form file ("id/version") with
+	// a promised language beyond German and English missing: they count
+	// for the versions the catalog offers, not for older ones, which were
+	// published before the promise and cannot change.
+	untranslated map[string][]Problem
+	formKey      string // the form being checked
+}
 
 func (c *checker) add(file, pointer, format string, args ...any) {
 	c.problems = append(c.problems, Problem{File: file, Pointer: pointer, Message: fmt.Sprintf(format, args...)})
@@ -158,6 +172,8 @@ func (c *checker) form(file string, raw []byte) (string, int, bool) {
 		return "", 0, false
 	}
 	before := len(c.problems)
+	c.formKey = fmt.Sprintf("%s/%d", def.ID, def.Version)
+	defer func() { c.formKey = "" }()
 	c.text(file, "/title", def.Title, true)
 	c.text(file, "/intro", def.Intro, false)
 	for i, st := range def.Steps {
@@ -207,8 +223,33 @@ func (c *checker) fields(file, at string, fields []api.Field) {
 	}
 }
 
-// languages every text of a catalog must have.
+// languages every text of a catalog must have, whatever it promises.
 var languages = []string{"de", "en"}
+
+// languageCode is what a promised language must look like: ISO 639-1 ("tr"),
+// as the app's translation files are named.
+var languageCode = regexp.MustCompile(`^[a-z]{2}$`)
+
+// promised sets the languages every text must have: German, English and
+// those the catalog promises (its "languages"). A catalog that cannot be
+// read promises nothing more; its own check says why.
+func (c *checker) promised(raw []byte) {
+	c.languages = slices.Clone(languages)
+	var cat struct {
+		Languages []string `json:"languages"`
+	}
+	if json.Unmarshal(raw, &cat) != nil {
+		return
+	}
+	for i, l := range cat.Languages {
+		switch {
+		case !languageCode.MatchString(l):
+			c.add(CatalogFile, fmt.Sprintf("/languages/%d", i), "%q is no language code (two small letters, e.g. \"tr\")", l)
+		case !slices.Contains(c.languages, l):
+			c.languages = append(c.languages, l)
+		}
+	}
+}
 
 // text checks that t has every language (when required, or when present
 // at all).
@@ -216,9 +257,19 @@ func (c *checker) text(file, pointer string, t api.Text, required bool) {
 	if len(t) == 0 && !required {
 		return
 	}
-	for _, l := range languages {
-		if strings.TrimSpace(t[l]) == "" {
+	for _, l := range c.languages {
+		switch {
+		case strings.TrimSpace(t[l]) != "":
+		case slices.Contains(languages, l):
 			c.add(file, pointer+"/"+l, "missing translation %q", l)
+		case c.formKey != "":
+			if c.untranslated == nil {
+				c.untranslated = map[string][]Problem{}
+			}
+			c.untranslated[c.formKey] = append(c.untranslated[c.formKey], Problem{File: file, Pointer: pointer + "/" + l,
+				Message: fmt.Sprintf("missing translation %q, which the catalog promises (/languages)", l)})
+		default:
+			c.add(file, pointer+"/"+l, "missing translation %q, which the catalog promises (/languages)", l)
 		}
 	}
 }
@@ -255,9 +306,13 @@ func (c *checker) catalog(raw []byte, forms map[string]string) api.Catalog {
 		c.text(CatalogFile, p+"/keywords", svc.Keywords, false)
 		c.text(CatalogFile, p+"/fee", svc.Fee, false)
 		c.text(CatalogFile, p+"/duration", svc.Duration, false)
-		if _, ok := forms[fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)]; !ok {
+		c.text(CatalogFile, p+"/office_name", svc.OfficeName, false)
+		k := fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)
+		if _, ok := forms[k]; !ok {
 			c.add(CatalogFile, p+"/form", "form %s version %d is not in %s/ (or has problems of its own)", svc.Form.ID, svc.Form.Version, FormsDir)
 		}
+		c.problems = append(c.problems, c.untranslated[k]...)
+		delete(c.untranslated, k) // two services may offer one form
 	}
 	return cat
 }

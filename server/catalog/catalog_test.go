@@ -115,3 +115,59 @@ func TestBrokenFolder(t *testing.T) {
 		t.Error("Load took the broken folder")
 	}
 }
+
+// TestPromisedLanguages: a catalog that promises a language makes each of
+// its texts and each form's a problem where that language is missing,
+// named by file and JSON Pointer; a promise that is no language code is a
+// problem of its own.
+func TestPromisedLanguages(t *testing.T) {
+	tests := []struct {
+		name    string
+		promise []any
+		change  func(form map[string]any)
+		want    []struct{ file, pointer, says string }
+	}{
+		{"a form lacks a promised language", []any{"tr", "uk"}, func(form map[string]any) {
+			delete(form["title"].(map[string]any), "uk")
+		}, []struct{ file, pointer, says string }{
+			{"forms/hundesteuer.v2.json", "/title/uk", `missing translation "uk", which the catalog promises`},
+		}},
+		{"a promised language that is no code", []any{"tr", "Türkisch"}, nil, []struct{ file, pointer, says string }{
+			{"catalog.json", "/languages/1", "no language code"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyDemo(t)
+			edit(t, dir, "catalog.json", func(v map[string]any) { v["languages"] = tt.promise })
+			if tt.change != nil {
+				edit(t, dir, "forms/hundesteuer.v2.json", tt.change) // the version the catalog offers
+			}
+			got := catalog.Check(dir, nil)
+			for _, w := range tt.want {
+				if !slices.ContainsFunc(got, func(p catalog.Problem) bool {
+					return p.File == w.file && p.Pointer == w.pointer && strings.Contains(p.Message, w.says)
+				}) {
+					t.Errorf("no problem %s %s %q among:\n%v", w.file, w.pointer, w.says, got)
+				}
+			}
+		})
+	}
+	// Promising nothing more than German and English asks for nothing more.
+	dir := copyDemo(t)
+	edit(t, dir, "catalog.json", func(v map[string]any) { v["languages"] = []any{"de", "en"} })
+	edit(t, dir, "forms/hundesteuer.v2.json", func(form map[string]any) {
+		for _, l := range []string{"tr", "uk"} {
+			delete(form["title"].(map[string]any), l)
+		}
+	})
+	if got := catalog.Check(dir, nil); len(got) > 0 {
+		t.Errorf("German and English promised, a form without Turkish: %v", got)
+	}
+	// The demo promises Turkish and Ukrainian, and its dog tax form's
+	// version 1, published before and no longer offered, has neither: an
+	// old version cannot change, so it is no problem.
+	if got := catalog.Check(demo, nil); len(got) > 0 {
+		t.Errorf("the demo's old version without the promised languages: %v", got)
+	}
+}

@@ -21,15 +21,20 @@ type Screen struct {
 }
 
 // NewScreen shows which protection guards the data key, and the data
-// folder when there is one to name.
-func NewScreen(protection secrets.Backend, dataDir string) *Screen {
+// folder when there is one to name; settings (the language picker), when
+// given, come first.
+func NewScreen(protection secrets.Backend, dataDir string, settings ...fyne.CanvasObject) *Screen {
 	s := &Screen{}
 	s.protection = kit.Wrapped(protectionText(protection))
 	s.protection.Importance = widget.HighImportance
-	box := container.NewVBox(
+	box := container.NewVBox(settings...)
+	if len(settings) > 0 {
+		box.Add(widget.NewSeparator())
+	}
+	box.Add(container.NewVBox(
 		kit.Heading(lang.L("Protection of your data")),
 		kit.Wrapped(lang.L("Your drafts and submissions are encrypted on this device. The key is kept in:")),
-		s.protection)
+		s.protection))
 	if dataDir != "" {
 		s.folder = widget.NewLabel(dataDir)
 		s.folder.Wrapping = fyne.TextWrapBreak

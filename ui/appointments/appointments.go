@@ -172,7 +172,7 @@ func (a *Area) serviceTitle(id string) string {
 // when is a slot for people: "Tue 08.12.2026, 08:15".
 func when(s api.Slot, loc *time.Location) string {
 	t := s.Start.In(loc)
-	return weekday(t.Weekday()) + " " + t.Format("02.01.2006, 15:04")
+	return weekday(t.Weekday()) + " " + kit.Date(t) + ", " + t.Format("15:04")
 }
 
 func weekday(d time.Weekday) string {
@@ -236,7 +236,7 @@ func (a *Area) deadline(service string) (citizen.Deadline, bool) {
 // deadlineText says the deadline for people.
 func deadlineText(d citizen.Deadline) string {
 	return lang.L("Deadline: register by {{.Due}} – two weeks after moving in on {{.From}}.",
-		map[string]any{"Due": weekday(d.Due.Weekday()) + " " + d.Due.Format("02.01.2006"), "From": d.From.Format("02.01.2006")})
+		map[string]any{"Due": weekday(d.Due.Weekday()) + " " + kit.Date(d.Due), "From": kit.Date(d.From)})
 }
 
 // Offers reports whether the offices (as cached) hold appointments for the

@@ -40,11 +40,11 @@ type Book struct {
 
 func newBook(a *Area, service, replaces string) *Book {
 	b := &Book{a: a, replaces: replaces, slots: container.NewGridWrap(fyne.NewSize(96, 44))}
-	b.service = widget.NewSelect(nil, func(string) { b.onService() })
+	b.service = kit.NewSelect(nil, func(string) { b.onService() })
 	b.service.PlaceHolder = lang.L("Choose a service")
-	b.office = widget.NewSelect(nil, func(string) { b.onOffice() })
+	b.office = kit.NewSelect(nil, func(string) { b.onOffice() })
 	b.office.PlaceHolder = lang.L("Choose an office")
-	b.day = widget.NewSelect(nil, func(string) { b.showSlots() })
+	b.day = kit.NewSelect(nil, func(string) { b.showSlots() })
 	b.day.PlaceHolder = lang.L("Choose a day")
 	b.age = widget.NewLabel("")
 	b.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), b.onRefresh)
@@ -204,7 +204,7 @@ func (b *Book) showCached() {
 		d := s.Start.In(loc).Format(time.DateOnly)
 		if !slices.Contains(b.days, d) {
 			b.days = append(b.days, d)
-			labels = append(labels, weekday(s.Start.In(loc).Weekday())+" "+s.Start.In(loc).Format("02.01."))
+			labels = append(labels, weekday(s.Start.In(loc).Weekday())+" "+kit.DayMonth(s.Start.In(loc)))
 		}
 	}
 	if len(b.days) == 0 {

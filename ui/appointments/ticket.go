@@ -182,7 +182,7 @@ func (t *Ticket) ConfirmCancel() {
 // onExport saves the appointment as an .ics file where the citizen
 // chooses (fyne's save dialog; on a phone, the system's).
 func (t *Ticket) onExport() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	d := kit.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}

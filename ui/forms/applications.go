@@ -260,12 +260,12 @@ func caseStatus(c citizen.Case) string {
 	if n := len(c.History); n > 0 {
 		since = c.History[n-1].At
 	}
-	return lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": kit.StatusName(c.Status), "Date": since.Local().Format("02.01.2006 15:04")})
+	return lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": kit.StatusName(c.Status), "Date": kit.DateTime(since.Local())})
 }
 
 // draftStatus says where a draft stands, in the citizen's words.
 func draftStatus(d *citizen.Draft, it *citizen.OutboxItem, st engine.State) string {
-	updated := d.Updated.Local().Format("02.01.2006 15:04")
+	updated := kit.DateTime(d.Updated.Local())
 	switch {
 	case d.Locked:
 		return lang.L("Cannot be opened: it was saved with a key this device no longer has.")

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -79,7 +78,7 @@ func (fs *FormScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 // onChooseFile opens the platform's file dialog for a field.
 func (fs *FormScreen) onChooseFile(fd *api.Field, fi *fieldInput) {
 	limit := maxSize(fd)
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := kit.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -187,7 +186,7 @@ func extensions(fd *api.Field) []string {
 func sizeText(n int64) string {
 	switch {
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return kit.Number(float64(n)/(1<<20), 1) + " MB"
 	case n >= 1<<10:
 		return fmt.Sprintf("%d KB", n/(1<<10))
 	}

@@ -129,7 +129,7 @@ func newChoice(fd *api.Field, value any, lng string, onChange func(any)) fyne.Ca
 		r.OnChanged = changed
 		return r
 	}
-	s := widget.NewSelect(labels, nil)
+	s := kit.NewSelect(labels, nil)
 	if selected != "" {
 		s.SetSelected(selected)
 	}

@@ -125,6 +125,19 @@ func (a *Area) Flush() {
 	}
 }
 
+// FlushAll saves what every form screen has waiting, as Flush does, and
+// returns the first save that failed: the shell rebuilds the screens (a
+// language switch) only when nothing typed would be lost.
+func (a *Area) FlushAll() error {
+	var first error
+	for fs := range a.screens {
+		if err := fs.flush(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 func (a *Area) opened(fs *FormScreen) { a.screens[fs] = true }
 
 func (a *Area) closed(fs *FormScreen) { delete(a.screens, fs) }

@@ -124,7 +124,7 @@ func (fs *FormScreen) onShowConflicts(conflicts []citizen.Conflict) {
 			label = fd.Label.In(fs.lang)
 		}
 		lines = append(lines, fmt.Sprintf("• %s: %s (%s, %s)", label, valueText(fs.form, pointer, c.Value, fs.lang),
-			leftoverReason(c.Reason), c.Created.Local().Format("02.01.2006 15:04")))
+			leftoverReason(c.Reason), kit.DateTime(c.Created.Local())))
 	}
 	dlg := dialog.NewInformation(lang.L("Entries kept for you"), strings.Join(lines, "\n"), fs.area.Window)
 	dlg.SetOnClosed(func() {

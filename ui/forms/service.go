@@ -76,7 +76,9 @@ func (sc *ServiceScreen) Content() fyne.CanvasObject {
 	if v := sc.service.Duration.In(l); v != "" {
 		facts.Append(lang.L("Processing time"), kit.Wrapped(v))
 	}
-	if v := sc.service.Office; v != "" {
+	if v := sc.service.OfficeName.In(l); v != "" {
+		facts.Append(lang.L("Office"), kit.Wrapped(v))
+	} else if v := sc.service.Office; v != "" {
 		facts.Append(lang.L("Office"), kit.Wrapped(v))
 	}
 	box := container.NewVBox(kit.Heading(sc.service.Title.In(l)), kit.Wrapped(sc.service.Summary.In(l)), facts, sc.problem, sc.resume, sc.start)

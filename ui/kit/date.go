@@ -48,6 +48,6 @@ func (e *DateEntry) onCalendar() {
 	if c == nil {
 		return
 	}
-	e.popUp = widget.NewPopUp(widget.NewCalendar(start, e.Pick), c)
+	e.popUp = widget.NewPopUp(NewCalendar(start, e.Pick), c)
 	e.popUp.ShowAtRelativePosition(fyne.NewPos(0, e.Size().Height), e)
 }

@@ -11,11 +11,11 @@ import (
 )
 
 // Languages the app is translated to, German first.
-var Languages = []string{"de", "en"}
+var Languages = []string{"de", "en", "tr", "uk"}
 
-// regions gives each language the region whose conventions (dates) it
-// uses in a German town hall's app.
-var regions = map[string]string{"de": "DE", "en": "GB"}
+// regions gives each language the region whose conventions (the first day
+// of the week in fyne's calendar) it uses in a German town hall's app.
+var regions = map[string]string{"de": "DE", "en": "GB", "tr": "TR", "uk": "UA"}
 
 // LoadTranslations registers the app's translations with fyne's lang
 // package. code, when not empty, picks the language instead of the system's;
@@ -85,7 +85,7 @@ func setLanguageEnv(code string) {
 	}
 }
 
-// Lang is the language fyne chose ("de", "en"): each translation file
+// Lang is the language fyne chose ("de", "en", "tr", "uk"): each translation file
 // names its own language under this key.
 func Lang() string {
 	return lang.X("meta.language", "en")

@@ -34,7 +34,7 @@ func StatusName(s string) string {
 func Timeline(events []api.CaseEvent) *fyne.Container {
 	box := container.NewVBox()
 	for _, e := range events {
-		box.Add(Heading(e.At.Local().Format("02.01.2006 15:04") + "  " + StatusName(e.Status)))
+		box.Add(Heading(DateTime(e.At.Local()) + "  " + StatusName(e.Status)))
 		if note := e.Note.In(Lang()); note != "" {
 			box.Add(Wrapped(note))
 		}

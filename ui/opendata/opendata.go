@@ -124,7 +124,7 @@ func (s *Screen) Refresh() {
 		s.status.SetText(lang.L("No figures yet: they are fetched when there is a connection."))
 	default:
 		s.status.SetText(lang.L("Data as of {{.Date}}, fetched {{.Fetched}}.", map[string]any{
-			"Date": dataDate(f), "Fetched": f.Fetched.In(time.Local).Format("02.01.2006 15:04")}))
+			"Date": dataDate(f), "Fetched": kit.DateTime(f.Fetched.In(time.Local))}))
 		s.addCounts(lang.L("Applications per month"), lang.L("Applications"), f.Cases)
 		s.addCounts(lang.L("Issue reports per month"), lang.L("Reports"), f.Reports)
 		s.addDecisionDays(f.DecisionDays)
@@ -143,7 +143,7 @@ func dataDate(f citizen.OpenFigures) string {
 	if last.IsZero() {
 		return lang.L("no data yet")
 	}
-	return last.In(time.Local).Format("02.01.2006 15:04")
+	return kit.DateTime(last.In(time.Local))
 }
 
 func (s *Screen) style() chartStyle {
@@ -204,7 +204,7 @@ func (s *Screen) addDecisionDays(d api.OpenData) {
 		}
 		i, m := slices.Index(services, r.Category), slices.Index(months, r.Month)
 		lines[i].values[m], lines[i].ok[m] = *r.MedianDays, true
-		cells = append(cells, r.Month, s.serviceTitle(r.Category), strconv.Itoa(r.Count), strconv.FormatFloat(*r.MedianDays, 'f', 1, 64))
+		cells = append(cells, r.Month, s.serviceTitle(r.Category), strconv.Itoa(r.Count), kit.Number(*r.MedianDays, 1))
 	}
 	img, err := lineChart(s.style(), lang.L("Days"), months, lines)
 	s.body.Add(s.card(title, img, err, 4, cells))

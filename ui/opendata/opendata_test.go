@@ -56,7 +56,7 @@ func labels(s *Screen) string {
 
 // dataAsOf is the time of the last case event makeCases makes, as the
 // screen shows it.
-var dataAsOf = time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC).In(time.Local).Format("02.01.2006 15:04")
+var dataAsOf = time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC).In(time.Local).Format("02/01/2006 15:04") // the tests speak English
 
 func TestScreen(t *testing.T) {
 	test.NewTempApp(t)

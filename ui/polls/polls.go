@@ -101,7 +101,7 @@ func (s *Screen) onUpdate() {
 	}()
 }
 
-func day(t time.Time) string { return t.In(time.Local).Format("02.01.2006") }
+func day(t time.Time) string { return kit.Date(t.In(time.Local)) }
 
 // showList shows every poll with its dates and what can be done with it.
 func (s *Screen) showList() {

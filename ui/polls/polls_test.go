@@ -65,7 +65,7 @@ func TestAnswerAPoll(t *testing.T) {
 	defer w.Close()
 	shown(t, s)
 	got := labels(s)
-	for _, want := range []string{"Redesigning the market square", "Cycle lanes in the town centre", "Open from 01.12.2026 to"} {
+	for _, want := range []string{"Redesigning the market square", "Cycle lanes in the town centre", "Open from 01/12/2026 to"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("labels %q lack %q", got, want)
 		}

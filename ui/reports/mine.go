@@ -41,7 +41,7 @@ func (s *Screen) mineRow(m citizen.MyReport) fyne.CanvasObject {
 	last := tl[len(tl)-1]
 	title := lang.L("Report {{.Number}}: {{.Category}}", map[string]any{"Number": m.ReportID, "Category": name})
 	status := kit.Wrapped(lang.L("{{.Status}} since {{.Date}}", map[string]any{"Status": kit.StatusName(last.Status),
-		"Date": last.At.Local().Format("02.01.2006 15:04")}))
+		"Date": kit.DateTime(last.At.Local())}))
 	if note := last.Note.In(kit.Lang()); note != "" {
 		status.SetText(status.Text + "\n" + lang.L("The town hall writes: {{.Message}}", map[string]any{"Message": note}))
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
@@ -91,7 +90,7 @@ func (s *Screen) outsideText() string {
 
 // onChoosePhoto opens the platform's file dialog for a photo.
 func (s *Screen) onChoosePhoto() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := kit.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}

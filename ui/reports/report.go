@@ -73,7 +73,7 @@ func New(d Deps) *Screen {
 		names = append(names, svc.Name.In(kit.Lang()))
 		s.codes = append(s.codes, svc.Code)
 	}
-	s.category = widget.NewSelect(names, s.onCategory)
+	s.category = kit.NewSelect(names, s.onCategory)
 	s.category.PlaceHolder = lang.L("Choose a category")
 	s.attrsBox = container.NewVBox()
 
@@ -202,7 +202,7 @@ func (s *Screen) showFeedAge() {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	if _, at, err := s.d.Store.ReportFeed(ctx); err == nil && !at.IsZero() {
-		s.feedNote.SetText(lang.L("Reports of others as of {{.Date}}", map[string]any{"Date": at.In(time.Local).Format("02.01.2006 15:04")}))
+		s.feedNote.SetText(lang.L("Reports of others as of {{.Date}}", map[string]any{"Date": kit.DateTime(at.In(time.Local))}))
 	}
 }
 

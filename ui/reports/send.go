@@ -83,7 +83,7 @@ func (s *Screen) showDuplicates(req api.ReportRequest, near []api.Report) {
 	for _, r := range near {
 		d := citizen.DistanceLabelM(api.DistanceM(*req.Lat, *req.Long, *r.Lat, *r.Long))
 		text := lang.L("{{.Category}}, about {{.Distance}} m away, reported on {{.Date}}", map[string]any{
-			"Category": svc.Name.In(kit.Lang()), "Distance": d, "Date": r.Requested.In(time.Local).Format("02.01.2006")})
+			"Category": svc.Name.In(kit.Lang()), "Distance": d, "Date": kit.Date(r.Requested.In(time.Local))})
 		if r.Description != "" {
 			text += ": " + r.Description
 		}
