@@ -34,6 +34,8 @@ const (
 	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
 	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
+	envTLSCert  = "RATHAUS_TLS_CERT"
+	envTLSKey   = "RATHAUS_TLS_KEY"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
@@ -92,6 +94,7 @@ wait:
 		case <-ctx.Done():
 			break wait
 		case <-hup:
+			m.reloadTLS()
 			_ = m.Reload(ctx)
 		}
 	}
@@ -124,6 +127,9 @@ type Main struct {
 	// StaffOffices is a JSON file of office to token: its clerks sign in to
 	// the console for their office's cases only.
 	StaffOffices string
+	// TLSCert and TLSKey are PEM files: with both, the server speaks
+	// https only (server/tls.go).
+	TLSCert, TLSKey string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -134,6 +140,7 @@ type Main struct {
 	OpenData server.OpenDataConfig
 
 	db      store
+	tls     *server.TLSCert
 	backend *server.Server
 	ln      net.Listener
 	srv     *http.Server
@@ -175,6 +182,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 		m.CatalogDir = v
 	}
 	m.Pprof = getenv(envPprof)
+	m.TLSCert, m.TLSKey = getenv(envTLSCert), getenv(envTLSKey)
 	origins := strings.Join(m.UploadOrigins, ",")
 	if v := getenv(envOrigins); v != "" {
 		origins = v
@@ -187,6 +195,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
+	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "")
+	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "")
 	m.SecureCookies = getenv(envSecureCookies) == "1"
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
 	m.StaffOffices = getenv(envStaffOffices)
@@ -226,6 +236,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if m.DB != "" && m.Limits.DBMaxMB != 0 {
 		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
 	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: the certificate file and its key file")
+	}
+	if m.TLSCert != "" {
+		m.SecureCookies = true // https: the console's cookies never go over plain http
+	}
 	if m.StaffOffices != "" && m.StaffToken == "" {
 		return errors.New("--staff-offices needs --staff-token (the console is off without it)")
 	}
@@ -246,7 +262,7 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
-                 [--upload-origins ORIGINS] [--catalog DIR]
+                 [--upload-origins ORIGINS] [--catalog DIR] [--tls-cert FILE --tls-key FILE]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -309,6 +325,15 @@ Flags (a flag beats its environment variable, which beats the default):
                        "office"); the staff token sees every office. Needs
                        --staff-token. Environment: RATHAUS_STAFF_OFFICES.
                        Default: none.
+  --tls-cert FILE, --tls-key FILE
+                       serve https (TLS 1.2 or 1.3, HTTP/2) with this
+                       certificate (PEM, the server's certificate first, then
+                       its chain) and its private key (PEM); plain http is then
+                       not served at all. SIGHUP reads both files again (a
+                       renewed certificate). The app refuses plain http to any
+                       host but loopback. Environment: RATHAUS_TLS_CERT,
+                       RATHAUS_TLS_KEY. Default: none (plain http, for loopback
+                       or behind a TLS proxy).
   --secure-cookies     mark the staff console's cookies Secure: for a TLS
                        proxy in front of the server. Environment:
                        RATHAUS_SECURE_COOKIES=1. Default: off.
@@ -393,6 +418,13 @@ func (m *Main) Open() error {
 		_ = m.db.Close()
 		return err
 	}
+	if m.TLSCert != "" {
+		if m.tls, err = server.LoadTLSCert(m.TLSCert, m.TLSKey); err != nil {
+			_ = h.Close()
+			_ = m.db.Close()
+			return err
+		}
+	}
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		_ = h.Close()
@@ -412,8 +444,13 @@ func (m *Main) Open() error {
 	}
 	limits := m.Limits.http()
 	m.srv = limits.Server(h, m.Logger)
+	serve := func() error { return m.srv.Serve(limits.Listener(m.ln)) }
+	if m.tls != nil {
+		m.srv.TLSConfig = m.tls.Config()
+		serve = func() error { return m.srv.ServeTLS(limits.Listener(m.ln), "", "") }
+	}
 	go func() {
-		if err := m.srv.Serve(limits.Listener(m.ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
@@ -460,7 +497,23 @@ func (m *Main) URL() string {
 	if m.ln == nil {
 		return ""
 	}
+	if m.tls != nil {
+		return "https://" + m.ln.Addr().String()
+	}
 	return "http://" + m.ln.Addr().String()
+}
+
+// reloadTLS reads the certificate files again (SIGHUP); the one in use
+// stays if they cannot be read.
+func (m *Main) reloadTLS() {
+	if m.tls == nil {
+		return
+	}
+	if err := m.tls.Reload(); err != nil {
+		m.Logger.Error("TLS certificate not reloaded; the old one stays", "err", err)
+		return
+	}
+	m.Logger.Info("TLS certificate reloaded", "cert", m.TLSCert)
 }
 
 // Close stops accepting requests, lets running ones finish until ctx ends,
