@@ -36,6 +36,7 @@ const (
 	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
 	envTLSCert  = "RATHAUS_TLS_CERT"
 	envTLSKey   = "RATHAUS_TLS_KEY"
+	envTypes    = "RATHAUS_UPLOAD_TYPES"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
@@ -127,6 +128,9 @@ type Main struct {
 	// StaffOffices is a JSON file of office to token: its clerks sign in to
 	// the console for their office's cases only.
 	StaffOffices string
+	// UploadTypes are the media types uploads may have (empty: the
+	// server's defaults; "*": any, unchecked).
+	UploadTypes []string
 	// TLSCert and TLSKey are PEM files: with both, the server speaks
 	// https only (server/tls.go).
 	TLSCert, TLSKey string
@@ -194,6 +198,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
+	types := getenv(envTypes)
+	fs.StringVar(&types, "upload-types", types, "")
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "")
@@ -223,6 +229,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	for o := range strings.SplitSeq(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			m.UploadOrigins = append(m.UploadOrigins, o)
+		}
+	}
+	m.UploadTypes = nil
+	for typ := range strings.SplitSeq(types, ",") {
+		if typ = strings.TrimSpace(typ); typ != "" {
+			m.UploadTypes = append(m.UploadTypes, typ)
 		}
 	}
 	if err := m.Limits.check(); err != nil {
@@ -262,7 +274,8 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
-                 [--upload-origins ORIGINS] [--catalog DIR] [--tls-cert FILE --tls-key FILE]
+                 [--upload-origins ORIGINS] [--upload-types TYPES] [--catalog DIR]
+                 [--tls-cert FILE --tls-key FILE]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -311,6 +324,12 @@ Flags (a flag beats its environment variable, which beats the default):
                        Origin gets 403. The app is no browser and needs none.
                        Environment: RATHAUS_UPLOAD_ORIGINS.
                        Default: none (no browser page may upload).
+  --upload-types TYPES media types an uploaded file may have, comma-separated;
+                       a file's first bytes must match its type (PDF, JPEG,
+                       PNG and HEIC by their signatures), else it is refused
+                       with 415. "*" takes anything unchecked.
+                       Environment: RATHAUS_UPLOAD_TYPES. Default:
+                       ` + strings.Join(server.DefaultUploadTypes, ",") + `
   --catalog DIR        serve the town's own catalog from a folder (catalog.json
                        and forms/*.json, like assets/demo) instead of the demo
                        town Musterstadt; it is checked first (rathaus-server
@@ -379,7 +398,7 @@ func (m *Main) Open() error {
 	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
-		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins, UploadTypes: m.UploadTypes}
 	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
 	if cfg.Offices, err = assets.DemoOffices(); err != nil {
 		return fmt.Errorf("load offices: %w", err)

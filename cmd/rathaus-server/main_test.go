@@ -84,9 +84,9 @@ func TestMainOpenServeClose(t *testing.T) {
 // request and checks that the staff API takes the token and only it.
 func checkUploadsAndStaff(t *testing.T, base, staff string) {
 	t.Helper()
-	data := []byte("a small file")
+	data := []byte("\x89PNG\r\n\x1a\na small file") // the backend checks the type's signature
 	sum := sha256.Sum256(data)
-	meta := "filename " + b64("x.txt") + ",filetype " + b64("text/plain") + ",sha256 " + b64(hex.EncodeToString(sum[:]))
+	meta := "filename " + b64("x.png") + ",filetype " + b64("image/png") + ",sha256 " + b64(hex.EncodeToString(sum[:]))
 	req, _ := http.NewRequest(http.MethodPost, base+api.PathUploads, bytes.NewReader(data))
 	req.Header = http.Header{"Tus-Resumable": {"1.0.0"}, "Upload-Length": {fmt.Sprint(len(data))},
 		"Upload-Metadata": {meta}, "Content-Type": {"application/offset+octet-stream"}}
