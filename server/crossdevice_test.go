@@ -202,6 +202,27 @@ func TestCrossDeviceAccess(t *testing.T) {
 	if len(mine.Fields) != 1 || string(mine.Fields["dog_name"].Value) != secret {
 		t.Errorf("the owner's draft after the others' PUTs = %+v, want only its dog_name", mine.Fields)
 	}
+	// The lists a device reads name none of the owner's things (the
+	// owner's own lists do, so the check can fail).
+	if r := e.get(t, api.PathChanges, auth(owner)); !bytes.Contains(r.body, []byte(decided.ID)) {
+		t.Errorf("the owner's changes feed does not name its case: %d %.200s", r.status, r.body)
+	}
+	if r := e.get(t, api.PathBookings, auth(owner)); !bytes.Contains(r.body, []byte(booking)) {
+		t.Errorf("the owner's bookings do not name its booking: %d %.200s", r.status, r.body)
+	}
+	for _, a := range actors[:2] {
+		for _, path := range []string{api.PathBookings, api.PathChanges} {
+			r := e.get(t, path, auth(*a.d))
+			if r.status != http.StatusOK {
+				t.Errorf("%s: GET %s = %d", a.name, path, r.status)
+			}
+			for _, id := range []string{booking, decided.ID, asked.ID, uploadID, draft.ID, "Geheimhund"} {
+				if bytes.Contains(r.body, []byte(id)) {
+					t.Errorf("%s: GET %s names the owner's %s", a.name, path, id)
+				}
+			}
+		}
+	}
 	// The staff API takes no device credential, the owner's neither.
 	for _, d := range []api.Device{owner, stranger} {
 		if r := e.setStatus(t, d.Token, asked.ID, api.StatusRequest{Status: api.StatusDecided}); r.status/100 == 2 {
