@@ -34,6 +34,7 @@ const (
 	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
 	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
+	envCORS     = "RATHAUS_CORS_ORIGINS" // the same list, by another name
 	envTLSCert  = "RATHAUS_TLS_CERT"
 	envTLSKey   = "RATHAUS_TLS_KEY"
 	envTypes    = "RATHAUS_UPLOAD_TYPES"
@@ -188,8 +189,19 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	m.Pprof = getenv(envPprof)
 	m.TLSCert, m.TLSKey = getenv(envTLSCert), getenv(envTLSKey)
 	origins := strings.Join(m.UploadOrigins, ",")
+	if v := getenv(envCORS); v != "" {
+		origins = v
+	}
 	if v := getenv(envOrigins); v != "" {
 		origins = v
+	}
+	// --cors-origin, once per origin, is --upload-origins by another name:
+	// given, the origins are its ones (and --upload-origins'), not the
+	// environment's.
+	var corsOrigins []string
+	corsFlag := func(v string) error {
+		corsOrigins = append(corsOrigins, v)
+		return nil
 	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
@@ -198,6 +210,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
+	fs.Func("cors-origin", "", corsFlag)
 	types := getenv(envTypes)
 	fs.StringVar(&types, "upload-types", types, "")
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
@@ -226,6 +239,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
 	}
 	m.UploadOrigins = nil
+	if len(corsOrigins) > 0 {
+		uploadFlag := false
+		fs.Visit(func(f *flag.Flag) { uploadFlag = uploadFlag || f.Name == "upload-origins" })
+		if !uploadFlag {
+			origins = ""
+		}
+		origins = strings.Join(append([]string{origins}, corsOrigins...), ",")
+	}
 	for o := range strings.SplitSeq(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			m.UploadOrigins = append(m.UploadOrigins, o)
@@ -322,7 +343,9 @@ Flags (a flag beats its environment variable, which beats the default):
                        https://portal.musterstadt.de), whose pages may upload
                        files (CORS on /v1/uploads/); a request with any other
                        Origin gets 403. The app is no browser and needs none.
-                       Environment: RATHAUS_UPLOAD_ORIGINS.
+                       --cors-origin ORIGIN, given once per origin, is the
+                       same. Environment: RATHAUS_UPLOAD_ORIGINS (or
+                       RATHAUS_CORS_ORIGINS).
                        Default: none (no browser page may upload).
   --upload-types TYPES media types an uploaded file may have, comma-separated;
                        a file's first bytes must match its type (PDF, JPEG,
