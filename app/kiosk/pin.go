@@ -138,7 +138,8 @@ func (p *PIN) Check(ctx context.Context, pin string) error {
 		if err := p.store.SetSetting(ctx, settingFailures, strconv.Itoa(failures)); err != nil {
 			return err
 		}
-		return citizen.Errorf(EWRONGPIN, "The PIN is wrong. %d tries left before the PIN is locked.", MaxFailures-failures)
+		left := MaxFailures - failures
+		return &PINError{Left: left, Err: citizen.Errorf(EWRONGPIN, "The PIN is wrong. %d tries left before the PIN is locked.", left)}
 	}
 	locks := p.intSetting(ctx, settingLocks) + 1
 	wait := LockoutAfter(locks)
@@ -184,8 +185,19 @@ func LockoutAfter(n int) time.Duration {
 
 func lockoutError(wait time.Duration) error {
 	minutes := int((wait + time.Minute - 1) / time.Minute)
-	return &citizen.Error{Code: ELOCKOUT, Message: fmt.Sprintf("Too many wrong PINs. Try again in %d minutes.", minutes)}
+	return &PINError{Wait: wait, Err: &citizen.Error{Code: ELOCKOUT, Message: fmt.Sprintf("Too many wrong PINs. Try again in %d minutes.", minutes)}}
 }
+
+// PINError is a refused PIN, with the numbers a screen shows in its own
+// language: the tries left, or the time to wait.
+type PINError struct {
+	Left int           // tries left before the lockout
+	Wait time.Duration // the lockout's time left; 0 when not locked
+	Err  *citizen.Error
+}
+
+func (e *PINError) Error() string { return e.Err.Error() }
+func (e *PINError) Unwrap() error { return e.Err }
 
 // reset clears the counters after a right PIN (the lockouts' growth too).
 func (p *PIN) reset(ctx context.Context) error {

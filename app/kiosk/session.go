@@ -31,6 +31,8 @@ type Kiosk interface {
 	Draft(ctx context.Context, id string) (*citizen.Draft, error)
 	Cases(ctx context.Context) ([]citizen.Case, error)
 	PurgeSent(ctx context.Context) error
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
+	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
 }
 
 var _ Kiosk = (*store.Store)(nil)
@@ -90,7 +92,41 @@ func (s *Sessions) Start(ctx context.Context) (*Session, error) {
 		_ = wipeDir(dir)
 		return nil, &citizen.Error{Code: citizen.ESTORAGE, Message: "The kiosk's session folder cannot be written.", Err: err}
 	}
+	if err := s.copyCatalog(ctx, st); err != nil {
+		ss := &Session{ID: id, Store: st, dir: dir, s: s, carried: map[string]int64{}}
+		_, _ = ss.End(ctx)
+		return nil, err
+	}
 	return &Session{ID: id, Store: st, dir: dir, s: s, carried: map[string]int64{}}, nil
+}
+
+// copyCatalog gives the session the kiosk's catalog and forms (the
+// town's, not the citizen's): the session's screens read them from its
+// own database, as the app's do.
+func (s *Sessions) copyCatalog(ctx context.Context, st *store.Store) error {
+	cat, etag, source, err := s.kiosk.Catalog(ctx)
+	if citizen.ErrorCode(err) == citizen.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := st.SaveCatalog(ctx, cat, etag, source); err != nil {
+		return err
+	}
+	for _, svc := range cat.Services {
+		body, err := s.kiosk.Form(ctx, svc.Form)
+		if citizen.ErrorCode(err) == citizen.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.SaveForm(ctx, svc.Form, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Carry hands what the citizen submitted to the kiosk's database (whose
