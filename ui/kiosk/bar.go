@@ -41,7 +41,7 @@ func NewBar(w fyne.Window, h Handoffs, s *kiosk.Session, onDone, touch func()) *
 	b.handoff = kit.NewButton(lang.L("Continue on my phone"), theme.MailForwardIcon(), b.onHandoff)
 	b.done = kit.NewButton(lang.L("Done"), theme.ConfirmIcon(), b.onDone)
 	b.done.Importance = widget.HighImportance
-	b.bar = container.NewBorder(nil, nil, helpBox, container.NewHBox(b.handoff, b.done))
+	b.bar = container.NewBorder(nil, nil, nil, container.NewHBox(b.handoff, b.done), helpBox)
 	return b
 }
 
