@@ -90,4 +90,3 @@ func (p *phone) take(t *testing.T, link string) (*citizen.Draft, error) {
 	}
 	return p.store.Draft(context.Background(), p.opened.ID)
 }
-
