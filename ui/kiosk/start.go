@@ -39,8 +39,11 @@ func NewStart(onLanguage func(code string), onStart, onStaff func()) *Start {
 	big := container.NewGridWrap(fyne.NewSize(360, 96), s.start)
 	s.staff = kit.NewButton(lang.L("Staff"), theme.AccountIcon(), s.onStaffTapped)
 	s.staff.Importance = widget.LowImportance
+	// Full width, so that the texts wrap at the screen's width (a centred
+	// column would give them none); the button centred in its own size.
 	s.root = container.NewBorder(nil, container.NewHBox(s.staff), nil, nil,
-		container.NewCenter(container.NewVBox(title, intro, container.NewCenter(s.picker), container.NewCenter(big))))
+		kit.NewVScroll(container.NewPadded(container.NewVBox(title, intro, widget.NewSeparator(), s.picker,
+			widget.NewSeparator(), container.NewCenter(big)))))
 	return s
 }
 
