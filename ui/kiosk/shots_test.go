@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2"
 	fynelang "fyne.io/fyne/v2/lang"
 
-	appkiosk "rathaus/app/kiosk"
 	"rathaus/app/citizen"
+	appkiosk "rathaus/app/kiosk"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
