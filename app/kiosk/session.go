@@ -224,9 +224,10 @@ func (ss *Session) End(ctx context.Context) ([]Receipt, error) {
 	}
 	var errs []error
 	if err := ss.Carry(ctx); err != nil {
-		// Not carried is not lost yet: the folder and key stay for the
-		// next start's Sweep to try again.
-		return nil, err
+		// Not carried is not lost yet: the folder and key stay for Sweep
+		// to try again (before the next session, and at the next start).
+		ss.ended = true
+		return nil, errors.Join(err, ss.Store.Close())
 	}
 	receipts, err := ss.Receipts(ctx)
 	errs = append(errs, err)

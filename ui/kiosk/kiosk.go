@@ -24,9 +24,11 @@ type PIN interface {
 	Check(ctx context.Context, pin string) error
 }
 
-// Sessions starts the citizens' sessions (app/kiosk.Sessions).
+// Sessions starts the citizens' sessions (app/kiosk.Sessions), and ends
+// those an earlier end could not finish.
 type Sessions interface {
 	Start(ctx context.Context) (*kiosk.Session, error)
+	Sweep(ctx context.Context) error
 }
 
 // Handoffs is the backend's side of a handoff to a phone (the portal
@@ -157,7 +159,10 @@ func (k *Kiosk) Show() {
 		slog.Error("kiosk: the staff PIN cannot be read", "err", err)
 	}
 	if !set {
-		k.win.SetContent(NewPINSetup(k.d.PIN, k.showStart).Content())
+		applyTextSize(sessionTextSize)
+		setup := NewPINSetup(k.d.PIN, k.showStart)
+		k.win.SetContent(setup.Content())
+		setup.Focus(k.win.Canvas())
 		return
 	}
 	k.showStart()
@@ -197,6 +202,11 @@ func (k *Kiosk) onLanguage(code string) {
 func (k *Kiosk) onStart() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// A session whose end failed (its submission could not be carried)
+	// is tried again first.
+	if err := k.d.Sessions.Sweep(ctx); err != nil {
+		slog.Error("kiosk: an earlier session could not be ended", "err", err)
+	}
 	s, err := k.d.Sessions.Start(ctx)
 	if err != nil {
 		slog.Error("kiosk: a session cannot start", "err", err)

@@ -36,6 +36,7 @@ func NewPINSetup(pin PIN, done func()) *PINSetup {
 	s.first = widget.NewPasswordEntry()
 	s.first.SetPlaceHolder(lang.L("New staff PIN"))
 	s.second = widget.NewPasswordEntry()
+	s.first.OnSubmitted = s.onFirstSubmitted
 	s.second.SetPlaceHolder(lang.L("The PIN once more"))
 	s.second.OnSubmitted = func(string) { s.onSave() }
 	s.save = kit.NewButton(lang.L("Save PIN"), theme.ConfirmIcon(), s.onSave)
@@ -51,6 +52,16 @@ func NewPINSetup(pin PIN, done func()) *PINSetup {
 
 // Content is the screen.
 func (s *PINSetup) Content() fyne.CanvasObject { return s.root }
+
+// Focus puts the cursor into the first field.
+func (s *PINSetup) Focus(c fyne.Canvas) { c.Focus(s.first) }
+
+// onFirstSubmitted: Enter in the first field goes on to the second.
+func (s *PINSetup) onFirstSubmitted(string) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s.first); c != nil {
+		c.Focus(s.second)
+	}
+}
 
 func (s *PINSetup) onSave() {
 	if s.first.Text != s.second.Text {
