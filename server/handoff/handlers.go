@@ -84,7 +84,9 @@ func (a *Area) handleCreate(w http.ResponseWriter, r *http.Request) {
 	if len(in.Ciphertext) < 28 || len(in.Ciphertext) > api.HandoffMaxBytes {
 		writeProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity,
 			Detail: fmt.Sprintf("The ciphertext must have 28 to %d bytes.", api.HandoffMaxBytes),
-			Errors: []api.FieldError{{Pointer: "/ciphertext", Code: "length", Detail: "missing, too short or too long"}}})
+			Errors: []api.FieldError{{Pointer: "/ciphertext", Code: "length", Detail: "missing, too short or too long",
+				Message: api.Text{"de": "Der verschlüsselte Entwurf fehlt oder ist zu kurz oder zu lang.",
+					"en": "The encrypted draft is missing, too short or too long."}}}})
 		return
 	}
 	now := a.cfg.Now().UTC()
