@@ -20,7 +20,7 @@ func (c *fakeClock) now() time.Time       { return c.t }
 func (c *fakeClock) add(d time.Duration)  { c.t = c.t.Add(d) }
 func newClock() *fakeClock                { return &fakeClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)} }
 func openStore(t *testing.T) *store.Store { t.Helper(); return openStoreAt(t, t.TempDir()) }
-func openStoreAt(t *testing.T, dir string) *store.Store {
+func openStoreAt(t testing.TB, dir string) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(dir, "rathaus.db"), secrets.OpenMemory("kiosk-test"))
 	if err != nil {
