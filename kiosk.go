@@ -42,7 +42,7 @@ func showKiosk(ctx context.Context, a fyne.App, p *parts, dir string) error {
 	k := kiosk.New(kiosk.Deps{
 		Window: win, PIN: appkiosk.NewPIN(p.store, nil), Sessions: sessions, Engine: p.engine, Handoffs: p.portal, Idle: idle,
 		Screens: func(s *appkiosk.Session, sync *kiosk.SessionSync, w fyne.Window, frame func(fyne.CanvasObject) fyne.CanvasObject) func() {
-			u := ui.New(a, ui.Deps{Store: sync.Store(), Sync: sync, Protection: p.keys.Backend(),
+			u := ui.New(kiosk.Confine(a), ui.Deps{Store: sync.Store(), Sync: sync, Protection: p.keys.Backend(),
 				DataDir: fmt.Sprintf("(%s)", lang.L("kiosk session")), FixedLanguage: true, Window: w, Frame: frame})
 			return u.Stop
 		},

@@ -4,6 +4,7 @@ package kiosk_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets/demotest"
+	"rathaus/ui/kiosk"
 )
 
 func TestFirstStartSetsThePIN(t *testing.T) {
@@ -211,4 +213,12 @@ func TestHandoffToAPhone(t *testing.T) {
 		t.Fatalf("the phone's draft = %+v, %v", got, err)
 	}
 	r.waitFor(t, "Your phone took the draft at")
+}
+
+func TestConfinedOpensNoLinks(t *testing.T) {
+	a := kiosk.Confine(test.NewTempApp(t))
+	u, _ := url.Parse("https://example.org")
+	if err := a.OpenURL(u); citizen.ErrorCode(err) != citizen.EUNAVAILABLE {
+		t.Errorf("OpenURL at the kiosk: %v; want %s", err, citizen.EUNAVAILABLE)
+	}
 }

@@ -86,7 +86,7 @@ func newRig(t *testing.T, setPIN bool) *rig {
 		Window: r.win, PIN: r.pin, Sessions: r.sessions, Engine: syncNow{r.engine, t}, Handoffs: r.portal,
 		Idle: 2 * time.Minute, Now: r.clock, NoTicker: true, SendWait: 3 * time.Second,
 		Screens: func(s *appkiosk.Session, sync *kiosk.SessionSync, w fyne.Window, frame func(fyne.CanvasObject) fyne.CanvasObject) func() {
-			u := ui.New(a, ui.Deps{Store: sync.Store(), Sync: sync, FixedLanguage: true, Window: w, Frame: frame})
+			u := ui.New(kiosk.Confine(a), ui.Deps{Store: sync.Store(), Sync: sync, FixedLanguage: true, Window: w, Frame: frame})
 			return u.Stop
 		},
 		OnLeave: func() { r.mu.Lock(); r.left = true; r.mu.Unlock() },
