@@ -108,6 +108,9 @@ type Kiosk struct {
 	warning *Warning
 	receipt *Receipt
 	ending  bool
+	// homeLang is the kiosk's language at its start: each session ends
+	// back in it, so that the next citizen does not meet the last one's.
+	homeLang string
 }
 
 // New takes over the window: full screen, no way to close it without the
@@ -126,7 +129,7 @@ func New(d Deps) *Kiosk {
 	if d.SwitchLanguage == nil {
 		d.SwitchLanguage = kit.SetLanguage
 	}
-	k := &Kiosk{d: d, win: d.Window}
+	k := &Kiosk{d: d, win: d.Window, homeLang: kit.Lang()}
 	k.win.SetFullScreen(true)
 	k.win.SetCloseIntercept(k.onClose)
 	// The kiosk's engine tells every pass to the session on screen.
@@ -349,6 +352,7 @@ func (k *Kiosk) ended(receipts []kiosk.Receipt) {
 	k.session, k.sync, k.stop, k.idle, k.bar = nil, nil, nil, nil, nil
 	k.mu.Unlock()
 	if len(receipts) == 0 {
+		k.restoreLanguage()
 		k.showStart()
 		return
 	}
@@ -367,7 +371,19 @@ func (k *Kiosk) onReceiptDone() {
 	k.idle = nil
 	k.mu.Unlock()
 	k.receipt = nil
+	k.restoreLanguage()
 	k.showStart()
+}
+
+// restoreLanguage goes back to the kiosk's language after a session (the
+// receipt is still in the citizen's).
+func (k *Kiosk) restoreLanguage() {
+	if kit.Lang() == k.homeLang {
+		return
+	}
+	if err := k.d.SwitchLanguage(k.homeLang); err != nil {
+		slog.Warn("kiosk: the kiosk's language cannot be restored", "err", err)
+	}
 }
 
 // onClose: the window's close button (or the system's) asks for the

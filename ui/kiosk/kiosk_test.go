@@ -9,12 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/assets/demotest"
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kiosk"
+	"rathaus/ui/kit"
 )
 
 func TestFirstStartSetsThePIN(t *testing.T) {
@@ -220,5 +223,27 @@ func TestConfinedOpensNoLinks(t *testing.T) {
 	u, _ := url.Parse("https://example.org")
 	if err := a.OpenURL(u); citizen.ErrorCode(err) != citizen.EUNAVAILABLE {
 		t.Errorf("OpenURL at the kiosk: %v; want %s", err, citizen.EUNAVAILABLE)
+	}
+}
+
+// TestLanguageGoesBackAfterASession: a citizen picks Türkçe on the start
+// screen; after the session the next citizen meets the kiosk's language.
+func TestLanguageGoesBackAfterASession(t *testing.T) {
+	r := newRig(t, true)
+	t.Cleanup(func() { _ = kit.SetLanguage("en") })
+	pickers := uitest.All[*kit.LanguagePicker](r.win.Content())
+	if len(pickers) != 1 {
+		t.Fatal("no language switch on the start screen")
+	}
+	pickers[0].Pick("tr")
+	if got := kit.Lang(); got != "tr" {
+		t.Fatalf("language after the pick: %s", got)
+	}
+	r.tap(t, lang.L("Start"))
+	r.waitFor(t, "["+lang.L("Done")+"]")
+	r.tap(t, lang.L("Done"))
+	r.waitFor(t, "Welcome to the town hall")
+	if got := kit.Lang(); got != "en" {
+		t.Errorf("language for the next citizen: %s; want en", got)
 	}
 }
