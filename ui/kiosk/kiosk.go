@@ -392,7 +392,7 @@ func (k *Kiosk) onClose() { k.onStaff() }
 
 // onStaff asks for the staff PIN; the right one leaves kiosk mode.
 func (k *Kiosk) onStaff() {
-	ShowLeave(k.win, k.d.PIN, func() {
+	ShowLeave(k.win, k.d.PIN, k.d.Staff, func() {
 		k.mu.Lock()
 		s, stop := k.session, k.stop
 		k.mu.Unlock()

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"rathaus/app/citizen"
 	"rathaus/app/kiosk"
@@ -84,8 +86,12 @@ func (s *PINSetup) onSave() {
 }
 
 // Leave asks for the staff PIN in a dialog; the right one calls left.
+// With a StaffLogin, staff may sign in with their account instead (the
+// device grant: a code and its QR to confirm on their own device).
 type Leave struct {
 	pin    PIN
+	staff  StaffLogin
+	win    fyne.Window
 	left   func()
 	entry  *widget.Entry
 	msg    *widget.Label
@@ -93,8 +99,8 @@ type Leave struct {
 }
 
 // ShowLeave shows the PIN dialog over w.
-func ShowLeave(w fyne.Window, pin PIN, left func()) *Leave {
-	l := &Leave{pin: pin, left: left}
+func ShowLeave(w fyne.Window, pin PIN, staff StaffLogin, left func()) *Leave {
+	l := &Leave{pin: pin, staff: staff, win: w, left: left}
 	l.entry = widget.NewPasswordEntry()
 	l.entry.SetPlaceHolder(lang.L("Staff PIN"))
 	l.entry.OnSubmitted = func(string) { l.onCheck() }
@@ -106,6 +112,9 @@ func ShowLeave(w fyne.Window, pin PIN, left func()) *Leave {
 	ok.OnEscape, cancel.OnEscape = l.onCancel, l.onCancel
 	content := container.NewVBox(kit.Wrapped(lang.L("Only for staff: enter the PIN to leave kiosk mode.")), l.entry, l.msg,
 		container.NewGridWithColumns(2, cancel, ok))
+	if staff != nil {
+		content.Add(kit.NewButton(lang.L("Sign in with a staff account"), theme.AccountIcon(), l.onAccount))
+	}
 	l.dialog = dialog.NewCustomWithoutButtons(lang.L("Staff"), content, w)
 	l.dialog.Resize(fyne.NewSize(420, content.MinSize().Height+80))
 	l.dialog.Show()
@@ -142,4 +151,45 @@ func pinErrorText(err error) string {
 		return lang.L("No staff PIN is set on this kiosk.")
 	}
 	return kit.ErrorText(err)
+}
+
+// onAccount starts the device grant: the code and address (and a QR code
+// of the address) to confirm on the staff's own device; once confirmed,
+// kiosk mode is left.
+func (l *Leave) onAccount() {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	code, uri, wait, err := l.staff.StartDeviceLogin(ctx)
+	cancel()
+	if err != nil {
+		l.msg.SetText(kit.ErrorText(err))
+		return
+	}
+	l.dialog.Hide()
+	status := kit.Wrapped(lang.L("Open the address on your own device and enter the code:"))
+	codeText := kit.Heading(code)
+	content := container.NewVBox(status, kit.Wrapped(uri), codeText)
+	if img, err := qrcode.New(uri, qrcode.Medium); err == nil {
+		i := canvas.NewImageFromImage(img.Image(256))
+		i.FillMode = canvas.ImageFillContain
+		i.ScaleMode = canvas.ImageScalePixels
+		i.SetMinSize(fyne.NewSize(200, 200))
+		content.Add(container.NewCenter(i))
+	}
+	waitCtx, stop := context.WithTimeout(context.Background(), 15*time.Minute)
+	d := dialog.NewCustom(lang.L("Staff"), lang.L("Cancel"), content, l.win)
+	d.SetOnClosed(stop)
+	d.Show()
+	go func() {
+		err := wait(waitCtx)
+		fyne.Do(func() {
+			if err != nil {
+				if waitCtx.Err() == nil { // not cancelled by the staff
+					status.SetText(kit.ErrorText(err))
+				}
+				return
+			}
+			d.Hide()
+			l.left()
+		})
+	}()
 }

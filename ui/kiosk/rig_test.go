@@ -49,7 +49,7 @@ type rig struct {
 
 const testPIN = "24681357"
 
-func newRig(t *testing.T, setPIN bool) *rig {
+func newRig(t *testing.T, setPIN bool, opts ...func(*kiosk.Deps)) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	ctx := context.Background()
@@ -82,7 +82,7 @@ func newRig(t *testing.T, setPIN bool) *rig {
 	r.win = test.NewWindow(nil)
 	r.win.Resize(fyne.NewSize(1024, 768))
 	t.Cleanup(r.win.Close)
-	r.kiosk = kiosk.New(kiosk.Deps{
+	d := kiosk.Deps{
 		Window: r.win, PIN: r.pin, Sessions: r.sessions, Engine: syncNow{r.engine, t}, Handoffs: r.portal,
 		Idle: 2 * time.Minute, Now: r.clock, NoTicker: true, SendWait: 3 * time.Second,
 		Screens: func(s *appkiosk.Session, sync *kiosk.SessionSync, w fyne.Window, frame func(fyne.CanvasObject) fyne.CanvasObject) func() {
@@ -90,7 +90,11 @@ func newRig(t *testing.T, setPIN bool) *rig {
 			return u.Stop
 		},
 		OnLeave: func() { r.mu.Lock(); r.left = true; r.mu.Unlock() },
-	})
+	}
+	for _, o := range opts {
+		o(&d)
+	}
+	r.kiosk = kiosk.New(d)
 	r.kiosk.Show()
 	return r
 }
@@ -103,6 +107,12 @@ type syncNow struct {
 }
 
 func (s syncNow) SyncNow() { go func() { _ = s.Engine.Sync(context.Background()) }() }
+
+func (r *rig) hasLeft() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.left
+}
 
 func (r *rig) clock() time.Time {
 	r.mu.Lock()
