@@ -300,6 +300,7 @@ func (k *Kiosk) endSession() {
 		return
 	}
 	k.ending = true
+	k.sync = nil // the engine's passes no longer reach the closing session
 	k.mu.Unlock()
 	if stop != nil {
 		stop()
