@@ -40,7 +40,7 @@ lint: deps
 ## docs/sync-status.png (sync indicator, per-item status), docs/form-repeat.png,
 ## docs/reports-search.png and docs/reports-duplicates.png (the issue report),
 ## docs/opendata.png and docs/opendata-decisions.png (the open data),
-## docs/kiosk-start.png, docs/kiosk-session.png, docs/kiosk-handoff.png (kiosk mode)
+## docs/kiosk-start.png, docs/kiosk-session.png, docs/kiosk-handoff.png, docs/kiosk-receipt.png (kiosk mode)
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \

@@ -112,6 +112,20 @@ func TestSessionDoneGivesTheReceipt(t *testing.T) {
 	}
 	r.tap(t, "Finish")
 	r.waitFor(t, "Welcome to the town hall")
+
+	// The next citizen finds nothing of the first.
+	r.tap(t, "Start")
+	r.waitFor(t, "[Done]")
+	next := r.kiosk.Session()
+	if next == nil || next.ID == s.ID {
+		t.Fatal("no new session for the next citizen")
+	}
+	if drafts, err := next.Store.Drafts(ctx); err != nil || len(drafts) != 0 {
+		t.Errorf("the next session's drafts = %d, %v; want none", len(drafts), err)
+	}
+	if drafts, err := r.store.Drafts(ctx); err != nil || len(drafts) != 0 {
+		t.Errorf("the kiosk's drafts after the first's case = %d, %v; want none", len(drafts), err)
+	}
 }
 
 // TestInactivityCountdown: without a touch, the warning comes 30 s before

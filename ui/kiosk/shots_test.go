@@ -65,6 +65,9 @@ func TestKioskScreenshots(t *testing.T) {
 	if err := eng.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
+	runCtx, stopEngine := context.WithCancel(ctx)
+	defer stopEngine()
+	go eng.Run(runCtx) // "Done" asks it for the case numbers
 	sessions, err := appkiosk.NewSessions(filepath.Join(dir, "sessions"), keys, st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,4 +106,19 @@ func TestKioskScreenshots(t *testing.T) {
 
 	fyne.DoAndWait(func() { uitest.Button(t, w, fynelang.L("Continue on my phone")).OnTapped() })
 	shots.Capture(t, w, *shotsDir, "kiosk-handoff.png")
+
+	// The receipt (docs/kiosk-receipt.png): the form submitted, "Done".
+	fyne.DoAndWait(func() { uitest.Button(t, w, fynelang.L("Close")).OnTapped() })
+	if _, err := s.Store.Submit(ctx, d.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	fyne.DoAndWait(func() { uitest.Button(t, w, fynelang.L("Done")).OnTapped() })
+	deadline := time.Now().Add(20 * time.Second)
+	for k.Session() != nil || uitest.FindButton(w, fynelang.L("Finish")) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no receipt")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	shots.Capture(t, w, *shotsDir, "kiosk-receipt.png")
 }
