@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/api/jwe"
 	"rathaus/app/citizen"
 	"rathaus/sync/upload"
 )
@@ -23,6 +24,9 @@ type submissionStore interface {
 	Attachments(ctx context.Context, draftID string) ([]*citizen.Attachment, error)
 	AttachmentData(ctx context.Context, id string) ([]byte, error)
 	SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error
+	// Catalog is the cached catalog: a service's encryption key.
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
+	SetEncrypted(ctx context.Context, itemID int64, jwe string) error
 }
 
 // submissionPortal is what a submission needs of the backend.
@@ -38,6 +42,7 @@ type submissionSender struct {
 	portal  submissionPortal
 	uploads Uploader
 	pace    *pacer
+	signer  *signer
 }
 
 var (
@@ -58,6 +63,17 @@ func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, ste
 	if len(req.Data) > 0 {
 		var err error
 		if req.Data, changed, err = s.uploadAttachments(ctx, it, p.Request.Data, step); err != nil {
+			return changed, err
+		}
+	}
+	if p.Answers == "" {
+		// Answers to the town hall are not signed yet: the backend keeps
+		// the case unsigned from an answer on.
+		var err error
+		if req, err = s.seal(it, req); err != nil {
+			return changed, err
+		}
+		if req, err = s.encrypt(ctx, it, req); err != nil {
 			return changed, err
 		}
 	}
@@ -195,4 +211,61 @@ func walkAttachments(v any, f func(map[string]any)) {
 			walkAttachments(c, f)
 		}
 	}
+}
+
+// seal signs the request as it goes out (its data with the upload ids
+// filled in) with the device's key, when the backend knows the key.
+// Ed25519 signatures are deterministic: a retry sends the same bytes.
+func (s *submissionSender) seal(it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
+	key := s.signer.get()
+	if key == nil {
+		return req, nil
+	}
+	hashes, err := api.AttachmentHashes(req.Data)
+	if err != nil {
+		return req, err
+	}
+	input, err := api.SigningInput(req.Service, req.Form, it.IdempotencyKey, req.Data, hashes)
+	if err != nil {
+		return req, err
+	}
+	req.Signature = api.Sign(key, input)
+	return req, nil
+}
+
+// encrypt sends the data of a service that publishes an encryption key only
+// as a JWE to that key (api/jwe), made once and kept with the item
+// (SetEncrypted) so that a retry repeats it byte for byte. The signature,
+// made before, covers the plaintext. A service whose key the cached
+// catalog does not have (yet) gets its data in clear; the backend refuses
+// that for a service with a key (encryption-invalid) and the citizen sees
+// it, nothing goes in clear to a service that asks for encryption.
+func (s *submissionSender) encrypt(ctx context.Context, it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
+	if req.Encrypted == "" {
+		cat, _, _, err := s.store.Catalog(ctx)
+		if err != nil {
+			return req, err
+		}
+		var raw json.RawMessage
+		for _, svc := range cat.Services {
+			if svc.ID == req.Service {
+				raw = svc.EncryptionKey
+			}
+		}
+		if len(raw) == 0 {
+			return req, nil
+		}
+		key, err := jwe.ParsePublicKey(raw)
+		if err != nil {
+			return req, citizen.Errorf(citizen.EINVALID, "The town's encryption key for this service cannot be used; the application was not sent. Please tell the town hall.")
+		}
+		if req.Encrypted, err = jwe.Encrypt(key, req.Data); err != nil {
+			return req, err
+		}
+		if err := s.store.SetEncrypted(ctx, it.ID, req.Encrypted); err != nil {
+			return req, err
+		}
+	}
+	req.Data = nil
+	return req, nil
 }
