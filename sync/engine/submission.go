@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"rathaus/api"
 	"rathaus/api/jwe"
 	"rathaus/app/citizen"
+	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 )
 
@@ -105,7 +107,15 @@ func (s *submissionSender) Prepare(ctx context.Context, it *citizen.OutboxItem, 
 
 // Permanent: the backend's refusals (4xx); everything the portal client
 // marks transient is tried again.
-func (s *submissionSender) Permanent(err error) bool { return !citizen.IsTransient(err) }
+// A refusal for encryption (the service has a key that the cached catalog
+// did not have yet, so the data went in clear and nothing was kept) is
+// tried again: the pass's pull brings the catalog with the key.
+func (s *submissionSender) Permanent(err error) bool {
+	if re, ok := errors.AsType[*portal.ResponseError](err); ok && re.Problem != nil && re.Problem.Type == api.ProblemEncryption {
+		return false
+	}
+	return !citizen.IsTransient(err)
+}
 
 // Refuse fails the item and makes its draft editable again, with the
 // backend's problem on its fields.
@@ -243,6 +253,9 @@ func (s *submissionSender) seal(it *citizen.OutboxItem, req api.SubmissionReques
 func (s *submissionSender) encrypt(ctx context.Context, it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
 	if req.Encrypted == "" {
 		cat, _, _, err := s.store.Catalog(ctx)
+		if citizen.ErrorCode(err) == citizen.ENOTFOUND {
+			return req, nil // no catalog yet: no key known (see Permanent)
+		}
 		if err != nil {
 			return req, err
 		}
