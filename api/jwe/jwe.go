@@ -37,8 +37,9 @@ func ParsePublicKey(raw json.RawMessage) (*jose.JSONWebKey, error) {
 		return nil, fmt.Errorf("the encryption key is not a JWK: %w", err)
 	}
 	pub, ok := k.Key.(*rsa.PublicKey)
+	_, private := k.Key.(*rsa.PrivateKey)
 	switch {
-	case !ok && !k.IsPublic():
+	case private:
 		return nil, errors.New("the encryption key holds a private part; publish only the public key")
 	case !ok:
 		return nil, fmt.Errorf("the encryption key is %T, want an RSA public key (kty RSA)", k.Key)
