@@ -69,12 +69,10 @@ func (m *Main) openAuthority(cat *api.Catalog) error {
 		}
 		m.authority = k
 	} else if m.CatalogDir == "" {
-		k, made, err := authority.Ensure(filepath.Join(m.DataDir, demoAuthorityDir), demoKeyBits)
+		// Made quietly: a start that fails must say so in one line.
+		k, _, err := authority.Ensure(filepath.Join(m.DataDir, demoAuthorityDir), demoKeyBits)
 		if err != nil {
 			return fmt.Errorf("the demo town's authority key: %w", err)
-		}
-		if made {
-			m.Logger.Info("made the demo town's authority key", "dir", filepath.Join(m.DataDir, demoAuthorityDir), "kid", k.KeyID())
 		}
 		m.authority = k
 	}
