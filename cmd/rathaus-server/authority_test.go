@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"rathaus/api"
 	"rathaus/api/jwe"
+	"rathaus/assets"
 	"rathaus/server/authority"
 )
 
@@ -67,5 +71,56 @@ func TestDemoAuthorityKey(t *testing.T) {
 	}
 	if again := kid(); again != first {
 		t.Errorf("after a restart the key is %q, want %q", again, first)
+	}
+}
+
+// TestCasesShowEncrypted: "cases show" of a case encrypted end to end says
+// how to read it without the key, and with --authority-key shows the data.
+func TestCasesShowEncrypted(t *testing.T) {
+	data := t.TempDir()
+	m := NewMain(io.Discard)
+	m.Addr, m.DataDir = "127.0.0.1:0", data
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	ex, err := assets.DemoExample(demoEncryptedService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const canary = "Kanarienvogel-CLI"
+	ex["purpose"] = canary
+	plain, _ := json.Marshal(ex)
+	pub, err := jwe.ParsePublicKey(m.authority.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := jwe.Encrypt(pub, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form api.FormRef
+	for _, s := range m.backend.Catalog().Services {
+		if s.ID == demoEncryptedService {
+			form = s.Form
+		}
+	}
+	body, _ := json.Marshal(api.SubmissionRequest{Service: demoEncryptedService, Form: form, Encrypted: sealed})
+	h := http.Header{}
+	h.Set(api.HeaderIdempotencyKey, "cli-sealed")
+	h.Set("Content-Type", api.ContentTypeJSON)
+	a := (&client{http: http.DefaultClient}).must(t, http.MethodPost, m.URL()+api.PathSubmissions, h, body, http.StatusCreated)
+	var c api.Case
+	if err := json.Unmarshal(a.body, &c); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "cases", "show", c.Number, "--data", data)
+	if code != 0 || !strings.Contains(out, "--authority-key") || strings.Contains(out, canary) {
+		t.Errorf("show without the key: exit %d, %q %q; want the hint and no data", code, out, errs)
+	}
+	key := filepath.Join(data, demoAuthorityDir, authority.PrivateFile)
+	code, out, errs = runCLI(t, "cases", "show", c.Number, "--data", data, "--authority-key", key)
+	if code != 0 || !strings.Contains(out, "decrypted with the authority key") || !strings.Contains(out, canary) || !strings.Contains(out, "not signed") {
+		t.Errorf("show with the key: exit %d, %q %q; want the data decrypted", code, out, errs)
 	}
 }

@@ -3,15 +3,12 @@ package console
 import (
 	"strings"
 
-	"rathaus/api"
 	"rathaus/server/casework"
 )
 
 // Decrypter opens a case's JWE with the authority's private key
 // (server/authority.Key).
-type Decrypter interface {
-	Decrypt(compact string) ([]byte, error)
-}
+type Decrypter = casework.Decrypter
 
 // sealView is what the case page says of a case's seal: whether its data
 // was encrypted end to end (and opened), and its signature's state.
@@ -23,45 +20,32 @@ type sealView struct {
 }
 
 // openSeal decrypts the case's data when it came encrypted (in memory
-// only: the store keeps the ciphertext) and checks its signature over
-// the data as the device signed it (api.SigningInput).
+// only) and checks its signature (casework.OpenSeal), in the clerk's words.
 func (c *Console) openSeal(f *casework.File, lang string) sealView {
-	var v sealView
-	fp := ""
-	if f.Seal.Signature != nil {
-		fp = api.KeyFingerprint(f.Seal.SigningKey)
+	var dec casework.Decrypter
+	if c.cfg.Authority != nil {
+		dec = c.cfg.Authority
 	}
-	with := func(key string) string { return strings.ReplaceAll(word(key, lang), "{fp}", fp) }
-	readable := true
-	if f.Seal.Encrypted != "" {
-		switch {
-		case c.cfg.Authority == nil:
-			v.Encrypted, readable = word("encryptedNoKey", lang), false
-		default:
-			plain, err := c.cfg.Authority.Decrypt(f.Seal.Encrypted)
-			if err != nil {
-				v.Encrypted, readable = word("encryptedBad", lang), false
-			} else {
-				v.Encrypted, f.Data = word("encrypted", lang), plain
-			}
-		}
+	st := casework.OpenSeal(f, dec)
+	with := func(key string) string { return strings.ReplaceAll(word(key, lang), "{fp}", st.Fingerprint) }
+	var v sealView
+	switch {
+	case st.NoKey:
+		v.Encrypted = word("encryptedNoKey", lang)
+	case st.Unopened:
+		v.Encrypted = word("encryptedBad", lang)
+	case st.Encrypted:
+		v.Encrypted = word("encrypted", lang)
 	}
 	switch {
-	case f.Seal.Signature == nil:
+	case !st.Signed:
 		v.Signature = word("sealNone", lang)
-	case !readable:
+	case st.NoKey || st.Unopened:
 		v.Signature = with("sealUnchecked")
+	case st.Valid:
+		v.Signature, v.Valid = with("sealValid"), true
 	default:
-		hashes, err := api.AttachmentHashes(f.Data)
-		var input []byte
-		if err == nil {
-			input, err = api.SigningInput(f.Service, f.Form, f.IdempotencyKey, f.Data, hashes)
-		}
-		if err == nil && api.Verify(f.Seal.SigningKey, f.Seal.Signature, input) == nil {
-			v.Signature, v.Valid = with("sealValid"), true
-		} else {
-			v.Signature, v.Invalid = with("sealInvalid"), true
-		}
+		v.Signature, v.Invalid = with("sealInvalid"), true
 	}
 	return v
 }
