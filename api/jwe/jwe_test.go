@@ -98,3 +98,40 @@ func BenchmarkEncrypt(b *testing.B) {
 		})
 	}
 }
+
+// FuzzParse: whatever a client sends as "encrypted", the envelope check
+// answers with an error or a JWE to the key, never a panic.
+func FuzzParse(f *testing.F) {
+	_, raw := publicJWK(f, jwe.MinBits, "k")
+	key, err := jwe.ParsePublicKey(raw)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, err := jwe.Encrypt(key, []byte(`{"a":1}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{good, "a.b.c.d.e", "", "....", good + "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		obj, err := jwe.Parse(s, key)
+		if err == nil && obj.Header.KeyID != key.KeyID {
+			t.Errorf("a JWE to kid %q passed for %q", obj.Header.KeyID, key.KeyID)
+		}
+	})
+}
+
+// FuzzParsePublicKey: a catalog's encryption_key of any shape is taken or
+// refused, never a panic.
+func FuzzParsePublicKey(f *testing.F) {
+	_, raw := publicJWK(f, jwe.MinBits, "k")
+	for _, s := range []string{string(raw), `{"kty":"oct","k":"AA"}`, `{"kty":"RSA"}`, `null`, ``} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if k, err := jwe.ParsePublicKey([]byte(s)); err == nil && k.KeyID == "" {
+			t.Error("a key without kid passed")
+		}
+	})
+}
