@@ -8,6 +8,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/jwe"
+	"rathaus/app/citizen"
 	"rathaus/server"
 	"rathaus/server/authority"
 	"rathaus/server/servertest"
@@ -72,5 +73,58 @@ func TestJWE_RoundTrip(t *testing.T) {
 	}
 	if _, err := other.Decrypt(f.Seal.Encrypted); err == nil {
 		t.Error("another authority's key opened the case")
+	}
+}
+
+// TestJWE_KeyChanged: a JWE kept for a retry that names a key the town has
+// since replaced is refused; the engine drops it and encrypts anew to the
+// new key, and one case is made.
+func TestJWE_KeyChanged(t *testing.T) {
+	oldKey, err := authority.Generate(jwe.MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, err := authority.Generate(jwe.MinBits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withKey := func(c *api.Catalog, k *authority.Key) {
+		for i := range c.Services {
+			if c.Services[i].ID == "fuehrungszeugnis" {
+				c.Services[i].EncryptionKey = k.Public()
+			}
+		}
+	}
+	backend := servertest.New(t, servertest.WithConfig(func(c *server.Config) { withKey(&c.Catalog, oldKey) }))
+	r := newRigOn(t, backend)
+	ctx := context.Background()
+	r.sync(t) // the catalog with the old key
+	r.submitExample(t, "fuehrungszeugnis", nil)
+	backend.Stop()
+	_ = r.engine.Sync(ctx) // encrypted to the old key and kept; the send fails
+	items, _ := r.store.Outbox(ctx)
+	if len(items) != 1 {
+		t.Fatalf("%d items in the outbox, want 1", len(items))
+	}
+	kept := items[0].Payload.(*citizen.SubmissionPayload).Request.Encrypted
+	if _, err := oldKey.Decrypt(kept); err != nil {
+		t.Fatalf("the kept JWE (%d bytes) is not to the old key: %v", len(kept), err)
+	}
+	cat := backend.Server.Catalog()
+	withKey(&cat, newKey)
+	if err := backend.Server.Publish(ctx, cat, nil); err != nil {
+		t.Fatal(err)
+	}
+	backend.Start()
+	for range 3 {
+		_ = r.engine.Sync(ctx)
+	}
+	cases, err := r.store.Cases(ctx)
+	if err != nil || len(cases) != 1 || backend.Cases() != 1 {
+		t.Fatalf("cases: %d on the device (%v), %d at the backend; want 1 and 1", len(cases), err, backend.Cases())
+	}
+	f := caseFile(t, backend.DB, cases[0].ID)
+	if _, err := newKey.Decrypt(f.Seal.Encrypted); err != nil {
+		t.Errorf("the case does not open with the new key: %v", err)
 	}
 }

@@ -87,6 +87,14 @@ func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, ste
 	} else {
 		cs, err = s.portal.Submit(ctx, it.IdempotencyKey, req)
 	}
+	if isEncryptionRefusal(err) && req.Encrypted != "" {
+		// Made to a key the service no longer has (the town changed it):
+		// the next attempt encrypts anew to the key the catalog has then.
+		// The refused request made no case, so its key is still free.
+		if cerr := s.store.SetEncrypted(ctx, it.ID, ""); cerr != nil {
+			return changed, cerr
+		}
+	}
 	if err != nil {
 		return changed, err
 	}
@@ -111,10 +119,14 @@ func (s *submissionSender) Prepare(ctx context.Context, it *citizen.OutboxItem, 
 // did not have yet, so the data went in clear and nothing was kept) is
 // tried again: the pass's pull brings the catalog with the key.
 func (s *submissionSender) Permanent(err error) bool {
-	if re, ok := errors.AsType[*portal.ResponseError](err); ok && re.Problem != nil && re.Problem.Type == api.ProblemEncryption {
-		return false
-	}
-	return !citizen.IsTransient(err)
+	return !isEncryptionRefusal(err) && !citizen.IsTransient(err)
+}
+
+// isEncryptionRefusal: the backend refused the submission's encryption
+// (api.ProblemEncryption).
+func isEncryptionRefusal(err error) bool {
+	re, ok := errors.AsType[*portal.ResponseError](err)
+	return ok && re.Problem != nil && re.Problem.Type == api.ProblemEncryption
 }
 
 // Refuse fails the item and makes its draft editable again, with the
