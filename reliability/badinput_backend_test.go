@@ -372,6 +372,33 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a device platform in invalid UTF-8", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, []byte("{\"platform\":\"\xff\xfe\",\"app_version\":\"1\"}"))}
 		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a device key that is no Ed25519 key", send: withDevice(devA, http.MethodPost, api.PathDeviceKey,
+			draft("", `{"signing_key":"AAAA"}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a device key without a device token", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathDeviceKey, hdr("Content-Type", api.ContentTypeJSON), []byte(`{"signing_key":"`+strings.Repeat("A", 43)+`"}`))}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "an anonymous submission with a garbage signature", send: post("sig-garbage", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			req["signature"] = map[string]any{"alg": "Ed25519", "value": "!!"}
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: unproc, typ: api.ProblemSignature}},
+		{name: "a submission with data and a JWE", send: post("jwe-and-data", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			req["encrypted"] = "a.b.c.d.e"
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a JWE to a service without a key", send: post("jwe-no-key", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			delete(req, "data")
+			req["encrypted"] = "a.b.c.d.e"
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: unproc, typ: api.ProblemEncryption}},
 		{name: "a garbage Authorization", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodGet, api.PathChanges, hdr("Authorization", "Bearer ../../etc/passwd"), nil)}
 		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},

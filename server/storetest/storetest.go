@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OpenData", testOpenData},
 		{"Polls", testPolls},
 		{"Handoffs", testHandoffs},
+		{"Seal", testSeal},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
