@@ -310,6 +310,24 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a draft id of 129 characters", send: withDevice(devA, http.MethodPut, api.PathDrafts+strings.Repeat("d", 129),
 			draft("", `{}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
 
+		// Handoffs from a kiosk to a phone.
+		{name: "a handoff that is not JSON", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{"ciphertext":`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a handoff whose ciphertext is not base64", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{"ciphertext":"!!"}`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a handoff without ciphertext", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{}`)),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/ciphertext"}},
+		{name: "a handoff of 10 MB", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathHandoffs, r.auth(r.a), tenMB)}
+		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "a handoff without a device", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathHandoffs, nil, []byte(`{"ciphertext":"`+strings.Repeat("A", 64)+`"}`))}
+		}, want: want{status: unauth}},
+		{name: "a claim of an unknown handoff", send: withDevice(devB, http.MethodPost, api.PathHandoffs+"nosuchhandoff/claim", nil),
+			want: want{status: notFound}},
+		{name: "the state of an unknown handoff", send: withDevice(devA, http.MethodGet, api.PathHandoffs+strings.Repeat("h", 300), nil),
+			want: want{status: notFound}},
+
 		// Appointments: bookings, cancels, slots and the staff's check-in.
 		{name: "a booking that is not JSON", send: withDevice(devA, http.MethodPost, api.PathBookings,
 			draft("", `{"service":`), api.HeaderIdempotencyKey, "bk-json"),

@@ -223,6 +223,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.mountPolls(cfg); err != nil {
 		return nil, err
 	}
+	if err := s.mountHandoff(); err != nil {
+		return nil, err
+	}
 	if err := s.initUploads(cfg); err != nil {
 		return nil, err
 	}

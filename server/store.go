@@ -9,6 +9,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/server/appointments"
+	"rathaus/server/handoff"
 	"rathaus/server/open311"
 	"rathaus/server/opendata"
 	"rathaus/server/polls"
@@ -115,6 +116,9 @@ type Store interface {
 
 	// Polls: the answers of server/polls.
 	polls.Store
+
+	// Handoffs of drafts from a kiosk to a phone (server/handoff).
+	handoff.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Appointments", testAppointments},
 		{"OpenData", testOpenData},
 		{"Polls", testPolls},
+		{"Handoffs", testHandoffs},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
