@@ -200,7 +200,7 @@ type AttachmentReason string
 const (
 	AttachmentMissing    AttachmentReason = "no such upload"
 	AttachmentUnfinished AttachmentReason = "the upload is not finished"
-	AttachmentMismatch   AttachmentReason = "size or SHA-256 differ from the upload"
+	AttachmentMismatch   AttachmentReason = "size, SHA-256 or media type differ from the upload"
 	AttachmentInvalid    AttachmentReason = "not an attachment value"
 	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
 	AttachmentType       AttachmentReason = "a media type the field does not accept"
