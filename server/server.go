@@ -202,10 +202,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routeAll()
 	s.mountOpen311(cfg)
-	if err := s.mountOpenData(cfg); err != nil {
+	// The polls first: the open data publishes their results.
+	pollArea, err := s.mountPolls(cfg)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.mountPolls(cfg); err != nil {
+	if err := s.mountOpenData(cfg, pollArea); err != nil {
 		return nil, err
 	}
 	if err := s.initUploads(cfg); err != nil {
