@@ -174,10 +174,23 @@ func (s *Screen) showList() {
 		case citizen.PollClosed:
 			box.Add(widget.NewButton(lang.L("Results"), func() { s.onResults(p) }))
 		}
-		objs = append(objs, widget.NewCard(p.Poll.Title.In(kit.Lang()), sub, box))
+		objs = append(objs, titledCard(p.Poll.Title.In(kit.Lang()), sub, box))
 	}
 	s.body.Objects = objs
 	s.body.Refresh()
+}
+
+// titledCard is a card whose title and subtitle wrap: a card's own do
+// not, and a poll's title or question at 200 % text would make the screen
+// wider than a phone's.
+func titledCard(title, sub string, content ...fyne.CanvasObject) fyne.CanvasObject {
+	head := kit.Heading(title)
+	head.SizeName = theme.SizeNameSubHeadingText
+	objs := []fyne.CanvasObject{head}
+	if sub != "" {
+		objs = append(objs, kit.Wrapped(sub))
+	}
+	return widget.NewCard("", "", container.NewVBox(append(objs, content...)...))
 }
 
 // answerLine says how this device's answer stands ("" when there is none).

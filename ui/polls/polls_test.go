@@ -3,6 +3,7 @@ package polls
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -184,9 +185,6 @@ func TestAnsweredOfflineCountsOnce(t *testing.T) {
 		t.Errorf("after closing: %q; want the answer arrived, no longer changeable", got)
 	}
 	r.wait(t, func() { test.Tap(uitest.ButtonIn(t, r.s.Content(), "Results")) })
-	for _, acc := range uitest.All[*widget.Accordion](r.s.Content()) {
-		acc.OpenAll()
-	}
 	got := r.text()
 	for _, want := range []string{"1 answers; the poll closed on", "Weekly market and festivals", "Table of the numbers"} {
 		if !strings.Contains(got, want) {
@@ -226,15 +224,12 @@ func TestResultsChartAndTable(t *testing.T) {
 	if n := charts; n != 1 {
 		t.Errorf("%d charts; want one, for the one choice question", n)
 	}
-	for _, acc := range uitest.All[*widget.Accordion](c) {
-		acc.OpenAll()
-	}
 	var texts []string
 	for _, l := range uitest.All[*widget.Label](c) {
 		texts = append(texts, l.Text)
 	}
 	got := strings.Join(texts, "|")
-	if want := "4 answers|Option|Votes|Share|Yes|3|75 %|No|1|25 %"; got != want {
+	if want := "Cycle lanes|Results|4 answers|Priority?|Table of the numbers|Option|Votes|Share|Yes|3|75 %|No|1|25 %"; got != want {
 		t.Errorf("results = %q; want %q", got, want)
 	}
 	if strings.Contains(screenText(c), "Comment") {
@@ -251,5 +246,36 @@ func TestChartGrowsWithText(t *testing.T) {
 	a.Settings().SetTheme(kit.NewLook(200, kit.ContrastNormal))
 	if big := chartHeight(4); big < 1.9*normal {
 		t.Errorf("chart height at 200 %% = %v; want about twice %v", big, normal)
+	}
+}
+
+// TestPhoneWidthAtEveryTextSize: on a phone's width (360 px) at 100 % and
+// 200 % text, the list, the answer form and the results (chart and table
+// open) are no wider than the window: titles and questions wrap.
+func TestPhoneWidthAtEveryTextSize(t *testing.T) {
+	for _, percent := range []int{100, 200} {
+		t.Run(fmt.Sprintf("text%d", percent), func(t *testing.T) {
+			r := newRig(t)
+			fyne.CurrentApp().Settings().SetTheme(kit.NewLook(percent, kit.ContrastNormal))
+			r.w.Resize(fyne.NewSize(360, 740))
+			r.wait(t, r.s.Shown)
+			if err := r.dev.Engine.RefreshPollResults(context.Background(), "radverkehr"); err == nil {
+				t.Fatal("results of an open poll were fetched")
+			}
+			fit := func(what string) {
+				t.Helper()
+				if wide := uitest.TooWide(r.s.Content(), 360); len(wide) > 0 {
+					t.Errorf("%s is wider than the window:\n%s", what, strings.Join(wide, "\n"))
+				}
+			}
+			fit("the list")
+			test.Tap(uitest.ButtonIn(t, r.s.Content(), "Answer"))
+			fit("the answer form")
+
+			r.set(afterClosed)
+			r.wait(t, r.s.Shown)
+			r.wait(t, func() { test.Tap(uitest.ButtonIn(t, r.s.Content(), "Results")) })
+			fit("the results")
+		})
 	}
 }

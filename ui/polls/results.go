@@ -74,9 +74,9 @@ func (s *Screen) showResults(p api.Poll, r api.PollResults) {
 func (s *Screen) chartWidth() float32 { return max(s.width, minChartWidth) }
 
 // resultsCard is, per choice question, a bar chart of how many answers
-// chose each option and a table of the same numbers below it, folded
-// away: a screen reader reads the table, whose labels say what the chart
-// shows. Free text is never published, so it has none.
+// chose each option and a table of the same numbers below it: a screen
+// reader reads the table, whose labels say what the chart shows. Free
+// text is never published, so it has none.
 func resultsCard(p api.Poll, r api.PollResults, width float32) fyne.CanvasObject {
 	lng := kit.Lang()
 	head := lang.L("{{.N}} answers", map[string]any{"N": r.Answers})
@@ -103,7 +103,9 @@ func resultsCard(p api.Poll, r api.PollResults, width float32) fyne.CanvasObject
 			objs = append(objs, questionCard(f.Label.In(lng), labels, counts, r.Answers, width))
 		}
 	}
-	return widget.NewCard(p.Title.In(lng), lang.L("Results"), container.NewVBox(objs...))
+	title := kit.Heading(p.Title.In(lng))
+	title.SizeName = theme.SizeNameSubHeadingText
+	return container.NewVBox(append([]fyne.CanvasObject{title, kit.Wrapped(lang.L("Results"))}, objs...)...)
 }
 
 // questionCard is one question's chart and its table.
@@ -134,8 +136,9 @@ func questionCard(question string, labels []string, counts []int, answers int, w
 		grid.Add(widget.NewLabel(strconv.Itoa(counts[i])))
 		grid.Add(widget.NewLabel(share))
 	}
-	table := widget.NewAccordion(widget.NewAccordionItem(lang.L("Table of the numbers"), grid))
-	return widget.NewCard("", question, container.NewVBox(chart, table))
+	// The table is always shown, under a heading that wraps (an
+	// accordion's header does not, and at 200 % it is wider than a phone).
+	return widget.NewCard("", "", container.NewVBox(kit.Heading(question), chart, kit.Wrapped(lang.L("Table of the numbers")), grid))
 }
 
 // chartHeight gives each option a bar a line and a half of text high, and
@@ -168,10 +171,10 @@ func barChart(s kit.ChartStyle, xLabel string, labels []string, counts []int) (i
 	p.NominalY(names...)
 	p.Y.Min = -0.5
 	p.Y.Max = float64(n) - 0.5
-	p.X.Min = 0
-	p.X.Max = 1
+	// A tenth more than the longest bar, so that it does not touch the edge.
+	p.X.Min, p.X.Max = 0, 1
 	for _, c := range counts {
-		p.X.Max = max(p.X.Max, float64(c))
+		p.X.Max = max(p.X.Max, math.Ceil(1.1*float64(c)))
 	}
 	p.X.Label.Text = xLabel
 	p.X.Tick.Marker = wholeTicks{}
