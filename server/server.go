@@ -272,6 +272,7 @@ func (s *Server) routeReports() {
 	s.route("GET", api.PathReports, s.handleReportFeed)
 	s.route("POST", api.PathReports+"/{id}/votes", s.withDevice(false, s.handleVote))
 	s.route("GET", api.PathReports+"/{id}/photos/{n}", s.handleReportPhoto)
+	s.route("GET", api.PathReports+"/{id}/history", s.handleReportHistory)
 }
 
 // mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its
