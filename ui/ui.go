@@ -67,6 +67,7 @@ type Syncer interface {
 	Status() engine.Status
 	OnChange(func(engine.Status))
 	RefreshReports(ctx context.Context) error
+	RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error)
 	// OnNews tells the town's steps on the device's cases and reports,
 	// once each (notifications).
 	OnNews(func([]citizen.News))
