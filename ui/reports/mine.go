@@ -75,10 +75,12 @@ func (s *Screen) onTimeline(m citizen.MyReport, title string, badge *widget.Labe
 func (s *Screen) refreshTimeline(id string, box *fyne.Container) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	changed, err := s.d.Sync.RefreshReportHistory(ctx, id)
+	// Offline, or nothing new: the kept timeline stays as shown.
 	var mine []citizen.MyReport
-	if err == nil && changed {
-		mine, err = s.d.Store.MyReports(ctx)
+	if changed, err := s.d.Sync.RefreshReportHistory(ctx, id); err == nil && changed {
+		if m, err := s.d.Store.MyReports(ctx); err == nil {
+			mine = m
+		}
 	}
 	fyne.Do(func() {
 		for _, m := range mine {
