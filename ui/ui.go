@@ -188,6 +188,9 @@ func New(a fyne.App, d Deps) *UI {
 			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
 				u.report.Refresh()
 			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.polls.AnswersChanged()
+			}
 		})
 	})
 	d.Sync.OnNews(u.notifyNews)

@@ -129,6 +129,16 @@ func (s *Screen) onUpdate() {
 
 func day(t time.Time) string { return kit.Date(t.In(time.Local)) }
 
+// AnswersChanged is for the shell when a pass changed the outbox: the
+// list's word on each answer (waiting, arrived, refused) is read anew, if
+// the list is what is shown.
+func (s *Screen) AnswersChanged() {
+	if s.showsList() {
+		s.load()
+		s.showList()
+	}
+}
+
 // showsList says whether the list is on the screen (its first object is
 // the update button): a late update must not replace a form being filled.
 func (s *Screen) showsList() bool {
