@@ -217,10 +217,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routeAll()
 	s.mountOpen311(cfg)
-	if err := s.mountOpenData(cfg); err != nil {
+	// The polls first: the open data publishes their results.
+	pollArea, err := s.mountPolls(cfg)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.mountPolls(cfg); err != nil {
+	if err := s.mountOpenData(cfg, pollArea); err != nil {
 		return nil, err
 	}
 	if err := s.mountHandoff(); err != nil {
@@ -289,6 +291,7 @@ func (s *Server) routeReports() {
 	s.route("GET", api.PathReports, s.handleReportFeed)
 	s.route("POST", api.PathReports+"/{id}/votes", s.withDevice(false, s.handleVote))
 	s.route("GET", api.PathReports+"/{id}/photos/{n}", s.handleReportPhoto)
+	s.route("GET", api.PathReports+"/{id}/history", s.handleReportHistory)
 }
 
 // mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its

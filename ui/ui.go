@@ -68,6 +68,7 @@ type Syncer interface {
 	Status() engine.Status
 	OnChange(func(engine.Status))
 	RefreshReports(ctx context.Context) error
+	RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error)
 	// OnNews tells the town's steps on the device's cases and reports,
 	// once each (notifications).
 	OnNews(func([]citizen.News))
@@ -197,6 +198,9 @@ func New(a fyne.App, d Deps) *UI {
 			}
 			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
 				u.report.Refresh()
+			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.polls.AnswersChanged()
 			}
 		})
 	})
