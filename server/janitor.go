@@ -27,6 +27,13 @@ func (s *Server) runJanitor(interval time.Duration) {
 			} else if n > 0 {
 				s.log.Info("uploads: janitor ended expired uploads", "count", n)
 			}
+			if s.oidc != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), interval)
+				if _, err := s.oidc.Sweep(ctx); err != nil {
+					s.log.Error("oidc: janitor", "err", err)
+				}
+				cancel()
+			}
 		}
 	}
 }

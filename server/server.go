@@ -21,6 +21,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/server/appointments"
 	"rathaus/server/casework"
+	"rathaus/server/oidc"
 	"rathaus/server/open311"
 )
 
@@ -119,6 +120,11 @@ type Config struct {
 	// Polls (server/polls): the polls put to the citizens, each with its
 	// form (empty: none).
 	Polls []api.Poll
+
+	// OIDC (server/oidc): the backend as its own OpenID provider, at the
+	// issuer's root paths; its Store, Logger and Now are the server's.
+	// No Issuer: no login, and POST api.PathAccountLink answers 404.
+	OIDC oidc.Config
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -150,6 +156,8 @@ type Server struct {
 	// keeps no audit log (test doubles).
 	casework     *casework.Service
 	appointments *appointments.Area
+	// oidc is the OpenID provider; nil without Config.OIDC.Issuer.
+	oidc *oidc.Provider
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -198,6 +206,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.pub.Store(pub)
 	if err := s.initAppointments(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.mountOIDC(cfg); err != nil {
 		return nil, err
 	}
 	s.routeAll()
@@ -261,6 +272,8 @@ func (s *Server) routeAll() {
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
 	s.route("GET", api.PathCases+"{id}"+api.NoticeSuffix, s.withDevice(true, s.handleNotice))
 	s.route("POST", api.PathCases+"{id}"+api.AnswerSuffix, s.withDevice(true, s.handleAnswer))
+	s.route("POST", api.PathAccountLink, s.withDevice(true, s.handleAccountLink))
+	s.route("POST", api.PathAccountUnlink, s.withDevice(true, s.handleAccountUnlink))
 	s.routeReports()
 }
 

@@ -9,6 +9,8 @@ package accounts
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"net/mail"
 	"slices"
@@ -33,6 +35,13 @@ type Account struct {
 	// Disabled accounts cannot log in, and their tokens stop working.
 	Disabled bool
 	Created  time.Time
+}
+
+// NewID returns a new account id: "a_" and 16 random hex digits.
+func NewID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return "a_" + hex.EncodeToString(b)
 }
 
 // Has reports whether the account holds the role.
