@@ -179,7 +179,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		ReportStreets:              streets,
 		Polls:                      polls,
 		// Quick polls, so that device grant tests need not wait 5 s.
-		OIDC: oidc.Config{Issuer: "http://" + ln.Addr().String(), DevicePollInterval: DevicePollInterval},
+		OIDC: oidc.Config{Issuer: "http://" + ln.Addr().String(), DevicePollInterval: DevicePollInterval, Keys: testKeys(tb)},
 	}}
 	for _, opt := range opts {
 		opt(&o)
@@ -304,6 +304,22 @@ func (b *Backend) LinkDevices(account string, devices ...string) {
 		b.tb.Fatalf("servertest: link devices: %v", err)
 	}
 }
+
+// testKeys are the OpenID provider's keys of every test backend of the
+// process: an RSA key costs tens of milliseconds, and many tests start a
+// backend.
+var testKeys = func() func(testing.TB) *oidc.Keys {
+	var once sync.Once
+	var keys *oidc.Keys
+	var err error
+	return func(tb testing.TB) *oidc.Keys {
+		once.Do(func() { keys, err = oidc.NewKeys() })
+		if err != nil {
+			tb.Fatalf("servertest: %v", err)
+		}
+		return keys
+	}
+}()
 
 // DevicePollInterval is the device grant's interval of test backends.
 const DevicePollInterval = 200 * time.Millisecond
