@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"rathaus/api"
 	"rathaus/server/accounts"
 )
 
@@ -101,6 +102,30 @@ func (p *Provider) authenticate(ctx context.Context, r *http.Request, email, pas
 		return accounts.Account{}, errDisabled
 	}
 	return acc, nil
+}
+
+// SignInStaff checks a clerk's email and password for the staff console,
+// under the login page's rate limits: ok for an enabled account with the
+// staff role, and actor names it for the audit log; retryAfter > 0 when
+// the account or the address is locked for now.
+func (p *Provider) SignInStaff(r *http.Request, email, password string) (actor string, retryAfter time.Duration, ok bool) {
+	acc, err := p.authenticate(r.Context(), r, email, password)
+	var lim errLimited
+	switch {
+	case errors.As(err, &lim):
+		return "", lim.wait, false
+	case err != nil:
+		if !errors.Is(err, errBadLogin) && !errors.Is(err, errDisabled) {
+			p.log.Error("oidc: staff sign-in", "err", err)
+		}
+		return "", 0, false
+	case !acc.Has(api.RoleStaff):
+		return "", 0, false
+	}
+	if acc.Name == "" {
+		return acc.Email, 0, true
+	}
+	return acc.Name + " <" + acc.Email + ">", 0, true
 }
 
 // loginError renders the form again with what went wrong; 429 with
