@@ -93,3 +93,12 @@ func TestValidate(t *testing.T) {
 		t.Error("CheckPassword(short) = nil; want a refusal")
 	}
 }
+
+// BenchmarkVerifyPassword is what one login costs the backend:
+// go test -run '^$' -bench VerifyPassword ./server/accounts/
+func BenchmarkVerifyPassword(b *testing.B) {
+	h := HashPassword("ein langes Passwort")
+	for b.Loop() {
+		VerifyPassword(h, "ein langes Passwort")
+	}
+}

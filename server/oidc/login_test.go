@@ -79,6 +79,16 @@ func TestLoginPage(t *testing.T) {
 		}
 	})
 
+	t.Run("end_session without a redirect ends on a page of its own", func(t *testing.T) {
+		res, err := http.Get(b.URL + "/end_session?client_id=rathaus-app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := readAll(t, res); res.StatusCode != http.StatusOK || res.Request.URL.Path != "/logged-out" || !strings.Contains(page, "abgemeldet") {
+			t.Errorf("end_session: %d at %s", res.StatusCode, res.Request.URL)
+		}
+	})
+
 	t.Run("an unknown or expired auth request", func(t *testing.T) {
 		res, err := http.Get(b.URL + "/login?authRequestID=nothing")
 		if err != nil {

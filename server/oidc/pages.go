@@ -17,7 +17,7 @@ var pages = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
 type texts struct {
 	Title, LoginIntro, DeviceIntro, Email, Password, SignIn, UserCode, Continue, Allow, Deny string
 
-	BadLogin, Disabled, Limited, Expired, BadCode, BadForm, DeviceQuestion, Allowed, Denied, Failed string
+	BadLogin, Disabled, Limited, Expired, BadCode, BadForm, DeviceQuestion, Allowed, Denied, Failed, LoggedOut string
 }
 
 // words holds the pages in German (first) and English.
@@ -38,6 +38,7 @@ var words = map[string]texts{
 		Allowed:        "Erledigt: Das Gerät ist angemeldet. Sie können dieses Fenster schließen.",
 		Denied:         "Abgelehnt: Das Gerät wird nicht angemeldet.",
 		Failed:         "Das hat nicht geklappt. Bitte versuchen Sie es in einem Moment noch einmal.",
+		LoggedOut:      "Sie sind abgemeldet. Sie können dieses Fenster schließen.",
 	},
 	"en": {
 		Title:       "Sign in to Rathaus",
@@ -55,6 +56,7 @@ var words = map[string]texts{
 		Allowed:        "Done: the device is signed in. You may close this window.",
 		Denied:         "Denied: the device is not signed in.",
 		Failed:         "That did not work. Please try again in a moment.",
+		LoggedOut:      "You are signed out. You may close this window.",
 	},
 }
 

@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -34,13 +35,17 @@ const (
 	PathDiscovery = "/.well-known/openid-configuration"
 	PathLogin     = "/login"
 	PathDevice    = "/device"
+	// PathLoggedOut is where end_session leads without a redirect of the
+	// client's: the provider keeps no browser session, so there is
+	// nothing more to end (the app revokes its tokens).
+	PathLoggedOut = "/logged-out"
 )
 
 // Paths are the patterns the backend's mux hands to the provider.
 var Paths = []string{
 	PathDiscovery, "/authorize", "/authorize/callback", "/oauth/token", "/oauth/introspect",
 	"/userinfo", "/revoke", "/end_session", "/keys", "/device_authorization",
-	PathLogin, PathDevice, PathDevice + "/confirm",
+	PathLogin, PathDevice, PathDevice + "/confirm", PathLoggedOut,
 }
 
 // Config is what New needs.
@@ -81,7 +86,9 @@ type Provider struct {
 	ticketKey []byte
 	byAccount *attempts
 	byAddress *attempts
-	mux       *http.ServeMux
+	// hashing bounds the password checks running at once.
+	hashing chan struct{}
+	mux     *http.ServeMux
 }
 
 // New builds the provider.
@@ -120,6 +127,7 @@ func New(cfg Config) (*Provider, error) {
 	if window <= 0 {
 		window = 15 * time.Minute
 	}
+	p.hashing = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
 	p.byAccount = newAttempts(orDefault(cfg.AccountAttempts, 5), window, p.now)
 	p.byAddress = newAttempts(orDefault(cfg.AddressAttempts, 30), window, p.now)
 	mac := hmac.New(sha256.New, cfg.Keys.Token[:])
@@ -128,11 +136,12 @@ func New(cfg Config) (*Provider, error) {
 	p.st = &storage{store: cfg.Store, keys: cfg.Keys, kid: keyID(cfg.Keys.Signing), now: p.now,
 		devices: &deviceConfig{interval: interval}, lastPoll: map[string]time.Time{}}
 	opCfg := &op.Config{
-		CryptoKey:             cfg.Keys.Token,
-		CodeMethodS256:        true,
-		GrantTypeRefreshToken: true,
-		SupportedUILocales:    []language.Tag{language.German, language.English},
-		SupportedScopes:       []string{zo.ScopeOpenID, zo.ScopeProfile, zo.ScopeEmail, zo.ScopeOfflineAccess},
+		CryptoKey:                cfg.Keys.Token,
+		CodeMethodS256:           true,
+		DefaultLogoutRedirectURI: PathLoggedOut,
+		GrantTypeRefreshToken:    true,
+		SupportedUILocales:       []language.Tag{language.German, language.English},
+		SupportedScopes:          []string{zo.ScopeOpenID, zo.ScopeProfile, zo.ScopeEmail, zo.ScopeOfflineAccess},
 		SupportedClaims: []string{"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "at_hash", "amr",
 			"name", "preferred_username", "email", "email_verified", "roles"},
 		DeviceAuthorization: op.DeviceAuthorizationConfig{
@@ -152,6 +161,7 @@ func New(cfg Config) (*Provider, error) {
 	p.mux.HandleFunc("GET "+PathDevice, p.handleDevicePage)
 	p.mux.HandleFunc("POST "+PathDevice, p.handleDeviceLogin)
 	p.mux.HandleFunc("POST "+PathDevice+"/confirm", p.handleDeviceConfirm)
+	p.mux.HandleFunc("GET "+PathLoggedOut, p.handleLoggedOut)
 	p.mux.Handle("/", p.op)
 	return p, nil
 }
