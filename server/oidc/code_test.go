@@ -113,18 +113,42 @@ func TestCodeFlow(t *testing.T) {
 		if fresh.RefreshToken == "" || fresh.RefreshToken == first {
 			t.Fatalf("new refresh token = %q; want a new one", fresh.RefreshToken)
 		}
-		if _, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, first, "", ""); err == nil {
-			t.Error("the used refresh token worked again; want it refused")
-		}
 		if _, err := rp.Userinfo[*zo.UserInfo](ctx, tok.AccessToken, "Bearer", anna.ID, r); err == nil {
 			t.Error("the access token of the used refresh token still works")
 		}
 		if _, err := rp.Userinfo[*zo.UserInfo](ctx, fresh.AccessToken, "Bearer", anna.ID, r); err != nil {
 			t.Errorf("the new access token: %v", err)
 		}
+		if _, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, first, "", ""); err == nil {
+			t.Error("the used refresh token worked again; want it refused")
+		}
+	})
+
+	t.Run("a used refresh token used again ends its family", func(t *testing.T) {
+		_, tok := tokens(t, b, "anna@example.org", "anna-password-1")
+		next, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, tok.RefreshToken, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A thief replays the old one: refused, and the citizen's new one
+		// ends with it.
+		if _, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, tok.RefreshToken, "", ""); err == nil {
+			t.Fatal("the replayed refresh token worked")
+		}
+		if _, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, next.RefreshToken, "", ""); err == nil {
+			t.Error("the family's live refresh token still works after a replay")
+		}
+		if _, err := rp.Userinfo[*zo.UserInfo](ctx, next.AccessToken, "Bearer", anna.ID, r); err == nil {
+			t.Error("the family's access token still works after a replay")
+		}
 	})
 
 	t.Run("revocation", func(t *testing.T) {
+		_, tok := tokens(t, b, "anna@example.org", "anna-password-1")
+		fresh, err := rp.RefreshTokens[*zo.IDTokenClaims](ctx, r, tok.RefreshToken, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := rp.RevokeToken(ctx, r, fresh.RefreshToken, "refresh_token"); err != nil {
 			t.Fatalf("RevokeToken: %v", err)
 		}

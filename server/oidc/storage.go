@@ -38,6 +38,8 @@ const (
 	kindRefresh = "refresh"      // rt:SHA-256(token)
 	kindDevice  = "device"       // dc:SHA-256(device code)
 	kindUser    = "user_code"    // uc:USERCODE, pointing to the device grant
+	kindUsed    = "used_refresh" // ru:SHA-256(token) of a rotated one, naming its family
+	kindFamily  = "family"       // rf:FAMILY, naming the family's live refresh token
 )
 
 // storage is op.Storage over accounts.Store: everything the provider hands
@@ -136,6 +138,9 @@ type token struct {
 	// Refresh the refresh token's grant id of an access token.
 	Access  string `json:"access,omitempty"`
 	Refresh string `json:"refresh,omitempty"`
+	// Family names the chain of refresh tokens one login began; the
+	// pointer grant "rf:"+Family names its live member.
+	Family string `json:"family,omitempty"`
 }
 
 // refreshRequest is op.RefreshTokenRequest.
@@ -282,26 +287,43 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	if err := s.activeAccount(ctx, req.GetSubject()); err != nil {
 		return "", "", time.Time{}, err
 	}
+	refresh := randomToken()
+	rid := secretID("rt:", refresh)
+	family := rid
 	if current != "" {
 		old, err := s.store.TakeGrant(ctx, secretID("rt:", current))
 		if err != nil {
 			return "", "", time.Time{}, zo.ErrInvalidGrant().WithDescription("The refresh token was used or revoked.")
 		}
 		var t token
-		if json.Unmarshal(old.Data, &t) == nil && t.Access != "" {
-			_ = s.store.DeleteGrants(ctx, "at:"+t.Access)
+		if json.Unmarshal(old.Data, &t) == nil {
+			if t.Access != "" {
+				_ = s.store.DeleteGrants(ctx, "at:"+t.Access)
+			}
+			if t.Family != "" {
+				family = t.Family
+			}
+		}
+		// Remember the used token until it would have expired: a second
+		// use means it was stolen, and ends the whole family.
+		if err := s.store.PutGrant(ctx, accounts.Grant{ID: secretID("ru:", current), Kind: kindUsed, Subject: old.Subject,
+			Client: old.Client, Data: []byte(family), Expires: old.Expires}); err != nil {
+			return "", "", time.Time{}, err
 		}
 	}
-	refresh := randomToken()
-	rid := secretID("rt:", refresh)
 	aid, exp, err := s.newAccess(ctx, req, rid)
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
 	client, authTime, amr := info(req)
 	t := token{Subject: req.GetSubject(), Client: client, Scopes: req.GetScopes(), Audience: req.GetAudience(),
-		AuthTime: authTime, AMR: amr, Access: aid}
-	if err := s.put(ctx, rid, kindRefresh, t.Subject, client, t, s.now().Add(refreshTTL)); err != nil {
+		AuthTime: authTime, AMR: amr, Access: aid, Family: family}
+	expires := s.now().Add(refreshTTL)
+	if err := s.put(ctx, rid, kindRefresh, t.Subject, client, t, expires); err != nil {
+		return "", "", time.Time{}, err
+	}
+	if err := s.store.PutGrant(ctx, accounts.Grant{ID: "rf:" + family, Kind: kindFamily, Subject: t.Subject, Client: client,
+		Data: []byte(rid), Expires: expires}); err != nil {
 		return "", "", time.Time{}, err
 	}
 	return aid, refresh, exp, nil
@@ -310,9 +332,32 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 func (s *storage) TokenRequestByRefreshToken(ctx context.Context, refresh string) (op.RefreshTokenRequest, error) {
 	r := &refreshRequest{id: secretID("rt:", refresh)}
 	if _, err := s.get(ctx, r.id, &r.token); err != nil {
+		s.endReusedFamily(ctx, refresh)
 		return nil, fmt.Errorf("refresh token: %w", err)
 	}
 	return r, nil
+}
+
+// endReusedFamily ends the family of a refresh token used a second time
+// after its rotation (OAuth 2.0 Security BCP, 4.14.2): the thief's or the
+// citizen's copy, whichever came second, must not go on; both log in again.
+func (s *storage) endReusedFamily(ctx context.Context, refresh string) {
+	used, err := s.store.Grant(ctx, secretID("ru:", refresh))
+	if err != nil {
+		return
+	}
+	ptr, err := s.store.TakeGrant(ctx, "rf:"+string(used.Data))
+	if err != nil {
+		return
+	}
+	live, err := s.store.TakeGrant(ctx, string(ptr.Data))
+	if err != nil {
+		return
+	}
+	var t token
+	if json.Unmarshal(live.Data, &t) == nil && t.Access != "" {
+		_ = s.store.DeleteGrants(ctx, "at:"+t.Access)
+	}
 }
 
 // TerminateSession: the provider keeps no browser session, so there is
