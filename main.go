@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -21,6 +22,7 @@ import (
 	"rathaus/assets"
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
+	"rathaus/sync/transport"
 	"rathaus/sync/upload"
 	"rathaus/ui"
 	"rathaus/ui/firstframe"
@@ -63,6 +65,13 @@ func run() error {
 	if backend == "" {
 		backend = defaultBackend
 	}
+	pins, err := transport.ParsePins(os.Getenv("RATHAUS_PINS"))
+	if err != nil {
+		return fmt.Errorf("RATHAUS_PINS: %w", err)
+	}
+	// One pool for the portal client and the uploader, plain http refused
+	// but to loopback, the pins (if any) checked.
+	wire := transport.Secure(transport.New(), pins)
 	var secretOpts []secrets.Option
 	switch v := os.Getenv("RATHAUS_SECRET_STORE"); v {
 	case "":
@@ -75,7 +84,7 @@ func run() error {
 	var p *parts
 	open := func(fresh bool) error {
 		var err error
-		p, err = openParts(ctx, dir, backend, fresh, secretOpts)
+		p, err = openParts(ctx, dir, backend, wire, fresh, secretOpts)
 		return err
 	}
 	showMain := func() {
@@ -123,7 +132,7 @@ type parts struct {
 // openParts opens the secret store (keyring or key file), the database
 // with its data key, and makes the sync engine. fresh starts afresh where
 // the old key is out of reach, as the citizen chose.
-func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts []secrets.Option) (*parts, error) {
+func openParts(ctx context.Context, dir, backend string, wire http.RoundTripper, fresh bool, secretOpts []secrets.Option) (*parts, error) {
 	var storeOpts []store.Option
 	if fresh {
 		secretOpts = append(secretOpts[:len(secretOpts):len(secretOpts)], secrets.AbandonKeyring())
@@ -147,5 +156,5 @@ func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts 
 		st.Close()
 		return nil, err
 	}
-	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys), index: index}, nil
+	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend, portal.WithTransport(wire)), upload.New(backend, upload.WithTransport(wire)), keys), index: index}, nil
 }

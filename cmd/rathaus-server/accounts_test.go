@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -118,5 +119,46 @@ func TestDemoAccounts(t *testing.T) {
 	_, list, _ := runAccountsWith(t, "", "list", "--data", dir)
 	if strings.Count(list, "musterstadt.example") != 2 {
 		t.Errorf("list = %s; want the two demo accounts", list)
+	}
+}
+
+// addrListener is a listener that only has an address (issuer reads no
+// more of it).
+type addrListener struct {
+	net.Listener
+	addr net.Addr
+}
+
+func (l addrListener) Addr() net.Addr { return l.addr }
+
+func TestIssuer(t *testing.T) {
+	at := func(s string) net.Listener {
+		a, err := net.ResolveTCPAddr("tcp", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return addrListener{addr: a}
+	}
+	tests := []struct {
+		name, public, tls, addr, want string
+	}{
+		{"loopback", "", "", "127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"IPv6 loopback", "", "", "[::1]:8080", "http://[::1]:8080"},
+		{"all addresses", "", "", "0.0.0.0:8080", ""},
+		{"all addresses with TLS", "", "cert.pem", "0.0.0.0:8443", ""},
+		{"an address others reach, plain", "", "", "10.0.0.5:8080", ""},
+		{"an address others reach, TLS", "", "cert.pem", "10.0.0.5:8443", "https://10.0.0.5:8443"},
+		{"the public URL", "https://rathaus.example.de/", "", "0.0.0.0:8080", "https://rathaus.example.de"},
+		{"a plain public URL elsewhere", "http://rathaus.example.de", "", "127.0.0.1:8080", ""},
+		{"a plain public URL on loopback", "http://localhost:8080", "", "0.0.0.0:8080", "http://localhost:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := NewMain(io.Discard)
+			m.OpenData.BaseURL, m.TLSCert = tt.public, tt.tls
+			if got := m.issuer(at(tt.addr)); got != tt.want {
+				t.Errorf("issuer = %q; want %q", got, tt.want)
+			}
+		})
 	}
 }

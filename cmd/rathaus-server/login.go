@@ -20,9 +20,9 @@ public URL, for the app (client rathaus-app), the kiosk's device login and
 the staff API.
   --public-url URL     (see above) is also the issuer of the tokens; it must
                        be https, or http on a loopback address, for login to
-                       be on. Default: http:// and the --addr listened on
-                       when that is a loopback address; otherwise login is
-                       off until --public-url is set.
+                       be on. Default: the --addr listened on, https with
+                       --tls-cert, else http when it is a loopback address;
+                       otherwise login is off until --public-url is set.
   The signing keys are kept in the --data folder (` + oidc.SigningKeyFile + `,
   ` + oidc.TokenKeyFile + `, mode 0600), so tokens outlive a restart;
   processes sharing one database need the same files. On the first start
@@ -43,7 +43,13 @@ func (m *Main) issuer(ln net.Listener) string {
 		return strings.TrimSuffix(pub, "/")
 	}
 	host, _, err := net.SplitHostPort(ln.Addr().String())
-	if err != nil || !oidc.IsLoopback(host) {
+	if ip := net.ParseIP(host); err != nil || host == "" || (ip != nil && ip.IsUnspecified()) {
+		return "" // 0.0.0.0 names no address an app can reach
+	}
+	if m.TLSCert != "" {
+		return "https://" + ln.Addr().String()
+	}
+	if !oidc.IsLoopback(host) {
 		return ""
 	}
 	return "http://" + ln.Addr().String()
