@@ -18,7 +18,8 @@ const maxStatusRequestBytes = 64 << 10
 
 // handleStaffStatus serves POST /v1/staff/cases/{id}/status: staff move a
 // case on along server/casework's workflow (forward, skipping allowed;
-// more information needed and back to review), audited as "staff API".
+// more information needed and back to review), audited as "staff API"
+// (the shared token) or as the staff account whose token it carries.
 func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 	actor, on, ok := s.staffRequest(r)
 	if !on {
