@@ -32,10 +32,35 @@ func (s *Server) mountOIDC(cfg Config) error {
 		return err
 	}
 	s.oidc = p
+	// Each authorization request and device authorization is a row in the
+	// store until it expires: bounded per client address.
+	starts := newLimiter(orDefault(cfg.LoginStartsPerHour, DefaultLoginStartsPerHour), s.now)
 	for _, path := range oidc.Paths {
-		s.mux.Handle(path, p)
+		var h http.Handler = p
+		if path == "/authorize" || path == "/device_authorization" {
+			h = limitStarts(starts, p)
+		}
+		s.mux.Handle(path, h)
 	}
 	return nil
+}
+
+// DefaultLoginStartsPerHour bounds the logins begun (authorization and
+// device authorization requests) per client address and hour when
+// Config.LoginStartsPerHour is 0.
+const DefaultLoginStartsPerHour = 120
+
+// limitStarts answers 429 to a client address that began too many logins.
+func limitStarts(l *limiter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, wait := l.allow(clientAddr(r.RemoteAddr)); !ok {
+			p, secs := rateLimited(wait, "logins begun")
+			w.Header().Set("Retry-After", secs)
+			writeProblem(w, p)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // OIDC is the backend's OpenID provider; nil when Config.OIDC has no

@@ -140,6 +140,10 @@ type Config struct {
 	// issuer's root paths; its Store, Logger and Now are the server's.
 	// No Issuer: no login, and POST api.PathAccountLink answers 404.
 	OIDC oidc.Config
+	// LoginStartsPerHour bounds the logins begun per client address, like
+	// DeviceRegistrationsPerHour (0: DefaultLoginStartsPerHour, negative:
+	// no limit).
+	LoginStartsPerHour int
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client

@@ -134,3 +134,17 @@ func TestLoginLimits(t *testing.T) {
 		t.Errorf("after 6 failures from one address: %d; want 429", res.StatusCode)
 	}
 }
+
+func TestLoginStartsLimited(t *testing.T) {
+	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) { c.LoginStartsPerHour = 2 }))
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		res, err := browser(t, b).Get(authURL(t, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, res)
+		if res.StatusCode != want {
+			t.Errorf("login %d begun: %d; want %d", i+1, res.StatusCode, want)
+		}
+	}
+}

@@ -166,6 +166,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
 		DeviceRegistrationsPerHour: -1,
+		LoginStartsPerHour:         -1,
 		UploadsPerHour:             -1,
 		AddressUploadBytesPerHour:  -1,
 		AddressUploadBytesPerDay:   -1,
