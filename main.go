@@ -88,9 +88,17 @@ func run() error {
 		return err
 	}
 	showMain := func() {
+		if kioskMode() {
+			if err := showKiosk(ctx, a, p, dir); err != nil {
+				slog.Error("kiosk mode", "err", err)
+				fmt.Fprintln(os.Stderr, "rathaus:", err)
+				os.Exit(1)
+			}
+			return
+		}
 		go p.engine.Run(ctx)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
-			FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
+			FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
 		u.Window().SetMaster()
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only
@@ -125,6 +133,7 @@ func startLanguage() {
 type parts struct {
 	keys   *secrets.Keychain
 	store  *store.Store
+	portal *portal.Client // the engine's, with the device's credential
 	engine *engine.Engine
 	index  *search.Index // in the store's database
 }
@@ -156,5 +165,6 @@ func openParts(ctx context.Context, dir, backend string, wire http.RoundTripper,
 		st.Close()
 		return nil, err
 	}
-	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend, portal.WithTransport(wire)), upload.New(backend, upload.WithTransport(wire)), keys), index: index}, nil
+	pc := portal.New(backend, portal.WithTransport(wire))
+	return &parts{keys: keys, store: st, portal: pc, engine: engine.New(st, pc, upload.New(backend, upload.WithTransport(wire)), keys), index: index}, nil
 }

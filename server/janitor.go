@@ -34,6 +34,13 @@ func (s *Server) runJanitor(interval time.Duration) {
 				}
 				cancel()
 			}
+			// Handoffs are claimed within 30 minutes or never: a day later
+			// their rows go (the ciphertext went at the claim).
+			ctx, cancel = context.WithTimeout(context.Background(), interval)
+			if _, err := s.store.DeleteHandoffs(ctx, s.now().Add(-24*time.Hour)); err != nil {
+				s.log.Error("handoffs: janitor", "err", err)
+			}
+			cancel()
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"rathaus/ui/about"
+	"rathaus/ui/kiosk"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
@@ -19,6 +20,9 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	// The language as well, beside text size and contrast (the about tab
 	// keeps its picker too, where citizens found it first).
 	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
+	if u.deps.Claimer != nil { // a draft from a kiosk (not in a kiosk's session)
+		u.settings.AddSection(lang.L("Take over a draft"), kiosk.NewTakeOver(u.deps.Claimer, u.store, u.OpenDraft).Content())
+	}
 	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
 	return u.aboutNav.content()

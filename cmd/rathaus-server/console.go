@@ -83,6 +83,9 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 	if p := h.OIDC(); p != nil {
 		cfg.StaffAccounts = p.SignInStaff // clerks sign in with their staff accounts too
 	}
+	if m.authority != nil {
+		cfg.Authority = m.authority
+	}
 	con, err := console.New(cfg)
 	if err != nil {
 		return err

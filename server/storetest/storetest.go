@@ -71,6 +71,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Polls", testPolls},
 		{"Accounts", testAccounts},
 		{"Grants", testGrants},
+		{"Handoffs", testHandoffs},
+		{"Seal", testSeal},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {
