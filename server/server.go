@@ -21,6 +21,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/server/appointments"
 	"rathaus/server/casework"
+	"rathaus/server/oidc"
 	"rathaus/server/open311"
 )
 
@@ -134,6 +135,15 @@ type Config struct {
 	// Polls (server/polls): the polls put to the citizens, each with its
 	// form (empty: none).
 	Polls []api.Poll
+
+	// OIDC (server/oidc): the backend as its own OpenID provider, at the
+	// issuer's root paths; its Store, Logger and Now are the server's.
+	// No Issuer: no login, and POST api.PathAccountLink answers 404.
+	OIDC oidc.Config
+	// LoginStartsPerHour bounds the logins begun per client address, like
+	// DeviceRegistrationsPerHour (0: DefaultLoginStartsPerHour, negative:
+	// no limit).
+	LoginStartsPerHour int
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -165,6 +175,8 @@ type Server struct {
 	// keeps no audit log (test doubles).
 	casework     *casework.Service
 	appointments *appointments.Area
+	// oidc is the OpenID provider; nil without Config.OIDC.Issuer.
+	oidc *oidc.Provider
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -213,6 +225,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.pub.Store(pub)
 	if err := s.initAppointments(cfg); err != nil {
+		return nil, err
+	}
+	if err := s.mountOIDC(cfg); err != nil {
 		return nil, err
 	}
 	s.routeAll()
@@ -282,6 +297,8 @@ func (s *Server) routeAll() {
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
 	s.route("GET", api.PathCases+"{id}"+api.NoticeSuffix, s.withDevice(true, s.handleNotice))
 	s.route("POST", api.PathCases+"{id}"+api.AnswerSuffix, s.withDevice(true, s.handleAnswer))
+	s.route("POST", api.PathAccountLink, s.withDevice(true, s.handleAccountLink))
+	s.route("POST", api.PathAccountUnlink, s.withDevice(true, s.handleAccountUnlink))
 	s.routeReports()
 }
 
