@@ -11,7 +11,7 @@ import (
 )
 
 // Polls (Mitreden): the town's polls are kept for offline use (migration
-// 0016), and this device's answer beside them, sealed, written in the
+// 0014), and this device's answer beside them, sealed, written in the
 // transaction that queues it.
 
 func pollAnswerAD(poll string) []byte { return []byte("poll-answer:" + poll) }
