@@ -33,6 +33,11 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
+// DemoEncryptedService is the demo town's service whose data travels
+// encrypted end to end: rathaus-server publishes the authority's key on it
+// (made at its first start), so its data must go as a JWE to that key.
+const DemoEncryptedService = "fuehrungszeugnis"
+
 // DemoCatalog returns the demo municipality's catalog with its FAQ.
 func DemoCatalog() (api.Catalog, error) {
 	var c api.Catalog

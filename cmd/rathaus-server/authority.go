@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"rathaus/api"
+	"rathaus/assets"
 	"rathaus/server/authority"
 )
 
@@ -15,7 +16,7 @@ const envAuthorityKey = "RATHAUS_AUTHORITY_KEY"
 // demoEncryptedService is the demo town's service whose data travels
 // encrypted end to end (a certificate of good conduct names the purpose
 // and the employer).
-const demoEncryptedService = "fuehrungszeugnis"
+const demoEncryptedService = assets.DemoEncryptedService
 
 // demoAuthorityDir is where, in the data folder, the demo town's authority
 // key is made at the first start. A town's own key lives apart from the
