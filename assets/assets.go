@@ -34,10 +34,8 @@ var Translations embed.FS
 var Icon []byte
 
 // DemoEncryptedService is the demo town's service whose data travels
-// only encrypted to the authority, end to end as a JWE (a certificate of
-// good conduct names the purpose and the employer): the reference
-// backend publishes its demo key on it at start. Clients that send
-// plaintext examples (load, reliability) leave it out.
+// encrypted end to end: rathaus-server publishes the authority's key on it
+// (made at its first start), so its data must go as a JWE to that key.
 const DemoEncryptedService = "fuehrungszeugnis"
 
 // DemoCatalog returns the demo municipality's catalog with its FAQ.

@@ -13,7 +13,9 @@ import (
 // envAuthorityKey is --authority-key.
 const envAuthorityKey = "RATHAUS_AUTHORITY_KEY"
 
-// demoEncryptedService: assets.DemoEncryptedService.
+// demoEncryptedService is the demo town's service whose data travels
+// encrypted end to end (a certificate of good conduct names the purpose
+// and the employer).
 const demoEncryptedService = assets.DemoEncryptedService
 
 // demoAuthorityDir is where, in the data folder, the demo town's authority

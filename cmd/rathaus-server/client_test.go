@@ -118,8 +118,8 @@ func plainServices(t *testing.T) []api.Service {
 	}
 	var out []api.Service
 	for _, svc := range cat.Services {
-		if svc.ID == demoEncryptedService {
-			continue // takes its data only as a JWE
+		if svc.ID == assets.DemoEncryptedService {
+			continue // its data goes only as a JWE (TestCasesShowEncrypted)
 		}
 		data, err := assets.DemoExample(svc.Form.ID)
 		if err != nil {

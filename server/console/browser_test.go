@@ -19,7 +19,7 @@ import (
 // screenshots, when set, is the folder the browser test writes the
 // console's pictures to (docs/ for the README): go test ./server/console
 // -run Browser -screenshots ../../docs
-var screenshots = flag.String("screenshots", "", "folder for console-list.png and console-case.png")
+var screenshots = flag.String("screenshots", "", "folder for console-list.png, console-case.png and console-sealed.png")
 
 // TestBrowser works a case made in the test as a clerk does, in a real
 // browser: sign in, find the case by its number, open its attachment, ask

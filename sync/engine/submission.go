@@ -259,9 +259,11 @@ func (s *submissionSender) seal(it *citizen.OutboxItem, req api.SubmissionReques
 // as a JWE to that key (api/jwe), made once and kept with the item
 // (SetEncrypted) so that a retry repeats it byte for byte. The signature,
 // made before, covers the plaintext. A service whose key the cached
-// catalog does not have (yet) gets its data in clear; the backend refuses
-// that for a service with a key (encryption-invalid) and the citizen sees
-// it, nothing goes in clear to a service that asks for encryption.
+// catalog does not have (yet) gets its data in clear, as before it had a
+// key: the backend refuses that without keeping it (encryption-invalid),
+// and the retry after the pass's pull encrypts. That one request shows the
+// portal the data in transit; fetching the catalog before the first send
+// would close it (not done yet).
 func (s *submissionSender) encrypt(ctx context.Context, it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
 	if req.Encrypted == "" {
 		cat, _, _, err := s.store.Catalog(ctx)

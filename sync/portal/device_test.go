@@ -63,6 +63,39 @@ func TestRegisterDeviceFailures(t *testing.T) {
 	}
 }
 
+// TestRegisterDeviceKey: 204 is the key registered; a conflict (another
+// key) and a malformed key are the backend's refusals, a 503 is worth
+// trying again.
+func TestRegisterDeviceKey(t *testing.T) {
+	var got api.DeviceKeyRequest
+	ok := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != api.PathDeviceKey || json.NewDecoder(r.Body).Decode(&got) != nil {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	if err := portal.New(ok.URL).RegisterDeviceKey(context.Background(), api.DeviceKeyRequest{SigningKey: "k"}); err != nil || got.SigningKey != "k" {
+		t.Fatalf("RegisterDeviceKey = %v, sent %+v", err, got)
+	}
+	for _, tc := range []struct {
+		name      string
+		h         http.HandlerFunc
+		status    int
+		transient bool
+		code      string
+	}{
+		{"another key", respond(http.StatusConflict, api.ContentTypeProblem, `{"type":"`+api.ProblemKeyConflict+`","title":"no","status":409}`), 409, false, citizen.EREJECTED},
+		{"not a key", respond(http.StatusBadRequest, api.ContentTypeProblem, `{"title":"no","status":400}`), 400, false, citizen.EREJECTED},
+		{"busy", respond(http.StatusServiceUnavailable, api.ContentTypeProblem, `{"title":"busy","status":503}`, "Retry-After", "1"), 503, true, citizen.EUNAVAILABLE},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := portal.New(serve(t, tc.h).URL).RegisterDeviceKey(context.Background(), api.DeviceKeyRequest{SigningKey: "k"})
+			responseError(t, err, tc.status, tc.transient, tc.code)
+		})
+	}
+}
+
 func TestChanges(t *testing.T) {
 	var query []string
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
