@@ -56,7 +56,7 @@ screenshots-all: deps
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
 		go test -count=1 -timeout 20m -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run '^TestScreensAll$$' ./ui/ \
 		-args -shots $(CURDIR)/docs/screens -variants $(SCREENS_VARIANTS)
-	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
+	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1600x24" \
 		go test -count=1 -timeout 20m -tags=sqlite_fts5,sqlite_secure_delete,screenshot,mobile -run '^TestScreensAll$$' ./ui/ \
 		-args -shots $(CURDIR)/docs/screens -variants phone
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,10 +48,32 @@ func TestScreensAll(t *testing.T) {
 	dev := uitest.NewDevice(t)
 	data := prepareTour(t, dev)
 	var u *UI
-	fyne.DoAndWait(func() {
+	if fyne.CurrentDevice().IsMobile() {
+		// The mobile simulation paints only a window made before its loop
+		// starts, which it does when its X window is first resized; until
+		// then its UI goroutine is unknown and fyne.DoAndWait does not
+		// wait. So the window is made here, as main.go does before Run.
 		u = New(realApp, Deps{Store: dev.Store, Sync: dev.Engine})
 		u.win.Show()
-	})
+		resizeSimulator(t, shotVariants["phone"].size, 2)
+		for i := 0; ; i++ {
+			var ran atomic.Bool
+			// Not waited for, it is still asleep when DoAndWait returns.
+			fyne.DoAndWait(func() { time.Sleep(200 * time.Millisecond); ran.Store(true) })
+			if ran.Load() {
+				break
+			}
+			if i == 300 {
+				t.Fatal("the mobile simulation's loop did not start in 30 s")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	} else {
+		fyne.DoAndWait(func() {
+			u = New(realApp, Deps{Store: dev.Store, Sync: dev.Engine})
+			u.win.Show()
+		})
+	}
 	started := kit.Lang()
 	for _, name := range strings.Split(*variantsFlag, ",") {
 		v, ok := shotVariants[name]
@@ -78,33 +101,44 @@ func TestScreensAll(t *testing.T) {
 			} else {
 				u.build()
 			}
-			u.win.Resize(v.size)
+			if !fyne.CurrentDevice().IsMobile() {
+				u.win.Resize(v.size)
+			}
 		})
 		if fyne.CurrentDevice().IsMobile() {
-			resizeSimulator(t, v.size)
+			// The simulation's window is the phone's screen: its canvas
+			// is the X window's size over the scale.
+			resizeSimulator(t, v.size, u.win.Canvas().Scale())
+			t.Logf("the simulation's canvas: %v at scale %v", u.win.Canvas().Size(), u.win.Canvas().Scale())
 		}
 		for _, sc := range tour {
 			// A window on the desktop grows to what a screen needs and
-			// stays so: each screen starts at the variant's size.
-			fyne.DoAndWait(func() { u.win.Resize(v.size) })
+			// stays so: each screen is brought back to the variant's size
+			// (the window stays wider only if this screen needs it).
 			openTour(u, sc, data)
+			if !fyne.CurrentDevice().IsMobile() {
+				fyne.DoAndWait(func() { u.win.Resize(v.size) })
+			}
 			capture(t, u.win, filepath.Join(name, sc.name+".png"))
 		}
 	}
 }
 
 // resizeSimulator gives the mobile simulation's X window the phone's
-// size: its window is 600x800 and stays black under Xvfb (which has no
-// window manager) until it is resized.
-func resizeSimulator(t *testing.T, size fyne.Size) {
+// size at scale: its window is 600x800 and stays black under Xvfb (which
+// has no window manager) until it is resized.
+func resizeSimulator(t *testing.T, size fyne.Size, scale float32) {
 	t.Helper()
 	out, err := exec.Command("xdotool", "search", "--sync", "--name", "^App$").Output()
 	if err != nil {
 		t.Fatalf("xdotool search: %v", err)
 	}
 	id := strings.Fields(string(out))[0]
-	for _, d := range []int{1, 0} {
-		w, h := int(size.Width)-d, int(size.Height)-d
+	// It paints after a resize to 400x800 (found by trying; a first
+	// resize to a larger size left it black), then takes any size.
+	w, h := int(size.Width*scale), int(size.Height*scale)
+	for _, wh := range [][2]int{{399, 799}, {400, 800}, {w - 1, h - 1}, {w, h}} {
+		w, h := wh[0], wh[1]
 		if b, err := exec.Command("xdotool", "windowsize", id, strconv.Itoa(w), strconv.Itoa(h)).CombinedOutput(); err != nil {
 			t.Fatalf("xdotool windowsize: %v: %s", err, b)
 		}
