@@ -13,8 +13,8 @@ import (
 
 // bindKeys makes the window work by keyboard where fyne does not by
 // itself: Escape (when the focused field does not take it) closes the top
-// dialog or goes back a screen on the tab shown; Alt+1 to Alt+9 choose a
-// tab, as fyne's tab bar takes no focus.
+// dialog or goes back a screen on the area shown; Alt+1 to Alt+9 choose
+// an area at once (Tab reaches the navigation's items too).
 func (u *UI) bindKeys() {
 	c := u.win.Canvas()
 	c.SetOnTypedKey(u.onKey)
