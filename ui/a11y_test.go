@@ -114,11 +114,17 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 
 // TestEveryScreenFitsAPhone: every screen of the tour (tour_test.go),
 // with the shell's navigation, fits a phone (360x740) at 100 % and 200 %
-// text in every language: nothing on it (or on its dialog) is wider than
-// the window, nor needs more.
+// text: nothing on it (or on its dialog) is wider than the window, nor
+// needs more.
 func TestEveryScreenFitsAPhone(t *testing.T) {
+	// 200 % in every language, 100 % in German and English only, for
+	// the run time: once the timeline dialog wrapped its title, Turkish
+	// and Ukrainian at 100 % found nothing their 200 % runs do not.
 	for _, code := range kit.Languages {
 		for _, percent := range []int{100, 200} {
+			if percent == 100 && code != "de" && code != "en" {
+				continue
+			}
 			t.Run(fmt.Sprintf("%s/text%d", code, percent), func(t *testing.T) {
 				if err := kit.SetLanguage(code); err != nil {
 					t.Fatal(err)
