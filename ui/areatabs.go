@@ -53,6 +53,9 @@ func newAreaTabs(items ...*container.TabItem) *areaTabs {
 		t.items = append(t.items, newNavItem(it.Text, it.Icon, func() { t.SelectIndex(i) }))
 	}
 	t.more = newNavItem(lang.L("More"), theme.MoreHorizontalIcon(), t.onMore)
+	for _, it := range append(append([]*navItem(nil), t.items...), t.more) {
+		it.step = t.step
+	}
 	t.ExtendBaseWidget(t)
 	t.show()
 	return t
@@ -111,6 +114,26 @@ func (t *areaTabs) inMore(i int) bool {
 		}
 	}
 	return false
+}
+
+// step moves the focus from item to the visible item delta places on,
+// round the ends.
+func (t *areaTabs) step(from *navItem, delta int) {
+	var shown []*navItem
+	at := 0
+	for _, it := range append(append([]*navItem(nil), t.items...), t.more) {
+		if it.Visible() {
+			if it == from {
+				at = len(shown)
+			}
+			shown = append(shown, it)
+		}
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(t)
+	if c == nil || len(shown) == 0 {
+		return
+	}
+	c.Focus(shown[(at+delta+len(shown))%len(shown)])
 }
 
 // onMore offers the items the bar has no room for.

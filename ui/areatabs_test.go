@@ -89,7 +89,8 @@ func TestNavigationAdapts(t *testing.T) {
 
 // TestNavigationMoreByKeyboard: at 360 px and 200 % text, Tab reaches
 // "More", Enter opens it, and the arrows and Enter choose an area it
-// holds; Tab reaches every item in the bar, and Enter chooses it.
+// holds; Tab reaches every item in the bar, Enter chooses it, and the
+// arrows move along the bar.
 func TestNavigationMoreByKeyboard(t *testing.T) {
 	r := newRig(t)
 	settings.Apply(r.app, kit.NewLook(200, kit.ContrastNormal))
@@ -121,6 +122,21 @@ func TestNavigationMoreByKeyboard(t *testing.T) {
 		if got := tabs.SelectedIndex(); got != i {
 			t.Errorf("Enter on %q chose area %d, want %d", it.text, got, i)
 		}
+	}
+	// The arrows go along the bar, round its ends, and leave the area
+	// shown as it is.
+	focus(tabs.items[0])
+	shown := append([]*navItem(nil), tabs.items[:len(tabs.items)-len(tabs.hidden)]...)
+	shown = append(shown, tabs.more)
+	for _, want := range append(shown[1:], shown[0]) {
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+		if c.Focused() != want {
+			t.Errorf("Right: focus on %v, want %q", c.Focused(), want.text)
+		}
+	}
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	if c.Focused() != tabs.more {
+		t.Errorf("Left from the first: focus on %v, want \"More\"", c.Focused())
 	}
 	for n, want := range tabs.hidden {
 		t.Run(tabs.Items[want].Text, func(t *testing.T) {

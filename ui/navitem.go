@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,8 +17,8 @@ import (
 // icon above the text in the bottom bar (the text on up to two lines, so
 // that "My applications" takes the width of its longer word) and beside
 // it at the side. It takes the focus, shows it by a ring as kit.Button
-// does, and is chosen by a tap, Enter or Space; Escape goes on to the
-// window (back).
+// does, and is chosen by a tap, Enter or Space; the arrows go to the
+// next item and Escape goes on to the window (back).
 type navItem struct {
 	widget.BaseWidget
 	text     string
@@ -25,12 +26,16 @@ type navItem struct {
 	tapped   func()
 	selected bool
 	focused  bool
+	hovered  bool
 	vertical bool
+	// step moves the focus to the item before (-1) or after (+1) this one.
+	step func(n *navItem, delta int)
 }
 
 var (
-	_ fyne.Focusable = (*navItem)(nil)
-	_ fyne.Tappable  = (*navItem)(nil)
+	_ fyne.Focusable    = (*navItem)(nil)
+	_ fyne.Tappable     = (*navItem)(nil)
+	_ desktop.Hoverable = (*navItem)(nil)
 )
 
 func newNavItem(text string, icon fyne.Resource, tapped func()) *navItem {
@@ -60,6 +65,10 @@ func (n *navItem) Tapped(*fyne.PointEvent) {
 	}
 }
 
+func (n *navItem) MouseIn(*desktop.MouseEvent)    { n.hovered = true; n.Refresh() }
+func (n *navItem) MouseMoved(*desktop.MouseEvent) {}
+func (n *navItem) MouseOut()                      { n.hovered = false; n.Refresh() }
+
 func (n *navItem) FocusGained() { n.focused = true; n.Refresh() }
 func (n *navItem) FocusLost()   { n.focused = false; n.Refresh() }
 func (n *navItem) TypedRune(r rune) {
@@ -72,6 +81,11 @@ func (n *navItem) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		n.Tapped(nil)
+	case fyne.KeyLeft, fyne.KeyUp, fyne.KeyRight, fyne.KeyDown:
+		// The arrows go along the navigation, as in a tab bar.
+		if n.step != nil {
+			n.step(n, map[bool]int{true: -1, false: 1}[ev.Name == fyne.KeyLeft || ev.Name == fyne.KeyUp])
+		}
 	default:
 		if !kit.IsBack(ev.Name) {
 			return
@@ -234,6 +248,8 @@ func (r *navItemRenderer) Refresh() {
 	r.focus.FillColor = color.Transparent
 	if n.focused {
 		r.focus.FillColor = th.Color(theme.ColorNameFocus, v)
+	} else if n.hovered {
+		r.focus.FillColor = th.Color(theme.ColorNameHover, v)
 	} else if n.selected && !n.vertical {
 		r.focus.FillColor = th.Color(theme.ColorNameSelection, v)
 	}
