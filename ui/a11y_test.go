@@ -196,8 +196,8 @@ func (r *rig) checkFooter(t *testing.T, where string) {
 	}
 }
 
-// TestShellKeys: Alt+1 to Alt+6 reach every tab (fyne's tab bar takes no
-// focus); Escape closes a dialog, then goes back a screen, also from a
+// TestShellKeys: Alt+1 to Alt+6 reach every area (TestNavigationMoreByKeyboard
+// has Tab); Escape closes a dialog, then goes back a screen, also from a
 // focused button; the settings are reached and left the same way.
 func TestShellKeys(t *testing.T) {
 	r := newRig(t)
