@@ -7,7 +7,7 @@ export GOFLAGS := -tags=sqlite_fts5,sqlite_secure_delete
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint screenshot clean load fuzz package
+.PHONY: run test build deps lint screenshot screenshots-all clean load fuzz package
 
 ## run: build, start the reference backend and the app against it
 run:
@@ -52,6 +52,19 @@ screenshot: build
 		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/kiosk/ -args -shots $(CURDIR)/docs
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
 		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/polls/ -args -shots $(CURDIR)/docs
+
+## screenshots-all: every screen (the tour in ui/tour_test.go) into
+## docs/screens/VARIANT/: desktop, 200 % text, high contrast and Ukrainian
+## from the desktop driver, then the phone in fyne's mobile simulation
+## (-tags mobile); the index is docs/screens/README.md. Not in `make test`.
+SCREENS_VARIANTS ?= desktop,200,high,uk
+screenshots-all: deps
+	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
+		go test -count=1 -timeout 20m -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run '^TestScreensAll$$' ./ui/ \
+		-args -shots $(CURDIR)/docs/screens -variants $(SCREENS_VARIANTS)
+	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1600x24" \
+		go test -count=1 -timeout 20m -tags=sqlite_fts5,sqlite_secure_delete,screenshot,mobile -run '^TestScreensAll$$' ./ui/ \
+		-args -shots $(CURDIR)/docs/screens -variants phone
 
 ## load: open-loop load of submissions at LOAD_RATES per second for
 ## LOAD_DURATION each, against rathaus-server on SQLite and a bare net/http +

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
@@ -29,6 +30,10 @@ func tooWide(o fyne.CanvasObject, width float32) []string {
 		if o == nil || !o.Visible() {
 			return
 		}
+		switch o.(type) {
+		case *canvas.LinearGradient, *canvas.RadialGradient: // a card's or dialog's shadow falls outside it
+			return
+		}
 		right := d.AbsolutePositionForObject(o).X + o.Size().Width
 		if o.MinSize().Width > width+0.5 || right > width+0.5 {
 			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
@@ -49,12 +54,11 @@ func tooWide(o fyne.CanvasObject, width float32) []string {
 	return wide
 }
 
-// TestPhoneWidthAtEveryTextSize: on a phone's width (360 px) at 100 % and
-// 200 % text, the dog tax's payment step with the SEPA mandate chosen and
-// every step of the registration fit: nothing is wider than the window, and
-// the mandate the citizen agrees to is whole in a label that wraps. The
-// tab bar is the shell's navigation, reworked for phones elsewhere: its
-// width is only logged.
+// TestPhoneWidthAtEveryTextSize: on a phone (360x740) at 100 % and 200 %
+// text, the dog tax's payment step with the SEPA mandate chosen and every
+// step of the registration fit: nothing is wider than the window, the
+// mandate the citizen agrees to is whole in a label that wraps, and "Back"
+// and "Next" stay on the screen below the step's scroll.
 func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 	const consent = "I authorise the town of Musterstadt to collect the dog tax from my account by direct debit."
 	for _, percent := range []int{100, 200} {
@@ -74,7 +78,6 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 			if !strings.Contains(r.text(), "Payment") {
 				t.Fatalf("not on the payment step: %s", r.text())
 			}
-			t.Logf("the tab bar needs %.0f px", r.ui.tabs.MinSize().Width)
 			if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
 				t.Errorf("the payment step is wider than the window:\n%s", strings.Join(wide, "\n"))
 			}
@@ -97,17 +100,104 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 				if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
 					t.Errorf("the registration's step %d is wider than the window:\n%s", step, strings.Join(wide, "\n"))
 				}
+				r.checkFooter(t, fmt.Sprintf("the registration's step %d", step))
 				if r.findButton("Submit") != nil {
 					break
 				}
 				test.Tap(r.button(t, "Next"))
 			}
+			r.checkFooter(t, "the registration's summary")
+
 		})
 	}
 }
 
-// TestShellKeys: Alt+1 to Alt+6 reach every tab (fyne's tab bar takes no
-// focus); Escape closes a dialog, then goes back a screen, also from a
+// TestEveryScreenFitsAPhone: every screen of the tour (tour_test.go),
+// with the shell's navigation, fits a phone (360x740) at 100 % and 200 %
+// text: nothing on it (or on its dialog) is wider than the window, nor
+// needs more.
+func TestEveryScreenFitsAPhone(t *testing.T) {
+	// 200 % in every language, 100 % in German and English only, for
+	// the run time: once the timeline dialog wrapped its title, Turkish
+	// and Ukrainian at 100 % found nothing their 200 % runs do not.
+	for _, code := range kit.Languages {
+		for _, percent := range []int{100, 200} {
+			if percent == 100 && code != "de" && code != "en" {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/text%d", code, percent), func(t *testing.T) {
+				if err := kit.SetLanguage(code); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { kit.SetLanguage("en") })
+				r := newRig(t)
+				settings.Apply(r.app, kit.NewLook(percent, kit.ContrastNormal))
+				r.win.Resize(fyne.NewSize(360, 740))
+				d2 := prepareTour(t, r.Device)
+				for _, sc := range tour {
+					openTour(r.ui, sc, d2)
+					wide := tooWide(r.win.Content(), 360)
+					if top := r.win.Canvas().Overlays().Top(); top != nil {
+						wide = append(wide, tooWide(top, 360)...)
+					}
+					if w := r.win.Content().MinSize().Width; w > 360 {
+						wide = append(wide, fmt.Sprintf("the window's content needs %.0f px", w))
+					}
+					why, known := knownTooWide[fmt.Sprint(sc.name, percent)]
+					switch {
+					case known && len(wide) > 0:
+						t.Logf("%s is still wider than a phone (known: %s)", sc.name, why)
+					case len(wide) > 0:
+						t.Errorf("%s is wider than the window:\n%s", sc.name, strings.Join(wide, "\n"))
+					}
+				}
+			})
+		}
+	}
+}
+
+// knownTooWide are the screens (name and text size) still wider than a
+// phone in some language, and why (the test logs them): fyne's buttons, cards and accordions do not wrap their
+// text, so a long one is as wide as its words at 200 %. A wrapping button
+// in ui/kit would let most go; kit.NewCard does it for cards.
+var knownTooWide = map[string]string{
+	"services200":      `in Ukrainian, the home's "report a problem" button`,
+	"summary200":       "in Ukrainian, a step's title has a word longer than the line",
+	"service200":       "the service's action buttons",
+	"applications200":  `"Remove from this device", "Complete and send again"`,
+	"case-timeline200": "the applications below the dialog",
+	"appointments200":  `"Book an appointment"`,
+	"ticket200":        "the ticket's buttons (calendar, move, cancel)",
+	"report200":        "the report's buttons and its category's options",
+	"opendata200":      `the accordion's title "Table of the numbers"`,
+	"mitreden100":      "the polls' cards: a card's title and subtitle do not wrap",
+	"mitreden200":      "the polls' cards: a card's title and subtitle do not wrap",
+}
+
+// checkFooter: the form's "Back" and "Next" (or "Submit") are whole on
+// the screen and outside the step's scroll, so that a long step never
+// pushes them away.
+func (r *rig) checkFooter(t *testing.T, where string) {
+	t.Helper()
+	v := r.formView(t)
+	for _, text := range []string{"Back", "Next", "Submit"} {
+		b := r.findButton(text)
+		if b == nil {
+			continue
+		}
+		if !r.onScreen(uitest.OnWindow(r.win, b)) {
+			t.Errorf("%s: %q is off the screen", where, text)
+		}
+		uitest.Walk(v.scroll, func(o fyne.CanvasObject) {
+			if uitest.AsButton(o) == b {
+				t.Errorf("%s: %q scrolls with the step", where, text)
+			}
+		})
+	}
+}
+
+// TestShellKeys: Alt+1 to Alt+6 reach every area (TestNavigationMoreByKeyboard
+// has Tab); Escape closes a dialog, then goes back a screen, also from a
 // focused button; the settings are reached and left the same way.
 func TestShellKeys(t *testing.T) {
 	r := newRig(t)

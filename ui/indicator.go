@@ -35,12 +35,57 @@ func newSyncIndicator(u *UI) *syncIndicator {
 	si := &syncIndicator{ui: u, icon: widget.NewIcon(theme.ViewRefreshIcon())}
 	si.label = newLineLabel(si.onDetails)
 	si.now = kit.NewButton(lang.L("Sync now"), theme.ViewRefreshIcon(), si.onSyncNow)
-	si.root = container.NewBorder(nil, nil, si.icon, si.now, si.label)
+	si.root = container.New(&indicatorLayout{si: si, text: si.now.Text}, si.icon, si.label, si.now)
 	si.show(u.syncer.Status())
 	return si
 }
 
 func (si *syncIndicator) content() fyne.CanvasObject { return si.root }
+
+// indicatorLayout is the line's: the icon, the text, and "Sync now" at
+// the end, which shows only its icon when the window is too narrow for
+// its words (a phone at a large text size), so that the line never makes
+// the window wider than the screen.
+type indicatorLayout struct {
+	si   *syncIndicator
+	text string // the button's words
+}
+
+func (l *indicatorLayout) button(withText bool) fyne.Size {
+	b := l.si.now
+	if want := map[bool]string{true: l.text, false: ""}[withText]; b.Text != want {
+		b.Text = want
+		b.Refresh()
+	}
+	return b.MinSize()
+}
+
+func (l *indicatorLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	icon, label := l.si.icon.MinSize(), l.si.label.MinSize()
+	withText := l.si.now.Text != ""
+	b := l.button(false)
+	if withText {
+		l.button(true)
+	}
+	pad := theme.Padding()
+	return fyne.NewSize(icon.Width+pad+label.Width+pad+b.Width, max(icon.Height, label.Height, b.Height))
+}
+
+func (l *indicatorLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	icon, label := l.si.icon.MinSize(), l.si.label.MinSize()
+	b := l.button(true)
+	if icon.Width+pad+label.Width+pad+b.Width > size.Width {
+		b = l.button(false)
+	}
+	l.si.icon.Move(fyne.NewPos(0, (size.Height-icon.Height)/2))
+	l.si.icon.Resize(icon)
+	l.si.now.Move(fyne.NewPos(size.Width-b.Width, 0))
+	l.si.now.Resize(fyne.NewSize(b.Width, size.Height))
+	x := icon.Width + pad
+	l.si.label.Move(fyne.NewPos(x, 0))
+	l.si.label.Resize(fyne.NewSize(max(0, size.Width-b.Width-pad-x), size.Height))
+}
 
 // show puts a status on the line.
 func (si *syncIndicator) show(st engine.Status) {

@@ -6,14 +6,15 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/driver/mobile"
 
 	"rathaus/ui/kit"
 )
 
 // bindKeys makes the window work by keyboard where fyne does not by
 // itself: Escape (when the focused field does not take it) closes the top
-// dialog or goes back a screen on the tab shown; Alt+1 to Alt+9 choose a
-// tab, as fyne's tab bar takes no focus.
+// dialog or goes back a screen on the area shown; Alt+1 to Alt+9 choose
+// an area at once (Tab reaches the navigation's items too).
 func (u *UI) bindKeys() {
 	c := u.win.Canvas()
 	c.SetOnTypedKey(u.onKey)
@@ -23,30 +24,50 @@ func (u *UI) bindKeys() {
 	}
 }
 
-// onKey takes the keys no focused object took.
+// onKey takes the keys no focused object took (and those focused kit
+// widgets pass on). Escape and a phone's back key or gesture close the
+// top dialog or go back a screen; at an area's first screen the phone's
+// back goes to the services, and from there leaves the app, as Android
+// does: Escape on a desktop stops at the first screen instead.
 func (u *UI) onKey(ev *fyne.KeyEvent) {
-	if ev.Name != fyne.KeyEscape {
+	if !kit.IsBack(ev.Name) {
 		return
 	}
 	if top := u.win.Canvas().Overlays().Top(); top != nil {
 		top.Hide()
 		return
 	}
-	u.goBack()
+	if u.goBack() || ev.Name != mobile.KeyBack {
+		return
+	}
+	if u.tabs.SelectedIndex() != 0 {
+		u.tabs.SelectIndex(0)
+		return
+	}
+	leaveApp()
 }
 
 // goBack leaves the screen on top of the tab shown, if it has one above
-// its first.
-func (u *UI) goBack() {
+// its first; it reports whether it did.
+func (u *UI) goBack() bool {
 	sel := u.tabs.Selected()
 	if sel == nil {
-		return
+		return false
 	}
 	for _, n := range []*navigator{u.nav, u.apptsNav, u.aboutNav} {
 		if n != nil && sel.Content == n.content() {
-			n.pop()
-			return
+			return n.pop()
 		}
+	}
+	return false
+}
+
+// leaveApp hands the back key to the platform, which leaves the app
+// (fyne does so itself only when the window has no key handler); on a
+// desktop there is nothing to leave to. Tests replace it.
+var leaveApp = func() {
+	if d, ok := fyne.CurrentApp().Driver().(mobile.Driver); ok {
+		d.GoBack()
 	}
 }
 

@@ -122,7 +122,7 @@ type UI struct {
 
 	index     *search.Index
 	nav       *navigator
-	tabs      *container.AppTabs
+	tabs      *areaTabs
 	home      *catalog.Home
 	forms     *forms.Area
 	apps      *forms.Applications
@@ -228,7 +228,7 @@ func (u *UI) build() {
 	u.nav = newNavigator(u.withPollsEntry(u.withOpenDataEntry(u.withReportEntry(u.home.Content()))), u.home.Title())
 	u.appts = appointments.New(appointments.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: apptsNavigator{u}, Window: u.win})
 	u.apptsNav = newNavigator(u.appts.List().Content(), u.appts.List().Title())
-	u.tabs = container.NewAppTabs(
+	u.tabs = newAreaTabs(
 		container.NewTabItemWithIcon(u.home.Title(), theme.HomeIcon(), u.nav.content()),
 		container.NewTabItemWithIcon(u.apps.Title(), theme.DocumentIcon(), u.apps.Content()),
 		container.NewTabItemWithIcon(u.appts.List().Title(), theme.CalendarIcon(), u.apptsNav.content()),

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -152,7 +151,10 @@ func caseByNumber(cases []citizen.Case, number string) *citizen.Case {
 }
 
 func (ap *Applications) add(r *applicationRow) {
-	actions := container.NewHBox(r.badge, layout.NewSpacer(), r.answer, r.notice, r.timeline, r.resume, r.delete)
+	// The badge on the left, the actions from the right, on more lines
+	// when a phone has no room for them on one.
+	actions := container.NewBorder(nil, nil, container.NewVBox(r.badge), nil,
+		kit.NewFlow(r.answer, r.notice, r.timeline, r.resume, r.delete))
 	ap.list.Add(container.NewVBox(r.title, container.NewBorder(nil, nil, container.NewVBox(r.icon), nil, r.status), r.phase, r.progress, actions))
 	ap.list.Add(widget.NewSeparator())
 }
@@ -298,7 +300,11 @@ func (ap *Applications) onTimeline(c citizen.Case, title string) {
 		events = []api.CaseEvent{{Status: c.Status, At: c.Submitted}}
 	}
 	box := kit.Timeline(events)
-	d := dialog.NewCustom(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}), lang.L("Close"), box, ap.area.Window)
+	// The title in the content, where it wraps: a dialog's own title is one
+	// line, wider than a phone in German.
+	heading := kit.Heading(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}))
+	d := dialog.NewCustom("", lang.L("Close"), container.NewVBox(heading, box), ap.area.Window)
+	d.Resize(fyne.NewSize(min(480, ap.area.Window.Canvas().Size().Width-4*theme.Padding()), 0))
 	d.Show()
 }
 

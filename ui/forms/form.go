@@ -92,7 +92,8 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 	fs.scroll = kit.NewVScroll(container.NewPadded(fs.body))
 	fs.addNotices()
 
-	buttons := container.NewGridWithColumns(2, fs.back, container.NewStack(fs.next, fs.submit))
+	// Outside the scroll: a long step never pushes them off the screen.
+	buttons := kit.NewPair(fs.back, container.NewStack(fs.next, fs.submit))
 	top := container.NewVBox(fs.stepTitle, fs.progress, fs.notices, fs.banner)
 	bottom := container.NewVBox(fs.saved, buttons)
 	fs.root = container.NewBorder(top, bottom, nil, nil, fs.scroll)

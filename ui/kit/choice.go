@@ -196,7 +196,7 @@ func (row *radioRow) TypedRune(r rune) {
 	}
 }
 func (row *radioRow) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape {
+	if IsBack(ev.Name) {
 		passOn(row, ev)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -46,7 +47,7 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 		if !b.Disabled() {
 			b.Tapped(nil)
 		}
-	case fyne.KeyEscape:
+	case fyne.KeyEscape, mobile.KeyBack:
 		if b.OnEscape != nil {
 			b.OnEscape()
 			return
@@ -90,6 +91,10 @@ func (r *ringRenderer) Refresh() {
 	r.ring.Hidden = !r.b.focused
 	r.ring.Refresh()
 }
+
+// IsBack reports whether a key asks to go back: Escape, or a phone's back
+// key or gesture (which fyne gives to the focused object first).
+func IsBack(k fyne.KeyName) bool { return k == fyne.KeyEscape || k == mobile.KeyBack }
 
 // passOn gives a key a focused widget does not use to the window's own
 // handler (the shell's: Escape goes back or closes a dialog).

@@ -34,6 +34,22 @@ func Heading(s string) *widget.Label {
 	return l
 }
 
+// NewCard is fyne's card with its title and subtitle in labels that wrap:
+// fyne draws them on one line, wider than a phone at a large text size.
+func NewCard(title, subtitle string, content fyne.CanvasObject) *widget.Card {
+	box := container.NewVBox()
+	if title != "" {
+		box.Add(Heading(title))
+	}
+	if subtitle != "" {
+		box.Add(Wrapped(subtitle))
+	}
+	if content != nil {
+		box.Add(content)
+	}
+	return widget.NewCard("", "", box)
+}
+
 // Banner is a warning across the screen, with its icon.
 func Banner(text string) fyne.CanvasObject {
 	l := Wrapped(text)

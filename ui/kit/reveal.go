@@ -71,7 +71,7 @@ func scrollsBelow(o fyne.CanvasObject, found []*Scroll) []*Scroll {
 		for _, c := range x.Objects {
 			found = scrollsBelow(c, found)
 		}
-	case *container.AppTabs:
+	case interface{ Selected() *container.TabItem }: // tabs, and the shell's navigation
 		if t := x.Selected(); t != nil {
 			found = scrollsBelow(t.Content, found)
 		}

@@ -152,7 +152,7 @@ func (s *Screen) style() chartStyle { return kit.CurrentChartStyle(s.width, s.wi
 func (s *Screen) addCounts(title, unit string, d api.OpenData) {
 	months, totals := citizen.MonthTotals(d)
 	if len(months) == 0 {
-		s.body.Add(widget.NewCard(title, "", kit.Wrapped(lang.L("None yet."))))
+		s.body.Add(kit.NewCard(title, "", kit.Wrapped(lang.L("None yet."))))
 		return
 	}
 	img, err := barChart(s.style(), unit, months, totals)
@@ -168,7 +168,7 @@ func (s *Screen) addCounts(title, unit string, d api.OpenData) {
 func (s *Screen) addDecisionDays(d api.OpenData) {
 	title := lang.L("Days to a decision (median)")
 	if len(d.Rows) == 0 {
-		s.body.Add(widget.NewCard(title, "", kit.Wrapped(lang.L("None yet."))))
+		s.body.Add(kit.NewCard(title, "", kit.Wrapped(lang.L("None yet."))))
 		return
 	}
 	var months, services []string
@@ -231,5 +231,5 @@ func (s *Screen) card(title string, img image.Image, err error, columns int, cel
 		grid.Add(l)
 	}
 	table := widget.NewAccordion(widget.NewAccordionItem(lang.L("Table of the numbers"), grid))
-	return widget.NewCard(title, "", container.NewVBox(chart, table))
+	return kit.NewCard(title, "", container.NewVBox(chart, table))
 }

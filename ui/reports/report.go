@@ -95,7 +95,9 @@ func New(d Deps) *Screen {
 
 	s.photoList = kit.Wrapped("")
 	s.addPhoto = widget.NewButton(lang.L("Add a photo"), s.onChoosePhoto)
-	s.useExif = widget.NewCheck(lang.L("Use the photo's position as the place (the photo itself is sent without it)"), nil)
+	// kit's check: its label wraps at a phone's width (fyne's does not).
+	var useExif fyne.CanvasObject
+	s.useExif, useExif = kit.NewCheck(lang.L("Use the photo's position as the place (the photo itself is sent without it)"), false, nil)
 
 	s.email = widget.NewEntry()
 	s.email.SetPlaceHolder(lang.L("E-mail for feedback (optional)"))
@@ -129,7 +131,7 @@ func New(d Deps) *Screen {
 		container.NewGridWithColumns(2, s.lat, s.long),
 		widget.NewButton(lang.L("Use these coordinates"), s.onUseCoordinates),
 		s.placeMsg,
-		kit.Heading(lang.L("Photos (up to 3)")), s.photoList, s.addPhoto, s.useExif,
+		kit.Heading(lang.L("Photos (up to 3)")), s.photoList, s.addPhoto, useExif,
 		kit.Heading(lang.L("Feedback")),
 		kit.Wrapped(lang.L("Leave the e-mail empty to report anonymously. It is only for the town hall, never shown publicly.")),
 		s.email,

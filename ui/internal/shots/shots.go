@@ -30,6 +30,9 @@ func Main(m *testing.M, load func(lang string) error, realApp *fyne.App) {
 	code := 0
 	go func() {
 		code = m.Run()
+		if fyne.CurrentDevice().IsMobile() {
+			os.Exit(code) // fyne's mobile driver (-tags mobile) does not quit
+		}
 		fyne.Do((*realApp).Quit)
 	}()
 	(*realApp).Run()
