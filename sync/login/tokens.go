@@ -1,0 +1,106 @@
+package login
+
+import (
+	"context"
+	"errors"
+
+	"github.com/zitadel/oidc/v3/pkg/client/rp"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"rathaus/app/citizen"
+)
+
+// ErrLoggedOut is returned by Token when nobody is logged in.
+var ErrLoggedOut = &citizen.Error{Code: citizen.EAUTH, Message: "Nobody is logged in."}
+
+// Token returns a valid access token, refreshing it (and keeping the
+// rotated refresh token) when it has expired.
+func (m *Manager) Token(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, err := m.load()
+	if err != nil {
+		return "", err
+	}
+	if r == nil {
+		return "", ErrLoggedOut
+	}
+	if r.Expiry.IsZero() || m.cfg.Now().Before(r.Expiry) {
+		return r.Access, nil
+	}
+	if err := m.refresh(ctx, r); err != nil {
+		return "", err
+	}
+	return r.Access, nil
+}
+
+// refresh renews r's tokens and keeps them; the caller holds m.mu.
+func (m *Manager) refresh(ctx context.Context, r *record) error {
+	if r.Refresh == "" {
+		return &citizen.Error{Code: citizen.EAUTH, Message: "The login has expired. Please log in again."}
+	}
+	party, err := m.party(ctx, "")
+	if err != nil {
+		return err
+	}
+	t, err := rp.RefreshTokens[*oidc.IDTokenClaims](ctx, party, r.Refresh, "", "")
+	if err != nil {
+		err = refused(ctx, err)
+		if citizen.ErrorCode(err) == citizen.EAUTH {
+			err = &citizen.Error{Code: citizen.EAUTH, Message: "The login has expired. Please log in again.", Err: errors.Unwrap(err)}
+		}
+		return err
+	}
+	r.Access, r.Expiry = t.AccessToken, t.Expiry
+	if t.RefreshToken != "" { // rotated
+		r.Refresh = t.RefreshToken
+	}
+	if t.IDToken != "" {
+		r.ID = t.IDToken
+	}
+	return m.save(r)
+}
+
+// Logout revokes the tokens at the provider (RFC 7009), forgets them and
+// takes the device out of the account. The tokens are forgotten whatever
+// the provider or the backend answer: a citizen who logs out on a shared
+// device must be out, online or not. An unlink that did not reach the
+// backend is tried again by Resume.
+func (m *Manager) Logout(ctx context.Context) error {
+	m.mu.Lock()
+	r, err := m.load()
+	if err != nil {
+		m.mu.Unlock()
+		return err
+	}
+	if r == nil {
+		m.mu.Unlock()
+		return nil
+	}
+	var revokeErr error
+	if party, err := m.party(ctx, ""); err != nil {
+		revokeErr = err
+	} else {
+		// The refresh token first: revoking it takes its access tokens
+		// along at most providers; the access token then for the rest.
+		if r.Refresh != "" {
+			revokeErr = rp.RevokeToken(ctx, party, r.Refresh, "refresh_token")
+		}
+		revokeErr = errors.Join(revokeErr, rp.RevokeToken(ctx, party, r.Access, "access_token"))
+	}
+	linked := r.Linked
+	if err := m.sec.Set(keyUnlink, "1"); err != nil && linked {
+		m.mu.Unlock()
+		return secretsError(err)
+	}
+	if err := m.sec.Delete(KeyTokens); err != nil {
+		m.mu.Unlock()
+		return secretsError(err)
+	}
+	m.mu.Unlock()
+	unlinkErr := m.unlink(ctx)
+	if revokeErr != nil {
+		return refused(ctx, revokeErr)
+	}
+	return unlinkErr
+}
