@@ -91,4 +91,6 @@ func (m *Manager) Resume(ctx context.Context) error {
 
 // IsPending reports whether err left a login or logout waiting for the
 // connection (Resume finishes it).
-func IsPending(err error) bool { return citizen.IsTransient(err) }
+func IsPending(err error) bool {
+	return citizen.IsTransient(err) && citizen.ErrorCode(err) == citizen.EUNAVAILABLE
+}
