@@ -11,15 +11,18 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"rathaus/app/citizen"
 	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/sync/engine"
+	"rathaus/sync/login"
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 	"rathaus/ui"
@@ -80,8 +83,10 @@ func run() error {
 	}
 	showMain := func() {
 		go p.engine.Run(ctx)
+		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL}, p.keys, p.portal, p.engine)
+		resumeLogin(ctx, acct, p.engine)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
-			FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
+			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
 		u.Window().SetMaster()
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only
@@ -117,7 +122,25 @@ type parts struct {
 	keys   *secrets.Keychain
 	store  *store.Store
 	engine *engine.Engine
+	portal *portal.Client
 	index  *search.Index // in the store's database
+}
+
+// resumeLogin finishes a device link or unlink that waited for the
+// connection: after each pass that reached the backend.
+// One at a time: a status comes with every step of a pass.
+func resumeLogin(ctx context.Context, acct *login.Manager, e *engine.Engine) {
+	var running atomic.Bool
+	e.OnChange(func(st engine.Status) {
+		if st.State == engine.Idle && !st.LastSuccess.IsZero() && running.CompareAndSwap(false, true) {
+			go func() {
+				defer running.Store(false)
+				if err := acct.Resume(ctx); err != nil {
+					slog.Warn("account link", "code", citizen.ErrorCode(err))
+				}
+			}()
+		}
+	})
 }
 
 // openParts opens the secret store (keyring or key file), the database
@@ -147,5 +170,6 @@ func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts 
 		st.Close()
 		return nil, err
 	}
-	return &parts{keys: keys, store: st, engine: engine.New(st, portal.New(backend), upload.New(backend), keys), index: index}, nil
+	pc := portal.New(backend)
+	return &parts{keys: keys, store: st, engine: engine.New(st, pc, upload.New(backend), keys), portal: pc, index: index}, nil
 }

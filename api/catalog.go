@@ -65,6 +65,11 @@ type Service struct {
 	// OfficeName is the office's name for people, per language; Office
 	// stays the key (a clerk's login to the staff console names it).
 	OfficeName Text `json:"office_name,omitempty"`
+
+	// RequiresLogin: the service needs a logged-in citizen. The app says
+	// so before the form's first field and offers to log in; every other
+	// service stays open to anonymous use.
+	RequiresLogin bool `json:"requires_login,omitempty"`
 }
 
 // FormRef points at one immutable version of a form.

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"rathaus/ui/about"
+	"rathaus/ui/account"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
@@ -19,6 +20,10 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	// The language as well, beside text size and contrast (the about tab
 	// keeps its picker too, where citizens found it first).
 	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
+	if u.deps.Account != nil {
+		acc := account.NewScreen(u.deps.Account)
+		u.settings.AddSection(acc.Title(), acc.Content())
+	}
 	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
 	return u.aboutNav.content()
@@ -34,6 +39,17 @@ func (u *UI) OpenSettings() {
 	u.aboutNav.popToRoot()
 	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
 }
+
+// formsAccount is the login as the forms see it: whether someone is
+// logged in, and the way to the account section to log in.
+type formsAccount struct{ u *UI }
+
+func (f formsAccount) SignedIn() bool {
+	_, ok, _ := f.u.deps.Account.Account()
+	return ok
+}
+
+func (f formsAccount) OpenAccount() { f.u.OpenSettings() }
 
 // windowHeight is the main window's first height: 820, less where the
 // user's scale (FYNE_SCALE) would make it taller than a 1080p screen

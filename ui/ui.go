@@ -37,6 +37,7 @@ import (
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/account"
 	"rathaus/ui/appointments"
 	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
@@ -97,6 +98,9 @@ type Deps struct {
 	// Notifier raises the notifications of the town's steps; nil: the
 	// fyne app's (SendNotification).
 	Notifier Notifier
+	// Account is the login (sync/login.Manager); nil: the app has none
+	// (no account section, no login notice on forms).
+	Account account.Login
 	// FixedLanguage: the language was given from outside (RATHAUS_LANG),
 	// so the one the citizen chose before is not applied at start.
 	FixedLanguage bool
@@ -200,8 +204,12 @@ func (u *UI) build() {
 	u.home = catalog.NewHome(u, u.index)
 	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
 	u.help = help.NewScreen(a.OpenURL)
-	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
-		Appointments: serviceAppointments{u}})
+	fd := forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
+		Appointments: serviceAppointments{u}}
+	if d.Account != nil {
+		fd.Account = formsAccount{u}
+	}
+	u.forms = forms.New(fd)
 	u.apps = u.forms.Applications()
 	u.picker = kit.NewLanguagePicker(u.SwitchLanguage)
 	info := about.NewScreen(d.Protection, d.DataDir, u.picker)
