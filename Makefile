@@ -39,7 +39,8 @@ lint: deps
 ## screenshot: the real app under Xvfb: docs/screenshot.png (main screen),
 ## docs/sync-status.png (sync indicator, per-item status), docs/form-repeat.png,
 ## docs/reports-search.png and docs/reports-duplicates.png (the issue report),
-## docs/opendata.png and docs/opendata-decisions.png (the open data)
+## docs/opendata.png and docs/opendata-decisions.png (the open data),
+## docs/account-signed-out.png, docs/account-code.png, docs/account.png (the login)
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \

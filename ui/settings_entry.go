@@ -21,8 +21,8 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	// keeps its picker too, where citizens found it first).
 	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
 	if u.deps.Account != nil {
-		acc := account.NewScreen(u.deps.Account)
-		u.settings.AddSection(acc.Title(), acc.Content())
+		u.account = account.NewScreen(u.deps.Account)
+		u.settings.AddSection(u.account.Title(), u.account.Content())
 	}
 	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())

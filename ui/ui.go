@@ -135,7 +135,8 @@ type UI struct {
 	polls *polls.Screen
 
 	settings      *settings.Screen
-	aboutNav      *navigator // the about screen, and the settings above it
+	account       *account.Screen // in the settings; nil without a login
+	aboutNav      *navigator      // the about screen, and the settings above it
 	stopReminders context.CancelFunc
 	picker        *kit.LanguagePicker // on the about tab
 	// openDraft is the draft whose form is on the services tab, and

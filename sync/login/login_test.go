@@ -288,3 +288,36 @@ func TestResume_LinksALoginMadeWhileTheBackendWasDown(t *testing.T) {
 		t.Error("Account after Resume says not linked")
 	}
 }
+
+// TestResume_UnlinksALogoutMadeOffline: a logout without the backend
+// forgets the tokens at once; the unlink waits and Resume sends it when
+// the backend is back.
+func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
+	p := logintest.New(t)
+	ctx := ctxT(t)
+	dev := newDevice(t, p, nil, "", login.Config{})
+	if _, err := dev.login.Login(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := dev.store.SyncValue(ctx, store.KeyDeviceID)
+	p.Stop()
+	if err := dev.login.Logout(ctx); !login.IsPending(err) {
+		t.Errorf("Logout offline = %v, want pending", err)
+	}
+	if tok := dev.tokens(t); tok != nil {
+		t.Errorf("tokens kept after an offline logout: %v", tok)
+	}
+	p.Start()
+	if err := dev.login.Resume(ctx); err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	if got := p.Unlinked(); !slices.Contains(got, id) {
+		t.Errorf("unlinked = %v, want %s", got, id)
+	}
+	if err := dev.login.Resume(ctx); err != nil {
+		t.Errorf("Resume with nothing waiting: %v", err)
+	}
+	if got := len(p.Unlinked()); got != 1 {
+		t.Errorf("unlinks = %d, want 1", got)
+	}
+}

@@ -66,6 +66,7 @@ func NewScreen(l Login) *Screen {
 	s.pending.Importance = widget.WarningImportance
 	s.problem = kit.Wrapped("")
 	s.problem.Importance = widget.DangerImportance
+	s.problem.Hide()
 	s.waiting = kit.Wrapped("")
 	s.loginB = kit.NewButton(lang.L("Log in"), theme.LoginIcon(), s.onLogin)
 	s.loginB.Importance = widget.HighImportance
@@ -113,6 +114,7 @@ func (s *Screen) Reload() {
 func (s *Screen) show(a login.Account, ok bool) {
 	s.signedIn = ok
 	s.cancel = nil
+	s.status.Show()
 	s.waiting.Hide()
 	s.codeBox.Hide()
 	s.cancelB.Hide()
@@ -148,6 +150,7 @@ func (s *Screen) busy(text string) context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.problem.Hide()
+	s.status.Hide()
 	s.waiting.SetText(text)
 	s.waiting.Show()
 	s.loginB.Hide()
