@@ -144,8 +144,7 @@ func TestScreen_LoginWithACode(t *testing.T) {
 // screen shows it, a QR code of the address that carries it, and the
 // address; Cancel goes back to signed out.
 func TestScreen_CodeQRAndAddress(t *testing.T) {
-	var r *rig
-	r = newRig(t, login.Config{Sleep: func(ctx context.Context, d time.Duration) error {
+	r := newRig(t, login.Config{Sleep: func(ctx context.Context, d time.Duration) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}})
