@@ -192,6 +192,9 @@ func New(a fyne.App, d Deps) *UI {
 			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
 				u.report.Refresh()
 			}
+			if u.account != nil && st.State == engine.Idle && u.account.Pending() {
+				u.account.Reload() // the link may have gone through (main's Resume)
+			}
 		})
 	})
 	d.Sync.OnNews(u.notifyNews)

@@ -48,6 +48,9 @@ func (m *Manager) Login(ctx context.Context) (Account, error) {
 	}()
 
 	u, err := url.Parse(rp.AuthURL(state, party, rp.WithCodeChallenge(oidc.NewSHACodeChallenge(verifier))))
+	if err == nil && m.cfg.Open == nil {
+		err = errors.New("no browser to open")
+	}
 	if err == nil {
 		err = m.cfg.Open(u)
 	}

@@ -71,7 +71,8 @@ type Config struct {
 	Issuer string
 	// Open shows a URL in the system browser (fyne's App.OpenURL).
 	Open func(*url.URL) error
-	// HTTPClient talks to the provider (default: http.DefaultClient).
+	// HTTPClient talks to the provider (default: one with a 30 s timeout,
+	// so that a lost connection ends a request).
 	HTTPClient *http.Client
 	// Sleep waits between the device grant's polls (default: a timer);
 	// tests record the intervals instead of waiting them.
@@ -104,7 +105,7 @@ type Manager struct {
 // New returns a Manager. portal and device may be nil (no device link).
 func New(cfg Config, sec Secrets, p Portal, d Device) *Manager {
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleep

@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -61,6 +62,9 @@ func (m *Manager) refresh(ctx context.Context, r *record) error {
 	return m.save(r)
 }
 
+// revokeTimeout bounds the revocation at logout.
+const revokeTimeout = 10 * time.Second
+
 // Logout revokes the tokens at the provider (RFC 7009), forgets them and
 // takes the device out of the account. The tokens are forgotten whatever
 // the provider or the backend answer: a citizen who logs out on a shared
@@ -77,16 +81,20 @@ func (m *Manager) Logout(ctx context.Context) error {
 		m.mu.Unlock()
 		return nil
 	}
+	// The citizen waits for the logout: a provider that does not answer
+	// soon is told nothing (the tokens are forgotten all the same).
+	rctx, cancel := context.WithTimeout(ctx, revokeTimeout)
+	defer cancel()
 	var revokeErr error
-	if party, err := m.party(ctx, ""); err != nil {
+	if party, err := m.party(rctx, ""); err != nil {
 		revokeErr = err
 	} else {
 		// The refresh token first: revoking it takes its access tokens
 		// along at most providers; the access token then for the rest.
 		if r.Refresh != "" {
-			revokeErr = rp.RevokeToken(ctx, party, r.Refresh, "refresh_token")
+			revokeErr = rp.RevokeToken(rctx, party, r.Refresh, "refresh_token")
 		}
-		revokeErr = errors.Join(revokeErr, rp.RevokeToken(ctx, party, r.Access, "access_token"))
+		revokeErr = errors.Join(revokeErr, rp.RevokeToken(rctx, party, r.Access, "access_token"))
 	}
 	linked := r.Linked
 	if err := m.sec.Set(keyUnlink, "1"); err != nil && linked {

@@ -95,6 +95,10 @@ func NewScreen(l Login) *Screen {
 	return s
 }
 
+// Pending reports whether the screen says the device link waits for the
+// connection: the shell reloads it after a pass that reached the backend.
+func (s *Screen) Pending() bool { return s.signedIn && s.pending.Visible() }
+
 // Content is the section's root.
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
 
