@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -170,6 +171,13 @@ func TestLogin_CancelledKeepsNothing(t *testing.T) {
 	}
 	if tok := dev.tokens(t); tok != nil {
 		t.Errorf("secret store holds %v after a cancelled login", tok)
+	}
+	// The loopback listener is closed with the login.
+	u, _ := url.Parse(opened)
+	redirect := u.Query().Get("redirect_uri")
+	if resp, err := http.Get(redirect + "?state=x&code=y"); err == nil {
+		resp.Body.Close()
+		t.Errorf("%s still answers after the login ended (%s)", redirect, resp.Status)
 	}
 }
 
