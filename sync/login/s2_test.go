@@ -152,3 +152,16 @@ func TestS2_TokensOnlyInTheSecretStore(t *testing.T) {
 		t.Error("the logs captured nothing of the login: the scan of them proves nothing")
 	}
 }
+
+// TestScan_FindsWhatItLooksFor: the S2 scan finds a token in a file and a
+// JWT in the logs, so that its 0 hits above mean something.
+func TestScan_FindsWhatItLooksFor(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rathaus.db-wal"), []byte("xx opaque-token-123 yy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hits := scan(t, dir, "level=INFO id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig", []string{"opaque-token-123"})
+	if len(hits) != 2 {
+		t.Errorf("hits = %q, want the token in the WAL and the JWT in the logs", hits)
+	}
+}
