@@ -75,10 +75,10 @@ func (m *Manager) unlink(ctx context.Context) error {
 }
 
 // Resume finishes what waited for the connection: a device link after a
-// login, or an unlink after a logout. The app calls it at start and when
+// login, or a revocation and an unlink after a logout. The app calls it at start and when
 // the connection returns; it does nothing when nothing waits.
 func (m *Manager) Resume(ctx context.Context) error {
-	if err := m.unlink(ctx); err != nil {
+	if err := errors.Join(m.revokeLater(ctx), m.unlink(ctx)); err != nil {
 		return err
 	}
 	a, ok, err := m.Account()

@@ -36,6 +36,9 @@ const (
 	KeyTokens = "oidc-tokens"
 	// keyUnlink marks a logout whose unlink has not reached the backend.
 	keyUnlink = "oidc-unlink-pending"
+	// keyRevoke holds the tokens of a logout whose revocation has not
+	// reached the provider.
+	keyRevoke = "oidc-revoke-pending"
 )
 
 // Secrets is the secret store (app/secrets.Keychain).

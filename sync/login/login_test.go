@@ -298,8 +298,8 @@ func TestResume_LinksALoginMadeWhileTheBackendWasDown(t *testing.T) {
 }
 
 // TestResume_UnlinksALogoutMadeOffline: a logout without the backend
-// forgets the tokens at once; the unlink waits and Resume sends it when
-// the backend is back.
+// forgets the login at once; the revocation and the unlink wait, and
+// Resume sends them when the backend is back.
 func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 	p := logintest.New(t)
 	ctx := ctxT(t)
@@ -308,6 +308,7 @@ func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := dev.store.SyncValue(ctx, store.KeyDeviceID)
+	before := dev.tokens(t)
 	p.Stop()
 	if err := dev.login.Logout(ctx); !login.IsPending(err) {
 		t.Errorf("Logout offline = %v, want pending", err)
@@ -322,10 +323,20 @@ func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 	if got := p.Unlinked(); !slices.Contains(got, id) {
 		t.Errorf("unlinked = %v, want %s", got, id)
 	}
+	if _, err := p.Userinfo(ctx, before["access_token"].(string)); !errors.Is(err, logintest.ErrRefused) {
+		t.Errorf("the access token after Resume: %v, want revoked", err)
+	}
 	if err := dev.login.Resume(ctx); err != nil {
 		t.Errorf("Resume with nothing waiting: %v", err)
 	}
 	if got := len(p.Unlinked()); got != 1 {
 		t.Errorf("unlinks = %d, want 1", got)
+	}
+	// The refresh token was revoked too: put it back and try.
+	raw, _ := json.Marshal(before)
+	_ = dev.keys.Set(login.KeyTokens, string(raw))
+	dev.expire(t)
+	if _, err := dev.login.Token(ctx); citizen.ErrorCode(err) != citizen.EAUTH {
+		t.Errorf("refresh with the refresh token of an offline logout, after Resume = %v, want %s", err, citizen.EAUTH)
 	}
 }

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"rathaus/app/citizen"
+	"rathaus/app/secrets"
 )
 
 // ErrLoggedOut is returned by Token when nobody is logged in.
@@ -62,14 +64,53 @@ func (m *Manager) refresh(ctx context.Context, r *record) error {
 	return m.save(r)
 }
 
+// revoke revokes a refresh token and an access token (RFC 7009); "" is
+// skipped. The refresh token goes first: revoking it takes its access
+// tokens along at most providers.
+func (m *Manager) revoke(ctx context.Context, refresh, access string) error {
+	party, err := m.party(ctx, "")
+	if err != nil {
+		return err
+	}
+	var errs error
+	if refresh != "" {
+		errs = rp.RevokeToken(ctx, party, refresh, "refresh_token")
+	}
+	if access != "" {
+		errs = errors.Join(errs, rp.RevokeToken(ctx, party, access, "access_token"))
+	}
+	return errs
+}
+
+// revokeLater revokes the tokens of a logout made offline (see Logout).
+func (m *Manager) revokeLater(ctx context.Context) error {
+	raw, err := m.sec.Get(keyRevoke)
+	if errors.Is(err, secrets.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return secretsError(err)
+	}
+	var r record
+	if json.Unmarshal([]byte(raw), &r) == nil {
+		if err := m.revoke(ctx, r.Refresh, r.Access); err != nil {
+			return refused(ctx, err)
+		}
+	}
+	if err := m.sec.Delete(keyRevoke); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return secretsError(err)
+	}
+	return nil
+}
+
 // revokeTimeout bounds the revocation at logout.
 const revokeTimeout = 10 * time.Second
 
 // Logout revokes the tokens at the provider (RFC 7009), forgets them and
 // takes the device out of the account. The tokens are forgotten whatever
 // the provider or the backend answer: a citizen who logs out on a shared
-// device must be out, online or not. An unlink that did not reach the
-// backend is tried again by Resume.
+// device must be out, online or not. A revocation or an unlink that did
+// not reach the backend is tried again by Resume.
 func (m *Manager) Logout(ctx context.Context) error {
 	m.mu.Lock()
 	r, err := m.load()
@@ -85,16 +126,16 @@ func (m *Manager) Logout(ctx context.Context) error {
 	// soon is told nothing (the tokens are forgotten all the same).
 	rctx, cancel := context.WithTimeout(ctx, revokeTimeout)
 	defer cancel()
-	var revokeErr error
-	if party, err := m.party(rctx, ""); err != nil {
-		revokeErr = err
-	} else {
-		// The refresh token first: revoking it takes its access tokens
-		// along at most providers; the access token then for the rest.
-		if r.Refresh != "" {
-			revokeErr = rp.RevokeToken(rctx, party, r.Refresh, "refresh_token")
+	revokeErr := m.revoke(rctx, r.Refresh, r.Access)
+	if revokeErr != nil {
+		// Offline: the tokens would stay good at the provider until they
+		// expire. They wait, in the secret store only, for Resume to
+		// revoke them; the login itself is gone.
+		raw, _ := json.Marshal(record{Access: r.Access, Refresh: r.Refresh})
+		if err := m.sec.Set(keyRevoke, string(raw)); err != nil {
+			m.mu.Unlock()
+			return secretsError(err)
 		}
-		revokeErr = errors.Join(revokeErr, rp.RevokeToken(rctx, party, r.Access, "access_token"))
 	}
 	linked := r.Linked
 	if err := m.sec.Set(keyUnlink, "1"); err != nil && linked {
