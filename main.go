@@ -8,10 +8,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -24,6 +26,7 @@ import (
 	"rathaus/sync/engine"
 	"rathaus/sync/login"
 	"rathaus/sync/portal"
+	"rathaus/sync/transport"
 	"rathaus/sync/upload"
 	"rathaus/ui"
 	"rathaus/ui/firstframe"
@@ -66,6 +69,13 @@ func run() error {
 	if backend == "" {
 		backend = defaultBackend
 	}
+	pins, err := transport.ParsePins(os.Getenv("RATHAUS_PINS"))
+	if err != nil {
+		return fmt.Errorf("RATHAUS_PINS: %w", err)
+	}
+	// One pool for the portal client and the uploader, plain http refused
+	// but to loopback, the pins (if any) checked.
+	wire := transport.Secure(transport.New(), pins)
 	var secretOpts []secrets.Option
 	switch v := os.Getenv("RATHAUS_SECRET_STORE"); v {
 	case "":
@@ -78,12 +88,13 @@ func run() error {
 	var p *parts
 	open := func(fresh bool) error {
 		var err error
-		p, err = openParts(ctx, dir, backend, fresh, secretOpts)
+		p, err = openParts(ctx, dir, backend, wire, fresh, secretOpts)
 		return err
 	}
 	showMain := func() {
 		go p.engine.Run(ctx)
-		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL}, p.keys, p.portal, p.engine)
+		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL, HTTPClient: &http.Client{Transport: wire, Timeout: 30 * time.Second}},
+			p.keys, p.portal, p.engine)
 		resumeLogin(ctx, acct, p.engine)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
 			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
@@ -146,7 +157,7 @@ func resumeLogin(ctx context.Context, acct *login.Manager, e *engine.Engine) {
 // openParts opens the secret store (keyring or key file), the database
 // with its data key, and makes the sync engine. fresh starts afresh where
 // the old key is out of reach, as the citizen chose.
-func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts []secrets.Option) (*parts, error) {
+func openParts(ctx context.Context, dir, backend string, wire http.RoundTripper, fresh bool, secretOpts []secrets.Option) (*parts, error) {
 	var storeOpts []store.Option
 	if fresh {
 		secretOpts = append(secretOpts[:len(secretOpts):len(secretOpts)], secrets.AbandonKeyring())
@@ -170,6 +181,6 @@ func openParts(ctx context.Context, dir, backend string, fresh bool, secretOpts 
 		st.Close()
 		return nil, err
 	}
-	pc := portal.New(backend)
-	return &parts{keys: keys, store: st, engine: engine.New(st, pc, upload.New(backend), keys), portal: pc, index: index}, nil
+	pc := portal.New(backend, portal.WithTransport(wire))
+	return &parts{keys: keys, store: st, engine: engine.New(st, pc, upload.New(backend, upload.WithTransport(wire)), keys), portal: pc, index: index}, nil
 }

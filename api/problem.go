@@ -65,6 +65,10 @@ const (
 	// sent, as much as the town allows (open cases, drafts, submissions
 	// per hour). Retry-After says when trying again may succeed.
 	ProblemQuota = "https://rathaus.example/problems/quota-exceeded"
+	// ProblemUnsupportedType (415): an upload's filetype is not one the
+	// town takes, or the finished file's content is not of that type
+	// (its first bytes are checked); the upload was ended.
+	ProblemUnsupportedType = "https://rathaus.example/problems/unsupported-type"
 )
 
 // CodeAttachment is the FieldError code of an attachment value that names

@@ -51,7 +51,7 @@ func newProofEnv(t *testing.T, opts ...option) *env {
 		Title: api.Text{"de": "Nachweise"}, Summary: api.Text{"de": "Test"}, Form: api.FormRef{ID: "nachweise", Version: 1}})
 	forms = maps.Clone(forms)
 	forms["nachweise.json"] = []byte(proofForm)
-	return newEnvWith(t, cat, forms, opts...)
+	return newEnvWith(t, cat, forms, append([]option{withText}, opts...)...)
 }
 
 // proofData uploads four files and returns data that names them, and the
@@ -59,8 +59,7 @@ func newProofEnv(t *testing.T, opts ...option) *env {
 func (e *env) proofData(t *testing.T) map[string]any {
 	t.Helper()
 	up := func(n int, seed uint64, typ string) any {
-		f := newFile(n, seed)
-		f.typ = typ
+		f := newFile(n, seed).as(typ)
 		return toAny(t, attachment(e.upload(t, f, 64<<10), f))
 	}
 	return map[string]any{

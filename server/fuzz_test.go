@@ -66,6 +66,8 @@ func newFzEnv(tb testing.TB) *fzEnv {
 		// A fuzz run sends many thousands from one address and device.
 		SubmissionsPerHour: -1, AddressSubmissionsPerHour: -1, AddressDraftWritesPerHour: -1,
 		MaxOpenCases: -1, MaxDrafts: -1, MaxDraftBytes: -1,
+		AddressUploadBytesPerHour: -1, AddressUploadBytesPerDay: -1, DeviceUploadsPerHour: -1,
+		DeviceUploadBytesPerHour: -1, MaxUploadBytesHeld: -1,
 	})
 	if err != nil {
 		tb.Fatal(err)

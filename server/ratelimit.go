@@ -12,12 +12,14 @@ import (
 	"rathaus/api"
 )
 
-// limiter is a token bucket per client: each client may do perHour things
-// in a burst, and gets perHour tokens back per hour, evenly. It runs on the
+// limiter is a token bucket per client: each client may use capacity
+// tokens in a burst, and gets capacity tokens back per period, evenly. A
+// token is one request, or one byte for the byte quotas. It runs on the
 // server's clock, so that tests with a fixed clock get no refill.
 type limiter struct {
-	perHour float64 // <= 0: unlimited
-	now     func() time.Time
+	capacity float64 // <= 0: unlimited
+	period   time.Duration
+	now      func() time.Time
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -34,13 +36,25 @@ type bucket struct {
 const maxBuckets = 10000
 
 func newLimiter(perHour int, now func() time.Time) *limiter {
-	return &limiter{perHour: float64(perHour), now: now, buckets: map[string]*bucket{}}
+	return newBucketLimiter(float64(perHour), time.Hour, now)
+}
+
+// newBucketLimiter allows capacity tokens per period.
+func newBucketLimiter(capacity float64, period time.Duration, now func() time.Time) *limiter {
+	return &limiter{capacity: capacity, period: period, now: now, buckets: map[string]*bucket{}}
 }
 
 // allow takes a token for the client; when none is left it says how long
 // until the next one.
 func (l *limiter) allow(client string) (ok bool, retryAfter time.Duration) {
-	if l.perHour <= 0 {
+	return l.allowN(client, 1)
+}
+
+// allowN takes n tokens for the client, or none: then it says how long
+// until there are n (at most a period: more than the capacity is never
+// there, and the caller asks again after a period).
+func (l *limiter) allowN(client string, n float64) (ok bool, retryAfter time.Duration) {
+	if l.capacity <= 0 || n <= 0 {
 		return true, 0
 	}
 	l.mu.Lock()
@@ -51,21 +65,22 @@ func (l *limiter) allow(client string) (ok bool, retryAfter time.Duration) {
 		if len(l.buckets) >= maxBuckets {
 			l.sweep(now)
 		}
-		b = &bucket{tokens: l.perHour, last: now}
+		b = &bucket{tokens: l.capacity, last: now}
 		l.buckets[client] = b
 	}
 	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
+	if b.tokens >= n {
+		b.tokens -= n
 		return true, 0
 	}
-	perToken := time.Duration(float64(time.Hour) / l.perHour)
-	return false, time.Duration(math.Ceil((1 - b.tokens) * float64(perToken)))
+	missing := min(n, l.capacity) - b.tokens
+	wait := time.Duration(math.Ceil(missing / l.capacity * float64(l.period)))
+	return false, max(wait, time.Nanosecond)
 }
 
 func (l *limiter) refill(b *bucket, now time.Time) {
 	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(l.perHour, b.tokens+elapsed.Hours()*l.perHour)
+		b.tokens = min(l.capacity, b.tokens+float64(elapsed)/float64(l.period)*l.capacity)
 		b.last = now
 	}
 }
@@ -73,7 +88,7 @@ func (l *limiter) refill(b *bucket, now time.Time) {
 func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		l.refill(b, now)
-		if b.tokens >= l.perHour {
+		if b.tokens >= l.capacity {
 			delete(l.buckets, k)
 		}
 	}

@@ -51,6 +51,16 @@ type Config struct {
 	// DeviceRegistrationsPerHour (0: DefaultUploadsPerHour, negative: no
 	// limit).
 	UploadsPerHour int
+	// Upload quotas (uploadquota.go), each 0 for its default, negative
+	// for none: bytes per client address per hour and per day, uploads
+	// and bytes per device per hour, and the bytes a device may hold in
+	// uploads that no case uses. Over one, the answer is 429 with
+	// Retry-After.
+	AddressUploadBytesPerHour int64
+	AddressUploadBytesPerDay  int64
+	DeviceUploadsPerHour      int
+	DeviceUploadBytesPerHour  int64
+	MaxUploadBytesHeld        int64
 	// UploadTTL is how long an unfinished upload, or a finished one that no
 	// case uses, is kept (0: DefaultUploadTTL).
 	UploadTTL time.Duration
@@ -59,6 +69,11 @@ type Config struct {
 	// any other Origin is refused with 403; with none listed (the
 	// default) no browser page may upload. The app is no browser.
 	UploadOrigins []string
+	// UploadTypes are the media types uploads may have (empty:
+	// DefaultUploadTypes); a finished file's first bytes must be of its
+	// declared type, or it is ended with 415. AnyUploadType ("*") takes
+	// anything unchecked, for test backends.
+	UploadTypes []string
 	// JanitorInterval is how often expired uploads are swept (0:
 	// DefaultJanitorInterval; negative: never, for tests that call
 	// Server.SweepUploads themselves).

@@ -78,6 +78,11 @@ type Store interface {
 	// DeleteUpload forgets the upload unless a case uses it
 	// (ErrUploadInUse); ErrNotFound when it does not exist.
 	DeleteUpload(ctx context.Context, id string) error
+	// UploadBytesHeld sums the declared sizes of device's uploads that no
+	// case uses (finished or not): what the device keeps on the backend's
+	// disk until the janitor removes it, for Config.MaxUploadBytesHeld.
+	// An upload a case uses is the case's, not counted.
+	UploadBytesHeld(ctx context.Context, device string) (int64, error)
 	// ExpiredUploads lists the uploads that are unfinished and were
 	// created before the time given, and those that no case uses and were
 	// finished before it.

@@ -163,7 +163,7 @@ func (e *env) withUploads(t *testing.T, ref api.FormRef, data map[string]any) (m
 					file.name = name
 				}
 				if typ, ok := old["type"].(string); ok && typ != "" {
-					file.typ = typ
+					file = file.as(typ)
 				}
 				obj[f.Key] = toAny(t, attachment(e.upload(t, file, 256<<10), file))
 				n++

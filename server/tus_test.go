@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"rathaus/api"
+	"rathaus/server"
 )
 
 // A minimal tus 1.0 client for the tests: creation (with or without
@@ -30,15 +31,43 @@ type file struct {
 	sha  string
 }
 
-// newFile makes n bytes of deterministic noise.
+// newFile makes n bytes of deterministic noise that start as a JPEG does
+// (the backend checks a file's first bytes against its type).
 func newFile(n int, seed uint64) file {
 	rnd := rand.New(rand.NewPCG(seed, 42))
 	data := make([]byte, n)
 	for i := range data {
 		data[i] = byte(rnd.Uint32())
 	}
+	copy(data, []byte{0xFF, 0xD8, 0xFF})
 	sum := sha256.Sum256(data)
 	return file{data: data, name: fmt.Sprintf("foto-%d.jpg", seed), typ: "image/jpeg", sha: hex.EncodeToString(sum[:])}
+}
+
+// as is the file declared as typ, its first bytes made that type's (the
+// backend checks them): a signature for PDF, JPEG and PNG, text for
+// text/plain.
+func (f file) as(typ string) file {
+	data := slices.Clone(f.data)
+	switch typ {
+	case "application/pdf":
+		copy(data, "%PDF-1.7\n")
+	case "image/png":
+		copy(data, "\x89PNG\r\n\x1a\n")
+	case "image/jpeg":
+		copy(data, []byte{0xFF, 0xD8, 0xFF})
+	case "text/plain":
+		for i := range data {
+			data[i] = 'a' + data[i]%26
+		}
+	}
+	sum := sha256.Sum256(data)
+	return file{data: data, name: f.name, typ: typ, sha: hex.EncodeToString(sum[:])}
+}
+
+// withText lets a test backend take text/plain files too.
+func withText(c *server.Config) {
+	c.UploadTypes = append(slices.Clone(server.DefaultUploadTypes), "text/plain")
 }
 
 // meta is the file's Upload-Metadata header.

@@ -38,11 +38,12 @@ const (
 // uploads is the tus side of the server: tusd's handler over a file store,
 // and what the hooks and the janitor need.
 type uploads struct {
-	files   filestore.FileStore
-	locker  tusd.Locker
-	tus     *tusd.UnroutedHandler
-	limiter *limiter
-	ttl     time.Duration
+	files  filestore.FileStore
+	locker tusd.Locker
+	tus    *tusd.UnroutedHandler
+	quotas uploadQuotas
+	types  uploadTypes
+	ttl    time.Duration
 }
 
 // initUploads sets up tusd (creation, creation-with-upload and termination;
@@ -62,7 +63,11 @@ func (s *Server) initUploads(cfg Config) error {
 	if u.locker == nil {
 		u.locker = memorylocker.New()
 	}
-	u.limiter = newLimiter(orDefault(cfg.UploadsPerHour, DefaultUploadsPerHour), s.now)
+	u.quotas = newUploadQuotas(cfg, s.now)
+	var err error
+	if u.types, err = newUploadTypes(cfg.UploadTypes); err != nil {
+		return err
+	}
 	u.ttl = orDefault(cfg.UploadTTL, DefaultUploadTTL)
 
 	composer := tusd.NewStoreComposer()
@@ -125,11 +130,18 @@ func (s *Server) preUploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.F
 			"Upload-Metadata must carry filename (the file's name), filetype (its media type) and sha256 "+
 				"(the SHA-256 of the whole file, 64 lower-case hex digits); missing or malformed: "+strings.Join(bad, ", ")+"."), nil)
 	}
-	if ok, wait := s.uploads.limiter.allow(clientAddr(hook.HTTPRequest.RemoteAddr)); !ok {
-		p, secs := rateLimited(wait, "uploads")
-		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(p, tusd.HTTPHeader{"Retry-After": secs})
+	if !s.uploads.types.allows(meta[api.MetaFiletype]) {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(s.uploads.types.typeProblem(
+			fmt.Sprintf("Files of type %s are not taken; nothing was stored.", declared(meta[api.MetaFiletype]))), nil)
 	}
 	dev, _ := deviceFrom(hook.Context)
+	if p, secs := s.checkUpload(hook.Context, hook.HTTPRequest.RemoteAddr, dev, info.Size); p != nil {
+		var h tusd.HTTPHeader
+		if secs != "" {
+			h = tusd.HTTPHeader{"Retry-After": secs}
+		}
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, tusError(p, h)
+	}
 	u := Upload{
 		ID:       "u_" + randomHex(16),
 		Size:     info.Size,
@@ -175,6 +187,7 @@ func (s *Server) preUploadTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, err
 var (
 	errUploadUnfinished = errors.New("the upload is not complete")
 	errUploadChecksum   = errors.New("the upload's SHA-256 differs from its metadata")
+	errUploadType       = errors.New("the upload's content is not of its filetype")
 )
 
 // confirmUpload makes sure that a complete upload of device ("" for an
@@ -215,19 +228,33 @@ func (s *Server) confirmUpload(ctx context.Context, id, device string) (Upload, 
 	}
 	if sum != rec.SHA256 {
 		s.log.Warn("uploads: SHA-256 mismatch; upload ended", "upload", id)
-		if err := s.uploads.files.AsTerminatableUpload(up).Terminate(ctx); err != nil {
-			return Upload{}, err
-		}
-		if err := s.store.DeleteUpload(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
-			return Upload{}, err
-		}
-		return Upload{}, errUploadChecksum
+		return Upload{}, s.refuseUpload(ctx, up, id, errUploadChecksum)
+	}
+	ok, err := s.uploads.types.contentMatches(ctx, up, rec.Filetype)
+	if err != nil {
+		return Upload{}, err
+	}
+	if !ok {
+		s.log.Warn("uploads: content not of its declared type; upload ended", "upload", id, "filetype", rec.Filetype)
+		return Upload{}, s.refuseUpload(ctx, up, id, errUploadType)
 	}
 	rec.Finished = s.now().UTC()
 	if err := s.store.FinishUpload(ctx, id, rec.Finished); err != nil {
 		return Upload{}, err
 	}
 	return rec, nil
+}
+
+// refuseUpload ends a finished upload that failed its checks, bytes and
+// record, and returns why (or what kept it from ending).
+func (s *Server) refuseUpload(ctx context.Context, up tusd.Upload, id string, why error) error {
+	if err := s.uploads.files.AsTerminatableUpload(up).Terminate(ctx); err != nil {
+		return err
+	}
+	if err := s.store.DeleteUpload(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return why
 }
 
 func fileSHA256(ctx context.Context, up tusd.Upload) (string, error) {
@@ -249,6 +276,9 @@ func (s *Server) uploadErrorForTus(ctx context.Context, id string, err error) er
 	case errors.Is(err, errUploadChecksum):
 		return tusError(problem(460, api.ProblemChecksum, "Checksum Mismatch",
 			"The file's SHA-256 differs from the sha256 in its Upload-Metadata. The upload was ended; upload the file again from the start."), nil)
+	case errors.Is(err, errUploadType):
+		return tusError(s.uploads.types.typeProblem(
+			"The file's content is not of the type its filetype names. The upload was ended; send a file of that type."), nil)
 	case errors.Is(err, ErrNotFound):
 		return tusError(notFound("No such upload."), nil)
 	}

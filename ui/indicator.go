@@ -13,6 +13,7 @@ import (
 
 	"rathaus/app/citizen"
 	"rathaus/sync/engine"
+	"rathaus/sync/transport"
 	"rathaus/ui/kit"
 )
 
@@ -75,6 +76,8 @@ func stateText(st engine.Status) string {
 		return lang.L("Syncing…")
 	case st.State == engine.Offline:
 		return lang.L("Server not reachable – everything is saved and sent later")
+	case st.State == engine.Error && transport.Insecure(st.Err) != nil:
+		return lang.L("Connection not secure – nothing was sent")
 	case st.State == engine.Error:
 		return lang.L("Server problem – the app tries again")
 	case st.LastSuccess.IsZero():
@@ -90,6 +93,9 @@ func stateText(st engine.Status) string {
 // detailText is the whole story of a status, for the details.
 func detailText(st engine.Status) string {
 	lines := []string{stateText(st)}
+	if ce := transport.Insecure(st.Err); ce != nil && st.State == engine.Error {
+		lines = append(lines, lang.L(ce.Message)) // what to do about it
+	}
 	if !st.LastSuccess.IsZero() && st.State != engine.Idle {
 		lines = append(lines, lang.L("Last synced at {{.Time}}", map[string]any{"Time": clockText(st.LastSuccess)}))
 	}

@@ -21,6 +21,7 @@ const (
 	ESTORAGE     = "storage"     // the device's storage failed (disk full, read-only)
 	ESECRETS     = "secrets"     // the secret store (keyring or key file) cannot be used
 	EAUTH        = "auth"        // a login was refused, denied, expired or not finished
+	EINSECURE    = "insecure"    // the connection is not safe (plain http, a pin that does not match)
 )
 
 // Error is a domain error: a code for programs, a message for people and,

@@ -29,6 +29,13 @@ type Limits struct {
 	MaxDraftMB                int
 	MaxBookings               int
 
+	AddressUploadsPerHour  int
+	AddressUploadMBPerHour int
+	AddressUploadMBPerDay  int
+	DeviceUploadsPerHour   int
+	DeviceUploadMBPerHour  int
+	MaxUploadMBHeld        int
+
 	DBMaxMB int
 }
 
@@ -49,6 +56,12 @@ func defaultLimits() Limits {
 		MaxDrafts:                 server.DefaultMaxDrafts,
 		MaxDraftMB:                server.DefaultMaxDraftBytes >> 20,
 		MaxBookings:               appointments.DefaultMaxBookings,
+		AddressUploadsPerHour:     server.DefaultUploadsPerHour,
+		AddressUploadMBPerHour:    server.DefaultAddressUploadBytesPerHour >> 20,
+		AddressUploadMBPerDay:     server.DefaultAddressUploadBytesPerDay >> 20,
+		DeviceUploadsPerHour:      server.DefaultDeviceUploadsPerHour,
+		DeviceUploadMBPerHour:     server.DefaultDeviceUploadBytesPerHour >> 20,
+		MaxUploadMBHeld:           server.DefaultMaxUploadBytesHeld >> 20,
 	}
 }
 
@@ -88,6 +101,18 @@ var limitFlags = []limitFlag{
 		help: "megabytes of draft copies kept per device (or account)"},
 	{name: "max-bookings", env: "RATHAUS_MAX_BOOKINGS", int: func(l *Limits) *int { return &l.MaxBookings },
 		help: "appointments to come one device may hold; more get 429"},
+	{name: "address-uploads-per-hour", env: "RATHAUS_ADDRESS_UPLOADS_PER_HOUR", int: func(l *Limits) *int { return &l.AddressUploadsPerHour },
+		help: "new uploads per client address and hour; then 429"},
+	{name: "address-upload-mb-per-hour", env: "RATHAUS_ADDRESS_UPLOAD_MB_PER_HOUR", int: func(l *Limits) *int { return &l.AddressUploadMBPerHour },
+		help: "megabytes of new uploads per client address and hour; then 429"},
+	{name: "address-upload-mb-per-day", env: "RATHAUS_ADDRESS_UPLOAD_MB_PER_DAY", int: func(l *Limits) *int { return &l.AddressUploadMBPerDay },
+		help: "megabytes of new uploads per client address and day; then 429"},
+	{name: "device-uploads-per-hour", env: "RATHAUS_DEVICE_UPLOADS_PER_HOUR", int: func(l *Limits) *int { return &l.DeviceUploadsPerHour },
+		help: "new uploads per device and hour; then 429"},
+	{name: "device-upload-mb-per-hour", env: "RATHAUS_DEVICE_UPLOAD_MB_PER_HOUR", int: func(l *Limits) *int { return &l.DeviceUploadMBPerHour },
+		help: "megabytes of new uploads per device and hour; then 429"},
+	{name: "max-upload-mb-held", env: "RATHAUS_MAX_UPLOAD_MB_HELD", int: func(l *Limits) *int { return &l.MaxUploadMBHeld },
+		help: "megabytes one device may keep in uploads no application uses yet; then 429"},
 	{name: "db-max-mb", env: "RATHAUS_DB_MAX_MB", int: func(l *Limits) *int { return &l.DBMaxMB },
 		help: "megabytes the SQLite database may grow to; then writes get 507 (not with --db)"},
 }
@@ -167,6 +192,12 @@ func (l Limits) apply(cfg *server.Config) {
 	cfg.MaxDrafts = off(l.MaxDrafts)
 	cfg.MaxDraftBytes = off(int64(l.MaxDraftMB) << 20)
 	cfg.MaxBookings = off(l.MaxBookings)
+	cfg.UploadsPerHour = off(l.AddressUploadsPerHour)
+	cfg.AddressUploadBytesPerHour = off(int64(l.AddressUploadMBPerHour) << 20)
+	cfg.AddressUploadBytesPerDay = off(int64(l.AddressUploadMBPerDay) << 20)
+	cfg.DeviceUploadsPerHour = off(l.DeviceUploadsPerHour)
+	cfg.DeviceUploadBytesPerHour = off(int64(l.DeviceUploadMBPerHour) << 20)
+	cfg.MaxUploadBytesHeld = off(int64(l.MaxUploadMBHeld) << 20)
 }
 
 // http is the HTTP server's limits with the connection caps set.

@@ -34,6 +34,10 @@ const (
 	envDB       = "RATHAUS_DB"
 	envStaff    = "RATHAUS_STAFF_TOKEN"
 	envOrigins  = "RATHAUS_UPLOAD_ORIGINS"
+	envCORS     = "RATHAUS_CORS_ORIGINS" // the same list, by another name
+	envTLSCert  = "RATHAUS_TLS_CERT"
+	envTLSKey   = "RATHAUS_TLS_KEY"
+	envTypes    = "RATHAUS_UPLOAD_TYPES"
 	dbFile      = "rathaus.db"
 	uploadDir   = "uploads"
 	// shutdownTimeout bounds how long running requests may finish after
@@ -92,6 +96,7 @@ wait:
 		case <-ctx.Done():
 			break wait
 		case <-hup:
+			m.reloadTLS()
 			_ = m.Reload(ctx)
 		}
 	}
@@ -124,6 +129,12 @@ type Main struct {
 	// StaffOffices is a JSON file of office to token: its clerks sign in to
 	// the console for their office's cases only.
 	StaffOffices string
+	// UploadTypes are the media types uploads may have (empty: the
+	// server's defaults; "*": any, unchecked).
+	UploadTypes []string
+	// TLSCert and TLSKey are PEM files: with both, the server speaks
+	// https only (server/tls.go).
+	TLSCert, TLSKey string
 	// Limits protect the backend from load, slow clients and abuse.
 	Limits Limits
 	Logger *slog.Logger
@@ -134,6 +145,7 @@ type Main struct {
 	OpenData server.OpenDataConfig
 
 	db      store
+	tls     *server.TLSCert
 	backend *server.Server
 	ln      net.Listener
 	srv     *http.Server
@@ -175,9 +187,21 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 		m.CatalogDir = v
 	}
 	m.Pprof = getenv(envPprof)
+	m.TLSCert, m.TLSKey = getenv(envTLSCert), getenv(envTLSKey)
 	origins := strings.Join(m.UploadOrigins, ",")
+	if v := getenv(envCORS); v != "" {
+		origins = v
+	}
 	if v := getenv(envOrigins); v != "" {
 		origins = v
+	}
+	// --cors-origin, once per origin, is --upload-origins by another name:
+	// given, the origins are its ones (and --upload-origins'), not the
+	// environment's.
+	var corsOrigins []string
+	corsFlag := func(v string) error {
+		corsOrigins = append(corsOrigins, v)
+		return nil
 	}
 	fs := flag.NewFlagSet("rathaus-server", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported once, by run
@@ -186,7 +210,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.DB, "db", m.DB, "")
 	fs.StringVar(&m.StaffToken, "staff-token", m.StaffToken, "")
 	fs.StringVar(&origins, "upload-origins", origins, "")
+	fs.Func("cors-origin", "", corsFlag)
+	types := getenv(envTypes)
+	fs.StringVar(&types, "upload-types", types, "")
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
+	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "")
+	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "")
 	m.SecureCookies = getenv(envSecureCookies) == "1"
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
 	m.StaffOffices = getenv(envStaffOffices)
@@ -210,9 +239,23 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 		return errors.New("--db takes a postgres:// URL; leave it out for SQLite in the --data folder")
 	}
 	m.UploadOrigins = nil
+	if len(corsOrigins) > 0 {
+		uploadFlag := false
+		fs.Visit(func(f *flag.Flag) { uploadFlag = uploadFlag || f.Name == "upload-origins" })
+		if !uploadFlag {
+			origins = ""
+		}
+		origins = strings.Join(append([]string{origins}, corsOrigins...), ",")
+	}
 	for o := range strings.SplitSeq(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			m.UploadOrigins = append(m.UploadOrigins, o)
+		}
+	}
+	m.UploadTypes = nil
+	for typ := range strings.SplitSeq(types, ",") {
+		if typ = strings.TrimSpace(typ); typ != "" {
+			m.UploadTypes = append(m.UploadTypes, typ)
 		}
 	}
 	if err := m.Limits.check(); err != nil {
@@ -225,6 +268,12 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	// tablespace quota); a full disk there gets 507 all the same.
 	if m.DB != "" && m.Limits.DBMaxMB != 0 {
 		return errors.New("--db-max-mb bounds the SQLite database only; leave it out with --db")
+	}
+	if (m.TLSCert == "") != (m.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: the certificate file and its key file")
+	}
+	if m.TLSCert != "" {
+		m.SecureCookies = true // https: the console's cookies never go over plain http
 	}
 	if m.StaffOffices != "" && m.StaffToken == "" {
 		return errors.New("--staff-offices needs --staff-token (the console is off without it)")
@@ -246,7 +295,8 @@ staff API.
 
 Usage:
   rathaus-server [--addr HOST:PORT] [--data FOLDER] [--db postgres://...] [--staff-token TOKEN]
-                 [--upload-origins ORIGINS] [--catalog DIR]
+                 [--upload-origins ORIGINS] [--upload-types TYPES] [--catalog DIR]
+                 [--tls-cert FILE --tls-key FILE]
   rathaus-server forms import FILE [-o OUT.json]
       convert an XDatenfelder 2 or 3 form (FIM) into a form definition;
       rathaus-server forms import -h explains it.
@@ -293,8 +343,16 @@ Flags (a flag beats its environment variable, which beats the default):
                        https://portal.musterstadt.de), whose pages may upload
                        files (CORS on /v1/uploads/); a request with any other
                        Origin gets 403. The app is no browser and needs none.
-                       Environment: RATHAUS_UPLOAD_ORIGINS.
+                       --cors-origin ORIGIN, given once per origin, is the
+                       same. Environment: RATHAUS_UPLOAD_ORIGINS (or
+                       RATHAUS_CORS_ORIGINS).
                        Default: none (no browser page may upload).
+  --upload-types TYPES media types an uploaded file may have, comma-separated;
+                       a file's first bytes must match its type (PDF, JPEG,
+                       PNG and HEIC by their signatures), else it is refused
+                       with 415. "*" takes anything unchecked.
+                       Environment: RATHAUS_UPLOAD_TYPES. Default:
+                       ` + strings.Join(server.DefaultUploadTypes, ",") + `
   --catalog DIR        serve the town's own catalog from a folder (catalog.json
                        and forms/*.json, like assets/demo) instead of the demo
                        town Musterstadt; it is checked first (rathaus-server
@@ -309,6 +367,15 @@ Flags (a flag beats its environment variable, which beats the default):
                        "office"); the staff token sees every office. Needs
                        --staff-token. Environment: RATHAUS_STAFF_OFFICES.
                        Default: none.
+  --tls-cert FILE, --tls-key FILE
+                       serve https (TLS 1.2 or 1.3, HTTP/2) with this
+                       certificate (PEM, the server's certificate first, then
+                       its chain) and its private key (PEM); plain http is then
+                       not served at all. SIGHUP reads both files again (a
+                       renewed certificate). The app refuses plain http to any
+                       host but loopback. Environment: RATHAUS_TLS_CERT,
+                       RATHAUS_TLS_KEY. Default: none (plain http, for loopback
+                       or behind a TLS proxy).
   --secure-cookies     mark the staff console's cookies Secure: for a TLS
                        proxy in front of the server. Environment:
                        RATHAUS_SECURE_COOKIES=1. Default: off.
@@ -354,7 +421,7 @@ func (m *Main) Open() error {
 	}
 	uploads := filepath.Join(m.DataDir, uploadDir)
 	cfg := server.Config{Catalog: cat, Forms: forms, Logger: m.Logger, UploadDir: uploads,
-		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins}
+		StaffToken: m.StaffToken, UploadOrigins: m.UploadOrigins, UploadTypes: m.UploadTypes}
 	cfg.ReportServices, cfg.ReportStreets = reportServices, streets
 	if cfg.Offices, err = assets.DemoOffices(); err != nil {
 		return fmt.Errorf("load offices: %w", err)
@@ -393,6 +460,13 @@ func (m *Main) Open() error {
 		_ = m.db.Close()
 		return err
 	}
+	if m.TLSCert != "" {
+		if m.tls, err = server.LoadTLSCert(m.TLSCert, m.TLSKey); err != nil {
+			_ = h.Close()
+			_ = m.db.Close()
+			return err
+		}
+	}
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		_ = h.Close()
@@ -412,8 +486,13 @@ func (m *Main) Open() error {
 	}
 	limits := m.Limits.http()
 	m.srv = limits.Server(h, m.Logger)
+	serve := func() error { return m.srv.Serve(limits.Listener(m.ln)) }
+	if m.tls != nil {
+		m.srv.TLSConfig = m.tls.Config()
+		serve = func() error { return m.srv.ServeTLS(limits.Listener(m.ln), "", "") }
+	}
 	go func() {
-		if err := m.srv.Serve(limits.Listener(m.ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serve", "err", err)
 		}
 	}()
@@ -460,7 +539,23 @@ func (m *Main) URL() string {
 	if m.ln == nil {
 		return ""
 	}
+	if m.tls != nil {
+		return "https://" + m.ln.Addr().String()
+	}
 	return "http://" + m.ln.Addr().String()
+}
+
+// reloadTLS reads the certificate files again (SIGHUP); the one in use
+// stays if they cannot be read.
+func (m *Main) reloadTLS() {
+	if m.tls == nil {
+		return
+	}
+	if err := m.tls.Reload(); err != nil {
+		m.Logger.Error("TLS certificate not reloaded; the old one stays", "err", err)
+		return
+	}
+	m.Logger.Info("TLS certificate reloaded", "cert", m.TLSCert)
 }
 
 // Close stops accepting requests, lets running ones finish until ctx ends,

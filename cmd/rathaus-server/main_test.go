@@ -84,9 +84,9 @@ func TestMainOpenServeClose(t *testing.T) {
 // request and checks that the staff API takes the token and only it.
 func checkUploadsAndStaff(t *testing.T, base, staff string) {
 	t.Helper()
-	data := []byte("a small file")
+	data := []byte("\x89PNG\r\n\x1a\na small file") // the backend checks the type's signature
 	sum := sha256.Sum256(data)
-	meta := "filename " + b64("x.txt") + ",filetype " + b64("text/plain") + ",sha256 " + b64(hex.EncodeToString(sum[:]))
+	meta := "filename " + b64("x.png") + ",filetype " + b64("image/png") + ",sha256 " + b64(hex.EncodeToString(sum[:]))
 	req, _ := http.NewRequest(http.MethodPost, base+api.PathUploads, bytes.NewReader(data))
 	req.Header = http.Header{"Tus-Resumable": {"1.0.0"}, "Upload-Length": {fmt.Sprint(len(data))},
 		"Upload-Metadata": {meta}, "Content-Type": {"application/offset+octet-stream"}}
@@ -353,10 +353,19 @@ func TestParseUploadOrigins(t *testing.T) {
 		{"environment", nil, "https://portal.musterstadt.de, http://localhost:5173 ,", []string{"https://portal.musterstadt.de", "http://localhost:5173"}},
 		{"the flag beats the environment", []string{"--upload-origins", "https://a.example"}, "https://b.example", []string{"https://a.example"}},
 		{"an empty flag switches them off", []string{"--upload-origins="}, "https://b.example", nil},
+		{"--cors-origin, repeated", []string{"--cors-origin", "https://a.example", "--cors-origin", "https://c.example"}, "https://b.example",
+			[]string{"https://a.example", "https://c.example"}},
+		{"--cors-origin beside --upload-origins", []string{"--upload-origins", "https://a.example", "--cors-origin", "https://c.example"}, "",
+			[]string{"https://a.example", "https://c.example"}},
+		{"RATHAUS_CORS_ORIGINS", nil, "cors:https://d.example", []string{"https://d.example"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := NewMain(io.Discard)
-			if err := m.ParseFlags(tt.args, func(k string) string { return map[string]string{envOrigins: tt.env}[k] }, io.Discard); err != nil {
+			env := map[string]string{envOrigins: tt.env}
+			if v, ok := strings.CutPrefix(tt.env, "cors:"); ok {
+				env = map[string]string{envCORS: v}
+			}
+			if err := m.ParseFlags(tt.args, func(k string) string { return env[k] }, io.Discard); err != nil {
 				t.Fatal(err)
 			}
 			if fmt.Sprint(m.UploadOrigins) != fmt.Sprint(tt.want) {

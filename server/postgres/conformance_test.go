@@ -156,6 +156,10 @@ func (r *roundRobin) Upload(ctx context.Context, id string) (server.Upload, erro
 	return r.next().Upload(ctx, id)
 }
 
+func (r *roundRobin) UploadBytesHeld(ctx context.Context, device string) (int64, error) {
+	return r.next().UploadBytesHeld(ctx, device)
+}
+
 func (r *roundRobin) DeleteUpload(ctx context.Context, id string) error {
 	return r.next().DeleteUpload(ctx, id)
 }

@@ -56,6 +56,22 @@ func (db *DB) Upload(ctx context.Context, id string) (_ server.Upload, err error
 	return uploadByID(ctx, conn, id, "")
 }
 
+// UploadBytesHeld implements server.Store.
+func (db *DB) UploadBytesHeld(ctx context.Context, device string) (_ int64, err error) {
+	defer func() { err = classify(err) }()
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: upload bytes held: %w", err)
+	}
+	defer conn.Release()
+	var n int64
+	err = conn.QueryRow(ctx, "SELECT coalesce(sum(size), 0)::bigint FROM uploads WHERE device = $1 AND case_id IS NULL", device).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: upload bytes held: %w", err)
+	}
+	return n, nil
+}
+
 // queryer is what the pool and a transaction share.
 type queryer interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row

@@ -46,6 +46,9 @@ var NoQuotas = []string{
 	"--submissions-per-hour", "0", "--address-submissions-per-hour", "0",
 	"--address-draft-writes-per-hour", "0", "--max-open-cases", "0",
 	"--max-conns-per-address", "0",
+	"--address-uploads-per-hour", "0", "--address-upload-mb-per-hour", "0",
+	"--address-upload-mb-per-day", "0", "--device-uploads-per-hour", "0",
+	"--device-upload-mb-per-hour", "0", "--max-upload-mb-held", "0",
 }
 
 // Config says how to run the server.

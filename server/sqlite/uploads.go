@@ -45,6 +45,17 @@ func (db *DB) Upload(ctx context.Context, id string) (_ server.Upload, err error
 	return uploadByID(ctx, db.ro, id)
 }
 
+// UploadBytesHeld implements server.Store.
+func (db *DB) UploadBytesHeld(ctx context.Context, device string) (_ int64, err error) {
+	defer func() { err = classify(err) }()
+	var n int64
+	err = db.ro.QueryRowContext(ctx, "SELECT coalesce(sum(size), 0) FROM uploads WHERE device = ? AND case_id IS NULL", device).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: upload bytes held: %w", err)
+	}
+	return n, nil
+}
+
 // queryer is what *sql.DB and a querier share.
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

@@ -30,6 +30,7 @@ func addUpload(t *testing.T, s server.Store, id string, at time.Time, finished b
 
 func testUploads(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("owner", func(t *testing.T) { testUploadOwner(t, open(t)) })
+	t.Run("bytes held", func(t *testing.T) { testUploadBytesHeld(t, open(t)) })
 	t.Run("records", func(t *testing.T) {
 		ctx := context.Background()
 		s := open(t)
@@ -217,5 +218,67 @@ func testUploadOwner(t *testing.T, s server.Store) {
 	})
 	if got, err := s.CountCases(ctx); err != nil || got != 2 {
 		t.Errorf("CountCases = %d, %v; want 2", got, err)
+	}
+}
+
+// testUploadBytesHeld: a device holds the bytes of its uploads that no
+// case uses, finished or not; another device's, anonymous ones and those
+// a case took are not counted.
+func testUploadBytesHeld(t *testing.T, s server.Store) {
+	ctx := context.Background()
+	addDevice(t, s, "d_a")
+	addDevice(t, s, "d_b")
+	held := func(device string) int64 {
+		t.Helper()
+		n, err := s.UploadBytesHeld(ctx, device)
+		if err != nil {
+			t.Fatalf("UploadBytesHeld(%s): %v", device, err)
+		}
+		return n
+	}
+	if got := held("d_a"); got != 0 {
+		t.Errorf("held by a device without uploads = %d, want 0", got)
+	}
+	add := func(id, device string, size int64, finished bool) server.Upload {
+		t.Helper()
+		u := server.Upload{ID: id, Size: size, SHA256: fmt.Sprintf("%064x", len(id)), Filename: id + ".jpg",
+			Filetype: "image/jpeg", Created: created, Device: device}
+		if err := s.CreateUpload(ctx, u); err != nil {
+			t.Fatalf("CreateUpload: %v", err)
+		}
+		if finished {
+			if err := s.FinishUpload(ctx, id, created); err != nil {
+				t.Fatalf("FinishUpload: %v", err)
+			}
+		}
+		return u
+	}
+	add("u_a1", "d_a", 3<<20, false)
+	used := add("u_a2", "d_a", 5<<20, true)
+	add("u_a3", "d_a", 7, true)
+	add("u_b1", "d_b", 11<<20, true)
+	add("u_anon", "", 13<<20, true)
+	if got, want := held("d_a"), int64(3<<20+5<<20+7); got != want {
+		t.Errorf("held by d_a = %d, want %d (finished or not)", got, want)
+	}
+	c := deviceCase("c_held", "d_a")
+	c.Attachments = []server.CaseAttachment{{Pointer: "/photo", Upload: used.ID, Size: used.Size, SHA256: used.SHA256}}
+	if _, _, err := s.CreateCase(ctx, "held", hash("held"), c); err != nil {
+		t.Fatalf("CreateCase: %v", err)
+	}
+	if got, want := held("d_a"), int64(3<<20+7); got != want {
+		t.Errorf("held by d_a once a case took an upload = %d, want %d", got, want)
+	}
+	if err := s.DeleteUpload(ctx, "u_a1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := held("d_a"); got != 7 {
+		t.Errorf("held by d_a after a delete = %d, want 7", got)
+	}
+	if got := held("d_b"); got != 11<<20 {
+		t.Errorf("held by d_b = %d, want %d", got, 11<<20)
+	}
+	if got := held("d_none"); got != 0 {
+		t.Errorf("held by an unknown device = %d, want 0", got)
 	}
 }

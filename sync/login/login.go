@@ -28,6 +28,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/secrets"
 	"rathaus/sync/portal"
+	"rathaus/sync/transport"
 )
 
 // Names in the secret store.
@@ -208,6 +209,11 @@ func unreachable(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	// Plain http to a remote host, or a pin that does not match: said as
+	// such (sync/transport), never retried as if offline.
+	if ie := transport.Insecure(err); ie != nil {
+		return ie
+	}
 	return citizen.Transient(citizen.EUNAVAILABLE, "The town hall's login cannot be reached.", err)
 }
 
@@ -215,6 +221,9 @@ func unreachable(ctx context.Context, err error) error {
 // protocol error (denied, expired, invalid grant) is for good, anything
 // else (no connection) worth another try.
 func refused(ctx context.Context, err error) error {
+	if ie := transport.Insecure(err); ie != nil {
+		return ie
+	}
 	var oe *oidc.Error
 	if errors.As(err, &oe) {
 		return &citizen.Error{Code: citizen.EAUTH, Message: "The town hall did not accept the login.", Err: err}

@@ -20,6 +20,7 @@ import (
 	"rathaus/sync/login"
 	"rathaus/sync/login/logintest"
 	"rathaus/sync/portal"
+	"rathaus/sync/transport"
 	"rathaus/sync/upload"
 )
 
@@ -338,5 +339,29 @@ func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 	dev.expire(t)
 	if _, err := dev.login.Token(ctx); citizen.ErrorCode(err) != citizen.EAUTH {
 		t.Errorf("refresh with the refresh token of an offline logout, after Resume = %v, want %s", err, citizen.EAUTH)
+	}
+}
+
+// TestLogin_PlainHTTPToARemoteHostRefused: through the app's guarded
+// transport, a login at an http:// address that is not this device's is
+// refused as insecure (not "offline"), and the browser is never opened.
+func TestLogin_PlainHTTPToARemoteHostRefused(t *testing.T) {
+	opened := false
+	m := login.New(login.Config{Issuer: "http://rathaus.example.org",
+		HTTPClient: &http.Client{Transport: transport.Secure(transport.New(), nil)},
+		Open:       func(*url.URL) error { opened = true; return nil }},
+		secrets.OpenMemory("rathaus-login-insecure"), nil, nil)
+	for name, run := range map[string]func() error{
+		"browser": func() error { _, err := m.Login(ctxT(t)); return err },
+		"code":    func() error { _, err := m.StartDevice(ctxT(t)); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := run(); citizen.ErrorCode(err) != citizen.EINSECURE || citizen.IsTransient(err) {
+				t.Errorf("= %v (code %s), want %s, permanent", err, citizen.ErrorCode(err), citizen.EINSECURE)
+			}
+		})
+	}
+	if opened {
+		t.Error("the browser was opened")
 	}
 }

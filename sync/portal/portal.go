@@ -236,6 +236,11 @@ func networkError(ctx context.Context, err error) error {
 		// lost connection.
 		return &ResponseError{Err: citizen.Transient(citizen.EUNAVAILABLE, "The server's answer could not be read.", err)}
 	}
+	if ce, ok := errors.AsType[*citizen.Error](err); ok && !ce.Transient {
+		// Refused on this side (an insecure connection, sync/transport):
+		// not a lost network, and no use trying again by itself.
+		return &ResponseError{Err: ce}
+	}
 	return &ResponseError{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
 }
 

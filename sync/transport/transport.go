@@ -23,10 +23,11 @@ import (
 // pull beside them.
 const MaxIdlePerHost = 16
 
-var shared = sync.OnceValue(func() *http.Transport { return New() })
+var shared = sync.OnceValue(func() *Guard { return Secure(New(), nil) })
 
-// Shared returns the transport all clients of the backend share by default.
-func Shared() *http.Transport { return shared() }
+// Shared returns the transport all clients of the backend share by
+// default: secure (plain http only to loopback), without pins.
+func Shared() *Guard { return shared() }
 
 // New returns a transport like Go's default one, with MaxIdlePerHost idle
 // connections per host kept for 90 s, and TCP keep-alive probes every 30 s

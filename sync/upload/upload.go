@@ -87,6 +87,16 @@ type Option func(*Client)
 // WithHTTPClient replaces the HTTP client (timeouts, transports in tests).
 func WithHTTPClient(c *http.Client) Option { return func(cl *Client) { cl.http = c } }
 
+// WithTransport replaces the HTTP transport (default: transport.Shared,
+// the connection pool the portal client uses too).
+func WithTransport(t http.RoundTripper) Option {
+	return func(cl *Client) {
+		c := *cl.http
+		c.Transport = t
+		cl.http = &c
+	}
+}
+
 // WithTimeout bounds each request (default 2 min): a chunk must go through
 // in that time, so it should exceed the largest chunk's sending time on the
 // slowest link the app is used on.
@@ -318,6 +328,11 @@ func (c *Client) do(ctx context.Context, method, u string, h http.Header, body [
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if ce, ok := errors.AsType[*citizen.Error](err); ok && !ce.Transient {
+			// Refused on this side (an insecure connection): not a lost
+			// network, and no use trying again by itself.
+			return nil, &Error{Err: ce}
 		}
 		return nil, &Error{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
 	}

@@ -191,7 +191,7 @@ func problemText(err error) string {
 	switch citizen.ErrorCode(err) {
 	case citizen.EUNAVAILABLE:
 		return lang.L("The town hall's login cannot be reached. Please check the connection and try again.")
-	case citizen.EAUTH:
+	case citizen.EAUTH, citizen.EINSECURE:
 		return kit.ErrorText(err)
 	case citizen.ESECRETS:
 		return lang.L("The login cannot be kept: the app's secret store does not answer.")
