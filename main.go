@@ -92,12 +92,20 @@ func run() error {
 		return err
 	}
 	showMain := func() {
+		if kioskMode() {
+			if err := showKiosk(ctx, a, p, dir); err != nil {
+				slog.Error("kiosk mode", "err", err)
+				fmt.Fprintln(os.Stderr, "rathaus:", err)
+				os.Exit(1)
+			}
+			return
+		}
 		go p.engine.Run(ctx)
 		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL, HTTPClient: &http.Client{Transport: wire, Timeout: 30 * time.Second}},
 			p.keys, p.portal, p.engine)
 		resumeLogin(ctx, acct, p.engine)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
-			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != ""})
+			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
 		u.Window().SetMaster()
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only
@@ -132,8 +140,8 @@ func startLanguage() {
 type parts struct {
 	keys   *secrets.Keychain
 	store  *store.Store
+	portal *portal.Client // the engine's, with the device's credential
 	engine *engine.Engine
-	portal *portal.Client
 	index  *search.Index // in the store's database
 }
 
@@ -182,5 +190,5 @@ func openParts(ctx context.Context, dir, backend string, wire http.RoundTripper,
 		return nil, err
 	}
 	pc := portal.New(backend, portal.WithTransport(wire))
-	return &parts{keys: keys, store: st, engine: engine.New(st, pc, upload.New(backend, upload.WithTransport(wire)), keys), portal: pc, index: index}, nil
+	return &parts{keys: keys, store: st, portal: pc, engine: engine.New(st, pc, upload.New(backend, upload.WithTransport(wire)), keys), index: index}, nil
 }

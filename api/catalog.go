@@ -1,5 +1,7 @@
 package api
 
+import "encoding/json"
+
 // Catalog is the municipality's list of services, served at GET /v1/catalog
 // with a strong ETag so that an unchanged catalog costs one 304.
 type Catalog struct {
@@ -70,6 +72,12 @@ type Service struct {
 	// so before the form's first field and offers to log in; every other
 	// service stays open to anonymous use.
 	RequiresLogin bool `json:"requires_login,omitempty"`
+
+	// EncryptionKey, when set, is the authority's public key for this
+	// service (a JWK: kty RSA, use enc, alg RSA-OAEP-256, with a kid):
+	// the app then sends the data only as a JWE to it, end to end, and the
+	// backend keeps only ciphertext. FIT-Connect does the same.
+	EncryptionKey json.RawMessage `json:"encryption_key,omitempty"`
 }
 
 // FormRef points at one immutable version of a form.

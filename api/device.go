@@ -20,6 +20,10 @@ const (
 type DeviceRequest struct {
 	Platform   string `json:"platform"`    // "linux", "android", ...
 	AppVersion string `json:"app_version"` // "0.1.0"
+	// SigningKey is the device's Ed25519 public key (base64url, 32
+	// bytes), which its submissions' signatures are verified against.
+	// Optional: an older app registers without one (see PathDeviceKey).
+	SigningKey string `json:"signing_key,omitempty"`
 }
 
 // Device is the answer to a registration: the device's id and its

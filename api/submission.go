@@ -11,7 +11,13 @@ import (
 type SubmissionRequest struct {
 	Service string          `json:"service"`
 	Form    FormRef         `json:"form"`
-	Data    json.RawMessage `json:"data"`
+	Data    json.RawMessage `json:"data,omitempty"`
+	// Signature is the device's signature over SigningInput (seal.go).
+	Signature *DeviceSignature `json:"signature,omitempty"`
+	// Encrypted is, for a service with an encryption key, the data as a
+	// compact JWE (RSA-OAEP-256, A256GCM) to that key; Data is then
+	// absent. The signature covers the plaintext data all the same.
+	Encrypted string `json:"encrypted,omitempty"`
 }
 
 // Case statuses, in workflow order.
@@ -40,6 +46,11 @@ type Case struct {
 	// History is the case's timeline, oldest first (in the changes feed
 	// and the staff API's answers).
 	History []CaseEvent `json:"history,omitempty"`
+	// KeyFingerprint is the fingerprint (KeyFingerprint in seal.go) of the
+	// device key whose signature the backend verified; "" for an unsigned
+	// case. For an encrypted case the signature is checked by the
+	// authority after decrypting; the backend names the key it will check.
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
 }
 
 // Health is the body of GET /healthz.

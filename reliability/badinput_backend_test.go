@@ -310,6 +310,24 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a draft id of 129 characters", send: withDevice(devA, http.MethodPut, api.PathDrafts+strings.Repeat("d", 129),
 			draft("", `{}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
 
+		// Handoffs from a kiosk to a phone.
+		{name: "a handoff that is not JSON", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{"ciphertext":`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a handoff whose ciphertext is not base64", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{"ciphertext":"!!"}`)),
+			want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a handoff without ciphertext", send: withDevice(devA, http.MethodPost, api.PathHandoffs, draft("", `{}`)),
+			want: want{status: unproc, typ: api.ProblemValidation, pointer: "/ciphertext"}},
+		{name: "a handoff of 10 MB", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathHandoffs, r.auth(r.a), tenMB)}
+		}, want: want{status: tooLarge, typ: api.ProblemTooLarge}},
+		{name: "a handoff without a device", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathHandoffs, nil, []byte(`{"ciphertext":"`+strings.Repeat("A", 64)+`"}`))}
+		}, want: want{status: unauth}},
+		{name: "a claim of an unknown handoff", send: withDevice(devB, http.MethodPost, api.PathHandoffs+"nosuchhandoff/claim", nil),
+			want: want{status: notFound}},
+		{name: "the state of an unknown handoff", send: withDevice(devA, http.MethodGet, api.PathHandoffs+strings.Repeat("h", 300), nil),
+			want: want{status: notFound}},
+
 		// Appointments: bookings, cancels, slots and the staff's check-in.
 		{name: "a booking that is not JSON", send: withDevice(devA, http.MethodPost, api.PathBookings,
 			draft("", `{"service":`), api.HeaderIdempotencyKey, "bk-json"),
@@ -354,6 +372,33 @@ func backendCases(t *testing.T) []badInput {
 		{name: "a device platform in invalid UTF-8", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodPost, api.PathDevices, nil, []byte("{\"platform\":\"\xff\xfe\",\"app_version\":\"1\"}"))}
 		}, want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a device key that is no Ed25519 key", send: withDevice(devA, http.MethodPost, api.PathDeviceKey,
+			draft("", `{"signing_key":"AAAA"}`)), want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a device key without a device token", send: func(t *testing.T, r *rig) result {
+			return result{answer: r.do(t, http.MethodPost, api.PathDeviceKey, hdr("Content-Type", api.ContentTypeJSON), []byte(`{"signing_key":"`+strings.Repeat("A", 43)+`"}`))}
+		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},
+		{name: "an anonymous submission with a garbage signature", send: post("sig-garbage", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			req["signature"] = map[string]any{"alg": "Ed25519", "value": "!!"}
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: unproc, typ: api.ProblemSignature}},
+		{name: "a submission with data and a JWE", send: post("jwe-and-data", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			req["encrypted"] = "a.b.c.d.e"
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: bad, typ: api.ProblemBadRequest}},
+		{name: "a JWE to a service without a key", send: post("jwe-no-key", func(t *testing.T, r *rig) []byte {
+			var req map[string]any
+			_ = json.Unmarshal(submission(t, "sperrmuell", nil), &req)
+			delete(req, "data")
+			req["encrypted"] = "a.b.c.d.e"
+			b, _ := json.Marshal(req)
+			return b
+		}), want: want{status: unproc, typ: api.ProblemEncryption}},
 		{name: "a garbage Authorization", send: func(t *testing.T, r *rig) result {
 			return result{answer: r.do(t, http.MethodGet, api.PathChanges, hdr("Authorization", "Bearer ../../etc/passwd"), nil)}
 		}, want: want{status: unauth, typ: api.ProblemUnauthorized}},

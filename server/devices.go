@@ -52,12 +52,20 @@ func (s *Server) handleRegisterDevice(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var signingKey []byte
+	if req.SigningKey != "" {
+		var err error
+		if signingKey, err = api.ParseSigningKey(req.SigningKey); err != nil {
+			writeProblem(w, badRequest(`"signing_key": `+err.Error()+"."))
+			return
+		}
+	}
 	token := make([]byte, 32)
 	_, _ = rand.Read(token) // crypto/rand.Read never fails (Go 1.24+)
 	d := api.Device{ID: newID("d_"), Token: base64.RawURLEncoding.EncodeToString(token)}
 	sum := sha256.Sum256(token)
 	err := s.store.CreateDevice(r.Context(), NewDevice{
-		ID: d.ID, TokenHash: sum[:], Platform: req.Platform, AppVersion: req.AppVersion,
+		ID: d.ID, TokenHash: sum[:], Platform: req.Platform, AppVersion: req.AppVersion, SigningKey: signingKey,
 		Created: s.now().UTC().Truncate(time.Second),
 	})
 	if err != nil {

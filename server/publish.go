@@ -9,8 +9,11 @@ import (
 	"sort"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/api/jwe"
 )
 
 // published is one published state of the town's catalog: what
@@ -22,6 +25,9 @@ type published struct {
 	forms   map[string]*form // by "id/version"
 	// services maps a service id to the form version it uses now.
 	services map[string]api.FormRef
+	// keys maps a service id to its encryption key, for the services
+	// that publish one.
+	keys map[string]*jose.JSONWebKey
 }
 
 // VersionChangedError says that a form version already published came
@@ -42,7 +48,7 @@ func (e *VersionChangedError) Error() string {
 // publish. The form versions of prev stay (drafts begun on them may still
 // be sent); one of them given again must be byte for byte the same.
 func buildPublished(prev *published, c api.Catalog, files map[string][]byte) (*published, error) {
-	p := &published{cat: c, forms: map[string]*form{}, services: map[string]api.FormRef{}}
+	p := &published{cat: c, forms: map[string]*form{}, services: map[string]api.FormRef{}, keys: map[string]*jose.JSONWebKey{}}
 	if prev != nil {
 		for k, f := range prev.forms {
 			p.forms[k] = f
@@ -82,6 +88,13 @@ func buildPublished(prev *published, c api.Catalog, files map[string][]byte) (*p
 				svc.ID, svc.Form.ID, svc.Form.Version)
 		}
 		p.services[svc.ID] = svc.Form
+		if len(svc.EncryptionKey) > 0 {
+			k, err := jwe.ParsePublicKey(svc.EncryptionKey)
+			if err != nil {
+				return nil, fmt.Errorf("server: catalog: service %s: %w", svc.ID, err)
+			}
+			p.keys[svc.ID] = k
+		}
 	}
 	b, err := json.Marshal(c)
 	if err != nil {

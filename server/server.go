@@ -223,6 +223,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.mountPolls(cfg); err != nil {
 		return nil, err
 	}
+	if err := s.mountHandoff(); err != nil {
+		return nil, err
+	}
 	if err := s.initUploads(cfg); err != nil {
 		return nil, err
 	}
@@ -271,6 +274,7 @@ func (s *Server) routeAll() {
 	s.route("GET", api.PathForms+"{id}/{version}", s.handleForm)
 	s.route("POST", api.PathSubmissions, s.withDevice(false, s.handleSubmit))
 	s.route("POST", api.PathDevices, s.handleRegisterDevice)
+	s.route("POST", api.PathDeviceKey, s.withDevice(true, s.handleDeviceKey))
 	s.route("GET", api.PathChanges, s.withDevice(true, s.handleChanges))
 	s.route("POST", api.PathStaffCases+"{id}/status", s.handleStaffStatus)
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))

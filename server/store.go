@@ -9,6 +9,8 @@ import (
 
 	"rathaus/api"
 	"rathaus/server/appointments"
+	"rathaus/server/casework"
+	"rathaus/server/handoff"
 	"rathaus/server/open311"
 	"rathaus/server/opendata"
 	"rathaus/server/polls"
@@ -51,6 +53,11 @@ type Store interface {
 	// DeviceByToken finds the device whose token has this SHA-256;
 	// ErrNotFound when there is none.
 	DeviceByToken(ctx context.Context, tokenHash []byte) (Device, error)
+	// SetDeviceKey registers the signing key (Ed25519 public key) of a
+	// device that has none; the same key again is no change.
+	// ErrKeyConflict when the device has another key, ErrNotFound when it
+	// does not exist.
+	SetDeviceKey(ctx context.Context, id string, key []byte) error
 	// LinkDevices puts the devices into the account, creating it if needed
 	// (an account groups the devices of one citizen). ErrNotFound when a
 	// device does not exist; then no device is linked.
@@ -115,6 +122,9 @@ type Store interface {
 
 	// Polls: the answers of server/polls.
 	polls.Store
+
+	// Handoffs of drafts from a kiosk to a phone (server/handoff).
+	handoff.Store
 }
 
 // Errors a Store returns. Besides the ones of single methods, any method
@@ -135,6 +145,8 @@ var (
 	ErrKeyReused = errors.New("idempotency key was used before with a different request")
 	// ErrNotFound: no such case, device or upload.
 	ErrNotFound = errors.New("not found")
+	// ErrKeyConflict: the device registered another signing key before.
+	ErrKeyConflict = errors.New("the device has another signing key")
 	// ErrUploadInUse: a case uses the upload, so it stays.
 	ErrUploadInUse = errors.New("a case uses the upload")
 )
@@ -154,6 +166,11 @@ type NewCase struct {
 	// Attachments are the uploads the data names, by the JSON Pointer of
 	// their value.
 	Attachments []CaseAttachment
+	// Seal is the case's signature and, for a service with an encryption
+	// key, its ciphertext (then Data is "{}"). The store keeps it with the
+	// case and gives it back in casework.File; the signing key's
+	// fingerprint is the case's KeyFingerprint.
+	Seal casework.Seal
 }
 
 // CaseAttachment is one attachment value of a case's data and the upload
@@ -208,6 +225,7 @@ type Usage struct {
 type NewDevice struct {
 	ID         string
 	TokenHash  []byte
+	SigningKey []byte // Ed25519 public key; nil for an app that sent none
 	Platform   string
 	AppVersion string
 	Created    time.Time
@@ -218,6 +236,9 @@ type NewDevice struct {
 type Device struct {
 	ID      string
 	Account string
+	// SigningKey is the device's registered Ed25519 public key, nil while
+	// it has none.
+	SigningKey []byte
 }
 
 // Upload is a resumable upload as the backend records it beside the bytes

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/casework"
 )
 
 // maxSubmissionBytes bounds a submission body; attachments travel separately
@@ -36,6 +37,7 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		Status:  api.StatusReceived,
 		Created: s.now().UTC().Truncate(time.Second),
 		Device:  dev.ID,
+		Seal:    casework.Seal{Encrypted: req.Encrypted},
 	}
 	hash := requestHash(nc)
 	// A known key is answered before anything else: a retry whose first
@@ -51,12 +53,17 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, p)
 			return
 		}
-		atts, p := s.check(r.Context(), req, data, dev.ID)
+		atts, p := s.checkSealed(r.Context(), req, data, dev.ID)
 		if p != nil {
 			writeProblem(w, p)
 			return
 		}
-		nc.Attachments = atts
+		seal, p := s.checkSeal(req, key, dev, atts)
+		if p != nil {
+			writeProblem(w, p)
+			return
+		}
+		nc.Attachments, nc.Seal = atts, seal
 		c, found, err = s.store.CreateCase(r.Context(), key, hash, nc)
 	}
 	if ae, ok := errors.AsType[*AttachmentError](err); ok {
@@ -78,6 +85,21 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(api.HeaderReplayed, "true")
 	}
 	writeJSON(w, http.StatusCreated, c)
+}
+
+// checkSealed checks a submission in clear as check does; one encrypted to
+// the service's key only by its envelope and form (the app validated the
+// data before it encrypted it; the backend cannot see it). An encrypted
+// submission names no attachments: its data is all the backend keeps.
+func (s *Server) checkSealed(ctx context.Context, req *api.SubmissionRequest, data map[string]any, device string) ([]CaseAttachment, *api.Problem) {
+	if p := s.checkEnvelope(req); p != nil {
+		return nil, p
+	}
+	if req.Encrypted == "" {
+		return s.check(ctx, req, data, device)
+	}
+	_, p := s.formFor(req)
+	return nil, p
 }
 
 // check finds the submission's form and validates the data against it,
@@ -176,6 +198,14 @@ func readSubmission(w http.ResponseWriter, r *http.Request) (*api.SubmissionRequ
 	if req.Service == "" {
 		return nil, nil, badRequest(`"service" is missing.`)
 	}
+	if req.Encrypted != "" {
+		// The data travels only inside the JWE; the case's data is {}.
+		if _, clear := top["data"]; clear {
+			return nil, nil, badRequest(`An encrypted submission carries its data only in "encrypted", not in "data".`)
+		}
+		req.Data = json.RawMessage("{}")
+		return &req, map[string]any{}, nil
+	}
 	data, ok := top["data"].(map[string]any)
 	if !ok {
 		return nil, nil, badRequest(`"data" must be a JSON object.`)
@@ -225,7 +255,13 @@ func (s *Server) formFor(req *api.SubmissionRequest) (*form, *api.Problem) {
 // different request under the same key. The fields go into a JSON array:
 // unambiguous, and Data is already canonical.
 func requestHash(c NewCase) []byte {
-	b, err := json.Marshal([]any{c.Service, c.Form.ID, c.Form.Version, c.Data})
+	parts := []any{c.Service, c.Form.ID, c.Form.Version, c.Data}
+	if c.Seal.Encrypted != "" {
+		// The ciphertext is the request; hashes of clear requests stay
+		// what they were.
+		parts = append(parts, c.Seal.Encrypted)
+	}
+	b, err := json.Marshal(parts)
 	if err != nil {
 		panic(err) // strings, an int and valid JSON always marshal
 	}

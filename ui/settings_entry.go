@@ -8,6 +8,7 @@ import (
 
 	"rathaus/ui/about"
 	"rathaus/ui/account"
+	"rathaus/ui/kiosk"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
@@ -23,6 +24,9 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	if u.deps.Account != nil {
 		u.account = account.NewScreen(u.deps.Account)
 		u.settings.AddSection(u.account.Title(), u.account.Content())
+	}
+	if u.deps.Claimer != nil { // a draft from a kiosk (not in a kiosk's session)
+		u.settings.AddSection(lang.L("Take over a draft"), kiosk.NewTakeOver(u.deps.Claimer, u.store, u.OpenDraft).Content())
 	}
 	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
 	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())

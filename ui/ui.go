@@ -32,6 +32,7 @@ import (
 	"rathaus/api"
 	"rathaus/app/citizen"
 	"rathaus/app/fill"
+	"rathaus/app/handoff"
 	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
@@ -104,6 +105,13 @@ type Deps struct {
 	// FixedLanguage: the language was given from outside (RATHAUS_LANG),
 	// so the one the citizen chose before is not applied at start.
 	FixedLanguage bool
+	// Window and Frame, when set, put the screens into a window that
+	// exists (a kiosk's), each content wrapped by Frame (its session bar).
+	Window fyne.Window
+	Frame  func(fyne.CanvasObject) fyne.CanvasObject
+	// Claimer, when set, offers "Take over a draft" from a kiosk in the
+	// settings (the portal client).
+	Claimer handoff.Claimer
 }
 
 // UI is the app's main window and its screens.
@@ -157,8 +165,11 @@ func New(a fyne.App, d Deps) *UI {
 	if !d.FixedLanguage {
 		u.startRememberedLanguage()
 	}
-	u.win = a.NewWindow(lang.L("Rathaus"))
-	u.win.Resize(fyne.NewSize(480, windowHeight(a)))
+	u.win = d.Window
+	if u.win == nil {
+		u.win = a.NewWindow(lang.L("Rathaus"))
+		u.win.Resize(fyne.NewSize(480, windowHeight(a)))
+	}
 
 	u.index = d.Index
 	if u.index == nil {
@@ -240,7 +251,11 @@ func (u *UI) build() {
 		}
 	}
 	u.apps.Refresh()
-	u.win.SetContent(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+	content := fyne.CanvasObject(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+	if d.Frame != nil {
+		content = d.Frame(content)
+	}
+	u.win.SetContent(content)
 	u.bindKeys()
 
 	// Reminders of appointments, the day before, while the app runs (in
@@ -251,6 +266,13 @@ func (u *UI) build() {
 	var remind context.Context
 	remind, u.stopReminders = context.WithCancel(context.Background())
 	go u.appts.Reminders(a.SendNotification).Run(remind)
+}
+
+// Stop saves what waits and stops the reminders: for screens taken off a
+// window that stays (a kiosk's session ending).
+func (u *UI) Stop() {
+	u.forms.Flush()
+	u.stopReminders()
 }
 
 // Window returns the main window.

@@ -80,6 +80,9 @@ type Case struct {
 	Notice bool
 	// New: the town took a step the citizen has not opened yet.
 	New bool
+	// KeyFingerprint names the device key the backend verified the
+	// submission's signature with ("" for an unsigned one).
+	KeyFingerprint string
 }
 
 // Conflict is a draft's value kept for the citizen to look at: one that

@@ -372,3 +372,7 @@ func readError(err error) error {
 func writeError(err error) error {
 	return &citizen.Error{Code: citizen.ESECRETS, Message: "The app's key file cannot be written.", Err: err}
 }
+
+// DeleteDataKey destroys the data key of id (a kiosk's ended citizen
+// session): what it sealed can no longer be opened by anyone.
+func (k *Keychain) DeleteDataKey(id string) error { return k.Delete(dataKeyName(id)) }

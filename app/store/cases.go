@@ -36,7 +36,7 @@ func (s *Store) Cases(ctx context.Context) ([]citizen.Case, error) {
 		// A case sealed with a key the device no longer has shows without
 		// its number and timeline; its status is clear.
 		if sc, ok := s.openCase(c.ID, sealed, number, hist); ok {
-			c.Number, c.History = sc.Number, sc.History
+			c.Number, c.History, c.KeyFingerprint = sc.Number, sc.History, sc.KeyFingerprint
 		}
 		out = append(out, c)
 	}
@@ -150,7 +150,7 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []api.Change, cursor s
 // of the case (an answer that was on its way while the feed brought a
 // newer status) never replaces a newer one.
 func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, draftID string, c api.Case) (changed bool, err error) {
-	sealed, err := s.sealCase(c.ID, sealedCase{Number: c.Number, History: c.History})
+	sealed, err := s.sealCase(c.ID, sealedCase{Number: c.Number, History: c.History, KeyFingerprint: c.KeyFingerprint})
 	if err != nil {
 		return false, err
 	}

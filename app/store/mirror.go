@@ -21,6 +21,9 @@ func stateAD(key string) []byte      { return []byte("state:" + key) }
 type sealedCase struct {
 	Number  string          `json:"number"`
 	History []api.CaseEvent `json:"history"`
+	// KeyFingerprint names the device key the backend verified the
+	// case's signature with (the receipt shows it).
+	KeyFingerprint string `json:"key_fingerprint,omitempty"`
 }
 
 func (s *Store) sealCase(id string, c sealedCase) ([]byte, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/authority"
 	"rathaus/server/casework"
 	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
@@ -26,7 +27,7 @@ and every action in the same audit log.
 Usage:
   rathaus-server cases list [--service ID] [--status S] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                             [--overdue DAYS] [--number N] [--search TEXT] [--limit N] [--offset N]
-  rathaus-server cases show ID|NUMBER [--json]
+  rathaus-server cases show ID|NUMBER [--json] [--authority-key FILE]
   rathaus-server cases take ID|NUMBER --as NAME
   rathaus-server cases advance ID|NUMBER STATUS [--message TEXT] [--as NAME]
                             [--date YYYY-MM-DD --time HH:MM --place TEXT] [--field POINTER ...]
@@ -45,11 +46,14 @@ Flags of every command:
                   Environment: RATHAUS_DATA. Default: ` + defaultData + `
   --db URL        the PostgreSQL database instead. Environment: RATHAUS_DB.
   --as NAME       who acts, for the audit log. Default: $USER.
+  --authority-key FILE  (show) decrypts a case encrypted end to end and
+                  checks its signature. Environment: RATHAUS_AUTHORITY_KEY.
 `
 
 // casesCmd is one run of "rathaus-server cases".
 type casesCmd struct {
 	data, db, as string
+	authorityKey string // decrypts encrypted cases for show
 	stdout       io.Writer
 }
 
@@ -98,6 +102,8 @@ func runCases(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&in.Time, "time", "", "")
 	fs.StringVar(&in.Place, "place", "", "")
 	fs.StringVar(&caseRef, "case", "", "")
+	c.authorityKey = getenv(envAuthorityKey)
+	fs.StringVar(&c.authorityKey, "authority-key", c.authorityKey, "")
 	fs.Func("field", "", func(v string) error { m.Fields = append(m.Fields, v); return nil })
 	// Positional arguments may come before the flags.
 	var pos []string
@@ -246,6 +252,15 @@ func (c *casesCmd) show(ctx context.Context, svc *casework.Service, ref string, 
 	if err != nil {
 		return err
 	}
+	var dec casework.Decrypter
+	if c.authorityKey != "" {
+		k, err := authority.Load(c.authorityKey)
+		if err != nil {
+			return fmt.Errorf("--authority-key: %w", err)
+		}
+		dec = k
+	}
+	st := casework.OpenSeal(&f, dec)
 	if asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetIndent("", "  ")
@@ -256,6 +271,7 @@ func (c *casesCmd) show(ctx context.Context, svc *casework.Service, ref string, 
 	}
 	fmt.Fprintf(c.stdout, "Case %s (%s): %s, %s, submitted %s, taken by %q\n",
 		f.Number, f.ID, f.Service, f.Status, f.Created.Local().Format("2006-01-02 15:04"), f.Assignee)
+	fmt.Fprintf(c.stdout, "Seal: %s\n", sealLine(st))
 	fmt.Fprintf(c.stdout, "Data: %s\n", f.Data)
 	for _, a := range f.Attachments {
 		fmt.Fprintf(c.stdout, "Attachment %s: %s (%s, %d bytes, upload %s)\n", a.Pointer, a.Filename, a.Filetype, a.Size, a.Upload)
@@ -282,4 +298,28 @@ func (c *casesCmd) act(ctx context.Context, svc *casework.Service, ref string, d
 	}
 	fmt.Fprintf(c.stdout, "case %s is %s\n", got.Number, got.Status)
 	return nil
+}
+
+// sealLine says what a case's seal is, as the console does.
+func sealLine(st casework.SealState) string {
+	var parts []string
+	switch {
+	case st.NoKey:
+		parts = append(parts, "encrypted end to end; give --authority-key FILE to read the data")
+	case st.Unopened:
+		parts = append(parts, "encrypted end to end, but the authority key given does not open it")
+	case st.Encrypted:
+		parts = append(parts, "encrypted end to end, decrypted with the authority key")
+	}
+	switch {
+	case !st.Signed:
+		parts = append(parts, "not signed")
+	case st.NoKey || st.Unopened:
+		parts = append(parts, "signed, key fingerprint "+st.Fingerprint+" (checked once decrypted)")
+	case st.Valid:
+		parts = append(parts, "signature valid, key fingerprint "+st.Fingerprint)
+	default:
+		parts = append(parts, "signature INVALID (the data differ from what the device signed), key fingerprint "+st.Fingerprint)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -78,8 +78,12 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 	if err != nil {
 		return err
 	}
-	con, err := console.New(console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports, ReportServices: categories,
-		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger})
+	cfg := console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports, ReportServices: categories,
+		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger}
+	if m.authority != nil {
+		cfg.Authority = m.authority
+	}
+	con, err := console.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"rathaus/assets"
 	"rathaus/server"
 	"rathaus/server/appointments"
+	"rathaus/server/authority"
 	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
 )
@@ -70,6 +71,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if len(args) > 0 && args[0] == "catalog" {
 		return runCatalog(args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "authority-key" {
+		return runAuthority(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "tickets" {
 		return runTickets(ctx, args[1:], getenv, stdout, stderr)
@@ -123,6 +127,11 @@ type Main struct {
 	UploadOrigins []string
 	// CatalogDir is the town's own catalog folder; empty: the demo town.
 	CatalogDir string
+	// AuthorityKey is the authority's private key file, with which the
+	// console decrypts end-to-end encrypted cases; empty: for the demo
+	// town, a key in the data folder, made at the first start.
+	AuthorityKey string
+	authority    *authority.Key
 	// SecureCookies marks the staff console's cookies Secure behind a TLS
 	// proxy.
 	SecureCookies bool
@@ -216,6 +225,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	fs.StringVar(&m.CatalogDir, "catalog", m.CatalogDir, "")
 	fs.StringVar(&m.TLSCert, "tls-cert", m.TLSCert, "")
 	fs.StringVar(&m.TLSKey, "tls-key", m.TLSKey, "")
+	m.AuthorityKey = getenv(envAuthorityKey)
+	fs.StringVar(&m.AuthorityKey, "authority-key", m.AuthorityKey, "")
 	m.SecureCookies = getenv(envSecureCookies) == "1"
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", m.SecureCookies, "")
 	m.StaffOffices = getenv(envStaffOffices)
@@ -306,6 +317,8 @@ Usage:
   rathaus-server catalog check|publish DIR [--data FOLDER]
       check a town's own catalog folder, or publish it to the running
       server; rathaus-server catalog -h explains it.
+  rathaus-server authority-key new DIR
+      make the authority's key pair for end-to-end encrypted submissions.
   rathaus-server cases list|show|take|advance|note|export ...
       work the cases from the command line, as the staff console does;
       rathaus-server cases -h explains it.
@@ -360,6 +373,12 @@ Flags (a flag beats its environment variable, which beats the default):
                        rathaus-server catalog publish DIR, publishes it again
                        while running. Environment: RATHAUS_CATALOG.
                        Default: none (the demo town).
+  --authority-key FILE the authority's private key (rathaus-server
+                       authority-key new DIR makes the pair): the staff
+                       console decrypts end-to-end encrypted cases with it.
+                       The portal itself keeps only ciphertext. Environment:
+                       RATHAUS_AUTHORITY_KEY. Default: for the demo town, a
+                       key made in FOLDER/authority at the first start.
   --staff-offices FILE a JSON object of office to token, for example
                        {"Steueramt": "a-long-random-token"}: a clerk who signs in
                        to the console with an office's token sees and works the
@@ -409,6 +428,9 @@ func (m *Main) Open() error {
 
 	cat, forms, err := m.loadCatalog()
 	if err != nil {
+		return err
+	}
+	if err := m.openAuthority(&cat); err != nil {
 		return err
 	}
 	reportServices, err := assets.DemoReportServices()

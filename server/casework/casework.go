@@ -89,6 +89,21 @@ type File struct {
 	Assignee    string
 	Device      string // the submitting device; "" for an anonymous case
 	Attachments []Attachment
+	// Seal is the case's signature and ciphertext, as submitted;
+	// IdempotencyKey is the key the case was made under, which the
+	// signature covers.
+	Seal           Seal
+	IdempotencyKey string
+}
+
+// Seal is what seals a case: the device's signature over the canonical
+// form of the submission (api.SigningInput) with the key it was made
+// with, and for an end-to-end encrypted service the data as a compact
+// JWE, which only the authority's key opens (the case's Data is then {}).
+type Seal struct {
+	Signature  *api.DeviceSignature // nil: unsigned (anonymous, or an older app)
+	SigningKey []byte               // Ed25519 public key of the device at the time
+	Encrypted  string               // compact JWE; "" for a clear case
 }
 
 // Attachment is a file of a case, by the JSON Pointer of its field.

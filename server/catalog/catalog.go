@@ -20,6 +20,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/formschema"
+	"rathaus/api/jwe"
 )
 
 // Files of a catalog folder.
@@ -307,6 +308,12 @@ func (c *checker) catalog(raw []byte, forms map[string]string) api.Catalog {
 		c.text(CatalogFile, p+"/fee", svc.Fee, false)
 		c.text(CatalogFile, p+"/duration", svc.Duration, false)
 		c.text(CatalogFile, p+"/office_name", svc.OfficeName, false)
+		if len(svc.EncryptionKey) > 0 {
+			// The same rule the backend and the app apply (api/jwe).
+			if _, err := jwe.ParsePublicKey(svc.EncryptionKey); err != nil {
+				c.add(CatalogFile, p+"/encryption_key", "%v", err)
+			}
+		}
 		k := fmt.Sprintf("%s/%d", svc.Form.ID, svc.Form.Version)
 		if _, ok := forms[k]; !ok {
 			c.add(CatalogFile, p+"/form", "form %s version %d is not in %s/ (or has problems of its own)", svc.Form.ID, svc.Form.Version, FormsDir)

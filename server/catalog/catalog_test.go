@@ -89,12 +89,15 @@ func TestBrokenFolder(t *testing.T) {
 		svc := v["services"].([]any)[0].(map[string]any)
 		delete(svc["summary"].(map[string]any), "en")
 		svc["category"] = "nirgends"
+		// An encryption key that is no RSA key.
+		v["services"].([]any)[1].(map[string]any)["encryption_key"] = map[string]any{"kty": "oct", "k": "c2VjcmV0", "kid": "x"}
 	})
 
 	got := catalog.Check(dir, published)
 	want := []struct{ file, pointer, says string }{
 		{"catalog.json", "/services/0/summary/en", "missing translation"},
 		{"catalog.json", "/services/0/category", "unknown category"},
+		{"catalog.json", "/services/1/encryption_key", "want an RSA public key"},
 		{"catalog.json", "/services/", "fuehrungszeugnis version 1 is not in forms/"},
 		{"forms/baumfaellung.json", "/version", "already published with other content"},
 		{"forms/fuehrungszeugnis.json", "/schema", "schema"},

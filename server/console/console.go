@@ -58,8 +58,12 @@ type Config struct {
 	// OverdueAfter is how long a case may wait before the list calls it
 	// overdue (0: 14 days).
 	OverdueAfter time.Duration
-	Now          func() time.Time // time.Now when nil
-	Logger       *slog.Logger     // slog.Default() when nil
+	// Authority decrypts end-to-end encrypted cases for the clerk (the
+	// authority's private key, rathaus-server --authority-key); nil: such
+	// cases show that the key is missing.
+	Authority Decrypter
+	Now       func() time.Time // time.Now when nil
+	Logger    *slog.Logger     // slog.Default() when nil
 }
 
 // Console serves the staff console.

@@ -327,6 +327,7 @@ type casePage struct {
 	InDate       string
 	InTime       string
 	InPlace      string
+	Seal         sealView
 }
 
 func (c *Console) handleCase(w http.ResponseWriter, r *http.Request, rq *request) {
@@ -351,7 +352,8 @@ func (c *Console) casePage(w http.ResponseWriter, r *http.Request, rq *request, 
 		http.Error(w, word("failed", rq.lang), http.StatusInternalServerError)
 		return
 	}
-	p := casePage{page: c.page(r, rq, word("case", rq.lang)+" "+f.Number), File: f}
+	seal := c.openSeal(&f, rq.lang)
+	p := casePage{page: c.page(r, rq, word("case", rq.lang)+" "+f.Number), File: f, Seal: seal}
 	p.ServiceTitle = f.Service
 	for _, s := range c.cfg.Forms.Catalog().Services {
 		if s.ID == f.Service {

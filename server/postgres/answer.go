@@ -69,7 +69,9 @@ func (db *DB) Answer(ctx context.Context, key string, requestHash []byte, a case
 		for _, x := range atts {
 			b.Queue("INSERT INTO case_attachments (case_id, pointer, upload_id) VALUES ($1, $2, $3)", a.Case, x.Pointer, x.Upload)
 		}
-		b.Queue("UPDATE cases SET data = $1, status = $2 WHERE id = $3", string(a.Data), ev.Status, a.Case)
+		// The answer replaces the data the signature covered: the case is
+		// unsigned from here on (answers are not signed yet).
+		b.Queue("UPDATE cases SET data = $1, status = $2, signature = NULL, signing_key = NULL, encrypted = NULL WHERE id = $3", string(a.Data), ev.Status, a.Case)
 		if err := queueEvent(b, a.Case, events+1, ev); err != nil {
 			return err
 		}

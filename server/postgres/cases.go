@@ -12,6 +12,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/server"
+	"rathaus/server/casework"
 )
 
 // ReplayCase implements server.Store.
@@ -95,10 +96,19 @@ func (db *DB) CreateCase(ctx context.Context, key string, requestHash []byte, c 
 			History: []api.CaseEvent{{Status: c.Status, At: created}},
 		}
 		replayed = false
+		sig, err := signatureJSON(c.Seal)
+		if err != nil {
+			return err
+		}
+		if c.Seal.Signature != nil {
+			out.KeyFingerprint = api.KeyFingerprint(c.Seal.SigningKey)
+		}
 		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, created, nullable(c.Device))
+		b.Queue(`INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device,
+			signature, signing_key, encrypted)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, created, nullable(c.Device),
+			sig, nullBytes(c.Seal.SigningKey), nullable(c.Seal.Encrypted))
 		if err := queueEvent(b, out.ID, 1, out.History[0]); err != nil {
 			return err
 		}
@@ -220,10 +230,15 @@ func (db *DB) SetCaseStatus(ctx context.Context, id string, ev api.CaseEvent, al
 // caseByID reads a case with its timeline.
 func caseByID(ctx context.Context, tx pgx.Tx, id string) (api.Case, error) {
 	var c api.Case
-	err := tx.QueryRow(ctx, "SELECT id, number, service, form_id, form_version, status, created FROM cases WHERE id = $1", id).
-		Scan(&c.ID, &c.Number, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &c.Created)
+	var signed bool
+	var key []byte
+	err := tx.QueryRow(ctx, "SELECT id, number, service, form_id, form_version, status, created, signature IS NOT NULL, signing_key FROM cases WHERE id = $1", id).
+		Scan(&c.ID, &c.Number, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &c.Created, &signed, &key)
 	if err != nil {
 		return api.Case{}, err
+	}
+	if signed && key != nil {
+		c.KeyFingerprint = api.KeyFingerprint(key)
 	}
 	c.Created = c.Created.UTC()
 	rows, err := tx.Query(ctx, "SELECT status, at, note, fields FROM case_events WHERE case_id = $1 ORDER BY seq", id)
@@ -276,4 +291,17 @@ func queueEvent(b *pgx.Batch, caseID string, seq int, ev api.CaseEvent) error {
 	b.Queue("INSERT INTO case_events (case_id, seq, status, at, note, fields) VALUES ($1, $2, $3, $4, $5, $6)",
 		caseID, seq, ev.Status, stamp(ev.At), note, fields)
 	return nil
+}
+
+// signatureJSON is a case's signature as the signature column keeps it,
+// NULL for an unsigned case.
+func signatureJSON(s casework.Seal) (any, error) {
+	if s.Signature == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(s.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: signature: %w", err)
+	}
+	return string(b), nil
 }

@@ -93,14 +93,25 @@ func (db *DB) CaseFile(ctx context.Context, id string) (_ casework.File, err err
 	defer func() { err = classify(err) }()
 	var f casework.File
 	err = db.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		var data []byte
-		err := tx.QueryRow(ctx, "SELECT data, coalesce(assignee, ''), coalesce(device, '') FROM cases WHERE id = $1", id).Scan(&data, &f.Assignee, &f.Device)
+		var data, sig []byte
+		var enc *string
+		err := tx.QueryRow(ctx, `SELECT data, coalesce(assignee, ''), coalesce(device, ''), signature, signing_key, encrypted,
+			coalesce((SELECT key FROM idempotency_keys WHERE case_id = cases.id ORDER BY created LIMIT 1), '')
+			FROM cases WHERE id = $1`, id).Scan(&data, &f.Assignee, &f.Device, &sig, &f.Seal.SigningKey, &enc, &f.IdempotencyKey)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return casework.ErrNoCase
 		} else if err != nil {
 			return err
 		}
 		f.Data = json.RawMessage(data)
+		if enc != nil {
+			f.Seal.Encrypted = *enc
+		}
+		if sig != nil {
+			if err := json.Unmarshal(sig, &f.Seal.Signature); err != nil {
+				return fmt.Errorf("case signature: %w", err)
+			}
+		}
 		if f.Case, err = caseByID(ctx, tx, id); err != nil {
 			return err
 		}

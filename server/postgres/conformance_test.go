@@ -132,6 +132,10 @@ func (r *roundRobin) DeviceByToken(ctx context.Context, h []byte) (server.Device
 	return r.next().DeviceByToken(ctx, h)
 }
 
+func (r *roundRobin) SetDeviceKey(ctx context.Context, id string, key []byte) error {
+	return r.next().SetDeviceKey(ctx, id, key)
+}
+
 func (r *roundRobin) LinkDevices(ctx context.Context, account string, devices ...string) error {
 	return r.next().LinkDevices(ctx, account, devices...)
 }

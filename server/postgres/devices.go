@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,8 +20,8 @@ func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) (err error) 
 		return fmt.Errorf("postgres: create device: %w", err)
 	}
 	defer conn.Release()
-	_, err = conn.Exec(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
-		VALUES ($1, $2, $3, $4, $5)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, stamp(d.Created))
+	_, err = conn.Exec(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created, signing_key)
+		VALUES ($1, $2, $3, $4, $5, $6)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, stamp(d.Created), nullBytes(d.SigningKey))
 	if err != nil {
 		return fmt.Errorf("postgres: create device: %w", err)
 	}
@@ -37,7 +38,7 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (_ server.Dev
 	defer conn.Release()
 	var d server.Device
 	var account *string
-	err = conn.QueryRow(ctx, "SELECT id, account FROM devices WHERE token_hash = $1", tokenHash).Scan(&d.ID, &account)
+	err = conn.QueryRow(ctx, "SELECT id, account, signing_key FROM devices WHERE token_hash = $1", tokenHash).Scan(&d.ID, &account, &d.SigningKey)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return server.Device{}, server.ErrNotFound
@@ -48,6 +49,40 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (_ server.Dev
 		d.Account = *account
 	}
 	return d, nil
+}
+
+// SetDeviceKey implements server.Store. The row is locked from the read to
+// the update, so of two keys sent at once one wins and the other conflicts.
+func (db *DB) SetDeviceKey(ctx context.Context, id string, key []byte) (err error) {
+	defer func() { err = classify(err) }()
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		var have []byte
+		err := tx.QueryRow(ctx, "SELECT signing_key FROM devices WHERE id = $1 FOR UPDATE", id).Scan(&have)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return server.ErrNotFound
+		case err != nil:
+			return err
+		case have != nil && !bytes.Equal(have, key):
+			return server.ErrKeyConflict
+		case have != nil:
+			return nil
+		}
+		_, err = tx.Exec(ctx, "UPDATE devices SET signing_key = $1 WHERE id = $2", key, id)
+		return err
+	})
+	if err != nil && !errors.Is(err, server.ErrNotFound) && !errors.Is(err, server.ErrKeyConflict) {
+		return fmt.Errorf("postgres: set device key: %w", err)
+	}
+	return err
+}
+
+// nullBytes is b, or NULL for an empty b.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // LinkDevices implements server.Store.

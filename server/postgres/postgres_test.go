@@ -8,6 +8,7 @@ import (
 	"net"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -57,7 +58,11 @@ func TestMigrationsFromEmpty(t *testing.T) {
 		t.Run(fmt.Sprintf("after %d", k), func(t *testing.T) {
 			t.Parallel()
 			url := pgtest.URL(t)
-			old, err := postgres.OpenAt(ctx, url, k)
+			last := 0 // the k-th file's number: numbers may have gaps
+			if k > 0 {
+				last, _ = strconv.Atoi(names[k-1][:4])
+			}
+			old, err := postgres.OpenAt(ctx, url, last)
 			if err != nil {
 				t.Fatalf("OpenAt(%d): %v", k, err)
 			}
@@ -77,7 +82,9 @@ func TestMigrationsFromEmpty(t *testing.T) {
 			db.Close()
 			first := migrationRows(t, url)
 			for i, name := range names {
-				if i >= len(first) || !strings.HasPrefix(first[i], fmt.Sprintf("%d %s ", i+1, name)) {
+				// The version is the file's number: numbers may have gaps.
+				version, _ := strconv.Atoi(name[:4])
+				if i >= len(first) || !strings.HasPrefix(first[i], fmt.Sprintf("%d %s ", version, name)) {
 					t.Fatalf("schema_migrations = %q, want one row per file %q", first, names)
 				}
 			}

@@ -59,7 +59,9 @@ func answer(ctx context.Context, q querier, key string, requestHash []byte, a ca
 	if err := linkAttachments(ctx, q, a.Case, a.Device, atts); err != nil {
 		return api.Case{}, false, err
 	}
-	if _, err := q.ExecContext(ctx, "UPDATE cases SET data = ?, status = ? WHERE id = ?", string(a.Data), ev.Status, a.Case); err != nil {
+	// The answer replaces the data the signature covered: the case is
+	// unsigned from here on (answers are not signed yet).
+	if _, err := q.ExecContext(ctx, "UPDATE cases SET data = ?, status = ?, signature = NULL, signing_key = NULL, encrypted = NULL WHERE id = ?", string(a.Data), ev.Status, a.Case); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: answer: %w", err)
 	}
 	if err := addEvent(ctx, q, a.Case, events+1, ev); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"rathaus/api"
 	"rathaus/server"
+	"rathaus/server/casework"
 )
 
 // ReplayCase implements server.Store.
@@ -95,9 +96,18 @@ func createCase(ctx context.Context, q querier, key string, requestHash []byte, 
 		History: []api.CaseEvent{{Status: c.Status, At: created}},
 	}
 	stamp := created.Format(time.RFC3339Nano)
-	if _, err := q.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, stamp, nullable(c.Device)); err != nil {
+	sig, err := signatureJSON(c.Seal)
+	if err != nil {
+		return api.Case{}, false, err
+	}
+	if c.Seal.Signature != nil {
+		out.KeyFingerprint = api.KeyFingerprint(c.Seal.SigningKey)
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO cases (id, number, service, form_id, form_version, data, status, created, device,
+		signature, signing_key, encrypted)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		out.ID, out.Number, out.Service, out.Form.ID, out.Form.Version, string(c.Data), out.Status, stamp, nullable(c.Device),
+		sig, nullBytes(c.Seal.SigningKey), nullable(c.Seal.Encrypted)); err != nil {
 		return api.Case{}, false, fmt.Errorf("sqlite: insert case: %w", err)
 	}
 	if err := addEvent(ctx, q, out.ID, 1, out.History[0]); err != nil {
@@ -204,10 +214,15 @@ func setCaseStatus(ctx context.Context, q querier, id string, ev api.CaseEvent, 
 func caseByID(ctx context.Context, tx querier, id string) (api.Case, error) {
 	var c api.Case
 	var created string
-	err := tx.QueryRowContext(ctx, "SELECT id, number, service, form_id, form_version, status, created FROM cases WHERE id = ?", id).
-		Scan(&c.ID, &c.Number, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &created)
+	var signed sql.NullString
+	var key []byte
+	err := tx.QueryRowContext(ctx, "SELECT id, number, service, form_id, form_version, status, created, signature, signing_key FROM cases WHERE id = ?", id).
+		Scan(&c.ID, &c.Number, &c.Service, &c.Form.ID, &c.Form.Version, &c.Status, &created, &signed, &key)
 	if err != nil {
 		return api.Case{}, err
+	}
+	if signed.Valid && key != nil {
+		c.KeyFingerprint = api.KeyFingerprint(key)
 	}
 	if c.Created, err = time.Parse(time.RFC3339Nano, created); err != nil {
 		return api.Case{}, fmt.Errorf("created %q: %w", created, err)
@@ -273,4 +288,17 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// signatureJSON is a case's signature as the signature column keeps it,
+// NULL for an unsigned case.
+func signatureJSON(s casework.Seal) (any, error) {
+	if s.Signature == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(s.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: signature: %w", err)
+	}
+	return string(b), nil
 }

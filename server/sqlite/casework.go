@@ -109,7 +109,10 @@ func (db *DB) CaseFile(ctx context.Context, id string) (_ casework.File, err err
 	defer func() { _ = tx.Rollback() }()
 	var f casework.File
 	var data string
-	err = tx.QueryRowContext(ctx, "SELECT data, coalesce(assignee, ''), coalesce(device, '') FROM cases WHERE id = ?", id).Scan(&data, &f.Assignee, &f.Device)
+	var sig, enc sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT data, coalesce(assignee, ''), coalesce(device, ''), signature, signing_key, encrypted,
+		coalesce((SELECT key FROM idempotency_keys WHERE case_id = cases.id ORDER BY created LIMIT 1), '')
+		FROM cases WHERE id = ?`, id).Scan(&data, &f.Assignee, &f.Device, &sig, &f.Seal.SigningKey, &enc, &f.IdempotencyKey)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return casework.File{}, casework.ErrNoCase
@@ -117,6 +120,12 @@ func (db *DB) CaseFile(ctx context.Context, id string) (_ casework.File, err err
 		return casework.File{}, fmt.Errorf("sqlite: case file: %w", err)
 	}
 	f.Data = json.RawMessage(data)
+	f.Seal.Encrypted = enc.String
+	if sig.Valid {
+		if err := json.Unmarshal([]byte(sig.String), &f.Seal.Signature); err != nil {
+			return casework.File{}, fmt.Errorf("sqlite: case signature: %w", err)
+		}
+	}
 	if f.Case, err = caseByID(ctx, tx, id); err != nil {
 		return casework.File{}, fmt.Errorf("sqlite: case file: %w", err)
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,8 +15,8 @@ import (
 func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) (err error) {
 	defer func() { err = classify(err) }()
 	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created)
-			VALUES (?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339))
+		_, err := q.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created, signing_key)
+			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339), nullBytes(d.SigningKey))
 		return err
 	})
 	if err != nil {
@@ -29,7 +30,7 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (_ server.Dev
 	defer func() { err = classify(err) }()
 	var d server.Device
 	var account sql.NullString
-	err = db.ro.QueryRowContext(ctx, "SELECT id, account FROM devices WHERE token_hash = ?", tokenHash).Scan(&d.ID, &account)
+	err = db.ro.QueryRowContext(ctx, "SELECT id, account, signing_key FROM devices WHERE token_hash = ?", tokenHash).Scan(&d.ID, &account, &d.SigningKey)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return server.Device{}, server.ErrNotFound
@@ -38,6 +39,37 @@ func (db *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (_ server.Dev
 	}
 	d.Account = account.String
 	return d, nil
+}
+
+// SetDeviceKey implements server.Store, as one write (writer.go).
+func (db *DB) SetDeviceKey(ctx context.Context, id string, key []byte) (err error) {
+	defer func() { err = classify(err) }()
+	return db.w.write(ctx, func(ctx context.Context, q querier) error {
+		var have []byte
+		err := q.QueryRowContext(ctx, "SELECT signing_key FROM devices WHERE id = ?", id).Scan(&have)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return server.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("sqlite: device key: %w", err)
+		case have != nil && !bytes.Equal(have, key):
+			return server.ErrKeyConflict
+		case have != nil:
+			return nil
+		}
+		if _, err := q.ExecContext(ctx, "UPDATE devices SET signing_key = ? WHERE id = ?", key, id); err != nil {
+			return fmt.Errorf("sqlite: set device key: %w", err)
+		}
+		return nil
+	})
+}
+
+// nullBytes is b, or NULL for an empty b.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // LinkDevices implements server.Store.

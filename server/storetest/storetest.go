@@ -69,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Appointments", testAppointments},
 		{"OpenData", testOpenData},
 		{"Polls", testPolls},
+		{"Handoffs", testHandoffs},
+		{"Seal", testSeal},
 	}
 	for _, f := range families {
 		t.Run(f.name, func(t *testing.T) {

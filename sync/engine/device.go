@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"net/http"
 	"runtime"
+	"sync"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -29,20 +31,107 @@ func (e *Engine) ensureDevice(ctx context.Context) error {
 	switch {
 	case err == nil && token != "":
 		e.useToken(token)
-		return nil
+		return e.ensureSigningKey(ctx)
 	case err != nil && !errors.Is(err, secrets.ErrNotFound):
 		// Registering again would give the device a new identity: the
 		// status of its earlier cases would never arrive.
 		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
 	}
-	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: runtime.GOOS, AppVersion: appVersion})
+	key, err := secrets.SigningKey(e.secrets, e.store.InstallID())
+	if err != nil {
+		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
+	}
+	pub := api.EncodeSigningKey(key.Public().(ed25519.PublicKey))
+	d, err := e.portal.RegisterDevice(ctx, api.DeviceRequest{Platform: runtime.GOOS, AppVersion: appVersion, SigningKey: pub})
 	if isStatus(err, http.StatusNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return e.keepDevice(ctx, name, d)
+	if err := e.keepDevice(ctx, name, d); err != nil {
+		return err
+	}
+	// Registered with the key: the next start need not send it again.
+	if err := e.store.SetSyncValue(ctx, keySigningKey, pub); err != nil {
+		return err
+	}
+	e.signer.set(key)
+	return nil
+}
+
+// keySigningKey (a sync value) is the public signing key the backend has
+// for this device, as sent; "" while it has none.
+const keySigningKey = "signing_key"
+
+// ensureSigningKey makes sure the backend knows the device's signing key:
+// a device registered by an app from before signing keys registers its
+// key once (POST /v1/devices/key). Until then its submissions go unsigned,
+// as they did; a backend without the endpoint (404) takes them so.
+func (e *Engine) ensureSigningKey(ctx context.Context) error {
+	if e.signer.get() != nil {
+		return nil
+	}
+	key, err := secrets.SigningKey(e.secrets, e.store.InstallID())
+	if err != nil {
+		return citizen.Transient(citizen.ESECRETS, "The app's secret store does not answer; the app tries again by itself.", err)
+	}
+	pub := api.EncodeSigningKey(key.Public().(ed25519.PublicKey))
+	if have, err := e.store.SyncValue(ctx, keySigningKey); err != nil {
+		return err
+	} else if have == pub {
+		e.signer.set(key)
+		return nil
+	}
+	err = e.portal.RegisterDeviceKey(ctx, api.DeviceKeyRequest{SigningKey: pub})
+	switch {
+	case isStatus(err, http.StatusNotFound):
+		return nil
+	case err != nil:
+		// A conflict (the backend has another key for this device: the
+		// secret store lost the key and kept the credential) is the
+		// backend's to sort out; the device goes on unsigned meanwhile.
+		if isStatus(err, http.StatusConflict) {
+			e.log.Warn("the backend has another signing key for this device; submissions go unsigned", "err", err)
+			return nil
+		}
+		return err
+	}
+	if err := e.store.SetSyncValue(ctx, keySigningKey, pub); err != nil {
+		return err
+	}
+	e.signer.set(key)
+	return nil
+}
+
+// KeyFingerprint is the fingerprint of the key that signs this device's
+// submissions (api.KeyFingerprint), as the receipt shows it; "" until the
+// backend knows the key.
+func (e *Engine) KeyFingerprint() string {
+	k := e.signer.get()
+	if k == nil {
+		return ""
+	}
+	return api.KeyFingerprint(k.Public().(ed25519.PublicKey))
+}
+
+// signer holds the device's signing key for the senders, set by the pass
+// once the backend has it.
+type signer struct {
+	mu  sync.Mutex
+	key ed25519.PrivateKey
+}
+
+func (s *signer) set(k ed25519.PrivateKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.key = k
+}
+
+func (s *signer) get() ed25519.PrivateKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.key
 }
 
 // keepDevice stores a new device's credential before the device is used:

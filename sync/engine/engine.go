@@ -52,6 +52,7 @@ type Portal interface {
 	Catalog(ctx context.Context, etag string) (cat api.Catalog, newETag string, changed bool, err error)
 	Form(ctx context.Context, ref api.FormRef) ([]byte, error)
 	RegisterDevice(ctx context.Context, req api.DeviceRequest) (api.Device, error)
+	RegisterDeviceKey(ctx context.Context, req api.DeviceKeyRequest) error
 	SetToken(token string)
 	Changes(ctx context.Context, cursor string, limit int) (api.Changes, error)
 
@@ -105,6 +106,7 @@ type Engine struct {
 	senders map[citizen.OutboxKind]Sender
 
 	unsaved api.Device // registered, but not yet in the secret store (guarded by passMu)
+	signer  *signer    // the device's signing key, once the backend knows it
 
 	kick   chan struct{} // a new item waits
 	force  chan struct{} // the citizen asked for a pass (SyncNow)
@@ -159,6 +161,7 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		maxAttempts: 30,
 		parallel:    4,
 		pace:        newPacer(time.Now),
+		signer:      new(signer),
 		senders:     map[citizen.OutboxKind]Sender{},
 		kick:        make(chan struct{}, 1),
 		force:       make(chan struct{}, 1),
@@ -167,7 +170,7 @@ func New(st Store, p Portal, u Uploader, sec Secrets, opts ...Option) *Engine {
 		o(e)
 	}
 	own := map[citizen.OutboxKind]Sender{
-		citizen.OutboxSubmission:    &submissionSender{store: st, portal: p, uploads: u, pace: e.pace},
+		citizen.OutboxSubmission:    &submissionSender{store: st, portal: p, uploads: u, pace: e.pace, signer: e.signer},
 		citizen.OutboxDraft:         &draftCopySender{store: st, portal: p, pace: e.pace},
 		citizen.OutboxReport:        &reportSender{store: st, portal: p, uploads: u, pace: e.pace},
 		citizen.OutboxBooking:       &bookingSender{store: st, portal: p},

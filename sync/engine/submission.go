@@ -3,10 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"rathaus/api"
+	"rathaus/api/jwe"
 	"rathaus/app/citizen"
+	"rathaus/sync/portal"
 	"rathaus/sync/upload"
 )
 
@@ -23,6 +26,9 @@ type submissionStore interface {
 	Attachments(ctx context.Context, draftID string) ([]*citizen.Attachment, error)
 	AttachmentData(ctx context.Context, id string) ([]byte, error)
 	SetAttachmentUpload(ctx context.Context, id, url string, offset int64, done bool) error
+	// Catalog is the cached catalog: a service's encryption key.
+	Catalog(ctx context.Context) (cat api.Catalog, etag, source string, err error)
+	SetEncrypted(ctx context.Context, itemID int64, jwe string) error
 }
 
 // submissionPortal is what a submission needs of the backend.
@@ -38,6 +44,7 @@ type submissionSender struct {
 	portal  submissionPortal
 	uploads Uploader
 	pace    *pacer
+	signer  *signer
 }
 
 var (
@@ -61,6 +68,17 @@ func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, ste
 			return changed, err
 		}
 	}
+	if p.Answers == "" {
+		// Answers to the town hall are not signed yet: the backend keeps
+		// the case unsigned from an answer on.
+		var err error
+		if req, err = s.seal(it, req); err != nil {
+			return changed, err
+		}
+		if req, err = s.encrypt(ctx, it, req); err != nil {
+			return changed, err
+		}
+	}
 	start := time.Now()
 	var cs api.Case
 	var err error
@@ -68,6 +86,14 @@ func (s *submissionSender) Send(ctx context.Context, it *citizen.OutboxItem, ste
 		cs, err = s.portal.Answer(ctx, it.IdempotencyKey, p.Answers, req)
 	} else {
 		cs, err = s.portal.Submit(ctx, it.IdempotencyKey, req)
+	}
+	if isEncryptionRefusal(err) && req.Encrypted != "" {
+		// Made to a key the service no longer has (the town changed it):
+		// the next attempt encrypts anew to the key the catalog has then.
+		// The refused request made no case, so its key is still free.
+		if cerr := s.store.SetEncrypted(ctx, it.ID, ""); cerr != nil {
+			return changed, cerr
+		}
 	}
 	if err != nil {
 		return changed, err
@@ -89,7 +115,19 @@ func (s *submissionSender) Prepare(ctx context.Context, it *citizen.OutboxItem, 
 
 // Permanent: the backend's refusals (4xx); everything the portal client
 // marks transient is tried again.
-func (s *submissionSender) Permanent(err error) bool { return !citizen.IsTransient(err) }
+// A refusal for encryption (the service has a key that the cached catalog
+// did not have yet, so the data went in clear and nothing was kept) is
+// tried again: the pass's pull brings the catalog with the key.
+func (s *submissionSender) Permanent(err error) bool {
+	return !isEncryptionRefusal(err) && !citizen.IsTransient(err)
+}
+
+// isEncryptionRefusal: the backend refused the submission's encryption
+// (api.ProblemEncryption).
+func isEncryptionRefusal(err error) bool {
+	re, ok := errors.AsType[*portal.ResponseError](err)
+	return ok && re.Problem != nil && re.Problem.Type == api.ProblemEncryption
+}
 
 // Refuse fails the item and makes its draft editable again, with the
 // backend's problem on its fields.
@@ -195,4 +233,64 @@ func walkAttachments(v any, f func(map[string]any)) {
 			walkAttachments(c, f)
 		}
 	}
+}
+
+// seal signs the request as it goes out (its data with the upload ids
+// filled in) with the device's key, when the backend knows the key.
+// Ed25519 signatures are deterministic: a retry sends the same bytes.
+func (s *submissionSender) seal(it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
+	key := s.signer.get()
+	if key == nil {
+		return req, nil
+	}
+	hashes, err := api.AttachmentHashes(req.Data)
+	if err != nil {
+		return req, err
+	}
+	input, err := api.SigningInput(req.Service, req.Form, it.IdempotencyKey, req.Data, hashes)
+	if err != nil {
+		return req, err
+	}
+	req.Signature = api.Sign(key, input)
+	return req, nil
+}
+
+// encrypt sends the data of a service that publishes an encryption key only
+// as a JWE to that key (api/jwe), made once and kept with the item
+// (SetEncrypted) so that a retry repeats it byte for byte. The signature,
+// made before, covers the plaintext. A service whose key the cached
+// catalog does not have (yet) gets its data in clear; the backend refuses
+// that for a service with a key (encryption-invalid) and the citizen sees
+// it, nothing goes in clear to a service that asks for encryption.
+func (s *submissionSender) encrypt(ctx context.Context, it *citizen.OutboxItem, req api.SubmissionRequest) (api.SubmissionRequest, error) {
+	if req.Encrypted == "" {
+		cat, _, _, err := s.store.Catalog(ctx)
+		if citizen.ErrorCode(err) == citizen.ENOTFOUND {
+			return req, nil // no catalog yet: no key known (see Permanent)
+		}
+		if err != nil {
+			return req, err
+		}
+		var raw json.RawMessage
+		for _, svc := range cat.Services {
+			if svc.ID == req.Service {
+				raw = svc.EncryptionKey
+			}
+		}
+		if len(raw) == 0 {
+			return req, nil
+		}
+		key, err := jwe.ParsePublicKey(raw)
+		if err != nil {
+			return req, citizen.Errorf(citizen.EINVALID, "The town's encryption key for this service cannot be used; the application was not sent. Please tell the town hall.")
+		}
+		if req.Encrypted, err = jwe.Encrypt(key, req.Data); err != nil {
+			return req, err
+		}
+		if err := s.store.SetEncrypted(ctx, it.ID, req.Encrypted); err != nil {
+			return req, err
+		}
+	}
+	req.Data = nil
+	return req, nil
 }

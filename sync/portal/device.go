@@ -73,3 +73,16 @@ func (c *Client) PutDraft(ctx context.Context, d api.DraftCopy) (api.DraftCopy, 
 	}
 	return merged, nil
 }
+
+// RegisterDeviceKey registers the signing key of a device that was
+// registered without one (an app from before signing keys).
+func (c *Client) RegisterDeviceKey(ctx context.Context, req api.DeviceKeyRequest) error {
+	resp, err := c.r(ctx).SetHeader("Content-Type", api.ContentTypeJSON).SetBody(req).Post(api.PathDeviceKey)
+	if err != nil {
+		return networkError(ctx, err)
+	}
+	if resp.StatusCode() != http.StatusNoContent && resp.StatusCode() != http.StatusOK {
+		return statusError(resp)
+	}
+	return nil
+}

@@ -121,7 +121,7 @@ func (ap *Applications) refresh(st engine.State) {
 		ap.empty.Hide()
 	}
 	if ap.submitted != nil {
-		ap.submitted.update(drafts, byDraft, st)
+		ap.submitted.update(drafts, byDraft, caseOf, st)
 	}
 }
 

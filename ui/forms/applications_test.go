@@ -97,6 +97,15 @@ func TestFillSubmitAndSync(t *testing.T) {
 	if got := r.apps().submitted.text.Text; !strings.Contains(got, d.CaseNumber) {
 		t.Errorf("dialog after the engine sent it = %q, want the case number %s", got, d.CaseNumber)
 	}
+	// The receipt names the key the backend verified the signature with:
+	// the backend's fingerprint, which is the device's own.
+	cases, _ := r.Store.Cases(ctx)
+	if len(cases) != 1 || cases[0].KeyFingerprint == "" || cases[0].KeyFingerprint != r.Engine.KeyFingerprint() {
+		t.Fatalf("the case's fingerprint is %v, want the device's %q", cases, r.Engine.KeyFingerprint())
+	}
+	if got := r.apps().submitted.text.Text; !strings.Contains(got, cases[0].KeyFingerprint) {
+		t.Errorf("the receipt %q does not show the key fingerprint %s", got, cases[0].KeyFingerprint)
+	}
 }
 
 // TestOfflineSubmitWaitsThenGoesOnce: with the backend down the item says

@@ -41,10 +41,15 @@ func (ap *Applications) ShowSubmitted(draftID string) {
 	ap.Refresh()
 }
 
-func (sd *submittedDialog) update(drafts []*citizen.Draft, items map[string]*citizen.OutboxItem, st engine.State) {
+func (sd *submittedDialog) update(drafts []*citizen.Draft, items map[string]*citizen.OutboxItem, cases map[string]*citizen.Case, st engine.State) {
 	for _, d := range drafts {
 		if d.ID == sd.draftID {
 			text, imp := submittedText(d, items[d.ID], st)
+			if c := cases[d.ID]; c != nil && c.KeyFingerprint != "" && d.State == citizen.DraftSent {
+				// The receipt: the key the backend verified the signature
+				// with, to compare with what the town hall sees.
+				text += "\n\n" + lang.L("Signed on this device; the town hall verified the signature. Key fingerprint: {{.Fingerprint}}", map[string]any{"Fingerprint": c.KeyFingerprint})
+			}
 			sd.text.Importance = imp
 			sd.text.SetText(text)
 			return
