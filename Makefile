@@ -42,6 +42,7 @@ lint: deps
 ## docs/opendata.png and docs/opendata-decisions.png (the open data),
 ## docs/account-signed-out.png, docs/account-code.png, docs/account.png (the login)
 ## docs/kiosk-start.png, docs/kiosk-session.png, docs/kiosk-handoff.png, docs/kiosk-receipt.png (kiosk mode)
+## docs/polls*.png (Mitreden: the list, an answer, results at 100 and 200 %)
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \
@@ -50,6 +51,8 @@ screenshot: build
 		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/reports/ -args -shots $(CURDIR)/docs
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x800x24" \
 		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/kiosk/ -args -shots $(CURDIR)/docs
+	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
+		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/polls/ -args -shots $(CURDIR)/docs
 
 ## load: open-loop load of submissions at LOAD_RATES per second for
 ## LOAD_DURATION each, against rathaus-server on SQLite and a bare net/http +

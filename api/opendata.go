@@ -17,6 +17,10 @@ const (
 	// DatasetDecisionDays gives the median days from receipt to the first
 	// decision per month of the decision (UTC) and service.
 	DatasetDecisionDays = "decision-days"
+	// DatasetPolls gives the results of the closed polls: per poll, choice
+	// question and option, how many answers chose it. A poll appears once
+	// it has closed, never before.
+	DatasetPolls = "poll-results"
 )
 
 // Content types of the open data's files.
@@ -36,14 +40,25 @@ type OpenData struct {
 }
 
 // OpenDataRow is one figure. Counts have Status and Count; decision days
-// have Decisions (how many the median is of) and MedianDays.
+// have Decisions (how many the median is of) and MedianDays; poll results
+// have the poll's Title and Closed, the Question and Option (keys, and
+// their German texts) and the poll's Answers, Count of which chose the
+// option.
 type OpenDataRow struct {
-	// Month is "YYYY-MM".
+	// Month is "YYYY-MM" (for a poll: the month it closed).
 	Month string `json:"month"`
-	// Category is the service (cases, decision days) or the report
-	// category.
+	// Category is the service (cases, decision days), the report
+	// category or the poll's id.
 	Category   string   `json:"category"`
 	Status     string   `json:"status,omitempty"`
 	Count      int      `json:"count"`
 	MedianDays *float64 `json:"median_days,omitempty"`
+	// Poll results only.
+	Title        string `json:"title,omitempty"`
+	Closed       string `json:"closed,omitempty"` // RFC 3339, UTC
+	Question     string `json:"question,omitempty"`
+	QuestionText string `json:"question_text,omitempty"`
+	Option       string `json:"option,omitempty"`
+	OptionText   string `json:"option_text,omitempty"`
+	Answers      int    `json:"answers,omitempty"`
 }

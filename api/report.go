@@ -17,7 +17,8 @@ import (
 const (
 	PathOpen311 = "/open311/v2/"
 	// PathReports: POST a report from the app (Idempotency-Key), GET the
-	// public feed; {id}/votes takes a "+1", {id}/photos/{n} serves a photo.
+	// public feed; {id}/votes takes a "+1", {id}/photos/{n} serves a photo,
+	// {id}/history gives the report's timeline (ReportHistory).
 	PathReports = "/v1/reports"
 )
 
@@ -287,4 +288,13 @@ type Street struct {
 	Lat      float64               `json:"lat"`
 	Long     float64               `json:"long"`
 	Houses   map[string][2]float64 `json:"houses,omitempty"`
+}
+
+// ReportHistory is the answer of GET /v1/reports/{id}/history: the report's
+// timeline, oldest first: its receipt and every step of the town's
+// workflow with the town's message. Public, as Open311's status_notes are:
+// it holds nothing the reporter said.
+type ReportHistory struct {
+	Report string      `json:"report"`
+	Events []CaseEvent `json:"events"`
 }

@@ -33,6 +33,13 @@ var Translations embed.FS
 //go:embed icon.png
 var Icon []byte
 
+// DemoEncryptedService is the demo town's service whose data travels
+// only encrypted to the authority, end to end as a JWE (a certificate of
+// good conduct names the purpose and the employer): the reference
+// backend publishes its demo key on it at start. Clients that send
+// plaintext examples (load, reliability) leave it out.
+const DemoEncryptedService = "fuehrungszeugnis"
+
 // DemoCatalog returns the demo municipality's catalog with its FAQ.
 func DemoCatalog() (api.Catalog, error) {
 	var c api.Catalog

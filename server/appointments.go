@@ -39,8 +39,11 @@ func (s *Server) initAppointments(cfg Config) error {
 			d, ok := deviceFrom(r.Context())
 			return d.ID, ok
 		},
-		Key:     idempotencyKey,
-		Staff:   func(r *http.Request) (bool, bool) { return s.staffToken != "", s.staffToken != "" && s.isStaff(r) },
+		Key: idempotencyKey,
+		Staff: func(r *http.Request) (bool, bool) {
+			_, on, ok := s.staffRequest(r)
+			return on, ok
+		},
 		Failure: s.failure,
 		Decode:  decodeSmall,
 	})

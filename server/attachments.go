@@ -79,8 +79,8 @@ var attachmentMessages = map[AttachmentReason]api.Text{
 		"en": "The file was not uploaded, or its upload expired; upload it again."},
 	AttachmentUnfinished: {"de": "Die Datei wurde noch nicht vollständig hochgeladen.",
 		"en": "The file has not been uploaded completely."},
-	AttachmentMismatch: {"de": "Die Datei passt nicht zu ihrem Upload (Größe oder Prüfsumme weichen ab); bitte laden Sie sie erneut hoch.",
-		"en": "The file does not match its upload (size or checksum differ); upload it again."},
+	AttachmentMismatch: {"de": "Die Datei passt nicht zu ihrem Upload (Größe, Prüfsumme oder Art weichen ab); bitte laden Sie sie erneut hoch.",
+		"en": "The file does not match its upload (size, checksum or type differ); upload it again."},
 	AttachmentInvalid: {"de": "Das ist kein gültiger Dateianhang.",
 		"en": "This is not a valid attachment."},
 	AttachmentType: {"de": "Dateien dieser Art werden hier nicht angenommen.",
@@ -156,9 +156,17 @@ func (s *Server) checkAttachment(ctx context.Context, a foundAttachment, device 
 		return AttachmentMissing, nil
 	case errors.Is(err, errUploadUnfinished):
 		return AttachmentUnfinished, nil
+	case errors.Is(err, errUploadType):
+		// Its content is not of its type (the last PATCH's answer was
+		// lost, so this is the first check); the upload was ended.
+		return AttachmentType, nil
 	case err != nil:
 		return "", err
 	case u.Size != a.value.Size || u.SHA256 != a.value.SHA256:
+		return AttachmentMismatch, nil
+	case declared(u.Filetype) != declared(a.value.Type):
+		// The type was checked against the upload's content: the value
+		// may not claim another.
 		return AttachmentMismatch, nil
 	}
 	return "", nil

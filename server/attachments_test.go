@@ -163,6 +163,7 @@ func TestSubmitAttachmentRefused(t *testing.T) {
 		{"hash differs", "/docs/id_card", with("sha256", f.sha), "does not match"},
 		{"larger than the field takes", "/photo", with("size", 200_001), "too large; at most 0.2 MB"},
 		{"type the field does not take", "/photo", with("type", "application/pdf"), "not accepted"},
+		{"another type than the upload's", "/photo", with("type", "image/png"), "does not match"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

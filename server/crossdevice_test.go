@@ -34,6 +34,8 @@ var publicByID = map[string]string{
 	"GET /v1/polls/{id}/results":       "poll results are published after the poll closes",
 	"GET /v1/opendata/{file}":          "open data",
 	"POST /v1/staff/cases/{id}/status": "staff only: a device credential is no staff token (checked below too)",
+	"POST /v1/handoffs/{id}/claim": "a kiosk's handoff is a capability: its id travels by QR code to the phone, which claims it " +
+		"once with or without a credential; its content is end-to-end encrypted with a key only the QR carries",
 	// Open311 (/open311/v2/, its own router) serves the public feed only:
 	// requests/{id}, services/{code} and tokens/{token} are public by the
 	// GeoReport v2 specification, with personal data left out.
@@ -76,14 +78,22 @@ func TestCrossDeviceAccess(t *testing.T) {
 	draft := api.DraftCopy{ID: "draft-owner", Service: "hundesteuer", Form: api.FormRef{ID: "hundesteuer", Version: 1},
 		Fields: map[string]api.DraftField{"dog_name": field(secret, at(1000, owner.ID))}}
 	e.putDraft(t, owner, draft)
+	h := auth(owner)
+	h.Set("Content-Type", api.ContentTypeJSON)
+	hr := e.do(t, http.MethodPost, api.PathHandoffs, h, jsonBody(t, api.NewHandoff{Ciphertext: bytes.Repeat([]byte{7}, 64)}))
+	var handoff api.Handoff
+	if hr.status != http.StatusCreated || json.Unmarshal(hr.body, &handoff) != nil || handoff.ID == "" {
+		t.Fatalf("handoff: %d %s", hr.status, hr.body)
+	}
 
 	const missing = "missing"
 	ids := map[string]map[string]string{ // a probe's real id, and one that does not exist
-		"upload": {"real": uploadID, missing: "u_" + strings.Repeat("0", 32)},
-		"notice": {"real": decided.ID, missing: "c_0000000000000000"},
-		"answer": {"real": asked.ID, missing: "c_0000000000000000"},
-		"cancel": {"real": booking, missing: "b_0000000000000000"},
-		"draft":  {"real": draft.ID, missing: "draft-nobody-has"},
+		"upload":  {"real": uploadID, missing: "u_" + strings.Repeat("0", 32)},
+		"notice":  {"real": decided.ID, missing: "c_0000000000000000"},
+		"answer":  {"real": asked.ID, missing: "c_0000000000000000"},
+		"cancel":  {"real": booking, missing: "b_0000000000000000"},
+		"draft":   {"real": draft.ID, missing: "draft-nobody-has"},
+		"handoff": {"real": handoff.ID, missing: strings.Repeat("a", len(handoff.ID))},
 	}
 	n := 0
 	answerBody := body(t, svc.ID, svc.Form, e.example(t, svc))
@@ -124,6 +134,9 @@ func TestCrossDeviceAccess(t *testing.T) {
 			n++
 			h := withDevice(d, http.Header{"Content-Type": {api.ContentTypeJSON}, api.HeaderIdempotencyKey: {"cancel-" + strconv.Itoa(n)}})
 			return e.do(t, http.MethodPost, api.PathBookings+"/"+id+"/cancel", h, nil)
+		}, http.StatusOK},
+		"GET /v1/handoffs/{id}": {"handoff", func(d *api.Device, id string) response {
+			return e.get(t, api.PathHandoffs+id, withDevice(d, http.Header{}))
 		}, http.StatusOK},
 		// A draft id names a copy of the requester's own (its account's,
 		// or its device's): another's PUT makes a copy of its own and
@@ -191,7 +204,7 @@ func TestCrossDeviceAccess(t *testing.T) {
 	// The owner's own requests, last: the ids were real and nothing of
 	// them was touched by the others (the upload still at 5000, the
 	// booking still to cancel, the draft with its one field).
-	for _, r := range []string{"HEAD /v1/uploads/{id}", "PATCH /v1/uploads/{id}", "GET /v1/cases/{id}/notice",
+	for _, r := range []string{"HEAD /v1/uploads/{id}", "PATCH /v1/uploads/{id}", "GET /v1/cases/{id}/notice", "GET /v1/handoffs/{id}",
 		"POST /v1/cases/{id}/answer", "POST /v1/appointments/bookings/{id}/cancel", "DELETE /v1/uploads/{id}"} {
 		p := probes[r]
 		if got := p.send(&owner, ids[p.what]["real"]); got.status != p.owner {

@@ -27,6 +27,13 @@ func (s *Server) runJanitor(interval time.Duration) {
 			} else if n > 0 {
 				s.log.Info("uploads: janitor ended expired uploads", "count", n)
 			}
+			if s.oidc != nil {
+				ctx, cancel := context.WithTimeout(context.Background(), interval)
+				if _, err := s.oidc.Sweep(ctx); err != nil {
+					s.log.Error("oidc: janitor", "err", err)
+				}
+				cancel()
+			}
 			// Handoffs are claimed within 30 minutes or never: a day later
 			// their rows go (the ciphertext went at the claim).
 			ctx, cancel = context.WithTimeout(context.Background(), interval)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"rathaus/server/opendata"
+	"rathaus/server/polls"
 )
 
 // OpenDataConfig is what a town says about its open data (Config.OpenData).
@@ -16,13 +17,14 @@ type OpenDataConfig struct {
 }
 
 // mountOpenData serves the open data (server/opendata) under
-// api.PathOpenData: public, no device.
-func (s *Server) mountOpenData(cfg Config) error {
+// api.PathOpenData: public, no device; the closed polls' results come
+// from the polls' area.
+func (s *Server) mountOpenData(cfg Config, pollArea *polls.Area) error {
 	area, err := opendata.New(opendata.Config{
 		Store: s.store, Failure: s.failure,
 		BaseURL: cfg.OpenData.BaseURL, Publisher: cfg.OpenData.Publisher,
 		PublisherURL: cfg.OpenData.PublisherURL, ContributorID: cfg.OpenData.ContributorID,
-		CacheFor: cfg.OpenData.CacheFor, Now: s.now,
+		CacheFor: cfg.OpenData.CacheFor, Now: s.now, Polls: pollArea.Closed,
 	})
 	if err != nil {
 		return fmt.Errorf("server: %w", err)

@@ -8,7 +8,7 @@ import (
 )
 
 // mountPolls serves the polls (server/polls) under api.PathPolls.
-func (s *Server) mountPolls(cfg Config) error {
+func (s *Server) mountPolls(cfg Config) (*polls.Area, error) {
 	area, err := polls.New(polls.Config{
 		Store: s.store, Polls: cfg.Polls, Now: s.now, Failure: s.failure, Decode: decodeSmall,
 		Device: func(r *http.Request) (string, bool) {
@@ -17,7 +17,7 @@ func (s *Server) mountPolls(cfg Config) error {
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	for _, rt := range area.Routes() {
 		h := rt.Handler
@@ -26,5 +26,5 @@ func (s *Server) mountPolls(cfg Config) error {
 		}
 		s.route(rt.Method, rt.Path, h)
 	}
-	return nil
+	return area, nil
 }

@@ -205,6 +205,24 @@ func (s *Server) handleVote(w http.ResponseWriter, r *http.Request) {
 
 // handleReportPhoto serves a report's photo: what Open311's media_url
 // points to.
+// handleReportHistory serves GET /v1/reports/{id}/history: the report's
+// receipt and each step with the town's message, for the reporter's
+// timeline (also on a device that did not hear every step in its feed)
+// and for anyone following the report.
+func (s *Server) handleReportHistory(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	events, found, err := s.store.ReportHistory(r.Context(), id)
+	if err != nil {
+		writeProblem(w, s.failure(r.Context(), "report history", err))
+		return
+	}
+	if !found {
+		writeProblem(w, notFound("There is no such report."))
+		return
+	}
+	writeJSON(w, http.StatusOK, api.ReportHistory{Report: id, Events: events})
+}
+
 func (s *Server) handleReportPhoto(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil || n < 1 || n > api.MaxReportPhotos {

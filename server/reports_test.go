@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"rathaus/api"
 	"rathaus/assets"
@@ -219,5 +221,43 @@ func TestReportPhoto(t *testing.T) {
 	// The same upload cannot serve a second report.
 	if r := e.postReport(t, &d, "p2", req); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("second report with the photo = %d: %s", r.status, r.body)
+	}
+}
+
+// TestReportHistory: a report's timeline is its receipt and each step the
+// town made, with its message, for anyone; an unknown report is a 404.
+func TestReportHistory(t *testing.T) {
+	e := newReportEnv(t)
+	d := e.register(t)
+	r := e.postReport(t, &d, "h", lightReport())
+	if r.status != http.StatusCreated {
+		t.Fatalf("POST = %d: %s", r.status, r.body)
+	}
+	rep := decodeAs[api.Report](t, r)
+	ctx := context.Background()
+	for _, st := range []struct{ step, note string }{{api.StatusInReview, ""}, {api.StatusInspection, "Ortstermin am Montag"}} {
+		if _, ok, err := e.db.SetReportStatus(ctx, rep.ID, st.step, st.note, rep.Requested.Add(time.Hour)); !ok || err != nil {
+			t.Fatalf("SetReportStatus(%s) = %v, %v", st.step, ok, err)
+		}
+	}
+	got := e.get(t, api.PathReports+"/"+rep.ID+"/history", nil)
+	if got.status != http.StatusOK {
+		t.Fatalf("GET history = %d: %s", got.status, got.body)
+	}
+	h := decodeAs[api.ReportHistory](t, got)
+	var steps []string
+	for _, ev := range h.Events {
+		steps = append(steps, ev.Status+":"+ev.Note.In("de"))
+	}
+	if want := []string{"received:", "in_review:", "inspection:Ortstermin am Montag"}; h.Report != rep.ID || !slices.Equal(steps, want) {
+		t.Errorf("history = %s %q; want %s %q", h.Report, steps, rep.ID, want)
+	}
+	if bytes.Contains(got.body, []byte("erika@example.org")) {
+		t.Errorf("the history holds the reporter's e-mail: %s", got.body)
+	}
+	for _, id := range []string{"424242", "x"} {
+		if r := e.get(t, api.PathReports+"/"+id+"/history", nil); r.status != http.StatusNotFound {
+			t.Errorf("history of %q = %d; want 404", id, r.status)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/server/appointments"
 	"rathaus/server/casework"
+	"rathaus/server/oidc"
 	"rathaus/server/open311"
 )
 
@@ -134,6 +135,15 @@ type Config struct {
 	// Polls (server/polls): the polls put to the citizens, each with its
 	// form (empty: none).
 	Polls []api.Poll
+
+	// OIDC (server/oidc): the backend as its own OpenID provider, at the
+	// issuer's root paths; its Store, Logger and Now are the server's.
+	// No Issuer: no login, and POST api.PathAccountLink answers 404.
+	OIDC oidc.Config
+	// LoginStartsPerHour bounds the logins begun per client address, like
+	// DeviceRegistrationsPerHour (0: DefaultLoginStartsPerHour, negative:
+	// no limit).
+	LoginStartsPerHour int
 }
 
 // DefaultDeviceRegistrationsPerHour is the registration limit per client
@@ -165,6 +175,8 @@ type Server struct {
 	// keeps no audit log (test doubles).
 	casework     *casework.Service
 	appointments *appointments.Area
+	// oidc is the OpenID provider; nil without Config.OIDC.Issuer.
+	oidc *oidc.Provider
 
 	stop        chan struct{} // closed by Close
 	janitorDone chan struct{} // closed when the janitor returned
@@ -215,12 +227,17 @@ func New(cfg Config) (*Server, error) {
 	if err := s.initAppointments(cfg); err != nil {
 		return nil, err
 	}
-	s.routeAll()
-	s.mountOpen311(cfg)
-	if err := s.mountOpenData(cfg); err != nil {
+	if err := s.mountOIDC(cfg); err != nil {
 		return nil, err
 	}
-	if err := s.mountPolls(cfg); err != nil {
+	s.routeAll()
+	s.mountOpen311(cfg)
+	// The polls first: the open data publishes their results.
+	pollArea, err := s.mountPolls(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mountOpenData(cfg, pollArea); err != nil {
 		return nil, err
 	}
 	if err := s.mountHandoff(); err != nil {
@@ -280,6 +297,8 @@ func (s *Server) routeAll() {
 	s.route("PUT", api.PathDrafts+"{id}", s.withDevice(true, s.handleDraft))
 	s.route("GET", api.PathCases+"{id}"+api.NoticeSuffix, s.withDevice(true, s.handleNotice))
 	s.route("POST", api.PathCases+"{id}"+api.AnswerSuffix, s.withDevice(true, s.handleAnswer))
+	s.route("POST", api.PathAccountLink, s.withDevice(true, s.handleAccountLink))
+	s.route("POST", api.PathAccountUnlink, s.withDevice(true, s.handleAccountUnlink))
 	s.routeReports()
 }
 
@@ -289,6 +308,7 @@ func (s *Server) routeReports() {
 	s.route("GET", api.PathReports, s.handleReportFeed)
 	s.route("POST", api.PathReports+"/{id}/votes", s.withDevice(false, s.handleVote))
 	s.route("GET", api.PathReports+"/{id}/photos/{n}", s.handleReportPhoto)
+	s.route("GET", api.PathReports+"/{id}/history", s.handleReportHistory)
 }
 
 // mountOpen311 serves Open311 GeoReport v2 under api.PathOpen311. Its

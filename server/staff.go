@@ -18,14 +18,16 @@ const maxStatusRequestBytes = 64 << 10
 
 // handleStaffStatus serves POST /v1/staff/cases/{id}/status: staff move a
 // case on along server/casework's workflow (forward, skipping allowed;
-// more information needed and back to review), audited as "staff API".
+// more information needed and back to review), audited as "staff API"
+// (the shared token) or as the staff account whose token it carries.
 func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
-	if s.staffToken == "" {
+	actor, on, ok := s.staffRequest(r)
+	if !on {
 		writeProblem(w, notFound("No such resource."))
 		return
 	}
-	if !s.isStaff(r) {
-		writeUnauthorized(w, "The staff API needs \"Authorization: Bearer <staff token>\".")
+	if !ok {
+		writeUnauthorized(w, "The staff API needs \"Authorization: Bearer <token>\": an access token of a staff account, or the staff token.")
 		return
 	}
 	raw, p := readBody(w, r, maxStatusRequestBytes, "")
@@ -56,7 +58,7 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, p)
 		return
 	}
-	c, err := s.staffSetStatus(r, req)
+	c, err := s.staffSetStatus(r, actor, req)
 	if ie, ok := errors.AsType[*casework.InputError](err); ok {
 		writeProblem(w, problem(http.StatusUnprocessableEntity, api.ProblemValidation, "Validation Failed", ie.Error()))
 		return
@@ -76,26 +78,47 @@ func (s *Server) handleStaffStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
+// staffRequest says whether the staff API is on (a staff token is set, or
+// the OpenID provider runs) and whether the request is staff's: it
+// carries an access token of an account with the staff role, or the
+// shared staff token (the bootstrap until staff accounts exist). actor
+// names who, for the audit log.
+func (s *Server) staffRequest(r *http.Request) (actor string, on, ok bool) {
+	on = s.staffToken != "" || s.oidc != nil
+	if s.staffToken != "" && s.isStaff(r) {
+		return staffActor, on, true
+	}
+	acc, ok, err := s.staffAccount(r.Context(), r)
+	if err != nil {
+		s.log.Error("staff: verify access token", "err", err)
+		return "", on, false
+	}
+	if !ok {
+		return "", on, false
+	}
+	return "staff " + acc.Email, on, true
+}
+
 // isStaff reports whether the request carries the staff token, compared in
 // constant time.
 func (s *Server) isStaff(r *http.Request) bool {
 	tok, ok := bearer(r.Header.Values("Authorization"))
-	if !ok {
+	if !ok || s.staffToken == "" {
 		return false
 	}
 	got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.staffToken))
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// staffActor names the staff API in the audit log: it has one token for
-// everyone.
+// staffActor names the shared staff token in the audit log: it has one
+// token for everyone.
 const staffActor = "staff API"
 
 // staffSetStatus moves the case through casework when the store keeps an
 // audit log (both real stores do), else straight through the store.
-func (s *Server) staffSetStatus(r *http.Request, req api.StatusRequest) (api.Case, error) {
+func (s *Server) staffSetStatus(r *http.Request, actor string, req api.StatusRequest) (api.Case, error) {
 	if s.casework != nil {
-		return s.casework.SetStatus(r.Context(), r.PathValue("id"), staffActor, req.Status, req.Note, req.Fields)
+		return s.casework.SetStatus(r.Context(), r.PathValue("id"), actor, req.Status, req.Note, req.Fields)
 	}
 	ev := api.CaseEvent{Status: req.Status, At: s.now().UTC().Truncate(time.Second), Note: req.Note}
 	return s.store.SetCaseStatus(r.Context(), r.PathValue("id"), ev, func(current string) error {

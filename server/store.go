@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rathaus/api"
+	"rathaus/server/accounts"
 	"rathaus/server/appointments"
 	"rathaus/server/casework"
 	"rathaus/server/handoff"
@@ -62,6 +63,10 @@ type Store interface {
 	// (an account groups the devices of one citizen). ErrNotFound when a
 	// device does not exist; then no device is linked.
 	LinkDevices(ctx context.Context, account string, devices ...string) error
+	// UnlinkDevice takes the device out of its account (none is no
+	// error); the account's cases and drafts stay with the account.
+	// ErrNotFound when the device does not exist.
+	UnlinkDevice(ctx context.Context, device string) error
 
 	// Changes returns up to limit changes after the cursor since that the
 	// device may see, in order: its own, its account's (except draft
@@ -123,6 +128,9 @@ type Store interface {
 	// Polls: the answers of server/polls.
 	polls.Store
 
+	// Accounts that log in, and the OpenID provider's grants
+	// (server/accounts, server/oidc).
+	accounts.Store
 	// Handoffs of drafts from a kiosk to a phone (server/handoff).
 	handoff.Store
 }
@@ -200,7 +208,7 @@ type AttachmentReason string
 const (
 	AttachmentMissing    AttachmentReason = "no such upload"
 	AttachmentUnfinished AttachmentReason = "the upload is not finished"
-	AttachmentMismatch   AttachmentReason = "size or SHA-256 differ from the upload"
+	AttachmentMismatch   AttachmentReason = "size, SHA-256 or media type differ from the upload"
 	AttachmentInvalid    AttachmentReason = "not an attachment value"
 	AttachmentTooLarge   AttachmentReason = "larger than the field allows"
 	AttachmentType       AttachmentReason = "a media type the field does not accept"

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -119,5 +121,40 @@ func TestUploadTypesConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "upload type") {
 			t.Errorf("New with UploadTypes %q = %v, want an error naming the upload type", bad, err)
 		}
+	}
+}
+
+// TestSubmitLostFinishWrongContent: when the answer to the last PATCH was
+// lost, the submission is the first to check the upload; content that is
+// not of its type is the attachment's error (422), not a failure, and the
+// upload is ended.
+func TestSubmitLostFinishWrongContent(t *testing.T) {
+	e := newProofEnv(t)
+	data := e.proofData(t)
+	photo := data["photo"].(map[string]any)
+	id := photo["upload"].(string)
+	// The bytes on disk become a web page of the same length, and the
+	// record is unfinished with their SHA-256: as if the check at the
+	// last PATCH had not run.
+	path := filepath.Join(e.uploadDir, id)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(b, "<html><script>alert(1)</script>")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	photo["sha256"] = hex.EncodeToString(sum[:])
+	if _, err := e.rawDB(t).Exec("UPDATE uploads SET finished = NULL, sha256 = $1 WHERE id = $2", photo["sha256"], id); err != nil {
+		t.Fatal(err)
+	}
+	p := problemOf(t, e.submit(t, "k", proofBody(t, data)), http.StatusUnprocessableEntity, api.ProblemValidation)
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/photo" || !strings.Contains(p.Errors[0].Detail, "not accepted") {
+		t.Errorf("errors = %+v, want the photo's type refused", p.Errors)
+	}
+	if exists, _ := e.uploadState(t, id); exists {
+		t.Error("the upload with the wrong content is still recorded")
 	}
 }

@@ -74,10 +74,10 @@ func stateText(st engine.Status) string {
 	switch {
 	case st.State == engine.Syncing || st.Requested:
 		return lang.L("Syncing…")
+	case (st.State == engine.Error || st.State == engine.Offline) && transport.Insecure(st.Err) != nil:
+		return lang.L("Connection not secure – nothing was sent")
 	case st.State == engine.Offline:
 		return lang.L("Server not reachable – everything is saved and sent later")
-	case st.State == engine.Error && transport.Insecure(st.Err) != nil:
-		return lang.L("Connection not secure – nothing was sent")
 	case st.State == engine.Error:
 		return lang.L("Server problem – the app tries again")
 	case st.LastSuccess.IsZero():
@@ -93,7 +93,7 @@ func stateText(st engine.Status) string {
 // detailText is the whole story of a status, for the details.
 func detailText(st engine.Status) string {
 	lines := []string{stateText(st)}
-	if ce := transport.Insecure(st.Err); ce != nil && st.State == engine.Error {
+	if ce := transport.Insecure(st.Err); ce != nil && (st.State == engine.Error || st.State == engine.Offline) {
 		lines = append(lines, lang.L(ce.Message)) // what to do about it
 	}
 	if !st.LastSuccess.IsZero() && st.State != engine.Idle {

@@ -17,6 +17,9 @@ import (
 func TestSyncLine_InsecureConnection(t *testing.T) {
 	insecure := &portal.ResponseError{Err: &citizen.Error{Code: citizen.EINSECURE,
 		Message: "The town hall's server address starts with http://, which is not encrypted; the app sends nothing over it. Ask the town hall for its https:// address."}}
+	untrusted := error(&portal.ResponseError{Network: true, Err: citizen.Transient(citizen.EINSECURE,
+		"The town hall's server could not prove who it is (its certificate is not trusted). On a public Wi-Fi, log in to it first or use mobile data; if it stays so, tell the town hall's IT. Nothing was sent; the app tries again by itself.", nil)})
+	offline := error(&portal.ResponseError{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", nil)})
 	busy := &portal.ResponseError{Status: 503, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server is busy; the app tries again by itself.", nil)}
 	for _, tt := range []struct {
 		name       string
@@ -27,9 +30,15 @@ func TestSyncLine_InsecureConnection(t *testing.T) {
 		{"insecure", fmt.Errorf("pull: %w", insecure), "Connection not secure – nothing was sent", "https://"},
 		{"insecure beside a busy server", errors.Join(busy, insecure), "Connection not secure – nothing was sent", "https://"},
 		{"busy only", busy, "Server problem – the app tries again", ""},
+		{"an untrusted certificate, offline", untrusted, "Connection not secure – nothing was sent", "Wi-Fi"},
+		{"offline only", offline, "Server not reachable – everything is saved and sent later", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st := engine.Status{State: engine.Error, Err: tt.err}
+			state := engine.Error
+			if tt.err == untrusted || tt.err == offline {
+				state = engine.Offline
+			}
+			st := engine.Status{State: state, Err: tt.err}
 			if got := stateText(st); got != tt.wantLine {
 				t.Errorf("line = %q, want %q", got, tt.wantLine)
 			}
@@ -37,7 +46,7 @@ func TestSyncLine_InsecureConnection(t *testing.T) {
 			if tt.wantDetail != "" && !strings.Contains(got, tt.wantDetail) {
 				t.Errorf("details = %q, want them to name %q", got, tt.wantDetail)
 			}
-			if tt.wantDetail == "" && strings.Contains(got, "https://") {
+			if tt.wantDetail == "" && (strings.Contains(got, "https://") || strings.Contains(got, "Wi-Fi")) {
 				t.Errorf("details = %q name an insecure connection", got)
 			}
 		})

@@ -69,6 +69,7 @@ type Syncer interface {
 	Status() engine.Status
 	OnChange(func(engine.Status))
 	RefreshReports(ctx context.Context) error
+	RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error)
 	// OnNews tells the town's steps on the device's cases and reports,
 	// once each (notifications).
 	OnNews(func([]citizen.News))
@@ -205,6 +206,9 @@ func New(a fyne.App, d Deps) *UI {
 			}
 			if u.account != nil && st.State == engine.Idle && u.account.Pending() {
 				u.account.Reload() // the link may have gone through (main's Resume)
+			}
+			if st.Changed.Any(engine.ChangedOutbox) {
+				u.polls.AnswersChanged()
 			}
 		})
 	})

@@ -77,6 +77,47 @@ func (s *Store) applyReportUpdate(ctx context.Context, tx *sql.Tx, u api.ReportU
 	return citizen.News{Kind: citizen.NewsReport, ID: u.Report.ID, Label: u.Report.ID, Service: u.Report.ServiceCode, Event: u.Event}, true, nil
 }
 
+// SetReportHistory keeps the backend's timeline of one of this device's
+// reports (its receipt and every step) in place of the steps the feed
+// brought, when it holds more: the backend keeps them all, the feed only
+// what this device heard. The last step becomes the report's status; the
+// report is not marked new (the citizen is looking at it). changed says
+// whether the kept timeline changed.
+func (s *Store) SetReportHistory(ctx context.Context, reportID string, events []api.CaseEvent) (changed bool, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, storageError("recording a report's timeline", err)
+	}
+	defer tx.Rollback()
+	var local, hist string
+	var sealed []byte
+	err = tx.QueryRowContext(ctx, `SELECT local_id, history, sealed FROM my_reports WHERE report_id = ? AND vote = 0`, reportID).Scan(&local, &hist, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, citizen.Errorf(citizen.ENOTFOUND, "This report is not on the device.")
+	}
+	if err != nil {
+		return false, storageError("recording a report's timeline", err)
+	}
+	steps := events
+	if len(steps) > 0 && steps[0].Status == api.StatusReceived && steps[0].Note == nil {
+		steps = steps[1:] // the receipt: the report's own time shows it
+	}
+	r, _ := s.openReport(local, sealed, hist)
+	if len(steps) <= len(r.History) {
+		return false, nil
+	}
+	r.History = steps
+	b, err := s.sealReport(local, r)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE my_reports SET status = ?, sealed = ?, history = '[]' WHERE local_id = ?`,
+		steps[len(steps)-1].Status, b, local); err != nil {
+		return false, storageError("recording a report's timeline", err)
+	}
+	return true, storageError("recording a report's timeline", tx.Commit())
+}
+
 // MarkSeen records that the citizen opened a case or report (kind
 // citizen.NewsCase or NewsReport, by the backend's id): it is no longer
 // new.

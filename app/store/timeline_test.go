@@ -84,3 +84,56 @@ func TestApplyChanges_ReportSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestSetReportHistory: the backend's timeline replaces the steps the feed
+// brought when it holds more, without marking the report new; the same or
+// a shorter one changes nothing; a report not on the device is an error.
+func TestSetReportHistory(t *testing.T) {
+	f := MustOpen(t)
+	ctx := context.Background()
+	lat, long := 50.94, 6.96
+	it, err := f.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "baum", Lat: &lat, Long: &long}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := f.clock.Now()
+	if err := f.ReportSent(ctx, it, api.Report{ID: "9", ServiceCode: "baum", Status: api.ReportOpen, Requested: sent, Updated: sent}); err != nil {
+		t.Fatal(err)
+	}
+	history := []api.CaseEvent{
+		{Status: api.StatusReceived, At: sent},
+		{Status: api.StatusInReview, At: sent.Add(time.Hour)},
+		{Status: api.StatusInspection, At: sent.Add(2 * time.Hour), Note: api.Text{"de": "Ortstermin", "en": "Ortstermin"}},
+	}
+	for _, tc := range []struct {
+		name        string
+		events      []api.CaseEvent
+		wantChanged bool
+		wantSteps   int
+	}{
+		{"the backend's, longer", history, true, 2},
+		{"the same again", history, false, 2},
+		{"a shorter one", history[:2], false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			changed, err := f.SetReportHistory(ctx, "9", tc.events)
+			if err != nil || changed != tc.wantChanged {
+				t.Fatalf("SetReportHistory = %v, %v; want changed %v", changed, err, tc.wantChanged)
+			}
+			mine, err := f.MyReports(ctx)
+			if err != nil || len(mine) != 1 {
+				t.Fatalf("my reports = %+v, %v", mine, err)
+			}
+			m := mine[0]
+			if len(m.History) != tc.wantSteps || m.Status != api.StatusInspection || m.New {
+				t.Errorf("report = %+v; want %d steps, inspection, not new", m, tc.wantSteps)
+			}
+			if tl := m.Timeline(); len(tl) != 3 || tl[2].Note.In("de") != "Ortstermin" {
+				t.Errorf("timeline = %+v; want receipt, review, inspection with the message", tl)
+			}
+		})
+	}
+	if _, err := f.SetReportHistory(ctx, "404", history); citizen.ErrorCode(err) != citizen.ENOTFOUND {
+		t.Errorf("SetReportHistory(unknown) = %v; want ENOTFOUND", err)
+	}
+}

@@ -6,16 +6,15 @@ import (
 	"path/filepath"
 
 	"rathaus/api"
+	"rathaus/assets"
 	"rathaus/server/authority"
 )
 
 // envAuthorityKey is --authority-key.
 const envAuthorityKey = "RATHAUS_AUTHORITY_KEY"
 
-// demoEncryptedService is the demo town's service whose data travels
-// encrypted end to end (a certificate of good conduct names the purpose
-// and the employer).
-const demoEncryptedService = "fuehrungszeugnis"
+// demoEncryptedService: assets.DemoEncryptedService.
+const demoEncryptedService = assets.DemoEncryptedService
 
 // demoAuthorityDir is where, in the data folder, the demo town's authority
 // key is made at the first start. A town's own key lives apart from the

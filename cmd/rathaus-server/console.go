@@ -80,6 +80,9 @@ func (m *Main) mountConsole(h *server.Server, uploadDir string) error {
 	}
 	cfg := console.Config{Casework: casework.New(cw, nil), Forms: h, StaffToken: m.StaffToken, Reports: reports, ReportServices: categories,
 		OfficeTokens: offices, UploadDir: uploadDir, Secure: m.SecureCookies, Logger: m.Logger}
+	if p := h.OIDC(); p != nil {
+		cfg.StaffAccounts = p.SignInStaff // clerks sign in with their staff accounts too
+	}
 	if m.authority != nil {
 		cfg.Authority = m.authority
 	}

@@ -23,6 +23,7 @@ import (
 	"rathaus/server"
 	"rathaus/server/appointments"
 	"rathaus/server/authority"
+	"rathaus/server/oidc"
 	"rathaus/server/postgres"
 	"rathaus/server/sqlite"
 )
@@ -78,7 +79,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "tickets" {
 		return runTickets(ctx, args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "accounts" {
+		return runAccounts(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
+	}
 	m := NewMain(stderr)
+	m.Out = stdout
 	if err := m.ParseFlags(args, getenv, stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -152,6 +157,8 @@ type Main struct {
 	Pprof string
 	// OpenData names the publisher of the open data and the public address.
 	OpenData server.OpenDataConfig
+	// Out gets what the start prints for people (the demo accounts).
+	Out io.Writer
 
 	db      store
 	tls     *server.TLSCert
@@ -174,7 +181,7 @@ var (
 
 // NewMain returns a Main with the defaults, logging to w.
 func NewMain(w io.Writer) *Main {
-	return &Main{Addr: defaultAddr, DataDir: defaultData, Limits: defaultLimits(), Logger: slog.New(slog.NewTextHandler(w, nil))}
+	return &Main{Addr: defaultAddr, DataDir: defaultData, Limits: defaultLimits(), Logger: slog.New(slog.NewTextHandler(w, nil)), Out: w}
 }
 
 // ParseFlags reads the command line over the environment over the defaults.
@@ -275,6 +282,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string, stdout io.W
 	if err := checkOpenData(m.OpenData); err != nil {
 		return err
 	}
+
 	// PostgreSQL's size is the database server's to bound (its disk, a
 	// tablespace quota); a full disk there gets 507 all the same.
 	if m.DB != "" && m.Limits.DBMaxMB != 0 {
@@ -325,6 +333,9 @@ Usage:
   rathaus-server reports list|advance ...
       work the issue reports (Open311's requests) from the command line, as
       the staff console does; rathaus-server reports -h explains it.
+  rathaus-server accounts add|list|disable|enable [EMAIL] ...
+      the accounts that log in (citizens, staff); rathaus-server accounts -h
+      explains it.
   rathaus-server tickets verify [--data FOLDER] [--db URL] CODE
       check an appointment ticket in at the desk (its short code or QR
       payload); rathaus-server tickets -h explains it.
@@ -346,8 +357,11 @@ Flags (a flag beats its environment variable, which beats the default):
   --staff-token TOKEN  switches on the staff API (POST /v1/staff/cases/{id}/status),
                        which takes "Authorization: Bearer TOKEN", and the staff
                        console at /staff/ (clerks sign in with their name and
-                       the token); at least 16 characters. Without it both
-                       answer 404.
+                       the token); at least 16 characters. It is the bootstrap
+                       until staff accounts exist: the staff API also takes
+                       the access token of an account with the staff role
+                       (rathaus-server accounts add EMAIL --staff). Without
+                       it and without login both answer 404.
                        Prefer the environment: a flag is visible to other users
                        of the machine. Environment: RATHAUS_STAFF_TOKEN.
                        Default: none.
@@ -403,7 +417,7 @@ Flags (a flag beats its environment variable, which beats the default):
 Limits (a flag beats its environment variable; 0 switches a limit off).
 Over a limit the server answers 503 (busy: try again in a moment), 429
 (quota: try again later) or 507 (full), each with Retry-After:
-` + limitsUsage() + openDataUsage + `
+` + limitsUsage() + openDataUsage + loginUsage + `
 Unfinished uploads, and finished ones no case uses, are removed after a day.
 It stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 
@@ -457,22 +471,49 @@ func (m *Main) Open() error {
 	if cfg.Polls, err = assets.DemoPolls(); err != nil {
 		return fmt.Errorf("load polls: %w", err)
 	}
+	// Listening first names the OpenID provider's issuer when it is the
+	// address itself (port 0 picks one).
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
+	}
+	if err := m.openWithListener(&cfg, forms); err != nil {
+		_ = m.ln.Close()
+		m.ln = nil
+		return err
+	}
+	return nil
+}
+
+// openWithListener opens the store and builds and starts the server on
+// m.ln; on an error it closes what it opened, the listener aside.
+func (m *Main) openWithListener(cfg *server.Config, forms map[string][]byte) (err error) {
+	if cfg.OIDC.Issuer = m.issuer(m.ln); cfg.OIDC.Issuer != "" {
+		if cfg.OIDC.Keys, err = oidc.LoadKeys(m.DataDir); err != nil {
+			return err
+		}
+	} else {
+		m.Logger.Warn("login (OpenID Connect) is off: set --public-url to the https address the apps use (plain http only on a loopback address)")
+	}
 	if m.DB == "" {
 		m.db, err = sqlite.OpenWith(filepath.Join(m.DataDir, dbFile), sqlite.Options{MaxSize: int64(m.Limits.DBMaxMB) << 20})
 		if err != nil {
 			return err
 		}
-	} else if err := m.openPostgres(&cfg); err != nil {
+	} else if err := m.openPostgres(cfg); err != nil {
 		return err
 	}
 	cfg.Store = m.db
-	h, err := server.New(cfg)
+	h, err := server.New(*cfg)
 	if err != nil {
 		_ = m.db.Close()
 		return err
 	}
 	m.backend = h
-	if err := m.mountConsole(h, uploads); err != nil {
+	if err := m.mountConsole(h, cfg.UploadDir); err != nil {
 		_ = h.Close()
 		_ = m.db.Close()
 		return err
@@ -489,18 +530,15 @@ func (m *Main) Open() error {
 			return err
 		}
 	}
-	m.ln, err = net.Listen("tcp", m.Addr)
-	if err != nil {
-		_ = h.Close()
-		_ = m.db.Close()
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("address %s is already in use; is another server running? Choose another with --addr", m.Addr)
+	if cfg.OIDC.Issuer != "" {
+		if err := seedDemoAccounts(context.Background(), m.db, m.Out); err != nil {
+			_ = h.Close()
+			_ = m.db.Close()
+			return fmt.Errorf("demo accounts: %w", err)
 		}
-		return fmt.Errorf("cannot listen on %s: %w", m.Addr, unwrapNet(err))
 	}
 	if m.Pprof != "" {
 		if m.pprofLn, err = startPprof(m.Pprof, m.Logger); err != nil {
-			_ = m.ln.Close()
 			_ = h.Close()
 			_ = m.db.Close()
 			return err
@@ -521,7 +559,8 @@ func (m *Main) Open() error {
 	if err := m.writePidFile(); err != nil {
 		m.Logger.Error("write the pid file; catalog publish will not find this server", "err", err)
 	}
-	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "")
+	m.Logger.Info("listening", "url", m.URL(), "data", m.DataDir, "db", m.dbName(), "staff_api", m.StaffToken != "" || cfg.OIDC.Issuer != "",
+		"issuer", cfg.OIDC.Issuer)
 	return nil
 }
 

@@ -320,6 +320,23 @@ func TestParseLimits(t *testing.T) {
 		t.Errorf("apply: open cases %d, draft bytes %d, requests %d; want -1 (off), 2 MiB, the default",
 			cfg.MaxOpenCases, cfg.MaxDraftBytes, cfg.MaxRequests)
 	}
+	// The upload quotas: megabytes on the command line, bytes in the
+	// server's configuration; 0 switches one off.
+	m := NewMain(io.Discard)
+	err := m.ParseFlags([]string{"--device-upload-mb-per-hour", "50", "--max-upload-mb-held", "0", "--address-upload-mb-per-day", "2048"},
+		func(k string) string { return map[string]string{"RATHAUS_DEVICE_UPLOADS_PER_HOUR": "7"}[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = server.Config{}
+	m.Limits.apply(&cfg)
+	if cfg.DeviceUploadBytesPerHour != 50<<20 || cfg.MaxUploadBytesHeld != -1 || cfg.AddressUploadBytesPerDay != 2048<<20 ||
+		cfg.DeviceUploadsPerHour != 7 || cfg.AddressUploadBytesPerHour != server.DefaultAddressUploadBytesPerHour ||
+		cfg.UploadsPerHour != server.DefaultUploadsPerHour {
+		t.Errorf("upload quotas = device %d/h %d B/h, held %d, address %d/h %d B/h %d B/day; want 7, 50 MiB, off, 300, 1 GiB, 2 GiB",
+			cfg.DeviceUploadsPerHour, cfg.DeviceUploadBytesPerHour, cfg.MaxUploadBytesHeld,
+			cfg.UploadsPerHour, cfg.AddressUploadBytesPerHour, cfg.AddressUploadBytesPerDay)
+	}
 }
 
 // TestLimitsDocumented holds -h and README.md's table to the limits.

@@ -49,6 +49,10 @@ type Config struct {
 	// OfficeTokens, by office (as the catalog's services name it), sign
 	// clerks in to the cases of their office's services only.
 	OfficeTokens map[string]string
+	// StaffAccounts signs clerks in with the email and password of an
+	// account with the staff role (server/oidc's Provider.SignInStaff), to
+	// every office's cases; nil: the token sign-in only.
+	StaffAccounts func(r *http.Request, email, password string) (actor string, retryAfter time.Duration, ok bool)
 	// UploadDir is the tus file store's folder, where the attachments'
 	// bytes are (one file per upload id).
 	UploadDir string

@@ -88,6 +88,11 @@ type loginPage struct {
 	Token  string // the sign-in form's CSRF token
 	Actor  string
 	Failed bool
+	// Accounts shows the sign-in with a staff account; Email and
+	// FailedAccount are its field and its refusal.
+	Accounts      bool
+	Email         string
+	FailedAccount bool
 }
 
 func (c *Console) handleLoginPage(w http.ResponseWriter, r *http.Request) {
@@ -100,6 +105,7 @@ func (c *Console) loginForm(w http.ResponseWriter, r *http.Request, status int, 
 		HttpOnly: true, Secure: c.sessionsFor(r).secure, SameSite: http.SameSiteStrictMode})
 	p.Lang = langOf(r)
 	p.Title = word("signin", p.Lang)
+	p.Accounts = c.cfg.StaffAccounts != nil
 	p.Here = r.URL.RequestURI()
 	p.Token = tok
 	c.render(w, status, "login.html", p)
@@ -119,6 +125,21 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.loginForm(w, r, http.StatusForbidden, loginPage{Back: back, page: page{Error: word("expired", langOf(r))}})
 		return
 	}
+	if email := strings.TrimSpace(r.PostFormValue("email")); email != "" && c.cfg.StaffAccounts != nil {
+		actor, wait, ok := c.cfg.StaffAccounts(r, email, r.PostFormValue("password"))
+		if wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			c.loginForm(w, r, http.StatusTooManyRequests, loginPage{Back: back, Email: email, page: page{Error: word("tooMany", langOf(r))}})
+			return
+		}
+		if !ok {
+			c.log.Warn("console: account sign-in refused")
+			c.loginForm(w, r, http.StatusUnauthorized, loginPage{Back: back, Email: email, FailedAccount: true})
+			return
+		}
+		c.signedIn(w, r, actor, "", back)
+		return
+	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	office, ok := c.signInAs(r.PostFormValue("token"))
 	if name == "" || len(name) > 100 || !ok {
@@ -127,6 +148,11 @@ func (c *Console) handleLogin(w http.ResponseWriter, r *http.Request) {
 		c.loginForm(w, r, http.StatusUnauthorized, loginPage{Back: back, Actor: name, Failed: true})
 		return
 	}
+	c.signedIn(w, r, name, office, back)
+}
+
+// signedIn starts the clerk's session and sends them on.
+func (c *Console) signedIn(w http.ResponseWriter, r *http.Request, name, office, back string) {
 	http.SetCookie(w, c.sessionsFor(r).issue(name, office))
 	http.SetCookie(w, &http.Cookie{Name: c.sessionsFor(r).loginCookieName(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: c.sessionsFor(r).secure, SameSite: http.SameSiteStrictMode})

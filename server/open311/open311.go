@@ -44,6 +44,11 @@ type Store interface {
 	// through the changes feed (api.ChangeReport); found=false when there
 	// is no such report.
 	SetReportStatus(ctx context.Context, id, step, notes string, at time.Time) (rep api.Report, found bool, err error)
+	// ReportHistory returns the report's timeline, oldest first: its
+	// receipt (api.StatusReceived at its requested time) and every step
+	// SetReportStatus made, with the town's message; found=false when
+	// there is no such report.
+	ReportHistory(ctx context.Context, id string) (events []api.CaseEvent, found bool, err error)
 	// VoteReport adds voter's "+1" to the report, once per voter;
 	// found=false when there is no such report.
 	VoteReport(ctx context.Context, id, voter string) (rep api.Report, found bool, err error)

@@ -30,9 +30,21 @@ type dataset struct {
 	titleDE, titleEN string
 	descDE, descEN   string
 	keywordsDE       []string
-	rows             func(context.Context, Store) ([]api.OpenDataRow, error)
-	csvHeader        []string
-	csvRow           func(api.OpenDataRow) []string
+	rows             func(context.Context, *Area) ([]api.OpenDataRow, error)
+	// modified, if set, says when the rows last changed (else: the
+	// store's latest change).
+	modified  func(rows []api.OpenDataRow) time.Time
+	csvHeader []string
+	csvRow    func(api.OpenDataRow) []string
+}
+
+// modifiedOf is when the dataset's figures last changed, given the
+// store's latest change.
+func (d *dataset) modifiedOf(store time.Time, rows []api.OpenDataRow) time.Time {
+	if d.modified == nil {
+		return store
+	}
+	return d.modified(rows)
 }
 
 type node = map[string]any
@@ -109,7 +121,7 @@ func (a *Area) catalog(base string, modified time.Time, records []node) node {
 		"@id":             base + api.PathOpenData + "catalog.jsonld",
 		"@type":           "dcat:Catalog",
 		"dct:title":       texts("Offene Daten: "+a.cfg.Publisher, "Open data: "+a.cfg.Publisher),
-		"dct:description": texts("Kennzahlen des Bürgerportals: Anträge, Mängelmeldungen und Bearbeitungsdauer, monatlich, aus den Daten des Portals berechnet.", "Figures of the citizen portal: applications, issue reports and processing times, per month, computed from the portal's data."),
+		"dct:description": texts("Kennzahlen des Bürgerportals: Anträge, Mängelmeldungen und Bearbeitungsdauer, monatlich, und die Ergebnisse abgeschlossener Umfragen, aus den Daten des Portals berechnet.", "Figures of the citizen portal: applications, issue reports and processing times, per month, and the results of closed polls, computed from the portal's data."),
 		"dct:publisher":   a.publisher(),
 		"dct:language":    id("http://publications.europa.eu/resource/authority/language/DEU"),
 		"dct:license":     id(licenseDLBY),

@@ -76,3 +76,42 @@ func span(rows []api.OpenDataRow) (start, end time.Time, ok bool) {
 	}
 	return start, end, ok
 }
+
+// pollRows turns the closed polls' results into the published rows: one
+// per choice question and option, in the form's order, with the German
+// texts beside the keys so that a table needs no second file.
+func pollRows(ps []api.Poll, rs []api.PollResults) []api.OpenDataRow {
+	rows := []api.OpenDataRow{}
+	for i, p := range ps {
+		texts := map[string]string{}
+		for _, st := range p.Form.Steps {
+			for _, f := range st.Fields {
+				texts[f.Key] = f.Label.In("de")
+				for _, o := range f.Options {
+					texts[f.Key+"\x00"+o.Value] = o.Label.In("de")
+				}
+			}
+		}
+		closes := p.Closes.UTC()
+		for _, c := range rs[i].Counts {
+			rows = append(rows, api.OpenDataRow{
+				Month: closes.Format("2006-01"), Category: p.ID, Title: p.Title.In("de"), Closed: closes.Format(time.RFC3339),
+				Question: c.Field, QuestionText: texts[c.Field], Option: c.Option, OptionText: texts[c.Field+"\x00"+c.Option],
+				Count: c.N, Answers: rs[i].Answers,
+			})
+		}
+	}
+	return rows
+}
+
+// pollsClosed is when the poll results last changed: when the latest of
+// the published polls closed (answers end then); zero before any closed.
+func pollsClosed(rows []api.OpenDataRow) time.Time {
+	var last time.Time
+	for _, r := range rows {
+		if t, err := time.Parse(time.RFC3339, r.Closed); err == nil && t.After(last) {
+			last = t
+		}
+	}
+	return last
+}

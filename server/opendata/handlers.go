@@ -34,6 +34,10 @@ type Config struct {
 	// DefaultCacheFor; negative: computed on every request).
 	CacheFor time.Duration
 	Now      func() time.Time
+	// Polls gives the closed polls, by closing time, with their results
+	// (server/polls' Area.Closed); nil: the town has no polls, and their
+	// dataset has no rows.
+	Polls func(ctx context.Context) ([]api.Poll, []api.PollResults, error)
 }
 
 // DefaultCacheFor: figures of a month need not be newer than a minute,
@@ -95,8 +99,8 @@ var datasets = []*dataset{
 		descDE:     "Anzahl der über das Bürgerportal eingegangenen Anträge je Monat des Eingangs (UTC), Leistung und aktuellem Bearbeitungsstand (received, in_review, inspection, info_needed, decided, closed).",
 		descEN:     "Number of applications received through the citizen portal per month of receipt (UTC), service and current status.",
 		keywordsDE: []string{"Anträge", "Verwaltungsleistungen", "Bürgerportal"},
-		rows: func(ctx context.Context, s Store) ([]api.OpenDataRow, error) {
-			c, err := s.CaseCounts(ctx)
+		rows: func(ctx context.Context, a *Area) ([]api.OpenDataRow, error) {
+			c, err := a.cfg.Store.CaseCounts(ctx)
 			return countRows(c), err
 		},
 		csvHeader: []string{"month", "category", "status", "count"},
@@ -109,8 +113,8 @@ var datasets = []*dataset{
 		descDE:     "Anzahl der Mängelmeldungen (App und Open311) je Monat des Eingangs (UTC), Kategorie (Open311 service_code) und aktuellem Status (open, closed).",
 		descEN:     "Number of issue reports (app and Open311) per month of receipt (UTC), category (Open311 service_code) and current status (open, closed).",
 		keywordsDE: []string{"Mängelmelder", "Open311", "Infrastruktur"},
-		rows: func(ctx context.Context, s Store) ([]api.OpenDataRow, error) {
-			c, err := s.ReportCounts(ctx)
+		rows: func(ctx context.Context, a *Area) ([]api.OpenDataRow, error) {
+			c, err := a.cfg.Store.ReportCounts(ctx)
 			return countRows(c), err
 		},
 		csvHeader: []string{"month", "category", "status", "count"},
@@ -123,13 +127,34 @@ var datasets = []*dataset{
 		descDE:     "Median der Tage vom Eingang eines Antrags bis zu seiner ersten Entscheidung, je Monat der Entscheidung (UTC) und Leistung, mit der Zahl der Entscheidungen (count).",
 		descEN:     "Median days from an application's receipt to its first decision, per month of the decision (UTC) and service, with the number of decisions (count).",
 		keywordsDE: []string{"Bearbeitungsdauer", "Verwaltungsleistungen", "Bürgerportal"},
-		rows: func(ctx context.Context, s Store) ([]api.OpenDataRow, error) {
-			d, err := s.Decisions(ctx)
+		rows: func(ctx context.Context, a *Area) ([]api.OpenDataRow, error) {
+			d, err := a.cfg.Store.Decisions(ctx)
 			return decisionRows(d), err
 		},
 		csvHeader: []string{"month", "category", "count", "median_days"},
 		csvRow: func(r api.OpenDataRow) []string {
 			return []string{r.Month, r.Category, strconv.Itoa(r.Count), strconv.FormatFloat(*r.MedianDays, 'f', 1, 64)}
+		},
+	},
+	{
+		name:       api.DatasetPolls,
+		titleDE:    "Ergebnisse der Bürgerbeteiligungen (Umfragen)",
+		titleEN:    "Results of the citizens' polls",
+		descDE:     "Ergebnisse der abgeschlossenen Umfragen der Bürgerbeteiligung: je Umfrage, Auswahlfrage und Antwortmöglichkeit die Zahl der Antworten, die sie gewählt haben (count), und die Zahl aller Antworten der Umfrage (answers). Eine Antwort je Gerät oder Konto; Freitexte werden nicht veröffentlicht. Eine Umfrage erscheint erst, wenn sie geschlossen ist.",
+		descEN:     "Results of the closed citizens' polls: per poll, choice question and option, how many answers chose it (count), and how many answers the poll had (answers). One answer per device or account; free text is not published. A poll appears only once it has closed.",
+		keywordsDE: []string{"Bürgerbeteiligung", "Umfrage", "Mitreden"},
+		rows: func(ctx context.Context, a *Area) ([]api.OpenDataRow, error) {
+			if a.cfg.Polls == nil {
+				return []api.OpenDataRow{}, nil
+			}
+			ps, rs, err := a.cfg.Polls(ctx)
+			return pollRows(ps, rs), err
+		},
+		modified:  pollsClosed,
+		csvHeader: []string{"month", "poll", "title", "closed", "question", "question_text", "option", "option_text", "count", "answers"},
+		csvRow: func(r api.OpenDataRow) []string {
+			return []string{r.Month, r.Category, r.Title, r.Closed, r.Question, r.QuestionText, r.Option, r.OptionText,
+				strconv.Itoa(r.Count), strconv.Itoa(r.Answers)}
 		},
 	},
 }
@@ -220,20 +245,21 @@ func (a *Area) build(ctx context.Context, base, file string) (built, error) {
 	if file == "catalog.jsonld" {
 		var records []node
 		for _, d := range datasets {
-			rows, err := d.rows(ctx, a.cfg.Store)
+			rows, err := d.rows(ctx, a)
 			if err != nil {
 				return built{}, err
 			}
-			records = append(records, a.record(d, base, modified, rows))
+			records = append(records, a.record(d, base, d.modifiedOf(modified, rows), rows))
 		}
 		return jsonFile(api.ContentTypeJSONLD, modified, a.catalog(base, modified, records)), nil
 	}
 	name, ext, _ := strings.Cut(file, ".")
 	d := datasetNamed(name)
-	rows, err := d.rows(ctx, a.cfg.Store)
+	rows, err := d.rows(ctx, a)
 	if err != nil {
 		return built{}, err
 	}
+	modified = d.modifiedOf(modified, rows)
 	switch ext {
 	case "json":
 		return jsonFile(api.ContentTypeJSON, modified, api.OpenData{Dataset: d.name, Modified: stamp(modified), Rows: rows}), nil

@@ -169,7 +169,7 @@ func TestNoPersonalData(t *testing.T) {
 	b := servertest.New(t)
 	secrets := fill(t, b)
 	files := []string{"catalog.jsonld"}
-	for _, d := range []string{api.DatasetCases, api.DatasetReports, api.DatasetDecisionDays} {
+	for _, d := range []string{api.DatasetCases, api.DatasetReports, api.DatasetDecisionDays, api.DatasetPolls} {
 		files = append(files, d+".json", d+".csv", d+".jsonld")
 	}
 	for _, f := range files {
@@ -192,11 +192,14 @@ var (
 )
 
 func TestDCATRecords(t *testing.T) {
-	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
+	c := newClocked(t, func(c *server.Config) {
 		c.OpenData = server.OpenDataConfig{BaseURL: "https://portal.demo-stadt.de/", Publisher: "Stadt Demo",
 			ContributorID: "http://dcat-ap.de/def/contributors/demoStadt"}
-	}))
+	})
+	b := c.Backend
 	fill(t, b)
+	vote(t, c)
+	c.set(afterClosed) // the polls' results are published
 	res, body := get(t, b.URL+api.PathOpenData+"catalog.jsonld", nil)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != api.ContentTypeJSONLD {
 		t.Fatalf("GET catalog.jsonld = %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
@@ -213,13 +216,19 @@ func TestDCATRecords(t *testing.T) {
 		t.Errorf("@context = %v, want the DCAT, DCMI and DCAT-AP.de namespaces", ctx)
 	}
 	list, _ := cat["dcat:dataset"].([]any)
-	if len(list) != 3 {
-		t.Fatalf("dcat:dataset has %d entries, want 3", len(list))
+	if len(list) != 4 {
+		t.Fatalf("dcat:dataset has %d entries, want 4", len(list))
 	}
 	for i, ds := range list {
 		rec, _ := ds.(map[string]any)
 		t.Run(rec["@id"].(string), func(t *testing.T) {
-			checkDataset(t, b, rec)
+			// The figures of cases and reports changed last in December;
+			// the polls' results when the polls closed in January.
+			modified, start := dec, "2026-11-01"
+			if strings.HasSuffix(rec["@id"].(string), "/"+api.DatasetPolls) {
+				modified, start = pollsClose, "2027-01-01"
+			}
+			checkDataset(t, b, rec, modified, start)
 			// The dataset's own record says the same as the catalogue's
 			// entry.
 			_, body := get(t, local(b, rec["@id"].(string)+".jsonld"), nil)
@@ -241,7 +250,7 @@ func local(b *servertest.Backend, url string) string {
 	return strings.Replace(url, "https://portal.demo-stadt.de", b.URL, 1)
 }
 
-func checkDataset(t *testing.T, b *servertest.Backend, rec map[string]any) {
+func checkDataset(t *testing.T, b *servertest.Backend, rec map[string]any, modified time.Time, start string) {
 	t.Helper()
 	for _, p := range requiredDataset {
 		if rec[p] == nil {
@@ -268,12 +277,12 @@ func checkDataset(t *testing.T, b *servertest.Backend, rec map[string]any) {
 	if !slices.ContainsFunc(titles, func(v any) bool { m, _ := v.(map[string]any); return m["@language"] == "de" && m["@value"] != "" }) {
 		t.Errorf("dct:title = %v, want a German one", titles)
 	}
-	if got := rec["dct:modified"].(map[string]any)["@value"]; got != dec.Format(time.RFC3339) {
-		t.Errorf("dct:modified = %v, want %s", got, dec.Format(time.RFC3339))
+	if got := rec["dct:modified"].(map[string]any)["@value"]; got != modified.Format(time.RFC3339) {
+		t.Errorf("dct:modified = %v, want %s", got, modified.Format(time.RFC3339))
 	}
 	temporal, _ := rec["dct:temporal"].(map[string]any)
-	if start, _ := temporal["dcat:startDate"].(map[string]any); start["@value"] != "2026-11-01" {
-		t.Errorf("dct:temporal = %v, want from 2026-11-01", temporal)
+	if got, _ := temporal["dcat:startDate"].(map[string]any); got["@value"] != start {
+		t.Errorf("dct:temporal = %v, want from %s", temporal, start)
 	}
 	dists, _ := rec["dcat:distribution"].([]any)
 	var formats []string

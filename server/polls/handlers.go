@@ -164,6 +164,32 @@ func (a *Area) handleResults(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// Closed returns the polls that have closed, by closing time, each with
+// its results counted from the store: what the open data publishes.
+func (a *Area) Closed(ctx context.Context) ([]api.Poll, []api.PollResults, error) {
+	now := a.cfg.Now()
+	var ps []api.Poll
+	for _, p := range a.list.Polls {
+		if !now.Before(p.Closes) {
+			ps = append(ps, p)
+		}
+	}
+	slices.SortStableFunc(ps, func(x, y api.Poll) int { return x.Closes.Compare(y.Closes) })
+	rs := make([]api.PollResults, 0, len(ps))
+	for _, p := range ps {
+		answers, err := a.cfg.Store.PollAnswers(ctx, p.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, err := Count(p, answers)
+		if err != nil {
+			return nil, nil, err
+		}
+		rs = append(rs, r)
+	}
+	return ps, rs, nil
+}
+
 // Count counts the answers per option of every choice and multi field,
 // every option listed (zero too), in the form's order.
 func Count(p api.Poll, answers [][]byte) (api.PollResults, error) {

@@ -31,7 +31,11 @@ func (db *DB) PollAnswers(ctx context.Context, poll string) (_ [][]byte, err err
 		return nil, fmt.Errorf("postgres: poll answers: %w", err)
 	}
 	defer conn.Release()
-	rows, err := conn.Query(ctx, "SELECT data FROM poll_answers WHERE poll = $1", poll)
+	// One answer per citizen: a device's own, or its account's latest
+	// among the account's devices (linked before or after they answered).
+	rows, err := conn.Query(ctx, `SELECT DISTINCT ON (COALESCE('account:' || d.account, 'device:' || pa.device)) pa.data
+		FROM poll_answers pa JOIN devices d ON d.id = pa.device WHERE pa.poll = $1
+		ORDER BY COALESCE('account:' || d.account, 'device:' || pa.device), pa.answered DESC, pa.device DESC`, poll)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: poll answers: %w", err)
 	}

@@ -60,7 +60,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 			url := pgtest.URL(t)
 			last := 0 // the k-th file's number: numbers may have gaps
 			if k > 0 {
-				last, _ = strconv.Atoi(names[k-1][:4])
+				last = migrationVersion(t, names[k-1])
 			}
 			old, err := postgres.OpenAt(ctx, url, last)
 			if err != nil {
@@ -83,7 +83,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 			first := migrationRows(t, url)
 			for i, name := range names {
 				// The version is the file's number: numbers may have gaps.
-				version, _ := strconv.Atoi(name[:4])
+				version := migrationVersion(t, name)
 				if i >= len(first) || !strings.HasPrefix(first[i], fmt.Sprintf("%d %s ", version, name)) {
 					t.Fatalf("schema_migrations = %q, want one row per file %q", first, names)
 				}
@@ -401,4 +401,14 @@ func TestClaimUploadWithoutDeadlock(t *testing.T) {
 	if got := a.Retries() + b.Retries(); got != 0 {
 		t.Errorf("%d transactions ran again (deadlocks), want none", got)
 	}
+}
+
+// migrationVersion is the number a migration's file name starts with.
+func migrationVersion(t *testing.T, name string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+	if err != nil {
+		t.Fatalf("migration %q: no number: %v", name, err)
+	}
+	return n
 }

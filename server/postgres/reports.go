@@ -197,6 +197,11 @@ func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at ti
 			return err
 		}
 		ok = true
+		if _, err := tx.Exec(ctx, `INSERT INTO report_events (report_seq, n, status, note, at)
+			VALUES ($1, (SELECT coalesce(max(n), 0) + 1 FROM report_events WHERE report_seq = $1), $2, $3, $4)`,
+			seq, step, notes, out.Updated); err != nil {
+			return fmt.Errorf("postgres: report event: %w", err)
+		}
 		if device == nil {
 			return nil
 		}
@@ -208,6 +213,55 @@ func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at ti
 			Report: &api.ReportUpdate{Report: out, Event: ev}})
 	})
 	return out, ok, err
+}
+
+// ReportHistory implements open311.Store.
+func (db *DB) ReportHistory(ctx context.Context, id string) (_ []api.CaseEvent, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return nil, false, nil
+	}
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: report history: %w", err)
+	}
+	defer conn.Release()
+	var requested time.Time
+	err = conn.QueryRow(ctx, "SELECT requested FROM reports WHERE seq = $1", seq).Scan(&requested)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: report history: %w", err)
+	}
+	events := []api.CaseEvent{historyEvent(api.StatusReceived, "", requested)}
+	rows, err := conn.Query(ctx, "SELECT status, note, at FROM report_events WHERE report_seq = $1 ORDER BY n", seq)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: report history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, note string
+		var at time.Time
+		if err := rows.Scan(&step, &note, &at); err != nil {
+			return nil, false, fmt.Errorf("postgres: report history: %w", err)
+		}
+		events = append(events, historyEvent(step, note, at))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgres: report history: %w", err)
+	}
+	return events, true, nil
+}
+
+// historyEvent is a step of a report's timeline as the feed tells it.
+func historyEvent(step, notes string, at time.Time) api.CaseEvent {
+	ev := api.CaseEvent{Status: step, At: at.UTC()}
+	if notes != "" {
+		ev.Note = api.Text{"de": notes, "en": notes}
+	}
+	return ev
 }
 
 // parseReportID reads an id as the store gives them out: a positive

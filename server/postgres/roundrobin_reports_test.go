@@ -31,6 +31,10 @@ func (r *roundRobin) SetReportStatus(ctx context.Context, id, status, notes stri
 	return r.next().SetReportStatus(ctx, id, status, notes, at)
 }
 
+func (r *roundRobin) ReportHistory(ctx context.Context, id string) ([]api.CaseEvent, bool, error) {
+	return r.next().ReportHistory(ctx, id)
+}
+
 func (r *roundRobin) Open311Key(ctx context.Context, hash []byte) (string, bool, error) {
 	return r.next().Open311Key(ctx, hash)
 }

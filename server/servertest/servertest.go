@@ -25,6 +25,8 @@ import (
 	"rathaus/api"
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/accounts"
+	"rathaus/server/oidc"
 	"rathaus/server/postgres"
 	"rathaus/server/postgres/pgtest"
 	"rathaus/server/sqlite"
@@ -154,11 +156,17 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	}
 	token := make([]byte, 16)
 	_, _ = rand.Read(token)
+	// Listening first gives the OpenID provider its issuer (the URL).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
 	o := options{cfg: server.Config{
 		Store: db, Catalog: cat, Forms: forms, Offices: offices,
 		Logger:                     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		UploadDir:                  filepath.Join(tb.TempDir(), "uploads"),
 		DeviceRegistrationsPerHour: -1,
+		LoginStartsPerHour:         -1,
 		UploadsPerHour:             -1,
 		AddressUploadBytesPerHour:  -1,
 		AddressUploadBytesPerDay:   -1,
@@ -179,6 +187,8 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		ReportServices:            reportServices,
 		ReportStreets:             streets,
 		Polls:                     polls,
+		// Quick polls, so that device grant tests need not wait 5 s.
+		OIDC: oidc.Config{Issuer: "http://" + ln.Addr().String(), DevicePollInterval: DevicePollInterval, Keys: testKeys(tb)},
 	}}
 	for _, opt := range opts {
 		opt(&o)
@@ -186,13 +196,10 @@ func New(tb testing.TB, opts ...Option) *Backend {
 	cfg := o.cfg
 	h, err := server.New(cfg)
 	if err != nil {
+		_ = ln.Close()
 		tb.Fatalf("servertest: %v", err)
 	}
 	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb, limits: o.limits}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	b.addr = ln.Addr().String()
 	b.URL = "http://" + b.addr
 	b.serve(ln)
@@ -305,6 +312,41 @@ func (b *Backend) LinkDevices(account string, devices ...string) {
 	if err := b.DB.LinkDevices(context.Background(), account, devices...); err != nil {
 		b.tb.Fatalf("servertest: link devices: %v", err)
 	}
+}
+
+// testKeys are the OpenID provider's keys of every test backend of the
+// process: an RSA key costs tens of milliseconds, and many tests start a
+// backend.
+var testKeys = func() func(testing.TB) *oidc.Keys {
+	var once sync.Once
+	var keys *oidc.Keys
+	var err error
+	return func(tb testing.TB) *oidc.Keys {
+		once.Do(func() { keys, err = oidc.NewKeys() })
+		if err != nil {
+			tb.Fatalf("servertest: %v", err)
+		}
+		return keys
+	}
+}()
+
+// DevicePollInterval is the device grant's interval of test backends.
+const DevicePollInterval = 200 * time.Millisecond
+
+// AddAccount creates an account that can log in at the backend's OpenID
+// provider (the issuer is URL; the app is api.OIDCClientID), with the
+// roles given (api.RoleCitizen when none).
+func (b *Backend) AddAccount(email, password string, roles ...string) accounts.Account {
+	b.tb.Helper()
+	if len(roles) == 0 {
+		roles = []string{api.RoleCitizen}
+	}
+	a := accounts.Account{ID: accounts.NewID(), Email: email, Name: email,
+		Roles: roles, PasswordHash: accounts.HashPassword(password), Created: time.Now().UTC().Truncate(time.Second)}
+	if err := b.DB.CreateAccount(context.Background(), a); err != nil {
+		b.tb.Fatalf("servertest: add account: %v", err)
+	}
+	return a
 }
 
 // SetCaseStatus moves a case on through the real staff API, as staff

@@ -24,7 +24,12 @@ func (db *DB) PutPollAnswer(ctx context.Context, poll, device string, data []byt
 // PollAnswers implements server.Store.
 func (db *DB) PollAnswers(ctx context.Context, poll string) (_ [][]byte, err error) {
 	defer func() { err = classify(err) }()
-	rows, err := db.ro.QueryContext(ctx, "SELECT data FROM poll_answers WHERE poll = ?", poll)
+	// One answer per citizen: a device's own, or its account's latest
+	// among the account's devices (linked before or after they answered).
+	rows, err := db.ro.QueryContext(ctx, `SELECT data FROM (
+		SELECT pa.data, ROW_NUMBER() OVER (PARTITION BY COALESCE('account:' || d.account, 'device:' || pa.device)
+			ORDER BY pa.answered DESC, pa.device DESC) AS n
+		FROM poll_answers pa JOIN devices d ON d.id = pa.device WHERE pa.poll = ?) WHERE n = 1`, poll)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: poll answers: %w", err)
 	}

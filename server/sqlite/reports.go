@@ -204,6 +204,11 @@ func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at ti
 			return err
 		}
 		ok = true
+		if _, err := q.ExecContext(ctx, `INSERT INTO report_events (report_seq, n, status, note, at)
+			VALUES (?, (SELECT coalesce(max(n), 0) + 1 FROM report_events WHERE report_seq = ?), ?, ?, ?)`,
+			seq, seq, step, notes, reportStamp(out.Updated)); err != nil {
+			return fmt.Errorf("sqlite: report event: %w", err)
+		}
 		var device sql.NullString
 		if err := q.QueryRowContext(ctx, "SELECT device FROM reports WHERE seq = ?", seq).Scan(&device); err != nil {
 			return fmt.Errorf("sqlite: device of report %d: %w", seq, err)
@@ -212,6 +217,48 @@ func (db *DB) SetReportStatus(ctx context.Context, id, step, notes string, at ti
 			Report: &api.ReportUpdate{Report: out, Event: reportEvent(step, notes, out.Updated)}})
 	})
 	return out, ok, err
+}
+
+// ReportHistory implements open311.Store.
+func (db *DB) ReportHistory(ctx context.Context, id string) (_ []api.CaseEvent, ok bool, err error) {
+	defer func() { err = classify(err) }()
+	seq, valid := parseReportID(id)
+	if !valid {
+		return nil, false, nil
+	}
+	var requested string
+	err = db.ro.QueryRowContext(ctx, "SELECT requested FROM reports WHERE seq = ?", seq).Scan(&requested)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+	}
+	at, err := time.Parse(time.RFC3339Nano, requested)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+	}
+	events := []api.CaseEvent{reportEvent(api.StatusReceived, "", at)}
+	rows, err := db.ro.QueryContext(ctx, "SELECT status, note, at FROM report_events WHERE report_seq = ? ORDER BY n", seq)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var step, note, stamp string
+		if err := rows.Scan(&step, &note, &stamp); err != nil {
+			return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+		}
+		at, err := time.Parse(time.RFC3339Nano, stamp)
+		if err != nil {
+			return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+		}
+		events = append(events, reportEvent(step, note, at))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("sqlite: report history: %w", err)
+	}
+	return events, true, nil
 }
 
 // reportEvent is the timeline step a status change of a report makes.

@@ -227,6 +227,45 @@ func testReports(t *testing.T, open func(t *testing.T) Store) {
 		}
 	})
 
+	t.Run("history: the receipt and every step with its message", func(t *testing.T) {
+		s := open(t)
+		r := mustReport(t, s, "", newReport("baum", "h1", created))
+		other := mustReport(t, s, "", newReport("baum", "h2", created))
+		got, ok, err := s.ReportHistory(ctx, r.ID)
+		if err != nil || !ok || len(got) != 1 || got[0].Status != api.StatusReceived || !got[0].At.Equal(created) || got[0].Note != nil {
+			t.Fatalf("history of a new report = %+v, %v, %v; want its receipt", got, ok, err)
+		}
+		steps := []struct{ step, notes string }{
+			{api.StatusInReview, ""},
+			{api.StatusInspection, "Ortstermin Montag"},
+			{api.StatusInReview, ""}, // back a step: kept, in order
+			{api.StatusClosed, "Ast entfernt"},
+		}
+		for i, st := range steps {
+			if _, ok, err := s.SetReportStatus(ctx, r.ID, st.step, st.notes, created.Add(time.Duration(i+1)*time.Hour)); !ok || err != nil {
+				t.Fatalf("SetReportStatus(%s) = %v, %v", st.step, ok, err)
+			}
+		}
+		got, ok, err = s.ReportHistory(ctx, r.ID)
+		if err != nil || !ok || len(got) != len(steps)+1 {
+			t.Fatalf("history = %+v, %v, %v; want the receipt and %d steps", got, ok, err, len(steps))
+		}
+		for i, st := range steps {
+			ev := got[i+1]
+			if ev.Status != st.step || ev.Note.In("de") != st.notes || !ev.At.Equal(created.Add(time.Duration(i+1)*time.Hour)) {
+				t.Errorf("step %d = %+v; want %s %q", i+1, ev, st.step, st.notes)
+			}
+		}
+		if got, ok, err := s.ReportHistory(ctx, other.ID); err != nil || !ok || len(got) != 1 {
+			t.Errorf("history of the other report = %+v, %v, %v; want its receipt only", got, ok, err)
+		}
+		for _, id := range []string{"424242", "x", "0"} {
+			if got, ok, err := s.ReportHistory(ctx, id); ok || err != nil || got != nil {
+				t.Errorf("ReportHistory(%q) = %+v, %v, %v; want not found", id, got, ok, err)
+			}
+		}
+	})
+
 	t.Run("photos and votes", func(t *testing.T) {
 		s := open(t)
 		addUpload(t, s, "u_p1", created, true)

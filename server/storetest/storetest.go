@@ -69,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Appointments", testAppointments},
 		{"OpenData", testOpenData},
 		{"Polls", testPolls},
+		{"Accounts", testAccounts},
+		{"Grants", testGrants},
 		{"Handoffs", testHandoffs},
 		{"Seal", testSeal},
 	}

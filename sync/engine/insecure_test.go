@@ -111,3 +111,42 @@ func TestSync_InsecureConnectionIsPermanent(t *testing.T) {
 		})
 	}
 }
+
+// A server whose certificate the device does not trust (a Wi-Fi's login
+// page, a man in the middle with his own CA): nothing is sent, the item
+// stays pending without an attempt counted (as when offline), and the
+// status names the untrusted connection.
+func TestSync_UntrustedCertificateWaits(t *testing.T) {
+	trusted, stranger := servertest.NewCA(t, "Town CA"), servertest.NewCA(t, "Wi-Fi portal")
+	backend := servertest.New(t)
+	srv := httptest.NewUnstartedServer(backend.Handler())
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{stranger.Leaf().TLS}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	tr := transport.New()
+	tr.TLSClientConfig = &tls.Config{RootCAs: servertest.Pool(trusted)}
+	wire := transport.Secure(tr, nil)
+	r := device(t, backend)
+	r.clients = func() (engine.Portal, engine.Uploader) {
+		return portal.New(srv.URL, portal.WithTransport(wire), portal.WithTimeout(5*time.Second)),
+			upload.New(srv.URL, upload.WithTransport(wire))
+	}
+	r.open(t)
+	if err := r.keys.Set("device-token-"+r.store.InstallID(), "t_earlier"); err != nil {
+		t.Fatal(err)
+	}
+	r.submitExample(t, "meldebescheinigung", nil)
+	_ = r.engine.Sync(context.Background())
+	items := r.outbox(t)
+	if len(items) != 1 || items[0].State != citizen.OutboxPending || items[0].Attempts != 0 {
+		t.Fatalf("outbox = %+v, want the item pending without an attempt", items)
+	}
+	st := r.engine.Status()
+	if ce := transport.Insecure(st.Err); st.State != engine.Offline || ce == nil || !ce.Transient {
+		t.Errorf("status = %s with %v, want offline with a transient %s", st.State, st.Err, citizen.EINSECURE)
+	}
+	if n := backend.Cases(); n != 0 {
+		t.Errorf("the backend has %d cases, want 0", n)
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -16,6 +17,8 @@ import (
 type pollAnswerStore interface {
 	Done(ctx context.Context, itemID int64) error
 	Fail(ctx context.Context, itemID int64, code, message string) error
+	SavePolls(ctx context.Context, polls []api.Poll, fetched time.Time) error
+	SavePollResults(ctx context.Context, r api.PollResults) error
 }
 
 // pollAnswerPortal is what poll answers need of the backend.
@@ -25,13 +28,25 @@ type pollAnswerPortal interface {
 	PollResults(ctx context.Context, poll string) (api.PollResults, error)
 }
 
-// Polls fetches the town's polls (online only: the screen says so when
-// there is no connection).
-func (e *Engine) Polls(ctx context.Context) (api.Polls, error) { return e.portal.Polls(ctx) }
+// RefreshPolls fetches the town's polls and keeps them on the device, so
+// that they can be read and answered offline. Not part of a pass: the
+// polls' screen asks when it opens.
+func (e *Engine) RefreshPolls(ctx context.Context) error {
+	ps, err := e.portal.Polls(ctx)
+	if err != nil {
+		return err
+	}
+	return e.store.SavePolls(ctx, ps.Polls, e.now())
+}
 
-// PollResults fetches a closed poll's counts.
-func (e *Engine) PollResults(ctx context.Context, poll string) (api.PollResults, error) {
-	return e.portal.PollResults(ctx, poll)
+// RefreshPollResults fetches a closed poll's counts and keeps them beside
+// the poll (they do not change after closing: fetched once).
+func (e *Engine) RefreshPollResults(ctx context.Context, poll string) error {
+	r, err := e.portal.PollResults(ctx, poll)
+	if err != nil {
+		return err
+	}
+	return e.store.SavePollResults(ctx, r)
 }
 
 type pollAnswerSender struct {

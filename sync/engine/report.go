@@ -21,6 +21,7 @@ type reportStore interface {
 	SetReportPhotoUpload(ctx context.Context, id, url string, offset int64, done bool) error
 	ReportSent(ctx context.Context, it *citizen.OutboxItem, rep api.Report) error
 	SaveReportFeed(ctx context.Context, feed api.ReportFeed, at time.Time) error
+	SetReportHistory(ctx context.Context, reportID string, events []api.CaseEvent) (changed bool, err error)
 	Fail(ctx context.Context, itemID int64, code, message string) error
 }
 
@@ -29,6 +30,7 @@ type reportPortal interface {
 	PostReport(ctx context.Context, key string, req api.ReportRequest) (api.Report, error)
 	VoteReport(ctx context.Context, key, id string) (api.Report, error)
 	ReportFeed(ctx context.Context) (api.ReportFeed, error)
+	ReportHistory(ctx context.Context, id string) (api.ReportHistory, error)
 }
 
 type reportSender struct {
@@ -120,4 +122,17 @@ func (e *Engine) RefreshReports(ctx context.Context) error {
 		return err
 	}
 	return e.store.SaveReportFeed(ctx, feed, e.now())
+}
+
+// RefreshReportHistory fetches the timeline of one of this device's
+// reports from the backend, which keeps every step, and keeps it: a step
+// the device did not hear in its feed (a report made before the device
+// joined the account, a cursor lost) shows when the citizen opens it.
+// Not part of a pass: the timeline asks when it opens.
+func (e *Engine) RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error) {
+	h, err := e.portal.ReportHistory(ctx, reportID)
+	if err != nil {
+		return false, err
+	}
+	return e.store.SetReportHistory(ctx, reportID, h.Events)
 }

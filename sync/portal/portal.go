@@ -241,6 +241,10 @@ func networkError(ctx context.Context, err error) error {
 		// not a lost network, and no use trying again by itself.
 		return &ResponseError{Err: ce}
 	}
+	if ce := transport.Untrusted(err); ce != nil {
+		// No answer that can be trusted: as offline, with why.
+		return &ResponseError{Network: true, Err: ce}
+	}
 	return &ResponseError{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
 }
 

@@ -36,6 +36,20 @@ func (c *Client) VoteReport(ctx context.Context, key, id string) (api.Report, er
 	return rep, nil
 }
 
+// ReportHistory fetches a report's timeline: its receipt and the town's
+// steps with their messages.
+func (c *Client) ReportHistory(ctx context.Context, id string) (api.ReportHistory, error) {
+	var h api.ReportHistory
+	status, err := c.Call(ctx, http.MethodGet, api.PathReports+"/"+url.PathEscape(id)+"/history", "", nil, &h)
+	if err != nil {
+		return h, err
+	}
+	if h.Report != id {
+		return h, garbled(status, errors.New("history answered for another report"))
+	}
+	return h, nil
+}
+
 // ReportFeed fetches the public feed of reports.
 func (c *Client) ReportFeed(ctx context.Context) (api.ReportFeed, error) {
 	var feed api.ReportFeed

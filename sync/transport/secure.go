@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 // The messages are keys of the app's translations.
 const (
 	msgPlainHTTP = "The town hall's server address starts with http://, which is not encrypted; the app sends nothing over it. Ask the town hall for its https:// address."
+	msgUntrusted = "The town hall's server could not prove who it is (its certificate is not trusted). On a public Wi-Fi, log in to it first or use mobile data; if it stays so, tell the town hall's IT. Nothing was sent; the app tries again by itself."
 	msgPin       = "The connection is not the town hall's: its certificate does not carry the key this app was set up with. Someone may be listening in on this network. Nothing was sent. Use another network (mobile data) and tell the town hall's IT."
 )
 
@@ -115,6 +117,23 @@ func (g *Guard) RoundTrip(r *http.Request) (*http.Response, error) {
 			Err: fmt.Errorf("plain http to %s refused", r.URL.Host)}
 	}
 	return g.T.RoundTrip(r)
+}
+
+// Untrusted returns, for a failed request whose server's certificate did
+// not verify (an unknown CA, another host's name, expired), a transient
+// EINSECURE error that says so; nil for any other error. Transient: a
+// hotel's or a train's Wi-Fi shows its login page with a certificate of
+// its own until the citizen logs in, so the request is tried again, as
+// when offline, and nothing is sent meanwhile.
+func Untrusted(err error) *citizen.Error {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) {
+		return citizen.Transient(citizen.EINSECURE, msgUntrusted, err)
+	}
+	return nil
 }
 
 // CloseIdleConnections closes the transport's idle connections.

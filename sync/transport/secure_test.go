@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -167,5 +169,27 @@ func TestParsePins(t *testing.T) {
 				t.Errorf("ParsePins(%q) = %d pins, %v; want %d, error %v", tt.in, len(got), err, tt.n, tt.fail)
 			}
 		})
+	}
+}
+
+// A certificate the device does not trust (a Wi-Fi's login page, a man in
+// the middle with his own CA) is a transient EINSECURE error that says
+// what to do: nothing is sent, and the request is tried again later.
+func TestUntrusted(t *testing.T) {
+	trusted, stranger := servertest.NewCA(t, "Town CA"), servertest.NewCA(t, "Wi-Fi portal")
+	url := tlsServer(t, stranger.Leaf())
+	tr, _ := dialCounter(trusted)
+	err := get(t, transport.Secure(tr, nil), url+"/")
+	ce := transport.Untrusted(err)
+	if ce == nil || ce.Code != citizen.EINSECURE || !ce.Transient || !strings.Contains(ce.Message, "Wi-Fi") {
+		t.Fatalf("Untrusted(%v) = %+v, want a transient %s error naming the Wi-Fi", err, ce, citizen.EINSECURE)
+	}
+	if transport.Insecure(fmt.Errorf("pull: %w", ce)) != ce {
+		t.Error("Insecure does not find it in a wrapped error")
+	}
+	for _, other := range []error{nil, io.EOF, errors.New("connection refused")} {
+		if got := transport.Untrusted(other); got != nil {
+			t.Errorf("Untrusted(%v) = %v, want nil", other, got)
+		}
 	}
 }

@@ -334,6 +334,9 @@ func (c *Client) do(ctx context.Context, method, u string, h http.Header, body [
 			// network, and no use trying again by itself.
 			return nil, &Error{Err: ce}
 		}
+		if ce := transport.Untrusted(err); ce != nil {
+			return nil, &Error{Network: true, Err: ce}
+		}
 		return nil, &Error{Network: true, Err: citizen.Transient(citizen.EUNAVAILABLE, "The town hall's server cannot be reached.", err)}
 	}
 	return resp, nil

@@ -488,7 +488,7 @@ func answerPoll(t *testing.T, st *store.Store, eng *engine.Engine, text string) 
 	s.Shown()
 	answer := waitForButton(t, s.Content(), "Answer")
 	test.Tap(answer) // the first poll's: the market square
-	uitest.All[*widget.RadioGroup](s.Content())[0].SetSelected("Weekly market and festivals")
+	uitest.All[*kit.RadioList](s.Content())[0].SetSelected("Weekly market and festivals")
 	entries := uitest.All[*widget.Entry](s.Content())
 	if len(entries) != 1 {
 		t.Fatalf("the poll's form has %d text fields; want its comment", len(entries))

@@ -58,8 +58,12 @@ type Engine interface {
 	RefreshReports(ctx context.Context) error
 	RefreshAppointments(ctx context.Context, service, office string) error
 	RefreshOpenData(ctx context.Context) error
-	Polls(ctx context.Context) (api.Polls, error)
-	PollResults(ctx context.Context, poll string) (api.PollResults, error)
+	RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error)
+	// The polls and their results are fetched into the kiosk's database,
+	// not a session's: a session's Mitreden shows none (answers made in a
+	// session would be deleted with it anyway).
+	RefreshPolls(ctx context.Context) error
+	RefreshPollResults(ctx context.Context, poll string) error
 }
 
 var _ Engine = (*engine.Engine)(nil)

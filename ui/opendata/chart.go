@@ -2,71 +2,25 @@ package opendata
 
 import (
 	"image"
-	"image/color"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"rathaus/ui/kit"
 )
 
-// chartStyle is what a chart is drawn with: its size in Fyne's units
-// (device-independent pixels), the screen's scale (pixels per unit), the
-// text size of the theme, so that a larger text size makes the chart's
-// labels larger too, and the colours of the theme.
-type chartStyle struct {
-	width, height float32
-	scale         float32
-	textSize      float32
-	fg, bg        color.Color
-}
-
-// A Fyne unit is 1/96 inch at scale 1; gonum measures in points (1/72
-// inch).
-func (s chartStyle) points(units float32) vg.Length { return vg.Length(units) * vg.Inch / 96 }
-
-func (s chartStyle) newPlot(yLabel string) *plot.Plot {
-	p := plot.New()
-	p.BackgroundColor = s.bg
-	text := s.points(s.textSize)
-	// Sans, as the app's text is; gonum's default is a serif.
-	sans := func(ts *draw.TextStyle, size vg.Length) {
-		ts.Color, ts.Font.Variant, ts.Font.Size = s.fg, "Sans", size
-	}
-	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
-		ax.Color = s.fg
-		ax.Tick.Color = s.fg
-		sans(&ax.Label.TextStyle, text)
-		sans(&ax.Tick.Label, text*0.9)
-	}
-	p.Y.Label.Text = yLabel
-	p.Y.Min = 0
-	sans(&p.Legend.TextStyle, text*0.9)
-	p.Legend.Top = true
-	return p
-}
-
-// render draws p at the style's size, sharp at its scale.
-func (s chartStyle) render(p *plot.Plot) image.Image {
-	scale := s.scale
-	if scale <= 0 {
-		scale = 1
-	}
-	c := vgimg.NewWith(vgimg.UseWH(s.points(s.width), s.points(s.height)), vgimg.UseDPI(int(96*scale)))
-	p.Draw(draw.New(c))
-	return c.Image()
-}
+// chartStyle is the shared style of charts (ui/kit).
+type chartStyle = kit.ChartStyle
 
 // barChart draws one bar per month.
 func barChart(s chartStyle, yLabel string, months []string, values []int) (image.Image, error) {
-	p := s.newPlot(yLabel)
+	p := s.NewPlot(yLabel)
 	vs := make(plotter.Values, len(values))
 	for i, v := range values {
 		vs[i] = float64(v)
 	}
-	bars, err := plotter.NewBarChart(vs, s.points(s.width)/vg.Length(2*max(len(values), 3)))
+	bars, err := plotter.NewBarChart(vs, s.Points(s.Width)/vg.Length(2*max(len(values), 3)))
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +28,7 @@ func barChart(s chartStyle, yLabel string, months []string, values []int) (image
 	bars.LineStyle.Width = 0
 	p.Add(bars)
 	p.NominalX(months...)
-	return s.render(p), nil
+	return s.Render(p), nil
 }
 
 // series is one line of a line chart: a value per month, NaN-free; ok[i]
@@ -87,7 +41,7 @@ type series struct {
 
 // lineChart draws one line per series over the months.
 func lineChart(s chartStyle, yLabel string, months []string, lines []series) (image.Image, error) {
-	p := s.newPlot(yLabel)
+	p := s.NewPlot(yLabel)
 	for i, l := range lines {
 		var xys plotter.XYs
 		for m := range months {
@@ -102,7 +56,7 @@ func lineChart(s chartStyle, yLabel string, months []string, lines []series) (im
 		line.Color, points.Color = plotutil.Color(i), plotutil.Color(i)
 		line.Width = vg.Points(2)
 		points.Shape = plotutil.Shape(i)
-		points.Radius = s.points(s.textSize) / 4
+		points.Radius = s.Points(s.TextSize) / 4
 		p.Add(line, points)
 		p.Legend.Add(l.name, line, points)
 	}
@@ -118,7 +72,7 @@ func lineChart(s chartStyle, yLabel string, months []string, lines []series) (im
 			}
 		}
 	}
-	legend := float64(len(lines)) * 1.4 * float64(s.textSize) / float64(s.height)
+	legend := float64(len(lines)) * 1.4 * float64(s.TextSize) / float64(s.Height)
 	p.Y.Max = max(top, 1) / (1 - min(legend, 0.6))
-	return s.render(p), nil
+	return s.Render(p), nil
 }

@@ -146,18 +146,7 @@ func dataDate(f citizen.OpenFigures) string {
 	return kit.DateTime(last.In(time.Local))
 }
 
-func (s *Screen) style() chartStyle {
-	scale, v := float32(1), theme.VariantLight
-	if a := fyne.CurrentApp(); a != nil {
-		if a.Settings().Scale() > 0 {
-			scale = a.Settings().Scale()
-		}
-		v = a.Settings().ThemeVariant()
-	}
-	th := theme.Current()
-	return chartStyle{width: s.width, height: s.width * 0.62, scale: scale, textSize: theme.TextSize(),
-		fg: th.Color(theme.ColorNameForeground, v), bg: th.Color(theme.ColorNameBackground, v)}
-}
+func (s *Screen) style() chartStyle { return kit.CurrentChartStyle(s.width, s.width*0.62) }
 
 // addCounts adds a bar chart of the months' totals and its table.
 func (s *Screen) addCounts(title, unit string, d api.OpenData) {

@@ -1,15 +1,14 @@
 // Package polls is the "Have your say" screen (Mitreden, issue 9): the
-// town's polls with their dates; an open one is answered on a simple form
-// made from the poll's choice, multiple-choice and text fields, queued in
-// the outbox (it goes out when there is a connection; a later answer
-// replaces it); a closed one shows its results as a table.
+// town's polls with their dates, kept on the device so that they can be
+// read and answered offline; an open one is answered on a simple form made
+// from the poll's choice, multiple-choice and text fields (answer.go),
+// queued in the outbox and changeable until the poll closes; a closed one
+// shows its results as charts with a table of the same numbers
+// (results.go).
 package polls
 
 import (
 	"context"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,21 +17,21 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"rathaus/api"
-	"rathaus/api/formschema"
 	"rathaus/app/citizen"
 	"rathaus/ui/kit"
 )
 
-// Store queues the answers.
+// Store keeps the polls, their results and this device's answers.
 type Store interface {
-	Enqueue(ctx context.Context, draftID string, p citizen.OutboxPayload) (*citizen.OutboxItem, error)
+	Polls(ctx context.Context) (citizen.PollList, error)
+	AnswerPoll(ctx context.Context, poll string, data map[string]any) (*citizen.OutboxItem, error)
 }
 
-// Syncer fetches the polls and results, and sends the outbox.
+// Syncer fetches the polls and results into the store, and sends the
+// outbox.
 type Syncer interface {
-	Polls(ctx context.Context) (api.Polls, error)
-	PollResults(ctx context.Context, poll string) (api.PollResults, error)
+	RefreshPolls(ctx context.Context) error
+	RefreshPollResults(ctx context.Context, poll string) error
 	Kick()
 }
 
@@ -51,13 +50,16 @@ type Screen struct {
 	root   fyne.CanvasObject
 	status *widget.Label
 	body   *fyne.Container
-	polls  []api.Poll
+	list   citizen.PollList
+	// width is what charts are drawn for (Fyne units): the screen's once
+	// it has been laid out.
+	width float32
 	// updated, when set, is called once fetched polls or results have been
 	// shown (tests wait for it).
 	updated func()
 }
 
-// New builds the screen; Shown fetches the polls.
+// New builds the screen; Shown shows the kept polls and fetches new ones.
 func New(d Deps) *Screen {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -77,23 +79,47 @@ func ctxShort() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 10*time.Second)
 }
 
-// Shown fetches the polls in the background.
-func (s *Screen) Shown() { s.onUpdate() }
+// Shown shows the polls kept on the device at once and fetches them anew
+// in the background.
+func (s *Screen) Shown() {
+	s.load()
+	s.showList()
+	s.onUpdate()
+}
+
+// load reads the kept polls; a failed read says so and keeps what is
+// shown.
+func (s *Screen) load() {
+	ctx, cancel := ctxShort()
+	defer cancel()
+	l, err := s.d.Store.Polls(ctx)
+	if err != nil {
+		s.status.SetText(kit.ErrorText(err))
+		return
+	}
+	s.list = l
+}
 
 func (s *Screen) onUpdate() {
 	s.status.SetText(lang.L("Fetching the polls…"))
 	go func() {
 		ctx, cancel := ctxShort()
 		defer cancel()
-		p, err := s.d.Sync.Polls(ctx)
+		err := s.d.Sync.RefreshPolls(ctx)
 		fyne.Do(func() {
-			if err != nil {
-				s.status.SetText(lang.L("The polls could not be fetched: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
-			} else {
-				s.polls = p.Polls
+			s.load()
+			switch {
+			case err == nil:
 				s.status.SetText("")
+			case s.list.Fetched.IsZero():
+				s.status.SetText(lang.L("The polls could not be fetched: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
+			default:
+				s.status.SetText(lang.L("The polls could not be updated: {{.Reason}} These are the polls as of {{.Date}}.",
+					map[string]any{"Reason": kit.ErrorText(err), "Date": kit.DateTime(s.list.Fetched.In(time.Local))}))
 			}
-			s.showList()
+			if s.showsList() {
+				s.showList()
+			}
 			if s.updated != nil {
 				s.updated()
 			}
@@ -103,205 +129,101 @@ func (s *Screen) onUpdate() {
 
 func day(t time.Time) string { return kit.Date(t.In(time.Local)) }
 
-// showList shows every poll with its dates and what can be done with it.
+// AnswersChanged is for the shell when a pass changed the outbox: the
+// list's word on each answer (waiting, arrived, refused) is read anew, if
+// the list is what is shown.
+func (s *Screen) AnswersChanged() {
+	if s.showsList() {
+		s.load()
+		s.showList()
+	}
+}
+
+// showsList says whether the list is on the screen (its first object is
+// the update button): a late update must not replace a form being filled.
+func (s *Screen) showsList() bool {
+	if len(s.body.Objects) == 0 {
+		return true
+	}
+	b, ok := s.body.Objects[0].(*widget.Button)
+	return ok && b.Text == lang.L("Update the polls")
+}
+
+// showList shows every poll with its dates, this device's answer and what
+// can be done with it.
 func (s *Screen) showList() {
 	refresh := widget.NewButtonWithIcon(lang.L("Update the polls"), theme.ViewRefreshIcon(), s.onUpdate)
 	objs := []fyne.CanvasObject{refresh}
-	if len(s.polls) == 0 {
+	if len(s.list.Polls) == 0 {
 		objs = append(objs, kit.Wrapped(lang.L("No polls yet.")))
 	}
 	now := s.d.Now()
-	for _, p := range s.polls {
-		dates := map[string]any{"Opens": day(p.Opens), "Closes": day(p.Closes)}
+	for _, p := range s.list.Polls {
+		dates := map[string]any{"Opens": day(p.Poll.Opens), "Closes": day(p.Poll.Closes)}
 		var sub string
-		var action fyne.CanvasObject
-		switch {
-		case now.Before(p.Opens):
+		box := container.NewVBox()
+		phase := citizen.PhaseOf(p.Poll, now)
+		switch phase {
+		case citizen.PollUpcoming:
 			sub = lang.L("Opens on {{.Opens}}", dates)
-		case now.Before(p.Closes):
+		case citizen.PollOpen:
 			sub = lang.L("Open from {{.Opens}} to {{.Closes}}", dates)
-			action = widget.NewButton(lang.L("Answer"), func() { s.onAnswer(p) })
 		default:
 			sub = lang.L("Closed on {{.Closes}}", dates)
-			action = widget.NewButton(lang.L("Results"), func() { s.onResults(p) })
 		}
-		if action == nil {
-			action = container.NewVBox()
+		if mine := answerLine(p, phase); mine != "" {
+			box.Add(kit.Wrapped(mine))
 		}
-		objs = append(objs, widget.NewCard(p.Title.In(kit.Lang()), sub, action))
+		switch phase {
+		case citizen.PollOpen:
+			text := lang.L("Answer")
+			if p.Answer != nil {
+				text = lang.L("Change your answer")
+			}
+			box.Add(widget.NewButton(text, func() { s.onAnswer(p) }))
+		case citizen.PollClosed:
+			box.Add(widget.NewButton(lang.L("Results"), func() { s.onResults(p) }))
+		}
+		objs = append(objs, titledCard(p.Poll.Title.In(kit.Lang()), sub, box))
 	}
 	s.body.Objects = objs
 	s.body.Refresh()
 }
 
+// titledCard is a card whose title and subtitle wrap: a card's own do
+// not, and a poll's title or question at 200 % text would make the screen
+// wider than a phone's.
+func titledCard(title, sub string, content ...fyne.CanvasObject) fyne.CanvasObject {
+	head := kit.Heading(title)
+	head.SizeName = theme.SizeNameSubHeadingText
+	objs := []fyne.CanvasObject{head}
+	if sub != "" {
+		objs = append(objs, kit.Wrapped(sub))
+	}
+	return widget.NewCard("", "", container.NewVBox(append(objs, content...)...))
+}
+
+// answerLine says how this device's answer stands ("" when there is none).
+func answerLine(p citizen.MyPoll, phase citizen.PollPhase) string {
+	when := map[string]any{"Date": kit.DateTime(p.Answered.In(time.Local)), "Reason": p.Problem}
+	switch p.State {
+	case citizen.AnswerWaiting:
+		return lang.L("Your answer of {{.Date}} is saved and goes to the town hall when there is a connection.", when)
+	case citizen.AnswerSent:
+		if phase == citizen.PollOpen {
+			return lang.L("Your answer of {{.Date}} has reached the town hall. You can change it until the poll closes.", when)
+		}
+		return lang.L("Your answer of {{.Date}} has reached the town hall.", when)
+	case citizen.AnswerFailed:
+		return lang.L("Your answer was not taken: {{.Reason}}", when)
+	}
+	return ""
+}
+
 func (s *Screen) back() fyne.CanvasObject {
 	return widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() {
 		s.status.SetText("")
+		s.load()
 		s.showList()
 	})
-}
-
-// question is one field of the answer form and how its value is read.
-type question struct {
-	field api.Field
-	value func() (any, bool) // ok=false: not answered
-}
-
-// onAnswer shows the poll's form: its choice, multiple-choice and text
-// fields (the widgets a poll uses).
-func (s *Screen) onAnswer(p api.Poll) {
-	lng := kit.Lang()
-	var qs []question
-	objs := []fyne.CanvasObject{s.back(), kit.Heading(p.Title.In(lng))}
-	if intro := p.Form.Intro.In(lng); intro != "" {
-		objs = append(objs, kit.Wrapped(intro))
-	}
-	for _, st := range p.Form.Steps {
-		for _, f := range st.Fields {
-			var w fyne.CanvasObject
-			var q question
-			q.field = f
-			labels, values := optionLabels(f, lng)
-			switch f.Widget {
-			case api.WidgetChoice:
-				r := widget.NewRadioGroup(labels, nil)
-				w, q.value = r, func() (any, bool) {
-					i := slices.Index(labels, r.Selected)
-					return valueAt(values, i), i >= 0
-				}
-			case api.WidgetMulti:
-				c := widget.NewCheckGroup(labels, nil)
-				w, q.value = c, func() (any, bool) {
-					out := []any{}
-					for _, l := range c.Selected {
-						out = append(out, valueAt(values, slices.Index(labels, l)))
-					}
-					return out, len(out) > 0
-				}
-			case api.WidgetText, api.WidgetTextarea:
-				e := widget.NewEntry()
-				e.MultiLine = f.Widget == api.WidgetTextarea
-				e.Wrapping = fyne.TextWrapWord
-				w, q.value = e, func() (any, bool) { return strings.TrimSpace(e.Text), strings.TrimSpace(e.Text) != "" }
-			default:
-				continue // no other widget in a poll
-			}
-			qs = append(qs, q)
-			objs = append(objs, kit.Heading(f.Label.In(lng)), w)
-		}
-	}
-	errText := kit.Wrapped("")
-	errText.Importance = widget.DangerImportance
-	send := widget.NewButtonWithIcon(lang.L("Send answer"), theme.ConfirmIcon(), func() { s.onSend(p, qs, errText) })
-	send.Importance = widget.HighImportance
-	s.body.Objects = append(objs, errText, send)
-	s.body.Refresh()
-}
-
-func optionLabels(f api.Field, lng string) (labels, values []string) {
-	for _, o := range f.Options {
-		labels = append(labels, o.Label.In(lng))
-		values = append(values, o.Value)
-	}
-	return labels, values
-}
-
-func valueAt(values []string, i int) any {
-	if i < 0 || i >= len(values) {
-		return nil
-	}
-	return values[i]
-}
-
-// onSend checks the answer against the poll's form, as the backend will,
-// and queues it.
-func (s *Screen) onSend(p api.Poll, qs []question, errText *widget.Label) {
-	data := map[string]any{}
-	for _, q := range qs {
-		if v, ok := q.value(); ok {
-			data[q.field.Key] = v
-		}
-	}
-	if msg := check(p, qs, data); msg != "" {
-		errText.SetText(msg)
-		return
-	}
-	ctx, cancel := ctxShort()
-	defer cancel()
-	if _, err := s.d.Store.Enqueue(ctx, citizen.PollOutboxID(p.ID), &citizen.PollAnswerPayload{Poll: p.ID, Data: data}); err != nil {
-		errText.SetText(kit.ErrorText(err))
-		return
-	}
-	s.d.Sync.Kick()
-	s.status.SetText(lang.L("Thank you. Your answer is saved and goes to the town hall when there is a connection. You can change it until the poll closes."))
-	s.showList()
-}
-
-// check names the questions the answer does not fit ("" when it fits).
-func check(p api.Poll, qs []question, data map[string]any) string {
-	f, err := formschema.Compile(&p.Form)
-	if err != nil {
-		return lang.L("This poll cannot be answered in this app.")
-	}
-	var names []string
-	for _, e := range f.Validate(data) {
-		for _, q := range qs {
-			if "/"+q.field.Key == e.Pointer && !slices.Contains(names, q.field.Label.In(kit.Lang())) {
-				names = append(names, q.field.Label.In(kit.Lang()))
-			}
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	return lang.L("Please check your answer to: {{.Questions}}", map[string]any{"Questions": strings.Join(names, "; ")})
-}
-
-// onResults fetches and shows a closed poll's counts.
-func (s *Screen) onResults(p api.Poll) {
-	s.status.SetText(lang.L("Fetching the results…"))
-	go func() {
-		ctx, cancel := ctxShort()
-		defer cancel()
-		r, err := s.d.Sync.PollResults(ctx, p.ID)
-		fyne.Do(func() {
-			if err != nil {
-				s.status.SetText(lang.L("The results could not be fetched: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
-			} else {
-				s.status.SetText("")
-				s.body.Objects = []fyne.CanvasObject{s.back(), resultsCard(p, r)}
-				s.body.Refresh()
-			}
-			if s.updated != nil {
-				s.updated()
-			}
-		})
-	}()
-}
-
-// resultsCard is a table per choice field: each option and how many
-// answers chose it.
-func resultsCard(p api.Poll, r api.PollResults) fyne.CanvasObject {
-	lng := kit.Lang()
-	objs := []fyne.CanvasObject{kit.Wrapped(lang.L("{{.N}} answers", map[string]any{"N": r.Answers}))}
-	for _, st := range p.Form.Steps {
-		for _, f := range st.Fields {
-			if f.Widget != api.WidgetChoice && f.Widget != api.WidgetMulti {
-				continue
-			}
-			grid := container.NewGridWithColumns(2, kit.Heading(lang.L("Option")), kit.Heading(lang.L("Votes")))
-			for _, o := range f.Options {
-				n := 0
-				for _, c := range r.Counts {
-					if c.Field == f.Key && c.Option == o.Value {
-						n = c.N
-					}
-				}
-				grid.Add(kit.Wrapped(o.Label.In(lng)))
-				grid.Add(widget.NewLabel(strconv.Itoa(n)))
-			}
-			objs = append(objs, kit.Heading(f.Label.In(lng)), grid)
-		}
-	}
-	return widget.NewCard(p.Title.In(lng), lang.L("Results"), container.NewVBox(objs...))
 }

@@ -52,17 +52,48 @@ func (s *Screen) mineRow(m citizen.MyReport) fyne.CanvasObject {
 	return container.NewVBox(kit.Heading(title), status, container.NewHBox(badge, layout.NewSpacer(), open), widget.NewSeparator())
 }
 
-// onTimeline shows the report's steps; the report is no longer new.
+// onTimeline shows the report's steps as kept on the device at once; the
+// report is no longer new. The backend's timeline is fetched meanwhile: it
+// keeps every step, also those this device's feed did not bring.
 func (s *Screen) onTimeline(m citizen.MyReport, title string, badge *widget.Label) {
-	dialog.NewCustom(title, lang.L("Close"), kit.Timeline(m.Timeline()), s.d.Window).Show()
-	if !m.New {
-		return
+	box := container.NewVBox(kit.Timeline(m.Timeline()))
+	dialog.NewCustom(title, lang.L("Close"), box, s.d.Window).Show()
+	if m.New {
+		ctx, cancel := s.ctx()
+		defer cancel()
+		if err := s.d.Store.MarkSeen(ctx, citizen.NewsReport, m.ReportID); err != nil {
+			s.showProblem(kit.ErrorText(err))
+			return
+		}
+		badge.Hide()
 	}
+	go s.refreshTimeline(m.ReportID, box)
+}
+
+// refreshTimeline fetches the report's timeline and shows it in box and in
+// "My reports" if it brought steps; offline, the kept one stays.
+func (s *Screen) refreshTimeline(id string, box *fyne.Container) {
 	ctx, cancel := s.ctx()
 	defer cancel()
-	if err := s.d.Store.MarkSeen(ctx, citizen.NewsReport, m.ReportID); err != nil {
-		s.showProblem(kit.ErrorText(err))
-		return
+	// Offline, or nothing new: the kept timeline stays as shown.
+	var mine []citizen.MyReport
+	if changed, err := s.d.Sync.RefreshReportHistory(ctx, id); err == nil && changed {
+		if m, err := s.d.Store.MyReports(ctx); err == nil {
+			mine = m
+		}
 	}
-	badge.Hide()
+	fyne.Do(func() {
+		for _, m := range mine {
+			if m.ReportID == id && !m.Vote {
+				box.Objects = []fyne.CanvasObject{kit.Timeline(m.Timeline())}
+				box.Refresh()
+			}
+		}
+		if mine != nil {
+			s.showMine(mine)
+		}
+		if s.timelineFetched != nil {
+			s.timelineFetched()
+		}
+	})
 }

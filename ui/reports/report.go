@@ -60,6 +60,9 @@ type Screen struct {
 
 	mineHead *widget.Label   // "My reports", hidden while there are none
 	mine     *fyne.Container // the device's sent reports (mine.go)
+	// timelineFetched, when set, is called once an opened timeline's fetch
+	// has been shown (tests wait for it).
+	timelineFetched func()
 }
 
 // New builds the report screen.

@@ -33,6 +33,8 @@ type Store interface {
 type Syncer interface {
 	Kick()
 	RefreshReports(ctx context.Context) error
+	// RefreshReportHistory fetches a report's timeline into the store.
+	RefreshReportHistory(ctx context.Context, reportID string) (changed bool, err error)
 }
 
 var (

@@ -6,6 +6,7 @@ package uitest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,4 +192,35 @@ func Text(o fyne.CanvasObject) string {
 // WindowText is Text of the window and then of its top overlay (a dialog).
 func WindowText(w fyne.Window) string {
 	return Text(w.Content()) + Text(w.Canvas().Overlays().Top())
+}
+
+// TooWide lists the visible objects below o that need more than width or
+// reach past it, with their type: what makes a screen wider than a phone's.
+// A text entry's own text is not looked into: it scrolls inside the entry.
+func TooWide(o fyne.CanvasObject, width float32) []string {
+	var wide []string
+	d := fyne.CurrentApp().Driver()
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		right := d.AbsolutePositionForObject(o).X + o.Size().Width
+		if o.MinSize().Width > width+0.5 || right > width+0.5 {
+			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
+		}
+		switch x := o.(type) {
+		case *widget.Entry:
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return wide
 }
