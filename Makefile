@@ -40,6 +40,7 @@ lint: deps
 ## docs/sync-status.png (sync indicator, per-item status), docs/form-repeat.png,
 ## docs/reports-search.png and docs/reports-duplicates.png (the issue report),
 ## docs/opendata.png and docs/opendata-decisions.png (the open data),
+## docs/account-signed-out.png, docs/account-code.png, docs/account.png (the login)
 ## docs/kiosk-start.png, docs/kiosk-session.png, docs/kiosk-handoff.png, docs/kiosk-receipt.png (kiosk mode)
 ## docs/polls*.png (Mitreden: the list, an answer, results at 100 and 200 %)
 screenshot: build

@@ -12,15 +12,19 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"rathaus/app/citizen"
 	"rathaus/app/search"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
 	"rathaus/assets"
 	"rathaus/sync/engine"
+	"rathaus/sync/login"
 	"rathaus/sync/portal"
 	"rathaus/sync/transport"
 	"rathaus/sync/upload"
@@ -97,8 +101,11 @@ func run() error {
 			return
 		}
 		go p.engine.Run(ctx)
+		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL, HTTPClient: &http.Client{Transport: wire, Timeout: 30 * time.Second}},
+			p.keys, p.portal, p.engine)
+		resumeLogin(ctx, acct, p.engine)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
-			FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
+			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
 		u.Window().SetMaster()
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
 		firstframe.Watch(u.Window(), nil) // the start benchmark only
@@ -136,6 +143,23 @@ type parts struct {
 	portal *portal.Client // the engine's, with the device's credential
 	engine *engine.Engine
 	index  *search.Index // in the store's database
+}
+
+// resumeLogin finishes a device link or unlink that waited for the
+// connection: after each pass that reached the backend.
+// One at a time: a status comes with every step of a pass.
+func resumeLogin(ctx context.Context, acct *login.Manager, e *engine.Engine) {
+	var running atomic.Bool
+	e.OnChange(func(st engine.Status) {
+		if st.State == engine.Idle && !st.LastSuccess.IsZero() && running.CompareAndSwap(false, true) {
+			go func() {
+				defer running.Store(false)
+				if err := acct.Resume(ctx); err != nil {
+					slog.Warn("account link", "code", citizen.ErrorCode(err))
+				}
+			}()
+		}
+	})
 }
 
 // openParts opens the secret store (keyring or key file), the database

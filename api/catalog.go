@@ -68,6 +68,11 @@ type Service struct {
 	// stays the key (a clerk's login to the staff console names it).
 	OfficeName Text `json:"office_name,omitempty"`
 
+	// RequiresLogin: the service needs a logged-in citizen. The app says
+	// so before the form's first field and offers to log in; every other
+	// service stays open to anonymous use.
+	RequiresLogin bool `json:"requires_login,omitempty"`
+
 	// EncryptionKey, when set, is the authority's public key for this
 	// service (a JWK: kty RSA, use enc, alg RSA-OAEP-256, with a kid):
 	// the app then sends the data only as a JWE to it, end to end, and the

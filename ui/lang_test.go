@@ -90,7 +90,7 @@ func TestEveryStringIsTranslated(t *testing.T) {
 	}
 	uiStrings := literals(t, regexp.MustCompile(`lang\.L\(("(?:[^"\\]|\\.)*")`), append(uiDirs(t), "..")...)
 	domain := literals(t, regexp.MustCompile(`(?:Message: +|Errorf\(citizen\.[A-Z]+, |Transient\(citizen\.[A-Z]+, |msg := |Reject\([^"\n]*, |invalid\(Err[A-Za-z]+, )("(?:[^"\\]|\\.)*")`),
-		"../app/citizen", "../app/store", "../app/secrets", "../app/photo", "../sync/portal", "../sync/engine", "../sync/upload", "../sync/transport")
+		"../app/citizen", "../app/store", "../app/secrets", "../app/photo", "../sync/portal", "../sync/engine", "../sync/upload", "../sync/transport", "../sync/login")
 	if len(uiStrings) < 20 || len(domain) < 10 {
 		t.Fatalf("found only %d UI strings and %d domain messages: the scan is broken", len(uiStrings), len(domain))
 	}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"rathaus/ui/about"
+	"rathaus/ui/account"
 	"rathaus/ui/kiosk"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
@@ -20,6 +21,10 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	// The language as well, beside text size and contrast (the about tab
 	// keeps its picker too, where citizens found it first).
 	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
+	if u.deps.Account != nil {
+		u.account = account.NewScreen(u.deps.Account)
+		u.settings.AddSection(u.account.Title(), u.account.Content())
+	}
 	if u.deps.Claimer != nil { // a draft from a kiosk (not in a kiosk's session)
 		u.settings.AddSection(lang.L("Take over a draft"), kiosk.NewTakeOver(u.deps.Claimer, u.store, u.OpenDraft).Content())
 	}
@@ -38,6 +43,17 @@ func (u *UI) OpenSettings() {
 	u.aboutNav.popToRoot()
 	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
 }
+
+// formsAccount is the login as the forms see it: whether someone is
+// logged in, and the way to the account section to log in.
+type formsAccount struct{ u *UI }
+
+func (f formsAccount) SignedIn() bool {
+	_, ok, _ := f.u.deps.Account.Account()
+	return ok
+}
+
+func (f formsAccount) OpenAccount() { f.u.OpenSettings() }
 
 // windowHeight is the main window's first height: 820, less where the
 // user's scale (FYNE_SCALE) would make it taller than a 1080p screen

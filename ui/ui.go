@@ -38,6 +38,7 @@ import (
 	"rathaus/app/store"
 	"rathaus/sync/engine"
 	"rathaus/ui/about"
+	"rathaus/ui/account"
 	"rathaus/ui/appointments"
 	"rathaus/ui/assistant"
 	"rathaus/ui/catalog"
@@ -99,6 +100,9 @@ type Deps struct {
 	// Notifier raises the notifications of the town's steps; nil: the
 	// fyne app's (SendNotification).
 	Notifier Notifier
+	// Account is the login (sync/login.Manager); nil: the app has none
+	// (no account section, no login notice on forms).
+	Account account.Login
 	// FixedLanguage: the language was given from outside (RATHAUS_LANG),
 	// so the one the citizen chose before is not applied at start.
 	FixedLanguage bool
@@ -140,7 +144,8 @@ type UI struct {
 	polls *polls.Screen
 
 	settings      *settings.Screen
-	aboutNav      *navigator // the about screen, and the settings above it
+	account       *account.Screen // in the settings; nil without a login
+	aboutNav      *navigator      // the about screen, and the settings above it
 	stopReminders context.CancelFunc
 	picker        *kit.LanguagePicker // on the about tab
 	// openDraft is the draft whose form is on the services tab, and
@@ -199,6 +204,9 @@ func New(a fyne.App, d Deps) *UI {
 			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
 				u.report.Refresh()
 			}
+			if u.account != nil && st.State == engine.Idle && u.account.Pending() {
+				u.account.Reload() // the link may have gone through (main's Resume)
+			}
 			if st.Changed.Any(engine.ChangedOutbox) {
 				u.polls.AnswersChanged()
 			}
@@ -215,8 +223,12 @@ func (u *UI) build() {
 	u.home = catalog.NewHome(u, u.index)
 	u.assistant = assistant.NewScreen(u.index, u, a.OpenURL)
 	u.help = help.NewScreen(a.OpenURL)
-	u.forms = forms.New(forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
-		Appointments: serviceAppointments{u}})
+	fd := forms.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home, Nav: u, Window: u.win, Clock: d.Clock,
+		Appointments: serviceAppointments{u}}
+	if d.Account != nil {
+		fd.Account = formsAccount{u}
+	}
+	u.forms = forms.New(fd)
 	u.apps = u.forms.Applications()
 	u.picker = kit.NewLanguagePicker(u.SwitchLanguage)
 	info := about.NewScreen(d.Protection, d.DataDir, u.picker)

@@ -20,6 +20,7 @@ const (
 	EREJECTED    = "rejected"    // the backend refused it for good (a 4xx)
 	ESTORAGE     = "storage"     // the device's storage failed (disk full, read-only)
 	ESECRETS     = "secrets"     // the secret store (keyring or key file) cannot be used
+	EAUTH        = "auth"        // a login was refused, denied, expired or not finished
 	EINSECURE    = "insecure"    // the connection is not safe (plain http, a pin that does not match)
 )
 

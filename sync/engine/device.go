@@ -162,3 +162,12 @@ func (e *Engine) useToken(token string) {
 	e.portal.SetToken(token)
 	e.uploads.SetToken(token)
 }
+
+// EnsureDevice registers the device if it never was, so that the portal
+// client carries its credential: the account link names the device by it.
+// It waits for a running pass (one at a time).
+func (e *Engine) EnsureDevice(ctx context.Context) error {
+	e.passMu.Lock()
+	defer e.passMu.Unlock()
+	return e.ensureDevice(ctx)
+}

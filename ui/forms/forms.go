@@ -84,6 +84,17 @@ type Deps struct {
 	// Appointments, when not nil, lets a service's screen offer an
 	// appointment for the services the town hall has them for.
 	Appointments Appointments
+	// Account, when not nil, is the login: a service that requires one
+	// says so above its form while nobody is logged in.
+	Account Account
+}
+
+// Account is the login as far as a form needs it (the shell's).
+type Account interface {
+	// SignedIn reports whether a citizen is logged in.
+	SignedIn() bool
+	// OpenAccount shows where the citizen logs in.
+	OpenAccount()
 }
 
 // Appointments is the way from a service to booking an appointment for it

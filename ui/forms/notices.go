@@ -15,7 +15,8 @@ import (
 
 // addNotices tells the citizen, above the form, what happened to the draft
 // elsewhere: a newer version of the form, values replaced by another device
-// or left behind by a version change.
+// or left behind by a version change; and, for a service that needs a
+// login while nobody is logged in, that it does, with the way to log in.
 func (fs *FormScreen) addNotices() {
 	fs.notices.RemoveAll()
 	d := fs.state.Draft()
@@ -23,6 +24,10 @@ func (fs *FormScreen) addNotices() {
 	if ok && svc.Form.ID == d.Form.ID && svc.Form.Version > d.Form.Version && d.State.Editable() {
 		fs.notices.Add(kit.Notice(lang.L("The town hall has published a new version of this form. Your draft keeps working with the version you started."),
 			lang.L("Use the new version"), func() { fs.onMigrate(svc.Form) }))
+	}
+	if ok && svc.RequiresLogin && fs.area.Account != nil && !fs.area.Account.SignedIn() {
+		fs.notices.Add(kit.Notice(lang.L("This service needs you to log in. Log in first, so that the town hall knows who applies."),
+			lang.L("Log in"), fs.area.Account.OpenAccount))
 	}
 	ctx, cancel := fs.area.ctx()
 	defer cancel()
