@@ -27,12 +27,14 @@ import (
 // publicByID are the routes with an id whose resource is public or not of
 // any device, with why.
 var publicByID = map[string]string{
-	"GET /v1/forms/{id}/{version}":     "form definitions are published to everyone",
-	"POST /v1/reports/{id}/votes":      "any citizen may +1 a public report (one vote per device)",
-	"GET /v1/reports/{id}/photos/{n}":  "the photos of public reports, Open311's media_url",
-	"PUT /v1/polls/{id}/answer":        "polls are public; each device answers for itself (its own answer, by its credential)",
-	"GET /v1/polls/{id}/results":       "poll results are published after the poll closes",
-	"GET /v1/opendata/{file}":          "open data",
+	"GET /v1/forms/{id}/{version}":    "form definitions are published to everyone",
+	"POST /v1/reports/{id}/votes":     "any citizen may +1 a public report (one vote per device)",
+	"GET /v1/reports/{id}/photos/{n}": "the photos of public reports, Open311's media_url",
+	"PUT /v1/polls/{id}/answer":       "polls are public; each device answers for itself (its own answer, by its credential)",
+	"GET /v1/polls/{id}/results":      "poll results are published after the poll closes",
+	"GET /v1/opendata/{file}":         "open data",
+	"GET /v1/reports/{id}/history": "a public report's steps and the town's notes on it, as Open311's status_notes " +
+		"(the reporter's e-mail, name and phone are never in it)",
 	"POST /v1/staff/cases/{id}/status": "staff only: a device credential is no staff token (checked below too)",
 	"POST /v1/handoffs/{id}/claim": "a kiosk's handoff is a capability: its id travels by QR code to the phone, which claims it " +
 		"once with or without a credential; its content is end-to-end encrypted with a key only the QR carries",

@@ -39,8 +39,8 @@ func (e *env) sealedExample(t *testing.T, d *api.Device, seed uint64) (api.Servi
 	}
 	data := e.example(t, svc)
 	old := data["permit_document"].(map[string]any)
-	f := newFile(2048, seed)
-	f.name, f.typ = old["name"].(string), old["type"].(string)
+	f := newFile(2048, seed).as(old["type"].(string))
+	f.name = old["name"].(string)
 	data["permit_document"] = toAny(t, attachment(e.uploadAs(t, d, f), f))
 	return svc, data
 }

@@ -95,6 +95,13 @@ func (e *Engine) ensureSigningKey(ctx context.Context) error {
 			e.log.Warn("the backend has another signing key for this device; submissions go unsigned", "err", err)
 			return nil
 		}
+		if !citizen.IsTransient(err) {
+			// Refused for good (an insecure connection, say): the pass
+			// goes on, so that the items themselves carry the error the
+			// citizen must see; the key is offered again next pass.
+			e.log.Warn("the signing key could not be registered", "err", err)
+			return nil
+		}
 		return err
 	}
 	if err := e.store.SetSyncValue(ctx, keySigningKey, pub); err != nil {
