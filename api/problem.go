@@ -69,6 +69,9 @@ const (
 	// town takes, or the finished file's content is not of that type
 	// (its first bytes are checked); the upload was ended.
 	ProblemUnsupportedType = "https://rathaus.example/problems/unsupported-type"
+	// ProblemLoginRequired (403): the service takes submissions only from
+	// a device linked to an account (the catalog's requires_login).
+	ProblemLoginRequired = "https://rathaus.example/problems/login-required"
 )
 
 // CodeAttachment is the FieldError code of an attachment value that names

@@ -28,6 +28,9 @@ type published struct {
 	// keys maps a service id to its encryption key, for the services
 	// that publish one.
 	keys map[string]*jose.JSONWebKey
+	// loginOnly are the services that take submissions only from a
+	// device linked to an account (requires_login).
+	loginOnly map[string]bool
 }
 
 // VersionChangedError says that a form version already published came
@@ -88,6 +91,12 @@ func buildPublished(prev *published, c api.Catalog, files map[string][]byte) (*p
 				svc.ID, svc.Form.ID, svc.Form.Version)
 		}
 		p.services[svc.ID] = svc.Form
+		if svc.RequiresLogin {
+			if p.loginOnly == nil {
+				p.loginOnly = map[string]bool{}
+			}
+			p.loginOnly[svc.ID] = true
+		}
 		if len(svc.EncryptionKey) > 0 {
 			k, err := jwe.ParsePublicKey(svc.EncryptionKey)
 			if err != nil {

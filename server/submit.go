@@ -46,6 +46,11 @@ func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	// clients share one scope), so a key never finds another device's case.
 	c, found, err := s.store.ReplayCase(r.Context(), nc.Device, key, hash)
 	if err == nil && !found {
+		if s.pub.Load().loginOnly[req.Service] && dev.Account == "" {
+			writeProblem(w, problem(http.StatusForbidden, api.ProblemLoginRequired, "Login Required",
+				"This service takes applications only from a logged-in citizen: log in on this device, then send again."))
+			return
+		}
 		if p, retry := s.checkSubmission(r.Context(), r, dev); p != nil {
 			if retry != "" {
 				w.Header().Set("Retry-After", retry)
