@@ -40,8 +40,8 @@ type Handoffs interface {
 
 // StaffLogin is the staff's sign-in with the device grant (RFC 8628):
 // the code and address to show, and a wait that returns once staff
-// confirmed on their own device. sync/login provides it; until it is
-// wired, the staff PIN is the way in and out.
+// confirmed on their own device. StaffAccount (sync/login's staff
+// sign-in) provides it; without it, the staff PIN is the only way out.
 type StaffLogin interface {
 	StartDeviceLogin(ctx context.Context) (userCode, verificationURI string, wait func(context.Context) error, err error)
 }
