@@ -81,7 +81,7 @@ func (g *DeviceGrant) Wait(ctx context.Context) (Account, error) {
 		}
 		resp, err := client.CallDeviceAccessTokenEndpointWithAuthFn(ctx, req, tokenCaller{g.party}, nil)
 		if err == nil && g.staff {
-			return g.m.staffCheck(ctx, g.party, resp.AccessToken, resp.RefreshToken, resp.IDToken, resp.TokenType)
+			return g.m.staffCheck(ctx, g.party, resp.AccessToken, resp.RefreshToken, resp.IDToken)
 		}
 		if err == nil {
 			return g.m.finish(ctx, g.party, resp.AccessToken, resp.RefreshToken, resp.IDToken, resp.TokenType,
