@@ -43,7 +43,14 @@ type Handoffs interface {
 // confirmed on their own device. StaffAccount (sync/login's staff
 // sign-in) provides it; without it, the staff PIN is the only way out.
 type StaffLogin interface {
-	StartDeviceLogin(ctx context.Context) (userCode, verificationURI string, wait func(context.Context) error, err error)
+	StartDeviceLogin(ctx context.Context) (StaffCode, func(context.Context) error, error)
+}
+
+// StaffCode is what the staff sign-in shows: the code, the address to
+// type it at and, for the QR code, the address that carries it ("" when
+// the provider gives none).
+type StaffCode struct {
+	UserCode, VerificationURI, VerificationURIComplete string
 }
 
 // Engine is the kiosk's sync engine, which sends what citizens submitted

@@ -267,8 +267,8 @@ func TestLanguageGoesBackAfterASession(t *testing.T) {
 // real one (StaffAccount) against the provider.
 type fakeStaff struct{ confirm chan error }
 
-func (f fakeStaff) StartDeviceLogin(context.Context) (string, string, func(context.Context) error, error) {
-	return "WDJB-MJHT", "http://127.0.0.1/device", func(ctx context.Context) error {
+func (f fakeStaff) StartDeviceLogin(context.Context) (kiosk.StaffCode, func(context.Context) error, error) {
+	return kiosk.StaffCode{UserCode: "WDJB-MJHT", VerificationURI: "http://127.0.0.1/device"}, func(ctx context.Context) error {
 		select {
 		case err := <-f.confirm:
 			return err

@@ -16,13 +16,14 @@ var _ StaffLogin = StaffAccount{}
 // StartDeviceLogin starts the grant; wait returns nil once a staff
 // account confirmed the code, an error with code citizen.EFORBIDDEN for
 // any other account.
-func (s StaffAccount) StartDeviceLogin(ctx context.Context) (string, string, func(context.Context) error, error) {
+func (s StaffAccount) StartDeviceLogin(ctx context.Context) (StaffCode, func(context.Context) error, error) {
 	g, err := s.Login.StartStaffDevice(ctx)
 	if err != nil {
-		return "", "", nil, err
+		return StaffCode{}, nil, err
 	}
-	return g.UserCode, g.VerificationURI, func(ctx context.Context) error {
-		_, err := g.Wait(ctx)
-		return err
-	}, nil
+	return StaffCode{UserCode: g.UserCode, VerificationURI: g.VerificationURI, VerificationURIComplete: g.VerificationURIComplete},
+		func(ctx context.Context) error {
+			_, err := g.Wait(ctx)
+			return err
+		}, nil
 }

@@ -5,10 +5,12 @@ package kiosk_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"rathaus/api"
@@ -22,22 +24,22 @@ import (
 // test, which plays the staff member confirming it on their phone.
 type codeTap struct {
 	kiosk.StaffAccount
-	mu        sync.Mutex
-	code, uri string
+	mu   sync.Mutex
+	code kiosk.StaffCode
 }
 
-func (c *codeTap) StartDeviceLogin(ctx context.Context) (string, string, func(context.Context) error, error) {
-	code, uri, wait, err := c.StaffAccount.StartDeviceLogin(ctx)
+func (c *codeTap) StartDeviceLogin(ctx context.Context) (kiosk.StaffCode, func(context.Context) error, error) {
+	code, wait, err := c.StaffAccount.StartDeviceLogin(ctx)
 	c.mu.Lock()
-	c.code, c.uri = code, uri
+	c.code = code
 	c.mu.Unlock()
-	return code, uri, wait, err
+	return code, wait, err
 }
 
 // TestLeaveWithTheStaffSignIn: the kiosk's "Sign in with a staff account"
 // with sync/login's staff sign-in against the backend's provider. A staff
-// account's confirmation leaves kiosk mode; a citizen's is refused with
-// the message, and the kiosk stays.
+// account's confirmation, from a phone that scanned the QR code, leaves
+// kiosk mode; a citizen's is refused with the message, and the kiosk stays.
 func TestLeaveWithTheStaffSignIn(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -65,10 +67,17 @@ func TestLeaveWithTheStaffSignIn(t *testing.T) {
 			r.tap(t, "Staff")
 			r.tap(t, "Sign in with a staff account")
 			staff.mu.Lock()
-			code, uri := staff.code, staff.uri
+			code := staff.code
 			staff.mu.Unlock()
-			r.waitFor(t, code)
-			if err := r.b.ConfirmDevice(uri, code, acc.Email, "their-password-1", true); err != nil {
+			r.waitFor(t, code.UserCode)
+			// As the phone that scanned the QR code: the code is in its
+			// address, nothing to type.
+			var scanned string
+			fyne.DoAndWait(func() { scanned = decodeQR(t, r.win) })
+			if !strings.Contains(scanned, "user_code=") {
+				t.Errorf("QR code %q; want the address with the code", scanned)
+			}
+			if err := r.b.ConfirmDevice(scanned, "", acc.Email, "their-password-1", true); err != nil {
 				t.Fatal(err)
 			}
 			if !tc.wantLeave {
