@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	appkiosk "rathaus/app/kiosk"
+	"rathaus/sync/login"
 	"rathaus/ui"
 	"rathaus/ui/kiosk"
 )
@@ -21,7 +22,8 @@ func kioskMode() bool { return os.Getenv("RATHAUS_KIOSK") == "1" }
 
 // showKiosk runs kiosk mode in a full-screen window: sessions left by a
 // crash are ended first, the kiosk's database purged of what was sent.
-func showKiosk(ctx context.Context, a fyne.App, p *parts, dir string) error {
+// staff is the sign-in with a staff account beside the staff PIN.
+func showKiosk(ctx context.Context, a fyne.App, p *parts, dir string, staff *login.Manager) error {
 	idle, err := appkiosk.IdleFromEnv()
 	if err != nil {
 		return err
@@ -41,6 +43,7 @@ func showKiosk(ctx context.Context, a fyne.App, p *parts, dir string) error {
 	win.SetMaster()
 	k := kiosk.New(kiosk.Deps{
 		Window: win, PIN: appkiosk.NewPIN(p.store, nil), Sessions: sessions, Engine: p.engine, Handoffs: p.portal, Idle: idle,
+		Staff: kiosk.StaffAccount{Login: staff},
 		Screens: func(s *appkiosk.Session, sync *kiosk.SessionSync, w fyne.Window, frame func(fyne.CanvasObject) fyne.CanvasObject) func() {
 			u := ui.New(kiosk.Confine(a), ui.Deps{Store: sync.Store(), Sync: sync, Protection: p.keys.Backend(),
 				DataDir: fmt.Sprintf("(%s)", lang.L("kiosk session")), FixedLanguage: true, Window: w, Frame: frame})

@@ -92,8 +92,11 @@ func run() error {
 		return err
 	}
 	showMain := func() {
+		loginCfg := login.Config{Issuer: backend, Open: a.OpenURL, HTTPClient: &http.Client{Transport: wire, Timeout: 30 * time.Second}}
 		if kioskMode() {
-			if err := showKiosk(ctx, a, p, dir); err != nil {
+			// No portal or device: the kiosk's staff sign-in links nothing
+			// and keeps no token (login.StartStaffDevice).
+			if err := showKiosk(ctx, a, p, dir, login.New(loginCfg, p.keys, nil, nil)); err != nil {
 				slog.Error("kiosk mode", "err", err)
 				fmt.Fprintln(os.Stderr, "rathaus:", err)
 				os.Exit(1)
@@ -101,8 +104,7 @@ func run() error {
 			return
 		}
 		go p.engine.Run(ctx)
-		acct := login.New(login.Config{Issuer: backend, Open: a.OpenURL, HTTPClient: &http.Client{Transport: wire, Timeout: 30 * time.Second}},
-			p.keys, p.portal, p.engine)
+		acct := login.New(loginCfg, p.keys, p.portal, p.engine)
 		resumeLogin(ctx, acct, p.engine)
 		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
 			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})

@@ -22,6 +22,7 @@ const (
 	ESECRETS     = "secrets"     // the secret store (keyring or key file) cannot be used
 	EAUTH        = "auth"        // a login was refused, denied, expired or not finished
 	EINSECURE    = "insecure"    // the connection is not safe (plain http, a pin that does not match)
+	EFORBIDDEN   = "forbidden"   // the account lacks the role the action needs (a citizen at a kiosk's staff sign-in)
 )
 
 // Error is a domain error: a code for programs, a message for people and,

@@ -27,6 +27,7 @@ type DeviceGrant struct {
 	party    rp.RelyingParty
 	code     string
 	interval time.Duration
+	staff    bool // a kiosk's staff sign-in (see StartStaffDevice)
 }
 
 // minInterval is RFC 8628's default poll interval (3.2) when the provider
@@ -66,7 +67,8 @@ func (g *DeviceGrant) Interval() time.Duration { return g.interval }
 
 // Wait polls the token endpoint, waiting the interval before each poll and
 // 5 s more after every slow_down, until the code was entered (the tokens
-// are kept and the device linked), denied or expired, or ctx ends (the
+// are kept and the device linked; for a staff sign-in, the roles checked
+// and the tokens revoked instead), denied or expired, or ctx ends (the
 // staff cancelled).
 func (g *DeviceGrant) Wait(ctx context.Context) (Account, error) {
 	req := &client.DeviceAccessTokenRequest{
@@ -78,6 +80,9 @@ func (g *DeviceGrant) Wait(ctx context.Context) (Account, error) {
 			return Account{}, err
 		}
 		resp, err := client.CallDeviceAccessTokenEndpointWithAuthFn(ctx, req, tokenCaller{g.party}, nil)
+		if err == nil && g.staff {
+			return g.m.staffCheck(ctx, g.party, resp.AccessToken, resp.RefreshToken, resp.IDToken)
+		}
 		if err == nil {
 			return g.m.finish(ctx, g.party, resp.AccessToken, resp.RefreshToken, resp.IDToken, resp.TokenType,
 				g.m.expiry(resp.ExpiresIn))

@@ -40,10 +40,17 @@ type Handoffs interface {
 
 // StaffLogin is the staff's sign-in with the device grant (RFC 8628):
 // the code and address to show, and a wait that returns once staff
-// confirmed on their own device. sync/login provides it; until it is
-// wired, the staff PIN is the way in and out.
+// confirmed on their own device. StaffAccount (sync/login's staff
+// sign-in) provides it; without it, the staff PIN is the only way out.
 type StaffLogin interface {
-	StartDeviceLogin(ctx context.Context) (userCode, verificationURI string, wait func(context.Context) error, err error)
+	StartDeviceLogin(ctx context.Context) (StaffCode, func(context.Context) error, error)
+}
+
+// StaffCode is what the staff sign-in shows: the code, the address to
+// type it at and, for the QR code, the address that carries it ("" when
+// the provider gives none).
+type StaffCode struct {
+	UserCode, VerificationURI, VerificationURIComplete string
 }
 
 // Engine is the kiosk's sync engine, which sends what citizens submitted

@@ -262,13 +262,13 @@ func TestLanguageGoesBackAfterASession(t *testing.T) {
 	}
 }
 
-// fakeStaff stands in for the device-grant login (sync/login, built on
-// another branch): a mock, as the real one is not here yet. confirm
-// plays the staff confirming on their own device.
+// fakeStaff stands in for the device-grant login so that the test says
+// when the staff confirm (confirm); TestLeaveWithTheStaffSignIn runs the
+// real one (StaffAccount) against the provider.
 type fakeStaff struct{ confirm chan error }
 
-func (f fakeStaff) StartDeviceLogin(context.Context) (string, string, func(context.Context) error, error) {
-	return "WDJB-MJHT", "http://127.0.0.1/device", func(ctx context.Context) error {
+func (f fakeStaff) StartDeviceLogin(context.Context) (kiosk.StaffCode, func(context.Context) error, error) {
+	return kiosk.StaffCode{UserCode: "WDJB-MJHT", VerificationURI: "http://127.0.0.1/device"}, func(ctx context.Context) error {
 		select {
 		case err := <-f.confirm:
 			return err

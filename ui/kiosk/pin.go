@@ -154,11 +154,11 @@ func pinErrorText(err error) string {
 }
 
 // onAccount starts the device grant: the code and address (and a QR code
-// of the address) to confirm on the staff's own device; once confirmed,
-// kiosk mode is left.
+// of the address with the code, so that a phone needs no typing) to
+// confirm on the staff's own device; once confirmed, kiosk mode is left.
 func (l *Leave) onAccount() {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	code, uri, wait, err := l.staff.StartDeviceLogin(ctx)
+	code, wait, err := l.staff.StartDeviceLogin(ctx)
 	cancel()
 	if err != nil {
 		l.msg.SetText(kit.ErrorText(err))
@@ -166,9 +166,13 @@ func (l *Leave) onAccount() {
 	}
 	l.dialog.Hide()
 	status := kit.Wrapped(lang.L("Open the address on your own device and enter the code:"))
-	codeText := kit.Heading(code)
-	content := container.NewVBox(status, kit.Wrapped(uri), codeText)
-	if img, err := qrcode.New(uri, qrcode.Medium); err == nil {
+	codeText := kit.Heading(code.UserCode)
+	content := container.NewVBox(status, kit.Wrapped(code.VerificationURI), codeText)
+	target := code.VerificationURIComplete
+	if target == "" {
+		target = code.VerificationURI
+	}
+	if img, err := qrcode.New(target, qrcode.Medium); err == nil {
 		i := canvas.NewImageFromImage(img.Image(256))
 		i.FillMode = canvas.ImageFillContain
 		i.ScaleMode = canvas.ImageScalePixels
