@@ -36,6 +36,11 @@ type areaTabs struct {
 	OnSelected func(*container.TabItem)
 
 	selected int
+	// attached: whether an item's screen is in the stack yet. A screen
+	// joins it when first shown, so that the areas not on screen are not
+	// laid out before the first frame (their wrapping texts cost most of
+	// the start: BENCHMARKS.md, "Start to the first frame").
+	attached []bool
 	// phone: fyne runs on a phone or tablet (its mobile driver); one
 	// whose shorter side is below wideFrom is a phone, whatever way up.
 	phone  bool
@@ -47,9 +52,9 @@ type areaTabs struct {
 }
 
 func newAreaTabs(items ...*container.TabItem) *areaTabs {
-	t := &areaTabs{Items: items, stack: container.NewStack(), phone: fyne.CurrentDevice().IsMobile()}
+	t := &areaTabs{Items: items, stack: container.NewStack(), phone: fyne.CurrentDevice().IsMobile(),
+		attached: make([]bool, len(items))}
 	for i, it := range items {
-		t.stack.Add(it.Content)
 		t.items = append(t.items, newNavItem(it.Text, it.Icon, func() { t.SelectIndex(i) }))
 	}
 	t.more = newNavItem(lang.L("More"), theme.MoreHorizontalIcon(), t.onMore)
@@ -96,6 +101,10 @@ func (t *areaTabs) SelectedIndex() int { return t.selected }
 
 // show puts the chosen area on top and marks its item.
 func (t *areaTabs) show() {
+	if t.selected < len(t.Items) && !t.attached[t.selected] {
+		t.attached[t.selected] = true
+		t.stack.Add(t.Items[t.selected].Content)
+	}
 	for i, it := range t.Items {
 		if i == t.selected {
 			it.Content.Show()

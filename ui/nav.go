@@ -204,5 +204,11 @@ func (n *navigator) refresh() {
 		n.bar.Hide()
 	}
 	n.title.SetText(n.titles[len(n.titles)-1])
-	n.root.Refresh() // the bar came or went: lay out again
+	// The bar came or went: lay out again, once there is a size to lay
+	// out in. Before the first layout (a navigator just made) a refresh
+	// would lay out every wrapping text at no width, a word a line, which
+	// cost a tenth of a second of the start; the first layout does it.
+	if !n.root.Size().IsZero() {
+		n.root.Refresh()
+	}
 }

@@ -15,8 +15,20 @@ import (
 
 // withSettingsEntry puts the way to the settings (text size, contrast)
 // above the about screen, on a navigator of its own so that back returns.
-// For now: the shell's navigation is being reworked.
+// For now: the shell's navigation is being reworked. The settings screen
+// itself is built when first opened (not before the first frame).
 func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
+	u.settings, u.account = nil, nil // a language switch builds them anew
+	b := kit.NewButton(lang.L("Settings"), theme.SettingsIcon(), u.OpenSettings)
+	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
+	return u.aboutNav.content()
+}
+
+// settingsScreen is the settings screen, built on first use.
+func (u *UI) settingsScreen() *settings.Screen {
+	if u.settings != nil {
+		return u.settings
+	}
 	u.settings = settings.NewScreen(u.app, u.store)
 	// The language as well, beside text size and contrast (the about tab
 	// keeps its picker too, where citizens found it first).
@@ -28,9 +40,7 @@ func (u *UI) withSettingsEntry(info *about.Screen) fyne.CanvasObject {
 	if u.deps.Claimer != nil { // a draft from a kiosk (not in a kiosk's session)
 		u.settings.AddSection(lang.L("Take over a draft"), kiosk.NewTakeOver(u.deps.Claimer, u.store, u.OpenDraft).Content())
 	}
-	b := kit.NewButton(u.settings.Title(), theme.SettingsIcon(), u.OpenSettings)
-	u.aboutNav = newNavigator(container.NewBorder(container.NewPadded(b), nil, nil, nil, info.Content()), info.Title())
-	return u.aboutNav.content()
+	return u.settings
 }
 
 // OpenSettings shows the settings, on the about tab.
@@ -41,7 +51,8 @@ func (u *UI) OpenSettings() {
 		}
 	}
 	u.aboutNav.popToRoot()
-	u.aboutNav.push(u.settings.Content(), u.settings.Title(), nil)
+	s := u.settingsScreen()
+	u.aboutNav.push(s.Content(), s.Title(), nil)
 }
 
 // formsAccount is the login as the forms see it: whether someone is
