@@ -39,7 +39,7 @@ type Ticket struct {
 	state                  *widget.Label
 	detail                 *widget.Label
 	alts                   *fyne.Container
-	export, rebook, cancel *widget.Button
+	export, rebook, cancel *kit.Button
 }
 
 func newTicket(a *Area, local string) *Ticket {
@@ -94,23 +94,23 @@ func (t *Ticket) Refresh() {
 		t.alts = container.NewVBox()
 		for _, s := range ap.Alternatives {
 			s := s
-			t.alts.Add(widget.NewButton(when(s, loc), func() { t.onAlternative(s) }))
+			t.alts.Add(kit.NewWrapButton(when(s, loc), nil, func() { t.onAlternative(s) }))
 		}
 		t.root.Add(t.alts)
-		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
+		t.root.Add(kit.NewWrapButton(lang.L("Choose another time"), nil, func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	case citizen.AppointmentFailed:
 		t.root.Add(kit.Banner(lang.L(ap.Error)))
-		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
+		t.root.Add(kit.NewWrapButton(lang.L("Choose another time"), nil, func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	}
 	t.export, t.rebook, t.cancel = nil, nil, nil
 	if ap.State == citizen.AppointmentBooked {
-		t.export = widget.NewButtonWithIcon(lang.L("Add to calendar (.ics)"), theme.DocumentSaveIcon(), t.onExport)
-		t.rebook = widget.NewButtonWithIcon(lang.L("Change time"), theme.HistoryIcon(), func() { t.a.d.Nav.OpenBooking(ap.Service, ap.Local) })
+		t.export = kit.NewWrapButton(lang.L("Add to calendar (.ics)"), theme.DocumentSaveIcon(), t.onExport)
+		t.rebook = kit.NewWrapButton(lang.L("Change time"), theme.HistoryIcon(), func() { t.a.d.Nav.OpenBooking(ap.Service, ap.Local) })
 		t.root.Add(t.export)
 		t.root.Add(t.rebook)
 	}
 	if ap.Usable() {
-		t.cancel = widget.NewButtonWithIcon(lang.L("Cancel appointment"), theme.CancelIcon(), t.onCancel)
+		t.cancel = kit.NewWrapButton(lang.L("Cancel appointment"), theme.CancelIcon(), t.onCancel)
 		t.cancel.Importance = widget.DangerImportance
 		t.root.Add(t.cancel)
 	}

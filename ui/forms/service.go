@@ -28,9 +28,9 @@ type ServiceScreen struct {
 // ServiceScreen builds the screen of a service.
 func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
 	sc := &ServiceScreen{area: a, service: s}
-	sc.start = kit.NewButton(lang.L("Fill in the form"), theme.DocumentCreateIcon(), sc.onStart)
+	sc.start = kit.NewWrapButton(lang.L("Fill in the form"), theme.DocumentCreateIcon(), sc.onStart)
 	sc.start.Importance = widget.HighImportance
-	sc.resume = kit.NewButton(lang.L("Continue my draft"), theme.DocumentIcon(), sc.onResume)
+	sc.resume = kit.NewWrapButton(lang.L("Continue my draft"), theme.DocumentIcon(), sc.onResume)
 	sc.problem = kit.Wrapped("")
 	sc.problem.Importance = widget.DangerImportance
 	sc.problem.Hide()
@@ -53,7 +53,7 @@ func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
 		sc.resume.Importance = widget.HighImportance
 	}
 	if ap := a.Appointments; ap != nil && ap.Offers(s.ID) {
-		sc.book = kit.NewButton(lang.L("Book an appointment"), theme.CalendarIcon(), func() { ap.OpenBooking(s.ID) })
+		sc.book = kit.NewWrapButton(lang.L("Book an appointment"), theme.CalendarIcon(), func() { ap.OpenBooking(s.ID) })
 	}
 	if _, err := a.form(s.Form); err != nil {
 		sc.problem.SetText(lang.L("This form is not on your device yet. Connect to the internet once to load it."))

@@ -64,7 +64,7 @@ type Screen struct {
 // new ones.
 func New(d Deps) *Screen {
 	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox(), width: minChartWidth}
-	refresh := widget.NewButtonWithIcon(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
+	refresh := kit.NewWrapButton(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
 	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, refresh, s.body)))
 	s.Refresh()
 	return s

@@ -1,0 +1,81 @@
+package kit
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// TestWrapButtonWraps: a wrapping button with a long text fits a narrow
+// column: it needs less than the column, grows in height, keeps its text,
+// icon and words inside itself, and takes Enter as a Button does; a short
+// text is as tall as fyne's button.
+func TestWrapButtonWraps(t *testing.T) {
+	const long = "Remove this application from this device and complete it again"
+	for _, tc := range []struct {
+		name string
+		icon fyne.Resource
+	}{{"text", nil}, {"icon", theme.DeleteIcon()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			tapped := 0
+			b := NewWrapButton(long, tc.icon, func() { tapped++ })
+			b.Importance = widget.HighImportance
+			short := widget.NewButtonWithIcon("Back", tc.icon, nil)
+			plain := widget.NewButtonWithIcon(long, tc.icon, nil)
+			w := test.NewTempWindow(t, container.NewVBox(b, short))
+			w.Resize(fyne.NewSize(160, 400))
+
+			if got := b.MinSize().Width; got > 160 {
+				t.Errorf("min width %.0f, want at most the column's 160", got)
+			}
+			if got, want := b.Size().Height, short.MinSize().Height; got <= want {
+				t.Errorf("height %.0f, want more than one line's %.0f", got, want)
+			}
+			if got, want := b.Size().Width, float32(160); got > want {
+				t.Errorf("width %.0f, want at most %.0f", got, want)
+			}
+			for _, o := range test.WidgetRenderer(b).Objects() {
+				if !o.Visible() {
+					continue
+				}
+				if p, s := o.Position(), o.Size(); p.X < 0 || p.Y < 0 || p.X+s.Width > b.Size().Width+0.5 || p.Y+s.Height > b.Size().Height+0.5 {
+					t.Errorf("%T at %v size %v is outside the button %v", o, p, s, b.Size())
+				}
+				if r, ok := o.(*widget.RichText); ok {
+					if got := r.String(); got != long {
+						t.Errorf("text %q, want %q", got, long)
+					}
+					if got := len(test.WidgetRenderer(r).Objects()); got < 2 {
+						t.Errorf("text drawn in %d lines, want several", got)
+					}
+				}
+				if _, ok := o.(*canvas.Image); ok && tc.icon == nil {
+					t.Error("an icon shown on a button without one")
+				}
+			}
+			if plain.MinSize().Width <= 160 {
+				t.Fatalf("the text fits fyne's button (%.0f): the test shows nothing", plain.MinSize().Width)
+			}
+
+			w.Canvas().Focus(b)
+			test.Tap(b)
+			b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			if tapped != 2 {
+				t.Errorf("tapped %d times, want 2 (tap, Enter)", tapped)
+			}
+
+			one := NewWrapButton("Back", tc.icon, nil)
+			w = test.NewTempWindow(t, container.NewVBox(one))
+			w.Resize(fyne.NewSize(400, 400))
+			if got, want := one.MinSize().Height, short.MinSize().Height; got != want {
+				t.Errorf("a short text's height %.0f, want fyne's %.0f", got, want)
+			}
+		})
+	}
+}
