@@ -136,12 +136,28 @@ func (t *Ticket) ticketView() fyne.CanvasObject {
 	t.code.TextSize = 40
 	t.code.TextStyle = fyne.TextStyle{Bold: true}
 	t.code.Alignment = fyne.TextAlignCenter
-	hint := canvas.NewText(lang.L("Show this code at the desk"), color.Gray{Y: 0x44})
+	// A label that wraps (a canvas text was wider than a phone at 200 %),
+	// in the light theme's colours: it stands on the white.
+	hint := kit.Wrapped(lang.L("Show this code at the desk"))
 	hint.Alignment = fyne.TextAlignCenter
 	white := canvas.NewRectangle(color.White)
 	white.CornerRadius = 8
-	return container.NewStack(white, container.NewPadded(container.NewVBox(container.NewCenter(qr), t.code, hint)))
+	return container.NewStack(white, container.NewPadded(container.NewVBox(container.NewCenter(qr), t.code, container.NewThemeOverride(hint, lightTheme{}))))
 }
+
+// lightTheme is the app's theme always in its light variant, for text on
+// the ticket's white in a dark theme too.
+type lightTheme struct{}
+
+var _ fyne.Theme = lightTheme{}
+
+func (lightTheme) th() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return l.th().Color(n, theme.VariantLight)
+}
+func (l lightTheme) Font(s fyne.TextStyle) fyne.Resource     { return l.th().Font(s) }
+func (l lightTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return l.th().Icon(n) }
+func (l lightTheme) Size(n fyne.ThemeSizeName) float32       { return l.th().Size(n) }
 
 func (t *Ticket) onAlternative(s api.Slot) {
 	ctx, cancel := ctxShort()

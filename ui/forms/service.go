@@ -69,17 +69,22 @@ func (sc *ServiceScreen) Title() string { return sc.service.Title.In(kit.Lang())
 // Content lays the screen out.
 func (sc *ServiceScreen) Content() fyne.CanvasObject {
 	l := kit.Lang()
-	facts := widget.NewForm()
+	// Each fact's name above its value, both wrapping: fyne's form keeps
+	// its names on one line in a column, in Ukrainian wider than a phone.
+	facts := container.NewVBox()
+	fact := func(name string, value string) {
+		facts.Add(container.NewVBox(kit.Heading(name), kit.Wrapped(value)))
+	}
 	if v := sc.service.Fee.In(l); v != "" {
-		facts.Append(lang.L("Fee"), kit.Wrapped(v))
+		fact(lang.L("Fee"), v)
 	}
 	if v := sc.service.Duration.In(l); v != "" {
-		facts.Append(lang.L("Processing time"), kit.Wrapped(v))
+		fact(lang.L("Processing time"), v)
 	}
 	if v := sc.service.OfficeName.In(l); v != "" {
-		facts.Append(lang.L("Office"), kit.Wrapped(v))
+		fact(lang.L("Office"), v)
 	} else if v := sc.service.Office; v != "" {
-		facts.Append(lang.L("Office"), kit.Wrapped(v))
+		fact(lang.L("Office"), v)
 	}
 	box := container.NewVBox(kit.Heading(sc.service.Title.In(l)), kit.Wrapped(sc.service.Summary.In(l)), facts, sc.problem, sc.resume, sc.start)
 	if sc.book != nil {

@@ -79,3 +79,30 @@ func TestWrapButtonWraps(t *testing.T) {
 		})
 	}
 }
+
+// TestFold: the fold's title opens and closes its content, by tap and by
+// Enter, and wraps in a narrow column.
+func TestFold(t *testing.T) {
+	test.NewTempApp(t)
+	content := widget.NewLabel("numbers")
+	f := NewFold("Table of the numbers in this chart, by month and service", content)
+	w := test.NewTempWindow(t, container.NewVBox(f))
+	w.Resize(fyne.NewSize(160, 400))
+	if f.IsOpen() || content.Visible() {
+		t.Fatal("open before any tap")
+	}
+	if got := f.MinSize().Width; got > 160 {
+		t.Errorf("min width %.0f, want at most the column's 160", got)
+	}
+	for i, want := range []bool{true, false} {
+		test.Tap(f.Title)
+		if got := content.Visible(); got != want {
+			t.Errorf("after tap %d: content shown %v, want %v", i+1, got, want)
+		}
+	}
+	w.Canvas().Focus(f.Title)
+	f.Title.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !f.IsOpen() {
+		t.Error("Enter on the title did not open the fold")
+	}
+}

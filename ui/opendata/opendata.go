@@ -230,6 +230,6 @@ func (s *Screen) card(title string, img image.Image, err error, columns int, cel
 		}
 		grid.Add(l)
 	}
-	table := widget.NewAccordion(widget.NewAccordionItem(lang.L("Table of the numbers"), grid))
+	table := kit.NewFold(lang.L("Table of the numbers"), grid)
 	return kit.NewCard(title, "", container.NewVBox(chart, table))
 }
