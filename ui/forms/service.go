@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -73,7 +74,7 @@ func (sc *ServiceScreen) Content() fyne.CanvasObject {
 	// its names on one line in a column, in Ukrainian wider than a phone.
 	facts := container.NewVBox()
 	fact := func(name string, value string) {
-		facts.Add(container.NewVBox(kit.Heading(name), kit.Wrapped(value)))
+		facts.Add(container.New(layout.NewCustomPaddedVBoxLayout(0), kit.Heading(name), kit.Wrapped(value)))
 	}
 	if v := sc.service.Fee.In(l); v != "" {
 		fact(lang.L("Fee"), v)
