@@ -1,6 +1,8 @@
 package kit
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
@@ -96,6 +98,37 @@ func (r *wrapRenderer) Layout(size fyne.Size) {
 		icon.Move(fyne.NewPos(iconX, (size.Height-iconSize)/2))
 	}
 	r.label.Move(fyne.NewPos(textX, (size.Height-textHeight)/2))
+}
+
+// MinSize is as wide as the text on one line where that is at most half
+// the window (a row of buttons stays as it was on a desktop), else half
+// the window, and never narrower than the longest word: a button on its
+// own in a row (kit.NewFlow, an HBox) gets its least width, and one
+// letter a line is no button.
+func (r *wrapRenderer) MinSize() fyne.Size {
+	size := r.ringRenderer.MinSize()
+	b := r.b
+	if b.Text == "" {
+		return size
+	}
+	th := b.Theme()
+	textSize := th.Size(theme.SizeNameText)
+	style := fyne.TextStyle{Bold: true}
+	one := fyne.MeasureText(b.Text, textSize, style).Width + 1
+	var word float32
+	for _, w := range strings.Fields(b.Text) {
+		word = max(word, fyne.MeasureText(w, textSize, style).Width+1)
+	}
+	limit := one
+	if c := fyne.CurrentApp().Driver().CanvasForObject(b); c != nil && c.Size().Width > 0 {
+		limit = c.Size().Width / 2
+	}
+	text := min(one, max(word, limit))
+	size.Width = text + th.Size(theme.SizeNameInnerPadding)*2
+	if b.Icon != nil {
+		size.Width += th.Size(theme.SizeNameInlineIcon) + th.Size(theme.SizeNamePadding)
+	}
+	return size
 }
 
 func (r *wrapRenderer) Refresh() {
