@@ -14,7 +14,8 @@ import (
 // TestWrapButtonWraps: a wrapping button with a long text fits a narrow
 // column: it needs less than the column, grows in height, keeps its text,
 // icon and words inside itself, and takes Enter as a Button does; a short
-// text is as tall as fyne's button.
+// text is as tall as fyne's button, and in a wide window a long one keeps
+// to one line as fyne's does.
 func TestWrapButtonWraps(t *testing.T) {
 	const long = "Remove this application from this device and complete it again"
 	for _, tc := range []struct {
@@ -68,6 +69,14 @@ func TestWrapButtonWraps(t *testing.T) {
 			b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 			if tapped != 2 {
 				t.Errorf("tapped %d times, want 2 (tap, Enter)", tapped)
+			}
+
+			// On a desktop the text stays on one line, as on fyne's button.
+			wide := NewWrapButton(long, tc.icon, nil)
+			w = test.NewTempWindow(t, container.NewHBox(wide))
+			w.Resize(fyne.NewSize(1600, 400))
+			if got, want := wide.MinSize(), plain.MinSize(); got.Width < want.Width-2 || got.Height != want.Height {
+				t.Errorf("in a wide window: min %v, want fyne's one line %v", got, want)
 			}
 
 			one := NewWrapButton("Back", tc.icon, nil)
