@@ -61,6 +61,10 @@ func visibleTexts(o fyne.CanvasObject) []string {
 			if w.Text != "" {
 				out = append(out, w.Text)
 			}
+		case interface{ Widget() *widget.Button }: // kit's buttons
+			if w.Widget().Text != "" {
+				out = append(out, w.Widget().Text)
+			}
 		}
 	})
 	return out
@@ -213,6 +217,8 @@ func TestNoEnglishOrGermanInTurkish(t *testing.T) {
 				texts = append(texts, w.Text)
 			case *widget.Button:
 				texts = append(texts, w.Text)
+			case interface{ Widget() *widget.Button }: // kit's buttons
+				texts = append(texts, w.Widget().Text)
 			case *widget.Entry:
 				texts = append(texts, w.PlaceHolder)
 			case *widget.Select:

@@ -4,14 +4,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
+
+	"rathaus/ui/kit"
 )
 
 // withOpenDataEntry puts the way to the town's figures below the home
 // screen's services, beside the report's: one tap from home, no tab (the
 // tab bar is as wide as a phone allows).
 func (u *UI) withOpenDataEntry(home fyne.CanvasObject) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(u.openData.Title(), theme.GridIcon(), u.OpenOpenData)
+	b := kit.NewWrapButton(u.openData.Title(), theme.GridIcon(), u.OpenOpenData)
 	return container.NewBorder(nil, b, nil, nil, home)
 }
 

@@ -4,13 +4,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
+
+	"rathaus/ui/kit"
 )
 
 // withPollsEntry puts the way to the polls ("Mitreden") below the home
 // screen's services, beside the open data's.
 func (u *UI) withPollsEntry(home fyne.CanvasObject) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(u.polls.Title(), theme.MailComposeIcon(), u.OpenPolls)
+	b := kit.NewWrapButton(u.polls.Title(), theme.MailComposeIcon(), u.OpenPolls)
 	return container.NewBorder(nil, b, nil, nil, home)
 }
 

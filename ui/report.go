@@ -6,9 +6,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/assets"
+	"rathaus/ui/kit"
 	"rathaus/ui/reports"
 )
 
@@ -30,7 +30,7 @@ func newReportScreen(d Deps, win fyne.Window) *reports.Screen {
 // screen's services: one tap from home. (A tab of its own made the tab bar
 // wider than a phone.)
 func (u *UI) withReportEntry(home fyne.CanvasObject) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(u.report.Title(), theme.WarningIcon(), u.OpenReport)
+	b := kit.NewWrapButton(u.report.Title(), theme.WarningIcon(), u.OpenReport)
 	return container.NewBorder(nil, b, nil, nil, home)
 }
 

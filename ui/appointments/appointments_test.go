@@ -241,7 +241,7 @@ func TestTakenSlotOffersAlternatives(t *testing.T) {
 	if tk.alts == nil || len(tk.alts.Objects) != 5 {
 		t.Fatalf("ticket of a taken time: %q; want 5 alternatives", uitest.Text(tk.root))
 	}
-	test.Tap(tk.alts.Objects[0].(*widget.Button))
+	test.Tap(tk.alts.Objects[0].(*kit.Button))
 	if len(r.nav.tickets) != 2 {
 		t.Fatalf("choosing an alternative opened %v, want a second ticket", r.nav.tickets)
 	}

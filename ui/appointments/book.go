@@ -26,7 +26,7 @@ type Book struct {
 
 	service, office, day *widget.Select
 	age                  *widget.Label
-	refresh              *widget.Button
+	refresh              *kit.Button
 	slots                *fyne.Container
 	none                 *widget.Label
 	deadline             *widget.Label
@@ -47,7 +47,7 @@ func newBook(a *Area, service, replaces string) *Book {
 	b.day = kit.NewSelect(nil, func(string) { b.showSlots() })
 	b.day.PlaceHolder = lang.L("Choose a day")
 	b.age = widget.NewLabel("")
-	b.refresh = widget.NewButtonWithIcon(lang.L("Refresh"), theme.ViewRefreshIcon(), b.onRefresh)
+	b.refresh = kit.NewWrapButton(lang.L("Refresh"), theme.ViewRefreshIcon(), b.onRefresh)
 	b.none = kit.Wrapped("")
 	b.deadline = kit.Wrapped("")
 	b.deadline.Importance = widget.WarningImportance

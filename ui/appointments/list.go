@@ -18,12 +18,12 @@ type List struct {
 	root  fyne.CanvasObject
 	rows  *fyne.Container
 	empty *widget.Label
-	book  *widget.Button
+	book  *kit.Button
 }
 
 func newList(a *Area) *List {
 	l := &List{a: a, rows: container.NewVBox()}
-	l.book = widget.NewButtonWithIcon(lang.L("Book an appointment"), theme.ContentAddIcon(), l.onBook)
+	l.book = kit.NewWrapButton(lang.L("Book an appointment"), theme.ContentAddIcon(), l.onBook)
 	l.book.Importance = widget.HighImportance
 	l.empty = kit.Wrapped(lang.L("You have no appointments. Book one for a service of the citizens' office; it works offline too and is sent as soon as there is a connection."))
 	l.root = kit.NewVScroll(container.NewPadded(container.NewVBox(l.book, l.empty, l.rows)))
@@ -57,7 +57,7 @@ func (l *List) Refresh() {
 		ap := ap
 		title := kit.Heading(l.a.serviceTitle(ap.Service))
 		detail := kit.Wrapped(when(ap.Slot, loc) + "\n" + l.a.office(offices, ap.Office).Name.In(kit.Lang()) + "\n" + stateText(ap.State))
-		open := widget.NewButton(lang.L("Show ticket"), func() { l.a.d.Nav.OpenTicket(ap.Local) })
+		open := kit.NewWrapButton(lang.L("Show ticket"), nil, func() { l.a.d.Nav.OpenTicket(ap.Local) })
 		if ap.State != citizen.AppointmentBooked {
 			open.SetText(lang.L("Show"))
 		}

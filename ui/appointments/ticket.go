@@ -39,7 +39,7 @@ type Ticket struct {
 	state                  *widget.Label
 	detail                 *widget.Label
 	alts                   *fyne.Container
-	export, rebook, cancel *widget.Button
+	export, rebook, cancel *kit.Button
 }
 
 func newTicket(a *Area, local string) *Ticket {
@@ -94,23 +94,23 @@ func (t *Ticket) Refresh() {
 		t.alts = container.NewVBox()
 		for _, s := range ap.Alternatives {
 			s := s
-			t.alts.Add(widget.NewButton(when(s, loc), func() { t.onAlternative(s) }))
+			t.alts.Add(kit.NewWrapButton(when(s, loc), nil, func() { t.onAlternative(s) }))
 		}
 		t.root.Add(t.alts)
-		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
+		t.root.Add(kit.NewWrapButton(lang.L("Choose another time"), nil, func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	case citizen.AppointmentFailed:
 		t.root.Add(kit.Banner(lang.L(ap.Error)))
-		t.root.Add(widget.NewButton(lang.L("Choose another time"), func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
+		t.root.Add(kit.NewWrapButton(lang.L("Choose another time"), nil, func() { t.a.d.Nav.OpenBooking(ap.Service, "") }))
 	}
 	t.export, t.rebook, t.cancel = nil, nil, nil
 	if ap.State == citizen.AppointmentBooked {
-		t.export = widget.NewButtonWithIcon(lang.L("Add to calendar (.ics)"), theme.DocumentSaveIcon(), t.onExport)
-		t.rebook = widget.NewButtonWithIcon(lang.L("Change time"), theme.HistoryIcon(), func() { t.a.d.Nav.OpenBooking(ap.Service, ap.Local) })
+		t.export = kit.NewWrapButton(lang.L("Add to calendar (.ics)"), theme.DocumentSaveIcon(), t.onExport)
+		t.rebook = kit.NewWrapButton(lang.L("Change time"), theme.HistoryIcon(), func() { t.a.d.Nav.OpenBooking(ap.Service, ap.Local) })
 		t.root.Add(t.export)
 		t.root.Add(t.rebook)
 	}
 	if ap.Usable() {
-		t.cancel = widget.NewButtonWithIcon(lang.L("Cancel appointment"), theme.CancelIcon(), t.onCancel)
+		t.cancel = kit.NewWrapButton(lang.L("Cancel appointment"), theme.CancelIcon(), t.onCancel)
 		t.cancel.Importance = widget.DangerImportance
 		t.root.Add(t.cancel)
 	}
@@ -136,12 +136,28 @@ func (t *Ticket) ticketView() fyne.CanvasObject {
 	t.code.TextSize = 40
 	t.code.TextStyle = fyne.TextStyle{Bold: true}
 	t.code.Alignment = fyne.TextAlignCenter
-	hint := canvas.NewText(lang.L("Show this code at the desk"), color.Gray{Y: 0x44})
+	// A label that wraps (a canvas text was wider than a phone at 200 %),
+	// in the light theme's colours: it stands on the white.
+	hint := kit.Wrapped(lang.L("Show this code at the desk"))
 	hint.Alignment = fyne.TextAlignCenter
 	white := canvas.NewRectangle(color.White)
 	white.CornerRadius = 8
-	return container.NewStack(white, container.NewPadded(container.NewVBox(container.NewCenter(qr), t.code, hint)))
+	return container.NewStack(white, container.NewPadded(container.NewVBox(container.NewCenter(qr), t.code, container.NewThemeOverride(hint, lightTheme{}))))
 }
+
+// lightTheme is the app's theme always in its light variant, for text on
+// the ticket's white in a dark theme too.
+type lightTheme struct{}
+
+var _ fyne.Theme = lightTheme{}
+
+func (lightTheme) th() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return l.th().Color(n, theme.VariantLight)
+}
+func (l lightTheme) Font(s fyne.TextStyle) fyne.Resource     { return l.th().Font(s) }
+func (l lightTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return l.th().Icon(n) }
+func (l lightTheme) Size(n fyne.ThemeSizeName) float32       { return l.th().Size(n) }
 
 func (t *Ticket) onAlternative(s api.Slot) {
 	ctx, cancel := ctxShort()

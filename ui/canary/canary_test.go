@@ -508,7 +508,7 @@ func waitForButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Butto
 	for time.Now().Before(deadline) {
 		var found *widget.Button
 		fyne.DoAndWait(func() {
-			for _, b := range uitest.All[*widget.Button](o) {
+			for _, b := range uitest.Buttons(o) {
 				if b.Text == text {
 					found = b
 					return

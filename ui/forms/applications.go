@@ -40,11 +40,11 @@ type applicationRow struct {
 	icon     *widget.Icon        // the same as an icon: a state is never told by colour alone
 	phase    *widget.Label       // its case's status at the town hall, once there is one
 	progress *widget.ProgressBar // the attachments' upload, while it runs
-	resume   *widget.Button      // continue or correct the draft
-	delete   *widget.Button      // delete the draft, or remove a sent one from this device
-	timeline *widget.Button      // the case's steps at the town hall
-	notice   *widget.Button      // the notice (Bescheid) of the decision, once on the device
-	answer   *widget.Button      // complete the sent draft and send it again, when the town hall asks for more
+	resume   *kit.Button         // continue or correct the draft
+	delete   *kit.Button         // delete the draft, or remove a sent one from this device
+	timeline *kit.Button         // the case's steps at the town hall
+	notice   *kit.Button         // the notice (Bescheid) of the decision, once on the device
+	answer   *kit.Button         // complete the sent draft and send it again, when the town hall asks for more
 	badge    *widget.Label       // "New": the town moved the case on since the citizen last opened it
 }
 
@@ -176,11 +176,11 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 		icon:     widget.NewIcon(theme.DocumentIcon()),
 		phase:    kit.Wrapped(""),
 		progress: widget.NewProgressBar(),
-		resume:   widget.NewButtonWithIcon(lang.L("Continue"), theme.DocumentCreateIcon(), func() { ap.onResume(d) }),
-		delete:   widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { ap.onDelete(d) }),
-		timeline: widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil),
-		notice:   widget.NewButtonWithIcon(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
-		answer:   widget.NewButtonWithIcon(lang.L("Complete and send again"), theme.MailReplyIcon(), func() { ap.onAnswer(d) }),
+		resume:   kit.NewWrapButton(lang.L("Continue"), theme.DocumentCreateIcon(), func() { ap.onResume(d) }),
+		delete:   kit.NewWrapButton(lang.L("Delete"), theme.DeleteIcon(), func() { ap.onDelete(d) }),
+		timeline: kit.NewWrapButton(lang.L("Timeline"), theme.HistoryIcon(), nil),
+		notice:   kit.NewWrapButton(lang.L("Notice (PDF)"), theme.DocumentIcon(), nil),
+		answer:   kit.NewWrapButton(lang.L("Complete and send again"), theme.MailReplyIcon(), func() { ap.onAnswer(d) }),
 		badge:    kit.NewBadge(),
 	}
 	if c == nil || !c.New {

@@ -184,6 +184,9 @@ func (fs *FormScreen) build() {
 		fs.next.Show()
 		fs.submit.Hide()
 	}
+	// Lay the footer out again: "Submit" can be wider than "Next" (in
+	// Ukrainian at 200 %), so that the pair stacks.
+	fs.root.Refresh()
 	fs.refresh()
 	fs.showSaved()
 }

@@ -4,6 +4,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,9 +29,9 @@ type ServiceScreen struct {
 // ServiceScreen builds the screen of a service.
 func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
 	sc := &ServiceScreen{area: a, service: s}
-	sc.start = kit.NewButton(lang.L("Fill in the form"), theme.DocumentCreateIcon(), sc.onStart)
+	sc.start = kit.NewWrapButton(lang.L("Fill in the form"), theme.DocumentCreateIcon(), sc.onStart)
 	sc.start.Importance = widget.HighImportance
-	sc.resume = kit.NewButton(lang.L("Continue my draft"), theme.DocumentIcon(), sc.onResume)
+	sc.resume = kit.NewWrapButton(lang.L("Continue my draft"), theme.DocumentIcon(), sc.onResume)
 	sc.problem = kit.Wrapped("")
 	sc.problem.Importance = widget.DangerImportance
 	sc.problem.Hide()
@@ -53,7 +54,7 @@ func (a *Area) ServiceScreen(s api.Service) *ServiceScreen {
 		sc.resume.Importance = widget.HighImportance
 	}
 	if ap := a.Appointments; ap != nil && ap.Offers(s.ID) {
-		sc.book = kit.NewButton(lang.L("Book an appointment"), theme.CalendarIcon(), func() { ap.OpenBooking(s.ID) })
+		sc.book = kit.NewWrapButton(lang.L("Book an appointment"), theme.CalendarIcon(), func() { ap.OpenBooking(s.ID) })
 	}
 	if _, err := a.form(s.Form); err != nil {
 		sc.problem.SetText(lang.L("This form is not on your device yet. Connect to the internet once to load it."))
@@ -69,17 +70,22 @@ func (sc *ServiceScreen) Title() string { return sc.service.Title.In(kit.Lang())
 // Content lays the screen out.
 func (sc *ServiceScreen) Content() fyne.CanvasObject {
 	l := kit.Lang()
-	facts := widget.NewForm()
+	// Each fact's name above its value, both wrapping: fyne's form keeps
+	// its names on one line in a column, in Ukrainian wider than a phone.
+	facts := container.NewVBox()
+	fact := func(name string, value string) {
+		facts.Add(container.New(layout.NewCustomPaddedVBoxLayout(0), kit.Heading(name), kit.Wrapped(value)))
+	}
 	if v := sc.service.Fee.In(l); v != "" {
-		facts.Append(lang.L("Fee"), kit.Wrapped(v))
+		fact(lang.L("Fee"), v)
 	}
 	if v := sc.service.Duration.In(l); v != "" {
-		facts.Append(lang.L("Processing time"), kit.Wrapped(v))
+		fact(lang.L("Processing time"), v)
 	}
 	if v := sc.service.OfficeName.In(l); v != "" {
-		facts.Append(lang.L("Office"), kit.Wrapped(v))
+		fact(lang.L("Office"), v)
 	} else if v := sc.service.Office; v != "" {
-		facts.Append(lang.L("Office"), kit.Wrapped(v))
+		fact(lang.L("Office"), v)
 	}
 	box := container.NewVBox(kit.Heading(sc.service.Title.In(l)), kit.Wrapped(sc.service.Summary.In(l)), facts, sc.problem, sc.resume, sc.start)
 	if sc.book != nil {

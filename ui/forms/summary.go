@@ -22,10 +22,13 @@ func (fs *FormScreen) showSummary() {
 			title.TextStyle = fyne.TextStyle{Bold: true}
 			title.Wrapping = fyne.TextWrapWord
 			s := step
-			change := kit.NewButton(lang.L("Change"), theme.DocumentCreateIcon(), func() { fs.onChangeStep(s) })
+			change := kit.NewWrapButton(lang.L("Change"), theme.DocumentCreateIcon(), func() { fs.onChangeStep(s) })
 			change.Importance = widget.LowImportance
 			fs.body.Add(widget.NewSeparator())
-			fs.body.Add(container.NewBorder(nil, nil, nil, change, title))
+			// "Change" below the step's title, not beside it: a title with
+			// a long word and the button were wider than a phone at 200 %.
+			fs.body.Add(title)
+			fs.body.Add(container.NewHBox(change))
 		}
 		label := kit.Wrapped(e.Label)
 		label.Importance = widget.LowImportance

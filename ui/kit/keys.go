@@ -23,6 +23,7 @@ type Button struct {
 	// a dialog); otherwise the window's handler gets it.
 	OnEscape func()
 	focused  bool
+	wrap     bool // NewWrapButton's: the text wraps
 }
 
 var (
@@ -65,7 +66,11 @@ func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 	ring := canvas.NewRectangle(color.Transparent)
 	ring.StrokeWidth = 2
 	ring.Hide()
-	return &ringRenderer{WidgetRenderer: b.Button.CreateRenderer(), ring: ring, b: b}
+	r := &ringRenderer{WidgetRenderer: b.Button.CreateRenderer(), ring: ring, b: b}
+	if b.wrap {
+		return newWrapRenderer(r)
+	}
+	return r
 }
 
 // ringRenderer is the button's renderer with the focus ring on top.

@@ -64,7 +64,7 @@ type Screen struct {
 // new ones.
 func New(d Deps) *Screen {
 	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox(), width: minChartWidth}
-	refresh := widget.NewButtonWithIcon(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
+	refresh := kit.NewWrapButton(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
 	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, refresh, s.body)))
 	s.Refresh()
 	return s
@@ -230,6 +230,6 @@ func (s *Screen) card(title string, img image.Image, err error, columns int, cel
 		}
 		grid.Add(l)
 	}
-	table := widget.NewAccordion(widget.NewAccordionItem(lang.L("Table of the numbers"), grid))
+	table := kit.NewFold(lang.L("Table of the numbers"), grid)
 	return kit.NewCard(title, "", container.NewVBox(chart, table))
 }

@@ -13,6 +13,7 @@ import (
 	"rathaus/api"
 	"rathaus/server"
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 )
 
 // makeCases puts cases into the device's backend: received in November
@@ -44,8 +45,8 @@ func makeCases(t *testing.T, dev *uitest.Device) {
 // labels are the texts of the screen's labels, with its tables open, as a
 // screen reader reads them.
 func labels(s *Screen) string {
-	for _, a := range uitest.All[*widget.Accordion](s.Content()) {
-		a.OpenAll()
+	for _, f := range uitest.All[*kit.Fold](s.Content()) {
+		f.Open()
 	}
 	var texts []string
 	for _, l := range uitest.All[*widget.Label](s.Content()) {

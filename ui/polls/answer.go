@@ -85,7 +85,7 @@ func (s *Screen) onAnswer(p citizen.MyPoll) {
 	}
 	errText := kit.Wrapped("")
 	errText.Importance = widget.DangerImportance
-	send := widget.NewButtonWithIcon(lang.L("Send answer"), theme.ConfirmIcon(), func() { s.onSend(p.Poll, qs, errText) })
+	send := kit.NewWrapButton(lang.L("Send answer"), theme.ConfirmIcon(), func() { s.onSend(p.Poll, qs, errText) })
 	send.Importance = widget.HighImportance
 	s.body.Objects = append(objs, errText, send)
 	s.body.Refresh()

@@ -145,14 +145,14 @@ func (s *Screen) showsList() bool {
 	if len(s.body.Objects) == 0 {
 		return true
 	}
-	b, ok := s.body.Objects[0].(*widget.Button)
+	b, ok := s.body.Objects[0].(*kit.Button)
 	return ok && b.Text == lang.L("Update the polls")
 }
 
 // showList shows every poll with its dates, this device's answer and what
 // can be done with it.
 func (s *Screen) showList() {
-	refresh := widget.NewButtonWithIcon(lang.L("Update the polls"), theme.ViewRefreshIcon(), s.onUpdate)
+	refresh := kit.NewWrapButton(lang.L("Update the polls"), theme.ViewRefreshIcon(), s.onUpdate)
 	objs := []fyne.CanvasObject{refresh}
 	if len(s.list.Polls) == 0 {
 		objs = append(objs, kit.Wrapped(lang.L("No polls yet.")))
@@ -180,9 +180,9 @@ func (s *Screen) showList() {
 			if p.Answer != nil {
 				text = lang.L("Change your answer")
 			}
-			box.Add(widget.NewButton(text, func() { s.onAnswer(p) }))
+			box.Add(kit.NewWrapButton(text, nil, func() { s.onAnswer(p) }))
 		case citizen.PollClosed:
-			box.Add(widget.NewButton(lang.L("Results"), func() { s.onResults(p) }))
+			box.Add(kit.NewWrapButton(lang.L("Results"), nil, func() { s.onResults(p) }))
 		}
 		objs = append(objs, titledCard(p.Poll.Title.In(kit.Lang()), sub, box))
 	}
@@ -221,7 +221,7 @@ func answerLine(p citizen.MyPoll, phase citizen.PollPhase) string {
 }
 
 func (s *Screen) back() fyne.CanvasObject {
-	return widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), func() {
+	return kit.NewWrapButton(lang.L("Back"), theme.NavigateBackIcon(), func() {
 		s.status.SetText("")
 		s.load()
 		s.showList()

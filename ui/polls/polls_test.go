@@ -71,7 +71,7 @@ func screenText(o fyne.CanvasObject) string {
 	for _, c := range uitest.All[*widget.Card](o) {
 		texts = append(texts, c.Title, c.Subtitle)
 	}
-	for _, b := range uitest.All[*widget.Button](o) {
+	for _, b := range uitest.Buttons(o) {
 		texts = append(texts, b.Text)
 	}
 	return strings.Join(texts, "\n")

@@ -47,7 +47,7 @@ func (s *Screen) mineRow(m citizen.MyReport) fyne.CanvasObject {
 	}
 	badge := kit.NewBadge()
 	badge.Hidden = !m.New
-	open := widget.NewButtonWithIcon(lang.L("Timeline"), theme.HistoryIcon(), nil)
+	open := kit.NewWrapButton(lang.L("Timeline"), theme.HistoryIcon(), nil)
 	open.OnTapped = func() { s.onTimeline(m, title, badge) }
 	return container.NewVBox(kit.Heading(title), status, container.NewHBox(badge, layout.NewSpacer(), open), widget.NewSeparator())
 }

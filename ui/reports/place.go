@@ -39,7 +39,7 @@ func (s *Screen) onSearch(text string) {
 		if a.Street.District != "" {
 			label += " (" + a.Street.District + ")"
 		}
-		s.results.Add(widget.NewButton(label, func() { s.onPickAddress(a) }))
+		s.results.Add(kit.NewWrapButton(label, nil, func() { s.onPickAddress(a) }))
 	}
 }
 

@@ -47,12 +47,12 @@ type Screen struct {
 
 	photos    []store.NewReportPhoto
 	photoList *widget.Label
-	addPhoto  *widget.Button
+	addPhoto  *kit.Button
 	useExif   *widget.Check
 
 	email    *widget.Entry
 	problem  *widget.Label
-	send     *widget.Button
+	send     *kit.Button
 	dupBox   *fyne.Container
 	thanks   *widget.Label
 	waiting  *widget.Label
@@ -94,7 +94,7 @@ func New(d Deps) *Screen {
 	s.placeMsg = kit.Wrapped(lang.L("No place chosen yet."))
 
 	s.photoList = kit.Wrapped("")
-	s.addPhoto = widget.NewButton(lang.L("Add a photo"), s.onChoosePhoto)
+	s.addPhoto = kit.NewWrapButton(lang.L("Add a photo"), nil, s.onChoosePhoto)
 	// kit's check: its label wraps at a phone's width (fyne's does not).
 	var useExif fyne.CanvasObject
 	s.useExif, useExif = kit.NewCheck(lang.L("Use the photo's position as the place (the photo itself is sent without it)"), false, nil)
@@ -104,7 +104,7 @@ func New(d Deps) *Screen {
 	s.problem = kit.Wrapped("")
 	s.problem.Importance = widget.DangerImportance
 	s.problem.Hide()
-	s.send = widget.NewButton(lang.L("Send report"), s.onSend)
+	s.send = kit.NewWrapButton(lang.L("Send report"), nil, s.onSend)
 	s.send.Importance = widget.HighImportance
 	s.dupBox = container.NewVBox()
 	s.dupBox.Hide()
@@ -129,7 +129,7 @@ func New(d Deps) *Screen {
 		s.search, s.results,
 		kit.Wrapped(lang.L("Or type the coordinates:")),
 		container.NewGridWithColumns(2, s.lat, s.long),
-		widget.NewButton(lang.L("Use these coordinates"), s.onUseCoordinates),
+		kit.NewWrapButton(lang.L("Use these coordinates"), nil, s.onUseCoordinates),
 		s.placeMsg,
 		kit.Heading(lang.L("Photos (up to 3)")), s.photoList, s.addPhoto, useExif,
 		kit.Heading(lang.L("Feedback")),

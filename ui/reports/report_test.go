@@ -75,7 +75,7 @@ func (r *rig) fill(t *testing.T, query, pick string) {
 // with prefix (an address with its district).
 func buttonStarting(t *testing.T, o fyne.CanvasObject, prefix string) *widget.Button {
 	t.Helper()
-	for _, b := range uitest.All[*widget.Button](o) {
+	for _, b := range uitest.Buttons(o) {
 		if strings.HasPrefix(b.Text, prefix) {
 			return b
 		}
@@ -270,7 +270,7 @@ func TestStreetSearchOnScreen(t *testing.T) {
 		s.search.SetText("")
 		test.Type(s.search, q)
 		var labels []string
-		for _, b := range uitest.All[*widget.Button](s.results) {
+		for _, b := range uitest.Buttons(s.results) {
 			labels = append(labels, b.Text)
 		}
 		if len(labels) == 0 || !strings.HasPrefix(labels[0], "Zülpicher") {

@@ -90,10 +90,10 @@ func (s *Screen) showDuplicates(req api.ReportRequest, near []api.Report) {
 		if r.Address != "" {
 			text += " (" + r.Address + ")"
 		}
-		vote := widget.NewButton(lang.L("+1"), func() { s.onVote(req, r.ID) })
+		vote := kit.NewWrapButton(lang.L("+1"), nil, func() { s.onVote(req, r.ID) })
 		s.dupBox.Add(container.NewBorder(nil, nil, nil, vote, kit.Wrapped(text)))
 	}
-	s.dupBox.Add(widget.NewButton(lang.L("No, send my report"), func() {
+	s.dupBox.Add(kit.NewWrapButton(lang.L("No, send my report"), nil, func() {
 		s.hideDuplicates()
 		s.queue(&citizen.ReportPayload{Request: req}, s.photos,
 			lang.L("Thank you. Your report waits on this device and is sent as soon as there is a connection."))

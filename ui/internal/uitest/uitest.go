@@ -111,6 +111,18 @@ func All[T fyne.CanvasObject](o fyne.CanvasObject) []T {
 	return all
 }
 
+// Buttons are the visible buttons below o, fyne's and those that extend
+// it (AsButton's), as fyne's.
+func Buttons(o fyne.CanvasObject) []*widget.Button {
+	var all []*widget.Button
+	Walk(o, func(x fyne.CanvasObject) {
+		if b := AsButton(x); b != nil {
+			all = append(all, b)
+		}
+	})
+	return all
+}
+
 // FindButton is the first visible button with the given text in the
 // window's top overlay (a dialog) or, if none is there, in the window; nil
 // if there is none.
