@@ -186,7 +186,7 @@ func TestAnsweredOfflineCountsOnce(t *testing.T) {
 	}
 	r.wait(t, func() { test.Tap(uitest.ButtonIn(t, r.s.Content(), "Results")) })
 	got := r.text()
-	for _, want := range []string{"1 answers; the poll closed on", "Weekly market and festivals", "Table of the numbers"} {
+	for _, want := range []string{"Answers: 1. The poll closed on", "Weekly market and festivals", "Table of the numbers"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("results: %q lacks %q", got, want)
 		}
@@ -229,7 +229,7 @@ func TestResultsChartAndTable(t *testing.T) {
 		texts = append(texts, l.Text)
 	}
 	got := strings.Join(texts, "|")
-	if want := "Cycle lanes|Results|4 answers|Priority?|Table of the numbers|Option|Votes|Share|Yes|3|75 %|No|1|25 %"; got != want {
+	if want := "Cycle lanes|Results|Answers: 4|Priority?|Table of the numbers|Option|Votes|Share|Yes|3|75 %|No|1|25 %"; got != want {
 		t.Errorf("results = %q; want %q", got, want)
 	}
 	if strings.Contains(screenText(c), "Comment") {

@@ -79,9 +79,9 @@ func (s *Screen) chartWidth() float32 { return max(s.width, minChartWidth) }
 // text is never published, so it has none.
 func resultsCard(p api.Poll, r api.PollResults, width float32) fyne.CanvasObject {
 	lng := kit.Lang()
-	head := lang.L("{{.N}} answers", map[string]any{"N": r.Answers})
+	head := lang.L("Answers: {{.N}}", map[string]any{"N": r.Answers})
 	if !r.Closes.IsZero() {
-		head = lang.L("{{.N}} answers; the poll closed on {{.Closes}}.", map[string]any{"N": r.Answers, "Closes": kit.DateTime(r.Closes.In(time.Local))})
+		head = lang.L("Answers: {{.N}}. The poll closed on {{.Closes}}.", map[string]any{"N": r.Answers, "Closes": kit.DateTime(r.Closes.In(time.Local))})
 	}
 	objs := []fyne.CanvasObject{kit.Wrapped(head)}
 	for _, st := range p.Form.Steps {
