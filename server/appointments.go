@@ -56,20 +56,27 @@ const maxAppointmentBody = 4 << 10
 
 // decodeSmall reads a small JSON body by the input rule every body follows
 // (jsonin.go) into v; what names it for the problem ("a booking request").
-func decodeSmall(w http.ResponseWriter, r *http.Request, what string, v any) *api.Problem {
-	raw, p := readBody(w, r, maxAppointmentBody, "The body is larger than 4 KiB.")
-	if p != nil {
-		return p
+var decodeSmall = decodeUpTo(maxAppointmentBody, "The body is larger than 4 KiB.")
+
+// decodeUpTo is the decoder of an area's bodies of at most limit bytes, by
+// the input rule every body follows; tooLarge is the problem's detail for
+// a longer one.
+func decodeUpTo(limit int64, tooLarge string) func(w http.ResponseWriter, r *http.Request, what string, v any) *api.Problem {
+	return func(w http.ResponseWriter, r *http.Request, what string, v any) *api.Problem {
+		raw, p := readBody(w, r, limit, tooLarge)
+		if p != nil {
+			return p
+		}
+		body, p := parseBody(raw, what)
+		if p == nil {
+			p = body.refused(what, "", func(string) bool { return false })
+		}
+		if p != nil {
+			return p
+		}
+		if err := body.decode(v); err != nil {
+			return badRequest("The body is not " + what + ": " + err.Error() + ".")
+		}
+		return nil
 	}
-	body, p := parseBody(raw, what)
-	if p == nil {
-		p = body.refused(what, "", func(string) bool { return false })
-	}
-	if p != nil {
-		return p
-	}
-	if err := body.decode(v); err != nil {
-		return badRequest("The body is not " + what + ": " + err.Error() + ".")
-	}
-	return nil
 }

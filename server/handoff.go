@@ -36,20 +36,4 @@ const maxHandoffBody = api.HandoffMaxBytes*4/3 + 1024
 
 // decodeHandoff reads a handoff's body by the core's input rule, with room
 // for its ciphertext.
-func decodeHandoff(w http.ResponseWriter, r *http.Request, what string, v any) *api.Problem {
-	raw, p := readBody(w, r, maxHandoffBody, "The body is larger than a handoff may be.")
-	if p != nil {
-		return p
-	}
-	body, p := parseBody(raw, what)
-	if p == nil {
-		p = body.refused(what, "", func(string) bool { return false })
-	}
-	if p != nil {
-		return p
-	}
-	if err := body.decode(v); err != nil {
-		return badRequest("The body is not " + what + ": " + err.Error() + ".")
-	}
-	return nil
-}
+var decodeHandoff = decodeUpTo(maxHandoffBody, "The body is larger than a handoff may be.")

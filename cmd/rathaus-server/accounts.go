@@ -58,35 +58,21 @@ func runAccounts(ctx context.Context, args []string, getenv func(string) string,
 		return 0
 	}
 	verb, rest := args[0], args[1:]
-	data, db := defaultData, ""
-	if v := getenv(envData); v != "" {
-		data = v
-	}
-	if v := getenv(envDB); v != "" {
-		db = v
-	}
 	var name string
 	var staff bool
 	fs := flag.NewFlagSet("rathaus-server accounts", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&data, "data", data, "")
-	fs.StringVar(&db, "db", db, "")
+	data, db := storeFlags(fs, getenv)
 	fs.StringVar(&name, "name", "", "")
 	fs.BoolVar(&staff, "staff", false, "")
-	var email string
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		email, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	email, err := parseNamed(fs, rest)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, accountsUsage)
 			return 0
 		}
 		fmt.Fprintf(stderr, "rathaus-server accounts: %v\n", err)
 		return 1
-	}
-	if email == "" && fs.NArg() > 0 {
-		email = fs.Arg(0)
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "rathaus-server accounts %s: %s\n", verb, fmt.Sprintf(format, a...))
@@ -102,7 +88,7 @@ func runAccounts(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprint(stderr, accountsUsage)
 		return 1
 	}
-	s, err := openAccountStore(ctx, data, db)
+	s, err := openAccountStore(ctx, *data, *db)
 	if err != nil {
 		return fail("%v", err)
 	}

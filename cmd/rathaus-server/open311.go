@@ -55,32 +55,17 @@ func runOpen311(ctx context.Context, args []string, getenv func(string) string, 
 		return 1
 	}
 	verb, rest := args[1], args[2:]
-	data, db := defaultData, ""
-	if v := getenv(envData); v != "" {
-		data = v
-	}
-	if v := getenv(envDB); v != "" {
-		db = v
-	}
 	fs := flag.NewFlagSet("rathaus-server open311 keys", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&data, "data", data, "")
-	fs.StringVar(&db, "db", db, "")
-	// The name may come before or after the flags.
-	var name string
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		name, rest = rest[0], rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	data, db := storeFlags(fs, getenv)
+	name, err := parseNamed(fs, rest)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, open311Usage)
 			return 0
 		}
 		fmt.Fprintf(stderr, "rathaus-server open311 keys: %v\n", err)
 		return 1
-	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "rathaus-server open311 keys %s: %s\n", verb, fmt.Sprintf(format, a...))
@@ -96,7 +81,7 @@ func runOpen311(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprint(stderr, open311Usage)
 		return 1
 	}
-	s, err := openKeyStore(ctx, data, db)
+	s, err := openKeyStore(ctx, *data, *db)
 	if err != nil {
 		return fail("%v", err)
 	}
