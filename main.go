@@ -103,15 +103,17 @@ func run() error {
 			}
 			return
 		}
-		go p.engine.Run(ctx)
 		acct := login.New(loginCfg, p.keys, p.portal, p.engine)
 		resumeLogin(ctx, acct, p.engine)
-		u := ui.New(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
+		// The window shows while the screens are built (ui.Start).
+		w, screens := ui.Start(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
 			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
-		u.Window().SetMaster()
+		w.SetMaster()
+		w.Show()
+		u := screens()
+		go p.engine.Run(ctx)              // the screens follow its statuses from now on
 		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
-		firstframe.Watch(u.Window(), nil) // the start benchmark only
-		u.Window().Show()
+		firstframe.Watch(u.Window(), nil) // the start benchmark only: the first frame with the screens
 	}
 	// A data key out of reach is a window with the ways forward, not an
 	// exit: the citizen can start the keyring and try again.

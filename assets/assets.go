@@ -114,12 +114,18 @@ func DemoExample(formID string) (map[string]any, error) {
 // Seeder is a store that takes a catalog and its form definitions when it
 // holds none yet (app/store's Store).
 type Seeder interface {
+	HasCatalog(ctx context.Context) (bool, error)
 	Seed(ctx context.Context, c api.Catalog, forms [][]byte) (bool, error)
 }
 
 // SeedDemo hands the demo municipality to a store, so that the app works
 // before any backend was reached.
 func SeedDemo(ctx context.Context, s Seeder) error {
+	// Asked first: at every start but the first there is one, and the
+	// demo's files need not be read.
+	if has, err := s.HasCatalog(ctx); err != nil || has {
+		return err
+	}
 	cat, err := DemoCatalog()
 	if err != nil {
 		return err

@@ -55,6 +55,7 @@ func (u *UI) SwitchLanguage(code string) {
 	u.win.SetTitle(lang.L("Rathaus"))
 	u.openDraft, u.openForm = "", nil
 	u.build()
+	u.show()
 	u.indicator.show(u.syncer.Status())
 	// The form first: opening it shows the services tab (the first,
 	// where a new build starts).

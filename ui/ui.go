@@ -152,10 +152,48 @@ type UI struct {
 	// openForm that form's screen: a language switch opens it again.
 	openDraft string
 	openForm  fyne.CanvasObject
+	content   fyne.CanvasObject // what build made, for show
+}
+
+// show puts what build made on the window.
+func (u *UI) show() {
+	u.win.SetContent(u.content)
+	u.bindKeys()
 }
 
 // New builds the main window; call ShowAndRun on the result's Window.
 func New(a fyne.App, d Deps) *UI {
+	u := newUI(a, d)
+	u.build()
+	u.attach()
+	return u
+}
+
+// Start is New for the app's start, in two halves: it makes the window
+// and returns it, empty, for the caller to show, while the screens are
+// built on another goroutine; screens waits for them and puts them on the
+// window. Making the window is mostly waiting on the display server and
+// building the screens mostly measuring text, so on two cores they
+// overlap. Call screens on the main goroutine right after showing the
+// window and before running the app: fyne's caches may not be cleaned
+// by a running loop while the screens are measured (a data race).
+func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
+	u := newUI(a, d)
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		u.build()
+	}()
+	return u.win, func() *UI {
+		<-built
+		u.attach()
+		return u
+	}
+}
+
+// newUI applies the citizen's settings and language and makes the window,
+// on the main goroutine.
+func newUI(a fyne.App, d Deps) *UI {
 	u := &UI{app: a, deps: d, store: d.Store, syncer: d.Sync, notifier: d.Notifier}
 	if u.notifier == nil {
 		u.notifier = a
@@ -179,7 +217,15 @@ func New(a fyne.App, d Deps) *UI {
 			panic("an SQLite database in memory cannot be opened: " + err.Error())
 		}
 	}
-	u.build()
+	return u
+}
+
+// attach puts the built screens on the window and hooks them to the app
+// and the sync engine, on the main goroutine.
+func (u *UI) attach() {
+	a, d := u.app, u.deps
+	u.show()
+	u.indicator.show(u.syncer.Status())
 
 	// A form saves while the citizen pauses; what waits is saved at once
 	// when the app may be stopped without a word (a phone sends it to the
@@ -213,11 +259,12 @@ func New(a fyne.App, d Deps) *UI {
 		})
 	})
 	d.Sync.OnNews(u.notifyNews)
-	return u
 }
 
-// build makes every screen and the tabs, in the current language, and
-// puts them on the window: at start, and again after a language switch.
+// build makes every screen and the tabs, in the current language: at
+// start (off the main goroutine, see Start: nothing here touches the
+// window or a shown widget), and again after a language switch, which
+// shows them at once.
 func (u *UI) build() {
 	a, d := u.app, u.deps
 	u.home = catalog.NewHome(u, u.index)
@@ -255,12 +302,10 @@ func (u *UI) build() {
 		}
 	}
 	u.apps.Refresh()
-	content := fyne.CanvasObject(container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs))
+	u.content = container.NewBorder(u.indicator.content(), nil, nil, nil, u.tabs)
 	if d.Frame != nil {
-		content = d.Frame(content)
+		u.content = d.Frame(u.content)
 	}
-	u.win.SetContent(content)
-	u.bindKeys()
 
 	// Reminders of appointments, the day before, while the app runs (in
 	// the language of the screens).

@@ -91,6 +91,7 @@ func (ix *Index) holds(ctx context.Context, expr string, h Hit) (bool, error) {
 // groups are a question's word groups as Match makes them for Any: strict
 // without typo guesses, full with them.
 func (ix *Index) groups(question string) (strict, full []string) {
+	ix.words()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	seen := map[string]bool{}

@@ -20,10 +20,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -64,6 +64,9 @@ type Index struct {
 	vocab  []string        // every term of the index, parts included, sorted
 	known  map[string]bool // the words compounds are split into
 	digest string          // of what the index holds
+	// pending is the catalog whose word list is still to be made
+	// (words): Rebuild found its texts in the index already.
+	pending *api.Catalog
 }
 
 // Open opens the index in db (the app's database), creating its tables
@@ -171,13 +174,35 @@ func words(t api.Text) []string {
 // Rebuild makes the index hold the catalog's services and FAQ. It writes
 // only when their texts changed since the last Rebuild (on this database).
 func (ix *Index) Rebuild(ctx context.Context, c api.Catalog) error {
-	ds := docs(c)
-	sum, err := digest(ds)
-	if err != nil {
-		return err
+	sum := digest(c)
+	ix.mu.RLock()
+	same := ix.digest == sum
+	ix.mu.RUnlock()
+	if same {
+		// The usual start: the index holds these texts already. The word
+		// list is made when the first search needs it, not on the way to
+		// the first frame.
+		ix.mu.Lock()
+		ix.pending = &c
+		ix.mu.Unlock()
+		return nil
 	}
-	known := knownWords(ds)
-	parts := make([][]string, len(ds))
+	ds := docs(c)
+	vocab, known, parts := wordList(ds)
+	if err := ix.write(ctx, ds, parts, sum); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	ix.mu.Lock()
+	ix.vocab, ix.known, ix.digest, ix.pending = vocab, known, sum, nil
+	ix.mu.Unlock()
+	return nil
+}
+
+// wordList is every term of ds, the compounds' parts included, sorted;
+// the words compounds are split into; and each document's parts.
+func wordList(ds []doc) (vocab []string, known map[string]bool, parts [][]string) {
+	known = knownWords(ds)
+	parts = make([][]string, len(ds))
 	terms := map[string]bool{}
 	for i, d := range ds {
 		for _, ws := range [][]string{d.title, d.keywords, d.body} {
@@ -190,24 +215,23 @@ func (ix *Index) Rebuild(ctx context.Context, c api.Catalog) error {
 			}
 		}
 	}
-	vocab := make([]string, 0, len(terms))
+	vocab = make([]string, 0, len(terms))
 	for t := range terms {
 		vocab = append(vocab, t)
 	}
 	sort.Strings(vocab)
+	return vocab, known, parts
+}
 
-	ix.mu.RLock()
-	same := ix.digest == sum
-	ix.mu.RUnlock()
-	if !same {
-		if err := ix.write(ctx, ds, parts, sum); err != nil {
-			return fmt.Errorf("search index: %w", err)
-		}
-	}
+// words makes the word list Rebuild left for later, if it did; call it
+// before reading vocab or known.
+func (ix *Index) words() {
 	ix.mu.Lock()
-	ix.vocab, ix.known, ix.digest = vocab, known, sum
-	ix.mu.Unlock()
-	return nil
+	defer ix.mu.Unlock()
+	if ix.pending != nil {
+		ix.vocab, ix.known, _ = wordList(docs(*ix.pending))
+		ix.pending = nil
+	}
 }
 
 func (ix *Index) write(ctx context.Context, ds []doc, parts [][]string, sum string) error {
@@ -247,17 +271,41 @@ func (ix *Index) write(ctx context.Context, ds []doc, parts [][]string, sum stri
 	return tx.Commit()
 }
 
-// digest identifies what an index holds: the layout and the documents.
-func digest(ds []doc) (string, error) {
+// digest identifies what an index holds: the layout and the catalog's
+// texts as they are, before folding (cheaper than the words, and asked at
+// every start). A change to how texts become words (Fold, Tokens, split)
+// therefore needs a new layout.
+func digest(c api.Catalog) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "layout %d\n", layout)
-	enc := json.NewEncoder(h)
-	for _, d := range ds {
-		if err := enc.Encode([]any{d.kind, d.id, d.title, d.keywords, d.body}); err != nil {
-			return "", err
+	field := func(s string) { fmt.Fprintf(h, "%d:%s", len(s), s) }
+	text := func(t api.Text) {
+		langs := make([]string, 0, len(t))
+		for l := range t {
+			langs = append(langs, l)
+		}
+		sort.Strings(langs)
+		field(strconv.Itoa(len(langs)))
+		for _, l := range langs {
+			field(l)
+			field(t[l])
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	for _, s := range c.Services {
+		field(string(Service))
+		field(s.ID)
+		text(s.Title)
+		text(s.Keywords)
+		text(s.Summary)
+	}
+	for _, f := range c.FAQ {
+		field(string(FAQ))
+		field(f.ID)
+		text(f.Question)
+		text(f.Keywords)
+		text(f.Answer)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // stems are word parts German compounds of a town hall's texts are made

@@ -165,6 +165,11 @@ func TestRebuild(t *testing.T) {
 	if got := find(again, "Schornsteinfeger"); !slices.Equal(got, []string{"faq:kaminkehrer"}) {
 		t.Errorf("after opening again: %v", got)
 	}
+	// A typo is guessed from the word list, which an unchanged Rebuild
+	// leaves for the first search to make.
+	if got := find(again, "Schornsteinfger"); !slices.Equal(got, []string{"faq:kaminkehrer"}) {
+		t.Errorf("after opening again, a typo: %v", got)
+	}
 	var rows int
 	if err := db.QueryRow(`SELECT count(*) FROM search_index`).Scan(&rows); err != nil || rows != len(changed.Services)+len(changed.FAQ) {
 		t.Errorf("index rows = %d (%v), want %d", rows, err, len(changed.Services)+len(changed.FAQ))

@@ -118,6 +118,7 @@ func (ix *Index) Match(q string, mode Mode) string {
 // or two letters (still being typed, "hundesteuer a"), which the names
 // match but which would read most of the texts' index on each keystroke.
 func (ix *Index) match(q string, mode Mode) (expr string, letter bool, texts string) {
+	ix.words()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var groups, long []string

@@ -34,6 +34,14 @@ func (s *Store) Catalog(ctx context.Context) (cat api.Catalog, etag, source stri
 	return cat, etag, source, nil
 }
 
+// HasCatalog reports whether a catalog is stored, without reading it
+// (SeedDemo asks at every start).
+func (s *Store) HasCatalog(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM catalog WHERE id = 1`).Scan(&n)
+	return n > 0, storageError("reading the catalog", err)
+}
+
 // SaveCatalog replaces the cached catalog.
 func (s *Store) SaveCatalog(ctx context.Context, c api.Catalog, etag, source string) error {
 	body, err := json.Marshal(c)
@@ -76,9 +84,7 @@ func (s *Store) SaveForm(ctx context.Context, ref api.FormRef, body []byte) erro
 // catalog was ever stored, so that the app works on first start without a
 // backend. It reports whether it seeded.
 func (s *Store) Seed(ctx context.Context, c api.Catalog, forms [][]byte) (bool, error) {
-	if _, _, _, err := s.Catalog(ctx); err == nil {
-		return false, nil
-	} else if citizen.ErrorCode(err) != citizen.ENOTFOUND {
+	if has, err := s.HasCatalog(ctx); err != nil || has {
 		return false, err
 	}
 	for _, body := range forms {
