@@ -107,13 +107,13 @@ func run() error {
 		resumeLogin(ctx, acct, p.engine)
 		// The window shows while the screens are built (ui.Start).
 		w, screens := ui.Start(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
-			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal})
+			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal,
+			Frame: func(c fyne.CanvasObject) fyne.CanvasObject { return firstframe.Frame(c, nil) }}) // the start benchmark only
 		w.SetMaster()
 		w.Show()
 		u := screens()
-		go p.engine.Run(ctx)              // the screens follow its statuses from now on
-		go u.FollowFocus(ctx)             // Tab keeps the focused field in view
-		firstframe.Watch(u.Window(), nil) // the start benchmark only: the first frame with the screens
+		go p.engine.Run(ctx)  // the screens follow its statuses from now on
+		go u.FollowFocus(ctx) // Tab keeps the focused field in view
 	}
 	// A data key out of reach is a window with the ways forward, not an
 	// exit: the citizen can start the keyring and try again.

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -165,27 +166,42 @@ func (u *UI) show() {
 func New(a fyne.App, d Deps) *UI {
 	u := newUI(a, d)
 	u.build()
+	u.show()
 	u.attach()
 	return u
 }
 
 // Start is New for the app's start, in two halves: it makes the window
 // and returns it, empty, for the caller to show, while the screens are
-// built on another goroutine; screens waits for them and puts them on the
-// window. Making the window is mostly waiting on the display server and
-// building the screens mostly measuring text, so on two cores they
-// overlap. Call screens on the main goroutine right after showing the
-// window and before running the app: fyne's caches may not be cleaned
-// by a running loop while the screens are measured (a data race).
+// built and laid out at the window's size on another goroutine; screens
+// waits for them and puts them on the window. Making the window is mostly
+// waiting on the display server and building the screens mostly
+// measuring text, so on two cores they overlap. Call screens on the main
+// goroutine right after showing the window and before running the app:
+// fyne's caches may not be cleaned by a running loop while the screens
+// are measured (a data race).
 func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
 	u := newUI(a, d)
+	// The screens go into a root set now, so that the window does not lay
+	// them out again at their smallest first, as SetContent does.
+	root := container.NewStack()
+	u.win.SetContent(root)
+	size := fyne.NewSize(480, windowHeight(a))
+	if u.win.Padded() {
+		p := 2 * theme.Padding()
+		size = size.SubtractWidthHeight(p, p)
+	}
 	built := make(chan struct{})
 	go func() {
 		defer close(built)
 		u.build()
+		u.content.Resize(size)
 	}()
 	return u.win, func() *UI {
 		<-built
+		root.Add(u.content)
+		canvas.Refresh(root)
+		u.bindKeys()
 		u.attach()
 		return u
 	}
@@ -220,11 +236,10 @@ func newUI(a fyne.App, d Deps) *UI {
 	return u
 }
 
-// attach puts the built screens on the window and hooks them to the app
-// and the sync engine, on the main goroutine.
+// attach hooks the screens on the window to the app and the sync engine,
+// on the main goroutine.
 func (u *UI) attach() {
 	a, d := u.app, u.deps
-	u.show()
 	u.indicator.show(u.syncer.Status())
 
 	// A form saves while the citizen pauses; what waits is saved at once

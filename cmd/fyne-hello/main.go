@@ -15,7 +15,6 @@ func main() {
 	a := app.NewWithID("org.rathaus.hello")
 	w := a.NewWindow("Hello")
 	hello := widget.NewLabel("Hello Fyne!")
-	w.SetContent(container.NewVBox(hello, widget.NewButton("Hi!", func() { hello.SetText("Welcome :)") })))
-	firstframe.Watch(w, nil)
+	w.SetContent(firstframe.Frame(container.NewVBox(hello, widget.NewButton("Hi!", func() { hello.SetText("Welcome :)") })), nil))
 	w.ShowAndRun()
 }

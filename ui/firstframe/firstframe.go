@@ -1,7 +1,8 @@
 // Package firstframe ends the process once a window has drawn its first
-// frame, when RATHAUS_EXIT_AFTER_FIRST_FRAME=1: the start benchmark in
-// BENCHMARKS.md times the app and a Fyne hello-world (cmd/fyne-hello) as
-// whole processes, from exec to their first frame, the same way.
+// frame with content, when RATHAUS_EXIT_AFTER_FIRST_FRAME=1: the start
+// benchmark in BENCHMARKS.md times the app and a Fyne hello-world
+// (cmd/fyne-hello) as whole processes, from exec to their first frame,
+// the same way.
 package firstframe
 
 import (
@@ -17,13 +18,15 @@ import (
 // Env is the variable that turns it on.
 const Env = "RATHAUS_EXIT_AFTER_FIRST_FRAME"
 
-// Watch, where Env is "1", puts a one-pixel raster over w's content: the
-// painter asks for its image while it draws the frame, and the exit is
-// queued behind that frame. Call it once the content is set. exit is
-// os.Exit where nil (tests pass their own).
-func Watch(w fyne.Window, exit func(code int)) {
+// Frame returns content as it is, or, where Env is "1", with a one-pixel
+// raster over it: the painter asks for its image while it draws the
+// first frame that shows content, and the exit is queued behind that
+// frame. Wrap the content before it is set on the window (a second
+// SetContent would lay the window out again, which the app does not do).
+// exit is os.Exit where nil (tests pass their own).
+func Frame(content fyne.CanvasObject, exit func(code int)) fyne.CanvasObject {
 	if os.Getenv(Env) != "1" {
-		return
+		return content
 	}
 	if exit == nil {
 		exit = os.Exit
@@ -34,5 +37,5 @@ func Watch(w fyne.Window, exit func(code int)) {
 		return image.NewNRGBA(image.Rect(0, 0, pw, ph))
 	})
 	probe.Resize(fyne.NewSize(1, 1))
-	w.SetContent(container.NewStack(w.Content(), container.NewWithoutLayout(probe)))
+	return container.NewStack(content, container.NewWithoutLayout(probe))
 }

@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-func TestWatch(t *testing.T) {
+func TestFrame(t *testing.T) {
 	for _, tc := range []struct {
 		env      string
 		wantExit bool
@@ -19,12 +19,12 @@ func TestWatch(t *testing.T) {
 			t.Setenv(Env, tc.env)
 			test.NewTempApp(t)
 			label := widget.NewLabel("content")
-			w := test.NewTempWindow(t, label)
 			exited := make(chan int, 1)
-			Watch(w, func(code int) { exited <- code })
-			if !tc.wantExit && w.Content() != label {
-				t.Fatalf("without %s the content changed: %T", Env, w.Content())
+			content := Frame(label, func(code int) { exited <- code })
+			if !tc.wantExit && content != label {
+				t.Fatalf("without %s the content changed: %T", Env, content)
 			}
+			w := test.NewTempWindow(t, content)
 			select {
 			case code := <-exited:
 				t.Fatalf("exited with %d before any frame", code)
