@@ -49,24 +49,49 @@ func (si *syncIndicator) content() fyne.CanvasObject { return si.root }
 type indicatorLayout struct {
 	si   *syncIndicator
 	text string // the button's words
+
+	// sizes are the button's with its words and without, measured on
+	// copies never shown and kept while the theme's sizes stay (key):
+	// measuring the button itself changed and refreshed it at every
+	// measure, which made the window draw again and again (half a core
+	// while the app sat idle).
+	key   [3]float32
+	sizes [2]fyne.Size
 }
 
-func (l *indicatorLayout) button(withText bool) fyne.Size {
-	b := l.si.now
-	if want := map[bool]string{true: l.text, false: ""}[withText]; b.Text != want {
+// measure is the button's size with its words or without them.
+func (l *indicatorLayout) measure(withText bool) fyne.Size {
+	if key := [3]float32{theme.TextSize(), theme.Padding(), theme.IconInlineSize()}; key != l.key {
+		l.key, l.sizes = key, [2]fyne.Size{}
+	}
+	i, text := 0, ""
+	if withText {
+		i, text = 1, l.text
+	}
+	if l.sizes[i].IsZero() {
+		l.sizes[i] = kit.NewButton(text, l.si.now.Icon, nil).MinSize()
+	}
+	return l.sizes[i]
+}
+
+// showText gives the button its words or takes them away, refreshing it
+// only when that changes.
+func (l *indicatorLayout) showText(withText bool) {
+	want := ""
+	if withText {
+		want = l.text
+	}
+	if b := l.si.now; b.Text != want {
 		b.Text = want
 		b.Refresh()
 	}
-	return b.MinSize()
 }
 
+// MinSize is the line's with the button without its words: the line
+// never asks for more than the window has.
 func (l *indicatorLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	icon, label := l.si.icon.MinSize(), l.si.label.MinSize()
-	withText := l.si.now.Text != ""
-	b := l.button(false)
-	if withText {
-		l.button(true)
-	}
+	b := l.measure(false)
 	pad := theme.Padding()
 	return fyne.NewSize(icon.Width+pad+label.Width+pad+b.Width, max(icon.Height, label.Height, b.Height))
 }
@@ -74,10 +99,11 @@ func (l *indicatorLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 func (l *indicatorLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
 	icon, label := l.si.icon.MinSize(), l.si.label.MinSize()
-	b := l.button(true)
+	b, withText := l.measure(true), true
 	if icon.Width+pad+label.Width+pad+b.Width > size.Width {
-		b = l.button(false)
+		b, withText = l.measure(false), false
 	}
+	l.showText(withText)
 	l.si.icon.Move(fyne.NewPos(0, (size.Height-icon.Height)/2))
 	l.si.icon.Resize(icon)
 	l.si.now.Move(fyne.NewPos(size.Width-b.Width, 0))

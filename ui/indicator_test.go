@@ -155,3 +155,33 @@ func TestStatusChanges_ReloadOnlyWhatChanged(t *testing.T) {
 	r.Backend.Start()
 	pass("back", 1, 0)
 }
+
+// TestSyncLine_MeasuringLeavesTheButton: asking the sync line its size
+// does not change "Sync now" (it did, and refreshed it, at every measure:
+// the window then drew itself again and again, half a core while the app
+// sat idle); the button loses its words only where the line is too
+// narrow, and gets them back.
+func TestSyncLine_MeasuringLeavesTheButton(t *testing.T) {
+	r := newRig(t)
+	si := r.ui.indicator
+	words := si.now.Text
+	si.now.Text = "marker"
+	si.root.MinSize()
+	if got := si.now.Text; got != "marker" {
+		t.Errorf("after measuring the line the button says %q, want it untouched", got)
+	}
+	for _, tt := range []struct {
+		width float32
+		want  string
+	}{
+		{480, words},
+		{si.root.MinSize().Width, ""},
+		{480, words},
+	} {
+		si.root.Resize(fyne.NewSize(tt.width, si.root.MinSize().Height))
+		si.root.Refresh()
+		if got := si.now.Text; got != tt.want {
+			t.Errorf("at %.0f wide the button says %q, want %q", tt.width, got, tt.want)
+		}
+	}
+}
