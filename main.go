@@ -56,6 +56,7 @@ func run() error {
 	defer cancel()
 	startLanguage()
 	a := app.NewWithID(appID)
+	go ui.LoadFonts() // beside opening the data and making the window
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
 	dir := os.Getenv("RATHAUS_DATA_DIR")

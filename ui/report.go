@@ -30,7 +30,7 @@ func newReportScreen(d Deps, win fyne.Window) *reports.Screen {
 // screen's services: one tap from home. (A tab of its own made the tab bar
 // wider than a phone.)
 func (u *UI) withReportEntry(home fyne.CanvasObject) fyne.CanvasObject {
-	b := kit.NewWrapButton(u.report.Title(), theme.WarningIcon(), u.OpenReport)
+	b := kit.NewWrapButton(reports.Title(), theme.WarningIcon(), u.OpenReport)
 	return container.NewBorder(nil, b, nil, nil, home)
 }
 
@@ -40,6 +40,9 @@ func (u *UI) OpenReport() {
 		u.tabs.SelectIndex(0)
 	}
 	u.nav.popToRoot()
+	if u.report == nil {
+		u.report = newReportScreen(u.deps, u.win)
+	}
 	u.nav.push(u.report.Content(), u.report.Title(), nil)
 	u.report.Shown()
 }

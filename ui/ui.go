@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -171,42 +170,6 @@ func New(a fyne.App, d Deps) *UI {
 	return u
 }
 
-// Start is New for the app's start, in two halves: it makes the window
-// and returns it, empty, for the caller to show, while the screens are
-// built and laid out at the window's size on another goroutine; screens
-// waits for them and puts them on the window. Making the window is mostly
-// waiting on the display server and building the screens mostly
-// measuring text, so on two cores they overlap. Call screens on the main
-// goroutine right after showing the window and before running the app:
-// fyne's caches may not be cleaned by a running loop while the screens
-// are measured (a data race).
-func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
-	u := newUI(a, d)
-	// The screens go into a root set now, so that the window does not lay
-	// them out again at their smallest first, as SetContent does.
-	root := container.NewStack()
-	u.win.SetContent(root)
-	size := fyne.NewSize(480, windowHeight(a))
-	if u.win.Padded() {
-		p := 2 * theme.Padding()
-		size = size.SubtractWidthHeight(p, p)
-	}
-	built := make(chan struct{})
-	go func() {
-		defer close(built)
-		u.build()
-		u.content.Resize(size)
-	}()
-	return u.win, func() *UI {
-		<-built
-		root.Add(u.content)
-		canvas.Refresh(root)
-		u.bindKeys()
-		u.attach()
-		return u
-	}
-}
-
 // newUI applies the citizen's settings and language and makes the window,
 // on the main goroutine.
 func newUI(a fyne.App, d Deps) *UI {
@@ -263,7 +226,9 @@ func (u *UI) attach() {
 				u.loadCatalog()
 			}
 			if st.Changed.Any(engine.ChangedOutbox | engine.ChangedReports) {
-				u.report.Refresh()
+				if u.report != nil {
+					u.report.Refresh()
+				}
 			}
 			if u.account != nil && st.State == engine.Idle && u.account.Pending() {
 				u.account.Reload() // the link may have gone through (main's Resume)
@@ -294,7 +259,7 @@ func (u *UI) build() {
 	u.apps = u.forms.Applications()
 	u.picker = kit.NewLanguagePicker(u.SwitchLanguage)
 	info := about.NewScreen(d.Protection, d.DataDir, u.picker)
-	u.report = newReportScreen(d, u.win)
+	u.report = nil // built when first opened, in the language of then
 	u.loadCatalog()
 	u.indicator = newSyncIndicator(u)
 	u.openData = opendata.New(opendata.Deps{Store: d.Store, Sync: d.Sync, Catalog: u.home})

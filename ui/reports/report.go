@@ -144,7 +144,10 @@ func New(d Deps) *Screen {
 }
 
 // Title is the screen's name, as on its tab.
-func (s *Screen) Title() string { return lang.L("Report a problem") }
+func (s *Screen) Title() string { return Title() }
+
+// Title is the screen's title, for a way to it before the screen is built.
+func Title() string { return lang.L("Report a problem") }
 
 // Content is the screen's root.
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
