@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"sync"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -12,12 +14,17 @@ import (
 // is first measured: about 30 ms of reading and parsing font files. Call
 // it on a goroutine of its own as soon as the app exists, so that it
 // happens while the data is opened and the window made, not in the first
-// screen's way.
+// screen's way. Once: Start waits for it before it measures a text (a
+// face may not shape two texts at once).
 func LoadFonts() {
-	for _, style := range []fyne.TextStyle{{Bold: true}, {}} {
-		fyne.MeasureText("Ag", theme.TextSize(), style)
-	}
+	loadFonts.Do(func() {
+		for _, style := range []fyne.TextStyle{{Bold: true}, {}} {
+			fyne.MeasureText("Ag", theme.TextSize(), style)
+		}
+	})
 }
+
+var loadFonts sync.Once
 
 // Start is New for the app's start, in two halves: it makes the window
 // and returns it, empty, for the caller to show, while the screens are
@@ -42,6 +49,7 @@ func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
 	built := make(chan struct{})
 	go func() {
 		defer close(built)
+		LoadFonts() // or waits for main's
 		u.build()
 		u.content.Resize(size)
 	}()
