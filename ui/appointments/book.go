@@ -24,7 +24,7 @@ type Book struct {
 	replaces string
 	root     fyne.CanvasObject
 
-	service, office, day *widget.Select
+	service, office, day *kit.Select
 	age                  *widget.Label
 	refresh              *kit.Button
 	slots                *fyne.Container
@@ -230,7 +230,7 @@ func (b *Book) showSlots() {
 			continue
 		}
 		s := s
-		b.slots.Add(widget.NewButton(s.Start.In(loc).Format("15:04"), func() { b.onSlot(s) }))
+		b.slots.Add(kit.NewButton(s.Start.In(loc).Format("15:04"), nil, func() { b.onSlot(s) }))
 	}
 	b.slots.Refresh()
 }

@@ -27,7 +27,7 @@ type Bar struct {
 	onDoneFn func()
 	touch    func()
 
-	help    *widget.Check
+	help    *kit.Check
 	handoff *kit.Button
 	done    *kit.Button
 	bar     fyne.CanvasObject
