@@ -83,6 +83,7 @@ func NewHome(nav Navigator, s Searcher) *Home {
 	h.box = kit.NewEntry()
 	h.box.SetPlaceHolder(lang.L("Search services, e.g. dog, parking, moving"))
 	h.box.OnChanged = h.onSearch
+	h.box.OnEscape = h.onEscape
 	h.topicLabel = kit.Heading("")
 	h.topicBar = container.NewBorder(nil, nil, nil,
 		kit.NewButton(lang.L("All services"), theme.ContentClearIcon(), h.onAllServices), h.topicLabel)
@@ -197,6 +198,17 @@ func (h *Home) newRow() fyne.CanvasObject {
 }
 
 func (h *Home) onSearch(string) { h.filter() }
+
+// onEscape: Escape (or the back key) in the search box first clears what
+// was typed, showing all services again, as search boxes do; with nothing
+// typed it goes to the window.
+func (h *Home) onEscape() bool {
+	if h.box.Text == "" {
+		return false
+	}
+	h.box.SetText("")
+	return true
+}
 
 // onAsk puts the search that found no service to the assistant.
 func (h *Home) onAsk() { h.nav.AskAssistant(strings.TrimSpace(h.box.Text)) }

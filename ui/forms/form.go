@@ -275,10 +275,17 @@ func (fs *FormScreen) onChange(pointer string, v any) {
 	fs.showSaved()
 }
 
-func (fs *FormScreen) onBack() {
-	if fs.state.Back() {
-		fs.showStep()
+func (fs *FormScreen) onBack() { fs.StepBack() }
+
+// StepBack goes back a step, as the Back button does; it reports whether
+// there was one (the shell's Escape and back key leave the form at its
+// first step).
+func (fs *FormScreen) StepBack() bool {
+	if !fs.state.Back() {
+		return false
 	}
+	fs.showStep()
+	return true
 }
 
 func (fs *FormScreen) onNext() {

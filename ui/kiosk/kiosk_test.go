@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
@@ -201,6 +203,31 @@ func TestLeaveNeedsThePIN(t *testing.T) {
 	r.tap(t, "Leave kiosk mode")
 	if !r.hasLeft() {
 		t.Error("the right PIN did not leave kiosk mode")
+	}
+}
+
+// TestEscapeCancelsThePIN: Escape or the phone's back key in the PIN field
+// (where the dialog puts the focus) closes the dialog without leaving
+// kiosk mode, also with the right PIN typed.
+func TestEscapeCancelsThePIN(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, mobile.KeyBack} {
+		t.Run(string(key), func(t *testing.T) {
+			r := newRig(t, true)
+			r.tap(t, "Staff")
+			c := r.win.Canvas()
+			e, ok := c.Focused().(*kit.Entry)
+			if !ok || c.Overlays().Top() == nil {
+				t.Fatalf("the PIN dialog opens with %T focused", c.Focused())
+			}
+			test.Type(e, testPIN)
+			e.TypedKey(&fyne.KeyEvent{Name: key})
+			if c.Overlays().Top() != nil {
+				t.Error("the PIN dialog stays open")
+			}
+			if r.hasLeft() {
+				t.Error("kiosk mode was left")
+			}
+		})
 	}
 }
 

@@ -104,6 +104,7 @@ func ShowLeave(w fyne.Window, pin PIN, staff StaffLogin, left func()) *Leave {
 	l.entry = kit.NewPasswordEntry()
 	l.entry.SetPlaceHolder(lang.L("Staff PIN"))
 	l.entry.OnSubmitted = func(string) { l.onCheck() }
+	l.entry.OnEscape = func() bool { l.onCancel(); return true }
 	l.msg = kit.Wrapped("")
 	l.msg.Importance = widget.DangerImportance
 	ok := kit.NewButton(lang.L("Leave kiosk mode"), theme.LogoutIcon(), l.onCheck)

@@ -29,7 +29,10 @@ type Entry struct {
 	OnEscape func() (used bool)
 }
 
-var _ fyne.Focusable = (*Entry)(nil)
+var (
+	_ fyne.Focusable = (*Entry)(nil)
+	_ fyne.Tabbable  = (*Entry)(nil)
+)
 
 // NewEntry is a one-line text entry.
 func NewEntry() *Entry {
@@ -56,6 +59,11 @@ func NewPasswordEntry() *Entry {
 
 // Widget is fyne's entry inside, for tests that look for entries.
 func (e *Entry) Widget() *widget.Entry { return &e.Entry }
+
+// AcceptsTab is false for every entry: fyne's multi-line entry took Tab
+// (typing a tab) and Shift+Tab (doing nothing), so that the keyboard could
+// not leave a text area; Tab moves on, as in a web form.
+func (e *Entry) AcceptsTab() bool { return false }
 
 func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	if !IsBack(ev.Name) {

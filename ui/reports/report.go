@@ -87,6 +87,7 @@ func New(d Deps) *Screen {
 	s.search = kit.NewEntry()
 	s.search.SetPlaceHolder(lang.L("Street and house number, e.g. Hauptstraße 3"))
 	s.search.OnChanged = s.onSearch
+	s.search.OnEscape = s.onSearchEscape
 	s.results = container.NewVBox()
 	s.lat, s.long = kit.NewEntry(), kit.NewEntry()
 	s.lat.SetPlaceHolder(lang.L("Latitude, e.g. 50.9413"))
