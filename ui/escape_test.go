@@ -204,3 +204,51 @@ func TestNoBareFocusableWidgets(t *testing.T) {
 		t.Fatalf("scanned only %d files: the scan is broken", files)
 	}
 }
+
+// TestEscapeClosesTheCalendar: a date field's calendar closes on Escape
+// (or the back key), also from a day focused by Tab, and the form stays on
+// its step with the focus back on the field's calendar button.
+func TestEscapeClosesTheCalendar(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		key  fyne.KeyName
+		tab  bool // Tab into the calendar first
+	}{
+		{"Escape", fyne.KeyEscape, false},
+		{"back key", mobile.KeyBack, false},
+		{"Escape from a day", fyne.KeyEscape, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			c := r.win.Canvas()
+			r.ui.OpenDraft(r.Example(t, "hundesteuer"))
+			test.Tap(r.button(t, "Next"))
+			// The keyboard's way: Tab to the field's calendar button, Enter.
+			pick, ok := uitest.All[*kit.DateEntry](r.ui.openForm)[0].ActionItem.(*kit.Button)
+			if !ok {
+				t.Fatal("the date field has no kit button for its calendar")
+			}
+			c.Focus(pick)
+			typeKey(c, fyne.KeyReturn)
+			if c.Overlays().Top() == nil {
+				t.Fatal("no calendar shown")
+			}
+			if tc.tab {
+				c.FocusNext()
+				if _, ok := c.Focused().(*kit.Button); !ok {
+					t.Fatalf("Tab in the calendar focused %T", c.Focused())
+				}
+			}
+			typeKey(c, tc.key)
+			if c.Overlays().Top() != nil {
+				t.Error("the calendar stays open")
+			}
+			if r.button(t, "Back").Disabled() {
+				t.Error("the form went back a step too")
+			}
+			if c.Focused() != pick {
+				t.Errorf("the focus is on %T, want back on the calendar button", c.Focused())
+			}
+		})
+	}
+}
