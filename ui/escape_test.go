@@ -158,24 +158,29 @@ func TestEscapeInTheSearch(t *testing.T) {
 	}
 }
 
-// bareFocusable finds fyne's focusable widgets made directly (and fyne's
-// dialogs of a text entry): they keep Escape and the back key while they
-// have the focus. The screens make them in ui/kit, which passes those on.
+// bareFocusable finds fyne's focusable widgets made directly, and fyne's
+// dialogs with buttons of their own: they keep Escape and the back key
+// while they have the focus (and the buttons Enter). The screens make them
+// in ui/kit (kit.ShowInfo, kit.ShowConfirm ...), which passes those on.
 var bareFocusable = regexp.MustCompile(`widget\.New(Entry|MultiLineEntry|PasswordEntry|Select|SelectEntry|Check|CheckGroup|RadioGroup|Slider|Hyperlink|List|Table|Tree|GridWrap|Button|DateEntry|Calendar)\w*\(|` +
-	`&widget\.(Entry|Select|SelectEntry|Check|CheckGroup|RadioGroup|Slider|Hyperlink|List|Table|Tree|GridWrap|Button|DateEntry|Calendar)\{|dialog\.(New|Show)(Entry|Form)Dialog\(|dialog\.(New|Show)Form\(`)
+	`&widget\.(Entry|Select|SelectEntry|Check|CheckGroup|RadioGroup|Slider|Hyperlink|List|Table|Tree|GridWrap|Button|DateEntry|Calendar)\{|` +
+	`dialog\.(New|Show)(Information|Error|Confirm|CustomConfirm|Custom|Form|Entry)\(`)
 
 // bareAllowed are the files that may make them, and why.
 var bareAllowed = map[string]string{
-	"startup.go": "the start-up problem screen: no dialog or screen to go back to, and start-up code is kept apart",
+	"startup.go": "the start-up problem screen, before the shell and its keys: start-up code is kept apart",
 }
 
 // TestNoBareFocusableWidgets: no screen makes a focusable fyne widget that
 // would swallow Escape; kit makes them.
 func TestNoBareFocusableWidgets(t *testing.T) {
-	for _, bad := range []string{`widget.NewEntry()`, `widget.NewButtonWithIcon("", nil, f)`, `&widget.Select{}`, `widget.NewHyperlinkWithStyle(`} {
+	for _, bad := range []string{`widget.NewEntry()`, `widget.NewButtonWithIcon("", nil, f)`, `&widget.Select{}`, `widget.NewHyperlinkWithStyle(`, `dialog.ShowInformation(`, `dialog.NewCustom(`} {
 		if !bareFocusable.MatchString(bad) {
 			t.Fatalf("the scan misses %s", bad)
 		}
+	}
+	if bareFocusable.MatchString(`dialog.NewCustomWithoutButtons(`) {
+		t.Fatal("the scan finds a dialog with the screen's own buttons")
 	}
 	files := 0
 	for _, dir := range uiDirs(t) {

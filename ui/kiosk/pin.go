@@ -181,9 +181,8 @@ func (l *Leave) onAccount() {
 		content.Add(container.NewCenter(i))
 	}
 	waitCtx, stop := context.WithTimeout(context.Background(), 15*time.Minute)
-	d := dialog.NewCustom(lang.L("Staff"), lang.L("Cancel"), content, l.win)
+	d := kit.ShowMessage(lang.L("Staff"), content, lang.L("Cancel"), l.win)
 	d.SetOnClosed(stop)
-	d.Show()
 	go func() {
 		err := wait(waitCtx)
 		fyne.Do(func() {

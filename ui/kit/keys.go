@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/mobile"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -124,6 +125,20 @@ func ShowMessage(title string, content fyne.CanvasObject, ok string, w fyne.Wind
 	d.Show()
 	w.Canvas().Focus(b)
 	return d
+}
+
+// ShowInfo shows a text with OK, focused. Fyne's information and error
+// dialogs leave their button unfocused, and once Tab reached it, it took
+// neither Enter nor Escape.
+func ShowInfo(title, text string, w fyne.Window) dialog.Dialog {
+	d := ShowMessage(title, Wrapped(text), lang.L("OK"), w)
+	d.Resize(fyne.NewSize(min(360, w.Canvas().Size().Width-4*theme.Padding()), 0))
+	return d
+}
+
+// ShowError says what went wrong, as ShowInfo.
+func ShowError(err error, w fyne.Window) dialog.Dialog {
+	return ShowInfo(lang.L("Error"), err.Error(), w)
 }
 
 // ShowConfirm asks a question with two buttons, the confirming one

@@ -1,9 +1,11 @@
 package kit
 
 import (
+	"errors"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -112,5 +114,33 @@ func TestConfirmByKeys(t *testing.T) {
 				t.Error("the question stays open")
 			}
 		})
+	}
+}
+
+// TestInfoByKeys: a message or an error opens with its button focused:
+// Enter or Escape closes it, and what waits for it to close runs.
+func TestInfoByKeys(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+		for name, show := range map[string]func(w fyne.Window) dialog.Dialog{
+			"info":  func(w fyne.Window) dialog.Dialog { return ShowInfo("Sync", "All sent.", w) },
+			"error": func(w fyne.Window) dialog.Dialog { return ShowError(errors.New("The disk is full."), w) },
+		} {
+			t.Run(name+" "+string(key), func(t *testing.T) {
+				test.NewTempApp(t)
+				w := test.NewWindow(widget.NewLabel("behind"))
+				w.Resize(fyne.NewSize(400, 300))
+				t.Cleanup(w.Close)
+				closed := 0
+				show(w).SetOnClosed(func() { closed++ })
+				f := w.Canvas().Focused()
+				if f == nil {
+					t.Fatal("nothing focused in the dialog")
+				}
+				f.TypedKey(&fyne.KeyEvent{Name: key})
+				if w.Canvas().Overlays().Top() != nil || closed != 1 {
+					t.Errorf("after %s: open %v, closed %d times; want closed once", key, w.Canvas().Overlays().Top() != nil, closed)
+				}
+			})
+		}
 	}
 }
