@@ -35,8 +35,7 @@ func (u *UI) onKey(ev *fyne.KeyEvent) {
 		return
 	}
 	c := u.win.Canvas()
-	if top := c.Overlays().Top(); top != nil {
-		top.Hide() // the focus goes back to where it was under the dialog
+	if kit.CloseTop(c) { // the focus goes back to where it was under it
 		return
 	}
 	// The field that had the focus went with the step or screen left, but

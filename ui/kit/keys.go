@@ -114,6 +114,44 @@ func passOn(o fyne.CanvasObject, ev *fyne.KeyEvent) {
 	}
 }
 
+// CloseTop closes the canvas's top dialog or pop-up as Escape on it does:
+// by the OnEscape of a button in it (the dialog's cancel, which also runs
+// what waits for the dialog to close, where hiding it would not), else by
+// hiding it. It reports whether there was one.
+func CloseTop(c fyne.Canvas) bool {
+	top := c.Overlays().Top()
+	if top == nil {
+		return false
+	}
+	if esc := escapeIn(top); esc != nil {
+		esc()
+		return true
+	}
+	top.Hide()
+	return true
+}
+
+// escapeIn is the OnEscape of the first visible button below o that has
+// one, through containers and pop-ups (where dialogs keep their buttons).
+func escapeIn(o fyne.CanvasObject) func() {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch x := o.(type) {
+	case *Button:
+		return x.OnEscape
+	case *widget.PopUp:
+		return escapeIn(x.Content)
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if f := escapeIn(c); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
 // ShowMessage shows a dialog with content and one button, focused, so
 // that Enter (or Escape) closes it.
 func ShowMessage(title string, content fyne.CanvasObject, ok string, w fyne.Window) dialog.Dialog {

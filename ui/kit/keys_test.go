@@ -144,3 +144,37 @@ func TestInfoByKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseTop: the window's Escape with nothing focused in a dialog
+// closes it by its cancel, so that what waits for it runs (hiding it
+// would not); a pop-up without one is hidden.
+func TestCloseTop(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(widget.NewLabel("behind"))
+	w.Resize(fyne.NewSize(400, 300))
+	t.Cleanup(w.Close)
+	c := w.Canvas()
+	if CloseTop(c) {
+		t.Error("closed something with nothing open")
+	}
+
+	closed := 0
+	ShowInfo("Sync", "All sent.", w).SetOnClosed(func() { closed++ })
+	c.Unfocus()
+	if !CloseTop(c) || c.Overlays().Top() != nil || closed != 1 {
+		t.Errorf("message: open %v, closed %d times; want closed once", c.Overlays().Top() != nil, closed)
+	}
+
+	var answers []bool
+	ShowConfirm("Delete?", "The draft goes.", "Delete", "Keep", func(ok bool) { answers = append(answers, ok) }, w)
+	c.Unfocus()
+	CloseTop(c)
+	if c.Overlays().Top() != nil || len(answers) != 1 || answers[0] {
+		t.Errorf("question: open %v, answers %v; want closed with [false]", c.Overlays().Top() != nil, answers)
+	}
+
+	widget.ShowPopUp(widget.NewLabel("menu"), c)
+	if !CloseTop(c) || c.Overlays().Top() != nil {
+		t.Error("a pop-up stays open")
+	}
+}
