@@ -153,13 +153,15 @@ func escapeIn(o fyne.CanvasObject) func() {
 }
 
 // ShowMessage shows a dialog with content and one button, focused, so
-// that Enter (or Escape) closes it.
+// that Enter (or Escape) closes it. It opens as wide as a phone allows,
+// room for wrapping text (a wrapping label alone is a word wide).
 func ShowMessage(title string, content fyne.CanvasObject, ok string, w fyne.Window) dialog.Dialog {
 	var d dialog.Dialog
 	b := NewButton(ok, nil, func() { d.Hide() })
 	b.Importance = widget.HighImportance
 	b.OnEscape = b.OnTapped
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(b), nil, nil, content), w)
+	d.Resize(fyne.NewSize(min(360, w.Canvas().Size().Width-4*theme.Padding()), 0))
 	d.Show()
 	w.Canvas().Focus(b)
 	return d
@@ -169,9 +171,7 @@ func ShowMessage(title string, content fyne.CanvasObject, ok string, w fyne.Wind
 // dialogs leave their button unfocused, and once Tab reached it, it took
 // neither Enter nor Escape.
 func ShowInfo(title, text string, w fyne.Window) dialog.Dialog {
-	d := ShowMessage(title, Wrapped(text), lang.L("OK"), w)
-	d.Resize(fyne.NewSize(min(360, w.Canvas().Size().Width-4*theme.Padding()), 0))
-	return d
+	return ShowMessage(title, Wrapped(text), lang.L("OK"), w)
 }
 
 // ShowError says what went wrong, as ShowInfo.

@@ -117,21 +117,27 @@ func TestConfirmByKeys(t *testing.T) {
 	}
 }
 
-// TestInfoByKeys: a message or an error opens with its button focused:
+// TestInfoByKeys: a message or an error opens with its button focused,
+// wide enough for its text to wrap in lines rather than a word a line:
 // Enter or Escape closes it, and what waits for it to close runs.
 func TestInfoByKeys(t *testing.T) {
 	for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
 		for name, show := range map[string]func(w fyne.Window) dialog.Dialog{
-			"info":  func(w fyne.Window) dialog.Dialog { return ShowInfo("Sync", "All sent.", w) },
+			"info": func(w fyne.Window) dialog.Dialog {
+				return ShowInfo("Sync", "Everything was sent. The town hall has your application and two photos; it answers within a week.", w)
+			},
 			"error": func(w fyne.Window) dialog.Dialog { return ShowError(errors.New("The disk is full."), w) },
 		} {
 			t.Run(name+" "+string(key), func(t *testing.T) {
 				test.NewTempApp(t)
 				w := test.NewWindow(widget.NewLabel("behind"))
-				w.Resize(fyne.NewSize(400, 300))
+				w.Resize(fyne.NewSize(600, 500))
 				t.Cleanup(w.Close)
 				closed := 0
 				show(w).SetOnClosed(func() { closed++ })
+				if box := w.Canvas().Overlays().Top().(*widget.PopUp).Content; box.Size().Width < 300 || box.Size().Height > 250 {
+					t.Errorf("the dialog is %v: its text does not wrap in lines", box.Size())
+				}
 				f := w.Canvas().Focused()
 				if f == nil {
 					t.Fatal("nothing focused in the dialog")
