@@ -131,3 +131,47 @@ func TestLinkKeys(t *testing.T) {
 		t.Errorf("Enter, keypad Enter and Space followed it %d times, want 3", followed)
 	}
 }
+
+// TestSelectListCloses: a select's open list closes on Escape (fyne's
+// menu takes it while focused, as on a desktop) and by the window's
+// handler when it is not focused (as on a phone, whose back key then
+// reaches the window), leaving the choice as it was.
+func TestSelectListCloses(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		focused bool
+	}{{"menu focused", true}, {"menu not focused", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			s := NewSelect([]string{"Mon", "Tue"}, nil)
+			s.SetSelected("Tue")
+			w, _ := backWindow(t, container.NewVBox(s))
+			c := w.Canvas()
+			c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+				if IsBack(ev.Name) {
+					CloseTop(c)
+				}
+			})
+			test.Tap(s)
+			if c.Overlays().Top() == nil {
+				t.Fatal("no list open")
+			}
+			key := fyne.KeyEscape
+			if !tc.focused {
+				c.Unfocus()
+				key = mobile.KeyBack
+			}
+			if f := c.Focused(); f != nil {
+				f.TypedKey(&fyne.KeyEvent{Name: key})
+			} else {
+				c.OnTypedKey()(&fyne.KeyEvent{Name: key})
+			}
+			if c.Overlays().Top() != nil {
+				t.Error("the list stays open")
+			}
+			if s.Selected != "Tue" {
+				t.Errorf("the choice is %q, want Tue as before", s.Selected)
+			}
+		})
+	}
+}
