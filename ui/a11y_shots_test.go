@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/assets/demotest"
 	"rathaus/ui/internal/uitest"
@@ -65,7 +64,7 @@ func TestA11yScreenshots(t *testing.T) {
 	fyne.DoAndWait(func() {
 		u.nav.popToRoot()
 		u.OpenDraft(r)
-		for _, e := range uitest.All[*widget.Entry](u.win.Content()) {
+		for _, e := range uitest.All[*kit.Entry](u.win.Content()) {
 			if e.Text == "Erika Mustermann" {
 				u.win.Canvas().Focus(e)
 			}

@@ -39,7 +39,7 @@ func tooWide(o fyne.CanvasObject, width float32) []string {
 			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
 		}
 		switch x := o.(type) {
-		case *widget.Entry, *kit.DateEntry:
+		case *kit.Entry, *kit.DateEntry:
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 )
 
 // TestTicketScreenshots shows an appointment's ticket, booked at the real
@@ -48,7 +48,7 @@ func TestTicketScreenshots(t *testing.T) {
 	// The choice of a time, from the slots cached an hour and a half ago.
 	fyne.DoAndWait(func() {
 		apptsNavigator{u}.OpenBooking("anmeldung-wohnung", "")
-		uitest.All[*widget.Select](u.win.Content())[1].SetSelectedIndex(0) // the office
+		uitest.All[*kit.Select](u.win.Content())[1].SetSelectedIndex(0) // the office
 	})
 	time.Sleep(2 * time.Second) // the slots are fetched afresh
 	capture(t, u.win, "appointment-booking.png")

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/assets/demotest"
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 )
 
 // TestServiceLeadsToBooking: a service the citizens' office holds
@@ -36,7 +36,7 @@ func TestServiceLeadsToBooking(t *testing.T) {
 	if got := r.ui.tabs.Selected().Text; got != "Appointments" {
 		t.Errorf("tab %q, want Appointments", got)
 	}
-	sel := uitest.All[*widget.Select](r.ui.apptsNav.content())
+	sel := uitest.All[*kit.Select](r.ui.apptsNav.content())
 	if len(sel) == 0 || sel[0].Selected != "Register your residence" {
 		t.Errorf("selects %v: want the service chosen", sel)
 	}

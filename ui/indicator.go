@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -194,7 +193,7 @@ func (si *syncIndicator) onSyncNow() {
 
 // onDetails shows the whole text, which the line may have cut short.
 func (si *syncIndicator) onDetails() {
-	dialog.ShowInformation(lang.L("Sync"), si.full, si.ui.win)
+	kit.ShowInfo(lang.L("Sync"), si.full, si.ui.win)
 }
 
 // lineLabel is a label of one line: its text is cut short with an ellipsis

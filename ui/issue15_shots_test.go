@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/app/citizen"
 	"rathaus/assets"
@@ -106,7 +105,7 @@ func TestIssue15Shots(t *testing.T) {
 		r.SetSelected(r.Options[0])
 	})
 	time.Sleep(300 * time.Millisecond)
-	fyne.DoAndWait(func() { nth[*widget.Entry](u.win, 1).SetText("DE88 3704 0044 0532 0130 00") })
+	fyne.DoAndWait(func() { nth[*kit.Entry](u.win, 1).SetText("DE88 3704 0044 0532 0130 00") })
 	shot("iban")
 
 	open("hundesteuer", map[string]any{}, stepOf("hundesteuer", "hund"))
@@ -156,7 +155,7 @@ func TestIssue15Shots(t *testing.T) {
 	fyne.DoAndWait(func() {
 		u.tabs.SelectIndex(0)
 		u.nav.popToRoot()
-		nth[*widget.Entry](u.win, 0).SetText("Fuehrerschein")
+		nth[*kit.Entry](u.win, 0).SetText("Fuehrerschein")
 	})
 	shot("empty-search")
 }

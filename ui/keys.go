@@ -26,29 +26,42 @@ func (u *UI) bindKeys() {
 
 // onKey takes the keys no focused object took (and those focused kit
 // widgets pass on). Escape and a phone's back key or gesture close the
-// top dialog or go back a screen; at an area's first screen the phone's
-// back goes to the services, and from there leaves the app, as Android
-// does: Escape on a desktop stops at the first screen instead.
+// top dialog, or go back a form's step, or a screen; at an area's first
+// screen the phone's back goes to the services, and from there leaves the
+// app, as Android does: Escape on a desktop stops at the first screen
+// instead.
 func (u *UI) onKey(ev *fyne.KeyEvent) {
 	if !kit.IsBack(ev.Name) {
 		return
 	}
-	if top := u.win.Canvas().Overlays().Top(); top != nil {
-		top.Hide()
+	c := u.win.Canvas()
+	if kit.CloseTop(c) { // the focus goes back to where it was under it
 		return
 	}
-	if u.goBack() || ev.Name != mobile.KeyBack {
+	// The field that had the focus went with the step or screen left, but
+	// fyne would still give it the keys typed (and the next Escape): the
+	// focus starts afresh, Tab from the top, unless the step shown put it
+	// on a field of its own (its first error).
+	if f := c.Focused(); u.goBack() {
+		if c.Focused() == f {
+			c.Unfocus()
+		}
+		return
+	}
+	if ev.Name != mobile.KeyBack {
 		return
 	}
 	if u.tabs.SelectedIndex() != 0 {
+		c.Unfocus()
 		u.tabs.SelectIndex(0)
 		return
 	}
 	leaveApp()
 }
 
-// goBack leaves the screen on top of the tab shown, if it has one above
-// its first; it reports whether it did.
+// goBack goes back a step on the screen on top of the tab shown (a form),
+// or leaves that screen if it is above the tab's first; it reports whether
+// it did.
 func (u *UI) goBack() bool {
 	sel := u.tabs.Selected()
 	if sel == nil {
@@ -56,7 +69,7 @@ func (u *UI) goBack() bool {
 	}
 	for _, n := range []*navigator{u.nav, u.apptsNav, u.aboutNav} {
 		if n != nil && sel.Content == n.content() {
-			return n.pop()
+			return n.backOne()
 		}
 	}
 	return false

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"rathaus/ui/kit"
@@ -71,7 +70,7 @@ func (u *UI) SwitchLanguage(code string) {
 	}
 	if saveErr != nil {
 		slog.Warn("the language cannot be remembered", "err", saveErr)
-		dialog.ShowInformation(lang.L("Language"),
+		kit.ShowInfo(lang.L("Language"),
 			lang.L("The language could not be remembered; it applies until the app is closed."), u.win)
 	}
 }

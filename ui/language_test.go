@@ -79,7 +79,7 @@ func TestLanguageSwitch(t *testing.T) {
 	r := newRig(t)
 	d := r.Draft(t, "hundesteuer", nil)
 	r.ui.OpenDraft(d)
-	entries := uitest.All[*widget.Entry](r.ui.openForm)
+	entries := uitest.All[*kit.Entry](r.ui.openForm)
 	if len(entries) == 0 {
 		t.Fatal("the form shows no entry")
 	}
@@ -137,7 +137,7 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Errorf("what was typed is not saved: %v", stored.Values)
 	}
 	shown := false
-	for _, e := range uitest.All[*widget.Entry](r.ui.openForm) {
+	for _, e := range uitest.All[*kit.Entry](r.ui.openForm) {
 		shown = shown || e.Text == "Bello"
 	}
 	if !shown {
@@ -219,9 +219,9 @@ func TestNoEnglishOrGermanInTurkish(t *testing.T) {
 				texts = append(texts, w.Text)
 			case interface{ Widget() *widget.Button }: // kit's buttons
 				texts = append(texts, w.Widget().Text)
-			case *widget.Entry:
+			case *kit.Entry:
 				texts = append(texts, w.PlaceHolder)
-			case *widget.Select:
+			case *kit.Select:
 				texts = append(texts, w.PlaceHolder)
 			}
 		})
@@ -288,7 +288,7 @@ func TestLanguageSwitchWaitsForTheSave(t *testing.T) {
 	r := newRig(t, func(d *Deps) { store = &failingSaves{Store: d.Store}; d.Store = store })
 	d := r.Draft(t, "hundesteuer", nil)
 	r.ui.OpenDraft(d)
-	test.Type(uitest.All[*widget.Entry](r.ui.openForm)[0], "Bello")
+	test.Type(uitest.All[*kit.Entry](r.ui.openForm)[0], "Bello")
 	store.fail.Store(true)
 	about := len(r.ui.tabs.Items) - 1
 	r.ui.tabs.SelectIndex(about)

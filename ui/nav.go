@@ -47,6 +47,7 @@ func (u *UI) OpenDraft(d *citizen.Draft) {
 		u.tabs.SelectIndex(0)
 	}
 	u.nav.push(fs.Content(), fs.Title(), fs.Left)
+	u.nav.setStepBack(fs.StepBack)
 	u.openDraft, u.openForm = d.ID, fs.Content()
 	fs.Shown()
 }
@@ -144,10 +145,14 @@ type navigator struct {
 	titles []string
 	lefts  []func() // per screen, called when it is taken off (or nil)
 	root   *fyne.Container
+
+	// per screen, a way back within it (a form's steps; or nil), tried
+	// before the screen is left by Escape or the back key
+	stepBacks []func() bool
 }
 
 func newNavigator(root fyne.CanvasObject, title string) *navigator {
-	n := &navigator{stack: container.NewStack(root), titles: []string{title}, lefts: []func(){nil}}
+	n := &navigator{stack: container.NewStack(root), titles: []string{title}, lefts: []func(){nil}, stepBacks: []func() bool{nil}}
 	n.back = kit.NewButton("", theme.NavigateBackIcon(), func() { n.pop() })
 	n.title = widget.NewLabel(title)
 	n.title.TextStyle = fyne.TextStyle{Bold: true}
@@ -170,7 +175,21 @@ func (n *navigator) push(obj fyne.CanvasObject, title string, left func()) {
 	n.stack.Objects = append(n.stack.Objects, obj)
 	n.titles = append(n.titles, title)
 	n.lefts = append(n.lefts, left)
+	n.stepBacks = append(n.stepBacks, nil)
 	n.refresh()
+}
+
+// setStepBack gives the top screen a way back within it, which reports
+// whether there was one (a form goes back a step).
+func (n *navigator) setStepBack(f func() bool) { n.stepBacks[len(n.stepBacks)-1] = f }
+
+// backOne goes back a step on the top screen if it has one, else leaves the
+// screen (never the root); it reports whether it did either.
+func (n *navigator) backOne() bool {
+	if f := n.stepBacks[len(n.stepBacks)-1]; f != nil && f() {
+		return true
+	}
+	return n.pop()
 }
 
 // pop removes the top screen, never the root; it reports whether it did.
@@ -183,6 +202,7 @@ func (n *navigator) pop() bool {
 	n.stack.Objects = n.stack.Objects[:last]
 	n.titles = n.titles[:last]
 	n.lefts = n.lefts[:last]
+	n.stepBacks = n.stepBacks[:last]
 	n.stack.Objects[last-1].Show()
 	n.refresh()
 	if left != nil {

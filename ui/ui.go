@@ -25,7 +25,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
@@ -328,7 +327,7 @@ func (u *UI) loadCatalog() {
 
 // showError tells the citizen what went wrong, in their language.
 func (u *UI) showError(err error) {
-	dialog.ShowError(errors.New(kit.ErrorText(err)), u.win)
+	kit.ShowError(errors.New(kit.ErrorText(err)), u.win)
 }
 
 // timeNow is the shell's clock; tests may replace it.

@@ -13,6 +13,7 @@ import (
 	"rathaus/app/citizen"
 	"rathaus/app/fill/filltest"
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 )
 
 // rig is the app's real parts (store file, engine, backend over loopback)
@@ -75,9 +76,9 @@ func (r *rig) sendDraft(t *testing.T, service string) *citizen.Draft {
 // form, "back" returns, and a sent form gives way to "My applications".
 func TestNavigation(t *testing.T) {
 	r := newRig(t)
-	var search *widget.Entry
+	var search *kit.Entry
 	uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search services") {
+		if e, ok := o.(*kit.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search services") {
 			search = e
 		}
 	})
@@ -191,9 +192,9 @@ func TestTheShellSavesWhatAFormHasWaiting(t *testing.T) {
 			svc, _ := r.ui.Service("hundesteuer")
 			r.ui.OpenService(svc)
 			test.Tap(r.button(t, "Fill in the form"))
-			var first *widget.Entry // the form's first field: the given name
+			var first *kit.Entry // the form's first field: the given name
 			uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
-				if e, ok := o.(*widget.Entry); ok && first == nil {
+				if e, ok := o.(*kit.Entry); ok && first == nil {
 					first = e
 				}
 			})

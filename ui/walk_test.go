@@ -48,7 +48,7 @@ func (r *rig) formView(t *testing.T) formView {
 			if x.TextStyle.Bold && v.first == nil {
 				v.first = x
 			}
-		case *widget.Entry, *kit.DateEntry, *widget.Check, *kit.RadioList, *kit.CheckList, *widget.Select:
+		case *kit.Entry, *kit.DateEntry, *kit.Check, *kit.RadioList, *kit.CheckList, *kit.Select:
 			if v.first == nil {
 				v.first = x
 			}
@@ -189,7 +189,7 @@ func TestStepOpensAtItsFirstError(t *testing.T) {
 	if len(v.errs) == 0 || v.scroll.Offset() == 0 {
 		t.Fatalf("after a refused next: %d errors, scrolled %v; want the missing count in view", len(v.errs), v.scroll.Offset())
 	}
-	focused, ok := r.win.Canvas().Focused().(*widget.Entry)
+	focused, ok := r.win.Canvas().Focused().(*kit.Entry)
 	if !ok || focused.Text != "" {
 		t.Errorf("focused = %v, want the empty count entry", r.win.Canvas().Focused())
 	}
@@ -203,9 +203,9 @@ func TestWheelOverAFormField(t *testing.T) {
 	r.win.Resize(sizes[0])
 	r.ui.OpenDraft(r.Draft(t, "hundesteuer", nil))
 	v := r.formView(t)
-	var entry *widget.Entry
+	var entry *kit.Entry
 	uitest.Walk(v.scroll, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && entry == nil {
+		if e, ok := o.(*kit.Entry); ok && entry == nil {
 			entry = e
 		}
 	})

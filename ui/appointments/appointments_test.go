@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
@@ -111,7 +110,7 @@ func waitFor(t *testing.T, ok func() bool) {
 // tapSlot taps the first free time shown and confirms it in the dialog.
 func (r *rig) tapSlot(t *testing.T, b *Book) api.Slot {
 	t.Helper()
-	btn := b.slots.Objects[0].(*widget.Button)
+	btn := uitest.AsButton(b.slots.Objects[0])
 	slot := b.cached.Slots[0]
 	test.Tap(btn)
 	test.Tap(uitest.Button(t, r.win, "Book"))
@@ -395,7 +394,7 @@ func TestChangeTime(t *testing.T) {
 	r.show(nb.Content())
 	nb.office.SetSelected("Citizens' office at the town hall")
 	waitFor(t, func() bool { return len(nb.slots.Objects) > 1 })
-	test.Tap(nb.slots.Objects[1].(*widget.Button))
+	test.Tap(uitest.AsButton(nb.slots.Objects[1]))
 	test.Tap(uitest.Button(t, r.win, "Book"))
 	if err := r.dev.Engine.Sync(ctx); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -24,7 +23,7 @@ type Book struct {
 	replaces string
 	root     fyne.CanvasObject
 
-	service, office, day *widget.Select
+	service, office, day *kit.Select
 	age                  *widget.Label
 	refresh              *kit.Button
 	slots                *fyne.Container
@@ -230,7 +229,7 @@ func (b *Book) showSlots() {
 			continue
 		}
 		s := s
-		b.slots.Add(widget.NewButton(s.Start.In(loc).Format("15:04"), func() { b.onSlot(s) }))
+		b.slots.Add(kit.NewButton(s.Start.In(loc).Format("15:04"), nil, func() { b.onSlot(s) }))
 	}
 	b.slots.Refresh()
 }
@@ -239,8 +238,8 @@ func (b *Book) showSlots() {
 func (b *Book) onSlot(s api.Slot) {
 	loc := b.a.location(b.offices)
 	of := b.a.office(b.offices, b.selectedOffice())
-	msg := kit.Wrapped(b.a.serviceTitle(b.selectedService()) + "\n" + when(s, loc) + "\n" + of.Name.In(kit.Lang()) + ", " + of.Address)
-	dialog.ShowCustomConfirm(lang.L("Book this appointment?"), lang.L("Book"), lang.L("Cancel"), msg, func(ok bool) {
+	msg := b.a.serviceTitle(b.selectedService()) + "\n" + when(s, loc) + "\n" + of.Name.In(kit.Lang()) + ", " + of.Address
+	kit.ShowConfirm(lang.L("Book this appointment?"), msg, lang.L("Book"), lang.L("Cancel"), func(ok bool) {
 		if ok {
 			b.Confirm(s)
 		}
@@ -254,7 +253,7 @@ func (b *Book) Confirm(s api.Slot) {
 	defer cancel()
 	ap, err := b.a.d.Store.BookAppointment(ctx, b.selectedService(), b.selectedOffice(), s, b.replaces)
 	if err != nil {
-		dialog.ShowInformation(lang.L("Not booked"), kit.ErrorText(err), b.a.d.Window)
+		kit.ShowInfo(lang.L("Not booked"), kit.ErrorText(err), b.a.d.Window)
 		return
 	}
 	b.a.d.Sync.Kick()

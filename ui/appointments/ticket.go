@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -164,7 +163,7 @@ func (t *Ticket) onAlternative(s api.Slot) {
 	defer cancel()
 	ap, err := t.a.d.Store.BookAppointment(ctx, t.ap.Service, t.ap.Office, s, "")
 	if err != nil {
-		dialog.ShowInformation(lang.L("Not booked"), kit.ErrorText(err), t.a.d.Window)
+		kit.ShowInfo(lang.L("Not booked"), kit.ErrorText(err), t.a.d.Window)
 		return
 	}
 	_ = t.a.d.Store.CancelAppointment(ctx, t.ap.Local) // the taken one holds nothing: off the list
@@ -174,7 +173,7 @@ func (t *Ticket) onAlternative(s api.Slot) {
 }
 
 func (t *Ticket) onCancel() {
-	dialog.ShowConfirm(lang.L("Cancel this appointment?"), lang.L("The time becomes free for others. This cannot be undone."), func(ok bool) {
+	kit.ShowConfirm(lang.L("Cancel this appointment?"), lang.L("The time becomes free for others. This cannot be undone."), lang.L("Yes"), lang.L("No"), func(ok bool) {
 		if ok {
 			t.ConfirmCancel()
 		}
@@ -187,7 +186,7 @@ func (t *Ticket) ConfirmCancel() {
 	ctx, cancel := ctxShort()
 	defer cancel()
 	if err := t.a.d.Store.CancelAppointment(ctx, t.local); err != nil {
-		dialog.ShowInformation(lang.L("Not cancelled"), kit.ErrorText(err), t.a.d.Window)
+		kit.ShowInfo(lang.L("Not cancelled"), kit.ErrorText(err), t.a.d.Window)
 		return
 	}
 	t.a.d.Sync.Kick()
@@ -204,7 +203,7 @@ func (t *Ticket) onExport() {
 		}
 		defer w.Close()
 		if err := t.WriteICS(w); err != nil {
-			dialog.ShowError(err, t.a.d.Window)
+			kit.ShowError(err, t.a.d.Window)
 		}
 	}, t.a.d.Window)
 	d.SetFileName("termin-" + t.ap.Slot.Start.In(t.a.location(t.a.offices())).Format("2006-01-02-1504") + ".ics")

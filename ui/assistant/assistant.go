@@ -50,8 +50,8 @@ type Screen struct {
 
 	log    *fyne.Container // the conversation, oldest first
 	scroll *kit.Scroll
-	entry  *widget.Entry
-	send   *widget.Button
+	entry  *kit.Entry
+	send   *kit.Button
 	root   fyne.CanvasObject
 }
 
@@ -62,10 +62,10 @@ func NewScreen(a Asker, nav Navigator, open help.Opener) *Screen {
 	s := &Screen{ask: a, nav: nav, open: open}
 	s.log = container.NewVBox(s.bubble(false, kit.Wrapped(lang.L("Ask me about the town hall's services in your own words, for example “Perso verloren” or “Sperrmüll anmelden”. I answer from the town's questions and answers and its services, also offline."))))
 	s.scroll = kit.NewVScroll(container.NewPadded(s.log))
-	s.entry = widget.NewEntry()
+	s.entry = kit.NewEntry()
 	s.entry.SetPlaceHolder(lang.L("Your question"))
 	s.entry.OnSubmitted = func(string) { s.onAsk() }
-	s.send = widget.NewButtonWithIcon(lang.L("Ask"), theme.MailSendIcon(), s.onAsk)
+	s.send = kit.NewButton(lang.L("Ask"), theme.MailSendIcon(), s.onAsk)
 	s.send.Importance = widget.HighImportance
 	s.root = container.NewBorder(nil, container.NewBorder(nil, nil, nil, s.send, s.entry), nil, nil, s.scroll)
 	return s
@@ -128,7 +128,7 @@ func (s *Screen) answer(a search.Answer) fyne.CanvasObject {
 	for _, h := range a.Hits[1:] {
 		if t := s.hitTitle(h); t != "" {
 			// A link, not a button: its text wraps on a phone.
-			l := widget.NewHyperlink(t, nil)
+			l := kit.NewHyperlink(t, nil)
 			l.Wrapping = fyne.TextWrapWord
 			l.OnTapped = func() { s.showHit(h) }
 			more = append(more, l)
@@ -184,7 +184,7 @@ func (s *Screen) hit(h search.Hit) []fyne.CanvasObject {
 	if sv, ok := s.services[serviceID]; ok {
 		// The service's name wraps beside a short button: a button does
 		// not wrap, and a long name would widen the screen past a phone.
-		b := widget.NewButtonWithIcon(lang.L("Open"), theme.NavigateNextIcon(), func() { s.nav.OpenService(sv) })
+		b := kit.NewButton(lang.L("Open"), theme.NavigateNextIcon(), func() { s.nav.OpenService(sv) })
 		b.Importance = widget.HighImportance
 		name := kit.Wrapped(lang.L("Service: {{.Service}}", map[string]any{"Service": sv.Title.In(lng)}))
 		out = append(out, container.NewBorder(nil, nil, nil, b, name))
@@ -205,7 +205,7 @@ func (s *Screen) hitTitle(h search.Hit) string {
 
 // contact is the town hall's contact and the way to the help screen.
 func (s *Screen) contact() fyne.CanvasObject {
-	more := widget.NewButtonWithIcon(lang.L("Help and contact"), theme.HelpIcon(), s.nav.OpenHelp)
+	more := kit.NewButton(lang.L("Help and contact"), theme.HelpIcon(), s.nav.OpenHelp)
 	return container.NewVBox(help.Contact(s.catalog.Municipality, s.open), more)
 }
 

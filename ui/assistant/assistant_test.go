@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/app/search"
@@ -104,8 +103,8 @@ func TestOtherAnswersOnTap(t *testing.T) {
 	if text := uitest.Text(s.last()); !strings.Contains(text, "What do I do if my identity card is lost or stolen?") || !strings.Contains(text, "116 116") {
 		t.Fatalf("perso verloren answered:\n%s", text)
 	}
-	var other *widget.Hyperlink
-	for _, l := range uitest.All[*widget.Hyperlink](s.last()) {
+	var other *kit.Hyperlink
+	for _, l := range uitest.All[*kit.Hyperlink](s.last()) {
 		if l.Text == "How much does an identity card cost?" {
 			other = l
 		}

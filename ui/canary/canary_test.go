@@ -394,8 +394,8 @@ func typeOnForm(t *testing.T, st *store.Store, eng *engine.Engine, draftID, key,
 	}
 	w.SetContent(fs.Content())
 	fs.Shown()
-	var field *widget.Entry
-	for _, e := range uitest.All[*widget.Entry](fs.Content()) {
+	var field *kit.Entry
+	for _, e := range uitest.All[*kit.Entry](fs.Content()) {
 		if e.Text == before {
 			field = e
 		}
@@ -443,7 +443,7 @@ func reportOnScreen(t *testing.T, st *store.Store, eng *engine.Engine, descripti
 	w.Resize(fyne.NewSize(480, 900))
 	s := reports.New(reports.Deps{Store: st, Sync: eng, Services: services, Streets: streets, Window: w})
 	w.SetContent(s.Content())
-	uitest.All[*widget.Select](s.Content())[0].SetSelectedIndex(0) // Street light out
+	uitest.All[*kit.Select](s.Content())[0].SetSelectedIndex(0) // Street light out
 	uitest.All[*kit.RadioList](s.Content())[0].SetSelected("is out")
 	test.Type(entry(t, s.Content(), "What is wrong? (optional)"), description)
 	test.Type(entry(t, s.Content(), "Latitude, e.g. 50.9413"), "50.9413")
@@ -466,9 +466,9 @@ func reportOnScreen(t *testing.T, st *store.Store, eng *engine.Engine, descripti
 }
 
 // entry is the text field below o with the placeholder given.
-func entry(t *testing.T, o fyne.CanvasObject, placeholder string) *widget.Entry {
+func entry(t *testing.T, o fyne.CanvasObject, placeholder string) *kit.Entry {
 	t.Helper()
-	for _, e := range uitest.All[*widget.Entry](o) {
+	for _, e := range uitest.All[*kit.Entry](o) {
 		if e.PlaceHolder == placeholder {
 			return e
 		}
@@ -489,7 +489,7 @@ func answerPoll(t *testing.T, st *store.Store, eng *engine.Engine, text string) 
 	answer := waitForButton(t, s.Content(), "Answer")
 	test.Tap(answer) // the first poll's: the market square
 	uitest.All[*kit.RadioList](s.Content())[0].SetSelected("Weekly market and festivals")
-	entries := uitest.All[*widget.Entry](s.Content())
+	entries := uitest.All[*kit.Entry](s.Content())
 	if len(entries) != 1 {
 		t.Fatalf("the poll's form has %d text fields; want its comment", len(entries))
 	}

@@ -61,13 +61,13 @@ type Home struct {
 
 	header     *widget.Label
 	sourceNote *widget.Label
-	box        *widget.Entry // the search box
+	box        *kit.Entry // the search box
 	topicBar   *fyne.Container
 	topicLabel *widget.Label
-	list       *widget.List
+	list       *kit.List
 	empty      *fyne.Container // what to do when nothing matches
 	emptyText  *widget.Label
-	ask        *widget.Button // the search, put to the assistant
+	ask        *kit.Button // the search, put to the assistant
 	contact    *fyne.Container
 	topics     *fyne.Container
 	emptyView  fyne.CanvasObject
@@ -80,14 +80,15 @@ func NewHome(nav Navigator, s Searcher) *Home {
 	h.sourceNote = kit.Wrapped("")
 	h.sourceNote.Importance = widget.LowImportance
 	h.sourceNote.Hide()
-	h.box = widget.NewEntry()
+	h.box = kit.NewEntry()
 	h.box.SetPlaceHolder(lang.L("Search services, e.g. dog, parking, moving"))
 	h.box.OnChanged = h.onSearch
+	h.box.OnEscape = h.onEscape
 	h.topicLabel = kit.Heading("")
 	h.topicBar = container.NewBorder(nil, nil, nil,
-		widget.NewButtonWithIcon(lang.L("All services"), theme.ContentClearIcon(), h.onAllServices), h.topicLabel)
+		kit.NewButton(lang.L("All services"), theme.ContentClearIcon(), h.onAllServices), h.topicLabel)
 	h.topicBar.Hide()
-	h.list = widget.NewList(
+	h.list = kit.NewList(
 		func() int { return len(h.shown) },
 		h.newRow,
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -117,7 +118,7 @@ func NewHome(nav Navigator, s Searcher) *Home {
 	h.emptyText = kit.Wrapped("")
 	h.contact = container.NewVBox()
 	h.topics = container.NewVBox()
-	h.ask = widget.NewButtonWithIcon(lang.L("Ask the assistant"), theme.QuestionIcon(), h.onAsk)
+	h.ask = kit.NewButton(lang.L("Ask the assistant"), theme.QuestionIcon(), h.onAsk)
 	h.ask.Alignment = widget.ButtonAlignLeading
 	h.empty = container.NewVBox(h.emptyText, h.ask, h.contact, h.topics)
 	h.emptyView = kit.NewVScroll(h.empty)
@@ -197,6 +198,17 @@ func (h *Home) newRow() fyne.CanvasObject {
 }
 
 func (h *Home) onSearch(string) { h.filter() }
+
+// onEscape: Escape (or the back key) in the search box first clears what
+// was typed, showing all services again, as search boxes do; with nothing
+// typed it goes to the window.
+func (h *Home) onEscape() bool {
+	if h.box.Text == "" {
+		return false
+	}
+	h.box.SetText("")
+	return true
+}
 
 // onAsk puts the search that found no service to the assistant.
 func (h *Home) onAsk() { h.nav.AskAssistant(strings.TrimSpace(h.box.Text)) }
@@ -335,7 +347,7 @@ func (h *Home) buildHelp() {
 			if text == "" || err != nil {
 				return
 			}
-			h.contact.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, widget.NewHyperlink(text, u)))
+			h.contact.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), nil, kit.NewHyperlink(text, u)))
 		}
 		link(theme.InfoIcon(), m.Phone, "tel:"+strings.NewReplacer(" ", "", "-", "").Replace(m.Phone))
 		link(theme.MailComposeIcon(), m.Email, "mailto:"+m.Email)
@@ -355,6 +367,6 @@ func (h *Home) buildHelp() {
 			h.topics.Add(kit.Heading(lang.L("Or look through the services by topic:")))
 			first = false
 		}
-		h.topics.Add(widget.NewButton(c.Title.In(lng), func() { h.onTopic(c) }))
+		h.topics.Add(kit.NewButton(c.Title.In(lng), nil, func() { h.onTopic(c) }))
 	}
 }

@@ -112,12 +112,11 @@ func TestNothingFoundOffersContactAndTopics(t *testing.T) {
 				switch x := o.(type) {
 				case *widget.Label:
 					text.WriteString(x.Text + "\n")
-				case *widget.Hyperlink:
+				case *kit.Hyperlink:
 					text.WriteString(x.Text + " <" + x.URL.String() + ">\n")
-				case *widget.Button:
-					if x != h.ask { // the search put to the assistant: not a topic
-						topics = append(topics, x)
-					}
+				}
+				if b := uitest.AsButton(o); b != nil && b != h.ask.Widget() { // the search put to the assistant: not a topic
+					topics = append(topics, b)
 				}
 			})
 			m := h.catalog.Municipality

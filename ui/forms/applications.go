@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -303,9 +302,8 @@ func (ap *Applications) onTimeline(c citizen.Case, title string) {
 	// The title in the content, where it wraps: a dialog's own title is one
 	// line, wider than a phone in German.
 	heading := kit.Heading(lang.L("{{.Service}}, case {{.Number}}", map[string]any{"Service": title, "Number": c.Number}))
-	d := dialog.NewCustom("", lang.L("Close"), container.NewVBox(heading, box), ap.area.Window)
+	d := kit.ShowMessage("", container.NewVBox(heading, box), lang.L("Close"), ap.area.Window)
 	d.Resize(fyne.NewSize(min(480, ap.area.Window.Canvas().Size().Width-4*theme.Padding()), 0))
-	d.Show()
 }
 
 // seen records that the citizen opened what the town did on the case:

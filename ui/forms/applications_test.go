@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -16,6 +15,7 @@ import (
 	"rathaus/assets/demotest"
 	"rathaus/sync/engine"
 	"rathaus/ui/internal/uitest"
+	"rathaus/ui/kit"
 )
 
 // TestFillSubmitAndSync is the citizen's way through the app: find the dog
@@ -30,7 +30,7 @@ func TestFillSubmitAndSync(t *testing.T) {
 	}
 
 	// Every change is in the store once typing pauses.
-	test.Type(r.input(t, "given_name").input.(*widget.Entry), "Erika")
+	test.Type(r.input(t, "given_name").input.(*kit.Entry), "Erika")
 	r.clock.Advance(fill.DefaultQuiet)
 	if got := r.storedDraft(t).Values["given_name"]; got != "Erika" {
 		t.Fatalf("stored given_name = %v, want Erika", got)
@@ -48,8 +48,8 @@ func TestFillSubmitAndSync(t *testing.T) {
 	if fs.state.Step() != 0 {
 		t.Fatalf("step after next with an error = %d, want 0", fs.state.Step())
 	}
-	pc.input.(*widget.Entry).SetText("")
-	test.Type(pc.input.(*widget.Entry), "51147")
+	pc.input.(*kit.Entry).SetText("")
+	test.Type(pc.input.(*kit.Entry), "51147")
 	if pc.errLabel.Visible() {
 		t.Errorf("postcode error still shown after a valid postcode: %q", pc.errLabel.Text)
 	}
@@ -147,8 +147,8 @@ func TestOfflineSubmitWaitsThenGoesOnce(t *testing.T) {
 func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 	r := newRig(t)
 	r.startForm(t, "hundesteuer")
-	test.Type(r.input(t, "family_name").input.(*widget.Entry), "Mustermann")
-	test.Type(r.input(t, "city").input.(*widget.Entry), "Musterstadt")
+	test.Type(r.input(t, "family_name").input.(*kit.Entry), "Mustermann")
+	test.Type(r.input(t, "city").input.(*kit.Entry), "Musterstadt")
 	r.quit()
 
 	r.open(t)
@@ -158,7 +158,7 @@ func TestDraftSurvivesRestartAndCanBeDeleted(t *testing.T) {
 		t.Fatalf("drafts screen after restart: row %+v, want the draft", row)
 	}
 	test.Tap(row.resume)
-	if got := r.input(t, "family_name").input.(*widget.Entry).Text; got != "Mustermann" {
+	if got := r.input(t, "family_name").input.(*kit.Entry).Text; got != "Mustermann" {
 		t.Errorf("family name after restart = %q, want Mustermann", got)
 	}
 

@@ -27,7 +27,7 @@ import (
 // only when the citizen ticks the box.
 func (fs *FormScreen) renderAttachment(fd *api.Field, p string) *fieldInput {
 	current := kit.Wrapped("")
-	var keepLocation *widget.Check
+	var keepLocation *kit.Check
 	var locationView fyne.CanvasObject
 	chooseText := lang.L("Choose a file…")
 	if fd.Widget == api.WidgetPhoto {

@@ -177,7 +177,7 @@ func TestFailedSaveStaysAndIsRetried(t *testing.T) {
 	if got := disk.tries.Load(); got != 3 {
 		t.Errorf("tries = %d, want 3: the pause, the next change's pause, \"next\"", got)
 	}
-	if got := r.input(t, "given_name").input.(*widget.Entry).Text; got != "Erika" {
+	if got := r.input(t, "given_name").input.(*kit.Entry).Text; got != "Erika" {
 		t.Errorf("given name on screen = %q, want Erika kept", got)
 	}
 	disk.full.Store(false)
@@ -212,7 +212,7 @@ func TestLeftUnsavedIsKept(t *testing.T) {
 
 	stored, _ := r.Store.Draft(context.Background(), d.ID)
 	r.OpenDraft(stored) // as "My applications" does, with the store's values
-	if got := r.input(t, "given_name").input.(*widget.Entry).Text; got != "Erika" {
+	if got := r.input(t, "given_name").input.(*kit.Entry).Text; got != "Erika" {
 		t.Errorf("given name after opening the draft again = %q, want Erika", got)
 	}
 	r.Back() // still full: said again, kept again

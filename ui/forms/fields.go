@@ -88,13 +88,13 @@ func newInput(fd *api.Field, value any, lng string, onChange func(any)) (input, 
 		return newMulti(fd, value, lng, onChange), nil
 	}
 
-	var e *widget.Entry
+	var e *kit.Entry
 	if fd.Widget == api.WidgetTextarea {
-		e = widget.NewMultiLineEntry()
+		e = kit.NewMultiLineEntry()
 		e.Wrapping = fyne.TextWrapWord
 		e.SetMinRowsVisible(4)
 	} else {
-		e = widget.NewEntry()
+		e = kit.NewEntry()
 	}
 	if p := fd.Placeholder.In(lng); p != "" {
 		e.SetPlaceHolder(p)

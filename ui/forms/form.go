@@ -2,9 +2,9 @@ package forms
 
 import (
 	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -115,7 +115,7 @@ func (fs *FormScreen) Shown() { fs.place() }
 // draft with them again.
 func (fs *FormScreen) Left() {
 	if err := fs.flush(); err != nil {
-		dialog.ShowError(textError(fs.notSaved(err)), fs.area.Window)
+		kit.ShowError(textError(fs.notSaved(err)), fs.area.Window)
 		return
 	}
 	fs.area.closed(fs)
@@ -275,10 +275,17 @@ func (fs *FormScreen) onChange(pointer string, v any) {
 	fs.showSaved()
 }
 
-func (fs *FormScreen) onBack() {
-	if fs.state.Back() {
-		fs.showStep()
+func (fs *FormScreen) onBack() { fs.StepBack() }
+
+// StepBack goes back a step, as the Back button does; it reports whether
+// there was one (the shell's Escape and back key leave the form at its
+// first step).
+func (fs *FormScreen) StepBack() bool {
+	if !fs.state.Back() {
+		return false
 	}
+	fs.showStep()
+	return true
 }
 
 func (fs *FormScreen) onNext() {

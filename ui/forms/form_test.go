@@ -110,7 +110,7 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	r := newRig(t)
 	fs := r.startForm(t, "anmeldung-wohnung")
 	fs.onChangeStep(demotest.Step(t, fs.form, "haushalt"))
-	r.input(t, "household").input.(*widget.Check).SetChecked(true)
+	r.input(t, "household").input.(*kit.Check).SetChecked(true)
 	members := r.input(t, "members")
 	if !members.box.Visible() {
 		t.Fatal("the household members are hidden after ticking the box")
@@ -122,7 +122,7 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	add := fs.form.Field("/members").AddLabel.In("en")
 	test.Tap(uitest.ButtonIn(t, r.input(t, "members").box, add))
 	test.Tap(uitest.ButtonIn(t, r.input(t, "members").box, add))
-	test.Type(r.input(t, "/members/1/family_name").input.(*widget.Entry), "Kowalski")
+	test.Type(r.input(t, "/members/1/family_name").input.(*kit.Entry), "Kowalski")
 	test.Tap(r.button(t, "Next"))
 	name := r.input(t, "/members/0/family_name")
 	if !name.errLabel.Visible() || !strings.Contains(name.errLabel.Text, "fill in") {
@@ -134,7 +134,7 @@ func TestRepeatAddRemoveAndErrors(t *testing.T) {
 	if l := asList(got); len(l) != 1 || l[0].(map[string]any)["family_name"] != "Kowalski" {
 		t.Errorf("members after removing the first = %v, want only Kowalski", got)
 	}
-	if v := r.input(t, "/members/0/family_name").input.(*widget.Entry).Text; v != "Kowalski" {
+	if v := r.input(t, "/members/0/family_name").input.(*kit.Entry).Text; v != "Kowalski" {
 		t.Errorf("the first item's field shows %q after the removal, want Kowalski", v)
 	}
 }
@@ -214,7 +214,7 @@ func TestServerErrorOnNestedField(t *testing.T) {
 	if !plate.errLabel.Visible() || plate.errLabel.Text != "This registration number is not registered." {
 		t.Errorf("plate error = %q (visible %v), want the backend's message", plate.errLabel.Text, plate.errLabel.Visible())
 	}
-	test.Type(plate.input.(*widget.Entry), "X")
+	test.Type(plate.input.(*kit.Entry), "X")
 	if plate.errLabel.Visible() && plate.errLabel.Text == "This registration number is not registered." {
 		t.Error("the backend's message stays after the citizen changed the field")
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -218,7 +217,7 @@ func (a *Area) title(serviceID string) string {
 
 // showError tells the citizen what went wrong, in their language.
 func (a *Area) showError(err error) {
-	dialog.ShowError(errorFor(err), a.Window)
+	kit.ShowError(errorFor(err), a.Window)
 }
 
 type textError string

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
@@ -169,7 +168,7 @@ func (k keys) enter(f fyne.Focusable, values map[string]any) {
 		return
 	}
 	switch in := f.(type) {
-	case *widget.Entry:
+	case *kit.Entry:
 		if in.Text != "" {
 			return
 		}
@@ -182,7 +181,7 @@ func (k keys) enter(f fyne.Focusable, values map[string]any) {
 		if in.Text == "" {
 			k.typeText(fill.Format(fi.field.Widget, v, "en"))
 		}
-	case *widget.Check:
+	case *kit.Check:
 		if in.Checked != (v == true) {
 			k.typeText(" ")
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -61,7 +60,7 @@ func TestFieldErrorsInGerman(t *testing.T) {
 	test.Tap(r.button(t, "Formular ausfüllen"))
 	fs := r.current
 	pc := r.input(t, "postcode")
-	test.Type(pc.input.(*widget.Entry), "123")
+	test.Type(pc.input.(*kit.Entry), "123")
 	if got := pc.errLabel.Text; !pc.errLabel.Visible() || got != postcodeDE {
 		t.Errorf("postcode error = %q (visible %v), want %q", got, pc.errLabel.Visible(), postcodeDE)
 	}
@@ -148,8 +147,8 @@ func TestFormatMessagesOnTheirField(t *testing.T) {
 			r.input(t, "payment").input.(*kit.RadioList).SetSelected(fs.form.Field("/payment").Options[0].Label.In(lng))
 			iban := r.input(t, "iban")
 			for _, tc := range ibans {
-				iban.input.(*widget.Entry).SetText("")
-				test.Type(iban.input.(*widget.Entry), tc.typed)
+				iban.input.(*kit.Entry).SetText("")
+				test.Type(iban.input.(*kit.Entry), tc.typed)
 				got := ""
 				if iban.errLabel.Visible() {
 					got = iban.errLabel.Text

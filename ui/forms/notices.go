@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"rathaus/api"
@@ -131,12 +130,11 @@ func (fs *FormScreen) onShowConflicts(conflicts []citizen.Conflict) {
 		lines = append(lines, fmt.Sprintf("• %s: %s (%s, %s)", label, valueText(fs.form, pointer, c.Value, fs.lang),
 			leftoverReason(c.Reason), kit.DateTime(c.Created.Local())))
 	}
-	dlg := dialog.NewInformation(lang.L("Entries kept for you"), strings.Join(lines, "\n"), fs.area.Window)
+	dlg := kit.ShowInfo(lang.L("Entries kept for you"), strings.Join(lines, "\n"), fs.area.Window)
 	dlg.SetOnClosed(func() {
 		ctx, cancel := fs.area.ctx()
 		defer cancel()
 		_ = fs.area.Store.MarkConflictsSeen(ctx, fs.state.Draft().ID)
 		fs.addNotices()
 	})
-	dlg.Show()
 }

@@ -157,7 +157,7 @@ func (r *rig) startForm(t *testing.T, service string) *FormScreen {
 // typeInto types text at the end of a text field of the current step.
 func (r *rig) typeInto(t *testing.T, pointer, text string) {
 	t.Helper()
-	test.Type(r.input(t, pointer).input.(*widget.Entry), text)
+	test.Type(r.input(t, pointer).input.(*kit.Entry), text)
 }
 
 // apps is "My applications".
@@ -232,16 +232,16 @@ func (r *rig) fillPass(t *testing.T, values map[string]any) {
 		case *kit.DateEntry:
 			in.SetText("")
 			test.Type(in, fill.Format(fi.field.Widget, v, "en"))
-		case *widget.Entry:
+		case *kit.Entry:
 			in.SetText("")
 			test.Type(in, fill.Format(fi.field.Widget, v, "en"))
-		case *widget.Check:
+		case *kit.Check:
 			if in.Checked != (v == true) {
 				test.Tap(in)
 			}
 		case *kit.RadioList:
 			in.SetSelected(optionLabel(t, fi.field, v))
-		case *widget.Select:
+		case *kit.Select:
 			in.SetSelected(optionLabel(t, fi.field, v))
 		case *kit.CheckList:
 			var labels []string

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
+	"rathaus/ui/kit"
 )
 
 // signaturePad lets the citizen sign with a finger or the mouse. It keeps
@@ -155,12 +156,12 @@ var _ fyne.Draggable = (*signaturePad)(nil)
 // newSignatureInput is the pad for a drawn signature and the entry for a
 // typed one, kept apart: drawing empties the entry, typing clears the pad.
 // changed gets the new value (nil when there is none).
-func newSignatureInput(current *api.Signature, changed func(*api.Signature)) (*signaturePad, *widget.Entry) {
+func newSignatureInput(current *api.Signature, changed func(*api.Signature)) (*signaturePad, *kit.Entry) {
 	drawn := current
 	if current != nil && current.Typed != "" {
 		drawn = nil
 	}
-	typed := widget.NewEntry()
+	typed := kit.NewEntry()
 	typed.SetPlaceHolder(lang.L("First and last name"))
 	if current != nil {
 		typed.SetText(current.Typed)

@@ -91,7 +91,7 @@ func Contact(m api.Municipality, open Opener) fyne.CanvasObject {
 		}
 		l := widget.NewLabel(text)
 		l.Wrapping = fyne.TextWrapBreak
-		b := widget.NewButton(action, func() { _ = open(u) })
+		b := kit.NewButton(action, nil, func() { _ = open(u) })
 		b.Importance = widget.HighImportance
 		box.Add(container.NewBorder(nil, nil, widget.NewIcon(icon), b, l))
 	}

@@ -48,11 +48,11 @@ func TestHelpShowsTheTownHall(t *testing.T) {
 	_, _, w, cat := newScreen(t)
 	var text strings.Builder
 	uitest.Walk(w.Content(), func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *widget.Label:
+		if x, ok := o.(*widget.Label); ok {
 			text.WriteString(x.Text + "\n")
-		case *widget.Button:
-			text.WriteString("[" + x.Text + "]\n")
+		}
+		if b := uitest.AsButton(o); b != nil {
+			text.WriteString("[" + b.Text + "]\n")
 		}
 	})
 	m := cat.Municipality
@@ -74,7 +74,7 @@ func TestTapToCallOrWrite(t *testing.T) {
 	for _, b := range []string{"Call", "Write"} {
 		tapped := false
 		uitest.Walk(w.Content(), func(o fyne.CanvasObject) {
-			if x, ok := o.(*widget.Button); ok && x.Text == b {
+			if x := uitest.AsButton(o); x != nil && x.Text == b {
 				test.Tap(x)
 				tapped = true
 			}

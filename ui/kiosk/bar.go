@@ -27,7 +27,7 @@ type Bar struct {
 	onDoneFn func()
 	touch    func()
 
-	help    *widget.Check
+	help    *kit.Check
 	handoff *kit.Button
 	done    *kit.Button
 	bar     fyne.CanvasObject
@@ -159,6 +159,7 @@ func ShowWarning(w fyne.Window, cont func()) *Warning {
 	wa.left.TextStyle = fyne.TextStyle{Bold: true}
 	btn := kit.NewButton(lang.L("Continue"), theme.MediaPlayIcon(), func() { wa.Hide(); cont() })
 	btn.Importance = widget.HighImportance
+	btn.OnEscape = btn.OnTapped // a key pressed: someone is there
 	content := container.NewVBox(kit.Wrapped(lang.L("Are you still there? Without a touch, this session ends and everything you entered is deleted.")),
 		wa.left, btn)
 	wa.dialog = dialog.NewCustomWithoutButtons(lang.L("Still there?"), content, w)

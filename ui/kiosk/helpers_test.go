@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
@@ -84,7 +83,7 @@ func (p *phone) take(t *testing.T, link string) (*citizen.Draft, error) {
 	t.Helper()
 	w := test.NewWindow(p.screen.Content())
 	defer w.Close()
-	entries := uitest.All[*widget.Entry](p.screen.Content())
+	entries := uitest.All[*kit.Entry](p.screen.Content())
 	entries[0].SetText(link)
 	test.Tap(uitest.ButtonIn(t, p.screen.Content(), "Take over"))
 	if p.opened == nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
@@ -168,6 +170,37 @@ func TestInactivityCountdown(t *testing.T) {
 	}
 }
 
+// TestEscapeOnTheWarningContinues: Escape (or the back key) on the
+// inactivity warning is a sign of someone there: the session goes on, as
+// with "Continue".
+func TestEscapeOnTheWarningContinues(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, mobile.KeyBack} {
+		t.Run(string(key), func(t *testing.T) {
+			r := newRig(t, true)
+			r.tap(t, "Start")
+			r.waitFor(t, "[Done]")
+			r.advance(90 * time.Second)
+			r.kiosk.Tick()
+			c := r.win.Canvas()
+			f := c.Focused()
+			if c.Overlays().Top() == nil || f == nil {
+				t.Fatalf("no warning with its button focused (%T)", f)
+			}
+			f.TypedKey(&fyne.KeyEvent{Name: key})
+			if c.Overlays().Top() != nil {
+				t.Error("the warning stays")
+			}
+			// 60 s more: past the end without the key, early in a new
+			// countdown with it.
+			r.advance(60 * time.Second)
+			r.kiosk.Tick()
+			if got := r.allText(); !strings.Contains(got, "[Done]") {
+				t.Errorf("the session ended although someone pressed a key: %q", got)
+			}
+		})
+	}
+}
+
 // TestLeaveNeedsThePIN: the staff's way out asks for the PIN; a wrong one
 // says how many tries are left, the fifth locks it; the right one leaves.
 func TestLeaveNeedsThePIN(t *testing.T) {
@@ -201,6 +234,31 @@ func TestLeaveNeedsThePIN(t *testing.T) {
 	r.tap(t, "Leave kiosk mode")
 	if !r.hasLeft() {
 		t.Error("the right PIN did not leave kiosk mode")
+	}
+}
+
+// TestEscapeCancelsThePIN: Escape or the phone's back key in the PIN field
+// (where the dialog puts the focus) closes the dialog without leaving
+// kiosk mode, also with the right PIN typed.
+func TestEscapeCancelsThePIN(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, mobile.KeyBack} {
+		t.Run(string(key), func(t *testing.T) {
+			r := newRig(t, true)
+			r.tap(t, "Staff")
+			c := r.win.Canvas()
+			e, ok := c.Focused().(*kit.Entry)
+			if !ok || c.Overlays().Top() == nil {
+				t.Fatalf("the PIN dialog opens with %T focused", c.Focused())
+			}
+			test.Type(e, testPIN)
+			e.TypedKey(&fyne.KeyEvent{Name: key})
+			if c.Overlays().Top() != nil {
+				t.Error("the PIN dialog stays open")
+			}
+			if r.hasLeft() {
+				t.Error("kiosk mode was left")
+			}
+		})
 	}
 }
 

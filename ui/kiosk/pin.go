@@ -25,8 +25,8 @@ import (
 type PINSetup struct {
 	pin    PIN
 	done   func()
-	first  *widget.Entry
-	second *widget.Entry
+	first  *kit.Entry
+	second *kit.Entry
 	save   *kit.Button
 	msg    *widget.Label
 	root   fyne.CanvasObject
@@ -35,9 +35,9 @@ type PINSetup struct {
 // NewPINSetup asks for a new PIN twice; done follows once it is stored.
 func NewPINSetup(pin PIN, done func()) *PINSetup {
 	s := &PINSetup{pin: pin, done: done}
-	s.first = widget.NewPasswordEntry()
+	s.first = kit.NewPasswordEntry()
 	s.first.SetPlaceHolder(lang.L("New staff PIN"))
-	s.second = widget.NewPasswordEntry()
+	s.second = kit.NewPasswordEntry()
 	s.first.OnSubmitted = s.onFirstSubmitted
 	s.second.SetPlaceHolder(lang.L("The PIN once more"))
 	s.second.OnSubmitted = func(string) { s.onSave() }
@@ -93,7 +93,7 @@ type Leave struct {
 	staff  StaffLogin
 	win    fyne.Window
 	left   func()
-	entry  *widget.Entry
+	entry  *kit.Entry
 	msg    *widget.Label
 	dialog dialog.Dialog
 }
@@ -101,9 +101,10 @@ type Leave struct {
 // ShowLeave shows the PIN dialog over w.
 func ShowLeave(w fyne.Window, pin PIN, staff StaffLogin, left func()) *Leave {
 	l := &Leave{pin: pin, staff: staff, win: w, left: left}
-	l.entry = widget.NewPasswordEntry()
+	l.entry = kit.NewPasswordEntry()
 	l.entry.SetPlaceHolder(lang.L("Staff PIN"))
 	l.entry.OnSubmitted = func(string) { l.onCheck() }
+	l.entry.OnEscape = func() bool { l.onCancel(); return true }
 	l.msg = kit.Wrapped("")
 	l.msg.Importance = widget.DangerImportance
 	ok := kit.NewButton(lang.L("Leave kiosk mode"), theme.LogoutIcon(), l.onCheck)
@@ -180,9 +181,8 @@ func (l *Leave) onAccount() {
 		content.Add(container.NewCenter(i))
 	}
 	waitCtx, stop := context.WithTimeout(context.Background(), 15*time.Minute)
-	d := dialog.NewCustom(lang.L("Staff"), lang.L("Cancel"), content, l.win)
+	d := kit.ShowMessage(lang.L("Staff"), content, lang.L("Cancel"), l.win)
 	d.SetOnClosed(stop)
-	d.Show()
 	go func() {
 		err := wait(waitCtx)
 		fyne.Do(func() {

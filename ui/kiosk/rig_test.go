@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	appkiosk "rathaus/app/kiosk"
 	"rathaus/app/secrets"
@@ -26,6 +25,7 @@ import (
 	"rathaus/ui"
 	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kiosk"
+	"rathaus/ui/kit"
 )
 
 // rig is a kiosk in fyne's test driver against the real backend over
@@ -165,9 +165,9 @@ func (r *rig) allText() string {
 }
 
 // entries are the text fields of the window's dialog, else of the window.
-func (r *rig) entries() []*widget.Entry {
+func (r *rig) entries() []*kit.Entry {
 	if top := r.win.Canvas().Overlays().Top(); top != nil {
-		return uitest.All[*widget.Entry](top)
+		return uitest.All[*kit.Entry](top)
 	}
-	return uitest.All[*widget.Entry](r.win.Content())
+	return uitest.All[*kit.Entry](r.win.Content())
 }

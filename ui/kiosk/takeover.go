@@ -23,7 +23,7 @@ type TakeOver struct {
 	opened  func(*citizen.Draft)
 	now     func() time.Time
 
-	entry *widget.Entry
+	entry *kit.Entry
 	take  *kit.Button
 	msg   *widget.Label
 	root  fyne.CanvasObject
@@ -32,7 +32,7 @@ type TakeOver struct {
 // NewTakeOver builds the section; opened gets the new draft.
 func NewTakeOver(c handoff.Claimer, st handoff.DraftCreator, opened func(*citizen.Draft)) *TakeOver {
 	t := &TakeOver{claimer: c, store: st, opened: opened, now: time.Now}
-	t.entry = widget.NewMultiLineEntry()
+	t.entry = kit.NewMultiLineEntry()
 	t.entry.Wrapping = fyne.TextWrapBreak
 	t.entry.SetPlaceHolder(lang.L("Link or code from the kiosk"))
 	t.take = kit.NewButton(lang.L("Take over"), theme.DownloadIcon(), t.onTake)

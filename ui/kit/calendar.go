@@ -34,8 +34,8 @@ func NewCalendar(start time.Time, onPick func(time.Time)) *Calendar {
 	c.header = widget.NewLabel("")
 	c.header.Alignment = fyne.TextAlignCenter
 	c.header.TextStyle.Bold = true
-	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { c.show(c.month.AddDate(0, -1, 0)) })
-	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { c.show(c.month.AddDate(0, 1, 0)) })
+	prev := NewButton("", theme.NavigateBackIcon(), func() { c.show(c.month.AddDate(0, -1, 0)) })
+	next := NewButton("", theme.NavigateNextIcon(), func() { c.show(c.month.AddDate(0, 1, 0)) })
 	c.days = container.NewGridWithColumns(7)
 	c.box = container.NewBorder(container.NewBorder(nil, nil, prev, next, c.header), nil, nil, nil, c.days)
 	c.show(c.month)
@@ -69,7 +69,7 @@ func (c *Calendar) show(month time.Time) {
 		cells = append(cells, widget.NewLabel(""))
 	}
 	for day := month; day.Month() == month.Month(); day = day.AddDate(0, 0, 1) {
-		b := widget.NewButton(strconv.Itoa(day.Day()), func() {
+		b := NewButton(strconv.Itoa(day.Day()), nil, func() {
 			if c.onPick != nil {
 				c.onPick(day)
 			}

@@ -36,8 +36,9 @@ func (l *tapLabel) Wrapped() *widget.Label { return &l.Label }
 
 // NewCheck is a check box whose label wraps and ticks the box when tapped.
 // It returns the box (to read and set) and what to place on screen.
-func NewCheck(label string, checked bool, changed func(bool)) (*widget.Check, fyne.CanvasObject) {
-	c := widget.NewCheck("", nil)
+func NewCheck(label string, checked bool, changed func(bool)) (*Check, fyne.CanvasObject) {
+	c := &Check{}
+	c.ExtendBaseWidget(c)
 	c.SetChecked(checked)
 	c.OnChanged = changed
 	l := newTapLabel(label, func() { c.SetChecked(!c.Checked) })
@@ -52,7 +53,7 @@ type CheckList struct {
 	// OnChanged gets the ticked options in the options' order.
 	OnChanged func([]string)
 
-	checks []*widget.Check
+	checks []*Check
 	box    *fyne.Container
 }
 

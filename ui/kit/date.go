@@ -25,7 +25,7 @@ func NewDateEntry(layout, hint string) *DateEntry {
 	e := &DateEntry{layout: layout}
 	e.ExtendBaseWidget(e)
 	e.SetPlaceHolder(hint)
-	pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), e.onCalendar)
+	pick := NewButton("", theme.CalendarIcon(), e.onCalendar)
 	pick.Importance = widget.LowImportance
 	e.ActionItem = pick
 	return e

@@ -4,7 +4,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 )
 
 // Fyne's widgets with a built-in text it does not pass through its lang
@@ -12,10 +11,12 @@ import (
 // here, so that every text on them is in the chosen language.
 
 // NewSelect is fyne's select with its placeholder, "(Select one)" in fyne,
-// in the chosen language.
-func NewSelect(options []string, changed func(string)) *widget.Select {
-	s := widget.NewSelect(options, changed)
+// in the chosen language (and Escape passed on, see Select).
+func NewSelect(options []string, changed func(string)) *Select {
+	s := &Select{}
+	s.Options, s.OnChanged = options, changed
 	s.PlaceHolder = lang.L("(Select one)")
+	s.ExtendBaseWidget(s)
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/mobile"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -113,17 +114,69 @@ func passOn(o fyne.CanvasObject, ev *fyne.KeyEvent) {
 	}
 }
 
+// CloseTop closes the canvas's top dialog or pop-up as Escape on it does:
+// by the OnEscape of a button in it (the dialog's cancel, which also runs
+// what waits for the dialog to close, where hiding it would not), else by
+// hiding it. It reports whether there was one.
+func CloseTop(c fyne.Canvas) bool {
+	top := c.Overlays().Top()
+	if top == nil {
+		return false
+	}
+	if esc := escapeIn(top); esc != nil {
+		esc()
+		return true
+	}
+	top.Hide()
+	return true
+}
+
+// escapeIn is the OnEscape of the first visible button below o that has
+// one, through containers and pop-ups (where dialogs keep their buttons).
+func escapeIn(o fyne.CanvasObject) func() {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	switch x := o.(type) {
+	case *Button:
+		return x.OnEscape
+	case *widget.PopUp:
+		return escapeIn(x.Content)
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if f := escapeIn(c); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
 // ShowMessage shows a dialog with content and one button, focused, so
-// that Enter (or Escape) closes it.
+// that Enter (or Escape) closes it. It opens as wide as a phone allows,
+// room for wrapping text (a wrapping label alone is a word wide).
 func ShowMessage(title string, content fyne.CanvasObject, ok string, w fyne.Window) dialog.Dialog {
 	var d dialog.Dialog
 	b := NewButton(ok, nil, func() { d.Hide() })
 	b.Importance = widget.HighImportance
 	b.OnEscape = b.OnTapped
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(b), nil, nil, content), w)
+	d.Resize(fyne.NewSize(min(360, w.Canvas().Size().Width-4*theme.Padding()), 0))
 	d.Show()
 	w.Canvas().Focus(b)
 	return d
+}
+
+// ShowInfo shows a text with OK, focused. Fyne's information and error
+// dialogs leave their button unfocused, and once Tab reached it, it took
+// neither Enter nor Escape.
+func ShowInfo(title, text string, w fyne.Window) dialog.Dialog {
+	return ShowMessage(title, Wrapped(text), lang.L("OK"), w)
+}
+
+// ShowError says what went wrong, as ShowInfo.
+func ShowError(err error, w fyne.Window) dialog.Dialog {
+	return ShowInfo(lang.L("Error"), err.Error(), w)
 }
 
 // ShowConfirm asks a question with two buttons, the confirming one

@@ -1,9 +1,11 @@
 package kit
 
 import (
+	"errors"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -112,5 +114,73 @@ func TestConfirmByKeys(t *testing.T) {
 				t.Error("the question stays open")
 			}
 		})
+	}
+}
+
+// TestInfoByKeys: a message or an error opens with its button focused,
+// wide enough for its text to wrap in lines rather than a word a line:
+// Enter or Escape closes it, and what waits for it to close runs.
+func TestInfoByKeys(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+		for name, show := range map[string]func(w fyne.Window) dialog.Dialog{
+			"info": func(w fyne.Window) dialog.Dialog {
+				return ShowInfo("Sync", "Everything was sent. The town hall has your application and two photos; it answers within a week.", w)
+			},
+			"error": func(w fyne.Window) dialog.Dialog { return ShowError(errors.New("The disk is full."), w) },
+		} {
+			t.Run(name+" "+string(key), func(t *testing.T) {
+				test.NewTempApp(t)
+				w := test.NewWindow(widget.NewLabel("behind"))
+				w.Resize(fyne.NewSize(600, 500))
+				t.Cleanup(w.Close)
+				closed := 0
+				show(w).SetOnClosed(func() { closed++ })
+				if box := w.Canvas().Overlays().Top().(*widget.PopUp).Content; box.Size().Width < 300 || box.Size().Height > 250 {
+					t.Errorf("the dialog is %v: its text does not wrap in lines", box.Size())
+				}
+				f := w.Canvas().Focused()
+				if f == nil {
+					t.Fatal("nothing focused in the dialog")
+				}
+				f.TypedKey(&fyne.KeyEvent{Name: key})
+				if w.Canvas().Overlays().Top() != nil || closed != 1 {
+					t.Errorf("after %s: open %v, closed %d times; want closed once", key, w.Canvas().Overlays().Top() != nil, closed)
+				}
+			})
+		}
+	}
+}
+
+// TestCloseTop: the window's Escape with nothing focused in a dialog
+// closes it by its cancel, so that what waits for it runs (hiding it
+// would not); a pop-up without one is hidden.
+func TestCloseTop(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(widget.NewLabel("behind"))
+	w.Resize(fyne.NewSize(400, 300))
+	t.Cleanup(w.Close)
+	c := w.Canvas()
+	if CloseTop(c) {
+		t.Error("closed something with nothing open")
+	}
+
+	closed := 0
+	ShowInfo("Sync", "All sent.", w).SetOnClosed(func() { closed++ })
+	c.Unfocus()
+	if !CloseTop(c) || c.Overlays().Top() != nil || closed != 1 {
+		t.Errorf("message: open %v, closed %d times; want closed once", c.Overlays().Top() != nil, closed)
+	}
+
+	var answers []bool
+	ShowConfirm("Delete?", "The draft goes.", "Delete", "Keep", func(ok bool) { answers = append(answers, ok) }, w)
+	c.Unfocus()
+	CloseTop(c)
+	if c.Overlays().Top() != nil || len(answers) != 1 || answers[0] {
+		t.Errorf("question: open %v, answers %v; want closed with [false]", c.Overlays().Top() != nil, answers)
+	}
+
+	widget.ShowPopUp(widget.NewLabel("menu"), c)
+	if !CloseTop(c) || c.Overlays().Top() != nil {
+		t.Error("a pop-up stays open")
 	}
 }

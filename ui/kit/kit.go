@@ -61,6 +61,6 @@ func Banner(text string) fyne.CanvasObject {
 func Notice(text, action string, tapped func()) fyne.CanvasObject {
 	l := Wrapped(text)
 	l.Importance = widget.WarningImportance
-	b := widget.NewButton(action, tapped)
+	b := NewButton(action, nil, tapped)
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), b, l)
 }

@@ -83,7 +83,7 @@ func TestCalendarInLanguage(t *testing.T) {
 				t.Errorf("1 December 2026, a Tuesday, is not in the second column: %q", uitest.Text(c.days))
 			}
 			// 1 December 2026 is a Tuesday: one empty cell before it.
-			buttons := uitest.All[*widget.Button](c)
+			buttons := uitest.Buttons(c)
 			var fifteenth *widget.Button
 			for _, b := range buttons {
 				if b.Text == "15" {

@@ -69,7 +69,7 @@ func (s *Screen) onAnswer(p citizen.MyPoll) {
 					return out, len(out) > 0
 				}
 			case api.WidgetText, api.WidgetTextarea:
-				e := widget.NewEntry()
+				e := kit.NewEntry()
 				e.MultiLine = f.Widget == api.WidgetTextarea
 				e.Wrapping = fyne.TextWrapWord
 				if v, ok := before.(string); ok {

@@ -61,9 +61,9 @@ func attributeInputs(attrs []api.ReportAttribute) []*attrInput {
 				return out
 			}
 		default:
-			e := widget.NewEntry()
+			e := kit.NewEntry()
 			if a.Datatype == api.DatatypeText {
-				e = widget.NewMultiLineEntry()
+				e = kit.NewMultiLineEntry()
 				e.Wrapping = fyne.TextWrapWord
 			}
 			e.SetPlaceHolder(a.DatatypeDescription.In(kit.Lang()))

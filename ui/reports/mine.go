@@ -3,7 +3,6 @@ package reports
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -57,7 +56,7 @@ func (s *Screen) mineRow(m citizen.MyReport) fyne.CanvasObject {
 // keeps every step, also those this device's feed did not bring.
 func (s *Screen) onTimeline(m citizen.MyReport, title string, badge *widget.Label) {
 	box := container.NewVBox(kit.Timeline(m.Timeline()))
-	dialog.NewCustom(title, lang.L("Close"), box, s.d.Window).Show()
+	kit.ShowMessage(title, box, lang.L("Close"), s.d.Window)
 	if m.New {
 		ctx, cancel := s.ctx()
 		defer cancel()

@@ -43,6 +43,17 @@ func (s *Screen) onSearch(text string) {
 	}
 }
 
+// onSearchEscape: Escape (or the back key) in the street search first
+// closes the addresses listed under it, keeping what was typed; without
+// them it goes to the window (back).
+func (s *Screen) onSearchEscape() bool {
+	if len(s.results.Objects) == 0 {
+		return false
+	}
+	s.results.RemoveAll()
+	return true
+}
+
 func (s *Screen) onPickAddress(a citizen.Address) {
 	s.results.RemoveAll()
 	s.search.SetText(a.Label())

@@ -31,26 +31,26 @@ type Screen struct {
 	root    *kit.Scroll
 	box     *fyne.Container // the screen's rows, laid out again before scrolling
 
-	category *widget.Select
+	category *kit.Select
 	codes    []string // service codes by the category's option index
 	attrsBox *fyne.Container
 	attrs    []*attrInput
 
-	description *widget.Entry
+	description *kit.Entry
 
-	search   *widget.Entry
+	search   *kit.Entry
 	results  *fyne.Container
-	lat      *widget.Entry
-	long     *widget.Entry
+	lat      *kit.Entry
+	long     *kit.Entry
 	placeMsg *widget.Label
 	where    *place
 
 	photos    []store.NewReportPhoto
 	photoList *widget.Label
 	addPhoto  *kit.Button
-	useExif   *widget.Check
+	useExif   *kit.Check
 
-	email    *widget.Entry
+	email    *kit.Entry
 	problem  *widget.Label
 	send     *kit.Button
 	dupBox   *fyne.Container
@@ -80,15 +80,16 @@ func New(d Deps) *Screen {
 	s.category.PlaceHolder = lang.L("Choose a category")
 	s.attrsBox = container.NewVBox()
 
-	s.description = widget.NewMultiLineEntry()
+	s.description = kit.NewMultiLineEntry()
 	s.description.Wrapping = fyne.TextWrapWord
 	s.description.SetPlaceHolder(lang.L("What is wrong? (optional)"))
 
-	s.search = widget.NewEntry()
+	s.search = kit.NewEntry()
 	s.search.SetPlaceHolder(lang.L("Street and house number, e.g. Hauptstraße 3"))
 	s.search.OnChanged = s.onSearch
+	s.search.OnEscape = s.onSearchEscape
 	s.results = container.NewVBox()
-	s.lat, s.long = widget.NewEntry(), widget.NewEntry()
+	s.lat, s.long = kit.NewEntry(), kit.NewEntry()
 	s.lat.SetPlaceHolder(lang.L("Latitude, e.g. 50.9413"))
 	s.long.SetPlaceHolder(lang.L("Longitude, e.g. 6.9583"))
 	s.placeMsg = kit.Wrapped(lang.L("No place chosen yet."))
@@ -99,7 +100,7 @@ func New(d Deps) *Screen {
 	var useExif fyne.CanvasObject
 	s.useExif, useExif = kit.NewCheck(lang.L("Use the photo's position as the place (the photo itself is sent without it)"), false, nil)
 
-	s.email = widget.NewEntry()
+	s.email = kit.NewEntry()
 	s.email.SetPlaceHolder(lang.L("E-mail for feedback (optional)"))
 	s.problem = kit.Wrapped("")
 	s.problem.Importance = widget.DangerImportance

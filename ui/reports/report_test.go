@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -281,6 +282,40 @@ func TestStreetSearchOnScreen(t *testing.T) {
 	test.Type(s.search, "Xylophonweg")
 	if !strings.Contains(uitest.Text(s.results), "No street of that name") {
 		t.Errorf("unknown street: %q", uitest.Text(s.results))
+	}
+}
+
+// TestEscapeClosesTheSuggestions: Escape (or the back key) in the street
+// search closes the addresses listed under it and keeps what was typed;
+// once they are closed it goes on to the window (back).
+func TestEscapeClosesTheSuggestions(t *testing.T) {
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, mobile.KeyBack} {
+		t.Run(string(key), func(t *testing.T) {
+			r := newRig(t)
+			s := r.screen
+			backs := 0
+			r.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+				if ev.Name == key {
+					backs++
+				}
+			})
+			r.win.Canvas().Focus(s.search)
+			test.Type(s.search, "Zülpicher")
+			if len(uitest.Buttons(s.results)) == 0 {
+				t.Fatal("no addresses listed")
+			}
+			s.search.TypedKey(&fyne.KeyEvent{Name: key})
+			if got := len(s.results.Objects); got != 0 || backs != 0 {
+				t.Errorf("after %s: %d suggestions, window got it %d times; want none, 0", key, got, backs)
+			}
+			if s.search.Text != "Zülpicher" {
+				t.Errorf("the search holds %q, want what was typed", s.search.Text)
+			}
+			s.search.TypedKey(&fyne.KeyEvent{Name: key})
+			if backs != 1 {
+				t.Errorf("%s with nothing listed reached the window %d times, want 1", key, backs)
+			}
+		})
 	}
 }
 

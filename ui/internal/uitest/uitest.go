@@ -222,7 +222,7 @@ func TooWide(o fyne.CanvasObject, width float32) []string {
 			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
 		}
 		switch x := o.(type) {
-		case *widget.Entry:
+		case *widget.Entry, interface{ Widget() *widget.Entry }: // kit.Entry
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				walk(c)
