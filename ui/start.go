@@ -51,6 +51,13 @@ func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
 		defer close(built)
 		LoadFonts() // or waits for main's
 		u.build()
+		// Twice: a wrapping text knows its height only once it has a
+		// width, so the first pass leaves the space below it wrong (the
+		// services' list got none, and made its rows in the first frame,
+		// on the main goroutine). The first pass is a pixel shorter, so
+		// that the second lays out again what stands below such texts;
+		// the widths stay, so nothing is wrapped anew.
+		u.content.Resize(size.SubtractWidthHeight(0, 1))
 		u.content.Resize(size)
 	}()
 	return u.win, func() *UI {
