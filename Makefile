@@ -7,7 +7,7 @@ export GOFLAGS := -tags=sqlite_fts5,sqlite_secure_delete
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test build deps lint screenshot screenshots-all clean load fuzz package
+.PHONY: run test build deps lint screenshot screenshots-all clean load fuzz package bench-start
 
 ## run: build, start the reference backend and the app against it
 run:
@@ -66,6 +66,14 @@ screenshots-all: deps
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1600x24" \
 		go test -count=1 -timeout 20m -tags=sqlite_fts5,sqlite_secure_delete,screenshot,mobile -run '^TestScreensAll$$' ./ui/ \
 		-args -shots $(CURDIR)/docs/screens -variants phone
+
+## bench-start: the app's start to its first frame, CPU and peak memory
+## against Fyne's hello-world, BENCH_RUNS runs each in turn under Xvfb, and
+## what each takes of a core while idle (BENCHMARKS.md). Not in `make test`.
+BENCH_RUNS ?= 10
+bench-start: deps
+	@scripts/deps.sh bench
+	scripts/bench-start.sh $(BENCH_RUNS)
 
 ## load: open-loop load of submissions at LOAD_RATES per second for
 ## LOAD_DURATION each, against rathaus-server on SQLite and a bare net/http +

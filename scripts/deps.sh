@@ -5,13 +5,17 @@
 # the backend's second store, then the Go modules.
 # Idempotent: it installs only what is missing, with sudo only when not root.
 # `scripts/deps.sh package` adds what `make package` alone needs: the
-# mingw-w64 C cross compiler for the Windows executable.
+# mingw-w64 C cross compiler for the Windows executable; `scripts/deps.sh
+# bench` what `make bench-start` needs: GNU time.
 set -eu
 
 PACKAGES="gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
 libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool gnome-keyring dbus curl"
 if [ "${1:-}" = package ]; then
 	PACKAGES="$PACKAGES gcc-mingw-w64-x86-64-win32"
+fi
+if [ "${1:-}" = bench ]; then
+	PACKAGES="$PACKAGES time"
 fi
 
 if ! command -v go >/dev/null 2>&1; then
