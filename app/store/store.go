@@ -127,7 +127,29 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Read once which are applied: at every start but after an update all
+	// are, and a transaction each to find that out cost milliseconds of
+	// the start. apply looks again inside its transaction.
+	applied := map[int]bool{}
+	rows, err := s.db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return storageError("reading migrations", err)
+	}
+	for rows.Next() {
+		var v int
+		if err = rows.Scan(&v); err != nil {
+			break
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err = errors.Join(err, rows.Err()); err != nil {
+		return storageError("reading migrations", err)
+	}
 	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
 		if err := s.apply(ctx, m.version, m.name); err != nil {
 			return err
 		}
