@@ -21,15 +21,23 @@ func typeKey(c fyne.Canvas, name fyne.KeyName) {
 	c.OnTypedKey()(ev)
 }
 
+// countLeaving replaces leaveApp for the test: the count of the times the
+// app would have been left.
+func countLeaving(t *testing.T) *int {
+	t.Helper()
+	left := 0
+	was := leaveApp
+	leaveApp = func() { left++ }
+	t.Cleanup(func() { leaveApp = was })
+	return &left
+}
+
 // TestBackKey: a phone's back key (or gesture) closes a dialog, goes
 // back a screen (also from a focused button), at an area's first screen
 // goes to the services, and from there leaves the app; Escape does the
 // same but never leaves the app nor changes the area.
 func TestBackKey(t *testing.T) {
-	left := 0
-	was := leaveApp
-	leaveApp = func() { left++ }
-	t.Cleanup(func() { leaveApp = was })
+	left := countLeaving(t)
 	r := newRig(t)
 	c := r.win.Canvas()
 	svc, _ := r.ui.Service("hundesteuer")
@@ -80,8 +88,8 @@ func TestBackKey(t *testing.T) {
 			if got := r.ui.tabs.SelectedIndex(); got != s.wantTab {
 				t.Errorf("area %d shown, want %d", got, s.wantTab)
 			}
-			if left != s.wantLeft {
-				t.Errorf("the app was left %d times, want %d", left, s.wantLeft)
+			if *left != s.wantLeft {
+				t.Errorf("the app was left %d times, want %d", *left, s.wantLeft)
 			}
 		})
 	}

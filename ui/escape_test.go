@@ -110,10 +110,7 @@ func TestEscapeClosesADialogFromItsField(t *testing.T) {
 // the box; then it has nothing to go back to, and the phone's back key
 // leaves the app.
 func TestEscapeInTheSearch(t *testing.T) {
-	left := 0
-	was := leaveApp
-	leaveApp = func() { left++ }
-	t.Cleanup(func() { leaveApp = was })
+	left := countLeaving(t)
 	r := newRig(t)
 	c := r.win.Canvas()
 	var box *kit.Entry
@@ -144,17 +141,17 @@ func TestEscapeInTheSearch(t *testing.T) {
 		t.Errorf("the focus moved to %T", c.Focused())
 	}
 	typeKey(c, fyne.KeyEscape)
-	if left != 0 || r.ui.tabs.SelectedIndex() != 0 {
+	if *left != 0 || r.ui.tabs.SelectedIndex() != 0 {
 		t.Error("Escape at the services did more than nothing")
 	}
 	test.Type(box, "hund")
 	typeKey(c, mobile.KeyBack)
-	if box.Text != "" || left != 0 {
-		t.Errorf("the back key with a search typed: box %q, left the app %d times", box.Text, left)
+	if box.Text != "" || *left != 0 {
+		t.Errorf("the back key with a search typed: box %q, left the app %d times", box.Text, *left)
 	}
 	typeKey(c, mobile.KeyBack)
-	if left != 1 {
-		t.Errorf("the back key with nothing typed left the app %d times, want 1", left)
+	if *left != 1 {
+		t.Errorf("the back key with nothing typed left the app %d times, want 1", *left)
 	}
 }
 

@@ -15,6 +15,16 @@ import (
 // and keeping every other key as fyne does. The screens make their
 // focusable widgets here; a test in package ui finds bare fyne ones.
 
+// keyOrBack passes the back keys on to the window's handler and gives
+// every other key to the widget's own.
+func keyOrBack(o fyne.CanvasObject, ev *fyne.KeyEvent, own func(*fyne.KeyEvent)) {
+	if IsBack(ev.Name) {
+		passOn(o, ev)
+		return
+	}
+	own(ev)
+}
+
 // Entry is fyne's text entry passing the back keys on.
 //
 // Escape in a field does not first take the focus out of it: a field has
@@ -76,13 +86,7 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	passOn(e, ev)
 }
 
-func (e *DateEntry) TypedKey(ev *fyne.KeyEvent) {
-	if IsBack(ev.Name) {
-		passOn(e, ev)
-		return
-	}
-	e.Entry.TypedKey(ev)
-}
+func (e *DateEntry) TypedKey(ev *fyne.KeyEvent) { keyOrBack(e, ev, e.Entry.TypedKey) }
 
 // Select is fyne's drop-down passing the back keys on (its open list is a
 // menu of its own, which Escape closes).
@@ -90,26 +94,14 @@ type Select struct{ widget.Select }
 
 var _ fyne.Focusable = (*Select)(nil)
 
-func (s *Select) TypedKey(ev *fyne.KeyEvent) {
-	if IsBack(ev.Name) {
-		passOn(s, ev)
-		return
-	}
-	s.Select.TypedKey(ev)
-}
+func (s *Select) TypedKey(ev *fyne.KeyEvent) { keyOrBack(s, ev, s.Select.TypedKey) }
 
 // Check is fyne's check box passing the back keys on (NewCheck makes it).
 type Check struct{ widget.Check }
 
 var _ fyne.Focusable = (*Check)(nil)
 
-func (c *Check) TypedKey(ev *fyne.KeyEvent) {
-	if IsBack(ev.Name) {
-		passOn(c, ev)
-		return
-	}
-	c.Check.TypedKey(ev)
-}
+func (c *Check) TypedKey(ev *fyne.KeyEvent) { keyOrBack(c, ev, c.Check.TypedKey) }
 
 // Hyperlink is fyne's link passing the back keys on; Enter follows it as
 // Space does (as a button takes Enter).
@@ -149,10 +141,4 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 	return l
 }
 
-func (l *List) TypedKey(ev *fyne.KeyEvent) {
-	if IsBack(ev.Name) {
-		passOn(l, ev)
-		return
-	}
-	l.List.TypedKey(ev)
-}
+func (l *List) TypedKey(ev *fyne.KeyEvent) { keyOrBack(l, ev, l.List.TypedKey) }
