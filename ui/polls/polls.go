@@ -54,6 +54,8 @@ type Screen struct {
 	// width is what charts are drawn for (Fyne units): the screen's once
 	// it has been laid out.
 	width float32
+	// results are the results last shown (results.go).
+	results *shownResults
 	// updated, when set, is called once fetched polls or results have been
 	// shown (tests wait for it).
 	updated func()
@@ -65,7 +67,7 @@ func New(d Deps) *Screen {
 		d.Now = time.Now
 	}
 	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox()}
-	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, s.body)))
+	s.root = kit.WatchLook(kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, s.body))), s.onLook)
 	return s
 }
 

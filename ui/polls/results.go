@@ -67,8 +67,26 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 }
 
 func (s *Screen) showResults(p api.Poll, r api.PollResults) {
-	s.body.Objects = []fyne.CanvasObject{s.back(), resultsCard(p, r, s.chartWidth())}
+	card := resultsCard(p, r, s.chartWidth())
+	s.body.Objects = []fyne.CanvasObject{s.back(), card}
 	s.body.Refresh()
+	s.results = &shownResults{poll: p, results: r, card: card}
+}
+
+// shownResults are the results on the screen, to draw again.
+type shownResults struct {
+	poll    api.Poll
+	results api.PollResults
+	card    fyne.CanvasObject
+}
+
+// onLook draws the results' charts again, which were drawn at the text
+// size and in the colours of the theme, when these changed (the
+// settings) while the results are shown.
+func (s *Screen) onLook() {
+	if r := s.results; r != nil && len(s.body.Objects) == 2 && s.body.Objects[1] == r.card {
+		s.showResults(r.poll, r.results)
+	}
 }
 
 func (s *Screen) chartWidth() float32 { return max(s.width, minChartWidth) }
