@@ -3,8 +3,10 @@ package kit
 import (
 	"testing"
 
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -52,5 +54,25 @@ func TestMetricsFollowTheTextSize(t *testing.T) {
 	}
 	if MetricsOf(NewLook(150, ContrastNormal)) != MetricsOf(NewLook(150, ContrastHigh)) {
 		t.Error("the contrast changed the metrics")
+	}
+}
+
+// TestTintFollowsTheContrast: a Tint's ground is its colour in the theme
+// of now, after a switch of the contrast too.
+func TestTintFollowsTheContrast(t *testing.T) {
+	a := test.NewTempApp(t)
+	tint := NewTint(theme.ColorNameInputBackground, 2)
+	w := test.NewWindow(tint)
+	defer w.Close()
+	for _, c := range []Contrast{ContrastNormal, ContrastHigh, ContrastNormal} {
+		look := NewLook(100, c)
+		a.Settings().SetTheme(look)
+		rect := test.WidgetRenderer(tint).Objects()[0].(*canvas.Rectangle)
+		if want := look.Color(theme.ColorNameInputBackground, a.Settings().ThemeVariant()); rect.FillColor != want {
+			t.Errorf("%s: the ground is %v, want %v", c, rect.FillColor, want)
+		}
+		if want := 2 * look.Size(theme.SizeNameInputRadius); rect.CornerRadius != want {
+			t.Errorf("%s: the corners' radius is %v, want %v", c, rect.CornerRadius, want)
+		}
 	}
 }
