@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -10,7 +11,9 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
@@ -128,4 +131,93 @@ func TestContrastAtOnce(t *testing.T) {
 func isWhite(o fyne.CanvasObject) bool {
 	g, ok := o.(*canvas.Rectangle)
 	return ok && g.FillColor == color.White
+}
+
+// notIn are patterns of the texts of the other languages whose text in
+// code differs (templates' data may be anything).
+func notIn(t *testing.T, code string) []*regexp.Regexp {
+	t.Helper()
+	own := translations(t, code)
+	var pats []*regexp.Regexp
+	for _, other := range kit.Languages {
+		if other == code {
+			continue
+		}
+		for k, v := range translations(t, other) {
+			if strings.HasPrefix(k, "meta.") || own[k] == v || len(v) < 3 {
+				continue
+			}
+			parts := regexp.MustCompile(`\{\{[^}]*\}\}`).Split(v, -1)
+			if len(parts) > 1 && len(strings.Join(parts, "")) < 10 {
+				continue
+			}
+			for i := range parts {
+				parts[i] = regexp.QuoteMeta(parts[i])
+			}
+			pats = append(pats, regexp.MustCompile(`^`+strings.Join(parts, `.*`)+`$`))
+		}
+	}
+	return pats
+}
+
+// drawnTexts are the texts drawn below o: every canvas text (labels,
+// buttons, the navigation's items, cards' titles) and the entries' and
+// choices' placeholders.
+func drawnTexts(o fyne.CanvasObject) []string {
+	var texts []string
+	uitest.Walk(o, func(x fyne.CanvasObject) {
+		switch w := x.(type) {
+		case *canvas.Text:
+			texts = append(texts, w.Text)
+		case *widget.Entry:
+			texts = append(texts, w.PlaceHolder)
+		case *widget.Select:
+			texts = append(texts, w.PlaceHolder)
+		}
+	})
+	return texts
+}
+
+// TestLanguageAtOnce: the citizen switches from English to Turkish in the
+// settings: the settings stay on the screen, and then no screen of the
+// tour, its navigation, dialog or the window's title shows a text of
+// another language where Turkish has its own.
+func TestLanguageAtOnce(t *testing.T) {
+	useLanguage(t, "en")
+	r := newRig(t)
+	r.win.Resize(fyne.NewSize(360, 740))
+	d := prepareTour(t, r.Device)
+	openTour(r.ui, tour[len(tour)-3], d) // the settings
+	if tour[len(tour)-3].name != "settings" {
+		t.Fatalf("the tour's screen %q is not the settings", tour[len(tour)-3].name)
+	}
+	tapOption(t, r.ui.settings.Content(), "Türkçe")
+	if got := kit.Lang(); got != "tr" {
+		t.Fatalf("language after the tap = %q, want tr", got)
+	}
+	if r.ui.settings == nil || !strings.Contains(uitest.Text(r.win.Content()), translations(t, "tr")["Text size"]) {
+		t.Errorf("the settings are not on the screen after the switch:\n%s", uitest.Text(r.win.Content()))
+	}
+	foreign := notIn(t, "tr")
+	check := func(where string, texts []string) {
+		t.Helper()
+		for _, s := range texts {
+			for _, re := range foreign {
+				if s != "" && re.MatchString(s) {
+					t.Errorf("%s: %q is not Turkish (%s)", where, s, re)
+					break
+				}
+			}
+		}
+	}
+	check("the window's title", []string{r.win.Title()})
+	check("settings", drawnTexts(r.win.Content()))
+	for _, sc := range tour {
+		openTour(r.ui, sc, d)
+		texts := drawnTexts(r.win.Content())
+		if top := r.win.Canvas().Overlays().Top(); top != nil {
+			texts = append(texts, drawnTexts(top)...)
+		}
+		check(sc.name, texts)
+	}
 }
