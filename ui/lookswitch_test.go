@@ -105,26 +105,24 @@ func TestContrastAtOnce(t *testing.T) {
 	r.win.Resize(fyne.NewSize(360, 740))
 	d := prepareTour(t, r.Device)
 	normal, high := kit.NewLook(100, kit.ContrastNormal), kit.NewLook(100, kit.ContrastHigh)
-	for _, sw := range []struct {
-		name     string
-		from, to *kit.Look
-	}{{"to high", normal, high}, {"to normal", high, normal}} {
-		t.Run(sw.name, func(t *testing.T) {
+	for _, sc := range tour {
+		settings.Apply(r.app, normal)
+		openTour(r.ui, sc, d)
+		r.win.Canvas().FocusNext() // a focus ring, a focused option's ground
+		for _, sw := range []struct {
+			name     string
+			from, to *kit.Look
+		}{{"high contrast", normal, high}, {"normal again", high, normal}} {
+			settings.Apply(r.app, sw.to)
 			old := onlyIn(sw.from, sw.to)
-			for _, sc := range tour {
-				settings.Apply(r.app, sw.from)
-				openTour(r.ui, sc, d)
-				r.win.Canvas().FocusNext() // a focus ring, a focused option's ground
-				settings.Apply(r.app, sw.to)
-				stale := staleColors(r.win.Content(), old)
-				if top := r.win.Canvas().Overlays().Top(); top != nil {
-					stale = append(stale, staleColors(top, old)...)
-				}
-				if len(stale) > 0 {
-					t.Errorf("%s keeps colours of the look before:\n%s", sc.name, strings.Join(stale, "\n"))
-				}
+			stale := staleColors(r.win.Content(), old)
+			if top := r.win.Canvas().Overlays().Top(); top != nil {
+				stale = append(stale, staleColors(top, old)...)
 			}
-		})
+			if len(stale) > 0 {
+				t.Errorf("%s in %s keeps colours of the look before:\n%s", sc.name, sw.name, strings.Join(stale, "\n"))
+			}
+		}
 	}
 }
 
@@ -219,5 +217,77 @@ func TestLanguageAtOnce(t *testing.T) {
 			texts = append(texts, drawnTexts(top)...)
 		}
 		check(sc.name, texts)
+	}
+}
+
+// textSizes are the text sizes of a look.
+func textSizes(l fyne.Theme) map[float32]fyne.ThemeSizeName {
+	sizes := map[float32]fyne.ThemeSizeName{}
+	for _, n := range []fyne.ThemeSizeName{theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameCaptionText} {
+		sizes[l.Size(n)] = n
+	}
+	return sizes
+}
+
+// staleLayout lists what below o is drawn at a text size of the old look
+// that the new one does not have, and what is laid out smaller than it
+// needs (a text cut, a row over the next). A text entry's insides are
+// fyne's (its calendar button stands 3 px over it at every size).
+func staleLayout(o fyne.CanvasObject, old, cur map[float32]fyne.ThemeSizeName) []string {
+	var stale []string
+	var walk func(x fyne.CanvasObject)
+	walk = func(x fyne.CanvasObject) {
+		if x == nil || !x.Visible() {
+			return
+		}
+		if t, ok := x.(*canvas.Text); ok && t.Text != "" {
+			if n, ok := old[t.TextSize]; ok && cur[t.TextSize] == "" {
+				stale = append(stale, fmt.Sprintf("text %q at the old %s", t.Text, n))
+			}
+		}
+		s, m := x.Size(), x.MinSize()
+		if !s.IsZero() && (s.Height+0.5 < m.Height) {
+			stale = append(stale, fmt.Sprintf("%T is %.0fx%.0f, needs %.0fx%.0f", x, s.Width, s.Height, m.Width, m.Height))
+		}
+		switch w := x.(type) {
+		case *widget.Entry, *kit.DateEntry:
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return stale
+}
+
+// TestTextSizeAtOnce: every screen of the tour, shown when the citizen
+// changes the text size from 100 % to 200 % and back, draws its texts at
+// the new size and gives each the room it needs.
+func TestTextSizeAtOnce(t *testing.T) {
+	r := newRig(t)
+	r.win.Resize(fyne.NewSize(360, 740))
+	d := prepareTour(t, r.Device)
+	small, large := kit.NewLook(100, kit.ContrastNormal), kit.NewLook(200, kit.ContrastNormal)
+	for _, sc := range tour {
+		settings.Apply(r.app, small)
+		openTour(r.ui, sc, d)
+		for _, sw := range []struct {
+			name     string
+			from, to *kit.Look
+		}{{"200 %", small, large}, {"100 % again", large, small}} {
+			settings.Apply(r.app, sw.to)
+			stale := staleLayout(r.win.Content(), textSizes(sw.from), textSizes(sw.to))
+			if top := r.win.Canvas().Overlays().Top(); top != nil {
+				stale = append(stale, staleLayout(top, textSizes(sw.from), textSizes(sw.to))...)
+			}
+			if len(stale) > 0 {
+				t.Errorf("%s at %s keeps the layout of the size before:\n%s", sc.name, sw.name, strings.Join(stale, "\n"))
+			}
+		}
 	}
 }
