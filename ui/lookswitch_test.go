@@ -208,7 +208,8 @@ func drawnTexts(o fyne.CanvasObject) []string {
 }
 
 // TestLanguageAtOnce: the citizen switches from English to Turkish in the
-// settings: the settings stay on the screen, and then no screen of the
+// settings: the settings stay on the screen (with one title over the
+// languages), and then no screen of the
 // tour, its navigation, dialog or the window's title shows a text of
 // another language where Turkish has its own.
 func TestLanguageAtOnce(t *testing.T) {
@@ -226,6 +227,15 @@ func TestLanguageAtOnce(t *testing.T) {
 	}
 	if r.ui.settings == nil || !strings.Contains(uitest.Text(r.win.Content()), translations(t, "tr")["Text size"]) {
 		t.Errorf("the settings are not on the screen after the switch:\n%s", uitest.Text(r.win.Content()))
+	}
+	n := 0
+	for _, l := range uitest.All[*widget.Label](r.win.Content()) {
+		if l.Text == translations(t, "tr")["Language"] {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the settings title their language section %d times, want once", n)
 	}
 	foreign := notIn(t, "tr")
 	check := func(where string, texts []string) {
