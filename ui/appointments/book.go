@@ -76,7 +76,8 @@ func newBook(a *Area, service, replaces string) *Book {
 // slotCell is the room of a time's button: 96x44, or what "00:00" needs
 // at a larger text size (at 200 % a fixed 44 cut the times in half).
 func slotCell() fyne.Size {
-	m := widget.NewButton("00:00", nil).MinSize()
+	const widest = "00:00" // measured, never shown: not a text for lang
+	m := widget.NewButton(widest, nil).MinSize()
 	return fyne.NewSize(max(96, m.Width), max(44, m.Height))
 }
 
