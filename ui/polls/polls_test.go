@@ -327,3 +327,18 @@ func TestResultsFollowTheLook(t *testing.T) {
 		t.Errorf("the results went: %s", r.text())
 	}
 }
+
+// TestNoEmptyStatusLine: with nothing to say (the polls fetched), the
+// status line goes, and the list starts at the top of the screen.
+func TestNoEmptyStatusLine(t *testing.T) {
+	r := newRig(t)
+	r.wait(t, r.s.Shown)
+	if r.s.status.Visible() {
+		t.Errorf("the status line shows %q", r.s.status.Text)
+	}
+	r.dev.Backend.Stop()
+	r.wait(t, r.s.Shown)
+	if !r.s.status.Visible() || !strings.Contains(r.s.status.Text, "could not be updated") {
+		t.Errorf("offline: status line visible %v, %q; want that the polls could not be updated", r.s.status.Visible(), r.s.status.Text)
+	}
+}

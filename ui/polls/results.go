@@ -35,7 +35,7 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 		s.showResults(p.Poll, *p.Results)
 		return
 	}
-	s.status.SetText(lang.L("Fetching the results…"))
+	s.setStatus(lang.L("Fetching the results…"))
 	go func() {
 		ctx, cancel := ctxShort()
 		defer cancel()
@@ -54,9 +54,9 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 				if err != nil {
 					reason = kit.ErrorText(err)
 				}
-				s.status.SetText(lang.L("The results could not be fetched: {{.Reason}}", map[string]any{"Reason": reason}))
+				s.setStatus(lang.L("The results could not be fetched: {{.Reason}}", map[string]any{"Reason": reason}))
 			default:
-				s.status.SetText("")
+				s.setStatus("")
 				s.showResults(p.Poll, *got)
 			}
 			if s.updated != nil {
