@@ -32,7 +32,8 @@ func (u *UI) startRememberedLanguage() {
 // SwitchLanguage shows the whole app in another language at once and
 // remembers the choice. What a form has waiting is saved first; the tab
 // the citizen was on, and the form open on the services tab, come back in
-// the new language (other screens on top of a tab go back to its first).
+// the new language, and so do the settings if the switch was made there
+// (other screens on top of a tab go back to its first).
 func (u *UI) SwitchLanguage(code string) {
 	if err := u.forms.FlushAll(); err != nil {
 		// A new build would drop what could not be saved: stay, and say so.
@@ -43,6 +44,8 @@ func (u *UI) SwitchLanguage(code string) {
 		return
 	}
 	tab, draftID := u.tabs.SelectedIndex(), u.shownDraft()
+	// The switch made in the settings leaves the citizen in them.
+	inSettings := u.settings != nil && u.aboutNav != nil && u.aboutNav.top() == u.settings.Content()
 	if err := kit.SetLanguage(code); err != nil {
 		u.showError(err)
 		return
@@ -67,6 +70,9 @@ func (u *UI) SwitchLanguage(code string) {
 	}
 	if tab >= 0 && tab < len(u.tabs.Items) {
 		u.tabs.SelectIndex(tab)
+	}
+	if inSettings {
+		u.OpenSettings()
 	}
 	if saveErr != nil {
 		slog.Warn("the language cannot be remembered", "err", saveErr)

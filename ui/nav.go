@@ -165,6 +165,9 @@ func newNavigator(root fyne.CanvasObject, title string) *navigator {
 
 func (n *navigator) content() fyne.CanvasObject { return n.root }
 
+// top is the screen shown.
+func (n *navigator) top() fyne.CanvasObject { return n.stack.Objects[len(n.stack.Objects)-1] }
+
 // push shows obj on top; left, if not nil, is called when obj is taken
 // off (a form saves what waits).
 func (n *navigator) push(obj fyne.CanvasObject, title string, left func()) {

@@ -92,8 +92,7 @@ func TestScreensAll(t *testing.T) {
 			language = started
 		}
 		// The screens are built anew in the look, as at a start with it
-		// chosen: the home's list keeps the rows' heights of the text size
-		// it was built in (noticed, left to the settings' area).
+		// chosen (TestScreensLive has the look changed while they show).
 		fyne.DoAndWait(func() {
 			settings.Apply(realApp, kit.NewLook(v.percent, v.contrast))
 			if kit.Lang() != language {

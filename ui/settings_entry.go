@@ -32,7 +32,7 @@ func (u *UI) settingsScreen() *settings.Screen {
 	u.settings = settings.NewScreen(u.app, u.store)
 	// The language as well, beside text size and contrast (the about tab
 	// keeps its picker too, where citizens found it first).
-	u.settings.AddSection(lang.L("Language"), kit.NewLanguagePicker(u.SwitchLanguage))
+	u.settings.AddSection("", kit.NewLanguagePicker(u.SwitchLanguage)) // its heading: "Language"
 	if u.deps.Account != nil {
 		u.account = account.NewScreen(u.deps.Account)
 		u.settings.AddSection(u.account.Title(), u.account.Content())

@@ -405,3 +405,24 @@ func TestChangeTime(t *testing.T) {
 		t.Errorf("after changing the time: old %s, new %s (replaces %q)", was.State, now.State, now.Replaces)
 	}
 }
+
+// TestSlotsFollowTheTextSize: the times' buttons have the room their text
+// needs at 100 %, at 200 % chosen while they show, and at 100 % again.
+func TestSlotsFollowTheTextSize(t *testing.T) {
+	r := newRig(t)
+	fyne.CurrentApp().Settings().SetTheme(kit.NewLook(100, kit.ContrastNormal))
+	b := r.bookScreen(t)
+	var last float32
+	for _, p := range []int{100, 200, 100} {
+		fyne.CurrentApp().Settings().SetTheme(kit.NewLook(p, kit.ContrastNormal))
+		btn := b.slots.Objects[0].(*kit.Button)
+		got, need := btn.Size(), btn.MinSize()
+		if got.Width < need.Width-0.5 || got.Height < need.Height-0.5 {
+			t.Errorf("at %d %%: a time's button is %.0fx%.0f, its text needs %.0fx%.0f", p, got.Width, got.Height, need.Width, need.Height)
+		}
+		if p == 200 && got.Height <= last {
+			t.Errorf("at 200 %%: a time's button is %.0f high, at 100 %% %.0f", got.Height, last)
+		}
+		last = got.Height
+	}
+}

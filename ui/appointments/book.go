@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,7 +39,7 @@ type Book struct {
 }
 
 func newBook(a *Area, service, replaces string) *Book {
-	b := &Book{a: a, replaces: replaces, slots: container.NewGridWrap(fyne.NewSize(96, 44))}
+	b := &Book{a: a, replaces: replaces, slots: container.NewGridWrap(slotCell())}
 	b.service = kit.NewSelect(nil, func(string) { b.onService() })
 	b.service.PlaceHolder = lang.L("Choose a service")
 	b.office = kit.NewSelect(nil, func(string) { b.onOffice() })
@@ -55,10 +56,10 @@ func newBook(a *Area, service, replaces string) *Book {
 	if replaces != "" {
 		intro = lang.L("Choose the new time. Your old appointment is cancelled once the new one is booked.")
 	}
-	b.root = kit.NewVScroll(container.NewPadded(container.NewVBox(
+	b.root = kit.WatchLook(kit.NewVScroll(container.NewPadded(container.NewVBox(
 		kit.Wrapped(intro), b.service, b.deadline, b.office,
 		container.NewBorder(nil, nil, nil, b.refresh, b.age),
-		b.day, b.none, b.slots)))
+		b.day, b.none, b.slots))), b.onLook)
 	b.loadOffices()
 	if service != "" {
 		if i := slices.Index(b.services, service); i >= 0 {
@@ -69,6 +70,20 @@ func newBook(a *Area, service, replaces string) *Book {
 		go b.fetch("", "")
 	}
 	return b
+}
+
+// slotCell is the room of a time's button: 96x44, or what "00:00" needs
+// at a larger text size (at 200 % a fixed 44 cut the times in half).
+func slotCell() fyne.Size {
+	const widest = "00:00" // measured, never shown: not a text for lang
+	m := kit.NewButton(widest, nil, nil).MinSize()
+	return fyne.NewSize(max(96, m.Width), max(44, m.Height))
+}
+
+// onLook gives the times' buttons the room the new text size needs.
+func (b *Book) onLook() {
+	b.slots.Layout = layout.NewGridWrapLayout(slotCell())
+	b.slots.Refresh()
 }
 
 // Title is the screen's name.

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -220,11 +219,13 @@ func source(text string) fyne.CanvasObject {
 // bubble is one message of the conversation: the citizen's indented from
 // the left, the assistant's from the right, each on a tinted ground.
 func (s *Screen) bubble(mine bool, parts ...fyne.CanvasObject) fyne.CanvasObject {
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	ground := theme.ColorNameInputBackground
 	if mine {
-		bg.FillColor = theme.Color(theme.ColorNameSelection)
+		ground = theme.ColorNameSelection
 	}
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius) * 2
+	// A Tint, not a rectangle: it takes the new colour when the citizen
+	// switches the contrast.
+	bg := kit.NewTint(ground, 2)
 	body := container.NewStack(bg, container.NewPadded(container.NewVBox(parts...)))
 	indent := theme.Size(theme.SizeNamePadding) * 8
 	if mine {

@@ -55,7 +55,8 @@ type Home struct {
 	byID     map[string]api.Service
 	shown    []api.Service
 	headings map[int]string // above which rows of shown a topic's name stands
-	tall     []int          // rows given room for a heading, to give back
+	sized    map[int]bool   // rows given a height of their own (fyne keeps it)
+	measured kit.Metrics    // the theme's sizes rowH and headH were measured at
 	rowH     float32        // a row's height without a heading
 	headH    float32        // the room a heading takes
 
@@ -105,10 +106,18 @@ func NewHome(nav Navigator, s Searcher) *Home {
 			setText(box.Objects[2].(*widget.Label), s.Summary.In(kit.Lang()))
 		},
 	)
-	row := h.newRow().(*fyne.Container)
-	h.rowH = row.MinSize().Height
-	row.Objects[0].Show()
-	h.headH = row.MinSize().Height - h.rowH
+	// Rows with a heading have a height of their own (SetItemHeight),
+	// measured at a text size; fyne refreshes every widget when the theme
+	// changes (the text size or contrast in the settings) and when a hidden
+	// screen comes back, and the list measures its rows again then, so that
+	// a larger text does not overlap the next row nor a smaller one leave
+	// gaps.
+	h.list.BeforeRefresh = func() {
+		if h.measure() {
+			h.setHeights()
+		}
+	}
+	h.measure()
 	h.list.OnSelected = func(id widget.ListItemID) {
 		h.list.UnselectAll()
 		if id < len(h.shown) {
@@ -316,19 +325,40 @@ func (h *Home) categoryTitle(id string) string {
 	return lang.L("Other services")
 }
 
-// setHeights gives the rows with a heading the room for it, and the rows
-// that had one before their height back.
+// setHeights gives the rows with a heading the room for it, and every
+// other row that ever had a height of its own a plain row's height: fyne
+// has no way to forget a row's height, so each is kept right, also after
+// the rows were measured again.
 func (h *Home) setHeights() {
-	for _, id := range h.tall {
-		if _, ok := h.headings[id]; !ok {
-			h.list.SetItemHeight(id, h.rowH)
-		}
+	if h.sized == nil {
+		h.sized = map[int]bool{}
 	}
-	h.tall = h.tall[:0]
 	for id := range h.headings {
-		h.list.SetItemHeight(id, h.rowH+h.headH)
-		h.tall = append(h.tall, id)
+		h.sized[id] = true
 	}
+	for id := range h.sized {
+		height := h.rowH
+		if _, ok := h.headings[id]; ok {
+			height += h.headH
+		}
+		h.list.SetItemHeight(id, height) // draws only a height that changed
+	}
+}
+
+// measure takes a row's height with and without a heading at the theme's
+// sizes, when they differ from those measured before; it reports whether
+// it measured.
+func (h *Home) measure() bool {
+	m := kit.MetricsOf(h.list.Theme())
+	if h.rowH > 0 && m == h.measured {
+		return false
+	}
+	h.measured = m
+	row := h.newRow().(*fyne.Container)
+	h.rowH = row.MinSize().Height
+	row.Objects[0].Show()
+	h.headH = row.MinSize().Height - h.rowH
+	return true
 }
 
 // buildHelp lays out the town hall's contact and the topics, for a search

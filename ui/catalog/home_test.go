@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -35,6 +36,12 @@ func (o *opened) AskAssistant(q string)     { *o = append(*o, "?"+q) }
 func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
+	return buildHome(t)
+}
+
+// buildHome is newHome in the app there is.
+func buildHome(t *testing.T) (*Home, *opened, fyne.Window) {
+	t.Helper()
 	cat, err := assets.DemoCatalog()
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +58,9 @@ func newHome(t *testing.T) (*Home, *opened, fyne.Window) {
 	h.SetCatalog(cat, true)
 	w := test.NewWindow(h.Content())
 	w.Resize(fyne.NewSize(360, 740))
+	// The first layout wraps the texts above the list at no width yet (a
+	// word a line); a second one, as the next frame does, at the window's.
+	w.Content().Refresh()
 	t.Cleanup(w.Close)
 	return h, nav, w
 }
@@ -248,4 +258,81 @@ func TestNothingFoundAsksTheAssistant(t *testing.T) {
 	if len(*nav) != 1 || (*nav)[0] != "?Personalausweis" {
 		t.Errorf("asked %v, want the search put to the assistant", *nav)
 	}
+}
+
+// TestRowsFollowTheTextSize: the list's rows, those with a topic's name
+// above them too, take the height their text needs at the text size
+// chosen while the screen is shown, larger and smaller again, also while a
+// search shows (the rows that had a heading gave it back): none is
+// shorter than its texts (they would overlap the next row) nor taller
+// (a gap).
+func TestRowsFollowTheTextSize(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		start int
+		steps []string // a text size in percent, or "q:" and a search
+	}{
+		{"larger and back", 100, []string{"200", "100"}},
+		{"smaller and back", 200, []string{"100", "200"}},
+		{"in steps", 100, []string{"125", "150", "175", "200", "100"}},
+		{"while searching", 100, []string{"q:anmeld", "200", "q:", "100", "q:wohn", "200"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			a.Settings().SetTheme(kit.NewLook(tc.start, kit.ContrastNormal))
+			h, _, _ := buildHome(t)
+			last := rowHeights(t, h)
+			for _, step := range tc.steps {
+				if q, ok := strings.CutPrefix(step, "q:"); ok {
+					h.box.SetText(q)
+					rowHeights(t, h)
+					continue
+				}
+				var p int
+				fmt.Sscan(step, &p)
+				a.Settings().SetTheme(kit.NewLook(p, kit.ContrastNormal))
+				got := rowHeights(t, h)
+				if p == 200 && got <= last || p == 100 && got >= last {
+					t.Errorf("at %d %%: a title is %.0f high, at the size before %.0f", p, got, last)
+				}
+				last = got
+			}
+		})
+	}
+}
+
+// rowHeights checks the rows on screen: each as high as its texts need
+// at the theme's size, the next below it; it returns the height of the
+// first row's title.
+func rowHeights(t *testing.T, h *Home) float32 {
+	t.Helper()
+	var rows []*fyne.Container
+	uitest.Walk(h.list, func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok && len(c.Objects) == 3 {
+			if l, ok := c.Objects[1].(*widget.Label); ok && l.TextStyle.Bold {
+				rows = append(rows, c)
+			}
+		}
+	})
+	if len(rows) < 3 {
+		t.Fatalf("%d rows on screen, want several", len(rows))
+	}
+	d := fyne.CurrentApp().Driver()
+	for i, row := range rows {
+		title := row.Objects[1].(*widget.Label)
+		got, want := row.Size().Height, row.MinSize().Height
+		if got < want-0.5 || got > want+0.5 {
+			t.Errorf("row %q (heading shown %v) is %.0f high, its texts need %.0f", title.Text, row.Objects[0].Visible(), got, want)
+		}
+		if title.Size().Height < title.MinSize().Height-0.5 {
+			t.Errorf("row %q: its title is %.0f high, needs %.0f", title.Text, title.Size().Height, title.MinSize().Height)
+		}
+		if i > 0 {
+			above := rows[i-1]
+			if bottom := d.AbsolutePositionForObject(above).Y + above.Size().Height; d.AbsolutePositionForObject(row).Y < bottom-0.5 {
+				t.Errorf("row %q starts at %.0f, above the end of the row before it (%.0f)", title.Text, d.AbsolutePositionForObject(row).Y, bottom)
+			}
+		}
+	}
+	return rows[0].Objects[1].Size().Height
 }

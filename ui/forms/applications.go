@@ -234,8 +234,10 @@ func (ap *Applications) newRow(d *citizen.Draft, it *citizen.OutboxItem, c *citi
 	case citizen.DraftSent:
 		r.icon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 		r.status.Importance = widget.SuccessImportance
-		r.delete.SetText(lang.L("Remove from this device"))
+		// The importance first: SetText draws the button, and a later
+		// importance showed only after the next refresh (a theme change).
 		r.delete.Importance = widget.LowImportance
+		r.delete.SetText(lang.L("Remove from this device"))
 	case citizen.DraftQueued:
 		r.icon.SetResource(theme.NewWarningThemedResource(theme.UploadIcon()))
 		r.status.Importance = widget.WarningImportance

@@ -74,8 +74,8 @@ func (a *Area) FormScreen(d *citizen.Draft) (*FormScreen, error) {
 	fs.banner = kit.Wrapped(lang.L("The town hall did not accept this form. Please correct the marked fields and send it again."))
 	fs.banner.Importance = widget.DangerImportance
 	if fs.state.Answering() {
+		fs.banner.Importance = widget.WarningImportance // before SetText, which draws it
 		fs.banner.SetText(answerBanner(a, d.Answers))
-		fs.banner.Importance = widget.WarningImportance
 	} else if !fs.state.Rejected() {
 		fs.banner.Hide()
 	}

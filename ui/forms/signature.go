@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -97,10 +98,9 @@ func (p *signaturePad) rescale(size fyne.Size) {
 func clamp(v, lo, hi float64) float64 { return max(lo, min(v, hi)) }
 
 func (p *signaturePad) CreateRenderer() fyne.WidgetRenderer {
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	bg := canvas.NewRectangle(color.Transparent)
 	bg.StrokeWidth = 1
-	line := canvas.NewLine(theme.Color(theme.ColorNameDisabled))
+	line := canvas.NewLine(color.Transparent)
 	r := &signatureRenderer{pad: p, bg: bg, baseline: line}
 	r.Refresh()
 	return r
@@ -129,6 +129,11 @@ func (r *signatureRenderer) Refresh() {
 	if sig.Width > 0 && sig.Height > 0 && size.Width > 0 {
 		sx, sy = float64(size.Width)/sig.Width, float64(size.Height)/sig.Height
 	}
+	// The colours are the theme's of now: fyne refreshes the pad when the
+	// citizen switches the contrast.
+	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	r.bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
+	r.baseline.StrokeColor = theme.Color(theme.ColorNameDisabled)
 	ink := theme.Color(theme.ColorNameForeground)
 	r.lines = r.lines[:0]
 	for _, st := range sig.Strokes {
@@ -140,8 +145,8 @@ func (r *signatureRenderer) Refresh() {
 			r.lines = append(r.lines, l)
 		}
 	}
-	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
 	r.bg.Refresh()
+	r.baseline.Refresh()
 	canvas.Refresh(r.pad)
 }
 

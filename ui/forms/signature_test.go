@@ -1,15 +1,18 @@
 package forms
 
 import (
+	"image/color"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"rathaus/api"
 	"rathaus/api/formschema"
 	"rathaus/app/fill"
+	"rathaus/ui/kit"
 )
 
 func TestSignaturePad(t *testing.T) {
@@ -97,5 +100,35 @@ func TestTypedSignature(t *testing.T) {
 	_, again := newSignatureInput(&api.Signature{Typed: "Erika Mustermann"}, func(*api.Signature) {})
 	if again.Text != "Erika Mustermann" {
 		t.Errorf("a typed value opens with %q in the entry", again.Text)
+	}
+}
+
+// TestSignaturePadFollowsTheContrast: the pad's ground, border and base
+// line take the new theme's colours when the citizen switches the
+// contrast while the form is open.
+func TestSignaturePadFollowsTheContrast(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(kit.NewLook(100, kit.ContrastNormal))
+	pad := newSignaturePad(nil, nil)
+	w := test.NewWindow(pad)
+	defer w.Close()
+	w.Resize(fyne.NewSize(300, 150))
+	for _, c := range []kit.Contrast{kit.ContrastHigh, kit.ContrastNormal} {
+		look := kit.NewLook(100, c)
+		a.Settings().SetTheme(look)
+		r := test.WidgetRenderer(pad).(*signatureRenderer)
+		v := a.Settings().ThemeVariant()
+		for _, tc := range []struct {
+			what      string
+			got, want color.Color
+		}{
+			{"ground", r.bg.FillColor, look.Color(theme.ColorNameInputBackground, v)},
+			{"border", r.bg.StrokeColor, look.Color(theme.ColorNameInputBorder, v)},
+			{"base line", r.baseline.StrokeColor, look.Color(theme.ColorNameDisabled, v)},
+		} {
+			if tc.got != tc.want {
+				t.Errorf("%s: the %s is %v, want %v", c, tc.what, tc.got, tc.want)
+			}
+		}
 	}
 }

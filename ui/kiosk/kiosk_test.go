@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/driver/mobile"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
@@ -352,5 +353,44 @@ func TestLeaveWithAStaffAccount(t *testing.T) {
 	}
 	if !r.hasLeft() {
 		t.Error("the confirmed sign-in did not leave kiosk mode")
+	}
+}
+
+// TestHelpModeAtOnce: the help mode, ticked and unticked in a session,
+// sets 200 % and 150 % while the services show: their list's rows take
+// the height their texts need at once (a row over the next, or a gap,
+// was the home list's old height).
+func TestHelpModeAtOnce(t *testing.T) {
+	r := newRig(t, true)
+	r.tap(t, "Start")
+	r.waitFor(t, "[Done]")
+	checks := uitest.All[*kit.Check](r.win.Content())
+	if len(checks) == 0 {
+		t.Fatal("no help mode to tick")
+	}
+	for _, step := range []struct {
+		tick    bool
+		percent int
+	}{{true, 200}, {false, 150}} {
+		test.Tap(checks[0])
+		if l, ok := fyne.CurrentApp().Settings().Theme().(*kit.Look); !ok || l.TextPercent() != step.percent || checks[0].Checked != step.tick {
+			t.Fatalf("help mode %v: the look is %v, want %d %%", checks[0].Checked, fyne.CurrentApp().Settings().Theme(), step.percent)
+		}
+		rows := 0
+		uitest.Walk(r.win.Content(), func(o fyne.CanvasObject) {
+			c, ok := o.(*fyne.Container)
+			if !ok || len(c.Objects) != 3 {
+				return
+			}
+			if l, ok := c.Objects[1].(*widget.Label); ok && l.TextStyle.Bold && l.Truncation == fyne.TextTruncateEllipsis {
+				rows++
+				if got, need := c.Size().Height, c.MinSize().Height; got < need-0.5 || got > need+0.5 {
+					t.Errorf("at %d %%: the row %q is %.0f high, its texts need %.0f", step.percent, l.Text, got, need)
+				}
+			}
+		})
+		if rows < 2 {
+			t.Errorf("at %d %%: %d rows of services on the screen, want several", step.percent, rows)
+		}
 	}
 }

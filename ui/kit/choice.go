@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -150,7 +149,7 @@ type radioRow struct {
 	tapped func()
 	icon   *widget.Icon
 	label  *widget.Label
-	bg     *canvas.Rectangle
+	bg     *Tint // the focus, in the theme's colour whatever the contrast
 	view   fyne.CanvasObject
 }
 
@@ -161,8 +160,7 @@ var (
 
 func newRadioRow(text string, tapped func()) *radioRow {
 	row := &radioRow{tapped: tapped, icon: widget.NewIcon(theme.RadioButtonIcon()), label: Wrapped(text)}
-	row.bg = canvas.NewRectangle(theme.Color(theme.ColorNameFocus))
-	row.bg.CornerRadius = theme.InputRadiusSize()
+	row.bg = NewTint(theme.ColorNameFocus, 1)
 	row.bg.Hide()
 	// The icon sits on the label's first line, however many it wraps to.
 	icon := container.New(layout.NewCustomPaddedLayout(theme.InnerPadding(), 0, theme.Padding(), theme.Padding()), row.icon)

@@ -129,7 +129,13 @@ func (l *Hyperlink) TypedKey(ev *fyne.KeyEvent) {
 }
 
 // List is fyne's list passing the back keys on.
-type List struct{ widget.List }
+type List struct {
+	widget.List
+	// BeforeRefresh, if set, runs before each Refresh: a list whose rows
+	// have heights of their own measures them again there (fyne refreshes
+	// every widget when the text size changes).
+	BeforeRefresh func()
+}
 
 var _ fyne.Focusable = (*List)(nil)
 
@@ -142,3 +148,10 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 }
 
 func (l *List) TypedKey(ev *fyne.KeyEvent) { keyOrBack(l, ev, l.List.TypedKey) }
+
+func (l *List) Refresh() {
+	if l.BeforeRefresh != nil {
+		l.BeforeRefresh()
+	}
+	l.List.Refresh()
+}

@@ -65,7 +65,9 @@ type Screen struct {
 func New(d Deps) *Screen {
 	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox(), width: minChartWidth}
 	refresh := kit.NewWrapButton(lang.L("Update the figures"), theme.ViewRefreshIcon(), s.onUpdate)
-	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, refresh, s.body)))
+	// The charts are images drawn at the text size and in the colours of
+	// the theme: a change in the settings draws them again.
+	s.root = kit.WatchLook(kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, refresh, s.body))), s.Refresh)
 	s.Refresh()
 	return s
 }

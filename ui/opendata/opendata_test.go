@@ -3,10 +3,13 @@ package opendata
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -123,4 +126,69 @@ func TestScreen(t *testing.T) {
 			t.Errorf("labels after a failed update = %q, want the cached figures", got)
 		}
 	})
+}
+
+// TestChartsFollowTheLook: the charts, images drawn at the text size and
+// in the colours of the theme, are drawn again when the citizen changes
+// the text size or the contrast while the screen is open (or kept below
+// another): each is then the chart a screen built in that look draws.
+func TestChartsFollowTheLook(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(kit.NewLook(100, kit.ContrastNormal))
+	dev := uitest.NewDevice(t)
+	makeCases(t, dev)
+	if err := dev.Engine.RefreshOpenData(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := New(Deps{Store: dev.Store, Sync: dev.Engine})
+	w := test.NewWindow(s.Content())
+	defer w.Close()
+	w.Resize(fyne.NewSize(360, 740))
+	s.Refresh()
+	for _, look := range []*kit.Look{kit.NewLook(200, kit.ContrastNormal), kit.NewLook(200, kit.ContrastHigh), kit.NewLook(100, kit.ContrastNormal)} {
+		t.Run(fmt.Sprintf("%d %s", look.TextPercent(), look.Contrast()), func(t *testing.T) {
+			before := chartImages(s)
+			a.Settings().SetTheme(look)
+			got := chartImages(s)
+			fresh := New(Deps{Store: dev.Store, Sync: dev.Engine})
+			fw := test.NewWindow(fresh.Content())
+			defer fw.Close()
+			fw.Resize(fyne.NewSize(360, 740))
+			fresh.Refresh()
+			want := chartImages(fresh)
+			if len(got) != 2 || len(got) != len(want) || len(before) != len(got) {
+				t.Fatalf("%d charts, a fresh screen has %d, before the change %d", len(got), len(want), len(before))
+			}
+			for i := range got {
+				if samePixels(got[i], before[i]) {
+					t.Errorf("chart %d is the one drawn before the change", i)
+				}
+				if !samePixels(got[i], want[i]) {
+					t.Errorf("chart %d differs from the one a screen built in this look draws", i)
+				}
+			}
+		})
+	}
+}
+
+func chartImages(s *Screen) []image.Image {
+	var imgs []image.Image
+	for _, c := range s.charts {
+		imgs = append(imgs, c.Image)
+	}
+	return imgs
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
 }

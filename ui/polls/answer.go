@@ -143,7 +143,7 @@ func (s *Screen) onSend(p api.Poll, qs []question, errText *widget.Label) {
 		return
 	}
 	s.d.Sync.Kick()
-	s.status.SetText(lang.L("Thank you. Your answer is saved and goes to the town hall when there is a connection. You can change it until the poll closes."))
+	s.setStatus(lang.L("Thank you. Your answer is saved and goes to the town hall when there is a connection. You can change it until the poll closes."))
 	s.load()
 	s.showList()
 }

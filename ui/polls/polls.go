@@ -54,6 +54,8 @@ type Screen struct {
 	// width is what charts are drawn for (Fyne units): the screen's once
 	// it has been laid out.
 	width float32
+	// results are the results last shown (results.go).
+	results *shownResults
 	// updated, when set, is called once fetched polls or results have been
 	// shown (tests wait for it).
 	updated func()
@@ -65,8 +67,20 @@ func New(d Deps) *Screen {
 		d.Now = time.Now
 	}
 	s := &Screen{d: d, status: kit.Wrapped(""), body: container.NewVBox()}
-	s.root = kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, s.body)))
+	s.status.Hide()
+	s.root = kit.WatchLook(kit.NewVScroll(container.NewPadded(container.NewVBox(s.status, s.body))), s.onLook)
 	return s
+}
+
+// setStatus says text above the polls; with none, the line goes (an empty
+// label kept a line's gap at the top).
+func (s *Screen) setStatus(text string) {
+	s.status.SetText(text)
+	if text == "" {
+		s.status.Hide()
+	} else {
+		s.status.Show()
+	}
 }
 
 // Title is the screen's name.
@@ -94,14 +108,14 @@ func (s *Screen) load() {
 	defer cancel()
 	l, err := s.d.Store.Polls(ctx)
 	if err != nil {
-		s.status.SetText(kit.ErrorText(err))
+		s.setStatus(kit.ErrorText(err))
 		return
 	}
 	s.list = l
 }
 
 func (s *Screen) onUpdate() {
-	s.status.SetText(lang.L("Fetching the polls…"))
+	s.setStatus(lang.L("Fetching the polls…"))
 	go func() {
 		ctx, cancel := ctxShort()
 		defer cancel()
@@ -110,11 +124,11 @@ func (s *Screen) onUpdate() {
 			s.load()
 			switch {
 			case err == nil:
-				s.status.SetText("")
+				s.setStatus("")
 			case s.list.Fetched.IsZero():
-				s.status.SetText(lang.L("The polls could not be fetched: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
+				s.setStatus(lang.L("The polls could not be fetched: {{.Reason}}", map[string]any{"Reason": kit.ErrorText(err)}))
 			default:
-				s.status.SetText(lang.L("The polls could not be updated: {{.Reason}} These are the polls as of {{.Date}}.",
+				s.setStatus(lang.L("The polls could not be updated: {{.Reason}} These are the polls as of {{.Date}}.",
 					map[string]any{"Reason": kit.ErrorText(err), "Date": kit.DateTime(s.list.Fetched.In(time.Local))}))
 			}
 			if s.showsList() {
@@ -222,7 +236,7 @@ func answerLine(p citizen.MyPoll, phase citizen.PollPhase) string {
 
 func (s *Screen) back() fyne.CanvasObject {
 	return kit.NewWrapButton(lang.L("Back"), theme.NavigateBackIcon(), func() {
-		s.status.SetText("")
+		s.setStatus("")
 		s.load()
 		s.showList()
 	})

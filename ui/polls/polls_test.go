@@ -279,3 +279,66 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 		})
 	}
 }
+
+// TestResultsFollowTheLook: results shown while the citizen changes the
+// text size or the contrast are drawn again: the chart takes the height
+// its labels need at the new size (larger, and back) and a new image.
+func TestResultsFollowTheLook(t *testing.T) {
+	r := newRig(t)
+	a := fyne.CurrentApp()
+	a.Settings().SetTheme(kit.NewLook(100, kit.ContrastNormal))
+	r.w.Resize(fyne.NewSize(360, 740))
+	r.set(afterClosed)
+	r.wait(t, r.s.Shown)
+	r.wait(t, func() { test.Tap(uitest.ButtonIn(t, r.s.Content(), "Results")) })
+	chart := func() *canvas.Image {
+		t.Helper()
+		for _, img := range uitest.All[*canvas.Image](r.s.Content()) {
+			if img.Image != nil && img.Resource == nil {
+				return img
+			}
+		}
+		t.Fatal("no chart on the results")
+		return nil
+	}
+	options := 0
+	for _, p := range r.s.list.Polls {
+		if p.Results != nil {
+			for _, st := range p.Poll.Form.Steps {
+				if len(st.Fields) > 0 && len(st.Fields[0].Options) > 0 {
+					options = len(st.Fields[0].Options)
+				}
+			}
+		}
+	}
+	before := chart()
+	for _, look := range []*kit.Look{kit.NewLook(200, kit.ContrastNormal), kit.NewLook(100, kit.ContrastNormal), kit.NewLook(100, kit.ContrastHigh)} {
+		a.Settings().SetTheme(look)
+		got := chart()
+		if got.Image == before.Image {
+			t.Errorf("%d %% %s: the chart is the image drawn before", look.TextPercent(), look.Contrast())
+		}
+		if h, want := got.MinSize().Height, chartHeight(options); h != want {
+			t.Errorf("%d %% %s: the chart is %.0f high, its labels need %.0f", look.TextPercent(), look.Contrast(), h, want)
+		}
+		before = got
+	}
+	if !strings.Contains(r.text(), "Table of the numbers") {
+		t.Errorf("the results went: %s", r.text())
+	}
+}
+
+// TestNoEmptyStatusLine: with nothing to say (the polls fetched), the
+// status line goes, and the list starts at the top of the screen.
+func TestNoEmptyStatusLine(t *testing.T) {
+	r := newRig(t)
+	r.wait(t, r.s.Shown)
+	if r.s.status.Visible() {
+		t.Errorf("the status line shows %q", r.s.status.Text)
+	}
+	r.dev.Backend.Stop()
+	r.wait(t, r.s.Shown)
+	if !r.s.status.Visible() || !strings.Contains(r.s.status.Text, "could not be updated") {
+		t.Errorf("offline: status line visible %v, %q; want that the polls could not be updated", r.s.status.Visible(), r.s.status.Text)
+	}
+}

@@ -35,7 +35,7 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 		s.showResults(p.Poll, *p.Results)
 		return
 	}
-	s.status.SetText(lang.L("Fetching the results…"))
+	s.setStatus(lang.L("Fetching the results…"))
 	go func() {
 		ctx, cancel := ctxShort()
 		defer cancel()
@@ -54,9 +54,9 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 				if err != nil {
 					reason = kit.ErrorText(err)
 				}
-				s.status.SetText(lang.L("The results could not be fetched: {{.Reason}}", map[string]any{"Reason": reason}))
+				s.setStatus(lang.L("The results could not be fetched: {{.Reason}}", map[string]any{"Reason": reason}))
 			default:
-				s.status.SetText("")
+				s.setStatus("")
 				s.showResults(p.Poll, *got)
 			}
 			if s.updated != nil {
@@ -67,8 +67,26 @@ func (s *Screen) onResults(p citizen.MyPoll) {
 }
 
 func (s *Screen) showResults(p api.Poll, r api.PollResults) {
-	s.body.Objects = []fyne.CanvasObject{s.back(), resultsCard(p, r, s.chartWidth())}
+	card := resultsCard(p, r, s.chartWidth())
+	s.body.Objects = []fyne.CanvasObject{s.back(), card}
 	s.body.Refresh()
+	s.results = &shownResults{poll: p, results: r, card: card}
+}
+
+// shownResults are the results on the screen, to draw again.
+type shownResults struct {
+	poll    api.Poll
+	results api.PollResults
+	card    fyne.CanvasObject
+}
+
+// onLook draws the results' charts again, which were drawn at the text
+// size and in the colours of the theme, when these changed (the
+// settings) while the results are shown.
+func (s *Screen) onLook() {
+	if r := s.results; r != nil && len(s.body.Objects) == 2 && s.body.Objects[1] == r.card {
+		s.showResults(r.poll, r.results)
+	}
 }
 
 func (s *Screen) chartWidth() float32 { return max(s.width, minChartWidth) }

@@ -97,11 +97,13 @@ func (s *Screen) Title() string { return lang.L("Settings") }
 // Content is the screen's root.
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
 
-// AddSection adds a titled row below the others (the language picker,
-// the account).
+// AddSection adds a titled row below the others (the account); with no
+// title, obj brings its own (the language picker).
 func (s *Screen) AddSection(title string, obj fyne.CanvasObject) {
 	s.box.Add(widget.NewSeparator())
-	s.box.Add(kit.Heading(title))
+	if title != "" {
+		s.box.Add(kit.Heading(title))
+	}
 	s.box.Add(obj)
 	s.box.Refresh()
 }
