@@ -87,6 +87,7 @@ func run() error {
 	}
 
 	var p *parts
+	var win fyne.Window // the main window, made while the data opens
 	open := func(fresh bool) error {
 		var err error
 		p, err = openParts(ctx, dir, backend, wire, fresh, secretOpts)
@@ -107,7 +108,7 @@ func run() error {
 		acct := login.New(loginCfg, p.keys, p.portal, p.engine)
 		resumeLogin(ctx, acct, p.engine)
 		// The window shows while the screens are built (ui.Start).
-		w, screens := ui.Start(a, ui.Deps{Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
+		w, screens := ui.Start(a, ui.Deps{Window: win, Store: p.store, Sync: p.engine, Protection: p.keys.Backend(), DataDir: dir, Index: p.index,
 			Account: acct, FixedLanguage: os.Getenv("RATHAUS_LANG") != "", Claimer: p.portal,
 			Frame: func(c fyne.CanvasObject) fyne.CanvasObject { return firstframe.Frame(c, nil) }}) // the start benchmark only
 		w.SetMaster()
@@ -116,9 +117,16 @@ func run() error {
 		go p.engine.Run(ctx)  // the screens follow its statuses from now on
 		go u.FollowFocus(ctx) // Tab keeps the focused field in view
 	}
+	// The data opens while the window is made (the first window starts
+	// fyne's driver, which mostly waits on the display server).
+	opened := make(chan error, 1)
+	go func() { opened <- open(false) }()
+	if !kioskMode() {
+		win = ui.NewWindow(a)
+	}
 	// A data key out of reach is a window with the ways forward, not an
 	// exit: the citizen can start the keyring and try again.
-	if err := open(false); err != nil {
+	if err := <-opened; err != nil {
 		slog.Error("the data cannot be opened", "err", err)
 		ui.ShowStartProblem(a, err, ui.StartProblem{DataDir: dir, Open: open, Opened: showMain,
 			Discard: func() error { return store.Discard(filepath.Join(dir, "rathaus.db")) }})

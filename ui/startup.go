@@ -56,6 +56,10 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 	ps := &problemScreen{p: p}
 	ps.win = a.NewWindow(lang.L("Rathaus"))
 	ps.win.Resize(fyne.NewSize(480, 420))
+	// Closing it quits, as Quit does: the main window may exist already,
+	// not shown (main makes it while the data opens), and fyne ends the
+	// app only when no window is left.
+	ps.win.SetCloseIntercept(a.Quit)
 	title := widget.NewLabel(lang.L("Your data cannot be opened"))
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	ps.message = widget.NewLabel("")

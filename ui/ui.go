@@ -169,6 +169,15 @@ func New(a fyne.App, d Deps) *UI {
 	return u
 }
 
+// NewWindow makes the app's main window, at its first size. The first
+// window starts fyne's driver (a connection to the display server), so
+// main makes it while the data opens and hands it over in Deps.Window.
+func NewWindow(a fyne.App) fyne.Window {
+	w := a.NewWindow(lang.L("Rathaus"))
+	w.Resize(fyne.NewSize(480, windowHeight(a)))
+	return w
+}
+
 // newUI applies the citizen's settings and language and makes the window,
 // on the main goroutine.
 func newUI(a fyne.App, d Deps) *UI {
@@ -184,8 +193,7 @@ func newUI(a fyne.App, d Deps) *UI {
 	}
 	u.win = d.Window
 	if u.win == nil {
-		u.win = a.NewWindow(lang.L("Rathaus"))
-		u.win.Resize(fyne.NewSize(480, windowHeight(a)))
+		u.win = NewWindow(a)
 	}
 
 	u.index = d.Index
