@@ -164,9 +164,7 @@ var bareFocusable = regexp.MustCompile(`widget\.New(Entry|MultiLineEntry|Passwor
 	`dialog\.(New|Show)(Information|Error|Confirm|CustomConfirm|Custom|Form|Entry)\(`)
 
 // bareAllowed are the files that may make them, and why.
-var bareAllowed = map[string]string{
-	"startup.go": "the start-up problem screen, before the shell and its keys: start-up code is kept apart",
-}
+var bareAllowed = map[string]string{}
 
 // TestNoBareFocusableWidgets: no screen makes a focusable fyne widget that
 // would swallow Escape; kit makes them.

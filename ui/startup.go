@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -40,9 +39,9 @@ type problemScreen struct {
 	p       StartProblem
 	err     error // the problem on screen
 	message *widget.Label
-	retry   *widget.Button
-	afresh  *widget.Button
-	quit    *widget.Button
+	retry   *kit.Button
+	afresh  *kit.Button
+	quit    *kit.Button
 	settled func() // tests: called once an attempt's outcome is on screen
 }
 
@@ -66,10 +65,10 @@ func newProblemScreen(a fyne.App, err error, p StartProblem) *problemScreen {
 	ps.message.Wrapping = fyne.TextWrapWord
 	folder := widget.NewLabel(lang.L("Data folder") + ": " + p.DataDir)
 	folder.Wrapping = fyne.TextWrapBreak
-	ps.retry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), ps.onRetry)
+	ps.retry = kit.NewButton(lang.L("Try again"), theme.ViewRefreshIcon(), ps.onRetry)
 	ps.retry.Importance = widget.HighImportance
-	ps.afresh = widget.NewButton(lang.L("Start afresh"), ps.onStartAfresh)
-	ps.quit = widget.NewButton(lang.L("Quit"), a.Quit)
+	ps.afresh = kit.NewButton(lang.L("Start afresh"), nil, ps.onStartAfresh)
+	ps.quit = kit.NewButton(lang.L("Quit"), nil, a.Quit)
 	ps.show(err)
 	ps.win.SetContent(container.NewVScroll(container.NewPadded(container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, title),
@@ -114,18 +113,18 @@ func (ps *problemScreen) onRetry() { ps.open(false, false) }
 
 func (ps *problemScreen) onStartAfresh() {
 	if ps.keyGone() {
-		dialog.ShowConfirm(lang.L("Start afresh?"),
+		kit.ShowConfirmRisky(lang.L("Start afresh?"),
 			lang.L("The drafts and submissions saved on this device can no longer be read: they are deleted, and the app starts afresh with nothing saved. Applications already sent are with the town hall. This cannot be undone."),
-			func(ok bool) {
+			lang.L("Yes"), lang.L("No"), func(ok bool) {
 				if ok {
 					ps.open(true, true)
 				}
 			}, ps.win)
 		return
 	}
-	dialog.ShowConfirm(lang.L("Start afresh?"),
+	kit.ShowConfirmRisky(lang.L("Start afresh?"),
 		lang.L("Drafts and submissions saved before stay on this device but can no longer be opened or sent. This cannot be undone."),
-		func(ok bool) {
+		lang.L("Yes"), lang.L("No"), func(ok bool) {
 			if ok {
 				ps.open(true, false)
 			}

@@ -173,7 +173,7 @@ func (t *Ticket) onAlternative(s api.Slot) {
 }
 
 func (t *Ticket) onCancel() {
-	kit.ShowConfirm(lang.L("Cancel this appointment?"), lang.L("The time becomes free for others. This cannot be undone."), lang.L("Yes"), lang.L("No"), func(ok bool) {
+	kit.ShowConfirmRisky(lang.L("Cancel this appointment?"), lang.L("The time becomes free for others. This cannot be undone."), lang.L("Yes"), lang.L("No"), func(ok bool) {
 		if ok {
 			t.ConfirmCancel()
 		}

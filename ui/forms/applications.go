@@ -359,8 +359,8 @@ func (ap *Applications) onDelete(d *citizen.Draft) {
 		title = lang.L("Remove from this device?")
 		text = lang.L("What you entered is deleted from this device. Your application at the town hall is not withdrawn, and its status stays listed here.")
 	}
-	// The answer has the focus: Enter deletes, Escape keeps.
-	kit.ShowConfirm(title, text, lang.L("Yes"), lang.L("No"), func(ok bool) {
+	// What is deleted cannot come back: "No" has the focus, Enter keeps.
+	kit.ShowConfirmRisky(title, text, lang.L("Yes"), lang.L("No"), func(ok bool) {
 		if !ok {
 			return
 		}

@@ -182,6 +182,17 @@ func ShowError(err error, w fyne.Window) dialog.Dialog {
 // ShowConfirm asks a question with two buttons, the confirming one
 // focused: Enter confirms, Escape (or the other button) does not.
 func ShowConfirm(title, text, yes, no string, answered func(bool), w fyne.Window) dialog.Dialog {
+	return showConfirm(title, text, yes, no, answered, w, false)
+}
+
+// ShowConfirmRisky asks before what cannot be undone (deleting the data
+// on the device): the confirming button in the danger colour, the other
+// focused, so that Enter does not destroy anything.
+func ShowConfirmRisky(title, text, yes, no string, answered func(bool), w fyne.Window) dialog.Dialog {
+	return showConfirm(title, text, yes, no, answered, w, true)
+}
+
+func showConfirm(title, text, yes, no string, answered func(bool), w fyne.Window, risky bool) dialog.Dialog {
 	var d dialog.Dialog
 	answer := func(ok bool) func() {
 		return func() {
@@ -195,10 +206,14 @@ func ShowConfirm(title, text, yes, no string, answered func(bool), w fyne.Window
 	confirm.Importance = widget.HighImportance
 	cancel := NewButton(no, theme.CancelIcon(), answer(false))
 	confirm.OnEscape, cancel.OnEscape = cancel.OnTapped, cancel.OnTapped
+	focused := confirm
+	if risky {
+		confirm.Importance, focused = widget.DangerImportance, cancel
+	}
 	buttons := container.NewGridWithColumns(2, cancel, confirm)
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, buttons, nil, nil, Wrapped(text)), w)
 	d.Resize(fyne.NewSize(min(360, w.Canvas().Size().Width-4*theme.Padding()), 0))
 	d.Show()
-	w.Canvas().Focus(confirm)
+	w.Canvas().Focus(focused)
 	return d
 }

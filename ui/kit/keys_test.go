@@ -2,6 +2,7 @@ package kit
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -92,16 +93,27 @@ func TestButtonKeys(t *testing.T) {
 // Enter confirms; Escape cancels.
 func TestConfirmByKeys(t *testing.T) {
 	for _, tc := range []struct {
-		key  fyne.KeyName
-		want bool
-	}{{fyne.KeyReturn, true}, {fyne.KeyEscape, false}} {
-		t.Run(string(tc.key), func(t *testing.T) {
+		risky bool
+		key   fyne.KeyName
+		want  bool
+	}{
+		{false, fyne.KeyReturn, true},
+		{false, fyne.KeyEscape, false},
+		// What cannot be undone: Enter keeps, as the other button has the focus.
+		{true, fyne.KeyReturn, false},
+		{true, fyne.KeyEscape, false},
+	} {
+		t.Run(fmt.Sprintf("risky=%v %s", tc.risky, tc.key), func(t *testing.T) {
 			test.NewTempApp(t)
 			w := test.NewWindow(widget.NewLabel("behind"))
 			w.Resize(fyne.NewSize(400, 300))
 			t.Cleanup(w.Close)
 			var got []bool
-			ShowConfirm("Delete?", "The draft goes.", "Delete", "Keep", func(ok bool) { got = append(got, ok) }, w)
+			show := ShowConfirm
+			if tc.risky {
+				show = ShowConfirmRisky
+			}
+			show("Delete?", "The draft goes.", "Delete", "Keep", func(ok bool) { got = append(got, ok) }, w)
 			f := w.Canvas().Focused()
 			if f == nil {
 				t.Fatal("nothing focused in the question")
