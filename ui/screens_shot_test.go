@@ -99,6 +99,7 @@ func TestScreensAll(t *testing.T) {
 				u.SwitchLanguage(language)
 			} else {
 				u.build()
+				u.show()
 			}
 			if !fyne.CurrentDevice().IsMobile() {
 				u.win.Resize(v.size)
