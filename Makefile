@@ -46,7 +46,7 @@ lint: deps
 screenshot: build
 	scripts/screenshot.sh docs/screenshot.png
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x900x24" \
-		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/ -args -shots $(CURDIR)/docs
+		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run '^TestScreenshots$$' ./ui/ -args -shots $(CURDIR)/docs
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x1000x24" \
 		go test -count=1 -tags=sqlite_fts5,sqlite_secure_delete,screenshot -run Screenshots ./ui/reports/ -args -shots $(CURDIR)/docs
 	RATHAUS_LANG=$${RATHAUS_LANG:-de} xvfb-run -a -s "-screen 0 1280x800x24" \

@@ -127,7 +127,7 @@ func TestScreenshots(t *testing.T) {
 			test.Tap(uitest.ButtonIn(t, s.Content(), "Ergebnisse"))
 		})
 		// At 200 % the table is below the chart: scrolled to, to be seen.
-		fyne.DoAndWait(func() { s.root.(*kit.Scroll).ScrollToOffset(down) })
+		fyne.DoAndWait(func() { uitest.All[*kit.Scroll](s.root)[0].ScrollToOffset(down) })
 		capture(t, w, name)
 	}
 	results("polls-results.png", 0)
