@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/server"
 	"rathaus/server/servertest"
 	"rathaus/sync/portal"
 )
@@ -136,18 +134,15 @@ func TestPollAnswerOffline(t *testing.T) {
 // count the device's earlier answer once.
 func TestPollAnswerAfterClosing(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Pointer[time.Time]
 	open := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	now.Store(&open)
-	backend := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *now.Load() }
-	}))
+	clock := servertest.NewClock(open)
+	backend := servertest.New(t, servertest.WithClock(clock))
 	dev := newRigOn(t, backend)
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "ja"})
 	converge(t, dev, 5)
 
 	closed := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	now.Store(&closed)
+	clock.Set(closed)
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "nein"})
 	converge(t, dev, 5)
 

@@ -2,12 +2,10 @@ package engine_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/app/citizen"
-	"rathaus/server"
 	"rathaus/server/servertest"
 )
 
@@ -17,12 +15,9 @@ import (
 // counts once in the results, which are then kept on the device too.
 func TestPollAnsweredOfflineCountsOnce(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Pointer[time.Time]
 	open := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	now.Store(&open)
-	backend := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *now.Load() }
-	}))
+	clock := servertest.NewClock(open)
+	backend := servertest.New(t, servertest.WithClock(clock))
 	dev := newRigOn(t, backend)
 	if err := dev.engine.Sync(ctx); err != nil {
 		t.Fatalf("first sync: %v", err)
@@ -61,7 +56,7 @@ func TestPollAnsweredOfflineCountsOnce(t *testing.T) {
 	}
 
 	closed := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	now.Store(&closed)
+	clock.Set(closed)
 	if err := dev.engine.RefreshPollResults(ctx, "marktplatz"); err != nil {
 		t.Fatal(err)
 	}
