@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +20,7 @@ import (
 	"rathaus/sync/engine"
 	"rathaus/sync/portal"
 	"rathaus/sync/upload"
+	"rathaus/ui/internal/uitest"
 )
 
 // TestTwoCitizensNoTrace: two citizens one after the other at one kiosk.
@@ -34,10 +32,7 @@ import (
 // file of the data folder (WAL included, after the checkpoint), not in the
 // secret store, not in the log.
 func TestTwoCitizensNoTrace(t *testing.T) {
-	logs := &logBuffer{}
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(prev) })
+	logs := uitest.CaptureLog(t)
 
 	ctx := context.Background()
 	b := servertest.New(t)
@@ -156,7 +151,7 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 		"draft id": d.ID, "unfinished draft id": left.ID, "idempotency key": item.IdempotencyKey,
 		"attachment id": att.ID, "session key name": install,
 	}
-	hits := scanDir(t, dir, logs.bytes(), needles)
+	hits := scanDir(t, dir, logs.Bytes(), needles)
 	for _, h := range hits {
 		t.Error("found:", h)
 	}
@@ -167,22 +162,8 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 
 func scanDir(t *testing.T, dir string, log []byte, needles map[string]string) []string {
 	t.Helper()
-	contents := map[string][]byte{"(log)": log}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		contents[rel] = b
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	contents := uitest.Files(t, dir)
+	contents["(log)"] = log
 	var hits []string
 	for what, n := range needles {
 		for name, b := range contents {
@@ -192,22 +173,4 @@ func scanDir(t *testing.T, dir string, log []byte, needles map[string]string) []
 		}
 	}
 	return hits
-}
-
-// logBuffer is the app's log, captured.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.buf.Bytes())
 }
