@@ -11,18 +11,14 @@ import (
 	"rathaus/server/servertest"
 )
 
-type env struct {
-	*servertest.Backend
-	clock *servertest.Clock
+// env is the real backend on a clock the test moves (e.Clock).
+type env struct{ *servertest.Backend }
+
+func newEnv(t *testing.T) env {
+	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))))}
 }
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	clock := servertest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	return &env{servertest.New(t, servertest.WithClock(clock)), clock}
-}
-
-func (e *env) create(t *testing.T, token string, ct []byte) api.Handoff {
+func (e env) create(t *testing.T, token string, ct []byte) api.Handoff {
 	t.Helper()
 	code, body := e.Call(t, http.MethodPost, api.PathHandoffs, token, api.NewHandoff{Ciphertext: ct})
 	var h api.Handoff
@@ -46,10 +42,10 @@ func TestHandoffClaimedOnce(t *testing.T) {
 	kiosk := e.Device(t).Token
 	ct := bytes.Repeat([]byte{7}, 100)
 	h := e.create(t, kiosk, ct)
-	if want := e.clock.Now().Add(30 * time.Minute); !h.Expires.Equal(want) {
+	if want := e.Clock.Now().Add(30 * time.Minute); !h.Expires.Equal(want) {
 		t.Errorf("expires %v, want %v", h.Expires, want)
 	}
-	e.clock.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	// The phone claims without a device credential.
 	code, body := e.Call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
 	var c api.HandoffClaim
@@ -63,8 +59,8 @@ func TestHandoffClaimedOnce(t *testing.T) {
 	// The kiosk sees when it was claimed; another device does not see it.
 	code, body = e.Call(t, http.MethodGet, api.PathHandoffs+h.ID, kiosk, nil)
 	var st api.Handoff
-	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || st.Claimed == nil || !st.Claimed.Equal(e.clock.Now()) {
-		t.Errorf("state: %d %s, want claimed at %v", code, body, e.clock.Now())
+	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || st.Claimed == nil || !st.Claimed.Equal(e.Clock.Now()) {
+		t.Errorf("state: %d %s, want claimed at %v", code, body, e.Clock.Now())
 	}
 	if code, _ := e.Call(t, http.MethodGet, api.PathHandoffs+h.ID, e.Device(t).Token, nil); code != http.StatusNotFound {
 		t.Errorf("another device's look: %d, want 404", code)
@@ -94,7 +90,7 @@ func TestHandoffRefusals(t *testing.T) {
 			return e.Call(t, http.MethodPost, api.PathHandoffs+"nope/claim", "", nil)
 		}, http.StatusNotFound, ""},
 		{"claim expired", func() (int, []byte) {
-			e.clock.Advance(30 * time.Minute)
+			e.Clock.Advance(30 * time.Minute)
 			return e.Call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
 		}, http.StatusGone, api.ProblemHandoffExpired},
 	}

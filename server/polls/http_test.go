@@ -11,20 +11,16 @@ import (
 	"rathaus/server/servertest"
 )
 
-type env struct {
-	*servertest.Backend
-	clock *servertest.Clock
-}
+// env is the real backend on a clock the test moves (e.Clock).
+type env struct{ *servertest.Backend }
 
 // newEnv starts the real backend with the demo polls, on a clock the test
 // moves: the demo poll "marktplatz" is open at the start.
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	clock := servertest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))
-	return &env{servertest.New(t, servertest.WithClock(clock)), clock}
+func newEnv(t *testing.T) env {
+	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))))}
 }
 
-func (e *env) answer(t *testing.T, token string, data map[string]any) (int, api.Problem) {
+func (e env) answer(t *testing.T, token string, data map[string]any) (int, api.Problem) {
 	t.Helper()
 	code, body := e.Call(t, http.MethodPut, api.PathPolls+"marktplatz/answer", token, api.PollAnswer{Data: data})
 	var p api.Problem
@@ -34,7 +30,7 @@ func (e *env) answer(t *testing.T, token string, data map[string]any) (int, api.
 	return code, p
 }
 
-func (e *env) results(t *testing.T) (int, api.PollResults) {
+func (e env) results(t *testing.T) (int, api.PollResults) {
 	t.Helper()
 	code, body := e.Call(t, http.MethodGet, api.PathPolls+"marktplatz/results", "", nil)
 	var res api.PollResults
@@ -124,7 +120,7 @@ func TestAnswersCountOncePerDevice(t *testing.T) {
 		}
 	}
 
-	e.clock.Set(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
+	e.Clock.Set(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
 	code, p := e.answer(t, a, map[string]any{"nutzung": "markt"})
 	if code != http.StatusConflict || p.Type != api.ProblemPollClosed {
 		t.Errorf("answer after closing = %d %+v; want 409 poll-closed", code, p)

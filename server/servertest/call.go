@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"rathaus/api"
-	"rathaus/server"
 )
 
 // Clock is a clock the test moves by hand, for a backend whose answers
@@ -34,9 +33,10 @@ func (c *Clock) Set(t time.Time) { c.now.Store(&t) }
 // Advance moves the clock on by d.
 func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
-// WithClock starts the backend on c instead of the real time.
+// WithClock starts the backend on c instead of the real time; the test
+// moves it as Backend.Clock.
 func WithClock(c *Clock) Option {
-	return WithConfig(func(cfg *server.Config) { cfg.Now = c.Now })
+	return func(o *options) { o.cfg.Now, o.clock = c.Now, c }
 }
 
 // Call sends a request to the backend at path, with body (if not nil) as
