@@ -15,6 +15,7 @@ import (
 type env struct{ *servertest.Backend }
 
 func newEnv(t *testing.T) env {
+	t.Helper()
 	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))))}
 }
 

@@ -17,6 +17,7 @@ type env struct{ *servertest.Backend }
 // newEnv starts the real backend with the demo polls, on a clock the test
 // moves: the demo poll "marktplatz" is open at the start.
 func newEnv(t *testing.T) env {
+	t.Helper()
 	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))))}
 }
 
