@@ -11,15 +11,9 @@ import (
 	"time"
 
 	"rathaus/app/citizen"
-	"rathaus/app/kiosk"
 	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
 	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
 	"rathaus/ui/internal/uitest"
 )
 
@@ -44,22 +38,8 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("secret store: %s", keys.Backend())
-	kioskStore, err := store.Open(ctx, filepath.Join(dir, "rathaus.db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kioskStore.Close()
-	if err := assets.SeedDemo(ctx, kioskStore); err != nil {
-		t.Fatal(err)
-	}
-	eng := engine.New(kioskStore, portal.New(b.URL, portal.WithTimeout(10*time.Second)), upload.New(b.URL), keys)
-	if err := eng.Sync(ctx); err != nil { // the kiosk registers its device
-		t.Fatal(err)
-	}
-	sessions, err := kiosk.NewSessions(filepath.Join(dir, "kiosk-sessions"), keys, kioskStore, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kd := newKioskDevice(t, b, dir, keys)
+	kioskStore, eng, sessions := kd.store, kd.engine, kd.sessions
 
 	// The first citizen, with the backend out of reach.
 	b.Stop()
