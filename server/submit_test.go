@@ -20,6 +20,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/servertest"
 )
 
 var caseID = regexp.MustCompile(`^c_[0-9a-f]{16}$`)
@@ -343,7 +344,7 @@ func TestSubmitReplayAfterFormWithdrawn(t *testing.T) {
 	// The same database behind a server whose catalog lacks the service.
 	rest := e.catalog
 	rest.Services = slices.DeleteFunc(slices.Clone(rest.Services), func(s api.Service) bool { return s.ID == svc.ID })
-	later := &env{db: e.db, catalog: rest, forms: e.forms, logs: &syncBuffer{}}
+	later := &env{db: e.db, catalog: rest, forms: e.forms, logs: &servertest.Log{}}
 	later.srv = httptest.NewServer(mustNew(t, server.Config{Store: e.db, Catalog: rest, Forms: e.forms,
 		Logger: slog.New(slog.NewJSONHandler(later.logs, nil))}))
 	t.Cleanup(later.srv.Close)

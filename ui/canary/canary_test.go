@@ -83,7 +83,7 @@ func shapes(s string) map[string][]byte {
 // under dir and in the log.
 func scan(t *testing.T, dir string, log []byte, cs canaries) (hits []string, files []string) {
 	t.Helper()
-	contents := uitest.Files(t, dir)
+	contents := servertest.Files(t, dir)
 	for _, rel := range slices.Sorted(maps.Keys(contents)) {
 		files = append(files, fmt.Sprintf("%s (%d bytes)", rel, len(contents[rel])))
 	}
@@ -165,7 +165,7 @@ func TestScanFindsWhatIsThere(t *testing.T) {
 // in this app (its payload is service, office and slot; the ticket is
 // sealed), so it carries no canary.
 func TestCanaryScan(t *testing.T) {
-	logs := uitest.CaptureLog(t)
+	logs := servertest.CaptureLog(t)
 
 	ctx := context.Background()
 	b := servertest.New(t)

@@ -14,7 +14,6 @@ import (
 	"rathaus/app/secrets"
 	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
-	"rathaus/ui/internal/uitest"
 )
 
 // TestTwoCitizensNoTrace: two citizens one after the other at one kiosk.
@@ -26,7 +25,7 @@ import (
 // file of the data folder (WAL included, after the checkpoint), not in the
 // secret store, not in the log.
 func TestTwoCitizensNoTrace(t *testing.T) {
-	logs := uitest.CaptureLog(t)
+	logs := servertest.CaptureLog(t)
 
 	ctx := context.Background()
 	b := servertest.New(t)
@@ -142,7 +141,7 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 
 func scanDir(t *testing.T, dir string, log []byte, needles map[string]string) []string {
 	t.Helper()
-	contents := uitest.Files(t, dir)
+	contents := servertest.Files(t, dir)
 	contents["(log)"] = log
 	var hits []string
 	for what, n := range needles {

@@ -1,4 +1,4 @@
-package uitest
+package servertest
 
 import (
 	"bytes"
@@ -10,16 +10,17 @@ import (
 	"testing"
 )
 
-// Log is the app's log (slog's default) captured, for the tests that look
-// for what it must not hold (a citizen's data after a kiosk session, the
-// canaries).
+// Log is a log sink that the backend's (or the app's) goroutines write to
+// while the test reads it: for the tests that look for what a log must
+// not hold (secrets, tokens, a citizen's data after a kiosk session).
 type Log struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-// CaptureLog makes slog's default logger write everything, debug included,
-// to the returned Log until the test ends.
+// CaptureLog makes slog's default logger (and with it the log package's)
+// write everything, debug included, to the returned Log until the test
+// ends.
 func CaptureLog(t testing.TB) *Log {
 	t.Helper()
 	l := &Log{}
@@ -40,6 +41,13 @@ func (l *Log) Bytes() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return bytes.Clone(l.buf.Bytes())
+}
+
+// String is what was logged so far.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // Files reads every file under dir, keyed by its path relative to dir.
