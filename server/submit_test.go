@@ -93,6 +93,29 @@ func (e *env) example(t *testing.T, svc api.Service) map[string]any {
 	return data
 }
 
+// service is the demo catalog's service id.
+func (e *env) service(t *testing.T, id string) api.Service {
+	t.Helper()
+	for _, s := range e.catalog.Services {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("the demo catalog has no %s service", id)
+	return api.Service{}
+}
+
+// withService changes the demo catalog's service id for the backend.
+func withService(id string, change func(*api.Service)) option {
+	return func(c *server.Config) {
+		for i := range c.Catalog.Services {
+			if c.Catalog.Services[i].ID == id {
+				change(&c.Catalog.Services[i])
+			}
+		}
+	}
+}
+
 // TestSubmitEveryDemoService submits each demo example, with real uploads
 // for whatever attachments it has.
 func TestSubmitEveryDemoService(t *testing.T) {
