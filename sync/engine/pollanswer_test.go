@@ -63,6 +63,20 @@ func (k *pollAnswersUnderTest) check(t *testing.T, n *faultNet, dev *rig) {
 	}
 }
 
+// pollsOpen is a time the demo polls are open; at pollsClosed they are
+// closed.
+var (
+	pollsOpen   = time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+	pollsClosed = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// newPollRig is a device of a backend whose clock (backend.Clock) the
+// test moves, at pollsOpen to begin with.
+func newPollRig(t *testing.T) *rig {
+	t.Helper()
+	return newRigOn(t, servertest.New(t, servertest.WithClock(servertest.NewClock(pollsOpen))))
+}
+
 func queuePollAnswer(t *testing.T, dev *rig, poll string, data map[string]any) {
 	t.Helper()
 	if _, err := dev.store.Enqueue(context.Background(), citizen.PollOutboxID(poll), &citizen.PollAnswerPayload{Poll: poll, Data: data}); err != nil {
@@ -134,15 +148,12 @@ func TestPollAnswerOffline(t *testing.T) {
 // count the device's earlier answer once.
 func TestPollAnswerAfterClosing(t *testing.T) {
 	ctx := context.Background()
-	open := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	clock := servertest.NewClock(open)
-	backend := servertest.New(t, servertest.WithClock(clock))
-	dev := newRigOn(t, backend)
+	dev := newPollRig(t)
+	backend, clock := dev.backend, dev.backend.Clock
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "ja"})
 	converge(t, dev, 5)
 
-	closed := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	clock.Set(closed)
+	clock.Set(pollsClosed)
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "nein"})
 	converge(t, dev, 5)
 
