@@ -15,7 +15,9 @@ func TestWrite(t *testing.T) {
 		wantType   string
 		wantBody   string
 	}{
-		{"json", func(w http.ResponseWriter) { WriteJSON(w, http.StatusCreated, HandoffClaim{ID: "h1", Ciphertext: []byte{1}}) },
+		{"json", func(w http.ResponseWriter) {
+			WriteJSON(w, http.StatusCreated, HandoffClaim{ID: "h1", Ciphertext: []byte{1}})
+		},
 			http.StatusCreated, ContentTypeJSON, `{"id":"h1","ciphertext":"AQ=="}`},
 		{"problem", func(w http.ResponseWriter) {
 			WriteProblem(w, &Problem{Type: ProblemHandoffClaimed, Title: "Gone", Status: http.StatusGone})
