@@ -13,13 +13,8 @@ import (
 // sperrmuell returns the demo's sperrmuell service and its example data.
 func (e *env) sperrmuell(t *testing.T) (api.Service, map[string]any) {
 	t.Helper()
-	for _, s := range e.catalog.Services {
-		if s.ID == "sperrmuell" {
-			return s, e.example(t, s)
-		}
-	}
-	t.Fatal("the demo catalog has no sperrmuell service")
-	return api.Service{}, nil
+	s := e.service(t, "sperrmuell")
+	return s, e.example(t, s)
 }
 
 // spliced is a submission of data whose string values "@1", "@2", ... are

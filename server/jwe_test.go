@@ -8,7 +8,6 @@ import (
 
 	"rathaus/api"
 	"rathaus/api/jwe"
-	"rathaus/server"
 	"rathaus/server/authority"
 )
 
@@ -25,22 +24,8 @@ func TestSubmitEncryptedEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t, func(c *server.Config) {
-		for i := range c.Catalog.Services {
-			if c.Catalog.Services[i].ID == "fuehrungszeugnis" {
-				c.Catalog.Services[i].EncryptionKey = key.Public()
-			}
-		}
-	})
-	var svc, plainSvc api.Service
-	for _, s := range e.catalog.Services {
-		switch s.ID {
-		case "fuehrungszeugnis":
-			svc = s
-		case "hundesteuer":
-			plainSvc = s
-		}
-	}
+	e := newEnv(t, withService("fuehrungszeugnis", func(s *api.Service) { s.EncryptionKey = key.Public() }))
+	svc, plainSvc := e.service(t, "fuehrungszeugnis"), e.service(t, "hundesteuer")
 	data := mustMarshal(t, e.example(t, svc))
 	to := func(k *authority.Key) string {
 		pub, err := jwe.ParsePublicKey(k.Public())

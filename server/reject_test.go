@@ -12,15 +12,7 @@ import (
 
 func TestSubmitValidation(t *testing.T) {
 	e := newEnv(t)
-	var svc api.Service
-	for _, s := range e.catalog.Services {
-		if s.ID == "hundesteuer" {
-			svc = s
-		}
-	}
-	if svc.ID == "" {
-		t.Fatal("the demo catalog has no hundesteuer service")
-	}
+	svc := e.service(t, "hundesteuer")
 	data := e.example(t, svc)
 	data["postcode"] = "123"
 	delete(data, "dog_name")

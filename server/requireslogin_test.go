@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"rathaus/api"
-	"rathaus/server"
 )
 
 // TestSubmitRequiresLogin: a service with requires_login takes no
@@ -13,22 +12,8 @@ import (
 // case), and takes it once the device is linked; other services stay open
 // to anonymous devices.
 func TestSubmitRequiresLogin(t *testing.T) {
-	e := newEnv(t, func(c *server.Config) {
-		for i := range c.Catalog.Services {
-			if c.Catalog.Services[i].ID == "hundesteuer" {
-				c.Catalog.Services[i].RequiresLogin = true
-			}
-		}
-	})
-	var svc, open api.Service
-	for _, s := range e.catalog.Services {
-		switch s.ID {
-		case "hundesteuer":
-			svc = s
-		case "meldebescheinigung":
-			open = s
-		}
-	}
+	e := newEnv(t, withService("hundesteuer", func(s *api.Service) { s.RequiresLogin = true }))
+	svc, open := e.service(t, "hundesteuer"), e.service(t, "meldebescheinigung")
 	body := func(s api.Service) []byte {
 		return mustMarshal(t, api.SubmissionRequest{Service: s.ID, Form: s.Form, Data: mustMarshal(t, e.example(t, s))})
 	}

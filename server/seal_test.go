@@ -31,12 +31,7 @@ func (e *env) registerWithKey(t *testing.T) (api.Device, ed25519.PrivateKey) {
 // uploaded by the device d (file number seed).
 func (e *env) sealedExample(t *testing.T, d *api.Device, seed uint64) (api.Service, map[string]any) {
 	t.Helper()
-	var svc api.Service
-	for _, s := range e.catalog.Services {
-		if s.ID == "gewerbeanmeldung" {
-			svc = s
-		}
-	}
+	svc := e.service(t, "gewerbeanmeldung")
 	data := e.example(t, svc)
 	old := data["permit_document"].(map[string]any)
 	f := newFile(2048, seed).as(old["type"].(string))

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +35,7 @@ type env struct {
 	uploadDir string
 	catalog   api.Catalog
 	forms     map[string][]byte
-	logs      *syncBuffer
+	logs      *servertest.Log
 }
 
 // option changes the Config a test server starts with.
@@ -51,7 +50,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 func newEnvWith(t *testing.T, cat api.Catalog, forms map[string][]byte, opts ...option) *env {
 	t.Helper()
 	db, path := servertest.OpenStore(t)
-	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &syncBuffer{}}
+	e := &env{db: db, dbPath: path, catalog: cat, forms: forms, logs: &servertest.Log{}}
 	cfg := server.Config{
 		Store:     db,
 		Catalog:   cat,
@@ -311,22 +310,4 @@ func aFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// syncBuffer lets the server's goroutines log while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

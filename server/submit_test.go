@@ -20,6 +20,7 @@ import (
 	"rathaus/api/formschema"
 	"rathaus/assets"
 	"rathaus/server"
+	"rathaus/server/servertest"
 )
 
 var caseID = regexp.MustCompile(`^c_[0-9a-f]{16}$`)
@@ -90,6 +91,29 @@ func (e *env) example(t *testing.T, svc api.Service) map[string]any {
 		t.Fatalf("example for %s: %v", svc.Form.ID, err)
 	}
 	return data
+}
+
+// service is the demo catalog's service id.
+func (e *env) service(t *testing.T, id string) api.Service {
+	t.Helper()
+	for _, s := range e.catalog.Services {
+		if s.ID == id {
+			return s
+		}
+	}
+	t.Fatalf("the demo catalog has no %s service", id)
+	return api.Service{}
+}
+
+// withService changes the demo catalog's service id for the backend.
+func withService(id string, change func(*api.Service)) option {
+	return func(c *server.Config) {
+		for i := range c.Catalog.Services {
+			if c.Catalog.Services[i].ID == id {
+				change(&c.Catalog.Services[i])
+			}
+		}
+	}
 }
 
 // TestSubmitEveryDemoService submits each demo example, with real uploads
@@ -343,7 +367,7 @@ func TestSubmitReplayAfterFormWithdrawn(t *testing.T) {
 	// The same database behind a server whose catalog lacks the service.
 	rest := e.catalog
 	rest.Services = slices.DeleteFunc(slices.Clone(rest.Services), func(s api.Service) bool { return s.ID == svc.ID })
-	later := &env{db: e.db, catalog: rest, forms: e.forms, logs: &syncBuffer{}}
+	later := &env{db: e.db, catalog: rest, forms: e.forms, logs: &servertest.Log{}}
 	later.srv = httptest.NewServer(mustNew(t, server.Config{Store: e.db, Catalog: rest, Forms: e.forms,
 		Logger: slog.New(slog.NewJSONHandler(later.logs, nil))}))
 	t.Cleanup(later.srv.Close)

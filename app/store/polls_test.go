@@ -3,8 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -135,16 +133,5 @@ func TestAnswerPoll(t *testing.T) {
 	}
 
 	// The first answer's free text is on no page of the files.
-	if _, err := f.DB().Exec(`PRAGMA wal_checkpoint(FULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(f.path + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		if bytes.Contains(b, []byte(secret)) {
-			t.Errorf("%s holds the answer in plain text", filepath.Base(f.path+suffix))
-		}
-	}
+	f.notOnDisk(t, "the answer", secret)
 }

@@ -56,6 +56,28 @@ func (f *fixture) reopen(tb testing.TB, opts ...store.Option) {
 	tb.Cleanup(func() { s.Close() })
 }
 
+// notOnDisk checkpoints the WAL, so that the main file holds the data
+// too, and fails the test where a file SQLite wrote holds one of needles
+// in plain text (what names it for the message).
+func (f *fixture) notOnDisk(t *testing.T, what string, needles ...string) {
+	t.Helper()
+	if _, err := f.DB().Exec(`PRAGMA wal_checkpoint(FULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(f.path + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, []byte(n)) {
+				t.Errorf("%s holds %s in plain text", filepath.Base(f.path+suffix), what)
+				break
+			}
+		}
+	}
+}
+
 // request is a submission item's request.
 func request(t *testing.T, it *citizen.OutboxItem) api.SubmissionRequest {
 	t.Helper()
@@ -165,20 +187,7 @@ func TestDraft_NoPlainTextOnDisk(t *testing.T) {
 	if _, err := f.Submit(ctx, d.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	// Checkpoint so that the main file holds the data too, then read
-	// every file SQLite wrote.
-	if _, err := f.DB().Exec(`PRAGMA wal_checkpoint(FULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(f.path + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		if bytes.Contains(b, []byte(secret)) {
-			t.Errorf("%s holds the draft value in plain text", filepath.Base(f.path+suffix))
-		}
-	}
+	f.notOnDisk(t, "the draft value", secret)
 	got, err := f.Draft(ctx, d.ID)
 	if err != nil || got.Values["street"] != secret {
 		t.Errorf("draft value = %v (%v), want %q", got.Values["street"], err, secret)
@@ -426,13 +435,7 @@ func TestAttachments(t *testing.T) {
 		t.Errorf("Attachment = %+v, %v", desc, err)
 	}
 	// Neither the bytes nor the name are on disk in plain text.
-	f.DB().Exec(`PRAGMA wal_checkpoint(FULL)`)
-	for _, suffix := range []string{"", "-wal"} {
-		b, _ := os.ReadFile(f.path + suffix)
-		if bytes.Contains(b, []byte("Zaunkoenig")) || bytes.Contains(b, []byte("Mustermann")) {
-			t.Errorf("%s holds the file or its name in plain text", filepath.Base(f.path+suffix))
-		}
-	}
+	f.notOnDisk(t, "the file or its name", "Zaunkoenig", "Mustermann")
 
 	_, err = f.AddAttachment(ctx, d.ID, "big.pdf", "application/pdf", make([]byte, api.MaxUploadSize+1))
 	wantCode(t, err, citizen.EINVALID)

@@ -9,6 +9,23 @@ import (
 	"rathaus/app/citizen"
 )
 
+// sentReport queues a report of a fallen tree and has the backend take it
+// as id now; it returns when.
+func sentReport(t *testing.T, f *fixture, id string) (sent time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	lat, long := 50.94, 6.96
+	it, err := f.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "baum", Lat: &lat, Long: &long}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent = f.clock.Now()
+	if err := f.ReportSent(ctx, it, api.Report{ID: id, ServiceCode: "baum", Status: api.ReportOpen, Requested: sent, Updated: sent}); err != nil {
+		t.Fatal(err)
+	}
+	return sent
+}
+
 // TestApplyChanges_ReportSteps: the town's steps on this device's report
 // are its timeline and news once each; a step on a report sent from
 // another device of the account makes it known here; a page applied twice
@@ -16,15 +33,7 @@ import (
 func TestApplyChanges_ReportSteps(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
-	lat, long := 50.94, 6.96
-	it, err := f.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "baum", Lat: &lat, Long: &long}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sent := f.clock.Now()
-	if err := f.ReportSent(ctx, it, api.Report{ID: "7", ServiceCode: "baum", Status: api.ReportOpen, Requested: sent, Updated: sent}); err != nil {
-		t.Fatal(err)
-	}
+	sent := sentReport(t, f, "7")
 	step := func(id, status, note string, at time.Time) api.Change {
 		ev := api.CaseEvent{Status: status, At: at}
 		if note != "" {
@@ -91,15 +100,7 @@ func TestApplyChanges_ReportSteps(t *testing.T) {
 func TestSetReportHistory(t *testing.T) {
 	f := MustOpen(t)
 	ctx := context.Background()
-	lat, long := 50.94, 6.96
-	it, err := f.QueueReport(ctx, &citizen.ReportPayload{Request: api.ReportRequest{ServiceCode: "baum", Lat: &lat, Long: &long}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sent := f.clock.Now()
-	if err := f.ReportSent(ctx, it, api.Report{ID: "9", ServiceCode: "baum", Status: api.ReportOpen, Requested: sent, Updated: sent}); err != nil {
-		t.Fatal(err)
-	}
+	sent := sentReport(t, f, "9")
 	history := []api.CaseEvent{
 		{Status: api.StatusReceived, At: sent},
 		{Status: api.StatusInReview, At: sent.Add(time.Hour)},

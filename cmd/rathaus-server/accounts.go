@@ -37,12 +37,6 @@ kiosk); without it the account is a citizen's.
 server itself; the server may be running meanwhile.
 `
 
-// accountStore is what the accounts commands open.
-type accountStore interface {
-	accounts.Store
-	Close() error
-}
-
 // runAccounts runs "rathaus-server accounts ...": it returns the exit code.
 // stdin gives the password of "add" when it is not a terminal.
 func runAccounts(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -57,27 +51,16 @@ func runAccounts(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return 0
 	}
-	verb, rest := args[0], args[1:]
 	var name string
 	var staff bool
-	fs := flag.NewFlagSet("rathaus-server accounts", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	data, db := storeFlags(fs, getenv)
-	fs.StringVar(&name, "name", "", "")
-	fs.BoolVar(&staff, "staff", false, "")
-	email, err := parseNamed(fs, rest)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, accountsUsage)
-			return 0
-		}
-		fmt.Fprintf(stderr, "rathaus-server accounts: %v\n", err)
-		return 1
+	c, code, done := parseNamedCommand("rathaus-server accounts", accountsUsage, args[0], args[1:], getenv, stdout, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "")
+		fs.BoolVar(&staff, "staff", false, "")
+	})
+	if done {
+		return code
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "rathaus-server accounts %s: %s\n", verb, fmt.Sprintf(format, a...))
-		return 1
-	}
+	verb, email, fail := c.verb, c.arg, c.fail
 	switch verb {
 	case "add", "disable", "enable":
 		if email == "" {
@@ -88,7 +71,7 @@ func runAccounts(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprint(stderr, accountsUsage)
 		return 1
 	}
-	s, err := openAccountStore(ctx, *data, *db)
+	s, err := openStore(ctx, c.data, c.db)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -179,14 +162,6 @@ func addAccount(ctx context.Context, s accounts.Store, email, name, password str
 		return a, err
 	}
 	return a, nil
-}
-
-func openAccountStore(ctx context.Context, data, db string) (accountStore, error) {
-	s, err := openKeyStore(ctx, data, db)
-	if err != nil {
-		return nil, err
-	}
-	return s.(accountStore), nil // both stores keep accounts too
 }
 
 // isTerminal reports whether r is a terminal (a character device).

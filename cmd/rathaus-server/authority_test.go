@@ -78,12 +78,7 @@ func TestDemoAuthorityKey(t *testing.T) {
 // how to read it without the key, and with --authority-key shows the data.
 func TestCasesShowEncrypted(t *testing.T) {
 	data := t.TempDir()
-	m := NewMain(io.Discard)
-	m.Addr, m.DataDir = "127.0.0.1:0", data
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	m := openServer(t, data)
 	ex, err := assets.DemoExample(demoEncryptedService)
 	if err != nil {
 		t.Fatal(err)

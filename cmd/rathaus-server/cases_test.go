@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,12 +15,7 @@ import (
 // more information, decide, close, export the audit log.
 func TestCasesCommands(t *testing.T) {
 	data := t.TempDir()
-	m := NewMain(io.Discard)
-	m.Addr, m.DataDir = "127.0.0.1:0", data
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	m := openServer(t, data)
 	svc := plainServices(t)[0]
 	h := http.Header{}
 	h.Set(api.HeaderIdempotencyKey, "cli-case")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -133,4 +134,17 @@ func plainServices(t *testing.T) []api.Service {
 		t.Fatalf("only %d demo services without attachments", len(out))
 	}
 	return out
+}
+
+// openServer starts the server on a loopback port with its data in data;
+// it is closed when the test ends.
+func openServer(t *testing.T, data string) *Main {
+	t.Helper()
+	m := NewMain(io.Discard)
+	m.Addr, m.DataDir = "127.0.0.1:0", data
+	if err := m.Open(); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	return m
 }

@@ -2,20 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"rathaus/server/open311"
-	"rathaus/server/postgres"
-	"rathaus/server/sqlite"
 )
 
 const open311Usage = `rathaus-server open311 keys manages the API keys of outside Open311
@@ -38,12 +31,6 @@ server itself; the server may be running meanwhile.
 
 var keyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// keyStore is what the keys commands open.
-type keyStore interface {
-	open311.KeyStore
-	Close() error
-}
-
 // runOpen311 runs "rathaus-server open311 ...": it returns the exit code.
 func runOpen311(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) < 2 || args[0] != "keys" {
@@ -54,23 +41,11 @@ func runOpen311(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprint(stderr, open311Usage)
 		return 1
 	}
-	verb, rest := args[1], args[2:]
-	fs := flag.NewFlagSet("rathaus-server open311 keys", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	data, db := storeFlags(fs, getenv)
-	name, err := parseNamed(fs, rest)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, open311Usage)
-			return 0
-		}
-		fmt.Fprintf(stderr, "rathaus-server open311 keys: %v\n", err)
-		return 1
+	c, code, done := parseNamedCommand("rathaus-server open311 keys", open311Usage, args[1], args[2:], getenv, stdout, stderr, nil)
+	if done {
+		return code
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "rathaus-server open311 keys %s: %s\n", verb, fmt.Sprintf(format, a...))
-		return 1
-	}
+	verb, name, fail := c.verb, c.arg, c.fail
 	switch verb {
 	case "add", "revoke":
 		if !keyName.MatchString(name) {
@@ -81,7 +56,7 @@ func runOpen311(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprint(stderr, open311Usage)
 		return 1
 	}
-	s, err := openKeyStore(ctx, *data, *db)
+	s, err := openStore(ctx, c.data, c.db)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -125,19 +100,4 @@ func runOpen311(ctx context.Context, args []string, getenv func(string) string, 
 		_ = tw.Flush()
 	}
 	return 0
-}
-
-func openKeyStore(ctx context.Context, data, db string) (keyStore, error) {
-	if db != "" {
-		if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
-			return nil, errors.New("--db takes a postgres:// URL")
-		}
-		ctx, cancel := context.WithTimeout(ctx, connectTimeout)
-		defer cancel()
-		return postgres.Open(ctx, db)
-	}
-	if err := os.MkdirAll(data, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create data folder %s: %w", data, unwrapPath(err))
-	}
-	return sqlite.Open(filepath.Join(data, dbFile))
 }

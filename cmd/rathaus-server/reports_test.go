@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,12 +14,7 @@ import (
 // through Open311.
 func TestReportsCommands(t *testing.T) {
 	data := t.TempDir()
-	m := NewMain(io.Discard)
-	m.Addr, m.DataDir = "127.0.0.1:0", data
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close(t.Context()) })
+	m := openServer(t, data)
 	h := http.Header{}
 	h.Set(api.HeaderIdempotencyKey, "cli-report")
 	h.Set("Content-Type", api.ContentTypeJSON)

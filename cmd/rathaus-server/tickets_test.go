@@ -18,12 +18,7 @@ import (
 // a forged code fails.
 func TestTicketsVerify(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	m := NewMain(&bytes.Buffer{})
-	m.Addr, m.DataDir = "127.0.0.1:0", data
-	if err := m.Open(); err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { _ = m.Close(context.Background()) })
+	m := openServer(t, data)
 	c := &client{http: http.DefaultClient}
 	base := m.URL()
 

@@ -63,17 +63,6 @@ func do(t *testing.T, method, u string, header map[string]string, body any) answ
 	return answer{res.StatusCode, b}
 }
 
-func register(t *testing.T, b *servertest.Backend) string {
-	t.Helper()
-	a := do(t, "POST", b.URL+api.PathDevices, nil, api.DeviceRequest{Platform: "test"})
-	var d api.Device
-	if a.status != http.StatusCreated {
-		t.Fatalf("register: %d %s", a.status, a.body)
-	}
-	a.decode(t, &d)
-	return d.Token
-}
-
 func slots(t *testing.T, b *servertest.Backend, service, office string) []api.Slot {
 	t.Helper()
 	q := url.Values{"service": {service}, "office": {office}, "days": {"7"}}
@@ -121,7 +110,7 @@ func TestSlotsFromOpeningHours(t *testing.T) {
 
 func TestBookReplayCancelRebook(t *testing.T) {
 	b := newBackend(t)
-	tok := register(t, b)
+	tok := b.Device(t).Token
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	req := api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[2].Start}
 	a := book(t, b, tok, "k1", req)
@@ -162,7 +151,7 @@ func TestBookReplayCancelRebook(t *testing.T) {
 	if c.status != http.StatusOK || cancelled.Status != api.BookingCancelled {
 		t.Errorf("cancel: %d %s", c.status, c.body)
 	}
-	other := register(t, b)
+	other := b.Device(t).Token
 	if c := do(t, "POST", b.URL+api.PathBookings+"/"+second.ID+"/cancel", map[string]string{"Authorization": "Bearer " + other}, nil); c.status != http.StatusNotFound {
 		t.Errorf("cancel by another device: %d, want 404", c.status)
 	}
@@ -173,7 +162,7 @@ func TestBookReplayCancelRebook(t *testing.T) {
 
 func TestBookingChecks(t *testing.T) {
 	b := newBackend(t)
-	tok := register(t, b)
+	tok := b.Device(t).Token
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	for _, tc := range []struct {
 		name string
@@ -206,7 +195,7 @@ func TestFiftyClientsOneSlot(t *testing.T) {
 	const n = 50
 	tokens := make([]string, n)
 	for i := range tokens {
-		tokens[i] = register(t, b)
+		tokens[i] = b.Device(t).Token
 	}
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	want := free[10]
@@ -252,7 +241,7 @@ func TestFiftyClientsOneSlot(t *testing.T) {
 
 func TestCheckIn(t *testing.T) {
 	b := newBackend(t)
-	tok := register(t, b)
+	tok := b.Device(t).Token
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	var one, two api.Booking
 	book(t, b, tok, "k1", api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[0].Start}).decode(t, &one)
@@ -296,7 +285,7 @@ func TestBookingQuota(t *testing.T) {
 		c.Now = func() time.Time { return monday }
 		c.MaxBookings = 2
 	}))
-	tok := register(t, b)
+	tok := b.Device(t).Token
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	req := func(i int) api.BookingRequest {
 		return api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[i].Start}
@@ -329,7 +318,7 @@ func TestRetryAfterTheTimePassed(t *testing.T) {
 	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
 		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	}))
-	tok := register(t, b)
+	tok := b.Device(t).Token
 	free := slots(t, b, "anmeldung-wohnung", "buergerbuero")
 	req := api.BookingRequest{Service: "anmeldung-wohnung", Office: "buergerbuero", Start: free[0].Start}
 	var first api.Booking
@@ -343,7 +332,7 @@ func TestRetryAfterTheTimePassed(t *testing.T) {
 	if a.status != http.StatusOK || again.ID != first.ID {
 		t.Errorf("retry after the time: %d %s, want 200 and the booking", a.status, a.body)
 	}
-	other := register(t, b)
+	other := b.Device(t).Token
 	late := req
 	late.Start = free[1].Start
 	if a := book(t, b, other, "late-new", late); a.status != http.StatusUnprocessableEntity {

@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"crypto/ed25519"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -10,10 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"rathaus/api"
-	"rathaus/api/jwe"
-	"rathaus/assets"
 	"rathaus/server"
-	"rathaus/server/authority"
 	"rathaus/server/casework"
 	"rathaus/server/console"
 )
@@ -23,30 +18,12 @@ import (
 // the key's fingerprint (docs/console-sealed.png).
 func TestBrowserSealed(t *testing.T) {
 	ctx := browser(t)
-	key, err := authority.Generate(jwe.MinBits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := newTown(t, false, func(c *console.Config) { c.Authority = key })
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	ex, err := assets.DemoExample("fuehrungszeugnis")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := json.Marshal(ex)
-	form := api.FormRef{ID: "fuehrungszeugnis", Version: 1}
-	in, err := api.SigningInput("fuehrungszeugnis", form, "k-browser", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk, _ := jwe.ParsePublicKey(key.Public())
-	sealed, err := jwe.Encrypt(pk, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _, err := tw.DB.CreateCase(t.Context(), "k-browser", []byte{1}, server.NewCase{ID: "c_browser", Service: "fuehrungszeugnis", Form: form,
+	f := newSealCase(t, nil)
+	tw := newTown(t, false, func(c *console.Config) { c.Authority = f.key })
+	pub := f.pub
+	c, _, err := tw.DB.CreateCase(t.Context(), "k-browser", []byte{1}, server.NewCase{ID: "c_browser", Service: "fuehrungszeugnis", Form: f.form,
 		Data: []byte("{}"), Status: api.StatusReceived, Created: time.Now().UTC().Truncate(time.Second),
-		Seal: casework.Seal{Signature: api.Sign(priv, in), SigningKey: pub, Encrypted: sealed}})
+		Seal: casework.Seal{Signature: f.sign(t, "k-browser", f.data), SigningKey: pub, Encrypted: f.sealed}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +47,7 @@ func TestBrowserSealed(t *testing.T) {
 		t.Errorf("the seal says %q", seal)
 	}
 	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`dl.summary`)))
-	if err != nil || !strings.Contains(summary, ex["purpose"].(string)) {
+	if err != nil || !strings.Contains(summary, f.example["purpose"].(string)) {
 		t.Errorf("the decrypted data: %q, %v", summary, err)
 	}
 	shoot(t, ctx, "console-sealed.png")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -72,17 +71,17 @@ var lowerBase32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPad
 func (a *Area) handleCreate(w http.ResponseWriter, r *http.Request) {
 	device, ok := a.cfg.Device(r)
 	if !ok {
-		writeProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "A handoff needs the kiosk's device credential."})
+		api.WriteProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "A handoff needs the kiosk's device credential."})
 		return
 	}
 	var in api.NewHandoff
 	if prob := a.cfg.Decode(w, r, "a handoff", &in); prob != nil {
-		writeProblem(w, prob)
+		api.WriteProblem(w, prob)
 		return
 	}
 	// AES-GCM's nonce (12) and tag (16) at least; a bound on the rest.
 	if len(in.Ciphertext) < 28 || len(in.Ciphertext) > api.HandoffMaxBytes {
-		writeProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity,
 			Detail: fmt.Sprintf("The ciphertext must have 28 to %d bytes.", api.HandoffMaxBytes),
 			Errors: []api.FieldError{{Pointer: "/ciphertext", Code: "length", Detail: "missing, too short or too long",
 				Message: api.Text{"de": "Der verschlüsselte Entwurf fehlt oder ist zu kurz oder zu lang.",
@@ -92,26 +91,26 @@ func (a *Area) handleCreate(w http.ResponseWriter, r *http.Request) {
 	now := a.cfg.Now().UTC()
 	h := Handoff{ID: NewID(), Device: device, Ciphertext: in.Ciphertext, Created: now, Expires: now.Add(api.HandoffTTL)}
 	if err := a.cfg.Store.CreateHandoff(r.Context(), h); err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "handoff", err))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "handoff", err))
 		return
 	}
-	writeJSON(w, http.StatusCreated, api.Handoff{ID: h.ID, Expires: h.Expires})
+	api.WriteJSON(w, http.StatusCreated, api.Handoff{ID: h.ID, Expires: h.Expires})
 }
 
 func (a *Area) handleState(w http.ResponseWriter, r *http.Request) {
 	device, ok := a.cfg.Device(r)
 	if !ok {
-		writeProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "A handoff's state needs the kiosk's device credential."})
+		api.WriteProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "A handoff's state needs the kiosk's device credential."})
 		return
 	}
 	h, err := a.cfg.Store.Handoff(r.Context(), r.PathValue("id"))
 	// Another device's handoff is as unknown as a missing one.
 	if errors.Is(err, ErrNotFound) || (err == nil && h.Device != device) {
-		writeProblem(w, notFound())
+		api.WriteProblem(w, notFound())
 		return
 	}
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "handoff", err))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "handoff", err))
 		return
 	}
 	out := api.Handoff{ID: h.ID, Expires: h.Expires.UTC()}
@@ -119,7 +118,7 @@ func (a *Area) handleState(w http.ResponseWriter, r *http.Request) {
 		c := h.Claimed.UTC()
 		out.Claimed = &c
 	}
-	writeJSON(w, http.StatusOK, out)
+	api.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *Area) handleClaim(w http.ResponseWriter, r *http.Request) {
@@ -127,37 +126,20 @@ func (a *Area) handleClaim(w http.ResponseWriter, r *http.Request) {
 	ct, err := a.cfg.Store.ClaimHandoff(r.Context(), id, a.cfg.Now().UTC())
 	switch {
 	case errors.Is(err, ErrNotFound):
-		writeProblem(w, notFound())
+		api.WriteProblem(w, notFound())
 	case errors.Is(err, ErrClaimed):
-		writeProblem(w, &api.Problem{Type: api.ProblemHandoffClaimed, Title: "Gone", Status: http.StatusGone,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemHandoffClaimed, Title: "Gone", Status: http.StatusGone,
 			Detail: "This draft was taken over already, on another phone or earlier on this one. Ask at the kiosk for a new code."})
 	case errors.Is(err, ErrExpired):
-		writeProblem(w, &api.Problem{Type: api.ProblemHandoffExpired, Title: "Gone", Status: http.StatusGone,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemHandoffExpired, Title: "Gone", Status: http.StatusGone,
 			Detail: "This code expired: a handoff waits 30 minutes. Ask at the kiosk for a new code."})
 	case err != nil:
-		writeProblem(w, a.cfg.Failure(r.Context(), "handoff claim", err))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "handoff claim", err))
 	default:
-		writeJSON(w, http.StatusOK, api.HandoffClaim{ID: id, Ciphertext: ct})
+		api.WriteJSON(w, http.StatusOK, api.HandoffClaim{ID: id, Ciphertext: ct})
 	}
 }
 
 func notFound() *api.Problem {
 	return &api.Problem{Title: "Not Found", Status: http.StatusNotFound, Detail: "There is no such handoff. Check the code."}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("handoff: marshal %T: %v", v, err))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func writeProblem(w http.ResponseWriter, p *api.Problem) {
-	b, _ := json.Marshal(p)
-	w.Header().Set("Content-Type", api.ContentTypeProblem)
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(b)
 }

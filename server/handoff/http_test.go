@@ -3,77 +3,25 @@ package handoff_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/api"
-	"rathaus/server"
 	"rathaus/server/servertest"
 )
 
-type env struct {
-	b   *servertest.Backend
-	now atomic.Pointer[time.Time]
+// env is the real backend on a clock the test moves (e.Clock).
+type env struct{ *servertest.Backend }
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))))}
 }
 
-func newEnv(t *testing.T) *env {
+func (e env) create(t *testing.T, token string, ct []byte) api.Handoff {
 	t.Helper()
-	e := &env{}
-	start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	e.now.Store(&start)
-	e.b = servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *e.now.Load() }
-	}))
-	return e
-}
-
-func (e *env) advance(d time.Duration) { t := e.now.Load().Add(d); e.now.Store(&t) }
-
-func (e *env) call(t *testing.T, method, path, token string, body any) (int, []byte) {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.b.URL+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
-}
-
-func (e *env) device(t *testing.T) string {
-	t.Helper()
-	code, body := e.call(t, http.MethodPost, api.PathDevices, "", map[string]string{"platform": "test"})
-	var d api.Device
-	if code != http.StatusCreated || json.Unmarshal(body, &d) != nil {
-		t.Fatalf("register: %d %s", code, body)
-	}
-	return d.Token
-}
-
-func (e *env) create(t *testing.T, token string, ct []byte) api.Handoff {
-	t.Helper()
-	code, body := e.call(t, http.MethodPost, api.PathHandoffs, token, api.NewHandoff{Ciphertext: ct})
+	code, body := e.Call(t, http.MethodPost, api.PathHandoffs, token, api.NewHandoff{Ciphertext: ct})
 	var h api.Handoff
 	if code != http.StatusCreated || json.Unmarshal(body, &h) != nil || h.ID == "" {
 		t.Fatalf("create: %d %s", code, body)
@@ -92,37 +40,37 @@ func problemType(t *testing.T, body []byte) string {
 
 func TestHandoffClaimedOnce(t *testing.T) {
 	e := newEnv(t)
-	kiosk := e.device(t)
+	kiosk := e.Device(t).Token
 	ct := bytes.Repeat([]byte{7}, 100)
 	h := e.create(t, kiosk, ct)
-	if want := e.now.Load().Add(30 * time.Minute); !h.Expires.Equal(want) {
+	if want := e.Clock.Now().Add(30 * time.Minute); !h.Expires.Equal(want) {
 		t.Errorf("expires %v, want %v", h.Expires, want)
 	}
-	e.advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	// The phone claims without a device credential.
-	code, body := e.call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
+	code, body := e.Call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
 	var c api.HandoffClaim
 	if code != http.StatusOK || json.Unmarshal(body, &c) != nil || !bytes.Equal(c.Ciphertext, ct) {
 		t.Fatalf("first claim: %d %s", code, body)
 	}
-	code, body = e.call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
+	code, body = e.Call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
 	if code != http.StatusGone || problemType(t, body) != api.ProblemHandoffClaimed {
 		t.Errorf("second claim: %d %s, want 410 %s", code, body, api.ProblemHandoffClaimed)
 	}
 	// The kiosk sees when it was claimed; another device does not see it.
-	code, body = e.call(t, http.MethodGet, api.PathHandoffs+h.ID, kiosk, nil)
+	code, body = e.Call(t, http.MethodGet, api.PathHandoffs+h.ID, kiosk, nil)
 	var st api.Handoff
-	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || st.Claimed == nil || !st.Claimed.Equal(*e.now.Load()) {
-		t.Errorf("state: %d %s, want claimed at %v", code, body, *e.now.Load())
+	if code != http.StatusOK || json.Unmarshal(body, &st) != nil || st.Claimed == nil || !st.Claimed.Equal(e.Clock.Now()) {
+		t.Errorf("state: %d %s, want claimed at %v", code, body, e.Clock.Now())
 	}
-	if code, _ := e.call(t, http.MethodGet, api.PathHandoffs+h.ID, e.device(t), nil); code != http.StatusNotFound {
+	if code, _ := e.Call(t, http.MethodGet, api.PathHandoffs+h.ID, e.Device(t).Token, nil); code != http.StatusNotFound {
 		t.Errorf("another device's look: %d, want 404", code)
 	}
 }
 
 func TestHandoffRefusals(t *testing.T) {
 	e := newEnv(t)
-	kiosk := e.device(t)
+	kiosk := e.Device(t).Token
 	h := e.create(t, kiosk, bytes.Repeat([]byte{7}, 100))
 	tests := []struct {
 		name    string
@@ -131,20 +79,20 @@ func TestHandoffRefusals(t *testing.T) {
 		problem string
 	}{
 		{"create without a device", func() (int, []byte) {
-			return e.call(t, http.MethodPost, api.PathHandoffs, "", api.NewHandoff{Ciphertext: make([]byte, 64)})
+			return e.Call(t, http.MethodPost, api.PathHandoffs, "", api.NewHandoff{Ciphertext: make([]byte, 64)})
 		}, http.StatusUnauthorized, ""},
 		{"create without ciphertext", func() (int, []byte) {
-			return e.call(t, http.MethodPost, api.PathHandoffs, kiosk, api.NewHandoff{})
+			return e.Call(t, http.MethodPost, api.PathHandoffs, kiosk, api.NewHandoff{})
 		}, http.StatusUnprocessableEntity, api.ProblemValidation},
 		{"create too large", func() (int, []byte) {
-			return e.call(t, http.MethodPost, api.PathHandoffs, kiosk, api.NewHandoff{Ciphertext: make([]byte, api.HandoffMaxBytes+1)})
+			return e.Call(t, http.MethodPost, api.PathHandoffs, kiosk, api.NewHandoff{Ciphertext: make([]byte, api.HandoffMaxBytes+1)})
 		}, http.StatusUnprocessableEntity, api.ProblemValidation},
 		{"claim unknown", func() (int, []byte) {
-			return e.call(t, http.MethodPost, api.PathHandoffs+"nope/claim", "", nil)
+			return e.Call(t, http.MethodPost, api.PathHandoffs+"nope/claim", "", nil)
 		}, http.StatusNotFound, ""},
 		{"claim expired", func() (int, []byte) {
-			e.advance(30 * time.Minute)
-			return e.call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
+			e.Clock.Advance(30 * time.Minute)
+			return e.Call(t, http.MethodPost, api.PathHandoffs+h.ID+"/claim", "", nil)
 		}, http.StatusGone, api.ProblemHandoffExpired},
 	}
 	for _, tc := range tests {

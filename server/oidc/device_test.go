@@ -124,25 +124,24 @@ func TestDeviceGrant(t *testing.T) {
 		}
 	})
 
-	t.Run("denied", func(t *testing.T) {
-		d := start(t)
-		if got := confirmDevice(t, b, d.VerificationURIComplete, "clerk@example.org", "clerk-password-1", "deny"); got != http.StatusOK {
-			t.Fatalf("denying the device: %d", got)
-		}
-		if got := pollOnce(t, b, d.DeviceCode); got != "access_denied" {
-			t.Errorf("poll after deny = %q; want access_denied", got)
-		}
-	})
-
-	t.Run("a wrong password confirms nothing", func(t *testing.T) {
-		d := start(t)
-		if got := confirmDevice(t, b, d.VerificationURIComplete, "clerk@example.org", "wrong-password", "allow"); got != http.StatusUnauthorized {
-			t.Errorf("wrong password at the verification page: %d; want 401", got)
-		}
-		if got := pollOnce(t, b, d.DeviceCode); got != "authorization_pending" {
-			t.Errorf("poll = %q; want authorization_pending", got)
-		}
-	})
+	for _, tt := range []struct {
+		name, password, action string
+		wantStatus             int
+		wantPoll               string
+	}{
+		{"denied", "clerk-password-1", "deny", http.StatusOK, "access_denied"},
+		{"a wrong password confirms nothing", "wrong-password", "allow", http.StatusUnauthorized, "authorization_pending"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := start(t)
+			if got := confirmDevice(t, b, d.VerificationURIComplete, "clerk@example.org", tt.password, tt.action); got != tt.wantStatus {
+				t.Fatalf("%s at the verification page: %d; want %d", tt.action, got, tt.wantStatus)
+			}
+			if got := pollOnce(t, b, d.DeviceCode); got != tt.wantPoll {
+				t.Errorf("poll = %q; want %s", got, tt.wantPoll)
+			}
+		})
+	}
 
 	t.Run("an unknown user code", func(t *testing.T) {
 		if got := confirmDevice(t, b, b.URL+"/device?user_code=BCDF-GHJK", "clerk@example.org", "clerk-password-1", "allow"); got != http.StatusNotFound {

@@ -158,6 +158,24 @@ func (p *Provider) loginError(w http.ResponseWriter, tmpl string, pg page, err e
 	render(w, status, tmpl, pg)
 }
 
+// signIn checks the sign-in form of the page tmpl (formOK: checkForm's
+// verdict; pg: the page as shown again on a failure): a form that is not
+// ours gets 403, a wrong, disabled or rate-limited account loginError's
+// answer. signedIn false: the answer is written.
+func (p *Provider) signIn(w http.ResponseWriter, r *http.Request, formOK bool, tmpl string, pg page) (acc accounts.Account, signedIn bool) {
+	if !formOK {
+		pg.Error = pg.T.BadForm
+		render(w, http.StatusForbidden, tmpl, pg)
+		return acc, false
+	}
+	acc, err := p.authenticate(r.Context(), r, pg.Email, r.PostForm.Get("password"))
+	if err != nil {
+		p.loginError(w, tmpl, pg, err)
+		return acc, false
+	}
+	return acc, true
+}
+
 func (p *Provider) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("authRequestID")
 	a, err := p.st.authRequest(r.Context(), id)
@@ -182,14 +200,8 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r, a.UILocales)
 	email := r.PostForm.Get("email")
 	pg := page{Lang: lang, T: words[lang], Action: PathLogin, CSRF: p.csrfToken(w, r), ID: id, Email: email}
-	if !ok {
-		pg.Error = pg.T.BadForm
-		render(w, http.StatusForbidden, "login", pg)
-		return
-	}
-	acc, err := p.authenticate(r.Context(), r, email, r.PostForm.Get("password"))
-	if err != nil {
-		p.loginError(w, "login", pg, err)
+	acc, signedIn := p.signIn(w, r, ok, "login", pg)
+	if !signedIn {
 		return
 	}
 	if err := p.st.completeLogin(r.Context(), id, acc); err != nil {
@@ -213,14 +225,8 @@ func (p *Provider) handleDeviceLogin(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r, nil)
 	code, email := r.PostForm.Get("user_code"), r.PostForm.Get("email")
 	pg := page{Lang: lang, T: words[lang], Action: PathDevice, CSRF: p.csrfToken(w, r), UserCode: code, Email: email}
-	if !ok {
-		pg.Error = pg.T.BadForm
-		render(w, http.StatusForbidden, "device", pg)
-		return
-	}
-	acc, err := p.authenticate(r.Context(), r, email, r.PostForm.Get("password"))
-	if err != nil {
-		p.loginError(w, "device", pg, err)
+	acc, signedIn := p.signIn(w, r, ok, "device", pg)
+	if !signedIn {
 		return
 	}
 	_, d, err := p.st.deviceByUserCode(r.Context(), code)

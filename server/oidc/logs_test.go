@@ -1,11 +1,9 @@
 package oidc_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/zitadel/oidc/v3/pkg/client/rp"
@@ -16,35 +14,14 @@ import (
 	"rathaus/server/servertest"
 )
 
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestNoSecretsInLogs: after logins (right and wrong), a refresh, a
 // revocation and a device login, neither the server's log nor the
 // library's (slog's default) holds a password, code or token.
 func TestNoSecretsInLogs(t *testing.T) {
 	ctx := context.Background()
-	var logs lockedBuffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(old) })
+	logs := servertest.CaptureLog(t)
 	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}))
 	b.AddAccount("anna@example.org", "anna-password-1")
 

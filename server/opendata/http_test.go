@@ -199,7 +199,7 @@ func TestDCATRecords(t *testing.T) {
 	b := c.Backend
 	fill(t, b)
 	vote(t, c)
-	c.set(afterClosed) // the polls' results are published
+	c.Set(afterClosed) // the polls' results are published
 	res, body := get(t, b.URL+api.PathOpenData+"catalog.jsonld", nil)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != api.ContentTypeJSONLD {
 		t.Fatalf("GET catalog.jsonld = %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)

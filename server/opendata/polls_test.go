@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,54 +26,26 @@ var (
 // polls are open.
 type clocked struct {
 	*servertest.Backend
-	now atomic.Pointer[time.Time]
+	*servertest.Clock
 }
 
 func newClocked(t *testing.T, more ...func(*server.Config)) *clocked {
 	t.Helper()
-	c := &clocked{}
-	c.set(pollsOpen)
-	c.Backend = servertest.New(t, servertest.WithConfig(func(cfg *server.Config) {
-		cfg.Now = func() time.Time { return *c.now.Load() }
+	clock := servertest.NewClock(pollsOpen)
+	b := servertest.New(t, servertest.WithClock(clock), servertest.WithConfig(func(cfg *server.Config) {
 		cfg.OpenData.CacheFor = -1
 		for _, f := range more {
 			f(cfg)
 		}
 	}))
-	return c
-}
-
-func (c *clocked) set(t time.Time) { c.now.Store(&t) }
-
-// device registers a device and returns its id and token.
-func (c *clocked) device(t *testing.T) api.Device {
-	t.Helper()
-	res, err := http.Post(c.URL+api.PathDevices, "application/json", bytes.NewReader([]byte(`{"platform":"test"}`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var d api.Device
-	if b, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusCreated || json.Unmarshal(b, &d) != nil {
-		t.Fatalf("register: %d %s", res.StatusCode, b)
-	}
-	return d
+	return &clocked{b, clock}
 }
 
 func (c *clocked) answer(t *testing.T, d api.Device, poll string, data map[string]any) {
 	t.Helper()
-	b, _ := json.Marshal(api.PollAnswer{Data: data})
-	req, _ := http.NewRequest(http.MethodPut, c.URL+api.PathPolls+poll+"/answer", bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+d.Token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(res.Body)
-		t.Fatalf("answer %s %v = %d %s", poll, data, res.StatusCode, body)
+	code, body := c.Call(t, http.MethodPut, api.PathPolls+poll+"/answer", d.Token, api.PollAnswer{Data: data})
+	if code != http.StatusOK {
+		t.Fatalf("answer %s %v = %d %s", poll, data, code, body)
 	}
 }
 
@@ -84,11 +54,11 @@ func (c *clocked) answer(t *testing.T, d api.Device, poll string, data map[strin
 // never be published.
 func vote(t *testing.T, c *clocked) (freeText string) {
 	t.Helper()
-	phone, tablet, other, kiosk := c.device(t), c.device(t), c.device(t), c.device(t)
+	phone, tablet, other, kiosk := c.Device(t), c.Device(t), c.Device(t), c.Device(t)
 	c.LinkDevices("acc-erika", phone.ID, tablet.ID)
 	freeText = "Bitte mehr Schatten vor Haus Nr. 7"
 	c.answer(t, phone, "marktplatz", map[string]any{"nutzung": "parken"})
-	c.set(pollsOpen.Add(time.Hour))
+	c.Set(pollsOpen.Add(time.Hour))
 	// Erika changes her mind on the tablet: her account counts once, so.
 	c.answer(t, tablet, "marktplatz", map[string]any{"nutzung": "gruen", "wuensche": []string{"baeume", "brunnen"}, "anmerkung": freeText})
 	c.answer(t, other, "marktplatz", map[string]any{"nutzung": "gruen", "wuensche": []string{"baeume"}})
@@ -116,7 +86,7 @@ func TestPollResultsPublishedAfterClosing(t *testing.T) {
 		}
 	})
 
-	c.set(afterClosed)
+	c.Set(afterClosed)
 	const q1, q2, q3 = "Wofür soll der Platz vor allem da sein?", "Was wünschen Sie sich?", "Soll der Radverkehr in der Innenstadt Vorrang bekommen?"
 	markt := func(q, qt, o, ot string, n int) api.OpenDataRow {
 		return api.OpenDataRow{Month: "2027-01", Category: "marktplatz", Title: "Neugestaltung des Marktplatzes", Closed: pollsClose.Format(time.RFC3339),

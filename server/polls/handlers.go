@@ -84,13 +84,13 @@ func (a *Area) Routes() []Route {
 }
 
 func (a *Area) handleList(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.list)
+	api.WriteJSON(w, http.StatusOK, a.list)
 }
 
 func (a *Area) find(w http.ResponseWriter, r *http.Request) *poll {
 	p, ok := a.polls[r.PathValue("id")]
 	if !ok {
-		writeProblem(w, &api.Problem{Title: "Not Found", Status: http.StatusNotFound, Detail: "There is no such poll."})
+		api.WriteProblem(w, &api.Problem{Title: "Not Found", Status: http.StatusNotFound, Detail: "There is no such poll."})
 	}
 	return p
 }
@@ -102,43 +102,43 @@ func (a *Area) handleAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	device, ok := a.cfg.Device(r)
 	if !ok {
-		writeProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "Answering a poll needs the device's credential."})
+		api.WriteProblem(w, &api.Problem{Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "Answering a poll needs the device's credential."})
 		return
 	}
 	now := a.cfg.Now()
 	switch {
 	case now.Before(p.Opens):
-		writeProblem(w, &api.Problem{Type: api.ProblemPollNotOpen, Title: "Poll not open yet", Status: http.StatusConflict,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemPollNotOpen, Title: "Poll not open yet", Status: http.StatusConflict,
 			Detail: "The poll opens at " + p.Opens.UTC().Format(time.RFC3339) + "."})
 		return
 	case !now.Before(p.Closes):
-		writeProblem(w, &api.Problem{Type: api.ProblemPollClosed, Title: "Poll closed", Status: http.StatusConflict,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemPollClosed, Title: "Poll closed", Status: http.StatusConflict,
 			Detail: "The poll closed at " + p.Closes.UTC().Format(time.RFC3339) + "; answers are no longer taken."})
 		return
 	}
 	var ans api.PollAnswer
 	if prob := a.cfg.Decode(w, r, "a poll answer", &ans); prob != nil {
-		writeProblem(w, prob)
+		api.WriteProblem(w, prob)
 		return
 	}
 	if ans.Data == nil {
 		ans.Data = map[string]any{}
 	}
 	if errs := p.form.Validate(ans.Data); len(errs) > 0 {
-		writeProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content",
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemValidation, Title: "Unprocessable Content",
 			Status: http.StatusUnprocessableEntity, Detail: "The answer does not fit the poll's form.", Errors: errs})
 		return
 	}
 	b, err := json.Marshal(ans.Data)
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "poll answer", err))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "poll answer", err))
 		return
 	}
 	if err := a.cfg.Store.PutPollAnswer(r.Context(), p.ID, device, b, now); err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "poll answer", err, "poll", p.ID))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "poll answer", err, "poll", p.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, api.PollReceipt{Poll: p.ID, Answered: now.UTC()})
+	api.WriteJSON(w, http.StatusOK, api.PollReceipt{Poll: p.ID, Answered: now.UTC()})
 }
 
 func (a *Area) handleResults(w http.ResponseWriter, r *http.Request) {
@@ -147,21 +147,21 @@ func (a *Area) handleResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.cfg.Now().Before(p.Closes) {
-		writeProblem(w, &api.Problem{Type: api.ProblemPollOpen, Title: "Poll still open", Status: http.StatusConflict,
+		api.WriteProblem(w, &api.Problem{Type: api.ProblemPollOpen, Title: "Poll still open", Status: http.StatusConflict,
 			Detail: "Results are published after the poll closed at " + p.Closes.UTC().Format(time.RFC3339) + "."})
 		return
 	}
 	answers, err := a.cfg.Store.PollAnswers(r.Context(), p.ID)
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "poll results", err, "poll", p.ID))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "poll results", err, "poll", p.ID))
 		return
 	}
 	res, err := Count(p.Poll, answers)
 	if err != nil {
-		writeProblem(w, a.cfg.Failure(r.Context(), "poll results", err, "poll", p.ID))
+		api.WriteProblem(w, a.cfg.Failure(r.Context(), "poll results", err, "poll", p.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	api.WriteJSON(w, http.StatusOK, res)
 }
 
 // Closed returns the polls that have closed, by closing time, each with
@@ -225,21 +225,4 @@ func Count(p api.Poll, answers [][]byte) (api.PollResults, error) {
 		}
 	}
 	return res, nil
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("polls: marshal %T: %v", v, err))
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func writeProblem(w http.ResponseWriter, p *api.Problem) {
-	b, _ := json.Marshal(p)
-	w.Header().Set("Content-Type", api.ContentTypeProblem)
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(b)
 }

@@ -1,85 +1,29 @@
 package polls_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/api"
-	"rathaus/server"
 	"rathaus/server/servertest"
 )
 
-type env struct {
-	b   *servertest.Backend
-	now atomic.Pointer[time.Time]
-}
+// env is the real backend on a clock the test moves (e.Clock).
+type env struct{ *servertest.Backend }
 
 // newEnv starts the real backend with the demo polls, on a clock the test
 // moves: the demo poll "marktplatz" is open at the start.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) env {
 	t.Helper()
-	e := &env{}
-	start := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	e.now.Store(&start)
-	e.b = servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *e.now.Load() }
-	}))
-	return e
+	return env{servertest.New(t, servertest.WithClock(servertest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))))}
 }
 
-func (e *env) setNow(t time.Time) { e.now.Store(&t) }
-
-func (e *env) call(t *testing.T, method, path, token string, body any) (int, []byte) {
+func (e env) answer(t *testing.T, token string, data map[string]any) (int, api.Problem) {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.b.URL+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, b
-}
-
-func (e *env) device(t *testing.T) string {
-	t.Helper()
-	code, body := e.call(t, http.MethodPost, api.PathDevices, "", map[string]string{"platform": "test"})
-	var d api.Device
-	if code != http.StatusCreated || json.Unmarshal(body, &d) != nil {
-		t.Fatalf("register: %d %s", code, body)
-	}
-	return d.Token
-}
-
-func (e *env) answer(t *testing.T, token string, data map[string]any) (int, api.Problem) {
-	t.Helper()
-	code, body := e.call(t, http.MethodPut, api.PathPolls+"marktplatz/answer", token, api.PollAnswer{Data: data})
+	code, body := e.Call(t, http.MethodPut, api.PathPolls+"marktplatz/answer", token, api.PollAnswer{Data: data})
 	var p api.Problem
 	if code != http.StatusOK {
 		_ = json.Unmarshal(body, &p)
@@ -87,9 +31,9 @@ func (e *env) answer(t *testing.T, token string, data map[string]any) (int, api.
 	return code, p
 }
 
-func (e *env) results(t *testing.T) (int, api.PollResults) {
+func (e env) results(t *testing.T) (int, api.PollResults) {
 	t.Helper()
-	code, body := e.call(t, http.MethodGet, api.PathPolls+"marktplatz/results", "", nil)
+	code, body := e.Call(t, http.MethodGet, api.PathPolls+"marktplatz/results", "", nil)
 	var res api.PollResults
 	if code == http.StatusOK {
 		if err := json.Unmarshal(body, &res); err != nil {
@@ -110,7 +54,7 @@ func count(res api.PollResults, field, option string) int {
 
 func TestListPolls(t *testing.T) {
 	e := newEnv(t)
-	code, body := e.call(t, http.MethodGet, api.PathPolls, "", nil)
+	code, body := e.Call(t, http.MethodGet, api.PathPolls, "", nil)
 	var got api.Polls
 	if code != http.StatusOK || json.Unmarshal(body, &got) != nil {
 		t.Fatalf("GET polls = %d %s", code, body)
@@ -129,7 +73,7 @@ func TestListPolls(t *testing.T) {
 
 func TestAnswerRules(t *testing.T) {
 	e := newEnv(t)
-	tok := e.device(t)
+	tok := e.Device(t).Token
 	tests := []struct {
 		name     string
 		token    string
@@ -146,7 +90,7 @@ func TestAnswerRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, body := e.call(t, http.MethodPut, api.PathPolls+tt.path+"/answer", tt.token, api.PollAnswer{Data: tt.data})
+			code, body := e.Call(t, http.MethodPut, api.PathPolls+tt.path+"/answer", tt.token, api.PollAnswer{Data: tt.data})
 			if code != tt.wantCode {
 				t.Errorf("PUT answer = %d %s; want %d", code, body, tt.wantCode)
 			}
@@ -159,7 +103,7 @@ func TestAnswerRules(t *testing.T) {
 // once, with its last answer.
 func TestAnswersCountOncePerDevice(t *testing.T) {
 	e := newEnv(t)
-	a, b := e.device(t), e.device(t)
+	a, b := e.Device(t).Token, e.Device(t).Token
 
 	if code, _ := e.results(t); code != http.StatusConflict {
 		t.Errorf("results while open = %d; want 409", code)
@@ -177,7 +121,7 @@ func TestAnswersCountOncePerDevice(t *testing.T) {
 		}
 	}
 
-	e.setNow(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
+	e.Clock.Set(time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC))
 	code, p := e.answer(t, a, map[string]any{"nutzung": "markt"})
 	if code != http.StatusConflict || p.Type != api.ProblemPollClosed {
 		t.Errorf("answer after closing = %d %+v; want 409 poll-closed", code, p)

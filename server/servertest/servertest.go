@@ -45,6 +45,8 @@ type Backend struct {
 	Server *server.Server
 	// StaffToken authorises the staff API (random per backend).
 	StaffToken string
+	// Clock is the backend's clock when it was started WithClock, else nil.
+	Clock *Clock
 
 	addr string
 	h    http.Handler
@@ -65,6 +67,7 @@ type Option func(*options)
 type options struct {
 	cfg    server.Config
 	limits *server.HTTPLimits
+	clock  *Clock
 }
 
 // WithConfig lets a test set anything in the backend's configuration, for
@@ -199,7 +202,7 @@ func New(tb testing.TB, opts ...Option) *Backend {
 		_ = ln.Close()
 		tb.Fatalf("servertest: %v", err)
 	}
-	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb, limits: o.limits}
+	b := &Backend{DB: db, DBPath: dbPath, Server: h, StaffToken: cfg.StaffToken, h: h, tb: tb, limits: o.limits, Clock: o.clock}
 	b.addr = ln.Addr().String()
 	b.URL = "http://" + b.addr
 	b.serve(ln)

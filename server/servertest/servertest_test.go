@@ -39,22 +39,12 @@ func call(t *testing.T, method, url string, header http.Header, body []byte) (in
 	return res.StatusCode, b
 }
 
-func register(t *testing.T, b *servertest.Backend) api.Device {
-	t.Helper()
-	code, body := call(t, http.MethodPost, b.URL+api.PathDevices, nil, []byte(`{"platform":"test"}`))
-	var d api.Device
-	if code != http.StatusCreated || json.Unmarshal(body, &d) != nil {
-		t.Fatalf("register: %d %s", code, body)
-	}
-	return d
-}
-
 // TestBackendSharesCasesWithinAnAccount: two devices linked into one
 // account; a case of the first one moves on while the backend is down, and
 // the second device sees it in its feed once the backend is back.
 func TestBackendSharesCasesWithinAnAccount(t *testing.T) {
 	b := servertest.New(t)
-	phone, tablet := register(t, b), register(t, b)
+	phone, tablet := b.Device(t), b.Device(t)
 	b.LinkDevices("acc", phone.ID, tablet.ID)
 
 	svc := mustCatalog(t).Services[0]
@@ -101,12 +91,12 @@ func TestBackendLimits(t *testing.T) {
 	t.Run("none by default", func(t *testing.T) {
 		b := servertest.New(t)
 		for range server.DefaultDeviceRegistrationsPerHour + 5 {
-			register(t, b)
+			b.Device(t)
 		}
 	})
 	t.Run("set by WithConfig", func(t *testing.T) {
 		b := servertest.New(t, servertest.WithConfig(func(c *server.Config) { c.DeviceRegistrationsPerHour = 1 }))
-		register(t, b)
+		b.Device(t)
 		code, body := call(t, http.MethodPost, b.URL+api.PathDevices, nil, []byte(`{}`))
 		if code != http.StatusTooManyRequests || !strings.Contains(string(body), api.ProblemRateLimited) {
 			t.Errorf("second registration = %d %s, want 429", code, body)

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"rathaus/api"
 	"rathaus/app/citizen"
-	"rathaus/server"
 	"rathaus/server/servertest"
 	"rathaus/sync/portal"
 )
@@ -63,6 +61,20 @@ func (k *pollAnswersUnderTest) check(t *testing.T, n *faultNet, dev *rig) {
 			t.Errorf("backend answers to %s = %v; want one, %v", poll, got, want)
 		}
 	}
+}
+
+// pollsOpen is a time the demo polls are open; at pollsClosed they are
+// closed.
+var (
+	pollsOpen   = time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
+	pollsClosed = time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// newPollRig is a device of a backend whose clock (backend.Clock) the
+// test moves, at pollsOpen to begin with.
+func newPollRig(t *testing.T) *rig {
+	t.Helper()
+	return newRigOn(t, servertest.New(t, servertest.WithClock(servertest.NewClock(pollsOpen))))
 }
 
 func queuePollAnswer(t *testing.T, dev *rig, poll string, data map[string]any) {
@@ -136,18 +148,12 @@ func TestPollAnswerOffline(t *testing.T) {
 // count the device's earlier answer once.
 func TestPollAnswerAfterClosing(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Pointer[time.Time]
-	open := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	now.Store(&open)
-	backend := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *now.Load() }
-	}))
-	dev := newRigOn(t, backend)
+	dev := newPollRig(t)
+	backend, clock := dev.backend, dev.backend.Clock
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "ja"})
 	converge(t, dev, 5)
 
-	closed := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	now.Store(&closed)
+	clock.Set(pollsClosed)
 	queuePollAnswer(t, dev, "radverkehr", map[string]any{"vorrang": "nein"})
 	converge(t, dev, 5)
 

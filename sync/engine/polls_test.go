@@ -2,13 +2,9 @@ package engine_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"rathaus/app/citizen"
-	"rathaus/server"
-	"rathaus/server/servertest"
 )
 
 // TestPollAnsweredOfflineCountsOnce: the polls, fetched once, are read
@@ -17,13 +13,8 @@ import (
 // counts once in the results, which are then kept on the device too.
 func TestPollAnsweredOfflineCountsOnce(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Pointer[time.Time]
-	open := time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)
-	now.Store(&open)
-	backend := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *now.Load() }
-	}))
-	dev := newRigOn(t, backend)
+	dev := newPollRig(t)
+	backend, clock := dev.backend, dev.backend.Clock
 	if err := dev.engine.Sync(ctx); err != nil {
 		t.Fatalf("first sync: %v", err)
 	}
@@ -39,8 +30,8 @@ func TestPollAnsweredOfflineCountsOnce(t *testing.T) {
 	if err != nil || len(list.Polls) != 2 || list.Polls[0].Poll.ID != "marktplatz" || list.Fetched.IsZero() {
 		t.Fatalf("polls offline = %+v, %v; want the two demo polls as fetched", list, err)
 	}
-	if citizen.PhaseOf(list.Polls[0].Poll, open) != citizen.PollOpen {
-		t.Fatalf("marktplatz is not open at %v", open)
+	if citizen.PhaseOf(list.Polls[0].Poll, pollsOpen) != citizen.PollOpen {
+		t.Fatalf("marktplatz is not open at %v", pollsOpen)
 	}
 	for _, data := range []map[string]any{{"nutzung": "parken"}, {"nutzung": "gruen", "wuensche": []any{"baeume"}}} {
 		if _, err := dev.store.AnswerPoll(ctx, "marktplatz", data); err != nil {
@@ -60,8 +51,7 @@ func TestPollAnsweredOfflineCountsOnce(t *testing.T) {
 		t.Errorf("after the sync: state %q; want sent", p.State)
 	}
 
-	closed := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
-	now.Store(&closed)
+	clock.Set(pollsClosed)
 	if err := dev.engine.RefreshPollResults(ctx, "marktplatz"); err != nil {
 		t.Fatal(err)
 	}

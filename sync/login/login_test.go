@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -184,12 +185,30 @@ func TestLogin_CancelledKeepsNothing(t *testing.T) {
 // expire makes the kept access token expired, as after an hour.
 func (d *device) expire(t *testing.T) {
 	t.Helper()
-	tok := d.tokens(t)
+	d.keepExpired(t, d.tokens(t))
+}
+
+// keepExpired puts tok (tokens kept earlier, revoked since) back into the
+// secret store with the access token expired, so that the next Token
+// must try the refresh token.
+func (d *device) keepExpired(t *testing.T, tok map[string]any) {
+	t.Helper()
+	tok = maps.Clone(tok)
 	tok["expiry"] = time.Now().Add(-time.Minute)
 	raw, _ := json.Marshal(tok)
 	if err := d.keys.Set(login.KeyTokens, string(raw)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// loggedIn is a new device logged in at p, and the tokens it keeps.
+func loggedIn(t *testing.T, p *logintest.Provider) (*device, map[string]any) {
+	t.Helper()
+	dev := newDevice(t, p, nil, "", login.Config{})
+	if _, err := dev.login.Login(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	return dev, dev.tokens(t)
 }
 
 // TestToken_RefreshesWhenExpired: an expired access token is renewed with
@@ -198,11 +217,7 @@ func (d *device) expire(t *testing.T) {
 func TestToken_RefreshesWhenExpired(t *testing.T) {
 	p := logintest.New(t)
 	ctx := ctxT(t)
-	dev := newDevice(t, p, nil, "", login.Config{})
-	if _, err := dev.login.Login(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := dev.tokens(t)
+	dev, before := loggedIn(t, p)
 	if got, _ := dev.login.Token(ctx); got != before["access_token"] {
 		t.Errorf("Token before expiry = a new token, want the kept one")
 	}
@@ -235,11 +250,7 @@ func TestToken_RefreshesWhenExpired(t *testing.T) {
 func TestLogout_RevokesForgetsAndUnlinks(t *testing.T) {
 	p := logintest.New(t)
 	ctx := ctxT(t)
-	dev := newDevice(t, p, nil, "", login.Config{})
-	if _, err := dev.login.Login(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := dev.tokens(t)
+	dev, before := loggedIn(t, p)
 	access := before["access_token"].(string)
 	if err := dev.login.Logout(ctx); err != nil {
 		t.Fatalf("Logout: %v", err)
@@ -260,9 +271,7 @@ func TestLogout_RevokesForgetsAndUnlinks(t *testing.T) {
 		t.Errorf("device in account %q after logout, want none", got)
 	}
 	// The old refresh token is dead too: put it back and try.
-	raw, _ := json.Marshal(before)
-	_ = dev.keys.Set(login.KeyTokens, string(raw))
-	dev.expire(t)
+	dev.keepExpired(t, before)
 	if _, err := dev.login.Token(ctx); citizen.ErrorCode(err) != citizen.EAUTH {
 		t.Errorf("refresh with the revoked refresh token = %v, want %s", err, citizen.EAUTH)
 	}
@@ -302,11 +311,7 @@ func TestResume_LinksALoginMadeWhileTheBackendWasDown(t *testing.T) {
 func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 	p := logintest.New(t)
 	ctx := ctxT(t)
-	dev := newDevice(t, p, nil, "", login.Config{})
-	if _, err := dev.login.Login(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := dev.tokens(t)
+	dev, before := loggedIn(t, p)
 	p.Stop()
 	if err := dev.login.Logout(ctx); !login.IsPending(err) {
 		t.Errorf("Logout offline = %v, want pending", err)
@@ -331,9 +336,7 @@ func TestResume_UnlinksALogoutMadeOffline(t *testing.T) {
 		t.Errorf("Resume with nothing waiting: %v", err)
 	}
 	// The refresh token was revoked too: put it back and try.
-	raw, _ := json.Marshal(before)
-	_ = dev.keys.Set(login.KeyTokens, string(raw))
-	dev.expire(t)
+	dev.keepExpired(t, before)
 	if _, err := dev.login.Token(ctx); citizen.ErrorCode(err) != citizen.EAUTH {
 		t.Errorf("refresh with the refresh token of an offline logout, after Resume = %v, want %s", err, citizen.EAUTH)
 	}

@@ -5,17 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"io/fs"
-	"log"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"rathaus/app/secrets"
+	"rathaus/server/servertest"
 	"rathaus/sync/login"
 	"rathaus/sync/login/logintest"
 )
@@ -23,35 +20,6 @@ import (
 // jwtLike is what a JWT (or any JOSE object) starts with: base64url of
 // `{"`, a header, and a dot.
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.`)
-
-// syncBuffer is a log sink several goroutines write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// captureLogs sends slog's and log's output to a buffer for the test.
-func captureLogs(t *testing.T) *syncBuffer {
-	t.Helper()
-	buf := &syncBuffer{}
-	oldSlog, oldLog := slog.Default(), log.Writer()
-	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	log.SetOutput(buf)
-	t.Cleanup(func() { slog.SetDefault(oldSlog); log.SetOutput(oldLog) })
-	return buf
-}
 
 // scan returns where in the data folder (the database, its WAL and every
 // other file) and the logs a token or anything JWT-like appears.
@@ -68,19 +36,8 @@ func scan(t *testing.T, dir, logs string, tokens []string) []string {
 			hits = append(hits, where+": JWT-like "+string(m))
 		}
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		look(path, b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for name, b := range servertest.Files(t, dir) {
+		look(name, b)
 	}
 	look("logs", []byte(logs))
 	return hits
@@ -102,7 +59,7 @@ func tokenStrings(rec map[string]any) []string {
 // tokens are in the real OS keyring (scripts/with-keyring.sh), after the
 // logout they are gone from it.
 func TestS2_TokensOnlyInTheSecretStore(t *testing.T) {
-	logs := captureLogs(t)
+	logs := servertest.CaptureLog(t)
 	dir := t.TempDir()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)

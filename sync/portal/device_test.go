@@ -44,23 +44,15 @@ func TestRegisterDeviceAndBearerToken(t *testing.T) {
 }
 
 func TestRegisterDeviceFailures(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		h         http.HandlerFunc
-		status    int
-		transient bool
-		code      string
-	}{
+	classifies(t, []answer{
 		{"rate limited", respond(http.StatusTooManyRequests, api.ContentTypeProblem, `{"title":"slow down","status":429}`, "Retry-After", "30"), 429, true, citizen.EUNAVAILABLE},
 		{"garbled", respond(http.StatusCreated, "text/html", "<html>hotspot</html>"), 201, true, citizen.EUNAVAILABLE},
 		{"no token", respond(http.StatusCreated, api.ContentTypeJSON, `{"id":"d_1"}`), 201, true, citizen.EUNAVAILABLE},
 		{"refused", respond(http.StatusForbidden, api.ContentTypeProblem, `{"title":"no","status":403}`), 403, false, citizen.EREJECTED},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := portal.New(serve(t, tc.h).URL).RegisterDevice(context.Background(), api.DeviceRequest{Platform: "linux"})
-			responseError(t, err, tc.status, tc.transient, tc.code)
-		})
-	}
+	}, func(c *portal.Client) error {
+		_, err := c.RegisterDevice(context.Background(), api.DeviceRequest{Platform: "linux"})
+		return err
+	})
 }
 
 // TestRegisterDeviceKey: 204 is the key registered; a conflict (another
@@ -78,22 +70,13 @@ func TestRegisterDeviceKey(t *testing.T) {
 	if err := portal.New(ok.URL).RegisterDeviceKey(context.Background(), api.DeviceKeyRequest{SigningKey: "k"}); err != nil || got.SigningKey != "k" {
 		t.Fatalf("RegisterDeviceKey = %v, sent %+v", err, got)
 	}
-	for _, tc := range []struct {
-		name      string
-		h         http.HandlerFunc
-		status    int
-		transient bool
-		code      string
-	}{
+	classifies(t, []answer{
 		{"another key", respond(http.StatusConflict, api.ContentTypeProblem, `{"type":"`+api.ProblemKeyConflict+`","title":"no","status":409}`), 409, false, citizen.EREJECTED},
 		{"not a key", respond(http.StatusBadRequest, api.ContentTypeProblem, `{"title":"no","status":400}`), 400, false, citizen.EREJECTED},
 		{"busy", respond(http.StatusServiceUnavailable, api.ContentTypeProblem, `{"title":"busy","status":503}`, "Retry-After", "1"), 503, true, citizen.EUNAVAILABLE},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := portal.New(serve(t, tc.h).URL).RegisterDeviceKey(context.Background(), api.DeviceKeyRequest{SigningKey: "k"})
-			responseError(t, err, tc.status, tc.transient, tc.code)
-		})
-	}
+	}, func(c *portal.Client) error {
+		return c.RegisterDeviceKey(context.Background(), api.DeviceKeyRequest{SigningKey: "k"})
+	})
 }
 
 func TestChanges(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"rathaus/app/handoff"
 	"rathaus/app/secrets"
 	"rathaus/app/store"
-	"rathaus/server"
 	"rathaus/server/servertest"
 	"rathaus/sync/portal"
 )
@@ -26,12 +24,9 @@ import (
 // and the backend never held anything it could read.
 func TestHandoffKioskToPhone(t *testing.T) {
 	ctx := context.Background()
-	var now atomic.Pointer[time.Time]
 	start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	now.Store(&start)
-	b := servertest.New(t, servertest.WithConfig(func(c *server.Config) {
-		c.Now = func() time.Time { return *now.Load() }
-	}))
+	clock := servertest.NewClock(start)
+	b := servertest.New(t, servertest.WithClock(clock))
 	kiosk := portal.New(b.URL)
 	dev, err := kiosk.RegisterDevice(ctx, api.DeviceRequest{Platform: "test"})
 	if err != nil {
@@ -93,14 +88,14 @@ func TestHandoffKioskToPhone(t *testing.T) {
 	t.Run("an expired one is refused", func(t *testing.T) {
 		id, key := hand(t)
 		later := start.Add(31 * time.Minute)
-		now.Store(&later)
+		clock.Set(later)
 		_, err := handoff.Receive(ctx, handoff.Link(id, key), phone, phoneStore, later)
 		if citizen.ErrorCode(err) != citizen.EREJECTED || citizen.ErrorMessage(err) != "This code expired (a handoff waits 30 minutes). Ask at the kiosk for a new code." {
 			t.Errorf("expired claim: %v (%s)", err, citizen.ErrorMessage(err))
 		}
 	})
 	t.Run("a typo does not use the handoff up", func(t *testing.T) {
-		now.Store(&start)
+		clock.Set(start)
 		id, key := hand(t)
 		if _, err := handoff.Receive(ctx, id+" notakey", phone, phoneStore, start); citizen.ErrorCode(err) != citizen.EINVALID {
 			t.Errorf("typo: %v, want %s", err, citizen.EINVALID)

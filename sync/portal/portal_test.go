@@ -52,6 +52,27 @@ func respond(status int, contentType, body string, headers ...string) http.Handl
 	}
 }
 
+// answer is a backend's answer (h) and what the client must make of it:
+// a *portal.ResponseError with the status, transience and code.
+type answer struct {
+	name      string
+	h         http.HandlerFunc
+	status    int
+	transient bool
+	code      string
+}
+
+// classifies makes call against a backend that answers as each of answers
+// does, and checks the error each time.
+func classifies(t *testing.T, answers []answer, call func(c *portal.Client) error) {
+	t.Helper()
+	for _, tc := range answers {
+		t.Run(tc.name, func(t *testing.T) {
+			responseError(t, call(portal.New(serve(t, tc.h).URL)), tc.status, tc.transient, tc.code)
+		})
+	}
+}
+
 // responseError asserts that err is a *portal.ResponseError with the status,
 // transience and code wanted, and returns it.
 func responseError(t *testing.T, err error, status int, transient bool, code string) *portal.ResponseError {

@@ -11,12 +11,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io/fs"
-	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -84,23 +83,11 @@ func shapes(s string) map[string][]byte {
 // under dir and in the log.
 func scan(t *testing.T, dir string, log []byte, cs canaries) (hits []string, files []string) {
 	t.Helper()
-	contents := map[string][]byte{"(log)": log}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		contents[rel] = b
-		files = append(files, fmt.Sprintf("%s (%d bytes)", rel, len(b)))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	contents := servertest.Files(t, dir)
+	for _, rel := range slices.Sorted(maps.Keys(contents)) {
+		files = append(files, fmt.Sprintf("%s (%d bytes)", rel, len(contents[rel])))
 	}
+	contents["(log)"] = log
 	for kind, s := range cs {
 		for form, needle := range shapes(s) {
 			for name, b := range contents {
@@ -111,24 +98,6 @@ func scan(t *testing.T, dir string, log []byte, cs canaries) (hits []string, fil
 		}
 	}
 	return hits, files
-}
-
-// logBuffer is the app's log, captured.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.buf.Bytes())
 }
 
 // picture is a small PNG with s written into it after its end, as a
@@ -196,10 +165,7 @@ func TestScanFindsWhatIsThere(t *testing.T) {
 // in this app (its payload is service, office and slot; the ticket is
 // sealed), so it carries no canary.
 func TestCanaryScan(t *testing.T) {
-	logs := &logBuffer{}
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(prev) })
+	logs := servertest.CaptureLog(t)
 
 	ctx := context.Background()
 	b := servertest.New(t)
@@ -338,11 +304,11 @@ func TestCanaryScan(t *testing.T) {
 
 	check := func(when string) {
 		t.Helper()
-		hits, files := scan(t, dir, logs.bytes(), cs)
+		hits, files := scan(t, dir, logs.Bytes(), cs)
 		if len(hits) > 0 {
 			t.Errorf("%s: %d hits:\n%s", when, len(hits), strings.Join(hits, "\n"))
 		}
-		t.Logf("%s: scanned %s and %d bytes of log", when, strings.Join(files, ", "), len(logs.bytes()))
+		t.Logf("%s: scanned %s and %d bytes of log", when, strings.Join(files, ", "), len(logs.Bytes()))
 	}
 	check("with the WAL as it is")
 	if _, err := st.DB().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {

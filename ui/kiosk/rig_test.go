@@ -4,7 +4,6 @@ package kiosk_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,12 +15,8 @@ import (
 
 	appkiosk "rathaus/app/kiosk"
 	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
 	"rathaus/server/servertest"
 	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
 	"rathaus/ui"
 	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kiosk"
@@ -32,15 +27,11 @@ import (
 // loopback: its own database, engine and sessions, the app's screens in
 // each session, and a clock the test moves.
 type rig struct {
-	b        *servertest.Backend
-	win      fyne.Window
-	kiosk    *kiosk.Kiosk
-	store    *store.Store
-	engine   *engine.Engine
-	portal   *portal.Client
-	pin      *appkiosk.PIN
-	sessions *appkiosk.Sessions
-	dir      string
+	*kioskDevice
+	b     *servertest.Backend
+	win   fyne.Window
+	kiosk *kiosk.Kiosk
+	pin   *appkiosk.PIN
 
 	mu   sync.Mutex
 	now  time.Time
@@ -53,26 +44,8 @@ func newRig(t *testing.T, setPIN bool, opts ...func(*kiosk.Deps)) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	ctx := context.Background()
-	r := &rig{b: servertest.New(t), dir: t.TempDir(), now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	keys := secrets.OpenMemory("kiosk-ui-test")
-	var err error
-	r.store, err = store.Open(ctx, filepath.Join(r.dir, "rathaus.db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.store.Close() })
-	if err := assets.SeedDemo(ctx, r.store); err != nil {
-		t.Fatal(err)
-	}
-	r.portal = portal.New(r.b.URL, portal.WithTimeout(10*time.Second))
-	r.engine = engine.New(r.store, r.portal, upload.New(r.b.URL), keys)
-	if err := r.engine.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r.sessions, err = appkiosk.NewSessions(filepath.Join(r.dir, "kiosk-sessions"), keys, r.store, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := &rig{b: servertest.New(t), now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	r.kioskDevice = newKioskDevice(t, r.b, t.TempDir(), secrets.OpenMemory("kiosk-ui-test"))
 	r.pin = appkiosk.NewPIN(r.store, r.clock)
 	if setPIN {
 		if err := r.pin.Set(ctx, testPIN); err != nil {

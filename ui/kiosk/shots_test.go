@@ -10,7 +10,6 @@ package kiosk_test
 import (
 	"context"
 	"flag"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,13 +19,8 @@ import (
 	"rathaus/app/citizen"
 	appkiosk "rathaus/app/kiosk"
 	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
 	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
 	"rathaus/ui"
 	"rathaus/ui/internal/shots"
 	"rathaus/ui/internal/uitest"
@@ -50,28 +44,11 @@ func TestMain(m *testing.M) {
 func TestKioskScreenshots(t *testing.T) {
 	ctx := context.Background()
 	b := servertest.New(t)
-	dir := t.TempDir()
-	keys := secrets.OpenMemory("kiosk-shots")
-	st, err := store.Open(ctx, filepath.Join(dir, "rathaus.db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := assets.SeedDemo(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	pc := portal.New(b.URL)
-	eng := engine.New(st, pc, upload.New(b.URL), keys)
-	if err := eng.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
+	kd := newKioskDevice(t, b, t.TempDir(), secrets.OpenMemory("kiosk-shots"))
+	st, pc, eng, sessions := kd.store, kd.portal, kd.engine, kd.sessions
 	runCtx, stopEngine := context.WithCancel(ctx)
 	defer stopEngine()
 	go eng.Run(runCtx) // "Done" asks it for the case numbers
-	sessions, err := appkiosk.NewSessions(filepath.Join(dir, "sessions"), keys, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pin := appkiosk.NewPIN(st, nil)
 	if err := pin.Set(ctx, "24681357"); err != nil {
 		t.Fatal(err)

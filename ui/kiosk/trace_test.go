@@ -5,24 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"rathaus/app/citizen"
-	"rathaus/app/kiosk"
 	"rathaus/app/secrets"
-	"rathaus/app/store"
-	"rathaus/assets"
 	"rathaus/assets/demotest"
 	"rathaus/server/servertest"
-	"rathaus/sync/engine"
-	"rathaus/sync/portal"
-	"rathaus/sync/upload"
 )
 
 // TestTwoCitizensNoTrace: two citizens one after the other at one kiosk.
@@ -34,10 +25,7 @@ import (
 // file of the data folder (WAL included, after the checkpoint), not in the
 // secret store, not in the log.
 func TestTwoCitizensNoTrace(t *testing.T) {
-	logs := &logBuffer{}
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() { slog.SetDefault(prev) })
+	logs := servertest.CaptureLog(t)
 
 	ctx := context.Background()
 	b := servertest.New(t)
@@ -49,22 +37,8 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("secret store: %s", keys.Backend())
-	kioskStore, err := store.Open(ctx, filepath.Join(dir, "rathaus.db"), keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kioskStore.Close()
-	if err := assets.SeedDemo(ctx, kioskStore); err != nil {
-		t.Fatal(err)
-	}
-	eng := engine.New(kioskStore, portal.New(b.URL, portal.WithTimeout(10*time.Second)), upload.New(b.URL), keys)
-	if err := eng.Sync(ctx); err != nil { // the kiosk registers its device
-		t.Fatal(err)
-	}
-	sessions, err := kiosk.NewSessions(filepath.Join(dir, "kiosk-sessions"), keys, kioskStore, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kd := newKioskDevice(t, b, dir, keys)
+	kioskStore, eng, sessions := kd.store, kd.engine, kd.sessions
 
 	// The first citizen, with the backend out of reach.
 	b.Stop()
@@ -156,7 +130,7 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 		"draft id": d.ID, "unfinished draft id": left.ID, "idempotency key": item.IdempotencyKey,
 		"attachment id": att.ID, "session key name": install,
 	}
-	hits := scanDir(t, dir, logs.bytes(), needles)
+	hits := scanDir(t, dir, logs.Bytes(), needles)
 	for _, h := range hits {
 		t.Error("found:", h)
 	}
@@ -167,22 +141,8 @@ func TestTwoCitizensNoTrace(t *testing.T) {
 
 func scanDir(t *testing.T, dir string, log []byte, needles map[string]string) []string {
 	t.Helper()
-	contents := map[string][]byte{"(log)": log}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		contents[rel] = b
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	contents := servertest.Files(t, dir)
+	contents["(log)"] = log
 	var hits []string
 	for what, n := range needles {
 		for name, b := range contents {
@@ -192,22 +152,4 @@ func scanDir(t *testing.T, dir string, log []byte, needles map[string]string) []
 		}
 	}
 	return hits
-}
-
-// logBuffer is the app's log, captured.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.buf.Bytes())
 }
