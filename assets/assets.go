@@ -30,7 +30,11 @@ var demo embed.FS
 //go:embed translations
 var Translations embed.FS
 
-//go:embed icon.png
+// Icon is the app's icon for its window and notifications, 128 px: the
+// window decodes it at every start (the 512 px icon.png, which the
+// packages take from FyneApp.toml, took milliseconds of it).
+//
+//go:embed icon-128.png
 var Icon []byte
 
 // DemoEncryptedService is the demo town's service whose data travels
