@@ -24,6 +24,7 @@ func kioskMode() bool { return os.Getenv("RATHAUS_KIOSK") == "1" }
 // crash are ended first, the kiosk's database purged of what was sent.
 // staff is the sign-in with a staff account beside the staff PIN.
 func showKiosk(ctx context.Context, a fyne.App, p *parts, dir string, staff *login.Manager) error {
+	ui.LoadFonts() // or waits for main's: a face may not shape two texts at once
 	idle, err := appkiosk.IdleFromEnv()
 	if err != nil {
 		return err

@@ -14,8 +14,8 @@ import (
 // is first measured: about 30 ms of reading and parsing font files. Call
 // it on a goroutine of its own as soon as the app exists, so that it
 // happens while the data is opened and the window made, not in the first
-// screen's way. Once: Start waits for it before it measures a text (a
-// face may not shape two texts at once).
+// screen's way. Once: Start, New and the start-problem screen wait for it
+// before they measure a text (a face may not shape two texts at once).
 func LoadFonts() {
 	loadFonts.Do(func() {
 		for _, style := range []fyne.TextStyle{{Bold: true}, {}} {

@@ -48,6 +48,7 @@ type problemScreen struct {
 // ShowStartProblem shows, instead of the main window, why the data cannot
 // be opened (err) and what the citizen can do.
 func ShowStartProblem(a fyne.App, err error, p StartProblem) fyne.Window {
+	LoadFonts() // or waits for main's: a face may not shape two texts at once
 	return newProblemScreen(a, err, p).win
 }
 

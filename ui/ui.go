@@ -162,6 +162,7 @@ func (u *UI) show() {
 
 // New builds the main window; call ShowAndRun on the result's Window.
 func New(a fyne.App, d Deps) *UI {
+	LoadFonts() // or waits for main's: a face may not shape two texts at once
 	u := newUI(a, d)
 	u.build()
 	u.show()
