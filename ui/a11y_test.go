@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
@@ -18,41 +17,6 @@ import (
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
-
-// tooWide lists the visible objects below o that need more than width or
-// reach past it, with their type. A text entry's own text is not looked
-// into: it scrolls inside the entry.
-func tooWide(o fyne.CanvasObject, width float32) []string {
-	var wide []string
-	d := fyne.CurrentApp().Driver()
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch o.(type) {
-		case *canvas.LinearGradient, *canvas.RadialGradient: // a card's or dialog's shadow falls outside it
-			return
-		}
-		right := d.AbsolutePositionForObject(o).X + o.Size().Width
-		if o.MinSize().Width > width+0.5 || right > width+0.5 {
-			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
-		}
-		switch x := o.(type) {
-		case *kit.Entry, *kit.DateEntry:
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return wide
-}
 
 // TestPhoneWidthAtEveryTextSize: on a phone (360x740) at 100 % and 200 %
 // text, the dog tax's payment step with the SEPA mandate chosen and every
@@ -78,7 +42,7 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 			if !strings.Contains(r.text(), "Payment") {
 				t.Fatalf("not on the payment step: %s", r.text())
 			}
-			if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
+			if wide := uitest.TooWide(r.ui.nav.content(), 360); len(wide) > 0 {
 				t.Errorf("the payment step is wider than the window:\n%s", strings.Join(wide, "\n"))
 			}
 			var mandate *widget.Label
@@ -97,7 +61,7 @@ func TestPhoneWidthAtEveryTextSize(t *testing.T) {
 			r.ui.nav.popToRoot()
 			r.ui.OpenDraft(r.Example(t, "anmeldung-wohnung"))
 			for step := 1; step < 10; step++ {
-				if wide := tooWide(r.ui.nav.content(), 360); len(wide) > 0 {
+				if wide := uitest.TooWide(r.ui.nav.content(), 360); len(wide) > 0 {
 					t.Errorf("the registration's step %d is wider than the window:\n%s", step, strings.Join(wide, "\n"))
 				}
 				r.checkFooter(t, fmt.Sprintf("the registration's step %d", step))
@@ -136,9 +100,9 @@ func TestEveryScreenFitsAPhone(t *testing.T) {
 				d2 := prepareTour(t, r.Device)
 				for _, sc := range tour {
 					openTour(r.ui, sc, d2)
-					wide := tooWide(r.win.Content(), 360)
+					wide := uitest.TooWide(r.win.Content(), 360)
 					if top := r.win.Canvas().Overlays().Top(); top != nil {
-						wide = append(wide, tooWide(top, 360)...)
+						wide = append(wide, uitest.TooWide(top, 360)...)
 					}
 					if w := r.win.Content().MinSize().Width; w > 360 {
 						wide = append(wide, fmt.Sprintf("the window's content needs %.0f px", w))

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"rathaus/ui/internal/uitest"
 	"rathaus/ui/kit"
 	"rathaus/ui/settings"
 )
@@ -70,7 +71,7 @@ func TestNavigationAdapts(t *testing.T) {
 			if got := r.win.Content().MinSize().Width; got > row.size.Width {
 				t.Errorf("the window needs %.0f px, has %.0f", got, row.size.Width)
 			}
-			if wide := tooWide(tabs, row.size.Width); len(wide) > 0 {
+			if wide := uitest.TooWide(tabs, row.size.Width); len(wide) > 0 {
 				t.Errorf("wider than the window:\n%s", strings.Join(wide, "\n"))
 			}
 			d := fyne.CurrentApp().Driver()

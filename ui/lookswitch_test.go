@@ -276,11 +276,7 @@ func textSizes(l fyne.Theme) map[float32]fyne.ThemeSizeName {
 // fyne's (its calendar button stands 3 px over it at every size).
 func staleLayout(o fyne.CanvasObject, old, cur map[float32]fyne.ThemeSizeName) []string {
 	var stale []string
-	var walk func(x fyne.CanvasObject)
-	walk = func(x fyne.CanvasObject) {
-		if x == nil || !x.Visible() {
-			return
-		}
+	uitest.Inspect(o, func(x fyne.CanvasObject) bool {
 		if t, ok := x.(*canvas.Text); ok && t.Text != "" {
 			if n, ok := old[t.TextSize]; ok && cur[t.TextSize] == "" {
 				stale = append(stale, fmt.Sprintf("text %q at the old %s", t.Text, n))
@@ -290,19 +286,12 @@ func staleLayout(o fyne.CanvasObject, old, cur map[float32]fyne.ThemeSizeName) [
 		if !s.IsZero() && (s.Height+0.5 < m.Height) {
 			stale = append(stale, fmt.Sprintf("%T is %.0fx%.0f, needs %.0fx%.0f", x, s.Width, s.Height, m.Width, m.Height))
 		}
-		switch w := x.(type) {
+		switch x.(type) {
 		case *widget.Entry, *kit.DateEntry:
-		case *fyne.Container:
-			for _, c := range w.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
+			return false
 		}
-	}
-	walk(o)
+		return true
+	})
 	return stale
 }
 

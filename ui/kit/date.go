@@ -19,6 +19,9 @@ type DateEntry struct {
 	popUp  *widget.PopUp
 }
 
+// Widget is fyne's entry inside, for tests that look for entries.
+func (e *DateEntry) Widget() *widget.Entry { return &e.Entry }
+
 // NewDateEntry writes picked dates with layout (a Go time layout) and
 // shows hint ("TT.MM.JJJJ") while it is empty.
 func NewDateEntry(layout, hint string) *DateEntry {

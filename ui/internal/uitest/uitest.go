@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -84,20 +85,36 @@ func (d *Device) Example(t testing.TB, service string) *citizen.Draft {
 
 // Walk visits every visible object below o.
 func Walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	if o == nil || !o.Visible() {
+	Inspect(o, func(x fyne.CanvasObject) bool { visit(x); return true })
+}
+
+// Inspect visits every visible object below o, o first, as Walk does,
+// but goes below an object only where visit returns true.
+func Inspect(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if o == nil || !o.Visible() || !visit(o) {
 		return
 	}
-	visit(o)
 	switch x := o.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			Walk(c, visit)
+			Inspect(c, visit)
 		}
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			Walk(c, visit)
+			Inspect(c, visit)
 		}
 	}
+}
+
+// IsEntry reports whether o is a text entry, fyne's or kit's (whose
+// Widget is fyne's): its insides are fyne's (its text scrolls inside it,
+// a date entry's button stands over its edge).
+func IsEntry(o fyne.CanvasObject) bool {
+	switch o.(type) {
+	case *widget.Entry, interface{ Widget() *widget.Entry }:
+		return true
+	}
+	return false
 }
 
 // All is every visible object of type T below o, in the order shown.
@@ -208,31 +225,21 @@ func WindowText(w fyne.Window) string {
 
 // TooWide lists the visible objects below o that need more than width or
 // reach past it, with their type: what makes a screen wider than a phone's.
-// A text entry's own text is not looked into: it scrolls inside the entry.
+// A text entry's own text is not looked into: it scrolls inside the entry;
+// nor a shadow, which falls outside its card or dialog.
 func TooWide(o fyne.CanvasObject, width float32) []string {
 	var wide []string
 	d := fyne.CurrentApp().Driver()
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
+	Inspect(o, func(o fyne.CanvasObject) bool {
+		switch o.(type) {
+		case *canvas.LinearGradient, *canvas.RadialGradient:
+			return false
 		}
 		right := d.AbsolutePositionForObject(o).X + o.Size().Width
 		if o.MinSize().Width > width+0.5 || right > width+0.5 {
 			wide = append(wide, fmt.Sprintf("%T min %.0f right %.0f", o, o.MinSize().Width, right))
 		}
-		switch x := o.(type) {
-		case *widget.Entry, interface{ Widget() *widget.Entry }: // kit.Entry
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
+		return !IsEntry(o)
+	})
 	return wide
 }
