@@ -66,13 +66,13 @@ func (f formsAccount) SignedIn() bool {
 
 func (f formsAccount) OpenAccount() { f.u.OpenSettings() }
 
-// windowHeight is the main window's first height: 820, less where the
-// user's scale (FYNE_SCALE) would make it taller than a 1080p screen
-// (1000 px leave room for a title and a task bar).
-func windowHeight(a fyne.App) float32 {
+// windowSize is the main window's first size: 480 wide and 820 high,
+// less where the user's scale (FYNE_SCALE) would make it taller than a
+// 1080p screen (1000 px leave room for a title and a task bar).
+func windowSize(a fyne.App) fyne.Size {
 	h := float32(820)
 	if s := a.Settings().Scale(); s > 0 {
 		h = min(h, 1000/s)
 	}
-	return h
+	return fyne.NewSize(480, h)
 }

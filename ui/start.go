@@ -41,7 +41,7 @@ func Start(a fyne.App, d Deps) (w fyne.Window, screens func() *UI) {
 	// them out again at their smallest first, as SetContent does.
 	root := container.NewStack()
 	u.win.SetContent(root)
-	size := fyne.NewSize(480, windowHeight(a))
+	size := windowSize(a) // NewWindow's
 	if u.win.Padded() {
 		p := 2 * theme.Padding()
 		size = size.SubtractWidthHeight(p, p)

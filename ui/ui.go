@@ -175,7 +175,7 @@ func New(a fyne.App, d Deps) *UI {
 // main makes it while the data opens and hands it over in Deps.Window.
 func NewWindow(a fyne.App) fyne.Window {
 	w := a.NewWindow(lang.L("Rathaus"))
-	w.Resize(fyne.NewSize(480, windowHeight(a)))
+	w.Resize(windowSize(a))
 	return w
 }
 
