@@ -148,15 +148,8 @@ func scanGrant(row interface{ Scan(...any) error }) (accounts.Grant, error) {
 // PutGrant implements accounts.Store.
 func (db *DB) PutGrant(ctx context.Context, g accounts.Grant) (err error) {
 	defer func() { err = classify(err) }()
-	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, "INSERT OR REPLACE INTO oidc_grants ("+grantColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-			g.ID, g.Kind, g.Subject, g.Client, string(g.Data), g.Expires.Unix())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: put grant: %w", err)
-	}
-	return nil
+	return db.execOne(ctx, "put grant", "INSERT OR REPLACE INTO oidc_grants ("+grantColumns+") VALUES (?, ?, ?, ?, ?, ?)",
+		g.ID, g.Kind, g.Subject, g.Client, string(g.Data), g.Expires.Unix())
 }
 
 // Grant implements accounts.Store.

@@ -14,15 +14,8 @@ import (
 // CreateDevice implements server.Store.
 func (db *DB) CreateDevice(ctx context.Context, d server.NewDevice) (err error) {
 	defer func() { err = classify(err) }()
-	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO devices (id, token_hash, platform, app_version, created, signing_key)
+	return db.execOne(ctx, "create device", `INSERT INTO devices (id, token_hash, platform, app_version, created, signing_key)
 			VALUES (?, ?, ?, ?, ?, ?)`, d.ID, d.TokenHash, d.Platform, d.AppVersion, d.Created.UTC().Format(time.RFC3339), nullBytes(d.SigningKey))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: create device: %w", err)
-	}
-	return nil
 }
 
 // DeviceByToken implements server.Store.

@@ -13,15 +13,8 @@ import (
 // CreateHandoff implements server.Store.
 func (db *DB) CreateHandoff(ctx context.Context, h handoff.Handoff) (err error) {
 	defer func() { err = classify(err) }()
-	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO handoffs (id, device, ciphertext, created, expires) VALUES (?, ?, ?, ?, ?)`,
-			h.ID, h.Device, h.Ciphertext, h.Created.UnixMilli(), h.Expires.UnixMilli())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: create handoff: %w", err)
-	}
-	return nil
+	return db.execOne(ctx, "create handoff", `INSERT INTO handoffs (id, device, ciphertext, created, expires) VALUES (?, ?, ?, ?, ?)`,
+		h.ID, h.Device, h.Ciphertext, h.Created.UnixMilli(), h.Expires.UnixMilli())
 }
 
 // Handoff implements server.Store.

@@ -9,16 +9,9 @@ import (
 // PutPollAnswer implements server.Store.
 func (db *DB) PutPollAnswer(ctx context.Context, poll, device string, data []byte, at time.Time) (err error) {
 	defer func() { err = classify(err) }()
-	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO poll_answers (poll, device, data, answered) VALUES (?, ?, ?, ?)
+	return db.execOne(ctx, "put poll answer", `INSERT INTO poll_answers (poll, device, data, answered) VALUES (?, ?, ?, ?)
 			ON CONFLICT (poll, device) DO UPDATE SET data = excluded.data, answered = excluded.answered`,
-			poll, device, string(data), at.Unix())
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: put poll answer: %w", err)
-	}
-	return nil
+		poll, device, string(data), at.Unix())
 }
 
 // PollAnswers implements server.Store.

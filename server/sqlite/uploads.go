@@ -13,15 +13,8 @@ import (
 // CreateUpload implements server.Store.
 func (db *DB) CreateUpload(ctx context.Context, u server.Upload) (err error) {
 	defer func() { err = classify(err) }()
-	err = db.w.write(ctx, func(ctx context.Context, q querier) error {
-		_, err := q.ExecContext(ctx, `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
+	return db.execOne(ctx, "create upload", `INSERT INTO uploads (id, size, sha256, filename, filetype, created, device)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Size, u.SHA256, u.Filename, u.Filetype, u.Created.UnixMilli(), nullable(u.Device))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: create upload: %w", err)
-	}
-	return nil
 }
 
 // FinishUpload implements server.Store.

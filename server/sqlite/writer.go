@@ -94,6 +94,19 @@ func newWriter(db *sql.DB) (*writer, error) {
 	return w, nil
 }
 
+// execOne runs one statement as one write; what names it in the error
+// ("create handoff").
+func (db *DB) execOne(ctx context.Context, what, query string, args ...any) error {
+	err := db.w.write(ctx, func(ctx context.Context, q querier) error {
+		_, err := q.ExecContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return nil
+}
+
 // write runs fn as one write and returns its error once the write is
 // committed, or failed. fn gets a context of its own, not ctx: SQLite
 // answers a cancelled statement by rolling back the whole transaction,
